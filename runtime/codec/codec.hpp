@@ -1,0 +1,32 @@
+#pragma once
+/// Encodes consensus messages, blocks and certificates to Cap'n Proto bytes and decodes them
+/// back with limits, so that truncated, oversized or random input yields an error, never a crash.
+
+#include "runtime/base/bytes.hpp"
+#include "runtime/base/result.hpp"
+#include "runtime/protocol/messages.hpp"
+
+namespace bystack::codec {
+
+/// Bounds applied when reading untrusted bytes.
+struct limits {
+  std::size_t max_message_bytes = 128 * 1024 * 1024;
+  std::uint64_t traversal_limit_words = 32 * 1024 * 1024; ///< capnp reader traversal limit
+  unsigned nesting_limit = 32;
+  std::size_t max_validators = 1'000'000; ///< bitmap size bound
+};
+
+/// Encodes one message (its type travels in the encoding).
+bytes encode(const proto::message& m);
+/// Decodes one message; the error says what is wrong (size, framing, a field out of bounds).
+result<proto::message> decode(byte_view data, const limits& lim = {});
+
+/// Encodes a committed block (for the store and for catch-up).
+bytes encode_committed(const proto::committed_block& b);
+result<proto::committed_block> decode_committed(byte_view data, const limits& lim = {});
+
+/// Encodes a lone transaction (API submissions).
+bytes encode_transaction(const ledger::transaction& tx);
+result<ledger::transaction> decode_transaction(byte_view data, const limits& lim = {});
+
+} // namespace bystack::codec

@@ -1,0 +1,161 @@
+#pragma once
+/// Pluggable signature schemes and quorum certificates.
+///
+/// A `signature_scheme` signs and verifies single messages (proposals, votes). A
+/// `certificate_scheme` turns votes into a quorum certificate (QC) and checks one against a
+/// validator set and a threshold. Two certificate kinds exist: a signature list (a signer bitmap
+/// plus one signature per signer, what Ed25519 gives today) and an aggregate (a signer bitmap plus
+/// one constant-size signature, what BLS or MuSig would give). Every verification is counted in a
+/// `crypto_meter`, so that the simulator can charge modelled CPU time for it.
+
+#include "runtime/base/bytes.hpp"
+#include "runtime/base/result.hpp"
+#include "runtime/crypto/hash.hpp"
+#include "runtime/crypto/keys.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace bystack::crypto {
+
+/// Counts the cryptographic work done while handling one event.
+struct crypto_meter {
+  std::uint64_t signs = 0;
+  std::uint64_t verifies = 0;           ///< single-signature verifications
+  std::uint64_t aggregate_verifies = 0; ///< aggregate verifications
+  std::uint64_t aggregate_signers = 0;  ///< signers covered by aggregate verifications
+  std::uint64_t hashed_bytes = 0;
+
+  void reset() { *this = crypto_meter{}; }
+};
+
+/// Holds the ordered public keys of a consensus set; a signer is named by its index.
+class validator_set {
+public:
+  validator_set() = default;
+  explicit validator_set(std::vector<public_key> keys);
+
+  std::size_t size() const noexcept { return keys_.size(); }
+  const public_key& key(std::uint32_t index) const { return keys_.at(index); }
+  const std::vector<public_key>& keys() const noexcept { return keys_; }
+  /// Returns the index of a key, if it belongs to the set.
+  std::optional<std::uint32_t> index_of(const public_key& pk) const;
+  /// Returns the smallest count that is more than 2/3 of the set: floor(2N/3) + 1.
+  std::size_t quorum() const noexcept { return keys_.size() * 2 / 3 + 1; }
+  /// Returns f = floor((N-1)/3), the number of faulty members tolerated.
+  std::size_t max_faulty() const noexcept { return keys_.empty() ? 0 : (keys_.size() - 1) / 3; }
+
+private:
+  std::vector<public_key> keys_;
+  std::vector<std::pair<public_key, std::uint32_t>> sorted_; // for index_of
+};
+
+/// Holds a set of signer indices over a validator set of known size.
+class signer_bitmap {
+public:
+  signer_bitmap() = default;
+  explicit signer_bitmap(std::size_t size) : size_(size), words_((size + 63) / 64, 0) {}
+
+  std::size_t size() const noexcept { return size_; }
+  bool test(std::size_t i) const noexcept { return i < size_ && (words_[i / 64] >> (i % 64)) & 1; }
+  void set(std::size_t i) { words_.at(i / 64) |= std::uint64_t{1} << (i % 64); }
+  std::size_t count() const noexcept;
+  bool intersects(const signer_bitmap& other) const noexcept;
+  /// Adds the signers of other (both must have the same size).
+  void merge(const signer_bitmap& other);
+  const std::vector<std::uint64_t>& words() const noexcept { return words_; }
+  /// Rebuilds a bitmap from words; false if a bit at or beyond size is set or the word count is off.
+  static bool from_words(std::size_t size, std::vector<std::uint64_t> words, signer_bitmap& out);
+  /// Calls f(index) for every set bit, in increasing order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::size_t w = 0; w < words_.size(); ++w) {
+      auto bits = words_[w];
+      while (bits != 0) {
+        auto b = static_cast<std::size_t>(__builtin_ctzll(bits));
+        f(w * 64 + b);
+        bits &= bits - 1;
+      }
+    }
+  }
+  bool operator==(const signer_bitmap&) const = default;
+
+private:
+  std::size_t size_ = 0;
+  std::vector<std::uint64_t> words_;
+};
+
+/// Signs with one node's secret key.
+class signer {
+public:
+  virtual ~signer() = default;
+  virtual const public_key& pub() const noexcept = 0;
+  virtual bytes sign(const hash256& digest) const = 0;
+};
+
+/// Signs and verifies single signatures.
+class signature_scheme {
+public:
+  virtual ~signature_scheme() = default;
+  virtual std::string_view name() const noexcept = 0;
+  /// Returns the size in bytes of one signature.
+  virtual std::size_t signature_size() const noexcept = 0;
+  /// Creates a signer for the key derived from seed.
+  virtual std::unique_ptr<signer> make_signer(const secret_seed& seed) const = 0;
+  /// Checks one signature; counts one verification in meter.
+  virtual bool verify(const public_key& pk, const hash256& digest, byte_view sig,
+                      crypto_meter& meter) const = 0;
+};
+
+enum class cert_kind : std::uint8_t { signature_list = 0, aggregate = 1 };
+
+/// Holds a quorum certificate: who signed (bitmap over the validator set), what (a digest) and
+/// the signatures (one per signer in bitmap order, or one aggregate).
+struct quorum_certificate {
+  hash256 digest;
+  cert_kind kind = cert_kind::signature_list;
+  signer_bitmap signers;
+  std::vector<bytes> signatures;
+
+  std::size_t signer_count() const noexcept { return signers.count(); }
+  bool operator==(const quorum_certificate&) const = default;
+};
+
+/// One vote as collected by a super node: the signer's index and its signature.
+struct indexed_signature {
+  std::uint32_t signer = 0;
+  bytes signature;
+};
+
+/// Builds, merges and verifies quorum certificates.
+class certificate_scheme {
+public:
+  virtual ~certificate_scheme() = default;
+  virtual cert_kind kind() const noexcept = 0;
+  virtual std::string_view name() const noexcept = 0;
+  /// Returns the signature scheme that signs the individual votes.
+  virtual const signature_scheme& votes() const noexcept = 0;
+  /// Builds a certificate from votes that the caller already verified one by one; rejects a
+  /// signer index outside the set and a duplicate signer.
+  virtual result<quorum_certificate> build(const validator_set& set, const hash256& digest,
+                                           std::span<const indexed_signature> votes) const = 0;
+  /// Returns the union of two certificates over the same digest (signers already in `into` are
+  /// kept once); an aggregate scheme requires disjoint signer sets.
+  virtual result<void> merge(quorum_certificate& into, const quorum_certificate& other) const = 0;
+  /// Checks a certificate: known signers only, no duplicates, every signature valid, and at least
+  /// `threshold` signers. The error names what failed.
+  virtual result<void> verify(const validator_set& set, const quorum_certificate& qc,
+                              std::size_t threshold, crypto_meter& meter) const = 0;
+};
+
+/// Returns Ed25519 (Botan 2) as a signature scheme.
+const signature_scheme& ed25519_scheme();
+
+/// Returns a signature-list certificate scheme over the given vote scheme.
+std::unique_ptr<certificate_scheme> make_signature_list_scheme(const signature_scheme& votes);
+
+} // namespace bystack::crypto
