@@ -36,7 +36,8 @@ struct transaction {
 /// Holds what identifies a block; its hash is the block hash.
 struct block_header {
   std::uint64_t height = 0;
-  std::uint64_t view = 0;
+  std::uint64_t view = 0;        ///< the consensus view (round) the block was proposed in
+  std::uint64_t parent_view = 0; ///< the view of the parent block (leader rotation needs it)
   hash256 parent;
   hash256 tx_root;
   std::uint64_t timestamp_ms = 0;
@@ -65,6 +66,7 @@ hash256 merkle_root(const std::vector<transaction>& txs);
 
 /// Builds a block over txs, filling tx_root and tx_count.
 block make_block(std::uint64_t height, std::uint64_t view, const hash256& parent,
-                 std::uint64_t timestamp_ms, std::uint32_t proposer, std::vector<transaction> txs);
+                 std::uint64_t parent_view, std::uint64_t timestamp_ms, std::uint32_t proposer,
+                 std::vector<transaction> txs);
 
 } // namespace bystack::ledger

@@ -6,6 +6,7 @@
 #include "runtime/ledger/block.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -15,14 +16,46 @@ namespace bystack::proto {
 using crypto::hash256;
 using crypto::quorum_certificate;
 
-/// T0/T1: the leader's block and its signature over proposal_digest(); super nodes forward it
-/// unchanged to their groups.
+/// Proves that more than 2/3 of the set voted for a block in a view: group certificates over
+/// vote_digest(height, view, block_hash) whose signers add up to a quorum.
+struct block_certificate {
+  std::uint64_t height = 0;
+  std::uint64_t view = 0;
+  hash256 block_hash;
+  std::vector<quorum_certificate> certs;
+  bool operator==(const block_certificate&) const = default;
+};
+
+/// A node's signed statement that view `view` timed out for it, with the highest certificate it
+/// holds and the super node it will use from now on (super-node failover).
+struct view_change {
+  std::uint64_t view = 0;
+  std::uint32_t sender = 0;
+  std::uint64_t high_qc_view = 0;  ///< signed: the view of high_qc
+  std::uint32_t rehome_to = 0;     ///< the super node the sender sends its votes to from now on
+  block_certificate high_qc;       ///< not signed (it proves itself); empty inside a timeout cert
+  bytes signature;                 ///< over view_change_digest(view, high_qc_view)
+  bool operator==(const view_change&) const = default;
+};
+
+/// Proves that a quorum left view `view`: their signed view changes (high_qc left empty).
+struct timeout_certificate {
+  std::uint64_t view = 0;
+  std::vector<view_change> votes;
+  bool operator==(const timeout_certificate&) const = default;
+};
+
+/// T0/T1: the leader's block, the certificate of its parent (justify) and, after a timeout, the
+/// timeout certificate that let the leader in; signed by the leader over proposal_digest().
+/// Super nodes forward it unchanged to their groups.
 struct proposal {
   ledger::block_ptr block;
   std::uint32_t leader = 0; ///< index of the leader in the validator set
+  block_certificate justify;
+  std::optional<timeout_certificate> tc;
   bytes signature;
   bool operator==(const proposal& o) const {
-    return leader == o.leader && signature == o.signature &&
+    return leader == o.leader && signature == o.signature && justify == o.justify && tc == o.tc &&
            (block == o.block || (block && o.block && *block == *o.block));
   }
 };
@@ -49,21 +82,9 @@ struct group_certificate {
 
 /// T4: the certificates a super node holds once they add up to a quorum; sent to its group.
 struct commit_certificate {
-  std::uint64_t height = 0;
-  std::uint64_t view = 0;
-  hash256 block_hash;
   std::uint32_t super_node = 0;
-  std::vector<quorum_certificate> certs;
+  block_certificate cert;
   bool operator==(const commit_certificate&) const = default;
-};
-
-/// A node's signed wish to leave `view - 1` at `height` for `view` (round timeout).
-struct view_change {
-  std::uint64_t height = 0;
-  std::uint64_t view = 0;
-  std::uint32_t sender = 0;
-  bytes signature; ///< over view_change_digest(height, view)
-  bool operator==(const view_change&) const = default;
 };
 
 /// Asks a peer for committed blocks from `from_height` on (catch-up).
@@ -74,16 +95,17 @@ struct sync_request {
   bool operator==(const sync_request&) const = default;
 };
 
-/// A committed block with the certificates that prove the commit.
+/// A block with the certificate that certifies it (more than 2/3 voted for it).
 struct committed_block {
   ledger::block_ptr block;
-  std::vector<quorum_certificate> certs;
+  block_certificate cert;
   bool operator==(const committed_block& o) const {
-    return certs == o.certs && (block == o.block || (block && o.block && *block == *o.block));
+    return cert == o.cert && (block == o.block || (block && o.block && *block == *o.block));
   }
 };
 
-/// Answers a sync_request.
+/// Answers a sync_request: committed blocks in height order, then the certified blocks above
+/// them (their certificates prove the commit of the last committed ones).
 struct sync_response {
   std::uint32_t sender = 0;
   std::vector<committed_block> blocks;
@@ -107,7 +129,7 @@ std::string_view type_name(const message& m);
 hash256 proposal_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash);
 /// What a voter signs (and what a quorum certificate certifies).
 hash256 vote_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash);
-/// What a node signs to ask for a view change.
-hash256 view_change_digest(std::uint64_t height, std::uint64_t view);
+/// What a node signs when its view times out.
+hash256 view_change_digest(std::uint64_t view, std::uint64_t high_qc_view);
 
 } // namespace bystack::proto
