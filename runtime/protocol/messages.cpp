@@ -1,1 +1,58 @@
-// Placeholder: implemented in a following commit.
+#include "runtime/protocol/messages.hpp"
+
+#include <array>
+
+namespace bystack::proto {
+
+namespace {
+
+// Each signed statement has its own domain prefix so that a signature over one kind of statement
+// can never be replayed as another (a vote is not a proposal even over the same fields).
+constexpr std::string_view proposal_domain{"bystack/proposal\0", 17};
+constexpr std::string_view vote_domain{"bystack/vote\0", 13};
+constexpr std::string_view view_change_domain{"bystack/view-change\0", 20};
+
+byte_view as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+hash256 round_digest(std::string_view domain, std::uint64_t height, std::uint64_t view,
+                     const hash256& block_hash) {
+  thread_local crypto::sha3_256_hasher h;
+  h.update(as_bytes(domain));
+  h.update_u64(height);
+  h.update_u64(view);
+  h.update(block_hash);
+  return h.finish();
+}
+
+// Indexed like the alternatives of `message`; the static_assert below keeps them in step.
+constexpr std::array<std::string_view, 8> type_names{
+    "proposal",    "vote",         "group_certificate", "commit_certificate",
+    "view_change", "sync_request", "sync_response",     "tx_batch",
+};
+static_assert(type_names.size() == std::variant_size_v<message>);
+
+} // namespace
+
+std::string_view type_name(const message& m) {
+  return type_names.at(m.index());
+}
+
+hash256 proposal_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash) {
+  return round_digest(proposal_domain, height, view, block_hash);
+}
+
+hash256 vote_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash) {
+  return round_digest(vote_domain, height, view, block_hash);
+}
+
+hash256 view_change_digest(std::uint64_t view, std::uint64_t high_qc_view) {
+  thread_local crypto::sha3_256_hasher h;
+  h.update(as_bytes(view_change_domain));
+  h.update_u64(view);
+  h.update_u64(high_qc_view);
+  return h.finish();
+}
+
+} // namespace bystack::proto
