@@ -3,8 +3,9 @@
 ///
 /// yaml-cpp alone reports a bare "bad conversion"; these readers wrap every access so that an
 /// error reads like `scenarios/x.yaml:12:5: key 'network.latency.mean_ms': expected a number,
-/// got "fast"`. A map_reader remembers which keys were read; finish() reports any other key as
-/// unknown (a typo must not be silently ignored).
+/// got "fast"`. A map_reader remembers which keys were asked for; finish() reports any other key
+/// as unknown (a typo must not be silently ignored), in this mapping and in every mapping opened
+/// from it. Copies of a reader, and readers opened again for the same key, share that record.
 ///
 /// Readers throw config_error internally; load functions catch it at the boundary and return
 /// result<T>.
@@ -35,6 +36,10 @@ public:
 class map_reader;
 class list_reader;
 
+namespace detail {
+struct reader_state;
+} // namespace detail
+
 /// Holds a parsed YAML document and its name (the file path, or a label for parsed text).
 class yaml_document {
 public:
@@ -44,6 +49,7 @@ public:
   static result<yaml_document> parse(const std::string& text, const std::string& name);
 
   /// Returns the top-level mapping (throws config_error if the document is not a mapping).
+  /// Every call, on this document or a copy, shares one record of the keys asked for.
   map_reader root() const;
   const std::string& name() const noexcept { return name_; }
 
@@ -55,6 +61,7 @@ private:
   yaml_document();
   std::string name_;
   std::unique_ptr<YAML::Node> root_;
+  std::shared_ptr<detail::reader_state> root_state_;
 };
 
 /// Reads one YAML mapping; `path` is the dotted key path from the document root.
@@ -65,6 +72,7 @@ public:
   map_reader& operator=(const map_reader&);
   ~map_reader();
 
+  /// Returns true if the key is present (it is not counted as read).
   bool has(const std::string& key) const;
 
   /// Reads a required scalar (bool, integers, double, std::string).
@@ -88,7 +96,9 @@ public:
   /// Reads a sequence (absent key: empty list unless required).
   list_reader list(const std::string& key, bool required = false);
 
-  /// Throws config_error naming every key that was present but never read.
+  /// Throws config_error naming every key that was present but never asked for, one per line,
+  /// here and in every mapping opened from this one (map, optional_map, list().map_at); also
+  /// names keys written twice.
   void finish() const;
 
   /// Throws config_error for `key` with the given complaint (for checks done by the caller).
@@ -98,10 +108,15 @@ public:
   const std::string& path() const noexcept { return path_; }
 
 private:
+  friend class yaml_document;
+  friend class list_reader;
+  map_reader(std::string file, std::string path, const YAML::Node& node,
+             std::shared_ptr<detail::reader_state> state);
+
   std::string file_;
   std::string path_;
   std::unique_ptr<YAML::Node> node_;
-  std::shared_ptr<std::set<std::string>> read_keys_;
+  std::shared_ptr<detail::reader_state> state_; // keys asked for, and mappings opened from here
 };
 
 /// Reads one YAML sequence.
@@ -109,6 +124,7 @@ class list_reader {
 public:
   list_reader(std::string file, std::string path, const YAML::Node* node);
   list_reader(const list_reader&);
+  list_reader& operator=(const list_reader&);
   ~list_reader();
 
   std::size_t size() const;
@@ -120,12 +136,22 @@ public:
   [[noreturn]] void fail(std::size_t i, const std::string& what) const;
 
 private:
+  friend class map_reader;
+  list_reader(std::string file, std::string path, const YAML::Node* node,
+              std::shared_ptr<detail::reader_state> owner);
+
   std::string file_;
   std::string path_;
-  std::unique_ptr<YAML::Node> node_; // null when the key was absent
+  std::unique_ptr<YAML::Node> node_;            // null when the key was absent
+  std::shared_ptr<detail::reader_state> owner_; // the mapping's record, so finish() sees elements
 };
 
 // Supported T for required/optional/at: bool, std::int64_t, std::uint64_t, int, std::uint32_t,
 // double, std::string. (Explicit instantiations live in yaml_reader.cpp.)
+//
+// Scalars are read strictly, whatever YAML 1.1 would make of them: a bool is `true` or `false`
+// (not yes/no/on/off); an integer is decimal digits with an optional sign (no 0x, no leading
+// zero); a number is decimal, optionally with a fraction and exponent. List elements appear in
+// key paths as `a.b[3]` (counting from 0).
 
 } // namespace bystack::config

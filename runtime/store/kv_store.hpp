@@ -47,8 +47,8 @@ public:
   virtual ~kv_store() = default;
   virtual result<std::optional<bytes>> get(const std::string& column, byte_view key) const = 0;
   virtual result<void> write(const write_batch& batch, write_options opts = {}) = 0;
-  /// Calls f(key, value) for keys with the given prefix in increasing key order, until f
-  /// returns false.
+  /// Calls f(key, value) for keys with the given prefix in increasing key order (bytewise), until
+  /// f returns false. f must not write to the store while the scan runs.
   virtual result<void> scan(const std::string& column, byte_view prefix,
                             const std::function<bool(byte_view, byte_view)>& f) const = 0;
   /// Returns the declared column names.
@@ -72,6 +72,7 @@ result<std::unique_ptr<kv_store>> open_rocksdb(const std::filesystem::path& dir,
 
 /// Encodes an integer as 8 big-endian bytes, so that keys sort by number.
 bytes be64(std::uint64_t x);
+/// Decodes the first 8 bytes of b as written by be64; throws std::out_of_range if b is shorter.
 std::uint64_t read_be64(byte_view b);
 
 } // namespace bystack::store
