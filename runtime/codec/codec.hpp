@@ -14,6 +14,7 @@ struct limits {
   std::uint64_t traversal_limit_words = 32 * 1024 * 1024; ///< capnp reader traversal limit
   unsigned nesting_limit = 32;
   std::size_t max_validators = 1'000'000; ///< bitmap size bound
+  std::size_t max_signature_bytes = 256;  ///< any one signature (single or aggregate)
 };
 
 /// Encodes one message (its type travels in the encoding).
