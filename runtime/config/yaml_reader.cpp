@@ -300,7 +300,8 @@ void collect_findings(const reader_state& s, std::vector<finding>& out) {
   if (s.node.IsMap()) {
     std::map<std::string, YAML::Mark> seen;
     for (auto it = s.node.begin(); it != s.node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // A copy: the iterator hands out a proxy, so a reference to it->first would dangle.
+      const YAML::Node key = it->first;
       const std::string name = key.IsScalar() ? key.Scalar() : "<" + describe(key) + ">";
       const YAML::Mark m = key.Mark();
       auto add = [&](const std::string& what) {
