@@ -677,7 +677,9 @@ result<T> decode_root(byte_view data, const limits& lim, const char* what, Read&
       return fail(std::to_string((words.end() - reader.getEnd()) * sizeof(capnp::word)) +
                   " bytes follow the end of the message");
     context c{lim, n};
-    return read(reader.getRoot<Root>(), c);
+    result<T> r = read(reader.getRoot<Root>(), c);
+    if (!r) return fail(r.err().message);
+    return r;
   } catch (const kj::Exception& e) {
     return fail(std::string{"malformed Cap'n Proto data: "} + e.getDescription().cStr());
   } catch (const std::bad_alloc&) {
