@@ -1,0 +1,98 @@
+/// The leader role: the leader of a view assembles a block from its pool, signs the proposal and
+/// sends it to every other super node (T0). (Member functions of node_core; see node_core.hpp.)
+
+#include "actors/node/node_core.hpp"
+
+namespace bystack::bbft {
+
+void node_core::maybe_propose(std::int64_t now_us) {
+  if (proposed_view_ >= view_) return;
+  const auto* jh = header_of(high_qc_->block_hash);
+  if (!jh || topo_->leader_for(view_, *jh) != me_) return;
+  if (p_.block_interval_us > 0) {
+    auto due = static_cast<std::int64_t>(jh->timestamp_ms) * 1000 + p_.block_interval_us;
+    if (jh->height > 0 && now_us < due) {
+      set_timer(timer_kind::propose, view_, due - now_us);
+      return;
+    }
+  }
+  propose();
+}
+
+void node_core::propose() {
+  if (proposed_view_ >= view_) return;
+  const auto* jh = header_of(high_qc_->block_hash);
+  if (!jh || topo_->leader_for(view_, *jh) != me_) return;
+  proposed_view_ = view_;
+  auto height = jh->height + 1;
+  auto block = std::make_shared<const ledger::block>(
+      ledger::make_block(height, view_, high_qc_->block_hash, high_qc_->view,
+                         static_cast<std::uint64_t>(now_us_ / 1000), me_,
+                         take_block_transactions(height)));
+  proto::proposal p;
+  p.block = block;
+  p.leader = me_;
+  p.justify = *high_qc_;
+  if (last_tc_ && last_tc_->view + 1 == view_) p.tc = last_tc_;
+  p.signature = signer_->sign(proto::proposal_digest(height, view_, block->hash()));
+  ++meter_.signs;
+  ++stats_.proposals_made;
+  auto msg = std::make_shared<const proto::message>(std::move(p));
+  std::vector<std::uint32_t> others;
+  for (auto s : topo_->supers())
+    if (s != me_) others.push_back(s);
+  send(std::move(others), msg, phase::propose);
+  on_proposal(me_, msg, std::get<proto::proposal>(*msg));
+}
+
+std::vector<ledger::transaction> node_core::take_block_transactions(std::uint64_t height) {
+  std::vector<ledger::transaction> txs;
+  while (!pool_.empty() && txs.size() < p_.max_block_txs) {
+    auto tx = std::move(pool_.front());
+    pool_.pop_front();
+    // Entries whose id left pool_ids_ were included in a block meanwhile (lazy deletion).
+    if (pool_ids_.erase(tx.id()) == 1) txs.push_back(std::move(tx));
+  }
+  if (txs.size() < p_.synthetic_txs_per_block) {
+    // Synthetic workload: deterministic transactions with the sizes of real ones (a 64-byte
+    // signature field that is not checked).
+    auto want = std::min<std::size_t>(p_.synthetic_txs_per_block, p_.max_block_txs);
+    for (std::size_t i = txs.size(); i < want; ++i) {
+      ledger::transaction tx;
+      tx.sender = signer_->pub();
+      tx.nonce = height << 24 | i;
+      tx.payload.assign(p_.synthetic_payload_bytes, static_cast<std::uint8_t>(height * 31 + i));
+      tx.signature.assign(64, 0);
+      txs.push_back(std::move(tx));
+    }
+  }
+  return txs;
+}
+
+void node_core::drop_from_pool(const ledger::block& b) {
+  if (pool_ids_.empty()) return;
+  for (const auto& tx : b.txs) pool_ids_.erase(tx.id());
+}
+
+std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t now_us) {
+  now_us_ = now_us;
+  proto::tx_batch batch;
+  batch.sender = me_;
+  for (auto& tx : txs) {
+    if (pool_ids_.size() >= p_.max_pool_txs) break;
+    if (!pool_ids_.insert(tx.id()).second) continue;
+    batch.txs.push_back(tx);
+    pool_.push_back(std::move(tx));
+  }
+  auto accepted = batch.txs.size();
+  if (accepted > 0) {
+    // Leaders rotate among the super nodes: they all need the transactions.
+    std::vector<std::uint32_t> to;
+    for (auto s : topo_->supers())
+      if (s != me_) to.push_back(s);
+    send(std::move(to), std::make_shared<const proto::message>(std::move(batch)), phase::tx);
+  }
+  return accepted;
+}
+
+} // namespace bystack::bbft

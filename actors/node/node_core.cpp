@@ -1,0 +1,122 @@
+#include "actors/node/node_core.hpp"
+
+namespace bystack::bbft {
+
+ledger::block_ptr genesis_block() {
+  static const ledger::block_ptr genesis =
+      std::make_shared<const ledger::block>(ledger::make_block(0, 0, {}, 0, 0, 0, {}));
+  return genesis;
+}
+
+node_core::node_core(core_config cfg)
+    : me_(cfg.me), topo_(std::move(cfg.topo)), set_(std::move(cfg.validators)),
+      certs_(cfg.certs), signer_(std::move(cfg.signer)), p_(cfg.p) {
+  auto g = genesis_block();
+  auto gc = std::make_shared<proto::block_certificate>();
+  gc->height = 0;
+  gc->view = 0;
+  gc->block_hash = g->hash();
+  chain_.push_back(chain_entry{g, gc});
+  chain_hashes_.push_back(gc->block_hash);
+  high_qc_ = std::move(gc);
+  current_super_ = topo_->super_of(me_);
+}
+
+result<void> node_core::restore(const std::vector<proto::committed_block>& chain) {
+  for (const auto& cb : chain) {
+    if (!cb.block) return make_error("restore: missing block body");
+    const auto& h = cb.block->header;
+    if (h.height != chain_.size())
+      return make_error("restore: expected height " + std::to_string(chain_.size()) + ", found " +
+                        std::to_string(h.height));
+    if (h.parent != chain_hashes_.back())
+      return make_error("restore: block at height " + std::to_string(h.height) +
+                        " does not extend the block below it");
+    if (cb.cert.block_hash != cb.block->hash())
+      return make_error("restore: certificate at height " + std::to_string(h.height) +
+                        " is for another block");
+    auto cert = std::make_shared<const proto::block_certificate>(cb.cert);
+    chain_.push_back(chain_entry{cb.block, cert});
+    chain_hashes_.push_back(cb.cert.block_hash);
+    if (cb.cert.view > high_qc_->view) high_qc_ = cert;
+  }
+  return {};
+}
+
+void node_core::start(std::int64_t now_us) {
+  now_us_ = now_us;
+  enter_view(std::max<std::uint64_t>(1, high_qc_->view + 1), false);
+}
+
+void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t now_us) {
+  now_us_ = now_us;
+  if (!msg) return reject(from, "empty message");
+  if (from >= topo_->size()) return reject(from, "unknown sender");
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, proto::proposal>) on_proposal(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::vote>) on_vote(from, m);
+        else if constexpr (std::is_same_v<T, proto::group_certificate>) on_group_certificate(from, m);
+        else if constexpr (std::is_same_v<T, proto::commit_certificate>) on_commit_certificate(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::view_change>) on_view_change(from, m);
+        else if constexpr (std::is_same_v<T, proto::sync_request>) on_sync_request(from, m);
+        else if constexpr (std::is_same_v<T, proto::sync_response>) on_sync_response(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::tx_batch>) {
+          std::vector<ledger::transaction> txs = m.txs;
+          for (auto& tx : txs) {
+            if (pool_ids_.size() >= p_.max_pool_txs) break;
+            auto id = tx.id();
+            if (pool_ids_.insert(id).second) pool_.push_back(std::move(tx));
+          }
+        }
+      },
+      *msg);
+}
+
+void node_core::on_timer(timer_kind kind, std::uint64_t view, std::int64_t now_us) {
+  now_us_ = now_us;
+  switch (kind) {
+    case timer_kind::view_timeout: on_view_timeout(view); break;
+    case timer_kind::group_wait: on_group_wait(view); break;
+    case timer_kind::propose:
+      if (view == view_) propose();
+      break;
+    case timer_kind::sync_retry: on_sync_retry(); break;
+  }
+}
+
+std::uint32_t node_core::expected_leader() const {
+  const auto* h = header_of(high_qc_->block_hash);
+  return h ? topo_->leader_for(view_, *h) : topo_->supers().front();
+}
+
+void node_core::send(std::vector<std::uint32_t> to, msg_ptr m, phase ph) {
+  // An empty destination list is kept: observers count a proposal or group certificate even
+  // when no other super node exists (M = 1), as the paper's convention does.
+  out_.push_back(send_effect{std::move(to), std::move(m), ph});
+}
+
+void node_core::reject(std::uint32_t from, const char* reason) {
+  ++stats_.rejected;
+  out_.push_back(reject_effect{from, reason});
+}
+
+const ledger::block_header* node_core::header_of(const crypto::hash256& h) const {
+  if (auto it = pending_.find(h); it != pending_.end()) return &it->second.block->header;
+  // Committed blocks: the certified tip is almost always near the top of the chain.
+  for (std::size_t i = chain_hashes_.size(); i-- > 0;) {
+    if (chain_hashes_[i] == h) return &chain_[i].block->header;
+    if (chain_hashes_.size() - i > 8) break;
+  }
+  return nullptr;
+}
+
+bool node_core::known_certified(const crypto::hash256& h) const {
+  if (auto it = pending_.find(h); it != pending_.end()) return it->second.cert != nullptr;
+  for (std::size_t i = chain_hashes_.size(); i-- > 0 && chain_hashes_.size() - i <= 8;)
+    if (chain_hashes_[i] == h) return true;
+  return false;
+}
+
+} // namespace bystack::bbft

@@ -1,0 +1,226 @@
+#pragma once
+/// The BBFT protocol core of one consensus node: a plain state machine, events in, effects out.
+///
+/// A node may hold several roles at once: every node is a validator (actors/validator: checks
+/// proposals, votes, counts certificates, commits, times views out, catches up); a super node
+/// also relays for its group (actors/super_node: forwards proposals, collects votes into a group
+/// certificate, exchanges certificates with the other super nodes, sends the combined certificate
+/// down); the leader of a view proposes (actors/leader: pool, block assembly). The member
+/// functions of each role live in that role's folder.
+///
+/// Consensus (chained two-phase, pipelined on the paper's round): a view runs the paper's T0..T4
+/// and ends with every node holding a block certificate (votes of more than 2/3 of N, the paper's
+/// commit point: `certified_effect`). The proposal of the next view carries that certificate as its
+/// justify; a block is final (`commit_effect`) once a child proposed in the very next view is
+/// certified too. This keeps the paper's message pattern and count per view while making view
+/// changes safe: a one-phase commit cannot be kept safe across leader changes with n = 3f + 1.
+///
+/// Nothing here reads a clock, sleeps, spawns threads or draws randomness: time comes in with
+/// each event (`now_us`), and the core asks for timers as effects.
+
+#include "actors/common/effects.hpp"
+#include "actors/common/params.hpp"
+#include "actors/common/topology.hpp"
+#include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/protocol/messages.hpp"
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace bystack::bbft {
+
+/// Returns the genesis block every node starts from (height 0, view 0, no transactions).
+ledger::block_ptr genesis_block();
+
+/// Everything a core needs from outside, fixed for its lifetime.
+struct core_config {
+  std::uint32_t me = 0;
+  std::shared_ptr<const topology> topo;
+  std::shared_ptr<const crypto::validator_set> validators;
+  const crypto::certificate_scheme* certs = nullptr; ///< also gives the vote signature scheme
+  std::unique_ptr<crypto::signer> signer;
+  params p;
+};
+
+/// Counts what a node did, for observers and metrics.
+struct core_stats {
+  std::uint64_t proposals_made = 0;
+  std::uint64_t votes_cast = 0;
+  std::uint64_t views_timed_out = 0;
+  std::uint64_t rehomes = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t sync_requests = 0;
+};
+
+class node_core {
+public:
+  explicit node_core(core_config cfg);
+
+  // -- events -------------------------------------------------------------------------------------
+
+  /// Starts the node at genesis (or at what restore() loaded): enters the first view.
+  void start(std::int64_t now_us);
+  /// Handles a decoded message from node `from`.
+  void on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t now_us);
+  /// Handles a timer set by an earlier timer_effect.
+  void on_timer(timer_kind kind, std::uint64_t view, std::int64_t now_us);
+  /// Adds client transactions to the pool and forwards them towards the next leaders.
+  /// Returns how many were accepted (duplicates and overflow are refused).
+  std::size_t submit(std::vector<ledger::transaction> txs, std::int64_t now_us);
+  /// Loads a committed chain (after a restart) before start(); blocks must be in height order
+  /// starting at height 1 and link up. Returns an error naming the first bad block.
+  result<void> restore(const std::vector<proto::committed_block>& chain);
+
+  /// A committed block and its certificate.
+  struct chain_entry {
+    ledger::block_ptr block;
+    cert_ptr cert;
+  };
+
+  /// Moves out the effects produced so far.
+  std::vector<effect> take_effects() { return std::exchange(out_, {}); }
+  crypto::crypto_meter& meter() noexcept { return meter_; }
+
+  // -- queries ------------------------------------------------------------------------------------
+
+  std::uint32_t id() const noexcept { return me_; }
+  std::uint64_t view() const noexcept { return view_; }
+  std::uint64_t committed_height() const noexcept { return chain_.size() - 1; }
+  const crypto::hash256& committed_hash() const noexcept { return chain_hashes_.back(); }
+  /// Returns the committed block at height h with its certificate, as the codec wants it.
+  proto::committed_block committed_block_at(std::uint64_t h) const {
+    return {chain_.at(h).block, *chain_.at(h).cert};
+  }
+  /// Returns the committed block at height h (0 = genesis), or null.
+  const chain_entry* committed_at(std::uint64_t h) const {
+    return h < chain_.size() ? &chain_[h] : nullptr;
+  }
+  const proto::block_certificate& high_qc() const noexcept { return *high_qc_; }
+  /// Returns the leader this node expects for its current view.
+  std::uint32_t expected_leader() const;
+  std::size_t pool_size() const noexcept { return pool_ids_.size(); }
+  std::uint32_t current_super() const noexcept { return current_super_; }
+  const core_stats& stats() const noexcept { return stats_; }
+  const topology& topo() const noexcept { return *topo_; }
+  const params& parameters() const noexcept { return p_; }
+
+private:
+  struct pending_block {
+    ledger::block_ptr block;
+    cert_ptr cert; ///< set once certified
+  };
+
+  // Validator role (actors/validator/validator.cpp).
+  void on_proposal(std::uint32_t from, const msg_ptr& msg, const proto::proposal& p);
+  void on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
+                             const proto::commit_certificate& c);
+  void on_view_change(std::uint32_t from, const proto::view_change& vc);
+  void on_sync_request(std::uint32_t from, const proto::sync_request& r);
+  void on_sync_response(std::uint32_t from, const msg_ptr& msg, const proto::sync_response& r);
+  void on_view_timeout(std::uint64_t view);
+  void on_sync_retry();
+  bool check_block_certificate(const proto::block_certificate& c, const char*& reason);
+  bool check_timeout_certificate(const proto::timeout_certificate& tc, const char*& reason);
+  void process_certificate(const cert_ptr& c, std::uint32_t from);
+  void try_commit(const crypto::hash256& certified);
+  void commit_chain(const crypto::hash256& tip);
+  void enter_view(std::uint64_t v, bool via_timeout);
+  void cast_vote(const proto::proposal& p);
+  void time_out_view(std::uint64_t v);
+  void form_timeout_certificate(std::uint64_t v);
+  void request_sync(std::uint32_t peer);
+  const ledger::block_header* header_of(const crypto::hash256& h) const;
+  bool known_certified(const crypto::hash256& h) const;
+  std::int64_t current_view_timeout_us() const;
+
+  // Super node role (actors/super_node/super_node.cpp).
+  struct collection {
+    std::uint64_t height = 0;
+    crypto::hash256 block_hash;
+    std::vector<crypto::indexed_signature> votes;
+    crypto::signer_bitmap voted;
+    bool group_sent = false;
+    std::vector<crypto::quorum_certificate> certs; ///< own group certificate and received ones
+    crypto::signer_bitmap signers;                 ///< union over certs
+    bool commit_sent = false;
+  };
+  void relay_proposal(const msg_ptr& msg, const proto::proposal& p);
+  void on_vote(std::uint32_t from, const proto::vote& v);
+  void on_group_certificate(std::uint32_t from, const proto::group_certificate& g);
+  void on_group_wait(std::uint64_t view);
+  collection& collection_for(std::uint64_t view, std::uint64_t height, const crypto::hash256& h);
+  void maybe_send_group_certificate(std::uint64_t view, collection& c);
+  void add_certificate(std::uint64_t view, collection& c, const crypto::quorum_certificate& qc);
+  std::vector<std::uint32_t> relay_targets() const;
+  bool group_complete(const collection& c) const;
+  void note_rehome(std::uint32_t node, std::uint32_t target);
+
+  // Leader role (actors/leader/leader.cpp).
+  void maybe_propose(std::int64_t now_us);
+  void propose();
+  std::vector<ledger::transaction> take_block_transactions(std::uint64_t height);
+  void drop_from_pool(const ledger::block& b);
+
+  // Plumbing.
+  void send(std::vector<std::uint32_t> to, msg_ptr m, phase ph);
+  void send_one(std::uint32_t to, msg_ptr m, phase ph) { send({to}, std::move(m), ph); }
+  void reject(std::uint32_t from, const char* reason);
+  void set_timer(timer_kind k, std::uint64_t view, std::int64_t delay_us) {
+    out_.push_back(timer_effect{k, view, delay_us});
+  }
+  bool is_super() const noexcept { return topo_->is_super(me_); }
+  const crypto::signature_scheme& votes_scheme() const { return certs_->votes(); }
+
+  std::uint32_t me_;
+  std::shared_ptr<const topology> topo_;
+  std::shared_ptr<const crypto::validator_set> set_;
+  const crypto::certificate_scheme* certs_;
+  std::unique_ptr<crypto::signer> signer_;
+  params p_;
+  crypto::crypto_meter meter_;
+  std::vector<effect> out_;
+  core_stats stats_;
+  std::int64_t now_us_ = 0;
+
+  // Chain.
+  std::vector<chain_entry> chain_; ///< committed, by height; [0] is genesis
+  std::vector<crypto::hash256> chain_hashes_;
+  std::unordered_map<crypto::hash256, pending_block> pending_; ///< uncommitted blocks by hash
+  cert_ptr high_qc_;
+
+  // Pacemaker.
+  std::uint64_t view_ = 0;
+  std::uint64_t last_voted_view_ = 0;
+  std::uint64_t timed_out_view_ = 0;
+  std::uint32_t consecutive_timeouts_ = 0;
+  std::optional<proto::timeout_certificate> last_tc_; ///< the TC that let us into view_, if any
+  std::map<std::uint64_t, std::map<std::uint32_t, proto::view_change>> timeouts_; ///< by view
+  std::set<std::uint64_t> seen_proposal_views_; ///< views whose proposal we handled (bounded)
+  std::uint64_t voted_view_via_super_ = 0;      ///< last view we voted in
+  std::uint64_t cert_received_view_ = 0;        ///< last view whose certificate reached us
+  std::uint32_t current_super_ = 0;
+
+  // Catch-up.
+  bool sync_outstanding_ = false;
+  std::uint32_t sync_peer_ = 0;
+
+  // Super node role.
+  std::map<std::pair<std::uint64_t, crypto::hash256>, collection> collections_;
+  std::set<std::uint64_t> relayed_views_;
+  std::set<std::uint32_t> adopted_;  ///< nodes of other groups that re-homed to us
+  std::set<std::uint32_t> departed_; ///< own members that re-homed elsewhere
+
+  // Leader role.
+  std::deque<ledger::transaction> pool_;
+  std::unordered_set<crypto::hash256> pool_ids_;
+  std::uint64_t proposed_view_ = 0;
+  std::int64_t last_proposal_us_ = -1;
+};
+
+} // namespace bystack::bbft

@@ -1,0 +1,400 @@
+/// The validator role: every node checks proposals, votes, counts certificates, commits, times
+/// views out and catches up. (Member functions of node_core; see node_core.hpp.)
+
+#include "actors/node/node_core.hpp"
+
+#include <algorithm>
+
+namespace bystack::bbft {
+
+using crypto::hash256;
+
+namespace {
+template <class T>
+msg_ptr wrap(T value) {
+  return std::make_shared<const proto::message>(std::move(value));
+}
+constexpr std::size_t seen_views_kept = 64;
+} // namespace
+
+void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto::proposal& p) {
+  if (!p.block) return reject(from, "proposal: no block");
+  const auto& h = p.block->header;
+  if (p.leader >= set_->size() || p.leader != h.proposer)
+    return reject(from, "proposal: leader and proposer differ");
+  if (h.view + 1 < view_) return; // stale: its certificate, if any, reached us another way
+  auto bh = p.block->hash();
+  if (!votes_scheme().verify(set_->key(p.leader), proto::proposal_digest(h.height, h.view, bh),
+                             p.signature, meter_))
+    return reject(from, "proposal: bad leader signature");
+  // The first valid proposal of a view wins; an equivocating leader's second block is ignored.
+  if (!seen_proposal_views_.insert(h.view).second) return;
+  while (seen_proposal_views_.size() > seen_views_kept)
+    seen_proposal_views_.erase(seen_proposal_views_.begin());
+
+  const auto& j = p.justify;
+  if (h.parent != j.block_hash || h.parent_view != j.view || h.height != j.height + 1)
+    return reject(from, "proposal: block does not extend its justify certificate");
+  const char* why = nullptr;
+  if (!known_certified(j.block_hash) && !check_block_certificate(j, why)) return reject(from, why);
+  if (p.tc) {
+    if (p.tc->view + 1 != h.view) return reject(from, "proposal: timeout certificate of another view");
+    if (!check_timeout_certificate(*p.tc, why)) return reject(from, why);
+  } else if (h.view != j.view + 1) {
+    return reject(from, "proposal: skips views without a timeout certificate");
+  }
+  process_certificate(cert_ptr(msg, &j), from);
+  const auto* jh = header_of(j.block_hash);
+  if (!jh) {
+    // We lack the parent block, so we cannot tell who leads this view: catch up first.
+    request_sync(from);
+    return;
+  }
+  if (topo_->leader_for(h.view, *jh) != p.leader)
+    return reject(from, "proposal: sender does not lead this view");
+  pending_.try_emplace(bh, pending_block{p.block, nullptr});
+  if (p.tc && p.tc->view + 1 > view_) {
+    last_tc_ = *p.tc;
+    enter_view(p.tc->view + 1, true);
+  }
+  drop_from_pool(*p.block);
+  if (is_super() && from == p.leader) relay_proposal(msg, p);
+
+  // Voting rule (two-chain): vote once per view, never after timing it out, and only for a block
+  // that extends the previous view's certificate, or after a timeout the highest certificate the
+  // timeout certificate reports.
+  bool extends = j.view + 1 == h.view;
+  if (!extends && p.tc) {
+    std::uint64_t highest = 0;
+    for (const auto& vc : p.tc->votes) highest = std::max(highest, vc.high_qc_view);
+    extends = j.view >= highest;
+  }
+  if (h.view == view_ && h.view > last_voted_view_ && timed_out_view_ < h.view && extends)
+    cast_vote(p);
+}
+
+void node_core::cast_vote(const proto::proposal& p) {
+  const auto& h = p.block->header;
+  proto::vote v;
+  v.height = h.height;
+  v.view = h.view;
+  v.block_hash = p.block->hash();
+  v.voter = me_;
+  v.signature = signer_->sign(proto::vote_digest(v.height, v.view, v.block_hash));
+  ++meter_.signs;
+  last_voted_view_ = h.view;
+  voted_view_via_super_ = h.view;
+  ++stats_.votes_cast;
+  if (current_super_ == me_) on_vote(me_, v);
+  else send_one(current_super_, wrap(std::move(v)), phase::vote);
+}
+
+void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
+                                      const proto::commit_certificate& c) {
+  if (c.super_node != from) return reject(from, "commit certificate: sender mismatch");
+  const auto& cert = c.cert;
+  if (!known_certified(cert.block_hash)) {
+    const char* why = nullptr;
+    if (!check_block_certificate(cert, why)) return reject(from, why);
+  }
+  cert_received_view_ = std::max(cert_received_view_, cert.view);
+  process_certificate(cert_ptr(msg, &cert), from);
+}
+
+bool node_core::check_block_certificate(const proto::block_certificate& c, const char*& reason) {
+  if (c.view == 0) {
+    if (c.height == 0 && c.block_hash == chain_hashes_.front()) return true;
+    reason = "certificate: view 0 is reserved for genesis";
+    return false;
+  }
+  if (c.certs.empty()) {
+    reason = "certificate: no signatures";
+    return false;
+  }
+  auto digest = proto::vote_digest(c.height, c.view, c.block_hash);
+  if (!certs_->verify_all(*set_, c.certs, digest, set_->quorum(), meter_)) {
+    reason = "certificate: invalid, or not more than 2/3 of the set";
+    return false;
+  }
+  return true;
+}
+
+bool node_core::check_timeout_certificate(const proto::timeout_certificate& tc,
+                                          const char*& reason) {
+  std::set<std::uint32_t> senders;
+  for (const auto& vc : tc.votes) {
+    if (vc.sender >= set_->size() || !senders.insert(vc.sender).second) {
+      reason = "timeout certificate: unknown or repeated signer";
+      return false;
+    }
+    if (vc.view != tc.view ||
+        !votes_scheme().verify(set_->key(vc.sender),
+                               proto::view_change_digest(vc.view, vc.high_qc_view), vc.signature,
+                               meter_)) {
+      reason = "timeout certificate: bad view-change signature";
+      return false;
+    }
+  }
+  if (senders.size() < set_->quorum()) {
+    reason = "timeout certificate: not more than 2/3 of the set";
+    return false;
+  }
+  return true;
+}
+
+void node_core::process_certificate(const cert_ptr& cp, std::uint32_t from) {
+  const auto& c = *cp;
+  bool fresh = false;
+  if (auto it = pending_.find(c.block_hash); it != pending_.end()) {
+    if (!it->second.cert) {
+      it->second.cert = cp;
+      fresh = true;
+    }
+  } else if (c.height > committed_height()) {
+    request_sync(from); // certified block we never received
+  }
+  if (c.view > high_qc_->view) high_qc_ = cp;
+  if (fresh) {
+    out_.push_back(certified_effect{c.height, c.view, c.block_hash});
+    try_commit(c.block_hash);
+  }
+  if (c.view + 1 > view_) enter_view(c.view + 1, false);
+}
+
+void node_core::try_commit(const hash256& certified) {
+  auto it = pending_.find(certified);
+  if (it == pending_.end()) return;
+  const auto& h = it->second.block->header;
+  // Two-chain rule: a certified block whose certified child was proposed in the very next view
+  // is final, and so are its ancestors.
+  if (h.view == h.parent_view + 1 && known_certified(h.parent) && h.height >= 1 &&
+      h.height - 1 > committed_height())
+    commit_chain(h.parent);
+}
+
+void node_core::commit_chain(const hash256& tip) {
+  std::vector<hash256> path;
+  auto cur = tip;
+  while (true) {
+    if (cur == chain_hashes_.back()) break;
+    auto it = pending_.find(cur);
+    if (it == pending_.end()) {
+      // Either a gap (missing block) or a fork below our committed head.
+      for (std::size_t i = 0; i + 1 < chain_hashes_.size(); ++i)
+        if (chain_hashes_[i] == cur) return reject(me_, "commit: block conflicts with the chain");
+      request_sync(sync_peer_ == me_ ? current_super_ : sync_peer_);
+      return;
+    }
+    if (!it->second.cert) return; // an ancestor without its certificate yet
+    path.push_back(cur);
+    cur = it->second.block->header.parent;
+  }
+  for (auto h = path.rbegin(); h != path.rend(); ++h) {
+    auto it = pending_.find(*h);
+    chain_.push_back(chain_entry{it->second.block, it->second.cert});
+    chain_hashes_.push_back(*h);
+    out_.push_back(commit_effect{it->second.block, it->second.cert});
+    pending_.erase(it);
+  }
+  // Blocks at or below the committed height can never commit any more: forget them.
+  auto top = committed_height();
+  std::erase_if(pending_, [top](const auto& kv) { return kv.second.block->header.height <= top; });
+}
+
+std::int64_t node_core::current_view_timeout_us() const {
+  auto t = p_.view_timeout_us;
+  for (std::uint32_t i = 0; i < consecutive_timeouts_ && t < p_.max_view_timeout_us; ++i) t *= 2;
+  return std::min(t, p_.max_view_timeout_us);
+}
+
+void node_core::enter_view(std::uint64_t v, bool via_timeout) {
+  if (v <= view_) return;
+  view_ = v;
+  if (via_timeout) ++consecutive_timeouts_;
+  else {
+    consecutive_timeouts_ = 0;
+    last_tc_.reset();
+  }
+  set_timer(timer_kind::view_timeout, v, current_view_timeout_us());
+  timeouts_.erase(timeouts_.begin(), timeouts_.lower_bound(v));
+  if (!collections_.empty()) {
+    auto keep_from = v > 2 ? v - 2 : 0;
+    std::erase_if(collections_, [keep_from](const auto& kv) { return kv.first.first < keep_from; });
+  }
+  maybe_propose(now_us_);
+}
+
+void node_core::on_view_timeout(std::uint64_t v) {
+  if (v != view_) return;
+  if (timed_out_view_ >= v) {
+    // Still stuck in a view we gave up on: say so again (messages may have been lost).
+    auto it = timeouts_.find(v);
+    if (it != timeouts_.end())
+      if (auto own = it->second.find(me_); own != it->second.end()) {
+        std::vector<std::uint32_t> all;
+        for (std::uint32_t i = 0; i < topo_->size(); ++i)
+          if (i != me_) all.push_back(i);
+        send(std::move(all), wrap(own->second), phase::view_change);
+      }
+    set_timer(timer_kind::view_timeout, v, current_view_timeout_us());
+    return;
+  }
+  time_out_view(v);
+}
+
+void node_core::time_out_view(std::uint64_t v) {
+  timed_out_view_ = v;
+  ++stats_.views_timed_out;
+  proto::view_change vc;
+  vc.view = v;
+  vc.sender = me_;
+  vc.high_qc_view = high_qc_->view;
+  vc.rehome_to = current_super_;
+  vc.high_qc = *high_qc_;
+  vc.signature = signer_->sign(proto::view_change_digest(v, vc.high_qc_view));
+  ++meter_.signs;
+  std::vector<std::uint32_t> all;
+  all.reserve(topo_->size());
+  for (std::uint32_t i = 0; i < topo_->size(); ++i)
+    if (i != me_) all.push_back(i);
+  send(std::move(all), wrap(vc), phase::view_change);
+  timeouts_[v][me_] = std::move(vc);
+  set_timer(timer_kind::view_timeout, v, current_view_timeout_us());
+  if (timeouts_[v].size() >= set_->quorum()) form_timeout_certificate(v);
+}
+
+void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc) {
+  if (vc.sender != from) return reject(from, "view change: sender mismatch");
+  if (vc.view + 1 < view_) return; // old news
+  if (!votes_scheme().verify(set_->key(from), proto::view_change_digest(vc.view, vc.high_qc_view),
+                             vc.signature, meter_))
+    return reject(from, "view change: bad signature");
+  if (vc.high_qc.view != vc.high_qc_view)
+    return reject(from, "view change: certificate does not match its view");
+  if (vc.high_qc_view > high_qc_->view && !known_certified(vc.high_qc.block_hash)) {
+    const char* why = nullptr;
+    if (!check_block_certificate(vc.high_qc, why)) return reject(from, why);
+    process_certificate(std::make_shared<const proto::block_certificate>(vc.high_qc), from);
+  }
+  if (is_super()) note_rehome(from, vc.rehome_to);
+  if (vc.view < view_) return;
+  auto& votes = timeouts_[vc.view];
+  votes[from] = vc;
+  votes[from].high_qc = {}; // keep the signed part only
+  // Join a timeout that f + 1 nodes report: at least one of them is honest.
+  if (votes.size() > set_->max_faulty() && timed_out_view_ < vc.view) {
+    if (vc.view > view_) {
+      view_ = vc.view; // jump without a timer of its own: we time it out right away
+    }
+    time_out_view(vc.view);
+    return; // time_out_view forms the certificate if it can
+  }
+  if (votes.size() >= set_->quorum()) form_timeout_certificate(vc.view);
+}
+
+void node_core::form_timeout_certificate(std::uint64_t v) {
+  if (v + 1 <= view_) return;
+  auto& votes = timeouts_[v];
+  proto::timeout_certificate tc;
+  tc.view = v;
+  for (const auto& [sender, vc] : votes) {
+    if (tc.votes.size() >= set_->quorum()) break;
+    auto copy = vc;
+    copy.high_qc = {};
+    tc.votes.push_back(std::move(copy));
+  }
+  // Super-node failover: a node whose super node stayed silent in this timeout, or that voted
+  // but never got the view's certificate back, moves to the next super node and tells it.
+  if (!is_super()) {
+    bool super_silent = !votes.count(current_super_);
+    bool lost_certificate = voted_view_via_super_ == v && cert_received_view_ < v;
+    if (super_silent || lost_certificate) {
+      current_super_ = topo_->next_super(current_super_);
+      ++stats_.rehomes;
+      if (auto own = votes.find(me_); own != votes.end()) {
+        auto notice = own->second;
+        notice.rehome_to = current_super_;
+        notice.high_qc = *high_qc_;
+        send_one(current_super_, wrap(std::move(notice)), phase::view_change);
+      }
+    }
+  }
+  last_tc_ = std::move(tc);
+  enter_view(v + 1, true);
+}
+
+void node_core::request_sync(std::uint32_t peer) {
+  if (sync_outstanding_ || peer == me_ || peer >= topo_->size()) return;
+  sync_outstanding_ = true;
+  sync_peer_ = peer;
+  ++stats_.sync_requests;
+  send_one(peer, wrap(proto::sync_request{me_, committed_height() + 1, p_.sync_max_blocks}),
+           phase::sync);
+  set_timer(timer_kind::sync_retry, 0, p_.sync_retry_us);
+}
+
+void node_core::on_sync_retry() {
+  if (!sync_outstanding_) return;
+  sync_outstanding_ = false;
+  if (header_of(high_qc_->block_hash) && pending_.empty()) return; // nothing missing any more
+  auto next = (sync_peer_ + 1) % topo_->size();
+  if (next == me_) next = (next + 1) % topo_->size();
+  request_sync(next);
+}
+
+void node_core::on_sync_request(std::uint32_t from, const proto::sync_request& r) {
+  if (r.sender != from) return reject(from, "sync request: sender mismatch");
+  proto::sync_response resp;
+  resp.sender = me_;
+  auto limit = std::min(r.max_blocks == 0 ? p_.sync_max_blocks : r.max_blocks, p_.sync_max_blocks);
+  for (auto h = std::max<std::uint64_t>(1, r.from_height);
+       h <= committed_height() && resp.blocks.size() < limit; ++h)
+    resp.blocks.push_back(committed_block_at(h));
+  if (resp.blocks.size() < limit) {
+    // Add the certified blocks above the committed head: their certificates prove the commit of
+    // the last committed ones.
+    std::vector<proto::committed_block> tail;
+    auto cur = high_qc_->block_hash;
+    while (cur != chain_hashes_.back()) {
+      auto it = pending_.find(cur);
+      if (it == pending_.end() || !it->second.cert) {
+        tail.clear();
+        break;
+      }
+      tail.push_back({it->second.block, *it->second.cert});
+      cur = it->second.block->header.parent;
+    }
+    for (auto t = tail.rbegin(); t != tail.rend() && resp.blocks.size() < limit; ++t)
+      resp.blocks.push_back(*t);
+  }
+  send_one(from, wrap(std::move(resp)), phase::sync);
+}
+
+void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
+                                 const proto::sync_response& r) {
+  if (r.sender != from) return reject(from, "sync response: sender mismatch");
+  if (from == sync_peer_) sync_outstanding_ = false;
+  for (const auto& cb : r.blocks) {
+    if (!cb.block) return reject(from, "sync response: block missing");
+    auto h = cb.block->hash();
+    const auto& hd = cb.block->header;
+    if (cb.cert.block_hash != h || cb.cert.height != hd.height || cb.cert.view != hd.view)
+      return reject(from, "sync response: certificate is for another block");
+    if (hd.height <= committed_height()) {
+      if (chain_hashes_[hd.height] != h)
+        return reject(from, "sync response: block conflicts with the committed chain");
+      continue;
+    }
+    if (!known_certified(h)) {
+      const char* why = nullptr;
+      if (!check_block_certificate(cb.cert, why)) return reject(from, why);
+    }
+    pending_.try_emplace(h, pending_block{cb.block, nullptr});
+    drop_from_pool(*cb.block);
+    process_certificate(cert_ptr(msg, &cb.cert), from);
+  }
+  // A full answer means there may be more.
+  if (r.blocks.size() >= p_.sync_max_blocks) request_sync(from);
+}
+
+} // namespace bystack::bbft

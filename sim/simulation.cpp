@@ -1,0 +1,537 @@
+#include "sim/simulation.hpp"
+
+#include "actors/node/node_actor.hpp"
+#include "runtime/codec/codec.hpp"
+#include "runtime/crypto/modelled.hpp"
+#include "sim/crypto_cache.hpp"
+#include "sim/faults.hpp"
+#include "sim/rng.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/send.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <queue>
+#include <random>
+#include <unordered_map>
+
+namespace bystack::sim {
+
+std::uint64_t closed_form_wire(std::uint64_t n, std::uint64_t m) { return m * m + 3 * n - 3 * m - 1; }
+std::uint64_t closed_form_paper(std::uint64_t n, std::uint64_t m) { return m * m + 3 * n - 2 * m; }
+
+namespace {
+
+using bbft::phase;
+
+constexpr std::size_t timer_kinds = 4;
+constexpr std::size_t tracked_heights = 16; ///< per-node certify/commit times kept for tests
+constexpr std::uint32_t tracked_nodes_max = 1024;
+
+std::uint64_t mix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+struct event {
+  std::int64_t t;
+  std::uint64_t seq;
+  std::uint32_t dst;
+  std::uint32_t src;
+  std::uint8_t type; ///< 0 deliver, 1 timer
+  std::uint8_t kind; ///< timer kind, or phase of a delivery
+  std::uint64_t view;
+  std::uint64_t gen;
+  shared_bytes bytes;
+};
+
+struct later {
+  bool operator()(const event& a, const event& b) const {
+    return a.t != b.t ? a.t > b.t : a.seq > b.seq;
+  }
+};
+
+std::uint64_t view_of(const proto::message& m) {
+  return std::visit(
+      [](const auto& x) -> std::uint64_t {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, proto::proposal>) return x.block ? x.block->header.view : 0;
+        else if constexpr (std::is_same_v<T, proto::vote>) return x.view;
+        else if constexpr (std::is_same_v<T, proto::group_certificate>) return x.view;
+        else if constexpr (std::is_same_v<T, proto::commit_certificate>) return x.cert.view;
+        else return 0;
+      },
+      m);
+}
+
+latency_stats summarize(std::vector<double>& v) {
+  latency_stats s;
+  s.samples = v.size();
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) {
+    auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) ;
+    return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
+  };
+  s.p50_ms = at(0.50);
+  s.p99_ms = at(0.99);
+  s.max_ms = v.back();
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean_ms = sum / static_cast<double>(v.size());
+  return s;
+}
+
+class sim_env final : public bbft::node_env {
+public:
+  sim_env(const scenario& s, const bbft::topology& topo, run_result& out, fault_plan& faults)
+      : s_(s), topo_(topo), out_(out), faults_(faults), rng_(s.seed ^ 0x5eedULL),
+        busy_(s.nodes, 0), uplink_(s.nodes, 0), timer_gen_(s.nodes * timer_kinds, 0),
+        committed_(s.nodes, 0), loads_(s.nodes) {
+    auto n = s.nodes;
+    if (n <= tracked_nodes_max) {
+      auto h = std::min<std::size_t>(tracked_heights, s.rounds);
+      out_.certified_us.assign(h, std::vector<std::int64_t>(n, -1));
+      out_.committed_us.assign(h, std::vector<std::int64_t>(n, -1));
+    }
+    const auto& l = s.network.latency;
+    if (l.model == latency_model::kind::regions) {
+      region_.resize(n);
+      for (std::uint32_t i = 0; i < n; ++i)
+        region_[i] = l.region_of.empty() ? i % static_cast<std::uint32_t>(l.region_names.size())
+                                         : l.region_of[i];
+    }
+  }
+
+  // -- node_env -----------------------------------------------------------------------------------
+
+  std::int64_t now_us(std::uint32_t node) override { return std::max(now_, busy_[node]); }
+
+  result<bbft::msg_ptr> decode(const shared_bytes& b) override {
+    if (!b) return make_error("no bytes");
+    if (auto it = decoded_.find(b.get()); it != decoded_.end()) return it->second.second;
+    auto m = codec::decode(*b);
+    if (!m) return m.err();
+    auto ptr = std::make_shared<const proto::message>(std::move(*m));
+    remember(b, ptr);
+    return ptr;
+  }
+
+  void charge(std::uint32_t node, std::size_t decoded, const crypto::crypto_meter& m) override {
+    const auto& c = s_.cpu;
+    double us = c.per_message_us + c.decode_ns_per_byte * static_cast<double>(decoded) / 1000.0 +
+                c.verify_us * static_cast<double>(m.verifies) +
+                c.sign_us * static_cast<double>(m.signs) +
+                c.aggregate_verify_us * static_cast<double>(m.aggregate_verifies) +
+                c.aggregate_per_signer_us * static_cast<double>(m.aggregate_signers);
+    busy_[node] = std::max(now_, busy_[node]) + static_cast<std::int64_t>(std::llround(us));
+  }
+
+  void send(std::uint32_t from, const bbft::send_effect& e) override {
+    auto bytes = encoded(from, e.msg);
+    auto size = bytes->size();
+    auto view = view_of(*e.msg);
+    auto ph = static_cast<std::size_t>(e.ph);
+    // The paper counts the leader's proposal to itself (T0) and each super node's certificate to
+    // itself (T3); the wire carries neither.
+    std::uint64_t paper_self = (e.ph == phase::propose || e.ph == phase::group_cert) ? 1 : 0;
+    if (view > 0) {
+      if (per_view_msgs_.size() < view) {
+        per_view_msgs_.resize(view);
+        per_view_bytes_.resize(view);
+        per_view_paper_.resize(view);
+      }
+      per_view_msgs_[view - 1][ph] += e.to.size();
+      per_view_bytes_[view - 1][ph] += e.to.size() * size;
+      per_view_paper_[view - 1][ph] += e.to.size() + paper_self;
+    }
+    if (e.ph == phase::propose) {
+      const auto& p = std::get<proto::proposal>(*e.msg);
+      proposed_at_.emplace(p.block->hash(), busy_[from]);
+    }
+    out_.messages_all[ph] += e.to.size();
+    out_.bytes_all[ph] += e.to.size() * size;
+    double bw = s_.network.bandwidth_mbps;
+    if (s_.network.super_bandwidth_mbps && topo_.is_super(from)) bw = *s_.network.super_bandwidth_mbps;
+    auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
+    auto t = busy_[from];
+    for (auto dst : e.to) {
+      if (dst >= s_.nodes || dst == from) continue;
+      uplink_[from] = std::max(uplink_[from], t) + ser_us;
+      auto arrival = uplink_[from] + latency_us(from, dst);
+      loads_[from].msgs_out++;
+      loads_[from].bytes_out += size;
+      auto verdict = faults_.on_send(from, dst, uplink_[from], rng_);
+      if (verdict.drop) continue;
+      arrival += verdict.extra_delay_us;
+      push(event{arrival, 0, dst, from, 0, static_cast<std::uint8_t>(ph), view, 0, bytes});
+    }
+  }
+
+  void set_timer(std::uint32_t node, const bbft::timer_effect& t) override {
+    auto k = static_cast<std::size_t>(t.kind);
+    auto gen = ++timer_gen_[node * timer_kinds + k];
+    push(event{busy_[node] + std::max<std::int64_t>(0, t.delay_us), 0, node, node, 1,
+               static_cast<std::uint8_t>(k), t.view, gen, nullptr});
+  }
+
+  void on_certified(std::uint32_t node, const bbft::certified_effect& e) override {
+    auto t = busy_[node];
+    if (e.height >= 1 && e.height <= out_.certified_us.size() &&
+        out_.certified_us[e.height - 1][node] < 0)
+      out_.certified_us[e.height - 1][node] = t;
+    if (e.height >= 1 && e.height <= s_.rounds && faults_.honest(node))
+      if (auto it = proposed_at_.find(e.block_hash); it != proposed_at_.end())
+        certify_ms_.push_back(static_cast<double>(t - it->second) / 1000.0);
+  }
+
+  void on_commit(std::uint32_t node, const bbft::commit_effect& e) override {
+    auto t = busy_[node];
+    const auto& h = e.block->header;
+    auto hash = e.cert->block_hash;
+    trace(0xC0, node, h.height, hash.prefix64());
+    committed_[node] = h.height;
+    if (h.height <= out_.committed_us.size() && h.height >= 1) out_.committed_us[h.height - 1][node] = t;
+    if (!faults_.honest(node)) return;
+    faults_.on_commit(node, t);
+    // Safety: no two honest nodes commit different blocks at one height.
+    if (chain_.size() < h.height + 1) {
+      chain_.resize(h.height + 1);
+      chain_views_.resize(h.height + 1, 0);
+    }
+    if (chain_[h.height].is_zero()) {
+      chain_[h.height] = hash;
+      chain_views_[h.height] = h.view;
+    } else if (chain_[h.height] != hash) {
+      if (out_.safety_violations++ == 0)
+        out_.first_safety_violation = "node " + std::to_string(node) + " committed " +
+                                      hash.hex().substr(0, 16) + " at height " +
+                                      std::to_string(h.height) + ", another honest node " +
+                                      chain_[h.height].hex().substr(0, 16);
+    }
+    // Safety: nothing is committed without more than 2/3 valid signatures.
+    if (h.height >= 1 && !faults_.certificate_ok(*e.cert)) {
+      if (out_.safety_violations++ == 0)
+        out_.first_safety_violation = "node " + std::to_string(node) + " committed height " +
+                                      std::to_string(h.height) + " without a valid quorum";
+    }
+    if (h.height >= 1 && h.height <= s_.rounds)
+      if (auto it = proposed_at_.find(hash); it != proposed_at_.end())
+        commit_ms_.push_back(static_cast<double>(t - it->second) / 1000.0);
+    if (h.height == s_.rounds) ++done_nodes_;
+  }
+
+  void on_reject(std::uint32_t, const bbft::reject_effect& e, const std::string&) override {
+    ++out_.rejected[e.reason];
+  }
+
+  // -- driver -------------------------------------------------------------------------------------
+
+  void push(event e) {
+    e.seq = seq_++;
+    queue_.push(std::move(e));
+  }
+
+  bool empty() const { return queue_.empty(); }
+  std::int64_t next_time() const { return queue_.top().t; }
+  event pop() {
+    auto e = queue_.top();
+    queue_.pop();
+    return e;
+  }
+  void set_now(std::int64_t t) { now_ = t; }
+  std::int64_t now() const { return now_; }
+  bool stale_timer(const event& e) const {
+    return timer_gen_[e.dst * timer_kinds + e.kind] != e.gen;
+  }
+  void trace(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d) {
+    hash_ = mix64(hash_ ^ a) + b;
+    hash_ = mix64(hash_ ^ c) + d;
+  }
+  void delivered(const event& e) {
+    trace(static_cast<std::uint64_t>(e.t), e.src, e.dst, e.bytes->size() << 8 | e.kind);
+    ++out_.delivered;
+    loads_[e.dst].msgs_in++;
+    loads_[e.dst].bytes_in += e.bytes->size();
+  }
+  std::uint64_t trace_hash() const { return hash_; }
+  std::uint32_t done_nodes() const { return done_nodes_; }
+  std::uint64_t min_committed(const fault_plan& f) const {
+    std::uint64_t m = UINT64_MAX;
+    for (std::uint32_t i = 0; i < s_.nodes; ++i)
+      if (f.honest(i)) m = std::min(m, committed_[i]);
+    return m == UINT64_MAX ? 0 : m;
+  }
+  std::uint64_t max_committed() const {
+    return *std::max_element(committed_.begin(), committed_.end());
+  }
+
+  void finish() {
+    out_.commit_latency = summarize(commit_ms_);
+    out_.certify_latency = summarize(certify_ms_);
+    out_.loads = loads_;
+    // Views of the first `rounds` blocks are complete: take them as the measured rounds.
+    std::uint64_t last_view = 0;
+    if (chain_.size() > s_.rounds && !chain_[s_.rounds].is_zero()) last_view = chain_views_[s_.rounds];
+    last_view = std::min<std::uint64_t>(last_view, per_view_msgs_.size());
+    out_.views_measured = last_view;
+    for (std::uint64_t v = 0; v < last_view; ++v) {
+      out_.messages_per_view.push_back(per_view_msgs_[v]);
+      out_.bytes_per_view.push_back(per_view_bytes_[v]);
+      out_.paper_messages_per_view.push_back(per_view_paper_[v]);
+      for (std::size_t p = 0; p < bbft::phase_count; ++p) {
+        out_.messages_measured[p] += per_view_msgs_[v][p];
+        out_.bytes_measured[p] += per_view_bytes_[v][p];
+        out_.paper_measured[p] += per_view_paper_[v][p];
+      }
+    }
+    for (std::size_t p = 0; p < bbft::phase_count; ++p) {
+      out_.messages_total += out_.messages_all[p];
+      out_.bytes_total += out_.bytes_all[p];
+    }
+    std::uint64_t supers = 0, validators = 0;
+    for (std::uint32_t i = 0; i < s_.nodes; ++i) {
+      auto& mean = topo_.is_super(i) ? out_.super_mean : out_.validator_mean;
+      auto& mx = topo_.is_super(i) ? out_.super_max : out_.validator_max;
+      (topo_.is_super(i) ? supers : validators)++;
+      const auto& l = loads_[i];
+      mean.msgs_in += l.msgs_in;
+      mean.msgs_out += l.msgs_out;
+      mean.bytes_in += l.bytes_in;
+      mean.bytes_out += l.bytes_out;
+      mx.msgs_in = std::max(mx.msgs_in, l.msgs_in);
+      mx.msgs_out = std::max(mx.msgs_out, l.msgs_out);
+      mx.bytes_in = std::max(mx.bytes_in, l.bytes_in);
+      mx.bytes_out = std::max(mx.bytes_out, l.bytes_out);
+    }
+    auto divide = [](node_load& l, std::uint64_t n) {
+      if (n == 0) return;
+      l.msgs_in /= n;
+      l.msgs_out /= n;
+      l.bytes_in /= n;
+      l.bytes_out /= n;
+    };
+    divide(out_.super_mean, supers);
+    divide(out_.validator_mean, validators);
+  }
+
+private:
+  void remember(const shared_bytes& b, const bbft::msg_ptr& m) {
+    // Two generations: bounded memory, and a buffer in flight is rarely evicted.
+    if (decoded_.size() >= memo_max) {
+      decoded_old_ = std::move(decoded_);
+      decoded_.clear();
+      encoded_old_ = std::move(encoded_);
+      encoded_.clear();
+    }
+    decoded_.emplace(b.get(), std::make_pair(b, m));
+    encoded_.emplace(m.get(), std::make_pair(m, b));
+  }
+
+  shared_bytes encoded(std::uint32_t from, const bbft::msg_ptr& m) {
+    if (auto it = encoded_.find(m.get()); it != encoded_.end()) return it->second.second;
+    if (auto it = encoded_old_.find(m.get()); it != encoded_old_.end()) return it->second.second;
+    auto b = make_shared_bytes(codec::encode(*m));
+    // Encoding costs the sender CPU time; forwarding received bytes does not.
+    auto us = s_.cpu.encode_ns_per_byte * static_cast<double>(b->size()) / 1000.0;
+    busy_[from] = std::max(now_, busy_[from]) + static_cast<std::int64_t>(std::llround(us));
+    remember(b, m);
+    return b;
+  }
+
+  std::int64_t latency_us(std::uint32_t from, std::uint32_t to) {
+    const auto& l = s_.network.latency;
+    double ms = 0;
+    switch (l.model) {
+      case latency_model::kind::constant: ms = l.ms; break;
+      case latency_model::kind::uniform: ms = rng_.uniform(l.min_ms, l.max_ms); break;
+      case latency_model::kind::normal: ms = std::max(0.0, rng_.normal(l.mean_ms, l.stddev_ms)); break;
+      case latency_model::kind::regions:
+        ms = l.rtt_ms[region_[from]][region_[to]] / 2.0;
+        if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng_.uniform(-l.jitter_ms, l.jitter_ms));
+        break;
+    }
+    return static_cast<std::int64_t>(std::llround(ms * 1000.0));
+  }
+
+  static constexpr std::size_t memo_max = 1 << 15;
+
+  const scenario& s_;
+  const bbft::topology& topo_;
+  run_result& out_;
+  fault_plan& faults_;
+  rng64 rng_;
+  std::int64_t now_ = 0;
+  std::uint64_t seq_ = 0;
+  std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
+  std::priority_queue<event, std::vector<event>, later> queue_;
+  std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
+  std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
+  std::vector<std::uint64_t> timer_gen_;
+  std::vector<std::uint64_t> committed_;
+  std::vector<node_load> loads_;
+  std::vector<std::uint32_t> region_;
+  std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_;
+  std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_old_;
+  std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_;
+  std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_old_;
+  std::unordered_map<crypto::hash256, std::int64_t> proposed_at_;
+  std::vector<std::array<std::uint64_t, bbft::phase_count>> per_view_msgs_, per_view_bytes_,
+      per_view_paper_;
+  std::vector<crypto::hash256> chain_;
+  std::vector<std::uint64_t> chain_views_;
+  std::vector<double> commit_ms_, certify_ms_;
+  std::uint32_t done_nodes_ = 0;
+};
+
+crypto::secret_seed node_seed(std::uint64_t seed, std::uint32_t i) {
+  crypto::sha3_256_hasher h;
+  h.update_u64(0x62797374616b6b6bULL).update_u64(seed).update_u64(i);
+  return h.finish().data;
+}
+
+result<bbft::topology> make_topology(const scenario& s) {
+  if (!s.group_sizes.empty()) return bbft::topology::with_group_sizes(s.group_sizes);
+  return bbft::topology::even(s.nodes, s.supers);
+}
+
+} // namespace
+
+result<run_result> run(const scenario& s, const progress_fn& progress) {
+  if (auto ok = validate(s); !ok) return ok.err();
+  auto topo_r = make_topology(s);
+  if (!topo_r) return topo_r.err();
+  auto topo = std::make_shared<const bbft::topology>(std::move(*topo_r));
+  if (s.crypto == "ed25519" && s.certificates == "aggregate")
+    return make_error(s.source + ": aggregate certificates exist only as a model: set crypto: "
+                                 "modelled, or certificates: list");
+
+  const crypto::signature_scheme& votes =
+      s.crypto == "ed25519" ? crypto::ed25519_scheme() : crypto::modelled_scheme();
+  std::unique_ptr<crypto::certificate_scheme> inner =
+      s.certificates == "aggregate" ? crypto::make_modelled_aggregate_scheme(s.aggregate_bytes)
+                                    : crypto::make_signature_list_scheme(votes);
+  caching_certificate_scheme certs(std::move(inner));
+
+  std::vector<std::unique_ptr<crypto::signer>> signers;
+  std::vector<crypto::public_key> keys;
+  signers.reserve(s.nodes);
+  keys.reserve(s.nodes);
+  for (std::uint32_t i = 0; i < s.nodes; ++i) {
+    signers.push_back(votes.make_signer(node_seed(s.seed, i)));
+    keys.push_back(signers.back()->pub());
+  }
+  auto set = std::make_shared<const crypto::validator_set>(std::move(keys));
+
+  run_result out;
+  out.scenario = s.name;
+  out.seed = s.seed;
+  out.nodes = s.nodes;
+  out.supers = topo->super_count();
+  out.rounds = s.rounds;
+  out.crypto = s.crypto;
+  out.certificates = s.certificates;
+
+  auto plan = fault_plan::make(s, *topo, *set, certs);
+  if (!plan) return plan.err();
+  sim_env env(s, *topo, out, *plan);
+
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  caf::actor_system sys{cfg};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+
+  auto build_core = [&](std::uint32_t i) {
+    bbft::core_config cc;
+    cc.me = i;
+    cc.topo = topo;
+    cc.validators = set;
+    cc.certs = &certs;
+    cc.signer = i < signers.size() && signers[i] ? std::move(signers[i])
+                                                 : votes.make_signer(node_seed(s.seed, i));
+    cc.p = s.protocol;
+    return std::make_shared<bbft::node_core>(std::move(cc));
+  };
+  std::vector<caf::actor> actors;
+  actors.reserve(s.nodes);
+  std::vector<std::shared_ptr<bbft::node_core>> cores;
+  cores.reserve(s.nodes);
+  for (std::uint32_t i = 0; i < s.nodes; ++i) {
+    cores.push_back(build_core(i));
+    actors.push_back(sys.spawn(bbft::node_actor, cores.back(), static_cast<bbft::node_env*>(&env)));
+  }
+  signers.clear();
+  plan->attach(cores);
+  auto wall_start = std::chrono::steady_clock::now();
+  auto last_progress = wall_start;
+  for (std::uint32_t i = 0; i < s.nodes; ++i)
+    if (plan->alive(i, 0)) caf::anon_send(actors[i], bbft::start_atom::value);
+  sched.run();
+
+  auto limit_us = static_cast<std::int64_t>(s.max_sim_seconds * 1e6);
+  std::uint64_t honest = plan->honest_count();
+  std::uint64_t loop = 0;
+  while (!env.empty() && env.done_nodes() < honest) {
+    auto t = env.next_time();
+    if (t > limit_us) break;
+    env.set_now(t);
+    plan->advance(t, [&](std::uint32_t node, bool) {
+      // A restarted node loses what it held in memory and comes back with its committed chain
+      // (what its store kept), then catches up from its peers.
+      auto& old = *cores[node];
+      std::vector<proto::committed_block> chain;
+      for (std::uint64_t h = 1; h <= old.committed_height(); ++h)
+        chain.push_back(old.committed_block_at(h));
+      auto fresh = build_core(node);
+      if (fresh->restore(chain)) *cores[node] = std::move(*fresh);
+      caf::anon_send(actors[node], bbft::start_atom::value);
+    });
+    while (!env.empty() && env.next_time() == t) {
+      auto e = env.pop();
+      ++out.events;
+      if (!plan->alive(e.dst, t)) continue;
+      if (e.type == 1) {
+        if (env.stale_timer(e)) continue;
+        caf::anon_send(actors[e.dst], bbft::timer_atom::value, e.kind, e.view);
+      } else {
+        env.delivered(e);
+        caf::anon_send(actors[e.dst], bbft::deliver_atom::value, e.src, e.bytes);
+      }
+    }
+    sched.run();
+    if (progress && (++loop & 0xfff) == 0) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_progress > std::chrono::seconds(2)) {
+        last_progress = now;
+        progress(static_cast<double>(t) / 1e6, env.min_committed(*plan), out.delivered);
+      }
+    }
+  }
+  out.sim_seconds = static_cast<double>(env.now()) / 1e6;
+  out.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  out.committed_min_height = env.min_committed(*plan);
+  out.committed_max_height = env.max_committed();
+  out.completed = out.committed_min_height >= s.rounds;
+  for (const auto& c : cores) out.views_timed_out += c->stats().views_timed_out;
+  plan->check_liveness(out, env.now());
+  env.finish();
+  out.cache_hits = certs.hits();
+  out.cache_misses = certs.misses();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(env.trace_hash()));
+  out.trace_hash = buf;
+  for (auto& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  sched.run();
+  return out;
+}
+
+} // namespace bystack::sim
