@@ -8,10 +8,12 @@
 #include <kj/io.h>
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 #include <utility>
@@ -255,10 +257,19 @@ private:
   bytes& out_;
 };
 
-// Small messages (votes, certificates) are built in a per-thread scratch segment that the
-// builder zeroes again on destruction, which saves an allocation per message.
-constexpr std::size_t scratch_words = 2048;
+// Messages are built in a per-thread first segment that MallocMessageBuilder zeroes again on
+// destruction (only the part it used). A fresh segment per message would be calloc'ed, and above
+// glibc's mmap threshold (128 KiB, a proposal of ~500 transactions) every encoding would then
+// pay page faults for memory the kernel zeroes anew. The segment grows to the largest message
+// seen, up to max_scratch_words; larger messages get a segment of their own.
+constexpr std::size_t min_scratch_words = 2048;
+constexpr std::size_t max_scratch_words = std::size_t{2} << 20; // 16 MiB
 constexpr std::size_t max_first_segment_words = std::size_t{1} << 28;
+
+struct scratch_segment {
+  std::unique_ptr<capnp::word[]> words; // all zero between uses
+  std::size_t size = 0;
+};
 
 template <class Fill> bytes build(std::size_t estimate_words, Fill&& fill) {
   auto frame = [&](capnp::MallocMessageBuilder& mb) {
@@ -270,9 +281,14 @@ template <class Fill> bytes build(std::size_t estimate_words, Fill&& fill) {
     capnp::writeMessage(os, segments);
     return out;
   };
-  if (estimate_words <= scratch_words) {
-    thread_local capnp::word scratch[scratch_words];
-    capnp::MallocMessageBuilder mb(kj::arrayPtr(scratch, scratch_words));
+  if (estimate_words <= max_scratch_words) {
+    thread_local scratch_segment scratch;
+    if (scratch.size < estimate_words || scratch.size == 0) {
+      auto size = std::max(min_scratch_words, std::bit_ceil(estimate_words));
+      scratch.words = std::make_unique<capnp::word[]>(size); // value-initialised: zeroed
+      scratch.size = size;
+    }
+    capnp::MallocMessageBuilder mb(kj::arrayPtr(scratch.words.get(), scratch.size));
     return frame(mb);
   }
   capnp::MallocMessageBuilder mb(
