@@ -542,3 +542,26 @@ TEST(codec_robustness, random_buffers_never_crash) {
 }
 
 } // namespace
+
+// --- sizes --------------------------------------------------------------------------------
+
+// Pins the sizes quoted in docs/codec.md; a schema change that moves them must update the doc.
+TEST(codec_sizes, match_the_documented_figures) {
+  auto size_of = [](const proto::message& m) { return codec::encode(m).size(); };
+  EXPECT_EQ(size_of(proto::vote{12, 3, hash_of(7), 42, make_sig(64, 1)}), 168u);
+
+  auto list = make_group_cert(cert_kind::signature_list, 100);
+  ASSERT_EQ(list.qc.signatures.size(), 100u);
+  EXPECT_EQ(size_of(list), 7384u);
+  EXPECT_EQ(size_of(make_group_cert(cert_kind::aggregate, 100)), 240u); // one 48-byte aggregate
+
+  proto::proposal p;
+  p.block = make_block_ptr(12, 1000, 100);
+  p.leader = 4;
+  p.signature = make_sig(64, 9);
+  EXPECT_EQ(size_of(p), 232'352u);
+  p.block = make_block_ptr(12, 1, 100);
+  EXPECT_EQ(size_of(p), 584u);
+
+  EXPECT_EQ(codec::encode_transaction(make_tx(1, 100)).size(), 8u + 8 + 232);
+}
