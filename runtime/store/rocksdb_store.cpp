@@ -40,8 +40,12 @@ std::string prefix_end(byte_view prefix) {
 /// Adds a hint to the errors a person is most likely to meet when opening a store.
 std::string describe_open_failure(const rocksdb::Status& s) {
   std::string msg = s.ToString();
-  if (s.IsIOError() && msg.find("lock") != std::string::npos)
-    msg += " (another process, or another handle in this process, has the store open)";
+  // RocksDB names its lock file in the message: ".../LOCK: Resource temporarily unavailable".
+  if (!s.IsIOError() || msg.find("/LOCK: ") == std::string::npos) return msg;
+  if (msg.find("current process") != std::string::npos)
+    msg += " (another handle in this process has the store open)";
+  else
+    msg += " (another process has the store open: stop it or use another directory)";
   return msg;
 }
 

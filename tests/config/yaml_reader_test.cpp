@@ -339,6 +339,7 @@ TEST_F(yaml_reader_test, syntax_error_names_file_and_line) {
   ASSERT_FALSE(r.ok());
   EXPECT_HAS(r.err().message, file.string() + ":3:");
   EXPECT_HAS(r.err().message, ": YAML syntax error: ");
+  RecordProperty("message", r.err().message);
 
   file = write("a: 1\n  b: 2\n", "indent.yaml");
   r = yaml_document::load(file);

@@ -170,6 +170,7 @@ TYPED_TEST(store_test, batch_with_an_unknown_column_applies_nothing) {
   batch.put("blocks", b("c"), b("4"));
   auto r = st.write(batch);
   ASSERT_FALSE(r.ok());
+  ::testing::Test::RecordProperty("message", r.err().message);
   EXPECT_NE(r.err().message.find("unknown column 'nope'"), std::string::npos) << r.err().message;
   EXPECT_NE(r.err().message.find("blocks, meta"), std::string::npos) << r.err().message;
   EXPECT_EQ(get(st, "blocks", "a"), std::nullopt);
@@ -361,6 +362,7 @@ TEST(rocksdb_store, second_handle_in_the_same_process_fails_on_the_lock) {
   auto second = open_rocksdb(dir, {"blocks"});
   ASSERT_FALSE(second.ok());
   const auto& msg = second.err().message;
+  ::testing::Test::RecordProperty("message", msg);
   EXPECT_TRUE(contains(msg, dir.string())) << msg;
   EXPECT_TRUE(contains(msg, "lock")) << msg;
   EXPECT_TRUE(contains(msg, "has the store open")) << msg;
@@ -411,6 +413,7 @@ TEST(rocksdb_store, another_process_holding_the_lock_makes_open_fail) {
   ASSERT_TRUE(child_ready) << "lock holder said '" << line << "'";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   ASSERT_FALSE(msg.empty()) << "open succeeded while another process held the lock";
+  ::testing::Test::RecordProperty("message", msg);
   EXPECT_TRUE(contains(msg, dir.string())) << msg;
   EXPECT_TRUE(contains(msg, "LOCK")) << msg;
   EXPECT_TRUE(contains(msg, "has the store open")) << msg;
@@ -425,6 +428,7 @@ TEST(rocksdb_store, a_regular_file_as_directory_gives_an_error_naming_it) {
   std::ofstream(file) << "x";
   auto r = open_rocksdb(file, {"blocks"});
   ASSERT_FALSE(r.ok());
+  ::testing::Test::RecordProperty("message", r.err().message);
   EXPECT_TRUE(contains(r.err().message, file.string())) << r.err().message;
   EXPECT_TRUE(contains(r.err().message, "not a directory")) << r.err().message;
 }
@@ -440,6 +444,7 @@ TEST(rocksdb_store, corruption_is_reported_with_rocksdbs_reason) {
   std::ofstream(dir / "CURRENT", std::ios::trunc) << "garbage";
   auto r = open_rocksdb(dir, {"blocks"});
   ASSERT_FALSE(r.ok());
+  ::testing::Test::RecordProperty("message", r.err().message);
   EXPECT_TRUE(contains(r.err().message, dir.string())) << r.err().message;
   EXPECT_TRUE(contains(r.err().message, "Corruption")) << r.err().message;
 }
