@@ -1,5 +1,15 @@
 #pragma once
 /// Ed25519 key pairs, signatures and key files.
+///
+/// Key file format: a text file holding exactly 64 hex characters (upper or lower case), the
+/// 32-byte secret seed, optionally followed by a single newline ("\n"); nothing else, no
+/// comment, no surrounding whitespace. The public key is derived from the seed (RFC 8032), so it
+/// is not stored. save() writes lower-case hex plus a newline with mode 0600 and never overwrites.
+/// load() refuses a file that group or other may access (mode & 077 != 0), like ssh does with
+/// private keys; fix it with `chmod 600 <file>`.
+///
+/// Backends: key pairs sign with Botan 2; verify_ed25519() applies libsodium's rule (see
+/// docs/crypto.md for the measurements and the differences between the two verifiers).
 
 #include "runtime/base/bytes.hpp"
 #include "runtime/base/result.hpp"
@@ -21,7 +31,8 @@ hash256 node_id_of(const public_key& pk);
 /// Holds an Ed25519 key pair (Botan 2 backend).
 class key_pair {
 public:
-  /// Generates a fresh key pair from the operating system's randomness.
+  /// Generates a fresh key pair from the operating system's randomness (Botan AutoSeeded_RNG;
+  /// throws only if the system has no randomness source at all).
   static key_pair generate();
   /// Derives a key pair deterministically from a 32-byte seed (simulation, tests).
   static key_pair from_seed(const secret_seed& seed);
@@ -46,7 +57,16 @@ private:
   public_key pub_{};
 };
 
-/// Verifies an Ed25519 signature; false for a malformed key or signature.
+/// Verifies an Ed25519 signature with the default backend (libsodium); false for a malformed
+/// key or signature, never throws.
 bool verify_ed25519(const public_key& pk, byte_view message, byte_view signature);
+
+/// Verifies with Botan 2. Accepts a non-canonical S (S + L) and small-order points, which
+/// libsodium rejects; nodes of one network must not mix the two verifiers.
+bool verify_ed25519_botan(const public_key& pk, byte_view message, byte_view signature);
+
+/// Verifies with libsodium: rejects a non-canonical S, a non-canonical or small-order public key
+/// and a small-order R (no signature malleability).
+bool verify_ed25519_sodium(const public_key& pk, byte_view message, byte_view signature);
 
 } // namespace bystack::crypto

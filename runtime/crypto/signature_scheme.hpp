@@ -17,6 +17,8 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,7 +39,12 @@ struct crypto_meter {
 class validator_set {
 public:
   validator_set() = default;
+  /// Takes the keys in index order. A key listed twice keeps its lowest index in index_of(); use
+  /// make() for keys from outside the process, since a repeated key would let one node count twice
+  /// towards a quorum.
   explicit validator_set(std::vector<public_key> keys);
+  /// Builds a set, rejecting a key that appears more than once (the error names both indices).
+  static result<validator_set> make(std::vector<public_key> keys);
 
   std::size_t size() const noexcept { return keys_.size(); }
   const public_key& key(std::uint32_t index) const { return keys_.at(index); }
@@ -62,10 +69,14 @@ public:
 
   std::size_t size() const noexcept { return size_; }
   bool test(std::size_t i) const noexcept { return i < size_ && (words_[i / 64] >> (i % 64)) & 1; }
-  void set(std::size_t i) { words_.at(i / 64) |= std::uint64_t{1} << (i % 64); }
+  /// Adds signer i; throws std::out_of_range if i >= size().
+  void set(std::size_t i) {
+    if (i >= size_) throw std::out_of_range("signer_bitmap::set: index beyond the bitmap size");
+    words_[i / 64] |= std::uint64_t{1} << (i % 64);
+  }
   std::size_t count() const noexcept;
   bool intersects(const signer_bitmap& other) const noexcept;
-  /// Adds the signers of other (both must have the same size).
+  /// Adds the signers of other; throws std::invalid_argument if the sizes differ.
   void merge(const signer_bitmap& other);
   const std::vector<std::uint64_t>& words() const noexcept { return words_; }
   /// Rebuilds a bitmap from words; false if a bit at or beyond size is set or the word count is off.
@@ -106,7 +117,8 @@ public:
   virtual std::size_t signature_size() const noexcept = 0;
   /// Creates a signer for the key derived from seed.
   virtual std::unique_ptr<signer> make_signer(const secret_seed& seed) const = 0;
-  /// Checks one signature; counts one verification in meter.
+  /// Checks one signature; counts one verification in meter unless the signature has the wrong
+  /// size (rejected without any curve work).
   virtual bool verify(const public_key& pk, const hash256& digest, byte_view sig,
                       crypto_meter& meter) const = 0;
 };
@@ -150,10 +162,24 @@ public:
   /// `threshold` signers. The error names what failed.
   virtual result<void> verify(const validator_set& set, const quorum_certificate& qc,
                               std::size_t threshold, crypto_meter& meter) const = 0;
+  /// Checks several certificates over one digest (the group certificates of a block): each must
+  /// be valid on its own, and together they must cover at least `threshold` distinct signers.
+  /// The default verifies each with verify(); a caching wrapper may answer a repeat at once, as
+  /// long as it adds the same work to meter.
+  virtual result<void> verify_all(const validator_set& set, std::span<const quorum_certificate> qcs,
+                                  const hash256& digest, std::size_t threshold,
+                                  crypto_meter& meter) const;
 };
 
-/// Returns Ed25519 (Botan 2) as a signature scheme.
+/// Returns the default Ed25519 backend (libsodium: faster, and its verifier rejects malleable
+/// signatures; see docs/crypto.md). Every node of one network must use the same verifier.
 const signature_scheme& ed25519_scheme();
+
+/// Returns Ed25519 over Botan 2.
+const signature_scheme& ed25519_botan_scheme();
+
+/// Returns Ed25519 over libsodium.
+const signature_scheme& ed25519_sodium_scheme();
 
 /// Returns a signature-list certificate scheme over the given vote scheme.
 std::unique_ptr<certificate_scheme> make_signature_list_scheme(const signature_scheme& votes);
