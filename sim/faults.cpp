@@ -55,6 +55,8 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
     }
   }
   if (p.last_heal_us_ == INT64_MAX) p.last_heal_us_ = -1;
+  for (std::uint32_t n = 0; n < s.nodes; ++n)
+    if (!p.down_[n].empty()) p.crashable_.push_back(n);
   return p;
 }
 
@@ -86,8 +88,7 @@ fault_plan::verdict fault_plan::on_send(std::uint32_t from, std::uint32_t to, st
 
 void fault_plan::advance(std::int64_t t,
                          const std::function<void(std::uint32_t, bool)>& restarted) {
-  for (std::uint32_t n = 0; n < down_.size(); ++n) {
-    if (down_[n].empty()) continue;
+  for (auto n : crashable_) {
     bool down = !alive(n, t);
     if (was_down_[n] && !down) restarted(n, true);
     was_down_[n] = down;

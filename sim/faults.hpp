@@ -77,6 +77,7 @@ private:
   std::vector<std::shared_ptr<bbft::node_core>>* cores_ = nullptr;
   std::vector<std::vector<window>> down_; ///< per node
   std::vector<bool> was_down_;
+  std::vector<std::uint32_t> crashable_; ///< nodes with down windows
   std::vector<bool> byzantine_;
   std::vector<link_fault> links_;
   std::vector<std::int64_t> last_commit_us_;

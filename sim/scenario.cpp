@@ -88,7 +88,7 @@ void read_cpu(map_reader m, cpu_model& c) {
 void read_protocol(map_reader m, bbft::params& p) {
   p.view_timeout_us = ms_to_us(m.optional_double("view_timeout_ms", 4000, 1, 1e7));
   p.max_view_timeout_us = ms_to_us(m.optional_double("max_view_timeout_ms", 64000, 1, 1e8));
-  p.group_wait_us = ms_to_us(m.optional_double("group_wait_ms", 1000, 0, 1e7));
+  p.group_wait_us = ms_to_us(m.optional_double("group_wait_ms", 2000, 0, 1e7));
   p.block_interval_us = ms_to_us(m.optional_double("block_interval_ms", 0, 0, 1e7));
   p.sync_retry_us = ms_to_us(m.optional_double("sync_retry_ms", 1000, 1, 1e7));
   p.synthetic_txs_per_block =

@@ -135,6 +135,8 @@ private:
   void time_out_view(std::uint64_t v);
   void form_timeout_certificate(std::uint64_t v);
   void request_sync(std::uint32_t peer);
+  void maybe_rehome(std::uint64_t v);
+  std::vector<std::uint32_t> view_change_targets() const;
   const ledger::block_header* header_of(const crypto::hash256& h) const;
   bool known_certified(const crypto::hash256& h) const;
   std::int64_t current_view_timeout_us() const;
@@ -145,7 +147,8 @@ private:
     crypto::hash256 block_hash;
     std::vector<crypto::indexed_signature> votes;
     crypto::signer_bitmap voted;
-    bool group_sent = false;
+    std::size_t group_sent = 0; ///< votes covered by the last group certificate sent
+    bool complete_sent = false;
     std::vector<crypto::quorum_certificate> certs; ///< own group certificate and received ones
     crypto::signer_bitmap signers;                 ///< union over certs
     bool commit_sent = false;
@@ -204,6 +207,7 @@ private:
   std::set<std::uint64_t> seen_proposal_views_; ///< views whose proposal we handled (bounded)
   std::uint64_t voted_view_via_super_ = 0;      ///< last view we voted in
   std::uint64_t cert_received_view_ = 0;        ///< last view whose certificate reached us
+  std::uint64_t heard_super_view_ = 0;          ///< last view our super node showed life in
   std::uint32_t current_super_ = 0;
 
   // Catch-up.

@@ -5,6 +5,8 @@
 
 #include "actors/node/node_core.hpp"
 
+#include <algorithm>
+
 namespace bystack::bbft {
 
 namespace {
@@ -64,17 +66,27 @@ void node_core::on_vote(std::uint32_t from, const proto::vote& v) {
   if (c.voted.test(from)) return; // a repeat, or a node voting twice
   c.voted.set(from);
   c.votes.push_back(crypto::indexed_signature{from, v.signature});
-  if (!c.group_sent && group_complete(c)) maybe_send_group_certificate(v.view, c);
+  if (!c.complete_sent && group_complete(c)) {
+    c.complete_sent = true;
+    maybe_send_group_certificate(v.view, c);
+  }
 }
 
 void node_core::on_group_wait(std::uint64_t view) {
-  for (auto& [key, c] : collections_)
-    if (key.first == view && !c.group_sent && !c.votes.empty()) maybe_send_group_certificate(view, c);
+  // Missing votes (faulty or slow members): send what we have, and keep sending what arrives
+  // later, one wait at a time, while the view lasts and the group is incomplete.
+  bool waiting = false;
+  for (auto& [key, c] : collections_) {
+    if (key.first != view || c.complete_sent) continue;
+    maybe_send_group_certificate(view, c);
+    waiting = true;
+  }
+  if (waiting && view == view_) set_timer(timer_kind::group_wait, view, p_.group_wait_us);
 }
 
 void node_core::maybe_send_group_certificate(std::uint64_t view, collection& c) {
-  if (c.group_sent || c.votes.empty()) return;
-  c.group_sent = true;
+  if (c.votes.size() <= c.group_sent) return; // nothing new since the last one
+  c.group_sent = c.votes.size();
   auto qc = certs_->build(*set_, proto::vote_digest(c.height, view, c.block_hash), c.votes);
   if (!qc) return reject(me_, "group certificate: cannot build from collected votes");
   std::vector<std::uint32_t> others;
@@ -108,8 +120,24 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
   c.signers.merge(qc.signers);
   if (c.commit_sent || c.signers.count() < set_->quorum()) return;
   c.commit_sent = true;
-  auto msg = std::make_shared<const proto::message>(
-      proto::commit_certificate{me_, proto::block_certificate{c.height, view, c.block_hash, c.certs}});
+  proto::block_certificate bc{c.height, view, c.block_hash, {}};
+  bc.certs = c.certs;
+  if (certs_->kind() == crypto::cert_kind::aggregate) {
+    // Constant-size aggregates combine into one certificate, so T4 carries one bitmap and one
+    // signature instead of M. Only disjoint signer sets combine: take the largest certificates
+    // first (a group's complete certificate covers its earlier partial ones) and keep the
+    // combination if it alone still makes a quorum.
+    std::vector<const crypto::quorum_certificate*> order;
+    for (const auto& q : c.certs) order.push_back(&q);
+    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+      return a->signer_count() > b->signer_count();
+    });
+    crypto::quorum_certificate merged = *order.front();
+    for (std::size_t i = 1; i < order.size(); ++i)
+      if (!merged.signers.intersects(order[i]->signers)) (void)certs_->merge(merged, *order[i]);
+    if (merged.signer_count() >= set_->quorum()) bc.certs = {std::move(merged)};
+  }
+  auto msg = std::make_shared<const proto::message>(proto::commit_certificate{me_, std::move(bc)});
   send(relay_targets(), msg, phase::commit_cert);
   cert_received_view_ = std::max(cert_received_view_, view);
   process_certificate(cert_ptr(msg, &std::get<proto::commit_certificate>(*msg).cert), me_);

@@ -43,6 +43,7 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   } else if (h.view != j.view + 1) {
     return reject(from, "proposal: skips views without a timeout certificate");
   }
+  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, h.view);
   process_certificate(cert_ptr(msg, &j), from);
   const auto* jh = header_of(j.block_hash);
   if (!jh) {
@@ -98,6 +99,7 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
     if (!check_block_certificate(cert, why)) return reject(from, why);
   }
   cert_received_view_ = std::max(cert_received_view_, cert.view);
+  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, cert.view);
   process_certificate(cert_ptr(msg, &cert), from);
 }
 
@@ -227,19 +229,47 @@ void node_core::enter_view(std::uint64_t v, bool via_timeout) {
 void node_core::on_view_timeout(std::uint64_t v) {
   if (v != view_) return;
   if (timed_out_view_ >= v) {
-    // Still stuck in a view we gave up on: say so again (messages may have been lost).
+    // A whole timeout later still stuck in a view we gave up on: consider our super node lost,
+    // and say so again (messages may have been lost).
+    maybe_rehome(v);
     auto it = timeouts_.find(v);
     if (it != timeouts_.end())
       if (auto own = it->second.find(me_); own != it->second.end()) {
-        std::vector<std::uint32_t> all;
-        for (std::uint32_t i = 0; i < topo_->size(); ++i)
-          if (i != me_) all.push_back(i);
-        send(std::move(all), wrap(own->second), phase::view_change);
+        auto again = own->second;
+        again.rehome_to = current_super_;
+        again.high_qc = *high_qc_;
+        send(view_change_targets(), wrap(std::move(again)), phase::view_change);
       }
     set_timer(timer_kind::view_timeout, v, current_view_timeout_us());
     return;
   }
   time_out_view(v);
+}
+
+std::vector<std::uint32_t> node_core::view_change_targets() const {
+  // Every super node collects view changes (a timeout certificate needs more than 2/3 of all
+  // nodes, and a faulty super node must not be able to swallow them); a super node also tells
+  // its group, which shows the group that it is alive. O(N M) messages, not O(N^2).
+  std::vector<std::uint32_t> to;
+  for (auto s : topo_->supers())
+    if (s != me_) to.push_back(s);
+  if (is_super())
+    for (auto m : relay_targets()) to.push_back(m);
+  return to;
+}
+
+void node_core::maybe_rehome(std::uint64_t v) {
+  // Super-node failover: a node whose super node showed no life in this view (no proposal, no
+  // certificate, no view change), or that voted but never got the view's certificate back,
+  // moves to the next super node and tells it.
+  if (is_super()) return;
+  bool super_silent = heard_super_view_ < v;
+  bool lost_certificate = voted_view_via_super_ == v && cert_received_view_ < v;
+  if (!super_silent && !lost_certificate) return;
+  current_super_ = topo_->next_super(current_super_);
+  heard_super_view_ = v; // give the new super node a chance
+  voted_view_via_super_ = 0;
+  ++stats_.rehomes;
 }
 
 void node_core::time_out_view(std::uint64_t v) {
@@ -253,11 +283,7 @@ void node_core::time_out_view(std::uint64_t v) {
   vc.high_qc = *high_qc_;
   vc.signature = signer_->sign(proto::view_change_digest(v, vc.high_qc_view));
   ++meter_.signs;
-  std::vector<std::uint32_t> all;
-  all.reserve(topo_->size());
-  for (std::uint32_t i = 0; i < topo_->size(); ++i)
-    if (i != me_) all.push_back(i);
-  send(std::move(all), wrap(vc), phase::view_change);
+  send(view_change_targets(), wrap(vc), phase::view_change);
   timeouts_[v][me_] = std::move(vc);
   set_timer(timer_kind::view_timeout, v, current_view_timeout_us());
   if (timeouts_[v].size() >= set_->quorum()) form_timeout_certificate(v);
@@ -277,6 +303,7 @@ void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc)
     process_certificate(std::make_shared<const proto::block_certificate>(vc.high_qc), from);
   }
   if (is_super()) note_rehome(from, vc.rehome_to);
+  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, vc.view);
   if (vc.view < view_) return;
   auto& votes = timeouts_[vc.view];
   votes[from] = vc;
@@ -302,22 +329,6 @@ void node_core::form_timeout_certificate(std::uint64_t v) {
     auto copy = vc;
     copy.high_qc = {};
     tc.votes.push_back(std::move(copy));
-  }
-  // Super-node failover: a node whose super node stayed silent in this timeout, or that voted
-  // but never got the view's certificate back, moves to the next super node and tells it.
-  if (!is_super()) {
-    bool super_silent = !votes.count(current_super_);
-    bool lost_certificate = voted_view_via_super_ == v && cert_received_view_ < v;
-    if (super_silent || lost_certificate) {
-      current_super_ = topo_->next_super(current_super_);
-      ++stats_.rehomes;
-      if (auto own = votes.find(me_); own != votes.end()) {
-        auto notice = own->second;
-        notice.rehome_to = current_super_;
-        notice.high_qc = *high_qc_;
-        send_one(current_super_, wrap(std::move(notice)), phase::view_change);
-      }
-    }
   }
   last_tc_ = std::move(tc);
   enter_view(v + 1, true);
