@@ -28,7 +28,7 @@ namespace {
 
 using bbft::phase;
 
-constexpr std::size_t timer_kinds = 4;
+constexpr std::size_t timer_kinds = bbft::timer_kind_count;
 constexpr std::size_t tracked_heights = 16; ///< per-node certify/commit times kept for tests
 constexpr std::uint32_t tracked_nodes_max = 1024;
 

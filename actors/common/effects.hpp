@@ -41,7 +41,9 @@ enum class timer_kind : std::uint8_t {
   group_wait = 1,   ///< a super node stops waiting for missing votes of its group
   propose = 2,      ///< a leader's block interval elapsed
   sync_retry = 3,   ///< a catch-up request went unanswered
+  commit_wait = 4,  ///< a super node stops waiting for other groups' certificates before T4
 };
+inline constexpr std::size_t timer_kind_count = 5;
 
 /// Asks for on_timer(kind, view) after delay_us; replaces any pending timer of the same kind.
 struct timer_effect {

@@ -9,14 +9,14 @@ void node_core::maybe_propose(std::int64_t now_us) {
   if (proposed_view_ >= view_) return;
   const auto* jh = header_of(high_qc_->block_hash);
   if (!jh || topo_->leader_for(view_, *jh) != me_) return;
-  if (p_.block_interval_us > 0) {
+  // Propose from a timer, never from inside the handler that entered the view: the leader's own
+  // vote and certificate would otherwise re-enter here, one view deeper each time (N = 1).
+  std::int64_t delay = 0;
+  if (p_.block_interval_us > 0 && jh->height > 0) {
     auto due = static_cast<std::int64_t>(jh->timestamp_ms) * 1000 + p_.block_interval_us;
-    if (jh->height > 0 && now_us < due) {
-      set_timer(timer_kind::propose, view_, due - now_us);
-      return;
-    }
+    delay = std::max<std::int64_t>(0, due - now_us);
   }
-  propose();
+  set_timer(timer_kind::propose, view_, delay);
 }
 
 void node_core::propose() {

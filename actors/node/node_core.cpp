@@ -83,6 +83,7 @@ void node_core::on_timer(timer_kind kind, std::uint64_t view, std::int64_t now_u
       if (view == view_) propose();
       break;
     case timer_kind::sync_retry: on_sync_retry(); break;
+    case timer_kind::commit_wait: on_commit_wait(view); break;
   }
 }
 

@@ -151,6 +151,10 @@ private:
     bool complete_sent = false;
     std::vector<crypto::quorum_certificate> certs; ///< own group certificate and received ones
     crypto::signer_bitmap signers;                 ///< union over certs
+    std::vector<bool> supers_seen; ///< super nodes whose certificate arrived
+    std::uint32_t supers_count = 0;
+    bool certified = false;
+    bool commit_timer = false;
     bool commit_sent = false;
   };
   void relay_proposal(const msg_ptr& msg, const proto::proposal& p);
@@ -159,7 +163,11 @@ private:
   void on_group_wait(std::uint64_t view);
   collection& collection_for(std::uint64_t view, std::uint64_t height, const crypto::hash256& h);
   void maybe_send_group_certificate(std::uint64_t view, collection& c);
-  void add_certificate(std::uint64_t view, collection& c, const crypto::quorum_certificate& qc);
+  void add_certificate(std::uint64_t view, collection& c, const crypto::quorum_certificate& qc,
+                       std::uint32_t from);
+  proto::block_certificate combined(std::uint64_t view, const collection& c) const;
+  void send_commit_certificate(std::uint64_t view, collection& c);
+  void on_commit_wait(std::uint64_t view);
   std::vector<std::uint32_t> relay_targets() const;
   bool group_complete(const collection& c) const;
   void note_rehome(std::uint32_t node, std::uint32_t target);

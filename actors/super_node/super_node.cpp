@@ -40,6 +40,7 @@ node_core::collection& node_core::collection_for(std::uint64_t view, std::uint64
     it->second.block_hash = h;
     it->second.voted = crypto::signer_bitmap(set_->size());
     it->second.signers = crypto::signer_bitmap(set_->size());
+    it->second.supers_seen.assign(topo_->super_count(), false);
   }
   return it->second;
 }
@@ -95,7 +96,7 @@ void node_core::maybe_send_group_certificate(std::uint64_t view, collection& c) 
     if (s != me_) others.push_back(s);
   proto::group_certificate g{c.height, view, c.block_hash, me_, *qc};
   send(std::move(others), std::make_shared<const proto::message>(std::move(g)), phase::group_cert);
-  add_certificate(view, c, *qc);
+  add_certificate(view, c, *qc, me_);
 }
 
 void node_core::on_group_certificate(std::uint32_t from, const proto::group_certificate& g) {
@@ -107,22 +108,41 @@ void node_core::on_group_certificate(std::uint32_t from, const proto::group_cert
     return reject(from, "group certificate: signs something else");
   if (!certs_->verify(*set_, g.qc, 1, meter_))
     return reject(from, "group certificate: invalid signatures");
-  add_certificate(g.view, collection_for(g.view, g.height, g.block_hash), g.qc);
+  add_certificate(g.view, collection_for(g.view, g.height, g.block_hash), g.qc, from);
 }
 
 void node_core::add_certificate(std::uint64_t view, collection& c,
-                                const crypto::quorum_certificate& qc) {
-  // Skip a certificate that adds no signer (a repeat).
+                                const crypto::quorum_certificate& qc, std::uint32_t from) {
+  if (auto i = topo_->super_index(from); i >= 0 && !c.supers_seen[static_cast<std::size_t>(i)]) {
+    c.supers_seen[static_cast<std::size_t>(i)] = true;
+    ++c.supers_count;
+  }
+  // A certificate that adds no signer (a repeat) changes nothing else.
   bool adds = false;
   qc.signers.for_each([&](std::size_t i) { adds = adds || !c.signers.test(i); });
-  if (!adds) return;
-  c.certs.push_back(qc);
-  c.signers.merge(qc.signers);
-  if (c.commit_sent || c.signers.count() < set_->quorum()) return;
-  c.commit_sent = true;
-  proto::block_certificate bc{c.height, view, c.block_hash, {}};
-  bc.certs = c.certs;
-  if (certs_->kind() == crypto::cert_kind::aggregate) {
+  if (adds) {
+    c.certs.push_back(qc);
+    c.signers.merge(qc.signers);
+  }
+  if (!c.certified && c.signers.count() >= set_->quorum()) {
+    // This super node now holds more than 2/3 of the votes: certified here at once.
+    c.certified = true;
+    cert_received_view_ = std::max(cert_received_view_, view);
+    process_certificate(std::make_shared<const proto::block_certificate>(combined(view, c)), me_);
+  }
+  if (!c.certified || c.commit_sent) return;
+  // T4 carries the combined certificates of all groups (the paper's T4: the group learns every
+  // vote), so it waits for every super node's certificate, or for group_wait if one is missing.
+  if (c.supers_count == topo_->super_count()) send_commit_certificate(view, c);
+  else if (!c.commit_timer) {
+    c.commit_timer = true;
+    set_timer(timer_kind::commit_wait, view, p_.group_wait_us);
+  }
+}
+
+proto::block_certificate node_core::combined(std::uint64_t view, const collection& c) const {
+  proto::block_certificate bc{c.height, view, c.block_hash, c.certs};
+  if (certs_->kind() == crypto::cert_kind::aggregate && !c.certs.empty()) {
     // Constant-size aggregates combine into one certificate, so T4 carries one bitmap and one
     // signature instead of M. Only disjoint signer sets combine: take the largest certificates
     // first (a group's complete certificate covers its earlier partial ones) and keep the
@@ -137,10 +157,20 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
       if (!merged.signers.intersects(order[i]->signers)) (void)certs_->merge(merged, *order[i]);
     if (merged.signer_count() >= set_->quorum()) bc.certs = {std::move(merged)};
   }
-  auto msg = std::make_shared<const proto::message>(proto::commit_certificate{me_, std::move(bc)});
-  send(relay_targets(), msg, phase::commit_cert);
-  cert_received_view_ = std::max(cert_received_view_, view);
-  process_certificate(cert_ptr(msg, &std::get<proto::commit_certificate>(*msg).cert), me_);
+  return bc;
+}
+
+void node_core::send_commit_certificate(std::uint64_t view, collection& c) {
+  if (c.commit_sent) return;
+  c.commit_sent = true;
+  send(relay_targets(),
+       std::make_shared<const proto::message>(proto::commit_certificate{me_, combined(view, c)}),
+       phase::commit_cert);
+}
+
+void node_core::on_commit_wait(std::uint64_t view) {
+  for (auto& [key, c] : collections_)
+    if (key.first == view && c.certified) send_commit_certificate(view, c);
 }
 
 void node_core::note_rehome(std::uint32_t node, std::uint32_t target) {
