@@ -1,0 +1,44 @@
+#pragma once
+/// The node's HTTP API (cpp-httplib, JSON via nlohmann-json): POST /tx, GET /status,
+/// GET /block/{height}, GET /metrics. Handlers run on the server's threads and reach the node
+/// actor only through node_runtime's message calls.
+
+#include "runtime/base/result.hpp"
+#include "runtime/ledger/block.hpp"
+#include "runtime/node/config.hpp"
+
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace httplib {
+class Server;
+}
+
+namespace bystack::node {
+
+class node_runtime;
+
+/// Parses one transaction from its JSON form ({"sender","nonce","payload","signature"}, hex
+/// fields) and checks its size bounds and the client's Ed25519 signature over its id.
+result<ledger::transaction> transaction_from_json_text(const std::string& json);
+
+/// Renders a transaction as the JSON object POST /tx takes.
+std::string transaction_to_json_text(const ledger::transaction& tx);
+
+class api_server {
+public:
+  api_server(node_runtime& rt, const node_config& cfg);
+  ~api_server();
+  /// Binds the API address and serves on a background thread.
+  result<void> start();
+  void stop();
+
+private:
+  node_runtime& rt_;
+  node_config cfg_;
+  std::unique_ptr<httplib::Server> srv_;
+  std::thread thread_;
+};
+
+} // namespace bystack::node

@@ -1,0 +1,193 @@
+/// bystackd: runs a production node, writes key files and generates local clusters.
+///
+///   bystackd --config FILE.yaml
+///   bystackd keygen --out FILE
+///   bystackd testnet --dir DIR --nodes N [--supers M | --groups 5,2] [--base-port P]
+///                    [--host 127.0.0.1] [--view-timeout-ms T] [--group-wait-ms T]
+///                    [--max-block-txs K] [--block-interval-ms T]
+
+#include "actors/common/topology.hpp"
+#include "runtime/node/api.hpp"
+#include "runtime/node/config.hpp"
+#include "runtime/node/runtime.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <pthread.h>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace bystack;
+
+int usage() {
+  std::cerr << "usage: bystackd --config FILE.yaml\n"
+               "       bystackd keygen --out FILE\n"
+               "       bystackd testnet --dir DIR --nodes N [--supers M | --groups 5,2]\n"
+               "                        [--base-port P] [--host ADDR] [--view-timeout-ms T]\n"
+               "                        [--group-wait-ms T] [--max-block-txs K]\n"
+               "                        [--block-interval-ms T]\n";
+  return 2;
+}
+
+/// Collects `--name value` pairs; returns false on a stray argument.
+bool parse_flags(int argc, char** argv, int first, std::map<std::string, std::string>& out) {
+  for (int i = first; i < argc; i += 2) {
+    std::string k = argv[i];
+    if (k.rfind("--", 0) != 0 || i + 1 >= argc) return false;
+    out[k.substr(2)] = argv[i + 1];
+  }
+  return true;
+}
+
+int keygen(const std::map<std::string, std::string>& f) {
+  auto it = f.find("out");
+  if (it == f.end() || f.size() != 1) return usage();
+  auto kp = crypto::key_pair::generate();
+  if (auto r = kp.save(it->second); !r) {
+    std::cerr << "bystackd keygen: " << r.err().message << "\n";
+    return 1;
+  }
+  std::cout << to_hex(kp.pub()) << "\n";
+  return 0;
+}
+
+std::uint64_t number(const std::map<std::string, std::string>& f, const std::string& k,
+                     std::uint64_t fallback) {
+  auto it = f.find(k);
+  if (it == f.end()) return fallback;
+  return std::stoull(it->second);
+}
+
+int testnet(const std::map<std::string, std::string>& f) {
+  static const std::set<std::string> known = {
+      "dir",  "nodes",           "supers",        "groups",        "base-port",
+      "host", "view-timeout-ms", "group-wait-ms", "max-block-txs", "block-interval-ms"};
+  for (const auto& [k, v] : f)
+    if (!known.count(k)) {
+      std::cerr << "bystackd testnet: unknown option --" << k << "\n";
+      return usage();
+    }
+  if (!f.count("dir") || !f.count("nodes")) return usage();
+  try {
+    std::filesystem::path dir = f.at("dir");
+    auto n = static_cast<std::uint32_t>(number(f, "nodes", 4));
+    auto host = f.count("host") ? f.at("host") : std::string("127.0.0.1");
+    auto base = number(f, "base-port", 7100);
+    if (base + 2 * n > 65535) throw std::invalid_argument("base port too high");
+    result<bbft::topology> topo = make_error("no topology");
+    if (f.count("groups")) {
+      std::vector<std::uint32_t> sizes;
+      std::string s = f.at("groups");
+      for (std::size_t pos = 0; pos <= s.size();) {
+        auto comma = s.find(',', pos);
+        if (comma == std::string::npos) comma = s.size();
+        sizes.push_back(static_cast<std::uint32_t>(std::stoul(s.substr(pos, comma - pos))));
+        pos = comma + 1;
+      }
+      topo = bbft::topology::with_group_sizes(sizes);
+    } else {
+      topo = bbft::topology::even(n, static_cast<std::uint32_t>(number(f, "supers", 1)));
+    }
+    if (!topo) throw std::invalid_argument(topo.err().message);
+    if (topo->size() != n) throw std::invalid_argument("group sizes do not add up to --nodes");
+    std::filesystem::create_directories(dir);
+    node::node_config c;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      auto kp = crypto::key_pair::generate();
+      auto key_file = dir / ("node" + std::to_string(i) + ".key");
+      if (auto r = kp.save(key_file); !r) throw std::runtime_error(r.err().message);
+      c.nodes.push_back({kp.pub(), {host, static_cast<std::uint16_t>(base + 2 * i)}});
+    }
+    for (std::uint32_t g = 0; g < topo->super_count(); ++g)
+      c.groups.push_back({topo->super_at(g), topo->members(g)});
+    c.protocol.view_timeout_us =
+        static_cast<std::int64_t>(number(f, "view-timeout-ms", 2000)) * 1000;
+    c.protocol.max_view_timeout_us = std::max<std::int64_t>(c.protocol.view_timeout_us, 16'000'000);
+    c.protocol.group_wait_us = static_cast<std::int64_t>(number(f, "group-wait-ms", 300)) * 1000;
+    c.protocol.block_interval_us =
+        static_cast<std::int64_t>(number(f, "block-interval-ms", 0)) * 1000;
+    c.protocol.sync_retry_us = 500'000;
+    c.protocol.max_block_txs = static_cast<std::uint32_t>(number(f, "max-block-txs", 10'000));
+    c.protocol.sync_max_blocks = 16;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      c.key_file = "node" + std::to_string(i) + ".key";
+      c.data_dir = "node" + std::to_string(i) + ".data";
+      c.listen = c.nodes[i].addr;
+      c.api = {host, static_cast<std::uint16_t>(base + 2 * i + 1)};
+      std::ofstream out(dir / ("node" + std::to_string(i) + ".yaml"));
+      out << node::render_node_config(c);
+      if (!out) throw std::runtime_error("cannot write the config files in " + dir.string());
+      std::cout << (dir / ("node" + std::to_string(i) + ".yaml")).string() << " p2p "
+                << c.listen.port << " api " << c.api.port << "\n";
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "bystackd testnet: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int run(const std::filesystem::path& config_file) {
+  auto cfg = node::load_node_config(config_file);
+  if (!cfg) {
+    std::cerr << "bystackd: " << cfg.err().message << "\n";
+    return 1;
+  }
+  auto key = crypto::key_pair::load(cfg->key_file);
+  if (!key) {
+    std::cerr << "bystackd: " << key.err().message << "\n";
+    return 1;
+  }
+  // Block the stop signals in every thread we start; the main thread takes them with sigwait.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto rt = node::node_runtime::start(*cfg, *key);
+  if (!rt) {
+    std::cerr << "bystackd: " << rt.err().message << "\n";
+    return 1;
+  }
+  node::api_server api(**rt, *cfg);
+  if (auto r = api.start(); !r) {
+    std::cerr << "bystackd: " << r.err().message << "\n";
+    return 1;
+  }
+  std::cerr << "bystackd: node " << (*rt)->index() << " up, p2p " << cfg->listen.address << ":"
+            << cfg->listen.port << ", api " << cfg->api.address << ":" << cfg->api.port
+            << ", chain height " << (*rt)->store().head().value() << "\n";
+  int sig = 0;
+  sigwait(&stop, &sig);
+  std::cerr << "bystackd: signal " << sig << ", stopping\n";
+  api.stop();
+  rt->reset();
+  std::cerr << "bystackd: stopped\n";
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::string cmd = argv[1];
+  std::map<std::string, std::string> flags;
+  if (cmd == "keygen") {
+    if (!parse_flags(argc, argv, 2, flags)) return usage();
+    return keygen(flags);
+  }
+  if (cmd == "testnet") {
+    if (!parse_flags(argc, argv, 2, flags)) return usage();
+    return testnet(flags);
+  }
+  if (cmd == "--config" && argc == 3) return run(argv[2]);
+  return usage();
+}

@@ -1,0 +1,197 @@
+#include "runtime/node/config.hpp"
+
+#include "runtime/config/yaml_reader.hpp"
+#include "runtime/ledger/block.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace bystack::node {
+
+namespace {
+
+endpoint read_endpoint(config::map_reader m) {
+  endpoint e;
+  e.address = m.required<std::string>("address");
+  if (e.address.empty()) m.fail("address", "must not be empty");
+  e.port = static_cast<std::uint16_t>(m.required_int("port", 1, 65535));
+  return e;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
+  std::filesystem::path path(p);
+  return path.is_absolute() ? path : base / path;
+}
+
+std::int64_t ms_to_us(std::int64_t ms) {
+  return ms * 1000;
+}
+
+node_config read(config::map_reader root, const std::string& name,
+                 const std::filesystem::path& base) {
+  node_config c;
+  c.source = name;
+  {
+    auto n = root.map("node");
+    auto key = n.required<std::string>("key_file");
+    if (key.empty()) n.fail("key_file", "must not be empty");
+    c.key_file = resolve(base, key);
+    c.listen = read_endpoint(n.map("listen"));
+    auto dir = n.required<std::string>("data_dir");
+    if (dir.empty()) n.fail("data_dir", "must not be empty");
+    c.data_dir = resolve(base, dir);
+    c.api = read_endpoint(n.map("api"));
+    c.api_threads = static_cast<std::uint32_t>(n.optional_int("api_threads", 4, 1, 64));
+    c.sync_writes = n.optional<bool>("sync_writes", true);
+  }
+  {
+    auto cs = root.map("consensus");
+    auto nodes = cs.list("nodes", true);
+    if (nodes.size() < 1) cs.fail("nodes", "needs at least one node");
+    std::set<std::pair<std::string, std::uint16_t>> seen_addr;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      auto m = nodes.map_at(i);
+      peer_config p;
+      auto hex = m.required<std::string>("key");
+      bytes raw;
+      if (!from_hex(hex, raw) || raw.size() != p.key.size())
+        m.fail("key", "expected 64 hex characters (an Ed25519 public key)");
+      std::copy(raw.begin(), raw.end(), p.key.begin());
+      p.addr.address = m.required<std::string>("address");
+      p.addr.port = static_cast<std::uint16_t>(m.required_int("port", 1, 65535));
+      if (!seen_addr.emplace(p.addr.address, p.addr.port).second)
+        m.fail("port", "address and port already used by another node");
+      c.nodes.push_back(std::move(p));
+    }
+    auto n = static_cast<std::uint32_t>(c.nodes.size());
+    auto groups = cs.list("groups", true);
+    if (groups.size() < 1) cs.fail("groups", "needs at least one group");
+    std::vector<int> owner(n, -1);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      auto m = groups.map_at(g);
+      group_config gc;
+      gc.super_node = static_cast<std::uint32_t>(m.required_int("super", 0, n - 1));
+      auto members = m.list("members", true);
+      for (std::size_t j = 0; j < members.size(); ++j) {
+        auto v = members.at<std::int64_t>(j);
+        if (v < 0 || v >= n) members.fail(j, "node index out of range 0.." + std::to_string(n - 1));
+        auto idx = static_cast<std::uint32_t>(v);
+        if (owner[idx] >= 0)
+          members.fail(j, "node " + std::to_string(idx) + " is already in group " +
+                              std::to_string(owner[idx]));
+        owner[idx] = static_cast<int>(g);
+        gc.members.push_back(idx);
+      }
+      if (owner[gc.super_node] != static_cast<int>(g))
+        m.fail("super", "the super node must be a member of its own group");
+      c.groups.push_back(std::move(gc));
+    }
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (owner[i] < 0) cs.fail("groups", "node " + std::to_string(i) + " belongs to no group");
+  }
+  if (auto p = root.optional_map("protocol")) {
+    auto& q = c.protocol;
+    q.view_timeout_us = ms_to_us(p->optional_int("view_timeout_ms", 4000, 10, 3'600'000));
+    q.max_view_timeout_us = ms_to_us(p->optional_int("max_view_timeout_ms", 64'000, 10, 3'600'000));
+    if (q.max_view_timeout_us < q.view_timeout_us)
+      p->fail("max_view_timeout_ms", "must not be smaller than view_timeout_ms");
+    q.group_wait_us = ms_to_us(p->optional_int("group_wait_ms", 2000, 1, 3'600'000));
+    q.block_interval_us = ms_to_us(p->optional_int("block_interval_ms", 0, 0, 3'600'000));
+    q.sync_retry_us = ms_to_us(p->optional_int("sync_retry_ms", 1000, 1, 3'600'000));
+    q.max_block_txs = static_cast<std::uint32_t>(
+        p->optional_int("max_block_txs", 10'000, 1, ledger::max_block_transactions));
+    q.max_pool_txs =
+        static_cast<std::uint64_t>(p->optional_int("max_pool_txs", 200'000, 1, 100'000'000));
+    q.sync_max_blocks = static_cast<std::uint32_t>(p->optional_int("sync_max_blocks", 16, 1, 4096));
+  } else {
+    c.protocol.sync_max_blocks = 16;
+  }
+  if (auto l = root.optional_map("limits")) {
+    auto& x = c.limits;
+    auto mib = std::int64_t{1024 * 1024};
+    x.max_message_bytes = static_cast<std::uint64_t>(
+        l->optional_int("max_message_bytes", 32 * mib, 1024, 1024 * mib));
+    x.peer_window_bytes = static_cast<std::uint64_t>(
+        l->optional_int("peer_window_bytes", 64 * mib, 1024, 16 * 1024 * mib));
+    if (x.peer_window_bytes < x.max_message_bytes)
+      l->fail("peer_window_bytes", "must be at least max_message_bytes");
+    x.inbound_queue_bytes = static_cast<std::uint64_t>(
+        l->optional_int("inbound_queue_bytes", 128 * mib, 1024, 16 * 1024 * mib));
+    x.max_request_bytes = static_cast<std::uint64_t>(
+        l->optional_int("max_request_bytes", 16 * mib, 1024, 1024 * mib));
+    x.max_txs_per_request =
+        static_cast<std::uint64_t>(l->optional_int("max_txs_per_request", 20'000, 1, 1'000'000));
+    x.reconnect_ms = static_cast<std::uint64_t>(l->optional_int("reconnect_ms", 500, 10, 600'000));
+  }
+  root.finish();
+  return c;
+}
+
+template <class F> result<node_config> guarded(F&& f) {
+  try {
+    return f();
+  } catch (const config::config_error& e) {
+    return make_error(e.what());
+  }
+}
+
+} // namespace
+
+result<node_config> load_node_config(const std::filesystem::path& file) {
+  auto doc = config::yaml_document::load(file);
+  if (!doc) return doc.err();
+  auto base = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  return guarded([&] { return read(doc->root(), file.string(), base); });
+}
+
+result<node_config> parse_node_config(const std::string& text, const std::string& name,
+                                      const std::filesystem::path& base_dir) {
+  auto doc = config::yaml_document::parse(text, name);
+  if (!doc) return doc.err();
+  return guarded([&] { return read(doc->root(), name, base_dir); });
+}
+
+std::string render_node_config(const node_config& c) {
+  std::ostringstream o;
+  auto q = [](const std::string& s) { return "\"" + s + "\""; };
+  o << "# bystackd config (see docs/node.md)\n"
+    << "node:\n"
+    << "  key_file: " << q(c.key_file.string()) << "\n"
+    << "  listen: {address: " << q(c.listen.address) << ", port: " << c.listen.port << "}\n"
+    << "  data_dir: " << q(c.data_dir.string()) << "\n"
+    << "  api: {address: " << q(c.api.address) << ", port: " << c.api.port << "}\n"
+    << "  sync_writes: " << (c.sync_writes ? "true" : "false") << "\n"
+    << "consensus:\n  nodes:\n";
+  for (const auto& n : c.nodes)
+    o << "    - {key: " << to_hex(n.key) << ", address: " << q(n.addr.address)
+      << ", port: " << n.addr.port << "}\n";
+  o << "  groups:\n";
+  for (const auto& g : c.groups) {
+    o << "    - {super: " << g.super_node << ", members: [";
+    for (std::size_t i = 0; i < g.members.size(); ++i)
+      o << (i ? ", " : "") << g.members[i];
+    o << "]}\n";
+  }
+  const auto& p = c.protocol;
+  o << "protocol:\n"
+    << "  view_timeout_ms: " << p.view_timeout_us / 1000 << "\n"
+    << "  max_view_timeout_ms: " << p.max_view_timeout_us / 1000 << "\n"
+    << "  group_wait_ms: " << p.group_wait_us / 1000 << "\n"
+    << "  block_interval_ms: " << p.block_interval_us / 1000 << "\n"
+    << "  sync_retry_ms: " << p.sync_retry_us / 1000 << "\n"
+    << "  max_block_txs: " << p.max_block_txs << "\n"
+    << "  max_pool_txs: " << p.max_pool_txs << "\n"
+    << "  sync_max_blocks: " << p.sync_max_blocks << "\n";
+  const auto& l = c.limits;
+  o << "limits:\n"
+    << "  max_message_bytes: " << l.max_message_bytes << "\n"
+    << "  peer_window_bytes: " << l.peer_window_bytes << "\n"
+    << "  inbound_queue_bytes: " << l.inbound_queue_bytes << "\n"
+    << "  max_request_bytes: " << l.max_request_bytes << "\n"
+    << "  max_txs_per_request: " << l.max_txs_per_request << "\n"
+    << "  reconnect_ms: " << l.reconnect_ms << "\n";
+  return o.str();
+}
+
+} // namespace bystack::node

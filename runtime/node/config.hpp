@@ -1,0 +1,72 @@
+#pragma once
+/// The configuration of a production node (`bystackd --config FILE.yaml`): its key, its
+/// addresses, its data directory, the consensus set and the protocol and transport bounds.
+///
+/// Relative paths (key_file, data_dir) are taken relative to the directory of the config file, so
+/// that a cluster directory can be moved as a whole.
+
+#include "actors/common/params.hpp"
+#include "runtime/base/result.hpp"
+#include "runtime/crypto/keys.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace bystack::node {
+
+/// Names a host and a TCP port.
+struct endpoint {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
+/// Describes one member of the consensus set; its position in the list is its index.
+struct peer_config {
+  crypto::public_key key{};
+  endpoint addr;
+};
+
+/// Describes one BBFT group: its super node and its members (the super node among them).
+struct group_config {
+  std::uint32_t super_node = 0;
+  std::vector<std::uint32_t> members;
+};
+
+/// Bounds of the transport and the API; units last in names.
+struct limits_config {
+  std::uint64_t max_message_bytes = 32 * 1024 * 1024;    ///< one envelope on the wire
+  std::uint64_t peer_window_bytes = 64 * 1024 * 1024;    ///< unacknowledged bytes towards one peer
+  std::uint64_t inbound_queue_bytes = 128 * 1024 * 1024; ///< verified, not yet handled
+  std::uint64_t max_request_bytes = 16 * 1024 * 1024;    ///< one HTTP request body
+  std::uint64_t max_txs_per_request = 20'000;
+  std::uint64_t reconnect_ms = 500;
+};
+
+struct node_config {
+  std::filesystem::path source; ///< the config file
+  std::filesystem::path key_file;
+  endpoint listen;
+  std::filesystem::path data_dir;
+  endpoint api;
+  std::vector<peer_config> nodes;
+  std::vector<group_config> groups;
+  bbft::params protocol;
+  limits_config limits;
+  bool sync_writes = true; ///< fsync each committed block
+  std::uint32_t api_threads = 4;
+};
+
+/// Loads and checks a config file. Errors name the file, line and key (`a.yaml:7:3: key
+/// 'consensus.nodes[2].key': ...`); unknown keys are errors.
+result<node_config> load_node_config(const std::filesystem::path& file);
+
+/// Parses config text; `name` stands for the file in errors and `base_dir` resolves relative paths.
+result<node_config> parse_node_config(const std::string& text, const std::string& name,
+                                      const std::filesystem::path& base_dir);
+
+/// Renders a config as YAML text that load_node_config() reads back (cluster generation).
+std::string render_node_config(const node_config& c);
+
+} // namespace bystack::node

@@ -1,0 +1,146 @@
+#include "runtime/node/metrics.hpp"
+
+#include <sstream>
+
+namespace bystack::node {
+
+namespace {
+
+/// Makes a label value safe for the text format (quotes, backslashes, newlines escaped).
+std::string label(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+} // namespace
+
+void metrics::message_in(std::string_view type, std::uint64_t bytes) {
+  std::lock_guard lock(mu_);
+  auto it = in_.find(type);
+  if (it == in_.end()) it = in_.emplace(std::string(type), std::pair{0, 0}).first;
+  it->second.first += 1;
+  it->second.second += bytes;
+}
+
+void metrics::message_out(std::string_view type, std::uint64_t count, std::uint64_t bytes) {
+  std::lock_guard lock(mu_);
+  auto it = out_.find(type);
+  if (it == out_.end()) it = out_.emplace(std::string(type), std::pair{0, 0}).first;
+  it->second.first += count;
+  it->second.second += bytes;
+}
+
+void metrics::dropped(std::string_view reason) {
+  std::lock_guard lock(mu_);
+  auto it = dropped_.find(reason);
+  if (it == dropped_.end()) it = dropped_.emplace(std::string(reason), 0).first;
+  ++it->second;
+}
+
+void metrics::rejected(std::string_view reason) {
+  std::lock_guard lock(mu_);
+  auto it = rejected_.find(reason);
+  if (it == rejected_.end()) it = rejected_.emplace(std::string(reason), 0).first;
+  ++it->second;
+}
+
+void metrics::committed(std::uint64_t txs, double latency_s) {
+  std::lock_guard lock(mu_);
+  ++blocks_;
+  txs_ += txs;
+  ++latency_count_;
+  latency_sum_ += latency_s;
+  for (std::size_t i = 0; i < latency_buckets_s.size(); ++i)
+    if (latency_s <= latency_buckets_s[i]) ++buckets_[i];
+}
+
+void metrics::charged(std::uint64_t decoded_bytes, std::uint64_t verifies, std::uint64_t signs) {
+  std::lock_guard lock(mu_);
+  decoded_bytes_ += decoded_bytes;
+  verifies_ += verifies;
+  signs_ += signs;
+}
+
+void metrics::tx_submitted(std::uint64_t accepted, std::uint64_t refused) {
+  std::lock_guard lock(mu_);
+  tx_accepted_ += accepted;
+  tx_refused_ += refused;
+}
+
+void metrics::set_peers_connected(std::uint64_t n) {
+  std::lock_guard lock(mu_);
+  peers_ = n;
+}
+
+std::uint64_t metrics::dropped_count(std::string_view reason) const {
+  std::lock_guard lock(mu_);
+  auto it = dropped_.find(reason);
+  return it == dropped_.end() ? 0 : it->second;
+}
+
+std::uint64_t metrics::peers_connected() const {
+  std::lock_guard lock(mu_);
+  return peers_;
+}
+
+std::string metrics::render() const {
+  std::lock_guard lock(mu_);
+  std::ostringstream o;
+  auto counter = [&](const char* name, const char* help, std::uint64_t v) {
+    o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
+      << name << ' ' << v << '\n';
+  };
+  counter("bystack_blocks_committed_total", "Blocks committed by this node.", blocks_);
+  counter("bystack_transactions_committed_total", "Transactions in committed blocks.", txs_);
+  counter("bystack_transactions_accepted_total", "Transactions admitted through the API.",
+          tx_accepted_);
+  counter("bystack_transactions_refused_total",
+          "Transactions refused by the API (bad signature, duplicate, full pool).", tx_refused_);
+  counter("bystack_decoded_bytes_total", "Bytes of consensus messages decoded.", decoded_bytes_);
+  counter("bystack_signature_verifications_total",
+          "Signature verifications done by the protocol core.", verifies_);
+  counter("bystack_signatures_total", "Signatures made by the protocol core.", signs_);
+  o << "# HELP bystack_peers_connected Peers with an open connection.\n"
+    << "# TYPE bystack_peers_connected gauge\nbystack_peers_connected " << peers_ << '\n';
+
+  auto by_type = [&](const char* name, const char* help, const auto& m, bool bytes) {
+    o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
+    for (const auto& [type, v] : m)
+      o << name << "{type=\"" << label(type) << "\"} " << (bytes ? v.second : v.first) << '\n';
+  };
+  by_type("bystack_messages_in_total", "Consensus messages received, by type.", in_, false);
+  by_type("bystack_message_bytes_in_total", "Bytes of consensus messages received, by type.", in_,
+          true);
+  by_type("bystack_messages_out_total", "Consensus messages sent (per destination), by type.", out_,
+          false);
+  by_type("bystack_message_bytes_out_total", "Bytes of consensus messages sent, by type.", out_,
+          true);
+  o << "# HELP bystack_messages_dropped_total Messages dropped before the protocol saw them, by "
+       "reason.\n# TYPE bystack_messages_dropped_total counter\n";
+  for (const auto& [r, v] : dropped_)
+    o << "bystack_messages_dropped_total{reason=\"" << label(r) << "\"} " << v << '\n';
+  o << "# HELP bystack_messages_rejected_total Inputs the protocol refused, by reason.\n"
+    << "# TYPE bystack_messages_rejected_total counter\n";
+  for (const auto& [r, v] : rejected_)
+    o << "bystack_messages_rejected_total{reason=\"" << label(r) << "\"} " << v << '\n';
+
+  o << "# HELP bystack_round_latency_seconds Commit time minus the block's proposal timestamp.\n"
+    << "# TYPE bystack_round_latency_seconds histogram\n";
+  for (std::size_t i = 0; i < latency_buckets_s.size(); ++i)
+    o << "bystack_round_latency_seconds_bucket{le=\"" << latency_buckets_s[i] << "\"} "
+      << buckets_[i] << '\n';
+  o << "bystack_round_latency_seconds_bucket{le=\"+Inf\"} " << latency_count_ << '\n'
+    << "bystack_round_latency_seconds_sum " << latency_sum_ << '\n'
+    << "bystack_round_latency_seconds_count " << latency_count_ << '\n';
+  return o.str();
+}
+
+} // namespace bystack::node

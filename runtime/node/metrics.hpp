@@ -1,0 +1,48 @@
+#pragma once
+/// Node metrics, shared between the node actor's thread, the transport and the API threads, and
+/// rendered in Prometheus text format.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace bystack::node {
+
+class metrics {
+public:
+  /// Upper bounds (seconds) of the round latency histogram buckets.
+  static constexpr std::array<double, 12> latency_buckets_s = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                               1,    2,     4,    8,   16,   32};
+
+  void message_in(std::string_view type, std::uint64_t bytes);
+  void message_out(std::string_view type, std::uint64_t count, std::uint64_t bytes);
+  /// Counts an envelope or message dropped before the protocol saw it.
+  void dropped(std::string_view reason);
+  /// Counts an input the protocol refused.
+  void rejected(std::string_view reason);
+  /// Records a committed block and its latency (commit time minus the block's timestamp).
+  void committed(std::uint64_t txs, double latency_s);
+  void charged(std::uint64_t decoded_bytes, std::uint64_t verifies, std::uint64_t signs);
+  void tx_submitted(std::uint64_t accepted, std::uint64_t refused);
+  void set_peers_connected(std::uint64_t n);
+
+  std::uint64_t dropped_count(std::string_view reason) const;
+  std::uint64_t peers_connected() const;
+  /// Renders every metric in Prometheus text exposition format (version 0.0.4).
+  std::string render() const;
+
+private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> in_, out_;
+  std::map<std::string, std::uint64_t, std::less<>> dropped_, rejected_;
+  std::array<std::uint64_t, latency_buckets_s.size()> buckets_{};
+  std::uint64_t latency_count_ = 0;
+  double latency_sum_ = 0;
+  std::uint64_t blocks_ = 0, txs_ = 0, decoded_bytes_ = 0, verifies_ = 0, signs_ = 0;
+  std::uint64_t tx_accepted_ = 0, tx_refused_ = 0, peers_ = 0;
+};
+
+} // namespace bystack::node

@@ -1,0 +1,468 @@
+#include "runtime/node/runtime.hpp"
+
+#include "actors/node/node_actor.hpp"
+#include "runtime/codec/codec.hpp"
+#include "runtime/node/envelope.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+namespace bystack::node {
+
+namespace {
+
+using outbound_atom = caf::atom_constant<caf::atom("outbound")>;
+using envelope_atom = caf::atom_constant<caf::atom("envelope")>;
+using ack_atom = caf::atom_constant<caf::atom("ack")>;
+using connect_peer_atom = caf::atom_constant<caf::atom("connpeer")>;
+using fire_atom = caf::atom_constant<caf::atom("fire")>;
+
+constexpr std::size_t timer_kinds = 4;
+
+std::int64_t wall_now_us() {
+  // The wall clock, not steady_clock: block timestamps come from it, and they must mean the
+  // same instant on every node for the round latency to be comparable across nodes.
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// What the transport, the timer actor and the environment share; outlives all actors.
+struct shared_state {
+  std::uint32_t me = 0;
+  std::vector<endpoint> peers;
+  limits_config lim;
+  std::unique_ptr<envelope_checker> checker;
+  std::unique_ptr<crypto::signer> envelope_signer;
+  node::metrics* stats = nullptr;
+  caf::actor node;
+  std::atomic<std::uint64_t> inbound_pending_bytes{0};
+  std::array<std::atomic<std::uint64_t>, timer_kinds> timer_gen{};
+  std::mutex certified_mu;
+  std::uint64_t certified_height = 0;
+  crypto::hash256 certified_hash;
+};
+
+// -- transport ------------------------------------------------------------------------------------
+
+struct inbound_link {
+  std::uint64_t received = 0;
+  std::uint64_t acked = 0;
+};
+
+struct transport_state {
+  std::shared_ptr<shared_state> sh;
+  std::vector<caf::actor> peers; ///< proxies of the peers' transport actors, null while down
+  std::vector<bool> connecting;
+  std::vector<std::uint64_t> sent, acked; ///< bytes on the current connection
+  std::map<caf::actor_addr, inbound_link> inbound;
+  static inline const char* name = "bystack-transport";
+};
+
+using transport_actor = caf::stateful_actor<transport_state>;
+
+void update_connected(transport_actor* self) {
+  std::uint64_t n = 0;
+  for (const auto& p : self->state.peers)
+    if (p) ++n;
+  self->state.sh->stats->set_peers_connected(n);
+}
+
+void connect_peer(transport_actor* self, std::uint32_t i) {
+  auto& st = self->state;
+  if (i >= st.peers.size() || i == st.sh->me || st.peers[i] || st.connecting[i]) return;
+  st.connecting[i] = true;
+  auto retry = [self, i] {
+    self->state.connecting[i] = false;
+    self->delayed_send(self, std::chrono::milliseconds(self->state.sh->lim.reconnect_ms),
+                       connect_peer_atom::value, i);
+  };
+  const auto& ep = st.sh->peers[i];
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, std::chrono::seconds(10), caf::connect_atom::value, ep.address, ep.port)
+      .then(
+          [self, i, retry](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>&) {
+            if (!ptr) return retry();
+            auto& st = self->state;
+            st.connecting[i] = false;
+            auto hdl = caf::actor_cast<caf::actor>(ptr);
+            self->monitor(hdl);
+            st.peers[i] = hdl;
+            st.sent[i] = 0;
+            st.acked[i] = 0;
+            update_connected(self);
+          },
+          [retry](caf::error&) { retry(); });
+}
+
+caf::behavior transport(transport_actor* self, std::shared_ptr<shared_state> sh) {
+  auto& st = self->state;
+  auto n = sh->peers.size();
+  st.sh = std::move(sh);
+  st.peers.resize(n);
+  st.connecting.assign(n, false);
+  st.sent.assign(n, 0);
+  st.acked.assign(n, 0);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    st.inbound.erase(dm.source);
+    for (std::uint32_t i = 0; i < st.peers.size(); ++i) {
+      if (st.peers[i] && st.peers[i].address() == dm.source) {
+        st.peers[i] = nullptr;
+        update_connected(self);
+        self->delayed_send(self, std::chrono::milliseconds(st.sh->lim.reconnect_ms),
+                           connect_peer_atom::value, i);
+      }
+    }
+  });
+  // A peer that is not a CAF actor of ours may send anything: never let it stop the transport.
+  self->set_default_handler(
+      [self](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+        self->state.sh->stats->dropped("unexpected_message");
+        return caf::sec::unexpected_message;
+      });
+  return {
+      [self](bbft::start_atom) {
+        for (std::uint32_t i = 0; i < self->state.peers.size(); ++i)
+          connect_peer(self, i);
+      },
+      [self](connect_peer_atom, std::uint32_t i) { connect_peer(self, i); },
+      [self](outbound_atom, const std::vector<std::uint32_t>& to, const shared_bytes& payload) {
+        auto& st = self->state;
+        auto& sh = *st.sh;
+        auto digest = envelope_digest(sh.checker->network(), sh.me, *payload);
+        auto msg = caf::make_message(envelope_atom::value, sh.me, *payload,
+                                     sh.envelope_signer->sign(digest));
+        auto size = static_cast<std::uint64_t>(payload->size());
+        for (auto dst : to) {
+          if (dst >= st.peers.size() || dst == sh.me) continue;
+          if (!st.peers[dst]) {
+            sh.stats->dropped("peer_disconnected");
+            continue;
+          }
+          // No flow control below us: a slow or stuck peer must not make us buffer without bound.
+          if (st.sent[dst] - st.acked[dst] + size > sh.lim.peer_window_bytes) {
+            sh.stats->dropped("peer_window_full");
+            continue;
+          }
+          st.sent[dst] += size;
+          self->send(st.peers[dst], msg);
+        }
+      },
+      [self](envelope_atom, std::uint32_t from, std::vector<std::uint8_t>& payload,
+             const std::vector<std::uint8_t>& sig) {
+        auto& st = self->state;
+        auto& sh = *st.sh;
+        auto size = static_cast<std::uint64_t>(payload.size());
+        // Acknowledge what arrived on this connection, valid or not: the sender counts bytes sent.
+        auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        if (sender) {
+          auto [it, fresh] = st.inbound.try_emplace(sender);
+          if (fresh) self->monitor(sender);
+          it->second.received += size;
+          auto every = std::max<std::uint64_t>(
+              1, std::min<std::uint64_t>(sh.lim.peer_window_bytes / 4, 1 << 20));
+          if (it->second.received - it->second.acked >= every) {
+            it->second.acked = it->second.received;
+            self->send(caf::actor_cast<caf::actor>(self->current_sender()), ack_atom::value,
+                       it->second.received);
+          }
+        }
+        auto why = sh.checker->check(from, payload, sig);
+        if (why != drop_reason::none) {
+          sh.stats->dropped(drop_reason_name(why));
+          return;
+        }
+        if (sh.inbound_pending_bytes.load() + size > sh.lim.inbound_queue_bytes) {
+          sh.stats->dropped("inbound_queue_full");
+          return;
+        }
+        sh.inbound_pending_bytes += size;
+        self->send(sh.node, bbft::deliver_atom::value, from, make_shared_bytes(std::move(payload)));
+      },
+      [self](ack_atom, std::uint64_t total) {
+        auto& st = self->state;
+        auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        for (std::uint32_t i = 0; i < st.peers.size(); ++i)
+          if (st.peers[i] && st.peers[i].address() == sender)
+            st.acked[i] = std::min(st.sent[i], std::max(st.acked[i], total));
+      },
+  };
+}
+
+// -- timers ---------------------------------------------------------------------------------------
+
+/// Forwards a timer to the node actor unless a later set_timer of the same kind replaced it.
+caf::behavior timer_relay(caf::event_based_actor* self, std::shared_ptr<shared_state> sh) {
+  (void)self;
+  return {
+      [sh](fire_atom, std::uint8_t kind, std::uint64_t view, std::uint64_t gen) {
+        if (kind >= timer_kinds || sh->timer_gen[kind].load() != gen) return;
+        caf::anon_send(sh->node, bbft::timer_atom::value, kind, view);
+      },
+  };
+}
+
+// -- environment ----------------------------------------------------------------------------------
+
+class production_env final : public bbft::node_env {
+public:
+  production_env(std::shared_ptr<shared_state> sh, chain_store& store, codec::limits lim)
+      : sh_(std::move(sh)), store_(store), lim_(lim) {}
+
+  void bind(caf::actor transport, caf::actor timers) {
+    transport_ = std::move(transport);
+    timers_ = std::move(timers);
+  }
+
+  std::int64_t now_us(std::uint32_t) override { return wall_now_us(); }
+
+  result<bbft::msg_ptr> decode(const shared_bytes& b) override {
+    if (!b) return make_error("no bytes");
+    sh_->inbound_pending_bytes -= b->size();
+    auto m = codec::decode(*b, lim_);
+    if (!m) return m.err();
+    sh_->stats->message_in(proto::type_name(*m), b->size());
+    return std::make_shared<const proto::message>(std::move(*m));
+  }
+
+  void charge(std::uint32_t, std::size_t decoded, const crypto::crypto_meter& m) override {
+    if (decoded == 0 && m.verifies == 0 && m.signs == 0 && m.aggregate_verifies == 0) return;
+    sh_->stats->charged(decoded, m.verifies + m.aggregate_verifies, m.signs);
+  }
+
+  void send(std::uint32_t from, const bbft::send_effect& e) override {
+    std::vector<std::uint32_t> to;
+    for (auto d : e.to)
+      if (d != from) to.push_back(d);
+    if (to.empty()) return;
+    auto encoded = codec::encode(*e.msg);
+    auto type = proto::type_name(*e.msg);
+    if (encoded.size() > sh_->lim.max_message_bytes) {
+      // Our own message would be refused by every receiver: count it instead of sending it.
+      sh_->stats->dropped("outbound_oversized");
+      return;
+    }
+    sh_->stats->message_out(type, to.size(), to.size() * encoded.size());
+    caf::anon_send(transport_, outbound_atom::value, std::move(to),
+                   make_shared_bytes(std::move(encoded)));
+  }
+
+  void set_timer(std::uint32_t, const bbft::timer_effect& t) override {
+    auto k = static_cast<std::size_t>(t.kind);
+    if (k >= timer_kinds) return;
+    auto gen = ++sh_->timer_gen[k];
+    caf::delayed_anon_send(timers_,
+                           std::chrono::microseconds(std::max<std::int64_t>(0, t.delay_us)),
+                           fire_atom::value, static_cast<std::uint8_t>(k), t.view, gen);
+  }
+
+  void on_certified(std::uint32_t, const bbft::certified_effect& e) override {
+    std::lock_guard lock(sh_->certified_mu);
+    if (e.height >= sh_->certified_height) {
+      sh_->certified_height = e.height;
+      sh_->certified_hash = e.block_hash;
+    }
+  }
+
+  void on_commit(std::uint32_t, const bbft::commit_effect& e) override {
+    if (auto w = store_.append({e.block, *e.cert}); !w) {
+      // A node that cannot persist what it committed must not go on as if it had.
+      std::fprintf(stderr, "bystackd: fatal: cannot persist committed block: %s\n",
+                   w.err().message.c_str());
+      std::fflush(stderr);
+      std::_Exit(3);
+    }
+    auto latency_s = static_cast<double>(wall_now_us() / 1000 -
+                                         static_cast<std::int64_t>(e.block->header.timestamp_ms)) /
+                     1000.0;
+    sh_->stats->committed(e.block->txs.size(), std::max(0.0, latency_s));
+  }
+
+  void on_reject(std::uint32_t, const bbft::reject_effect& e, const std::string&) override {
+    sh_->stats->rejected(e.reason);
+  }
+
+private:
+  std::shared_ptr<shared_state> sh_;
+  chain_store& store_;
+  codec::limits lim_;
+  caf::actor transport_;
+  caf::actor timers_;
+};
+
+} // namespace
+
+// -- runtime --------------------------------------------------------------------------------------
+
+struct node_runtime::impl {
+  node_config cfg;
+  std::shared_ptr<const bbft::topology> topo;
+  std::shared_ptr<const crypto::validator_set> set;
+  std::unique_ptr<crypto::certificate_scheme> certs;
+  std::unique_ptr<chain_store> store;
+  node::metrics stats;
+  std::shared_ptr<shared_state> sh;
+  std::unique_ptr<production_env> env;
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor node, transport, timers;
+  std::uint32_t me = 0;
+};
+
+result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg,
+                                                          const crypto::key_pair& key) {
+  auto p = std::make_unique<impl>();
+  p->cfg = cfg;
+  std::vector<crypto::public_key> keys;
+  for (const auto& n : cfg.nodes)
+    keys.push_back(n.key);
+  auto set = crypto::validator_set::make(std::move(keys));
+  if (!set) return make_error(cfg.source.string() + ": consensus.nodes: " + set.err().message);
+  p->set = std::make_shared<const crypto::validator_set>(std::move(*set));
+  auto me = p->set->index_of(key.pub());
+  if (!me)
+    return make_error(cfg.source.string() + ": the key in " + cfg.key_file.string() +
+                      " (public key " + to_hex(key.pub()) + ") is not in consensus.nodes");
+  p->me = *me;
+  std::vector<std::uint32_t> supers;
+  std::vector<std::vector<std::uint32_t>> groups;
+  for (const auto& g : cfg.groups) {
+    supers.push_back(g.super_node);
+    groups.push_back(g.members);
+  }
+  auto topo = bbft::topology::explicit_groups(static_cast<std::uint32_t>(cfg.nodes.size()),
+                                              std::move(supers), std::move(groups));
+  if (!topo) return make_error(cfg.source.string() + ": consensus.groups: " + topo.err().message);
+  p->topo = std::make_shared<const bbft::topology>(std::move(*topo));
+  const auto& scheme = crypto::ed25519_scheme();
+  p->certs = crypto::make_signature_list_scheme(scheme);
+
+  auto st = chain_store::open(cfg.data_dir, cfg.sync_writes);
+  if (!st) return st.err();
+  p->store = std::move(*st);
+  auto chain = p->store->load_all();
+  if (!chain) return make_error(cfg.data_dir.string() + ": " + chain.err().message);
+
+  bbft::core_config cc;
+  cc.me = p->me;
+  cc.topo = p->topo;
+  cc.validators = p->set;
+  cc.certs = p->certs.get();
+  cc.signer = scheme.make_signer(key.seed());
+  cc.p = cfg.protocol;
+  auto core = std::make_shared<bbft::node_core>(std::move(cc));
+  if (auto r = core->restore(*chain); !r)
+    return make_error(cfg.data_dir.string() + ": stored chain refused: " + r.err().message);
+
+  p->sh = std::make_shared<shared_state>();
+  auto& sh = *p->sh;
+  sh.me = p->me;
+  for (const auto& n : cfg.nodes)
+    sh.peers.push_back(n.addr);
+  sh.lim = cfg.limits;
+  sh.checker = std::make_unique<envelope_checker>(*p->set, scheme, cfg.limits.max_message_bytes);
+  sh.envelope_signer = scheme.make_signer(key.seed());
+  sh.stats = &p->stats;
+  if (!chain->empty()) {
+    sh.certified_height = chain->back().cert.height;
+    sh.certified_hash = chain->back().cert.block_hash;
+  }
+
+  codec::limits lim;
+  lim.max_message_bytes = cfg.limits.max_message_bytes;
+  p->env = std::make_unique<production_env>(p->sh, *p->store, lim);
+
+  p->sys_cfg.load<caf::io::middleman>();
+  p->sys_cfg.add_message_type<std::vector<std::uint8_t>>("bytes");
+  p->sys = std::make_unique<caf::actor_system>(p->sys_cfg);
+  auto& sys = *p->sys;
+  p->node = sys.spawn(bbft::node_actor, core, static_cast<bbft::node_env*>(p->env.get()));
+  sh.node = p->node;
+  p->transport = sys.spawn(transport, p->sh);
+  p->timers = sys.spawn(timer_relay, p->sh);
+  p->env->bind(p->transport, p->timers);
+
+  auto port =
+      sys.middleman().publish(p->transport, cfg.listen.port, cfg.listen.address.c_str(), true);
+  if (!port)
+    return make_error("cannot listen on " + cfg.listen.address + ":" +
+                      std::to_string(cfg.listen.port) + ": " + sys.render(port.error()));
+  caf::anon_send(p->transport, bbft::start_atom::value);
+  caf::anon_send(p->node, bbft::start_atom::value);
+  return std::unique_ptr<node_runtime>(new node_runtime(std::move(p)));
+}
+
+node_runtime::node_runtime(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+node_runtime::~node_runtime() {
+  if (!impl_ || !impl_->sys) return;
+  auto& p = *impl_;
+  caf::anon_send_exit(p.transport, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(p.timers, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(p.node, caf::exit_reason::user_shutdown);
+  p.sh->node = nullptr;
+  p.node = p.transport = p.timers = nullptr;
+  p.sys.reset(); // waits for the actors; the store and env outlive them
+}
+
+result<status_view> node_runtime::status(std::chrono::milliseconds timeout) {
+  auto& p = *impl_;
+  caf::scoped_actor self{*p.sys};
+  result<status_view> out = make_error("status: no answer");
+  self->request(p.node, timeout, bbft::status_atom::value)
+      .receive(
+          [&](bbft::node_status& s) {
+            status_view v;
+            v.id = s.id;
+            v.view = s.view;
+            v.committed_height = s.committed_height;
+            v.committed_hash = s.committed_hash;
+            v.leader = s.expected_leader;
+            v.pool_size = s.pool_size;
+            v.stats = s.stats;
+            {
+              std::lock_guard lock(p.sh->certified_mu);
+              v.certified_height = std::max(p.sh->certified_height, s.committed_height);
+              v.certified_hash = p.sh->certified_height >= s.committed_height ? p.sh->certified_hash
+                                                                              : s.committed_hash;
+            }
+            v.peers_connected = p.stats.peers_connected();
+            v.peers_total = p.cfg.nodes.size() - 1;
+            out = v;
+          },
+          [&](caf::error& e) { out = make_error("status: " + p.sys->render(e)); });
+  return out;
+}
+
+result<std::uint64_t> node_runtime::submit(std::vector<ledger::transaction> txs,
+                                           std::chrono::milliseconds timeout) {
+  auto& p = *impl_;
+  caf::scoped_actor self{*p.sys};
+  result<std::uint64_t> out = make_error("submit: no answer");
+  self->request(p.node, timeout, bbft::submit_atom::value, bbft::tx_list(std::move(txs)))
+      .receive([&](std::uint64_t n) { out = n; },
+               [&](caf::error& e) { out = make_error("submit: " + p.sys->render(e)); });
+  return out;
+}
+
+const chain_store& node_runtime::store() const {
+  return *impl_->store;
+}
+node::metrics& node_runtime::stats() {
+  return impl_->stats;
+}
+std::uint32_t node_runtime::index() const {
+  return impl_->me;
+}
+
+} // namespace bystack::node
