@@ -21,12 +21,24 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
   p.set_ = &set;
   p.certs_ = &certs;
   p.down_.resize(s.nodes);
+  p.behaviours_.resize(s.nodes);
+  p.signers_.resize(s.nodes);
   p.was_down_.assign(s.nodes, false);
   p.byzantine_.assign(s.nodes, false);
   p.last_commit_us_.assign(s.nodes, -1);
+  p.longest_gap_us_.assign(s.nodes, 0);
   for (const auto& f : s.faults) {
     window w{us(f.at_ms), f.until_ms ? us(*f.until_ms) : INT64_MAX};
-    p.last_heal_us_ = std::max(p.last_heal_us_, w.until_us == INT64_MAX ? INT64_MAX : w.until_us);
+    // A crash without restart or a Byzantine node is a permanently faulty node, not a fault that
+    // heals; the liveness bound counts from when the healing faults are over.
+    // A node crashed for good, a Byzantine node, or a node whose own links stay lossy is a
+    // faulty node: liveness is required from the moment it became faulty. A network-wide fault
+    // must heal for liveness to be required at all.
+    bool network_wide = (f.kind == "loss" || f.kind == "delay" || f.kind == "partition") &&
+                        (f.kind == "partition" || f.nodes.empty());
+    if (w.until_us != INT64_MAX) p.last_heal_us_ = std::max(p.last_heal_us_, w.until_us);
+    else if (network_wide) p.last_heal_us_ = INT64_MAX;
+    else p.last_heal_us_ = std::max(p.last_heal_us_, w.from_us);
     if (f.kind == "crash") {
       if (f.nodes.empty()) return make_error(s.source + ": fault 'crash' names no nodes");
       for (auto n : f.nodes) p.down_[n].push_back(w);
@@ -51,7 +63,19 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
       }
       p.links_.push_back(std::move(lf));
     } else {
-      return make_error(s.source + ": fault kind '" + f.kind + "' is not supported yet");
+      // Byzantine behaviours: the node's honest core runs unchanged; its outgoing effects are
+      // rewritten by the environment while the window lasts.
+      if (f.nodes.empty())
+        return make_error(s.source + ": fault '" + f.kind + "' names no nodes");
+      for (auto n : f.nodes) {
+        if ((f.kind == "silent_leader" || f.kind == "equivocate" || f.kind == "drop_votes" ||
+             f.kind == "withhold_certificate" || f.kind == "forge_certificate") &&
+            !topo.is_super(n))
+          return make_error(s.source + ": fault '" + f.kind + "' needs a super node, node " +
+                            std::to_string(n) + " is not one");
+        p.behaviours_[n].push_back({f.kind, w});
+        p.byzantine_[n] = true;
+      }
     }
   }
   if (p.last_heal_us_ == INT64_MAX) p.last_heal_us_ = -1;
@@ -64,6 +88,102 @@ bool fault_plan::alive(std::uint32_t node, std::int64_t t) const {
   for (const auto& w : down_[node])
     if (w.contains(t)) return false;
   return true;
+}
+
+bool fault_plan::crashed_for_good(std::uint32_t node) const {
+  for (const auto& w : down_[node])
+    if (w.until_us == INT64_MAX) return true;
+  return false;
+}
+
+std::uint64_t fault_plan::expected_to_finish() const {
+  std::uint64_t n = 0;
+  for (std::uint32_t i = 0; i < byzantine_.size(); ++i)
+    if (!byzantine_[i] && !crashed_for_good(i)) ++n;
+  return n;
+}
+
+bool fault_plan::byzantine_now(std::uint32_t from, std::int64_t t) const {
+  for (const auto& b : behaviours_[from])
+    if (b.w.contains(t)) return true;
+  return false;
+}
+
+const crypto::signer& fault_plan::signer_of(std::uint32_t node) {
+  if (!signers_[node]) signers_[node] = make_signer_(node);
+  return *signers_[node];
+}
+
+std::vector<fault_plan::outgoing> fault_plan::rewrite(std::uint32_t from,
+                                                      const bbft::send_effect& e, std::int64_t t,
+                                                      rng64& rng) {
+  std::vector<outgoing> out{{e.to, e.msg, nullptr}};
+  for (const auto& b : behaviours_[from]) {
+    if (!b.w.contains(t)) continue;
+    const auto& k = b.kind;
+    auto* prop = std::get_if<proto::proposal>(e.msg.get());
+    bool own_proposal = prop && prop->leader == from;
+    if (k == "silent_leader") {
+      if (own_proposal) return {}; // neither T0 nor its own group's T1
+    } else if (k == "equivocate") {
+      if (!own_proposal || e.ph != bbft::phase::propose || out.empty()) continue;
+      // Half of the super nodes get another block for the same height and view, signed by the
+      // leader: both are valid on their own.
+      auto other = *prop->block;
+      other.header.timestamp_ms += 1;
+      auto p2 = *prop;
+      p2.block = std::make_shared<const ledger::block>(std::move(other));
+      p2.signature = signer_of(from).sign(
+          proto::proposal_digest(p2.block->header.height, p2.block->header.view, p2.block->hash()));
+      auto& first = out.front().to;
+      std::vector<std::uint32_t> second(first.begin() + static_cast<long>(first.size() / 2),
+                                        first.end());
+      first.resize(first.size() / 2);
+      out.push_back({std::move(second), std::make_shared<const proto::message>(std::move(p2)), nullptr});
+    } else if (k == "drop_votes") {
+      if (e.ph == bbft::phase::group_cert || e.ph == bbft::phase::commit_cert) return {};
+    } else if (k == "withhold_certificate") {
+      if (e.ph == bbft::phase::commit_cert) return {};
+    } else if (k == "forge_certificate") {
+      auto* g = std::get_if<proto::group_certificate>(e.msg.get());
+      if (!g) continue;
+      // Claim every node signed, with made-up signatures where the real ones are missing.
+      auto f = *g;
+      auto& qc = f.qc;
+      crypto::signer_bitmap all(qc.signers.size());
+      for (std::size_t i = 0; i < qc.signers.size(); ++i) all.set(i);
+      if (qc.kind == crypto::cert_kind::signature_list) {
+        std::vector<bytes> sigs;
+        std::size_t j = 0;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+          if (qc.signers.test(i)) sigs.push_back(qc.signatures[j++]);
+          else {
+            bytes garbage(64);
+            for (auto& x : garbage) x = static_cast<std::uint8_t>(rng.next());
+            sigs.push_back(std::move(garbage));
+          }
+        }
+        qc.signatures = std::move(sigs);
+      }
+      qc.signers = std::move(all);
+      out.front().msg = std::make_shared<const proto::message>(std::move(f));
+    } else if (k == "double_vote") {
+      auto* v = std::get_if<proto::vote>(e.msg.get());
+      if (!v) continue;
+      auto v2 = *v;
+      v2.block_hash.data[0] ^= 0x5a;
+      v2.signature = signer_of(from).sign(proto::vote_digest(v2.height, v2.view, v2.block_hash));
+      out.push_back({e.to, std::make_shared<const proto::message>(std::move(v2)), nullptr});
+    } else if (k == "garbage") {
+      for (auto& o : out) {
+        bytes junk(64 + rng.below(512));
+        for (auto& x : junk) x = static_cast<std::uint8_t>(rng.next());
+        o.msg = nullptr;
+        o.raw = make_shared_bytes(std::move(junk));
+      }
+    }
+  }
+  return out;
 }
 
 std::uint64_t fault_plan::honest_count() const {
@@ -96,10 +216,11 @@ void fault_plan::advance(std::int64_t t,
 }
 
 void fault_plan::on_commit(std::uint32_t node, std::int64_t t) {
-  if (last_heal_us_ >= 0 && t >= last_heal_us_ && last_commit_us_[node] < last_heal_us_)
-    last_commit_us_[node] = t; // first commit after the last heal
-  else if (last_commit_us_[node] < 0)
-    last_commit_us_[node] = t;
+  // After the last heal, remember the longest wait for a commit.
+  if (last_heal_us_ < 0 || t < last_heal_us_) return;
+  auto since = std::max(last_heal_us_, last_commit_us_[node]);
+  longest_gap_us_[node] = std::max(longest_gap_us_[node], t - since);
+  last_commit_us_[node] = t;
 }
 
 bool fault_plan::certificate_ok(const proto::block_certificate& c) const {
@@ -115,16 +236,19 @@ void fault_plan::check_liveness(run_result& out, std::int64_t end_us) const {
   auto bound = us(*s_->liveness_bound_ms);
   if (last_heal_us_ < 0) {
     out.liveness_ok = false;
-    out.liveness_detail = "a fault never heals: liveness is not required";
+    out.liveness_detail = "a network fault never heals";
     return;
   }
   for (std::uint32_t n = 0; n < byzantine_.size(); ++n) {
     if (byzantine_[n] || !alive(n, end_us)) continue;
-    auto t = last_commit_us_[n];
-    if (t < last_heal_us_ || t - last_heal_us_ > bound) {
+    auto since = std::max(last_heal_us_, last_commit_us_[n]);
+    auto gap = std::max(longest_gap_us_[n], end_us - since);
+    if (gap > bound) {
       out.liveness_ok = false;
-      out.liveness_detail = "node " + std::to_string(n) + " did not commit within " +
-                            std::to_string(*s_->liveness_bound_ms) + " ms after the last fault healed";
+      out.liveness_detail = "node " + std::to_string(n) + " went " + std::to_string(gap / 1000) +
+                            " ms without a commit after the faults settled at " +
+                            std::to_string(last_heal_us_ / 1000) + " ms (bound " +
+                            std::to_string(bound / 1000) + " ms)";
       return;
     }
   }

@@ -26,6 +26,27 @@ public:
 
   /// Gives the plan the cores (to rebuild a crashed node on restart).
   void attach(std::vector<std::shared_ptr<bbft::node_core>>& cores) { cores_ = &cores; }
+  /// Gives the plan a way to sign as a Byzantine node (its own key: equivocation, double votes).
+  void set_signer_factory(std::function<std::unique_ptr<crypto::signer>(std::uint32_t)> f) {
+    make_signer_ = std::move(f);
+  }
+
+  /// One message a node actually puts on the wire after its behaviour switch.
+  struct outgoing {
+    std::vector<std::uint32_t> to;
+    bbft::msg_ptr msg;  ///< a protocol message, or
+    shared_bytes raw;   ///< bytes that are not one (garbage)
+  };
+  /// Returns whether `from` behaves Byzantine at time t (then rewrite() decides what it sends).
+  bool byzantine_now(std::uint32_t from, std::int64_t t) const;
+  /// Applies the node's Byzantine behaviours to one send effect of its honest core.
+  std::vector<outgoing> rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t t,
+                                rng64& rng);
+  /// Returns the number of honest nodes that must commit for the run to complete (honest and not
+  /// crashed for good).
+  std::uint64_t expected_to_finish() const;
+  /// Returns whether node is crashed for good (never restarts).
+  bool crashed_for_good(std::uint32_t node) const;
 
   /// Returns whether node is up at time t.
   bool alive(std::uint32_t node, std::int64_t t) const;
@@ -80,7 +101,16 @@ private:
   std::vector<std::uint32_t> crashable_; ///< nodes with down windows
   std::vector<bool> byzantine_;
   std::vector<link_fault> links_;
+  struct behaviour {
+    std::string kind;
+    window w;
+  };
+  std::vector<std::vector<behaviour>> behaviours_; ///< per node
+  std::function<std::unique_ptr<crypto::signer>(std::uint32_t)> make_signer_;
+  std::vector<std::unique_ptr<crypto::signer>> signers_; ///< Byzantine nodes' keys, on demand
+  const crypto::signer& signer_of(std::uint32_t node);
   std::vector<std::int64_t> last_commit_us_;
+  std::vector<std::int64_t> longest_gap_us_;
   std::int64_t last_heal_us_ = 0;
 };
 

@@ -13,6 +13,8 @@
 #include <caf/send.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <queue>
@@ -136,34 +138,45 @@ public:
   }
 
   void send(std::uint32_t from, const bbft::send_effect& e) override {
-    auto bytes = encoded(from, e.msg);
+    if (debug_)
+      std::fprintf(stderr, "%10.3f ms node %u sends %s view %llu to %zu\n", double(busy_[from]) / 1000,
+                   from, bbft::phase_name(e.ph), (unsigned long long)view_of(*e.msg), e.to.size());
+    if (!faults_.byzantine_now(from, busy_[from])) return transmit(from, e.to, e.msg, nullptr, e.ph);
+    // A Byzantine node's behaviour switch rewrites what its honest core asked for.
+    for (auto& o : faults_.rewrite(from, e, busy_[from], rng_))
+      transmit(from, o.to, o.msg, o.raw, e.ph);
+  }
+
+  void transmit(std::uint32_t from, const std::vector<std::uint32_t>& to, const bbft::msg_ptr& msg,
+                shared_bytes raw, phase ph_enum) {
+    auto bytes = msg ? encoded(from, msg) : std::move(raw);
     auto size = bytes->size();
-    auto view = view_of(*e.msg);
-    auto ph = static_cast<std::size_t>(e.ph);
+    auto view = msg ? view_of(*msg) : 0;
+    auto ph = static_cast<std::size_t>(ph_enum);
     // The paper counts the leader's proposal to itself (T0) and each super node's certificate to
     // itself (T3); the wire carries neither.
-    std::uint64_t paper_self = (e.ph == phase::propose || e.ph == phase::group_cert) ? 1 : 0;
+    std::uint64_t paper_self = (ph_enum == phase::propose || ph_enum == phase::group_cert) ? 1 : 0;
     if (view > 0) {
       if (per_view_msgs_.size() < view) {
         per_view_msgs_.resize(view);
         per_view_bytes_.resize(view);
         per_view_paper_.resize(view);
       }
-      per_view_msgs_[view - 1][ph] += e.to.size();
-      per_view_bytes_[view - 1][ph] += e.to.size() * size;
-      per_view_paper_[view - 1][ph] += e.to.size() + paper_self;
+      per_view_msgs_[view - 1][ph] += to.size();
+      per_view_bytes_[view - 1][ph] += to.size() * size;
+      per_view_paper_[view - 1][ph] += to.size() + paper_self;
     }
-    if (e.ph == phase::propose) {
-      const auto& p = std::get<proto::proposal>(*e.msg);
-      proposed_at_.emplace(p.block->hash(), busy_[from]);
+    if (msg && ph_enum == phase::propose) {
+      if (const auto* p = std::get_if<proto::proposal>(msg.get()))
+        proposed_at_.emplace(p->block->hash(), busy_[from]);
     }
-    out_.messages_all[ph] += e.to.size();
-    out_.bytes_all[ph] += e.to.size() * size;
+    out_.messages_all[ph] += to.size();
+    out_.bytes_all[ph] += to.size() * size;
     double bw = s_.network.bandwidth_mbps;
     if (s_.network.super_bandwidth_mbps && topo_.is_super(from)) bw = *s_.network.super_bandwidth_mbps;
     auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
     auto t = busy_[from];
-    for (auto dst : e.to) {
+    for (auto dst : to) {
       if (dst >= s_.nodes || dst == from) continue;
       uplink_[from] = std::max(uplink_[from], t) + ser_us;
       auto arrival = uplink_[from] + latency_us(from, dst);
@@ -195,6 +208,10 @@ public:
 
   void on_commit(std::uint32_t node, const bbft::commit_effect& e) override {
     auto t = busy_[node];
+    if (debug_)
+      std::fprintf(stderr, "%10.3f ms node %u commits height %llu view %llu\n", double(t) / 1000,
+                   node, (unsigned long long)e.block->header.height,
+                   (unsigned long long)e.block->header.view);
     const auto& h = e.block->header;
     auto hash = e.cert->block_hash;
     trace(0xC0, node, h.height, hash.prefix64());
@@ -229,7 +246,8 @@ public:
     if (h.height == s_.rounds) ++done_nodes_;
   }
 
-  void on_reject(std::uint32_t, const bbft::reject_effect& e, const std::string&) override {
+  void on_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& d) override {
+    if (debug_) std::fprintf(stderr, "node %u rejects from %u: %s %s\n", node, e.from, e.reason, d.c_str());
     ++out_.rejected[e.reason];
   }
 
@@ -267,7 +285,7 @@ public:
   std::uint64_t min_committed(const fault_plan& f) const {
     std::uint64_t m = UINT64_MAX;
     for (std::uint32_t i = 0; i < s_.nodes; ++i)
-      if (f.honest(i)) m = std::min(m, committed_[i]);
+      if (f.honest(i) && !f.crashed_for_good(i)) m = std::min(m, committed_[i]);
     return m == UINT64_MAX ? 0 : m;
   }
   std::uint64_t max_committed() const {
@@ -364,6 +382,7 @@ private:
 
   static constexpr std::size_t memo_max = 1 << 15;
 
+  bool debug_ = std::getenv("BYSTACK_SIM_DEBUG") != nullptr;
   const scenario& s_;
   const bbft::topology& topo_;
   run_result& out_;
@@ -477,7 +496,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
   sched.run();
 
   auto limit_us = static_cast<std::int64_t>(s.max_sim_seconds * 1e6);
-  std::uint64_t honest = plan->honest_count();
+  std::uint64_t honest = plan->expected_to_finish();
+  plan->set_signer_factory([&](std::uint32_t i) { return votes.make_signer(node_seed(s.seed, i)); });
   std::uint64_t loop = 0;
   while (!env.empty() && env.done_nodes() < honest) {
     auto t = env.next_time();

@@ -62,6 +62,7 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
         else if constexpr (std::is_same_v<T, proto::view_change>) on_view_change(from, m);
         else if constexpr (std::is_same_v<T, proto::sync_request>) on_sync_request(from, m);
         else if constexpr (std::is_same_v<T, proto::sync_response>) on_sync_response(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::timeout_certificate>) on_timeout_certificate(from, m);
         else if constexpr (std::is_same_v<T, proto::tx_batch>) {
           std::vector<ledger::transaction> txs = m.txs;
           for (auto& tx : txs) {

@@ -121,6 +121,7 @@ private:
   void on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
                              const proto::commit_certificate& c);
   void on_view_change(std::uint32_t from, const proto::view_change& vc);
+  void on_timeout_certificate(std::uint32_t from, const proto::timeout_certificate& tc);
   void on_sync_request(std::uint32_t from, const proto::sync_request& r);
   void on_sync_response(std::uint32_t from, const msg_ptr& msg, const proto::sync_response& r);
   void on_view_timeout(std::uint64_t view);

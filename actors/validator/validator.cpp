@@ -291,10 +291,17 @@ void node_core::time_out_view(std::uint64_t v) {
 
 void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc) {
   if (vc.sender != from) return reject(from, "view change: sender mismatch");
-  if (vc.view + 1 < view_) return; // old news
   if (!votes_scheme().verify(set_->key(from), proto::view_change_digest(vc.view, vc.high_qc_view),
                              vc.signature, meter_))
     return reject(from, "view change: bad signature");
+  // Re-homing counts even from a node stuck in an old view: that is how it gets unstuck.
+  if (is_super()) note_rehome(from, vc.rehome_to);
+  if (vc.view + 1 < view_) {
+    // The sender is behind: the timeout certificate that let us out of our last timed-out view
+    // moves it forward (it learns the block certificates from the proposals that follow).
+    if (is_super() && last_tc_) send_one(from, wrap(*last_tc_), phase::view_change);
+    return;
+  }
   if (vc.high_qc.view != vc.high_qc_view)
     return reject(from, "view change: certificate does not match its view");
   if (vc.high_qc_view > high_qc_->view && !known_certified(vc.high_qc.block_hash)) {
@@ -302,7 +309,6 @@ void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc)
     if (!check_block_certificate(vc.high_qc, why)) return reject(from, why);
     process_certificate(std::make_shared<const proto::block_certificate>(vc.high_qc), from);
   }
-  if (is_super()) note_rehome(from, vc.rehome_to);
   if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, vc.view);
   if (vc.view < view_) return;
   auto& votes = timeouts_[vc.view];
@@ -330,8 +336,21 @@ void node_core::form_timeout_certificate(std::uint64_t v) {
     copy.high_qc = {};
     tc.votes.push_back(std::move(copy));
   }
+  // Tell the group: a node whose view timed out needs the certificate to move on, and the next
+  // leader's proposal may never come (a crashed leader).
+  if (is_super()) send(relay_targets(), wrap(tc), phase::view_change);
   last_tc_ = std::move(tc);
   enter_view(v + 1, true);
+}
+
+void node_core::on_timeout_certificate(std::uint32_t from, const proto::timeout_certificate& tc) {
+  if (tc.view + 1 <= view_) return;
+  const char* why = nullptr;
+  if (!check_timeout_certificate(tc, why)) return reject(from, why);
+  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, tc.view);
+  if (tc.view > timed_out_view_) timed_out_view_ = tc.view; // no votes in a view that is over
+  last_tc_ = tc;
+  enter_view(tc.view + 1, true);
 }
 
 void node_core::request_sync(std::uint32_t peer) {

@@ -167,6 +167,7 @@ void put(wire::Message::Builder root, const proto::message& m) {
                    for (unsigned i = 0; i < txs.size(); ++i)
                      put(txs[i], t.txs[i]);
                  },
+                 [&](const proto::timeout_certificate& tc) { put(root.initTimeoutCertificate(), tc); },
              },
              m);
 }
@@ -237,6 +238,12 @@ std::size_t estimate(const proto::message& m) {
                           std::size_t n = 16;
                           for (const auto& tx : t.txs)
                             n += estimate(tx);
+                          return n;
+                        },
+                        [](const proto::timeout_certificate& tc) {
+                          std::size_t n = 16;
+                          for (const auto& v : tc.votes)
+                            n += estimate(v);
                           return n;
                         },
                     },
@@ -657,6 +664,9 @@ result<proto::message> read_message(wire::Message::Reader r, const context& c) {
   case wire::Message::TX_BATCH:
     if (!r.hasTxBatch()) return make_error("tx_batch: no body");
     return as_message(read_tx_batch(r.getTxBatch(), c), "tx_batch");
+  case wire::Message::TIMEOUT_CERTIFICATE:
+    if (!r.hasTimeoutCertificate()) return make_error("timeout_certificate: no body");
+    return as_message(read_tc(r.getTimeoutCertificate(), c), "timeout_certificate");
   }
   return make_error("unknown message kind " + std::to_string(static_cast<unsigned>(r.which())));
 }

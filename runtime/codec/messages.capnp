@@ -127,5 +127,6 @@ struct Message {
     syncRequest @5 :SyncRequest;
     syncResponse @6 :SyncResponse;
     txBatch @7 :TxBatch;
+    timeoutCertificate @8 :TimeoutCertificate;
   }
 }

@@ -27,9 +27,10 @@ hash256 round_digest(std::string_view domain, std::uint64_t height, std::uint64_
 }
 
 // Indexed like the alternatives of `message`; the static_assert below keeps them in step.
-constexpr std::array<std::string_view, 8> type_names{
+constexpr std::array<std::string_view, 9> type_names{
     "proposal",    "vote",         "group_certificate", "commit_certificate",
     "view_change", "sync_request", "sync_response",     "tx_batch",
+    "timeout_certificate",
 };
 static_assert(type_names.size() == std::variant_size_v<message>);
 

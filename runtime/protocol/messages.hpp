@@ -120,7 +120,7 @@ struct tx_batch {
 };
 
 using message = std::variant<proposal, vote, group_certificate, commit_certificate, view_change,
-                             sync_request, sync_response, tx_batch>;
+                             sync_request, sync_response, tx_batch, timeout_certificate>;
 
 /// Returns a short lower-case name of the message's type ("proposal", "vote", ...).
 std::string_view type_name(const message& m);
