@@ -217,6 +217,7 @@ private:
   std::uint64_t voted_view_via_super_ = 0;      ///< last view we voted in
   std::uint64_t cert_received_view_ = 0;        ///< last view whose certificate reached us
   std::uint64_t heard_super_view_ = 0;          ///< last view our super node showed life in
+  bool heard_super_recently_ = false;           ///< since the last view timeout fired
   std::uint32_t current_super_ = 0;
 
   // Catch-up.

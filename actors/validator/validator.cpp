@@ -43,7 +43,10 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   } else if (h.view != j.view + 1) {
     return reject(from, "proposal: skips views without a timeout certificate");
   }
-  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, h.view);
+  if (from == current_super_) {
+    heard_super_view_ = std::max(heard_super_view_, h.view);
+    heard_super_recently_ = true;
+  }
   process_certificate(cert_ptr(msg, &j), from);
   const auto* jh = header_of(j.block_hash);
   if (!jh) {
@@ -99,7 +102,10 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
     if (!check_block_certificate(cert, why)) return reject(from, why);
   }
   cert_received_view_ = std::max(cert_received_view_, cert.view);
-  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, cert.view);
+  if (from == current_super_) {
+    heard_super_view_ = std::max(heard_super_view_, cert.view);
+    heard_super_recently_ = true;
+  }
   process_certificate(cert_ptr(msg, &cert), from);
 }
 
@@ -259,15 +265,15 @@ std::vector<std::uint32_t> node_core::view_change_targets() const {
 }
 
 void node_core::maybe_rehome(std::uint64_t v) {
-  // Super-node failover: a node whose super node showed no life in this view (no proposal, no
-  // certificate, no view change), or that voted but never got the view's certificate back,
-  // moves to the next super node and tells it.
+  // Super-node failover: a node whose super node showed no life during a whole view timeout (no
+  // proposal, certificate, view change or timeout certificate), or that voted but never got the
+  // view's certificate back, moves to the next super node and tells it.
   if (is_super()) return;
-  bool super_silent = heard_super_view_ < v;
+  bool super_silent = !heard_super_recently_;
   bool lost_certificate = voted_view_via_super_ == v && cert_received_view_ < v;
+  heard_super_recently_ = false;
   if (!super_silent && !lost_certificate) return;
   current_super_ = topo_->next_super(current_super_);
-  heard_super_view_ = v; // give the new super node a chance
   voted_view_via_super_ = 0;
   ++stats_.rehomes;
 }
@@ -296,12 +302,14 @@ void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc)
     return reject(from, "view change: bad signature");
   // Re-homing counts even from a node stuck in an old view: that is how it gets unstuck.
   if (is_super()) note_rehome(from, vc.rehome_to);
-  if (vc.view + 1 < view_) {
-    // The sender is behind: the timeout certificate that let us out of our last timed-out view
-    // moves it forward (it learns the block certificates from the proposals that follow).
-    if (is_super() && last_tc_) send_one(from, wrap(*last_tc_), phase::view_change);
-    return;
+  if (vc.view < view_ && is_super()) {
+    // The sender is behind: what let us out of its view moves it forward too, a higher block
+    // certificate or the timeout certificate of our last timed-out view.
+    if (high_qc_->view > vc.high_qc_view && high_qc_->view > 0)
+      send_one(from, wrap(proto::commit_certificate{me_, *high_qc_}), phase::view_change);
+    if (last_tc_ && last_tc_->view >= vc.view) send_one(from, wrap(*last_tc_), phase::view_change);
   }
+  if (vc.view + 1 < view_) return;
   if (vc.high_qc.view != vc.high_qc_view)
     return reject(from, "view change: certificate does not match its view");
   if (vc.high_qc_view > high_qc_->view && !known_certified(vc.high_qc.block_hash)) {
@@ -309,7 +317,10 @@ void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc)
     if (!check_block_certificate(vc.high_qc, why)) return reject(from, why);
     process_certificate(std::make_shared<const proto::block_certificate>(vc.high_qc), from);
   }
-  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, vc.view);
+  if (from == current_super_) {
+    heard_super_view_ = std::max(heard_super_view_, vc.view);
+    heard_super_recently_ = true;
+  }
   if (vc.view < view_) return;
   auto& votes = timeouts_[vc.view];
   votes[from] = vc;
@@ -347,7 +358,10 @@ void node_core::on_timeout_certificate(std::uint32_t from, const proto::timeout_
   if (tc.view + 1 <= view_) return;
   const char* why = nullptr;
   if (!check_timeout_certificate(tc, why)) return reject(from, why);
-  if (from == current_super_) heard_super_view_ = std::max(heard_super_view_, tc.view);
+  if (from == current_super_) {
+    heard_super_view_ = std::max(heard_super_view_, tc.view);
+    heard_super_recently_ = true;
+  }
   if (tc.view > timed_out_view_) timed_out_view_ = tc.view; // no votes in a view that is over
   last_tc_ = tc;
   enter_view(tc.view + 1, true);

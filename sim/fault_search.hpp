@@ -1,0 +1,29 @@
+#pragma once
+/// Seed-driven fault search: draws a random fault schedule within the fault budget from a seed,
+/// runs it with the checkers on, and reports a verdict. The same seed always draws the same
+/// schedule, so a failing seed is reproduced by its number alone.
+
+#include "sim/scenario.hpp"
+#include "sim/simulation.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace bystack::sim {
+
+struct search_options {
+  std::uint32_t min_nodes = 4;
+  std::uint32_t max_nodes = 16;
+  std::uint32_t rounds = 12;
+  double liveness_bound_ms = 60'000;
+  double max_sim_seconds = 300;
+};
+
+/// Builds the scenario that `seed` stands for: N, M, groups, latency, and up to f faulty nodes
+/// (crashes with or without restart, Byzantine behaviours) plus link faults that heal.
+scenario draw_scenario(std::uint64_t seed, const search_options& opt);
+
+/// Renders a scenario as YAML that bystack-sim accepts (for a failing seed's report).
+std::string to_yaml(const scenario& s);
+
+} // namespace bystack::sim

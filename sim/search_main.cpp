@@ -1,0 +1,110 @@
+/// bystack-fault-search: runs random fault schedules within the fault budget, one per seed, with
+/// the safety and liveness checkers on, and prints for every failing seed the command that
+/// reproduces it.
+///
+///   bystack-fault-search [--from A] [--count K] [--jobs J] [--strict]
+///   bystack-fault-search --seed S [--print-scenario]
+
+#include "sim/fault_search.hpp"
+#include "sim/report.hpp"
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+int main(int argc, char** argv) {
+  using namespace bystack::sim;
+  std::uint64_t from = 1, count = 100;
+  unsigned jobs = 2;
+  bool strict = false, print = false, single = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string f = argv[i];
+    auto num = [&](auto& out) {
+      if (i + 1 >= argc) {
+        std::cerr << f << " needs a value\n";
+        std::exit(2);
+      }
+      const char* v = argv[++i];
+      auto [p, ec] = std::from_chars(v, v + std::strlen(v), out);
+      if (ec != std::errc{} || *p != '\0') {
+        std::cerr << f << ": '" << v << "' is not a number\n";
+        std::exit(2);
+      }
+    };
+    if (f == "--from") num(from);
+    else if (f == "--count") num(count);
+    else if (f == "--jobs") num(jobs);
+    else if (f == "--seed") {
+      num(from);
+      count = 1;
+      single = true;
+    } else if (f == "--strict") strict = true;
+    else if (f == "--print-scenario") print = true;
+    else {
+      std::cerr << "usage: bystack-fault-search [--from A] [--count K] [--jobs J] [--strict]\n"
+                   "       bystack-fault-search --seed S [--print-scenario]\n";
+      return 2;
+    }
+  }
+  search_options opt;
+  if (single) {
+    auto s = draw_scenario(from, opt);
+    if (print) std::cout << to_yaml(s);
+    std::cout << "seed " << from << std::endl;
+    auto r = run(s);
+    if (!r) {
+      std::cerr << r.err().message << "\n";
+      return 2;
+    }
+    print_summary(std::cout, s, *r);
+    std::cout << "trace_hash " << r->trace_hash << "\n";
+    return r->safety_violations == 0 && (!strict || r->liveness_ok) ? 0 : 1;
+  }
+  std::cout << "fault search over seeds " << from << ".." << from + count - 1 << " on " << jobs
+            << " threads" << std::endl;
+  std::atomic<std::uint64_t> next{0}, safety{0}, liveness{0}, errors{0}, done{0};
+  std::mutex out;
+  auto start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (;;) {
+      auto i = next++;
+      if (i >= count) return;
+      auto seed = from + i;
+      auto s = draw_scenario(seed, opt);
+      auto r = run(s);
+      std::lock_guard<std::mutex> lock(out);
+      if (!r) {
+        ++errors;
+        std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
+      } else if (r->safety_violations > 0) {
+        ++safety;
+        std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
+                  << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
+                  << " --print-scenario\n";
+      } else if (!r->liveness_ok) {
+        ++liveness;
+        std::cout << "seed " << seed << ": liveness: " << r->liveness_detail
+                  << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
+                  << " --print-scenario\n";
+      }
+      if (++done % 500 == 0)
+        std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned j = 0; j < std::max(1u, jobs); ++j) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  double minutes =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60.0;
+  std::cout << count << " runs in " << minutes * 60 << " s (" << static_cast<long>(count / minutes)
+            << " runs per minute): " << safety << " safety violations, " << liveness
+            << " liveness failures, " << errors << " errors\n";
+  std::uint64_t failed = safety + errors + (strict ? liveness.load() : 0);
+  std::cout << "fault-search: " << count - failed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}
