@@ -3,6 +3,7 @@
 #include "actors/node/node_actor.hpp"
 #include "runtime/codec/codec.hpp"
 #include "runtime/node/envelope.hpp"
+#include "runtime/node/wire.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -21,8 +22,6 @@ namespace bystack::node {
 namespace {
 
 using outbound_atom = caf::atom_constant<caf::atom("outbound")>;
-using envelope_atom = caf::atom_constant<caf::atom("envelope")>;
-using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using connect_peer_atom = caf::atom_constant<caf::atom("connpeer")>;
 using fire_atom = caf::atom_constant<caf::atom("fire")>;
 

@@ -1,0 +1,352 @@
+// Starts a 4-node cluster of bystackd processes on loopback, submits transactions, checks that
+// every node holds the same chain, kills a non-leader with SIGKILL, checks that commits go on,
+// restarts it and checks that it catches up with no committed block lost or changed. Also sends
+// forged and garbage envelopes over TCP and checks they are dropped and counted.
+//
+// Everything waits by polling with generous deadlines: CI machines are small and busy.
+#include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/ledger/block.hpp"
+#include "runtime/node/envelope.hpp"
+#include "tests/node/inject.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace bystack::node {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr std::uint32_t nodes = 4;
+
+bool port_free(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+/// Picks a base port whose 2N ports are free; random so that parallel runs rarely even try the
+/// same range, probed so that they never share one.
+int pick_base_port() {
+  std::mt19937 rng(
+      static_cast<unsigned>(::getpid()) ^
+      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int base = 20000 + static_cast<int>(rng() % 4000) * 10;
+    bool ok = true;
+    for (int p = base; p < base + 2 * static_cast<int>(nodes) && ok; ++p)
+      ok = port_free(p);
+    if (ok) return base;
+  }
+  throw std::runtime_error("no free port range found");
+}
+
+bool poll_until(std::chrono::seconds limit, const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return pred();
+}
+
+class cluster : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "bystack-cluster-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    base_ = pick_base_port();
+    auto cmd = std::string(BYSTACKD) + " testnet --dir " + dir_.string() +
+               " --nodes 4 --supers 1 --base-port " + std::to_string(base_) +
+               " --view-timeout-ms 2000 --group-wait-ms 300 --block-interval-ms 100 > " +
+               (dir_ / "testnet.log").string() + " 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    pids_.assign(nodes, -1);
+    for (std::uint32_t i = 0; i < nodes; ++i)
+      start_node(i);
+  }
+
+  void TearDown() override {
+    for (std::uint32_t i = 0; i < nodes; ++i)
+      stop_node(i, SIGTERM);
+    if (!HasFailure()) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec);
+    } else {
+      std::cerr << "cluster files kept in " << dir_ << "\n";
+    }
+  }
+
+  void start_node(std::uint32_t i) {
+    auto cfg = (dir_ / ("node" + std::to_string(i) + ".yaml")).string();
+    auto log = (dir_ / ("node" + std::to_string(i) + ".log")).string();
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+      }
+      ::execl(BYSTACKD, BYSTACKD, "--config", cfg.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    pids_[i] = pid;
+  }
+
+  /// Stops a node: SIGTERM waits for a clean exit (SIGKILL after 20 s), SIGKILL does not wait.
+  void stop_node(std::uint32_t i, int sig) {
+    if (pids_[i] <= 0) return;
+    ::kill(pids_[i], sig);
+    int status = 0;
+    bool gone = poll_until(20s, [&] { return ::waitpid(pids_[i], &status, WNOHANG) == pids_[i]; });
+    if (!gone) {
+      ::kill(pids_[i], SIGKILL);
+      ::waitpid(pids_[i], &status, 0);
+      ADD_FAILURE() << "node " << i << " did not stop on signal " << sig;
+    } else if (sig == SIGTERM) {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+          << "node " << i << " status " << status;
+    }
+    pids_[i] = -1;
+  }
+
+  int api_port(std::uint32_t i) const { return base_ + 2 * static_cast<int>(i) + 1; }
+  int p2p_port(std::uint32_t i) const { return base_ + 2 * static_cast<int>(i); }
+
+  std::optional<json> get(std::uint32_t i, const std::string& path) {
+    httplib::Client cli("127.0.0.1", api_port(i));
+    cli.set_connection_timeout(2, 0);
+    cli.set_read_timeout(10, 0);
+    auto r = cli.Get(path.c_str());
+    if (!r || r->status != 200) return std::nullopt;
+    auto j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+  }
+  std::optional<std::string> metrics(std::uint32_t i) {
+    httplib::Client cli("127.0.0.1", api_port(i));
+    auto r = cli.Get("/metrics");
+    if (!r || r->status != 200) return std::nullopt;
+    return r->body;
+  }
+  std::uint64_t committed(std::uint32_t i) {
+    auto s = get(i, "/status");
+    return s ? (*s)["committed_height"].get<std::uint64_t>() : 0;
+  }
+  std::optional<std::string> hash_at(std::uint32_t i, std::uint64_t h) {
+    auto b = get(i, "/block/" + std::to_string(h));
+    if (!b) return std::nullopt;
+    return (*b)["hash"].get<std::string>();
+  }
+
+  /// Submits n signed transactions to node i; returns their ids.
+  std::vector<std::string> submit(std::uint32_t i, std::size_t n) {
+    const auto& scheme = crypto::ed25519_scheme();
+    crypto::secret_seed seed{};
+    seed[0] = 42;
+    auto client = scheme.make_signer(seed);
+    json txs = json::array();
+    std::vector<std::string> ids;
+    for (std::size_t k = 0; k < n; ++k) {
+      ledger::transaction tx;
+      tx.sender = client->pub();
+      tx.nonce = nonce_++;
+      tx.payload.assign(64, static_cast<std::uint8_t>(k));
+      tx.signature = client->sign(tx.id());
+      ids.push_back(tx.id().hex());
+      txs.push_back({{"sender", to_hex(tx.sender)},
+                     {"nonce", tx.nonce},
+                     {"payload", to_hex(tx.payload)},
+                     {"signature", to_hex(tx.signature)}});
+    }
+    // A forged client signature is refused by the API.
+    auto bad = txs[0];
+    bad["nonce"] = 999'999'999;
+    txs.push_back(bad);
+    httplib::Client cli("127.0.0.1", api_port(i));
+    cli.set_read_timeout(30, 0);
+    auto r = cli.Post("/tx", json{{"txs", txs}}.dump(), "application/json");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    if (r && r->status == 200) {
+      auto j = json::parse(r->body);
+      EXPECT_EQ(j["accepted"].get<std::size_t>(), n) << r->body;
+      EXPECT_EQ(j["invalid"].get<std::size_t>(), 1u) << r->body;
+    }
+    return ids;
+  }
+
+  /// Returns the ids of the transactions committed at heights 1..h on node i.
+  std::multiset<std::string> committed_ids(std::uint32_t i, std::uint64_t h) {
+    std::multiset<std::string> ids;
+    for (std::uint64_t k = 1; k <= h; ++k) {
+      auto b = get(i, "/block/" + std::to_string(k));
+      EXPECT_TRUE(b) << "node " << i << " height " << k;
+      if (!b) break;
+      for (const auto& id : (*b)["tx_ids"])
+        ids.insert(id.get<std::string>());
+    }
+    return ids;
+  }
+
+  fs::path dir_;
+  int base_ = 0;
+  std::vector<pid_t> pids_;
+  std::uint64_t nonce_ = 1;
+};
+
+std::uint64_t counter(const std::string& text, const std::string& series) {
+  auto pos = text.find("\n" + series + " ");
+  if (pos == std::string::npos) return 0;
+  return std::stoull(text.substr(pos + series.size() + 2));
+}
+
+TEST_F(cluster, commits_continue_after_a_kill_and_the_node_catches_up) {
+  // Up: every node answers and sees its three peers.
+  ASSERT_TRUE(poll_until(90s,
+                         [&] {
+                           for (std::uint32_t i = 0; i < nodes; ++i) {
+                             auto s = get(i, "/status");
+                             if (!s || (*s)["peers_connected"].get<int>() != 3) return false;
+                           }
+                           return true;
+                         }))
+      << "cluster did not come up, logs in " << dir_;
+
+  // Transactions commit on every node.
+  auto ids = submit(0, 200);
+  std::uint64_t h1 = 0;
+  ASSERT_TRUE(poll_until(90s, [&] {
+    h1 = committed(0);
+    auto got = committed_ids(0, h1);
+    for (const auto& id : ids)
+      if (got.count(id) != 1) return false;
+    return true;
+  })) << "transactions not committed";
+  ASSERT_TRUE(poll_until(60s, [&] {
+    for (std::uint32_t i = 1; i < nodes; ++i)
+      if (committed(i) < h1) return false;
+    return true;
+  }));
+  std::cerr << "[cluster] 200 transactions committed by height " << h1 << "\n";
+  for (std::uint64_t h = 1; h <= h1; ++h) {
+    auto ref = hash_at(0, h);
+    ASSERT_TRUE(ref);
+    for (std::uint32_t i = 1; i < nodes; ++i)
+      ASSERT_EQ(hash_at(i, h), ref) << "height " << h;
+  }
+
+  // Forged and garbage envelopes are dropped and counted; the node lives on.
+  {
+    auto before = metrics(1);
+    ASSERT_TRUE(before);
+    std::vector<test::injected_envelope> bad;
+    bad.push_back({0, {1, 2, 3}, std::vector<std::uint8_t>(64, 9)});  // forged signature
+    bad.push_back({77, {1, 2, 3}, std::vector<std::uint8_t>(64, 9)}); // unknown key
+    bad.push_back({0, {1, 2, 3}, std::vector<std::uint8_t>(5, 9)});   // garbage
+    std::vector<std::uint8_t> random(5000);
+    std::mt19937 rng(7);
+    for (auto& b : random)
+      b = static_cast<std::uint8_t>(rng());
+    bad.push_back({2, random, std::vector<std::uint8_t>(64, 1)});
+    auto err = test::inject("127.0.0.1", static_cast<std::uint16_t>(p2p_port(1)), bad);
+    ASSERT_EQ(err, "");
+    ASSERT_TRUE(poll_until(30s, [&] {
+      auto m = metrics(1);
+      return m && counter(*m, "bystack_messages_dropped_total{reason=\"bad_signature\"}") >= 2 &&
+             counter(*m, "bystack_messages_dropped_total{reason=\"unknown_sender\"}") >= 1 &&
+             counter(*m, "bystack_messages_dropped_total{reason=\"malformed\"}") >= 1 &&
+             counter(*m, "bystack_messages_dropped_total{reason=\"unexpected_message\"}") >= 1;
+    })) << *metrics(1);
+  }
+
+  // SIGKILL a node that is not the leader (with one super node, node 0 always leads).
+  auto status0 = get(0, "/status");
+  ASSERT_TRUE(status0);
+  ASSERT_EQ((*status0)["leader"].get<int>(), 0);
+  const std::uint32_t victim = 3;
+  auto before_kill = committed(victim);
+  std::vector<std::optional<std::string>> victim_hashes;
+  for (std::uint64_t h = 1; h <= before_kill; ++h)
+    victim_hashes.push_back(hash_at(victim, h));
+  stop_node(victim, SIGKILL);
+  auto at_kill = committed(0);
+  auto ids2 = submit(0, 100);
+  std::uint64_t h2 = 0;
+  ASSERT_TRUE(poll_until(90s,
+                         [&] {
+                           h2 = committed(0);
+                           if (h2 < at_kill + 20) return false;
+                           auto got = committed_ids(0, h2);
+                           for (const auto& id : ids2)
+                             if (got.count(id) != 1) return false;
+                           return true;
+                         }))
+      << "no commits without node " << victim << ": at kill " << at_kill << ", now "
+      << committed(0);
+
+  std::cerr << "[cluster] node " << victim << " killed at height " << before_kill
+            << "; others went on from " << at_kill << " to " << h2 << "\n";
+  // Restart: the node reloads its chain and catches up from its peers.
+  start_node(victim);
+  auto target = committed(0);
+  ASSERT_TRUE(poll_until(120s, [&] { return committed(victim) >= target + 3; }))
+      << "node " << victim << " at " << committed(victim) << ", target " << target;
+  for (std::uint64_t h = 1; h <= before_kill; ++h)
+    ASSERT_EQ(hash_at(victim, h), victim_hashes[h - 1]) << "height " << h << " changed";
+  auto common = committed(victim);
+  {
+    // The restarted process reloaded what it had committed before the kill from RocksDB.
+    std::ifstream log(dir_ / ("node" + std::to_string(victim) + ".log"));
+    std::string line, last_up;
+    while (std::getline(log, line))
+      if (line.find(" up, ") != std::string::npos) last_up = line;
+    auto pos = last_up.find("chain height ");
+    ASSERT_NE(pos, std::string::npos) << last_up;
+    EXPECT_GE(std::stoull(last_up.substr(pos + 13)), before_kill) << last_up;
+  }
+  std::cerr << "[cluster] node " << victim << " restarted and caught up to " << common
+            << " (target " << target << "); comparing heights 1.." << common << "\n";
+  for (std::uint64_t h = 1; h <= common; ++h) {
+    auto ref = hash_at(0, h);
+    ASSERT_TRUE(ref);
+    for (std::uint32_t i = 1; i < nodes; ++i)
+      ASSERT_EQ(hash_at(i, h), ref) << "node " << i << " height " << h;
+  }
+  // Every transaction is in the chain exactly once.
+  auto got = committed_ids(victim, common);
+  for (const auto& id : ids)
+    EXPECT_EQ(got.count(id), 1u) << id;
+  for (const auto& id : ids2)
+    EXPECT_EQ(got.count(id), 1u) << id;
+}
+
+} // namespace
+} // namespace bystack::node

@@ -1,0 +1,249 @@
+// The production node's pieces that need no network: the config loader (errors name file, line
+// and key), the envelope checks (forged, unknown, garbage) and the chain store across a reopen.
+#include "runtime/codec/codec.hpp"
+#include "runtime/node/chain_store.hpp"
+#include "runtime/node/config.hpp"
+#include "runtime/node/envelope.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <stdlib.h>
+
+namespace bystack::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+class temp_dir {
+public:
+  temp_dir() {
+    std::string pattern = (fs::temp_directory_path() / "bystack-node-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+private:
+  fs::path path_;
+};
+
+const std::string key0 = "0d171210a2b92a9974d017d73377cd3d46970260ad753751d6ca3b9ff2ee1252";
+const std::string key1 = "de8ffc2d09a280d5ceaf710a92e700b1442fc3306cd0bd0c8f1400064a22c6cf";
+
+std::string good_config() {
+  return "node:\n"
+         "  key_file: node0.key\n"
+         "  listen: {address: 127.0.0.1, port: 7100}\n"
+         "  data_dir: data0\n"
+         "  api: {address: 127.0.0.1, port: 7101}\n"
+         "consensus:\n"
+         "  nodes:\n"
+         "    - {key: " +
+         key0 +
+         ", address: 127.0.0.1, port: 7100}\n"
+         "    - {key: " +
+         key1 +
+         ", address: 127.0.0.1, port: 7102}\n"
+         "  groups:\n"
+         "    - {super: 0, members: [0, 1]}\n"
+         "protocol:\n"
+         "  view_timeout_ms: 1500\n";
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto pos = s.find(from);
+  if (pos == std::string::npos) throw std::logic_error("test text not found: " + from);
+  return s.replace(pos, from.size(), to);
+}
+
+std::string load_error(const std::string& text) {
+  temp_dir dir;
+  auto file = dir.path() / "node.yaml";
+  std::ofstream(file) << text;
+  auto r = load_node_config(file);
+  if (r) return "";
+  // The file name must appear in every error.
+  EXPECT_NE(r.err().message.find(file.string()), std::string::npos) << r.err().message;
+  return r.err().message;
+}
+
+TEST(node_config, loads_a_good_file_and_resolves_paths_next_to_it) {
+  temp_dir dir;
+  auto file = dir.path() / "node.yaml";
+  std::ofstream(file) << good_config();
+  auto r = load_node_config(file);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->key_file, dir.path() / "node0.key");
+  EXPECT_EQ(r->data_dir, dir.path() / "data0");
+  ASSERT_EQ(r->nodes.size(), 2u);
+  EXPECT_EQ(r->nodes[1].addr.port, 7102);
+  EXPECT_EQ(r->protocol.view_timeout_us, 1'500'000);
+  ASSERT_EQ(r->groups.size(), 1u);
+  EXPECT_EQ(r->groups[0].members, (std::vector<std::uint32_t>{0, 1}));
+}
+
+TEST(node_config, render_reads_back) {
+  auto r = parse_node_config(good_config(), "a.yaml", "/x");
+  ASSERT_TRUE(r) << r.err().message;
+  auto again = parse_node_config(render_node_config(*r), "b.yaml", "/x");
+  ASSERT_TRUE(again) << again.err().message;
+  EXPECT_EQ(again->nodes[1].key, r->nodes[1].key);
+  EXPECT_EQ(again->protocol.view_timeout_us, r->protocol.view_timeout_us);
+}
+
+TEST(node_config, unknown_key_names_line_and_key) {
+  auto e =
+      load_error(replace(good_config(), "  data_dir: data0\n", "  data_dir: data0\n  dta: 1\n"));
+  EXPECT_NE(e.find(":5:"), std::string::npos) << e;
+  EXPECT_NE(e.find("node.dta"), std::string::npos) << e;
+}
+
+TEST(node_config, bad_public_key_names_the_list_element) {
+  auto e = load_error(replace(good_config(), key1, "zz"));
+  EXPECT_NE(e.find("consensus.nodes[1].key"), std::string::npos) << e;
+  EXPECT_NE(e.find(":9:"), std::string::npos) << e;
+}
+
+TEST(node_config, missing_key_port_and_range_are_named) {
+  auto e = load_error(replace(good_config(), "  key_file: node0.key\n", ""));
+  EXPECT_NE(e.find("node.key_file"), std::string::npos) << e;
+  e = load_error(replace(good_config(), "port: 7101", "port: 70000"));
+  EXPECT_NE(e.find("node.api.port"), std::string::npos) << e;
+  e = load_error(replace(good_config(), "view_timeout_ms: 1500", "view_timeout_ms: fast"));
+  EXPECT_NE(e.find("protocol.view_timeout_ms"), std::string::npos) << e;
+}
+
+TEST(node_config, groups_must_cover_every_node_once) {
+  auto e = load_error(replace(good_config(), "members: [0, 1]", "members: [0]"));
+  EXPECT_NE(e.find("node 1 belongs to no group"), std::string::npos) << e;
+  e = load_error(replace(good_config(), "members: [0, 1]", "members: [0, 1, 1]"));
+  EXPECT_NE(e.find("consensus.groups[0].members[2]"), std::string::npos) << e;
+  e = load_error(replace(good_config(), "super: 0", "super: 5"));
+  EXPECT_NE(e.find("consensus.groups[0].super"), std::string::npos) << e;
+}
+
+TEST(node_config, missing_file_is_named) {
+  auto r = load_node_config("/nonexistent/bystack.yaml");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("/nonexistent/bystack.yaml"), std::string::npos);
+}
+
+// -- envelopes -----------------------------------------------------------------------------------
+
+struct envelope_fixture : ::testing::Test {
+  const crypto::signature_scheme& scheme = crypto::ed25519_scheme();
+  std::vector<std::unique_ptr<crypto::signer>> signers;
+  crypto::validator_set set;
+  envelope_fixture() {
+    std::vector<crypto::public_key> keys;
+    for (std::uint8_t i = 0; i < 4; ++i) {
+      crypto::secret_seed seed{};
+      seed[0] = i + 1;
+      signers.push_back(scheme.make_signer(seed));
+      keys.push_back(signers.back()->pub());
+    }
+    set = crypto::validator_set(keys);
+  }
+  bytes seal(std::uint32_t as, const crypto::signer& s, const bytes& payload) {
+    return s.sign(envelope_digest(network_id_of(set), as, payload));
+  }
+};
+
+TEST_F(envelope_fixture, accepts_what_a_member_signed) {
+  envelope_checker check(set, scheme, 1024);
+  bytes payload = {1, 2, 3};
+  EXPECT_EQ(check.check(2, payload, seal(2, *signers[2], payload)), drop_reason::none);
+}
+
+TEST_F(envelope_fixture, refuses_forged_signature_and_claimed_identity) {
+  envelope_checker check(set, scheme, 1024);
+  bytes payload = {1, 2, 3};
+  // Node 3 claims to be node 2.
+  EXPECT_EQ(check.check(2, payload, seal(2, *signers[3], payload)), drop_reason::bad_signature);
+  // A valid signature moved to other bytes.
+  auto sig = seal(2, *signers[2], payload);
+  bytes other = {1, 2, 4};
+  EXPECT_EQ(check.check(2, other, sig), drop_reason::bad_signature);
+  // A signature for another network (another consensus set).
+  auto digest = envelope_digest(crypto::sha3_256(payload), 2, payload);
+  EXPECT_EQ(check.check(2, payload, signers[2]->sign(digest)), drop_reason::bad_signature);
+}
+
+TEST_F(envelope_fixture, refuses_unknown_sender_garbage_and_oversized) {
+  envelope_checker check(set, scheme, 16);
+  bytes payload = {1, 2, 3};
+  crypto::secret_seed stranger_seed{};
+  stranger_seed[0] = 99;
+  auto stranger = scheme.make_signer(stranger_seed);
+  EXPECT_EQ(check.check(4, payload, seal(4, *stranger, payload)), drop_reason::unknown_sender);
+  EXPECT_EQ(check.check(0xffffffff, payload, bytes(64, 7)), drop_reason::unknown_sender);
+  EXPECT_EQ(check.check(1, payload, bytes(10, 7)), drop_reason::malformed);
+  EXPECT_EQ(check.check(1, {}, seal(1, *signers[1], {})), drop_reason::malformed);
+  EXPECT_EQ(check.check(1, payload, bytes(64, 0xff)), drop_reason::bad_signature);
+  bytes big(17, 0);
+  EXPECT_EQ(check.check(1, big, seal(1, *signers[1], big)), drop_reason::oversized);
+}
+
+// -- chain store ---------------------------------------------------------------------------------
+
+proto::committed_block block_at(std::uint64_t h, const crypto::hash256& parent) {
+  ledger::transaction tx;
+  tx.nonce = h;
+  tx.payload = {static_cast<std::uint8_t>(h)};
+  tx.signature.assign(64, 0);
+  auto b = std::make_shared<const ledger::block>(
+      ledger::make_block(h, h + 1, parent, h, 1000 * h, 0, {tx}));
+  proto::block_certificate c;
+  c.height = h;
+  c.view = h + 1;
+  c.block_hash = b->hash();
+  return {b, c};
+}
+
+TEST(chain_store, reopening_reloads_the_chain_in_order) {
+  temp_dir dir;
+  std::vector<proto::committed_block> written;
+  {
+    auto st = chain_store::open(dir.path() / "db", true);
+    ASSERT_TRUE(st) << st.err().message;
+    crypto::hash256 parent;
+    for (std::uint64_t h = 1; h <= 5; ++h) {
+      written.push_back(block_at(h, parent));
+      parent = written.back().cert.block_hash;
+      auto w = (*st)->append(written.back());
+      ASSERT_TRUE(w) << w.err().message;
+    }
+    // A gap is refused and changes nothing.
+    EXPECT_FALSE((*st)->append(block_at(9, parent)));
+  }
+  auto st = chain_store::open(dir.path() / "db", true);
+  ASSERT_TRUE(st) << st.err().message;
+  EXPECT_EQ((*st)->head().value(), 5u);
+  auto chain = (*st)->load_all();
+  ASSERT_TRUE(chain) << chain.err().message;
+  ASSERT_EQ(chain->size(), written.size());
+  for (std::size_t i = 0; i < written.size(); ++i)
+    EXPECT_EQ((*chain)[i], written[i]) << i;
+  // The next height still appends after the reopen.
+  EXPECT_TRUE((*st)->append(block_at(6, written.back().cert.block_hash)));
+}
+
+TEST(chain_store, serves_raw_blocks_by_height) {
+  auto st = chain_store::in_memory();
+  ASSERT_TRUE(st->append(block_at(1, {})));
+  EXPECT_EQ(st->head().value(), 1u);
+  auto raw = st->raw_at(1);
+  ASSERT_TRUE(raw && *raw);
+  EXPECT_TRUE(codec::decode_committed(**raw));
+  EXPECT_FALSE(st->raw_at(2).value().has_value());
+}
+
+} // namespace
+} // namespace bystack::node
