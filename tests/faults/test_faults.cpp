@@ -1,0 +1,101 @@
+#include "sim/fault_search.hpp"
+#include "sim/scenario.hpp"
+#include "sim/simulation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace bystack::sim {
+namespace {
+
+run_result run_file(const std::string& file) {
+  auto s = load_scenario(file);
+  EXPECT_TRUE(s) << (s ? "" : s.err().message);
+  if (!s) return {};
+  auto r = run(*s);
+  EXPECT_TRUE(r) << (r ? "" : r.err().message);
+  return r ? *r : run_result{};
+}
+
+void expect_recovers(const std::string& file) {
+  SCOPED_TRACE(file);
+  auto r = run_file(file);
+  EXPECT_TRUE(r.completed) << "committed " << r.committed_min_height << " of " << r.rounds;
+  EXPECT_EQ(r.safety_violations, 0u) << r.first_safety_violation;
+  EXPECT_TRUE(r.liveness_ok) << r.liveness_detail;
+}
+
+TEST(Faults, SilentLeader) { expect_recovers("scenarios/faults/silent-leader.yaml"); }
+TEST(Faults, EquivocatingLeader) { expect_recovers("scenarios/faults/equivocating-leader.yaml"); }
+TEST(Faults, Figure5LargerGroupSuperNodeCrashes) {
+  expect_recovers("scenarios/faults/figure5-large-super-crash.yaml");
+}
+TEST(Faults, Figure5SmallerGroupSuperNodeCrashes) {
+  expect_recovers("scenarios/faults/figure5-small-super-crash.yaml");
+}
+TEST(Faults, FCrashedValidators) { expect_recovers("scenarios/faults/f-crashed-validators.yaml"); }
+TEST(Faults, PartitionHeals) { expect_recovers("scenarios/faults/partition-heals.yaml"); }
+TEST(Faults, CrashAndRestartCatchesUp) { expect_recovers("scenarios/faults/crash-restart.yaml"); }
+TEST(Faults, ByzantineMix) { expect_recovers("scenarios/faults/byzantine-mix.yaml"); }
+TEST(Faults, SuperNodeDropsVotes) { expect_recovers("scenarios/faults/super-drops-votes.yaml"); }
+
+// More than f faulty nodes: safety holds, liveness does not, and the checkers say exactly that.
+TEST(Faults, BeyondFKeepsSafetyLosesLiveness) {
+  auto r = run_file("scenarios/faults/beyond-f.yaml");
+  EXPECT_FALSE(r.completed);
+  EXPECT_EQ(r.safety_violations, 0u) << r.first_safety_violation;
+  EXPECT_FALSE(r.liveness_ok);
+  EXPECT_NE(r.liveness_detail.find("without a commit"), std::string::npos) << r.liveness_detail;
+}
+
+// Faulty runs stay deterministic: same scenario, same trace.
+TEST(Faults, FaultyRunsAreDeterministic) {
+  auto a = run_file("scenarios/faults/byzantine-mix.yaml");
+  auto b = run_file("scenarios/faults/byzantine-mix.yaml");
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  EXPECT_FALSE(a.rejected.empty()) << "forged certificates and garbage must be rejected, and counted";
+}
+
+// The liveness checker fails a run whose network never heals.
+TEST(Faults, LivenessCheckerFailsWhenPartitionNeverHeals) {
+  auto s = load_scenario("scenarios/faults/partition-heals.yaml");
+  ASSERT_TRUE(s);
+  s->faults.front().until_ms.reset();
+  s->max_sim_seconds = 30;
+  auto r = run(*s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->safety_violations, 0u);
+  EXPECT_FALSE(r->completed);
+  EXPECT_FALSE(r->liveness_ok);
+}
+
+TEST(FaultSearch, SameSeedDrawsTheSameSchedule) {
+  search_options opt;
+  EXPECT_EQ(to_yaml(draw_scenario(77, opt)), to_yaml(draw_scenario(77, opt)));
+  EXPECT_NE(to_yaml(draw_scenario(77, opt)), to_yaml(draw_scenario(78, opt)));
+}
+
+TEST(FaultSearch, SchedulesStayWithinTheFaultBudget) {
+  search_options opt;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    auto s = draw_scenario(seed, opt);
+    std::set<std::uint32_t> faulty;
+    for (const auto& f : s.faults)
+      if (f.kind != "partition" && !(f.kind == "loss" && f.nodes.empty()) && f.kind != "delay")
+        faulty.insert(f.nodes.begin(), f.nodes.end());
+    EXPECT_LE(faulty.size(), (s.nodes - 1) / 3) << "seed " << seed;
+  }
+}
+
+TEST(FaultSearch, PrintedScenarioLoadsBack) {
+  search_options opt;
+  auto s = draw_scenario(5, opt);
+  auto back = parse_scenario(to_yaml(s), "seed-5.yaml");
+  ASSERT_TRUE(back) << back.err().message;
+  EXPECT_EQ(back->nodes, s.nodes);
+  EXPECT_EQ(back->faults.size(), s.faults.size());
+}
+
+} // namespace
+} // namespace bystack::sim
