@@ -39,6 +39,8 @@ TEST(Faults, PartitionHeals) { expect_recovers("scenarios/faults/partition-heals
 TEST(Faults, CrashAndRestartCatchesUp) { expect_recovers("scenarios/faults/crash-restart.yaml"); }
 TEST(Faults, ByzantineMix) { expect_recovers("scenarios/faults/byzantine-mix.yaml"); }
 TEST(Faults, SuperNodeDropsVotes) { expect_recovers("scenarios/faults/super-drops-votes.yaml"); }
+TEST(Faults, RegressionSeed33) { expect_recovers("scenarios/faults/regression-seed-33.yaml"); }
+TEST(Faults, RegressionSeed34) { expect_recovers("scenarios/faults/regression-seed-34.yaml"); }
 
 // More than f faulty nodes: safety holds, liveness does not, and the checkers say exactly that.
 TEST(Faults, BeyondFKeepsSafetyLosesLiveness) {
