@@ -24,6 +24,10 @@ namespace {
 using outbound_atom = caf::atom_constant<caf::atom("outbound")>;
 using connect_peer_atom = caf::atom_constant<caf::atom("connpeer")>;
 using fire_atom = caf::atom_constant<caf::atom("fire")>;
+using start_node_atom = caf::atom_constant<caf::atom("startnode")>;
+
+/// How long a starting node waits for all its peers before it starts the protocol anyway.
+constexpr auto start_wait = std::chrono::seconds(3);
 
 constexpr std::size_t timer_kinds = 4;
 
@@ -64,6 +68,7 @@ struct transport_state {
   std::vector<bool> connecting;
   std::vector<std::uint64_t> sent, acked; ///< bytes on the current connection
   std::map<caf::actor_addr, inbound_link> inbound;
+  bool node_started = false;
   static inline const char* name = "bystack-transport";
 };
 
@@ -74,6 +79,15 @@ void update_connected(transport_actor* self) {
   for (const auto& p : self->state.peers)
     if (p) ++n;
   self->state.sh->stats->set_peers_connected(n);
+}
+
+/// Starts the protocol once: a proposal sent before the peers are connected would be lost and
+/// cost the first view a timeout.
+void start_node_once(transport_actor* self) {
+  auto& st = self->state;
+  if (st.node_started) return;
+  st.node_started = true;
+  self->send(st.sh->node, bbft::start_atom::value);
 }
 
 void connect_peer(transport_actor* self, std::uint32_t i) {
@@ -99,6 +113,8 @@ void connect_peer(transport_actor* self, std::uint32_t i) {
             st.sent[i] = 0;
             st.acked[i] = 0;
             update_connected(self);
+            if (self->state.sh->stats->peers_connected() + 1 == st.peers.size())
+              start_node_once(self);
           },
           [retry](caf::error&) { retry(); });
 }
@@ -396,8 +412,8 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   if (!port)
     return make_error("cannot listen on " + cfg.listen.address + ":" +
                       std::to_string(cfg.listen.port) + ": " + sys.render(port.error()));
+  // The transport starts the node actor once its peers are connected (or after start_wait).
   caf::anon_send(p->transport, bbft::start_atom::value);
-  caf::anon_send(p->node, bbft::start_atom::value);
   return std::unique_ptr<node_runtime>(new node_runtime(std::move(p)));
 }
 
