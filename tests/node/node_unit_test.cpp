@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <stdlib.h>
 
@@ -189,6 +191,25 @@ TEST_F(envelope_fixture, refuses_unknown_sender_garbage_and_oversized) {
   EXPECT_EQ(check.check(1, payload, bytes(64, 0xff)), drop_reason::bad_signature);
   bytes big(17, 0);
   EXPECT_EQ(check.check(1, big, seal(1, *signers[1], big)), drop_reason::oversized);
+}
+
+TEST_F(envelope_fixture, reports_its_cost) {
+  // Not a benchmark with a bound: prints what signing and checking one envelope costs here, the
+  // figure docs/node.md quotes.
+  envelope_checker check(set, scheme, 64 * 1024 * 1024);
+  for (std::size_t size : {std::size_t{200}, std::size_t{2'000'000}}) {
+    bytes payload(size, 5);
+    constexpr int rounds = 200;
+    auto t0 = std::chrono::steady_clock::now();
+    bytes sig;
+    for (int i = 0; i < rounds; ++i) sig = seal(1, *signers[1], payload);
+    auto t1 = std::chrono::steady_clock::now();
+    for (int i = 0; i < rounds; ++i) ASSERT_EQ(check.check(1, payload, sig), drop_reason::none);
+    auto t2 = std::chrono::steady_clock::now();
+    auto us = [](auto d) { return std::chrono::duration<double, std::micro>(d).count() / rounds; };
+    std::printf("[envelope] %zu-byte payload: seal %.1f us, check %.1f us\n", size, us(t1 - t0),
+                us(t2 - t1));
+  }
 }
 
 // -- chain store ---------------------------------------------------------------------------------
