@@ -409,9 +409,13 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
 
   auto port =
       sys.middleman().publish(p->transport, cfg.listen.port, cfg.listen.address.c_str(), true);
-  if (!port)
-    return make_error("cannot listen on " + cfg.listen.address + ":" +
-                      std::to_string(cfg.listen.port) + ": " + sys.render(port.error()));
+  if (!port) {
+    auto err = make_error("cannot listen on " + cfg.listen.address + ":" +
+                          std::to_string(cfg.listen.port) + ": " + sys.render(port.error()));
+    // The system waits for its actors when it goes: stop them first.
+    node_runtime failed(std::move(p));
+    return err;
+  }
   // The transport starts the node actor once its peers are connected (or after start_wait).
   caf::anon_send(p->transport, bbft::start_atom::value);
   return std::unique_ptr<node_runtime>(new node_runtime(std::move(p)));
@@ -425,7 +429,6 @@ node_runtime::~node_runtime() {
   caf::anon_send_exit(p.transport, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(p.timers, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(p.node, caf::exit_reason::user_shutdown);
-  p.sh->node = nullptr;
   p.node = p.transport = p.timers = nullptr;
   p.sys.reset(); // waits for the actors; the store and env outlive them
 }
