@@ -44,6 +44,7 @@ struct limits_config {
   std::uint64_t reconnect_ms = 500;
 };
 
+/// Holds everything bystackd reads from its config file.
 struct node_config {
   std::filesystem::path source; ///< the config file
   std::filesystem::path key_file;

@@ -11,6 +11,7 @@
 
 namespace bystack::node {
 
+/// Counts what a node did and dropped; every member is safe to call from any thread.
 class metrics {
 public:
   /// Upper bounds (seconds) of the round latency histogram buckets.

@@ -4,6 +4,7 @@
 #include "runtime/node/chain_store.hpp"
 #include "runtime/node/config.hpp"
 #include "runtime/node/envelope.hpp"
+#include "runtime/node/metrics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -202,14 +203,41 @@ TEST_F(envelope_fixture, reports_its_cost) {
     constexpr int rounds = 200;
     auto t0 = std::chrono::steady_clock::now();
     bytes sig;
-    for (int i = 0; i < rounds; ++i) sig = seal(1, *signers[1], payload);
+    for (int i = 0; i < rounds; ++i)
+      sig = seal(1, *signers[1], payload);
     auto t1 = std::chrono::steady_clock::now();
-    for (int i = 0; i < rounds; ++i) ASSERT_EQ(check.check(1, payload, sig), drop_reason::none);
+    for (int i = 0; i < rounds; ++i)
+      ASSERT_EQ(check.check(1, payload, sig), drop_reason::none);
     auto t2 = std::chrono::steady_clock::now();
     auto us = [](auto d) { return std::chrono::duration<double, std::micro>(d).count() / rounds; };
     std::printf("[envelope] %zu-byte payload: seal %.1f us, check %.1f us\n", size, us(t1 - t0),
                 us(t2 - t1));
   }
+}
+
+// -- metrics -------------------------------------------------------------------------------------
+
+TEST(node_metrics, counts_drops_by_reason_in_prometheus_text) {
+  metrics m;
+  m.dropped(drop_reason_name(drop_reason::bad_signature));
+  m.dropped(drop_reason_name(drop_reason::bad_signature));
+  m.dropped(drop_reason_name(drop_reason::unknown_sender));
+  m.rejected("proposal: bad \"leader\" signature");
+  m.message_out("vote", 3, 300);
+  m.committed(10, 0.2);
+  m.committed(5, 3.0);
+  EXPECT_EQ(m.dropped_count("bad_signature"), 2u);
+  auto text = m.render();
+  for (const char* line :
+       {"bystack_messages_dropped_total{reason=\"bad_signature\"} 2\n",
+        "bystack_messages_dropped_total{reason=\"unknown_sender\"} 1\n",
+        "bystack_messages_rejected_total{reason=\"proposal: bad \\\"leader\\\" signature\"} 1\n",
+        "bystack_messages_out_total{type=\"vote\"} 3\n", "bystack_blocks_committed_total 2\n",
+        "bystack_transactions_committed_total 15\n",
+        "bystack_round_latency_seconds_bucket{le=\"0.25\"} 1\n",
+        "bystack_round_latency_seconds_bucket{le=\"4\"} 2\n",
+        "bystack_round_latency_seconds_count 2\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
 }
 
 // -- chain store ---------------------------------------------------------------------------------
