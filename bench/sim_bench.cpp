@@ -1,7 +1,8 @@
 /// bystack-sim-bench: measures the simulator itself (not the protocol): simulated messages per
 /// wall-second, wall time, and resident memory per simulated node. Prints CSV.
 ///
-///   bystack-sim-bench [--nodes N] [--supers M] [--rounds R] [--txs T] [--certificates list|aggregate]
+///   bystack-sim-bench [--nodes N] [--supers M] [--rounds R] [--txs T] [--certificates
+///   list|aggregate]
 ///
 /// Defaults: the reference run, N = 10,000, M = 100, 100 rounds, modelled crypto.
 
@@ -38,11 +39,16 @@ int main(int argc, char** argv) {
       auto v = argv[i + 1];
       std::from_chars(v, v + std::strlen(v), out);
     };
-    if (f == "--nodes") num(s.nodes);
-    else if (f == "--supers") num(s.supers);
-    else if (f == "--rounds") num(s.rounds);
-    else if (f == "--txs") num(s.protocol.synthetic_txs_per_block);
-    else if (f == "--certificates") s.certificates = argv[i + 1];
+    if (f == "--nodes")
+      num(s.nodes);
+    else if (f == "--supers")
+      num(s.supers);
+    else if (f == "--rounds")
+      num(s.rounds);
+    else if (f == "--txs")
+      num(s.protocol.synthetic_txs_per_block);
+    else if (f == "--certificates")
+      s.certificates = argv[i + 1];
     else {
       std::cerr << "unknown flag " << f << "\n";
       return 2;
@@ -61,8 +67,8 @@ int main(int argc, char** argv) {
   std::cout << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
                "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash\n";
   std::cout << s.nodes << "," << s.supers << "," << s.rounds << "," << s.certificates << ","
-            << (r->completed ? "yes" : "no") << "," << r->delivered << "," << r->wall_seconds
-            << "," << static_cast<long long>(double(r->delivered) / r->wall_seconds) << ","
+            << (r->completed ? "yes" : "no") << "," << r->delivered << "," << r->wall_seconds << ","
+            << static_cast<long long>(double(r->delivered) / r->wall_seconds) << ","
             << r->sim_seconds << "," << rss_kib / 1024.0 << ","
             << static_cast<long long>(rss_kib * 1024.0 / s.nodes) << "," << r->trace_hash << "\n";
   return r->completed ? 0 : 1;

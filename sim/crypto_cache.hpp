@@ -18,10 +18,9 @@ public:
   crypto::cert_kind kind() const noexcept override { return inner_->kind(); }
   std::string_view name() const noexcept override { return inner_->name(); }
   const crypto::signature_scheme& votes() const noexcept override { return inner_->votes(); }
-  result<crypto::quorum_certificate> build(const crypto::validator_set& set,
-                                           const crypto::hash256& digest,
-                                           std::span<const crypto::indexed_signature> votes)
-      const override {
+  result<crypto::quorum_certificate>
+  build(const crypto::validator_set& set, const crypto::hash256& digest,
+        std::span<const crypto::indexed_signature> votes) const override {
     return inner_->build(set, digest, votes);
   }
   result<void> merge(crypto::quorum_certificate& into,

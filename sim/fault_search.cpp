@@ -36,7 +36,8 @@ scenario draw_scenario(std::uint64_t seed, const search_options& opt) {
   std::uint32_t faulty = static_cast<std::uint32_t>(r.below(f + 1));
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
-  for (std::uint32_t i = n; i > 1; --i) std::swap(order[i - 1], order[r.below(i)]);
+  for (std::uint32_t i = n; i > 1; --i)
+    std::swap(order[i - 1], order[r.below(i)]);
   // Super nodes are the first node of each group (even split: larger groups first).
   std::vector<bool> is_super(n, false);
   {
@@ -55,7 +56,8 @@ scenario draw_scenario(std::uint64_t seed, const search_options& opt) {
     fault_spec fs;
     fs.nodes = {node};
     fs.at_ms = static_cast<double>(r.below(static_cast<std::uint64_t>(horizon_ms)));
-    std::string kind = is_super[node] && r.below(2) ? super_kinds[r.below(5)] : any_kinds[r.below(5)];
+    std::string kind =
+        is_super[node] && r.below(2) ? super_kinds[r.below(5)] : any_kinds[r.below(5)];
     if (kind == "crash_restart") {
       fs.kind = "crash";
       fs.until_ms = fs.at_ms + 200 + static_cast<double>(r.below(3000));
@@ -74,21 +76,22 @@ scenario draw_scenario(std::uint64_t seed, const search_options& opt) {
     fs.at_ms = static_cast<double>(r.below(static_cast<std::uint64_t>(horizon_ms)));
     fs.until_ms = fs.at_ms + 100 + static_cast<double>(r.below(3000));
     switch (r.below(3)) {
-      case 0:
-        fs.kind = "loss";
-        fs.rate = 0.05 + 0.5 * r.uniform01();
-        break;
-      case 1:
-        fs.kind = "delay";
-        fs.delay_ms = static_cast<double>(10 + r.below(500));
-        break;
-      default: {
-        fs.kind = "partition";
-        auto side = 1 + r.below(n - 1);
-        for (std::uint64_t j = 0; j < side; ++j) fs.nodes.push_back(order[(j + faulty) % n]);
-        std::sort(fs.nodes.begin(), fs.nodes.end());
-        fs.nodes.erase(std::unique(fs.nodes.begin(), fs.nodes.end()), fs.nodes.end());
-      }
+    case 0:
+      fs.kind = "loss";
+      fs.rate = 0.05 + 0.5 * r.uniform01();
+      break;
+    case 1:
+      fs.kind = "delay";
+      fs.delay_ms = static_cast<double>(10 + r.below(500));
+      break;
+    default: {
+      fs.kind = "partition";
+      auto side = 1 + r.below(n - 1);
+      for (std::uint64_t j = 0; j < side; ++j)
+        fs.nodes.push_back(order[(j + faulty) % n]);
+      std::sort(fs.nodes.begin(), fs.nodes.end());
+      fs.nodes.erase(std::unique(fs.nodes.begin(), fs.nodes.end()), fs.nodes.end());
+    }
     }
     s.faults.push_back(std::move(fs));
   }
@@ -101,18 +104,19 @@ std::string to_yaml(const scenario& s) {
     << "\nsupers: " << s.supers << "\nrounds: " << s.rounds << "\ncrypto: " << s.crypto
     << "\ncertificates: " << s.certificates << "\nmax_sim_seconds: " << s.max_sim_seconds
     << "\nnetwork:\n  latency: {model: uniform, min_ms: " << s.network.latency.min_ms
-    << ", max_ms: " << s.network.latency.max_ms << "}\n  bandwidth_mbps: "
-    << s.network.bandwidth_mbps << "\nprotocol:\n  txs_per_block: "
-    << s.protocol.synthetic_txs_per_block << "\n  view_timeout_ms: "
-    << s.protocol.view_timeout_us / 1000 << "\n  max_view_timeout_ms: "
-    << s.protocol.max_view_timeout_us / 1000 << "\n  group_wait_ms: "
-    << s.protocol.group_wait_us / 1000 << "\nfaults:\n";
+    << ", max_ms: " << s.network.latency.max_ms
+    << "}\n  bandwidth_mbps: " << s.network.bandwidth_mbps
+    << "\nprotocol:\n  txs_per_block: " << s.protocol.synthetic_txs_per_block
+    << "\n  view_timeout_ms: " << s.protocol.view_timeout_us / 1000
+    << "\n  max_view_timeout_ms: " << s.protocol.max_view_timeout_us / 1000
+    << "\n  group_wait_ms: " << s.protocol.group_wait_us / 1000 << "\nfaults:\n";
   for (const auto& f : s.faults) {
     o << "  - {kind: " << f.kind << ", at_ms: " << f.at_ms;
     if (f.until_ms) o << ", until_ms: " << *f.until_ms;
     if (!f.nodes.empty()) {
       o << ", nodes: [";
-      for (std::size_t i = 0; i < f.nodes.size(); ++i) o << (i ? ", " : "") << f.nodes[i];
+      for (std::size_t i = 0; i < f.nodes.size(); ++i)
+        o << (i ? ", " : "") << f.nodes[i];
       o << "]";
     }
     if (f.rate > 0) o << ", rate: " << f.rate;

@@ -9,7 +9,9 @@
 namespace bystack::sim {
 
 namespace {
-std::int64_t us(double ms) { return static_cast<std::int64_t>(std::llround(ms * 1000.0)); }
+std::int64_t us(double ms) {
+  return static_cast<std::int64_t>(std::llround(ms * 1000.0));
+}
 } // namespace
 
 result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& topo,
@@ -36,12 +38,16 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
     // must heal for liveness to be required at all.
     bool network_wide = (f.kind == "loss" || f.kind == "delay" || f.kind == "partition") &&
                         (f.kind == "partition" || f.nodes.empty());
-    if (w.until_us != INT64_MAX) p.last_heal_us_ = std::max(p.last_heal_us_, w.until_us);
-    else if (network_wide) p.last_heal_us_ = INT64_MAX;
-    else p.last_heal_us_ = std::max(p.last_heal_us_, w.from_us);
+    if (w.until_us != INT64_MAX)
+      p.last_heal_us_ = std::max(p.last_heal_us_, w.until_us);
+    else if (network_wide)
+      p.last_heal_us_ = INT64_MAX;
+    else
+      p.last_heal_us_ = std::max(p.last_heal_us_, w.from_us);
     if (f.kind == "crash") {
       if (f.nodes.empty()) return make_error(s.source + ": fault 'crash' names no nodes");
-      for (auto n : f.nodes) p.down_[n].push_back(w);
+      for (auto n : f.nodes)
+        p.down_[n].push_back(w);
     } else if (f.kind == "loss" || f.kind == "delay" || f.kind == "partition") {
       link_fault lf;
       lf.w = w;
@@ -56,17 +62,18 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
           lf.side_a[n] = true;
           lf.side_b[n] = false;
         }
-        for (auto n : f.group_b) lf.side_b[n] = true;
+        for (auto n : f.group_b)
+          lf.side_b[n] = true;
       } else if (!f.nodes.empty()) {
         lf.nodes.assign(s.nodes, false);
-        for (auto n : f.nodes) lf.nodes[n] = true;
+        for (auto n : f.nodes)
+          lf.nodes[n] = true;
       }
       p.links_.push_back(std::move(lf));
     } else {
       // Byzantine behaviours: the node's honest core runs unchanged; its outgoing effects are
       // rewritten by the environment while the window lasts.
-      if (f.nodes.empty())
-        return make_error(s.source + ": fault '" + f.kind + "' names no nodes");
+      if (f.nodes.empty()) return make_error(s.source + ": fault '" + f.kind + "' names no nodes");
       for (auto n : f.nodes) {
         if ((f.kind == "silent_leader" || f.kind == "equivocate" || f.kind == "drop_votes" ||
              f.kind == "withhold_certificate" || f.kind == "forge_certificate") &&
@@ -114,9 +121,8 @@ const crypto::signer& fault_plan::signer_of(std::uint32_t node) {
   return *signers_[node];
 }
 
-std::vector<fault_plan::outgoing> fault_plan::rewrite(std::uint32_t from,
-                                                      const bbft::send_effect& e, std::int64_t t,
-                                                      rng64& rng) {
+std::vector<fault_plan::outgoing>
+fault_plan::rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t t, rng64& rng) {
   std::vector<outgoing> out{{e.to, e.msg, nullptr}};
   for (const auto& b : behaviours_[from]) {
     if (!b.w.contains(t)) continue;
@@ -139,7 +145,8 @@ std::vector<fault_plan::outgoing> fault_plan::rewrite(std::uint32_t from,
       std::vector<std::uint32_t> second(first.begin() + static_cast<long>(first.size() / 2),
                                         first.end());
       first.resize(first.size() / 2);
-      out.push_back({std::move(second), std::make_shared<const proto::message>(std::move(p2)), nullptr});
+      out.push_back(
+          {std::move(second), std::make_shared<const proto::message>(std::move(p2)), nullptr});
     } else if (k == "drop_votes") {
       if (e.ph == bbft::phase::group_cert || e.ph == bbft::phase::commit_cert) return {};
     } else if (k == "withhold_certificate") {
@@ -151,15 +158,18 @@ std::vector<fault_plan::outgoing> fault_plan::rewrite(std::uint32_t from,
       auto f = *g;
       auto& qc = f.qc;
       crypto::signer_bitmap all(qc.signers.size());
-      for (std::size_t i = 0; i < qc.signers.size(); ++i) all.set(i);
+      for (std::size_t i = 0; i < qc.signers.size(); ++i)
+        all.set(i);
       if (qc.kind == crypto::cert_kind::signature_list) {
         std::vector<bytes> sigs;
         std::size_t j = 0;
         for (std::size_t i = 0; i < all.size(); ++i) {
-          if (qc.signers.test(i)) sigs.push_back(qc.signatures[j++]);
+          if (qc.signers.test(i))
+            sigs.push_back(qc.signatures[j++]);
           else {
             bytes garbage(64);
-            for (auto& x : garbage) x = static_cast<std::uint8_t>(rng.next());
+            for (auto& x : garbage)
+              x = static_cast<std::uint8_t>(rng.next());
             sigs.push_back(std::move(garbage));
           }
         }
@@ -177,7 +187,8 @@ std::vector<fault_plan::outgoing> fault_plan::rewrite(std::uint32_t from,
     } else if (k == "garbage") {
       for (auto& o : out) {
         bytes junk(64 + rng.below(512));
-        for (auto& x : junk) x = static_cast<std::uint8_t>(rng.next());
+        for (auto& x : junk)
+          x = static_cast<std::uint8_t>(rng.next());
         o.msg = nullptr;
         o.raw = make_shared_bytes(std::move(junk));
       }
@@ -226,8 +237,9 @@ void fault_plan::on_commit(std::uint32_t node, std::int64_t t) {
 bool fault_plan::certificate_ok(const proto::block_certificate& c) const {
   crypto::crypto_meter scratch;
   if (c.certs.empty()) return false;
-  return certs_->verify_all(*set_, c.certs, proto::vote_digest(c.height, c.view, c.block_hash),
-                            set_->quorum(), scratch)
+  return certs_
+      ->verify_all(*set_, c.certs, proto::vote_digest(c.height, c.view, c.block_hash),
+                   set_->quorum(), scratch)
       .ok();
 }
 

@@ -34,8 +34,8 @@ public:
   /// One message a node actually puts on the wire after its behaviour switch.
   struct outgoing {
     std::vector<std::uint32_t> to;
-    bbft::msg_ptr msg;  ///< a protocol message, or
-    shared_bytes raw;   ///< bytes that are not one (garbage)
+    bbft::msg_ptr msg; ///< a protocol message, or
+    shared_bytes raw;  ///< bytes that are not one (garbage)
   };
   /// Returns whether `from` behaves Byzantine at time t (then rewrite() decides what it sends).
   bool byzantine_now(std::uint32_t from, std::int64_t t) const;
@@ -83,9 +83,9 @@ private:
   };
   struct link_fault {
     window w;
-    std::vector<bool> side_a;  ///< for partitions: nodes on one side
+    std::vector<bool> side_a; ///< for partitions: nodes on one side
     std::vector<bool> side_b;
-    std::vector<bool> nodes;   ///< for loss/delay: messages from or to these (empty: all)
+    std::vector<bool> nodes; ///< for loss/delay: messages from or to these (empty: all)
     double rate = 0;
     std::int64_t delay_us = 0;
     bool partition = false;

@@ -20,8 +20,7 @@ const char* usage =
     "                   [--json FILE] [--csv FILE] [--quiet]\n"
     "Flags override the scenario file. --nodes or --supers drop the file's explicit groups.\n";
 
-template <class T>
-bool parse_number(const char* text, T& out) {
+template <class T> bool parse_number(const char* text, T& out) {
   auto end = text + std::strlen(text);
   auto [p, ec] = std::from_chars(text, end, out);
   return ec == std::errc{} && p == end;
@@ -66,13 +65,20 @@ int main(int argc, char** argv) {
     } else if (flag == "--supers") {
       number(s.supers);
       s.group_sizes.clear();
-    } else if (flag == "--rounds") number(s.rounds);
-    else if (flag == "--seed") number(s.seed);
-    else if (flag == "--crypto") s.crypto = value();
-    else if (flag == "--certificates") s.certificates = value();
-    else if (flag == "--json") json_file = value();
-    else if (flag == "--csv") csv_file = value();
-    else if (flag == "--quiet") quiet = true;
+    } else if (flag == "--rounds")
+      number(s.rounds);
+    else if (flag == "--seed")
+      number(s.seed);
+    else if (flag == "--crypto")
+      s.crypto = value();
+    else if (flag == "--certificates")
+      s.certificates = value();
+    else if (flag == "--json")
+      json_file = value();
+    else if (flag == "--csv")
+      csv_file = value();
+    else if (flag == "--quiet")
+      quiet = true;
     else {
       std::cerr << "bystack-sim: unknown flag '" << flag << "'\n" << usage;
       return 2;

@@ -41,7 +41,9 @@ double per_round(std::uint64_t total, std::uint64_t views) {
   return views == 0 ? 0 : static_cast<double>(total) / static_cast<double>(views);
 }
 
-std::uint64_t sum5(const phase_counts& c) { return c[0] + c[1] + c[2] + c[3] + c[4]; }
+std::uint64_t sum5(const phase_counts& c) {
+  return c[0] + c[1] + c[2] + c[3] + c[4];
+}
 
 void json_latency(std::ostream& os, const latency_stats& l) {
   os << "{\"p50\": " << fmt(l.p50_ms, 3) << ", \"p99\": " << fmt(l.p99_ms, 3)
@@ -61,11 +63,12 @@ void print_summary(std::ostream& os, const scenario& s, const run_result& r) {
   auto n = r.nodes;
   auto m = r.supers;
   os << "scenario   " << r.scenario << " (" << s.source << ")\n";
-  os << "network    N=" << n << " nodes, M=" << m << " super nodes, " << r.crypto
-     << " signatures, " << r.certificates << " certificates\n";
-  os << "result     " << (r.completed ? "completed" : "INCOMPLETE") << ": every honest node committed "
-     << r.committed_min_height << " of " << r.rounds << " blocks in " << fmt(r.sim_seconds, 3)
-     << " simulated s (" << r.views_timed_out << " view timeouts)\n";
+  os << "network    N=" << n << " nodes, M=" << m << " super nodes, " << r.crypto << " signatures, "
+     << r.certificates << " certificates\n";
+  os << "result     " << (r.completed ? "completed" : "INCOMPLETE")
+     << ": every honest node committed " << r.committed_min_height << " of " << r.rounds
+     << " blocks in " << fmt(r.sim_seconds, 3) << " simulated s (" << r.views_timed_out
+     << " view timeouts)\n";
   os << "\nmessages per round (mean over " << v << " complete rounds)\n";
   os << "  phase              messages        bytes   paper-convention\n";
   const char* names[] = {"T0 propose", "T1 forward", "T2 vote", "T3 group-cert", "T4 commit-cert"};
@@ -98,21 +101,25 @@ void print_summary(std::ostream& os, const scenario& s, const run_result& r) {
   os << "\nper-node load over the run (messages / bytes)\n";
   auto load = [&](const char* what, const node_load& mean, const node_load& mx) {
     char line[240];
-    std::snprintf(line, sizeof line,
-                  "  %-11s in %9llu / %-10s out %9llu / %-10s (max in %llu, out %llu)\n", what,
-                  static_cast<unsigned long long>(mean.msgs_in), human_bytes(double(mean.bytes_in)).c_str(),
-                  static_cast<unsigned long long>(mean.msgs_out), human_bytes(double(mean.bytes_out)).c_str(),
-                  static_cast<unsigned long long>(mx.msgs_in), static_cast<unsigned long long>(mx.msgs_out));
+    std::snprintf(
+        line, sizeof line, "  %-11s in %9llu / %-10s out %9llu / %-10s (max in %llu, out %llu)\n",
+        what, static_cast<unsigned long long>(mean.msgs_in),
+        human_bytes(double(mean.bytes_in)).c_str(), static_cast<unsigned long long>(mean.msgs_out),
+        human_bytes(double(mean.bytes_out)).c_str(), static_cast<unsigned long long>(mx.msgs_in),
+        static_cast<unsigned long long>(mx.msgs_out));
     os << line;
   };
   load("super node", r.super_mean, r.super_max);
   if (n > m) load("validator", r.validator_mean, r.validator_max);
   if (!r.rejected.empty()) {
     os << "\nrejected input\n";
-    for (const auto& [why, count] : r.rejected) os << "  " << count << "  " << why << "\n";
+    for (const auto& [why, count] : r.rejected)
+      os << "  " << count << "  " << why << "\n";
   }
-  os << "\ncheckers   safety " << (r.safety_violations == 0 ? "ok" : "VIOLATED: " + r.first_safety_violation);
-  if (s.liveness_bound_ms) os << ", liveness " << (r.liveness_ok ? "ok" : "FAILED: " + r.liveness_detail);
+  os << "\ncheckers   safety "
+     << (r.safety_violations == 0 ? "ok" : "VIOLATED: " + r.first_safety_violation);
+  if (s.liveness_bound_ms)
+    os << ", liveness " << (r.liveness_ok ? "ok" : "FAILED: " + r.liveness_detail);
   os << "\n";
   os << "speed      " << r.delivered << " messages delivered in " << fmt(r.wall_seconds, 2)
      << " wall s = " << fmt(r.wall_seconds > 0 ? double(r.delivered) / r.wall_seconds : 0, 0)
@@ -128,7 +135,8 @@ void write_json(std::ostream& os, const scenario& s, const run_result& r) {
   os << "  \"nodes\": " << r.nodes << ",\n  \"supers\": " << r.supers << ",\n";
   os << "  \"rounds\": " << r.rounds << ",\n  \"rounds_measured\": " << v << ",\n";
   os << "  \"completed\": " << (r.completed ? "true" : "false") << ",\n";
-  os << "  \"crypto\": \"" << r.crypto << "\",\n  \"certificates\": \"" << r.certificates << "\",\n";
+  os << "  \"crypto\": \"" << r.crypto << "\",\n  \"certificates\": \"" << r.certificates
+     << "\",\n";
   os << "  \"messages_on_wire\": " << fmt(per_round(sum5(r.messages_measured), v), 3) << ",\n";
   os << "  \"messages_paper\": " << fmt(per_round(sum5(r.paper_measured), v), 3) << ",\n";
   os << "  \"closed_form_wire\": " << closed_form_wire(r.nodes, r.supers) << ",\n";
@@ -136,7 +144,8 @@ void write_json(std::ostream& os, const scenario& s, const run_result& r) {
   os << "  \"messages_by_phase\": {";
   const char* keys[] = {"T0", "T1", "T2", "T3", "T4"};
   for (int p = 0; p < 5; ++p)
-    os << (p ? ", " : "") << "\"" << keys[p] << "\": " << fmt(per_round(r.messages_measured[p], v), 3);
+    os << (p ? ", " : "") << "\"" << keys[p]
+       << "\": " << fmt(per_round(r.messages_measured[p], v), 3);
   os << "},\n";
   os << "  \"bytes_by_phase\": {";
   for (int p = 0; p < 5; ++p)
@@ -145,8 +154,8 @@ void write_json(std::ostream& os, const scenario& s, const run_result& r) {
   os << "  \"bytes_on_wire\": " << fmt(per_round(sum5(r.bytes_measured), v), 1) << ",\n";
   os << "  \"messages_total\": " << r.messages_total << ",\n";
   os << "  \"bytes_total\": " << r.bytes_total << ",\n";
-  os << "  \"side_messages\": {\"view_change\": " << r.messages_all[5] << ", \"sync\": "
-     << r.messages_all[6] << ", \"tx\": " << r.messages_all[7] << "},\n";
+  os << "  \"side_messages\": {\"view_change\": " << r.messages_all[5]
+     << ", \"sync\": " << r.messages_all[6] << ", \"tx\": " << r.messages_all[7] << "},\n";
   os << "  \"commit_latency_ms\": ";
   json_latency(os, r.commit_latency);
   os << ",\n  \"certify_latency_ms\": ";
@@ -179,9 +188,7 @@ void write_csv(std::ostream& os, const scenario& s, const run_result& r, bool he
           "closed_form_wire,closed_form_paper,bytes_on_wire,busiest_msgs_in,busiest_msgs_out,"
           "busiest_bytes_in,busiest_bytes_out,certify_p50_ms,certify_p99_ms,commit_p50_ms,"
           "commit_p99_ms,commit_max_ms,sim_seconds,wall_seconds,trace_hash\n";
-  auto busiest = [&](auto field) {
-    return std::max(field(r.super_max), field(r.validator_max));
-  };
+  auto busiest = [&](auto field) { return std::max(field(r.super_max), field(r.validator_max)); };
   os << s.name << "," << r.seed << "," << r.nodes << "," << r.supers << "," << r.rounds << ","
      << r.crypto << "," << r.certificates << "," << fmt(per_round(sum5(r.messages_measured), v), 3)
      << "," << fmt(per_round(sum5(r.paper_measured), v), 3) << ","

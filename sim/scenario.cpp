@@ -12,7 +12,9 @@ namespace {
 using config::list_reader;
 using config::map_reader;
 
-std::int64_t ms_to_us(double ms) { return static_cast<std::int64_t>(std::llround(ms * 1000.0)); }
+std::int64_t ms_to_us(double ms) {
+  return static_cast<std::int64_t>(std::llround(ms * 1000.0));
+}
 
 void read_latency(map_reader m, latency_model& l, std::uint32_t nodes) {
   auto model = m.optional_choice("model", "constant", {"constant", "uniform", "normal", "regions"});
@@ -31,7 +33,8 @@ void read_latency(map_reader m, latency_model& l, std::uint32_t nodes) {
   } else {
     l.model = latency_model::kind::regions;
     auto names = m.list("regions", true);
-    for (std::size_t i = 0; i < names.size(); ++i) l.region_names.push_back(names.at<std::string>(i));
+    for (std::size_t i = 0; i < names.size(); ++i)
+      l.region_names.push_back(names.at<std::string>(i));
     auto rows = m.list("rtt_ms", true);
     if (rows.size() != l.region_names.size())
       m.fail("rtt_ms", "needs one row per region (" + std::to_string(l.region_names.size()) + ")");
@@ -49,8 +52,10 @@ void read_latency(map_reader m, latency_model& l, std::uint32_t nodes) {
         cur.clear();
       };
       for (char c : row) {
-        if (c == ' ' || c == ',' || c == '\t') flush();
-        else cur.push_back(c);
+        if (c == ' ' || c == ',' || c == '\t')
+          flush();
+        else
+          cur.push_back(c);
       }
       flush();
       if (values.size() != l.region_names.size())
@@ -100,17 +105,25 @@ void read_protocol(map_reader m, bbft::params& p) {
 }
 
 void read_faults(list_reader l, std::vector<fault_spec>& out) {
-  static const std::vector<std::string> kinds = {
-      "crash",          "loss",           "delay",         "partition",
-      "silent_leader",  "equivocate",     "drop_votes",    "withhold_certificate",
-      "forge_certificate", "double_vote", "garbage"};
+  static const std::vector<std::string> kinds = {"crash",
+                                                 "loss",
+                                                 "delay",
+                                                 "partition",
+                                                 "silent_leader",
+                                                 "equivocate",
+                                                 "drop_votes",
+                                                 "withhold_certificate",
+                                                 "forge_certificate",
+                                                 "double_vote",
+                                                 "garbage"};
   for (std::size_t i = 0; i < l.size(); ++i) {
     auto m = l.map_at(i);
     fault_spec f;
     f.kind = m.optional_choice("kind", "", kinds);
     if (f.kind.empty()) m.fail("kind", "missing (required)");
     auto nodes = m.list("nodes");
-    for (std::size_t j = 0; j < nodes.size(); ++j) f.nodes.push_back(nodes.at<std::uint32_t>(j));
+    for (std::size_t j = 0; j < nodes.size(); ++j)
+      f.nodes.push_back(nodes.at<std::uint32_t>(j));
     f.at_ms = m.optional_double("at_ms", 0, 0, 1e9);
     if (m.has("until_ms")) {
       f.until_ms = m.optional_double("until_ms", 0, 0, 1e9);
@@ -119,7 +132,8 @@ void read_faults(list_reader l, std::vector<fault_spec>& out) {
     f.rate = m.optional_double("rate", 0, 0, 1);
     f.delay_ms = m.optional_double("delay_ms", 0, 0, 1e7);
     auto other = m.list("other_side");
-    for (std::size_t j = 0; j < other.size(); ++j) f.group_b.push_back(other.at<std::uint32_t>(j));
+    for (std::size_t j = 0; j < other.size(); ++j)
+      f.group_b.push_back(other.at<std::uint32_t>(j));
     m.finish();
     out.push_back(std::move(f));
   }
@@ -143,13 +157,15 @@ result<scenario> read(const config::yaml_document& doc) {
     s.rounds = static_cast<std::uint32_t>(root.optional_int("rounds", 10, 1, 10'000'000));
     s.crypto = root.optional_choice("crypto", "modelled", {"modelled", "ed25519"});
     s.certificates = root.optional_choice("certificates", "list", {"list", "aggregate"});
-    s.aggregate_bytes = static_cast<std::uint32_t>(root.optional_int("aggregate_bytes", 48, 1, 4096));
+    s.aggregate_bytes =
+        static_cast<std::uint32_t>(root.optional_int("aggregate_bytes", 48, 1, 4096));
     s.max_sim_seconds = root.optional_double("max_sim_seconds", 3600, 0.001, 1e9);
     if (auto net = root.optional_map("network")) {
       if (auto lat = net->optional_map("latency")) read_latency(*lat, s.network.latency, s.nodes);
       s.network.bandwidth_mbps = net->optional_double("bandwidth_mbps", 100, 0.001, 1e7);
       if (net->has("super_bandwidth_mbps"))
-        s.network.super_bandwidth_mbps = net->optional_double("super_bandwidth_mbps", 0, 0.001, 1e7);
+        s.network.super_bandwidth_mbps =
+            net->optional_double("super_bandwidth_mbps", 0, 0.001, 1e7);
       net->finish();
     }
     if (auto cpu = root.optional_map("cpu")) read_cpu(*cpu, s.cpu);

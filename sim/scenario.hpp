@@ -17,11 +17,11 @@ namespace bystack::sim {
 struct latency_model {
   enum class kind { constant, uniform, normal, regions };
   kind model = kind::constant;
-  double ms = 50;            ///< constant
-  double min_ms = 0;         ///< uniform
-  double max_ms = 0;         ///< uniform
-  double mean_ms = 0;        ///< normal
-  double stddev_ms = 0;      ///< normal (truncated at 0)
+  double ms = 50;                          ///< constant
+  double min_ms = 0;                       ///< uniform
+  double max_ms = 0;                       ///< uniform
+  double mean_ms = 0;                      ///< normal
+  double stddev_ms = 0;                    ///< normal (truncated at 0)
   std::vector<std::string> region_names;   ///< regions
   std::vector<std::vector<double>> rtt_ms; ///< regions: round-trip times, one-way = rtt / 2
   double jitter_ms = 0;                    ///< regions: uniform +- jitter on the one-way delay
@@ -30,12 +30,12 @@ struct latency_model {
 
 /// Charges CPU time for the work a node does on one event.
 struct cpu_model {
-  double per_message_us = 2;          ///< fixed cost of handling one event
-  double decode_ns_per_byte = 0.5;    ///< Cap'n Proto decode and validation
-  double encode_ns_per_byte = 0.5;    ///< Cap'n Proto encode
-  double verify_us = 47;              ///< one Ed25519 verification
-  double sign_us = 17;                ///< one Ed25519 signature
-  double aggregate_verify_us = 1200;  ///< one aggregate verification (pairings)
+  double per_message_us = 2;            ///< fixed cost of handling one event
+  double decode_ns_per_byte = 0.5;      ///< Cap'n Proto decode and validation
+  double encode_ns_per_byte = 0.5;      ///< Cap'n Proto encode
+  double verify_us = 47;                ///< one Ed25519 verification
+  double sign_us = 17;                  ///< one Ed25519 signature
+  double aggregate_verify_us = 1200;    ///< one aggregate verification (pairings)
   double aggregate_per_signer_us = 0.6; ///< per signer key aggregation in an aggregate check
 };
 
@@ -51,8 +51,8 @@ struct fault_spec {
   std::vector<std::uint32_t> nodes;
   double at_ms = 0;
   std::optional<double> until_ms;
-  double rate = 0;       ///< loss rate (0..1)
-  double delay_ms = 0;   ///< extra delay
+  double rate = 0;                    ///< loss rate (0..1)
+  double delay_ms = 0;                ///< extra delay
   std::vector<std::uint32_t> group_b; ///< partition: the other side (default: everyone else)
 };
 
@@ -62,10 +62,10 @@ struct scenario {
   std::uint64_t seed = 1;
   std::uint32_t nodes = 4;
   std::uint32_t supers = 1;
-  std::vector<std::uint32_t> group_sizes;  ///< empty: even split
-  std::uint32_t rounds = 10;               ///< blocks to commit at every honest node
-  std::string crypto = "modelled";         ///< modelled | ed25519
-  std::string certificates = "list";       ///< list | aggregate
+  std::vector<std::uint32_t> group_sizes; ///< empty: even split
+  std::uint32_t rounds = 10;              ///< blocks to commit at every honest node
+  std::string crypto = "modelled";        ///< modelled | ed25519
+  std::string certificates = "list";      ///< list | aggregate
   std::uint32_t aggregate_bytes = 48;
   network_model network;
   cpu_model cpu;

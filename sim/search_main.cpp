@@ -36,15 +36,20 @@ int main(int argc, char** argv) {
         std::exit(2);
       }
     };
-    if (f == "--from") num(from);
-    else if (f == "--count") num(count);
-    else if (f == "--jobs") num(jobs);
+    if (f == "--from")
+      num(from);
+    else if (f == "--count")
+      num(count);
+    else if (f == "--jobs")
+      num(jobs);
     else if (f == "--seed") {
       num(from);
       count = 1;
       single = true;
-    } else if (f == "--strict") strict = true;
-    else if (f == "--print-scenario") print = true;
+    } else if (f == "--strict")
+      strict = true;
+    else if (f == "--print-scenario")
+      print = true;
     else {
       std::cerr << "usage: bystack-fault-search [--from A] [--count K] [--jobs J] [--strict]\n"
                    "       bystack-fault-search --seed S [--print-scenario]\n";
@@ -97,8 +102,10 @@ int main(int argc, char** argv) {
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned j = 0; j < std::max(1u, jobs); ++j) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  for (unsigned j = 0; j < std::max(1u, jobs); ++j)
+    pool.emplace_back(worker);
+  for (auto& t : pool)
+    t.join();
   double minutes =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60.0;
   std::cout << count << " runs in " << minutes * 60 << " s (" << static_cast<long>(count / minutes)

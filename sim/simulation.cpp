@@ -13,18 +13,22 @@
 #include <caf/send.hpp>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <queue>
 #include <random>
 #include <unordered_map>
 
 namespace bystack::sim {
 
-std::uint64_t closed_form_wire(std::uint64_t n, std::uint64_t m) { return m * m + 3 * n - 3 * m - 1; }
-std::uint64_t closed_form_paper(std::uint64_t n, std::uint64_t m) { return m * m + 3 * n - 2 * m; }
+std::uint64_t closed_form_wire(std::uint64_t n, std::uint64_t m) {
+  return m * m + 3 * n - 3 * m - 1;
+}
+std::uint64_t closed_form_paper(std::uint64_t n, std::uint64_t m) {
+  return m * m + 3 * n - 2 * m;
+}
 
 namespace {
 
@@ -65,11 +69,16 @@ std::uint64_t view_of(const proto::message& m) {
   return std::visit(
       [](const auto& x) -> std::uint64_t {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, proto::proposal>) return x.block ? x.block->header.view : 0;
-        else if constexpr (std::is_same_v<T, proto::vote>) return x.view;
-        else if constexpr (std::is_same_v<T, proto::group_certificate>) return x.view;
-        else if constexpr (std::is_same_v<T, proto::commit_certificate>) return x.cert.view;
-        else return 0;
+        if constexpr (std::is_same_v<T, proto::proposal>)
+          return x.block ? x.block->header.view : 0;
+        else if constexpr (std::is_same_v<T, proto::vote>)
+          return x.view;
+        else if constexpr (std::is_same_v<T, proto::group_certificate>)
+          return x.view;
+        else if constexpr (std::is_same_v<T, proto::commit_certificate>)
+          return x.cert.view;
+        else
+          return 0;
       },
       m);
 }
@@ -80,14 +89,15 @@ latency_stats summarize(std::vector<double>& v) {
   if (v.empty()) return s;
   std::sort(v.begin(), v.end());
   auto at = [&](double q) {
-    auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) ;
+    auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
     return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
   };
   s.p50_ms = at(0.50);
   s.p99_ms = at(0.99);
   s.max_ms = v.back();
   double sum = 0;
-  for (double x : v) sum += x;
+  for (double x : v)
+    sum += x;
   s.mean_ms = sum / static_cast<double>(v.size());
   return s;
 }
@@ -95,9 +105,9 @@ latency_stats summarize(std::vector<double>& v) {
 class sim_env final : public bbft::node_env {
 public:
   sim_env(const scenario& s, const bbft::topology& topo, run_result& out, fault_plan& faults)
-      : s_(s), topo_(topo), out_(out), faults_(faults), rng_(s.seed ^ 0x5eedULL),
-        busy_(s.nodes, 0), uplink_(s.nodes, 0), timer_gen_(s.nodes * timer_kinds, 0),
-        committed_(s.nodes, 0), loads_(s.nodes) {
+      : s_(s), topo_(topo), out_(out), faults_(faults), rng_(s.seed ^ 0x5eedULL), busy_(s.nodes, 0),
+        uplink_(s.nodes, 0), timer_gen_(s.nodes * timer_kinds, 0), committed_(s.nodes, 0),
+        loads_(s.nodes) {
     auto n = s.nodes;
     if (n <= tracked_nodes_max) {
       auto h = std::min<std::size_t>(tracked_heights, s.rounds);
@@ -139,9 +149,11 @@ public:
 
   void send(std::uint32_t from, const bbft::send_effect& e) override {
     if (debug_)
-      std::fprintf(stderr, "%10.3f ms node %u sends %s view %llu to %zu\n", double(busy_[from]) / 1000,
-                   from, bbft::phase_name(e.ph), (unsigned long long)view_of(*e.msg), e.to.size());
-    if (!faults_.byzantine_now(from, busy_[from])) return transmit(from, e.to, e.msg, nullptr, e.ph);
+      std::fprintf(stderr, "%10.3f ms node %u sends %s view %llu to %zu\n",
+                   double(busy_[from]) / 1000, from, bbft::phase_name(e.ph),
+                   (unsigned long long)view_of(*e.msg), e.to.size());
+    if (!faults_.byzantine_now(from, busy_[from]))
+      return transmit(from, e.to, e.msg, nullptr, e.ph);
     // A Byzantine node's behaviour switch rewrites what its honest core asked for.
     for (auto& o : faults_.rewrite(from, e, busy_[from], rng_))
       transmit(from, o.to, o.msg, o.raw, e.ph);
@@ -173,7 +185,8 @@ public:
     out_.messages_all[ph] += to.size();
     out_.bytes_all[ph] += to.size() * size;
     double bw = s_.network.bandwidth_mbps;
-    if (s_.network.super_bandwidth_mbps && topo_.is_super(from)) bw = *s_.network.super_bandwidth_mbps;
+    if (s_.network.super_bandwidth_mbps && topo_.is_super(from))
+      bw = *s_.network.super_bandwidth_mbps;
     auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
     auto t = busy_[from];
     for (auto dst : to) {
@@ -216,7 +229,8 @@ public:
     auto hash = e.cert->block_hash;
     trace(0xC0, node, h.height, hash.prefix64());
     committed_[node] = h.height;
-    if (h.height <= out_.committed_us.size() && h.height >= 1) out_.committed_us[h.height - 1][node] = t;
+    if (h.height <= out_.committed_us.size() && h.height >= 1)
+      out_.committed_us[h.height - 1][node] = t;
     if (!faults_.honest(node)) return;
     faults_.on_commit(node, t);
     // Safety: no two honest nodes commit different blocks at one height.
@@ -247,7 +261,8 @@ public:
   }
 
   void on_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& d) override {
-    if (debug_) std::fprintf(stderr, "node %u rejects from %u: %s %s\n", node, e.from, e.reason, d.c_str());
+    if (debug_)
+      std::fprintf(stderr, "node %u rejects from %u: %s %s\n", node, e.from, e.reason, d.c_str());
     ++out_.rejected[e.reason];
   }
 
@@ -298,7 +313,8 @@ public:
     out_.loads = loads_;
     // Views of the first `rounds` blocks are complete: take them as the measured rounds.
     std::uint64_t last_view = 0;
-    if (chain_.size() > s_.rounds && !chain_[s_.rounds].is_zero()) last_view = chain_views_[s_.rounds];
+    if (chain_.size() > s_.rounds && !chain_[s_.rounds].is_zero())
+      last_view = chain_views_[s_.rounds];
     last_view = std::min<std::uint64_t>(last_view, per_view_msgs_.size());
     out_.views_measured = last_view;
     for (std::uint64_t v = 0; v < last_view; ++v) {
@@ -369,13 +385,19 @@ private:
     const auto& l = s_.network.latency;
     double ms = 0;
     switch (l.model) {
-      case latency_model::kind::constant: ms = l.ms; break;
-      case latency_model::kind::uniform: ms = rng_.uniform(l.min_ms, l.max_ms); break;
-      case latency_model::kind::normal: ms = std::max(0.0, rng_.normal(l.mean_ms, l.stddev_ms)); break;
-      case latency_model::kind::regions:
-        ms = l.rtt_ms[region_[from]][region_[to]] / 2.0;
-        if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng_.uniform(-l.jitter_ms, l.jitter_ms));
-        break;
+    case latency_model::kind::constant:
+      ms = l.ms;
+      break;
+    case latency_model::kind::uniform:
+      ms = rng_.uniform(l.min_ms, l.max_ms);
+      break;
+    case latency_model::kind::normal:
+      ms = std::max(0.0, rng_.normal(l.mean_ms, l.stddev_ms));
+      break;
+    case latency_model::kind::regions:
+      ms = l.rtt_ms[region_[from]][region_[to]] / 2.0;
+      if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng_.uniform(-l.jitter_ms, l.jitter_ms));
+      break;
     }
     return static_cast<std::int64_t>(std::llround(ms * 1000.0));
   }
@@ -497,7 +519,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
 
   auto limit_us = static_cast<std::int64_t>(s.max_sim_seconds * 1e6);
   std::uint64_t honest = plan->expected_to_finish();
-  plan->set_signer_factory([&](std::uint32_t i) { return votes.make_signer(node_seed(s.seed, i)); });
+  plan->set_signer_factory(
+      [&](std::uint32_t i) { return votes.make_signer(node_seed(s.seed, i)); });
   std::uint64_t loop = 0;
   while (!env.empty() && env.done_nodes() < honest) {
     auto t = env.next_time();
@@ -541,7 +564,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
   out.committed_min_height = env.min_committed(*plan);
   out.committed_max_height = env.max_committed();
   out.completed = out.committed_min_height >= s.rounds;
-  for (const auto& c : cores) out.views_timed_out += c->stats().views_timed_out;
+  for (const auto& c : cores)
+    out.views_timed_out += c->stats().views_timed_out;
   plan->check_liveness(out, env.now());
   env.finish();
   out.cache_hits = certs.hits();
@@ -549,7 +573,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(env.trace_hash()));
   out.trace_hash = buf;
-  for (auto& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (auto& a : actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   sched.run();
   return out;
 }

@@ -84,7 +84,8 @@ struct run_result {
 };
 
 /// Reports progress of long runs: simulated seconds, lowest committed height, delivered messages.
-using progress_fn = std::function<void(double sim_s, std::uint64_t height, std::uint64_t delivered)>;
+using progress_fn =
+    std::function<void(double sim_s, std::uint64_t height, std::uint64_t delivered)>;
 
 /// Runs the scenario to completion (every honest node committed `rounds` blocks) or until
 /// max_sim_seconds. Errors: an invalid scenario.

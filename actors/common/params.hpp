@@ -8,9 +8,9 @@ namespace bystack::bbft {
 struct params {
   std::int64_t view_timeout_us = 4'000'000;      ///< first timeout of a view
   std::int64_t max_view_timeout_us = 64'000'000; ///< cap of the doubling backoff
-  std::int64_t group_wait_us = 2'000'000;  ///< a super node sends a partial group cert after this
-  std::int64_t block_interval_us = 0;      ///< 0: the next leader proposes at once
-  std::int64_t sync_retry_us = 1'000'000;  ///< resend an unanswered catch-up request
+  std::int64_t group_wait_us = 2'000'000; ///< a super node sends a partial group cert after this
+  std::int64_t block_interval_us = 0;     ///< 0: the next leader proposes at once
+  std::int64_t sync_retry_us = 1'000'000; ///< resend an unanswered catch-up request
   std::uint32_t max_block_txs = 10'000;
   std::uint64_t max_pool_txs = 200'000;
   std::uint32_t sync_max_blocks = 64;

@@ -10,7 +10,8 @@ result<topology> topology::even(std::uint32_t n, std::uint32_t m) {
     return make_error("topology: super node count " + std::to_string(m) + " must be in 1.." +
                       std::to_string(n));
   std::vector<std::uint32_t> sizes(m, n / m);
-  for (std::uint32_t g = 0; g < n % m; ++g) ++sizes[g];
+  for (std::uint32_t g = 0; g < n % m; ++g)
+    ++sizes[g];
   return with_group_sizes(sizes);
 }
 
@@ -23,7 +24,8 @@ result<topology> topology::with_group_sizes(const std::vector<std::uint32_t>& si
     if (sizes[g] == 0) return make_error("topology: group " + std::to_string(g) + " is empty");
     supers.push_back(next);
     std::vector<std::uint32_t> members;
-    for (std::uint32_t i = 0; i < sizes[g]; ++i) members.push_back(next++);
+    for (std::uint32_t i = 0; i < sizes[g]; ++i)
+      members.push_back(next++);
     groups.push_back(std::move(members));
   }
   return explicit_groups(next, std::move(supers), std::move(groups));
@@ -61,7 +63,8 @@ result<topology> topology::explicit_groups(std::uint32_t n, std::vector<std::uin
 
 void topology::index() {
   super_index_.assign(group_of_.size(), -1);
-  for (std::size_t g = 0; g < supers_.size(); ++g) super_index_[supers_[g]] = static_cast<int>(g);
+  for (std::size_t g = 0; g < supers_.size(); ++g)
+    super_index_[supers_[g]] = static_cast<int>(g);
 }
 
 std::uint32_t topology::next_super(std::uint32_t super, std::uint32_t steps) const {

@@ -25,10 +25,9 @@ void node_core::propose() {
   if (!jh || topo_->leader_for(view_, *jh) != me_) return;
   proposed_view_ = view_;
   auto height = jh->height + 1;
-  auto block = std::make_shared<const ledger::block>(
-      ledger::make_block(height, view_, high_qc_->block_hash, high_qc_->view,
-                         static_cast<std::uint64_t>(now_us_ / 1000), me_,
-                         take_block_transactions(height)));
+  auto block = std::make_shared<const ledger::block>(ledger::make_block(
+      height, view_, high_qc_->block_hash, high_qc_->view,
+      static_cast<std::uint64_t>(now_us_ / 1000), me_, take_block_transactions(height)));
   proto::proposal p;
   p.block = block;
   p.leader = me_;
@@ -71,7 +70,8 @@ std::vector<ledger::transaction> node_core::take_block_transactions(std::uint64_
 
 void node_core::drop_from_pool(const ledger::block& b) {
   if (pool_ids_.empty()) return;
-  for (const auto& tx : b.txs) pool_ids_.erase(tx.id());
+  for (const auto& tx : b.txs)
+    pool_ids_.erase(tx.id());
 }
 
 std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t now_us) {

@@ -11,11 +11,16 @@ void flush_effects(node_core& core, node_env& env, std::size_t decoded_bytes) {
     std::visit(
         [&](auto& x) {
           using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, send_effect>) env.send(me, x);
-          else if constexpr (std::is_same_v<T, timer_effect>) env.set_timer(me, x);
-          else if constexpr (std::is_same_v<T, certified_effect>) env.on_certified(me, x);
-          else if constexpr (std::is_same_v<T, commit_effect>) env.on_commit(me, x);
-          else if constexpr (std::is_same_v<T, reject_effect>) env.on_reject(me, x, {});
+          if constexpr (std::is_same_v<T, send_effect>)
+            env.send(me, x);
+          else if constexpr (std::is_same_v<T, timer_effect>)
+            env.set_timer(me, x);
+          else if constexpr (std::is_same_v<T, certified_effect>)
+            env.on_certified(me, x);
+          else if constexpr (std::is_same_v<T, commit_effect>)
+            env.on_commit(me, x);
+          else if constexpr (std::is_same_v<T, reject_effect>)
+            env.on_reject(me, x, {});
         },
         e);
   }
@@ -26,40 +31,41 @@ caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
   self->state.core = std::move(core);
   self->state.env = env;
   return {
-    [self](start_atom) {
-      auto& st = self->state;
-      st.core->start(st.env->now_us(st.core->id()));
-      flush_effects(*st.core, *st.env, 0);
-    },
-    [self](deliver_atom, std::uint32_t from, const shared_bytes& bytes) {
-      auto& st = self->state;
-      auto me = st.core->id();
-      auto now = st.env->now_us(me);
-      auto msg = st.env->decode(bytes);
-      if (!msg) {
-        st.env->on_reject(me, reject_effect{from, "undecodable message"}, msg.err().message);
-        flush_effects(*st.core, *st.env, bytes ? bytes->size() : 0);
-        return;
-      }
-      st.core->on_message(from, *msg, now);
-      flush_effects(*st.core, *st.env, bytes->size());
-    },
-    [self](timer_atom, std::uint8_t kind, std::uint64_t view) {
-      auto& st = self->state;
-      st.core->on_timer(static_cast<timer_kind>(kind), view, st.env->now_us(st.core->id()));
-      flush_effects(*st.core, *st.env, 0);
-    },
-    [self](submit_atom, tx_list& txs) -> std::uint64_t {
-      auto& st = self->state;
-      auto n = st.core->submit(std::move(txs), st.env->now_us(st.core->id()));
-      flush_effects(*st.core, *st.env, 0);
-      return n;
-    },
-    [self](status_atom) -> node_status {
-      const auto& c = *self->state.core;
-      return node_status{c.id(),           c.view(),      c.committed_height(), c.committed_hash(),
-                         c.expected_leader(), c.pool_size(), c.stats()};
-    },
+      [self](start_atom) {
+        auto& st = self->state;
+        st.core->start(st.env->now_us(st.core->id()));
+        flush_effects(*st.core, *st.env, 0);
+      },
+      [self](deliver_atom, std::uint32_t from, const shared_bytes& bytes) {
+        auto& st = self->state;
+        auto me = st.core->id();
+        auto now = st.env->now_us(me);
+        auto msg = st.env->decode(bytes);
+        if (!msg) {
+          st.env->on_reject(me, reject_effect{from, "undecodable message"}, msg.err().message);
+          flush_effects(*st.core, *st.env, bytes ? bytes->size() : 0);
+          return;
+        }
+        st.core->on_message(from, *msg, now);
+        flush_effects(*st.core, *st.env, bytes->size());
+      },
+      [self](timer_atom, std::uint8_t kind, std::uint64_t view) {
+        auto& st = self->state;
+        st.core->on_timer(static_cast<timer_kind>(kind), view, st.env->now_us(st.core->id()));
+        flush_effects(*st.core, *st.env, 0);
+      },
+      [self](submit_atom, tx_list& txs) -> std::uint64_t {
+        auto& st = self->state;
+        auto n = st.core->submit(std::move(txs), st.env->now_us(st.core->id()));
+        flush_effects(*st.core, *st.env, 0);
+        return n;
+      },
+      [self](status_atom) -> node_status {
+        const auto& c = *self->state.core;
+        return node_status{
+            c.id(),        c.view(), c.committed_height(), c.committed_hash(), c.expected_leader(),
+            c.pool_size(), c.stats()};
+      },
   };
 }
 

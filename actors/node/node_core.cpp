@@ -9,8 +9,8 @@ ledger::block_ptr genesis_block() {
 }
 
 node_core::node_core(core_config cfg)
-    : me_(cfg.me), topo_(std::move(cfg.topo)), set_(std::move(cfg.validators)),
-      certs_(cfg.certs), signer_(std::move(cfg.signer)), p_(cfg.p) {
+    : me_(cfg.me), topo_(std::move(cfg.topo)), set_(std::move(cfg.validators)), certs_(cfg.certs),
+      signer_(std::move(cfg.signer)), p_(cfg.p) {
   auto g = genesis_block();
   auto gc = std::make_shared<proto::block_certificate>();
   gc->height = 0;
@@ -55,14 +55,22 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, proto::proposal>) on_proposal(from, msg, m);
-        else if constexpr (std::is_same_v<T, proto::vote>) on_vote(from, m);
-        else if constexpr (std::is_same_v<T, proto::group_certificate>) on_group_certificate(from, m);
-        else if constexpr (std::is_same_v<T, proto::commit_certificate>) on_commit_certificate(from, msg, m);
-        else if constexpr (std::is_same_v<T, proto::view_change>) on_view_change(from, m);
-        else if constexpr (std::is_same_v<T, proto::sync_request>) on_sync_request(from, m);
-        else if constexpr (std::is_same_v<T, proto::sync_response>) on_sync_response(from, msg, m);
-        else if constexpr (std::is_same_v<T, proto::timeout_certificate>) on_timeout_certificate(from, m);
+        if constexpr (std::is_same_v<T, proto::proposal>)
+          on_proposal(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::vote>)
+          on_vote(from, m);
+        else if constexpr (std::is_same_v<T, proto::group_certificate>)
+          on_group_certificate(from, m);
+        else if constexpr (std::is_same_v<T, proto::commit_certificate>)
+          on_commit_certificate(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::view_change>)
+          on_view_change(from, m);
+        else if constexpr (std::is_same_v<T, proto::sync_request>)
+          on_sync_request(from, m);
+        else if constexpr (std::is_same_v<T, proto::sync_response>)
+          on_sync_response(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::timeout_certificate>)
+          on_timeout_certificate(from, m);
         else if constexpr (std::is_same_v<T, proto::tx_batch>) {
           std::vector<ledger::transaction> txs = m.txs;
           for (auto& tx : txs) {
@@ -78,13 +86,21 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
 void node_core::on_timer(timer_kind kind, std::uint64_t view, std::int64_t now_us) {
   now_us_ = now_us;
   switch (kind) {
-    case timer_kind::view_timeout: on_view_timeout(view); break;
-    case timer_kind::group_wait: on_group_wait(view); break;
-    case timer_kind::propose:
-      if (view == view_) propose();
-      break;
-    case timer_kind::sync_retry: on_sync_retry(); break;
-    case timer_kind::commit_wait: on_commit_wait(view); break;
+  case timer_kind::view_timeout:
+    on_view_timeout(view);
+    break;
+  case timer_kind::group_wait:
+    on_group_wait(view);
+    break;
+  case timer_kind::propose:
+    if (view == view_) propose();
+    break;
+  case timer_kind::sync_retry:
+    on_sync_retry();
+    break;
+  case timer_kind::commit_wait:
+    on_commit_wait(view);
+    break;
   }
 }
 

@@ -19,14 +19,16 @@ std::vector<std::uint32_t> node_core::relay_targets() const {
   out.reserve(members.size() + adopted_.size());
   for (auto m : members)
     if (m != me_ && !departed_.count(m)) out.push_back(m);
-  for (auto a : adopted_) out.push_back(a);
+  for (auto a : adopted_)
+    out.push_back(a);
   return out;
 }
 
 void node_core::relay_proposal(const msg_ptr& msg, const proto::proposal& p) {
   const auto& h = p.block->header;
   if (!relayed_views_.insert(h.view).second) return;
-  while (relayed_views_.size() > relayed_views_kept) relayed_views_.erase(relayed_views_.begin());
+  while (relayed_views_.size() > relayed_views_kept)
+    relayed_views_.erase(relayed_views_.begin());
   send(relay_targets(), msg, phase::forward);
   collection_for(h.view, h.height, p.block->hash());
   set_timer(timer_kind::group_wait, h.view, p_.group_wait_us);
@@ -133,7 +135,8 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
   if (!c.certified || c.commit_sent) return;
   // T4 carries the combined certificates of all groups (the paper's T4: the group learns every
   // vote), so it waits for every super node's certificate, or for group_wait if one is missing.
-  if (c.supers_count == topo_->super_count()) send_commit_certificate(view, c);
+  if (c.supers_count == topo_->super_count())
+    send_commit_certificate(view, c);
   else if (!c.commit_timer) {
     c.commit_timer = true;
     set_timer(timer_kind::commit_wait, view, p_.group_wait_us);
@@ -148,7 +151,8 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
     // first (a group's complete certificate covers its earlier partial ones) and keep the
     // combination if it alone still makes a quorum.
     std::vector<const crypto::quorum_certificate*> order;
-    for (const auto& q : c.certs) order.push_back(&q);
+    for (const auto& q : c.certs)
+      order.push_back(&q);
     std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
       return a->signer_count() > b->signer_count();
     });
@@ -177,8 +181,10 @@ void node_core::note_rehome(std::uint32_t node, std::uint32_t target) {
   if (node >= topo_->size() || topo_->is_super(node)) return;
   bool own = topo_->super_of(node) == me_;
   if (target == me_) {
-    if (own) departed_.erase(node);
-    else adopted_.insert(node);
+    if (own)
+      departed_.erase(node);
+    else
+      adopted_.insert(node);
   } else {
     adopted_.erase(node);
     if (own) departed_.insert(node);

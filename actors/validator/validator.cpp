@@ -10,8 +10,7 @@ namespace bystack::bbft {
 using crypto::hash256;
 
 namespace {
-template <class T>
-msg_ptr wrap(T value) {
+template <class T> msg_ptr wrap(T value) {
   return std::make_shared<const proto::message>(std::move(value));
 }
 constexpr std::size_t seen_views_kept = 64;
@@ -38,7 +37,8 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   const char* why = nullptr;
   if (!known_certified(j.block_hash) && !check_block_certificate(j, why)) return reject(from, why);
   if (p.tc) {
-    if (p.tc->view + 1 != h.view) return reject(from, "proposal: timeout certificate of another view");
+    if (p.tc->view + 1 != h.view)
+      return reject(from, "proposal: timeout certificate of another view");
     if (!check_timeout_certificate(*p.tc, why)) return reject(from, why);
   } else if (h.view != j.view + 1) {
     return reject(from, "proposal: skips views without a timeout certificate");
@@ -70,7 +70,8 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   bool extends = j.view + 1 == h.view;
   if (!extends && p.tc) {
     std::uint64_t highest = 0;
-    for (const auto& vc : p.tc->votes) highest = std::max(highest, vc.high_qc_view);
+    for (const auto& vc : p.tc->votes)
+      highest = std::max(highest, vc.high_qc_view);
     extends = j.view >= highest;
   }
   if (h.view == view_ && h.view > last_voted_view_ && timed_out_view_ < h.view && extends)
@@ -89,8 +90,10 @@ void node_core::cast_vote(const proto::proposal& p) {
   last_voted_view_ = h.view;
   voted_view_via_super_ = h.view;
   ++stats_.votes_cast;
-  if (current_super_ == me_) on_vote(me_, v);
-  else send_one(current_super_, wrap(std::move(v)), phase::vote);
+  if (current_super_ == me_)
+    on_vote(me_, v);
+  else
+    send_one(current_super_, wrap(std::move(v)), phase::vote);
 }
 
 void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
@@ -211,14 +214,16 @@ void node_core::commit_chain(const hash256& tip) {
 
 std::int64_t node_core::current_view_timeout_us() const {
   auto t = p_.view_timeout_us;
-  for (std::uint32_t i = 0; i < consecutive_timeouts_ && t < p_.max_view_timeout_us; ++i) t *= 2;
+  for (std::uint32_t i = 0; i < consecutive_timeouts_ && t < p_.max_view_timeout_us; ++i)
+    t *= 2;
   return std::min(t, p_.max_view_timeout_us);
 }
 
 void node_core::enter_view(std::uint64_t v, bool via_timeout) {
   if (v <= view_) return;
   view_ = v;
-  if (via_timeout) ++consecutive_timeouts_;
+  if (via_timeout)
+    ++consecutive_timeouts_;
   else {
     consecutive_timeouts_ = 0;
     last_tc_.reset();
@@ -260,7 +265,8 @@ std::vector<std::uint32_t> node_core::view_change_targets() const {
   for (auto s : topo_->supers())
     if (s != me_) to.push_back(s);
   if (is_super())
-    for (auto m : relay_targets()) to.push_back(m);
+    for (auto m : relay_targets())
+      to.push_back(m);
   return to;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-/// Errors as values: a `result<T>` holds either a T or an `error` with a message a person can act on.
+/// Errors as values: a `result<T>` holds either a T or an `error` with a message a person can act
+/// on.
 
 #include <cassert>
 #include <string>
@@ -14,8 +15,7 @@ struct error {
 };
 
 /// Holds a value of type T or an error.
-template <class T>
-class [[nodiscard]] result {
+template <class T> class [[nodiscard]] result {
 public:
   result(T value) : data_(std::move(value)) {}
   result(error err) : data_(std::move(err)) {}
@@ -50,8 +50,7 @@ private:
 };
 
 /// Holds nothing or an error.
-template <>
-class [[nodiscard]] result<void> {
+template <> class [[nodiscard]] result<void> {
 public:
   result() = default;
   result(error err) : err_(std::move(err)), ok_(false) {}
@@ -69,6 +68,8 @@ private:
 };
 
 /// Builds an error result from a message.
-inline error make_error(std::string message) { return error{std::move(message)}; }
+inline error make_error(std::string message) {
+  return error{std::move(message)};
+}
 
 } // namespace bystack

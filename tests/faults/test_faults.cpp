@@ -26,21 +26,39 @@ void expect_recovers(const std::string& file) {
   EXPECT_TRUE(r.liveness_ok) << r.liveness_detail;
 }
 
-TEST(Faults, SilentLeader) { expect_recovers("scenarios/faults/silent-leader.yaml"); }
-TEST(Faults, EquivocatingLeader) { expect_recovers("scenarios/faults/equivocating-leader.yaml"); }
+TEST(Faults, SilentLeader) {
+  expect_recovers("scenarios/faults/silent-leader.yaml");
+}
+TEST(Faults, EquivocatingLeader) {
+  expect_recovers("scenarios/faults/equivocating-leader.yaml");
+}
 TEST(Faults, Figure5LargerGroupSuperNodeCrashes) {
   expect_recovers("scenarios/faults/figure5-large-super-crash.yaml");
 }
 TEST(Faults, Figure5SmallerGroupSuperNodeCrashes) {
   expect_recovers("scenarios/faults/figure5-small-super-crash.yaml");
 }
-TEST(Faults, FCrashedValidators) { expect_recovers("scenarios/faults/f-crashed-validators.yaml"); }
-TEST(Faults, PartitionHeals) { expect_recovers("scenarios/faults/partition-heals.yaml"); }
-TEST(Faults, CrashAndRestartCatchesUp) { expect_recovers("scenarios/faults/crash-restart.yaml"); }
-TEST(Faults, ByzantineMix) { expect_recovers("scenarios/faults/byzantine-mix.yaml"); }
-TEST(Faults, SuperNodeDropsVotes) { expect_recovers("scenarios/faults/super-drops-votes.yaml"); }
-TEST(Faults, RegressionSeed33) { expect_recovers("scenarios/faults/regression-seed-33.yaml"); }
-TEST(Faults, RegressionSeed34) { expect_recovers("scenarios/faults/regression-seed-34.yaml"); }
+TEST(Faults, FCrashedValidators) {
+  expect_recovers("scenarios/faults/f-crashed-validators.yaml");
+}
+TEST(Faults, PartitionHeals) {
+  expect_recovers("scenarios/faults/partition-heals.yaml");
+}
+TEST(Faults, CrashAndRestartCatchesUp) {
+  expect_recovers("scenarios/faults/crash-restart.yaml");
+}
+TEST(Faults, ByzantineMix) {
+  expect_recovers("scenarios/faults/byzantine-mix.yaml");
+}
+TEST(Faults, SuperNodeDropsVotes) {
+  expect_recovers("scenarios/faults/super-drops-votes.yaml");
+}
+TEST(Faults, RegressionSeed33) {
+  expect_recovers("scenarios/faults/regression-seed-33.yaml");
+}
+TEST(Faults, RegressionSeed34) {
+  expect_recovers("scenarios/faults/regression-seed-34.yaml");
+}
 
 // More than f faulty nodes: safety holds, liveness does not, and the checkers say exactly that.
 TEST(Faults, BeyondFKeepsSafetyLosesLiveness) {
@@ -56,7 +74,8 @@ TEST(Faults, FaultyRunsAreDeterministic) {
   auto a = run_file("scenarios/faults/byzantine-mix.yaml");
   auto b = run_file("scenarios/faults/byzantine-mix.yaml");
   EXPECT_EQ(a.trace_hash, b.trace_hash);
-  EXPECT_FALSE(a.rejected.empty()) << "forged certificates and garbage must be rejected, and counted";
+  EXPECT_FALSE(a.rejected.empty())
+      << "forged certificates and garbage must be rejected, and counted";
 }
 
 // The liveness checker fails a run whose network never heals.

@@ -92,9 +92,8 @@ struct grid_point {
 // Measured messages per round equal the closed forms, phase by phase, in every complete round.
 TEST(Simulation, MessageCountsMatchClosedForms) {
   std::vector<grid_point> grid = {
-      {1, 1, {}},   {4, 1, {}},    {4, 4, {}},   {7, 2, {5, 2}}, {10, 3, {}}, {16, 4, {}},
-      {50, 7, {}},  {64, 1, {}},   {30, 30, {}}, {100, 10, {}},  {101, 10, {}},
-      {20, 3, {2, 15, 3}},
+      {1, 1, {}},  {4, 1, {}},  {4, 4, {}},   {7, 2, {5, 2}}, {10, 3, {}},   {16, 4, {}},
+      {50, 7, {}}, {64, 1, {}}, {30, 30, {}}, {100, 10, {}},  {101, 10, {}}, {20, 3, {2, 15, 3}},
   };
   for (const auto& g : grid) {
     SCOPED_TRACE("N=" + std::to_string(g.n) + " M=" + std::to_string(g.m));
