@@ -50,7 +50,9 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   process_certificate(cert_ptr(msg, &j), from);
   const auto* jh = header_of(j.block_hash);
   if (!jh) {
-    // We lack the parent block, so we cannot tell who leads this view: catch up first.
+    // We lack the parent block, so we cannot tell who leads this view: keep the block (its
+    // certificate may come next, and the next proposal will extend it) and catch up first.
+    pending_.try_emplace(bh, pending_block{p.block, nullptr});
     request_sync(from);
     return;
   }
