@@ -93,7 +93,8 @@ case "$cmd" in
         *) echo "cluster.sh: unknown option $1" >&2; exit 2 ;;
       esac
     done
-    base="${BYSTACK_BASE_PORT:-$((20000 + ($$ % 2000) * 20))}"
+    # Below Linux's ephemeral range (32768-60999), so outgoing connections never hold our ports.
+    base="${BYSTACK_BASE_PORT:-$((20000 + ($$ % 600) * 20))}"
     dir="${dir:-${TMPDIR:-/tmp}/bystack-cluster-$base}"
     [ -e "$dir" ] && { echo "cluster.sh: $dir exists; stop it and remove it first" >&2; exit 1; }
     "$bin" testnet --dir "$dir" --nodes "$n" "${topo[@]}" --base-port "$base" >/dev/null
