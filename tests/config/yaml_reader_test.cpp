@@ -1,5 +1,6 @@
 // Every error must say where: the file, the line and the key path. The files are written to a
 // temp directory so that load() is exercised exactly as with scenario files.
+#include "tests/common/temp_dir.hpp"
 #include "runtime/config/yaml_reader.hpp"
 
 #include <gtest/gtest.h>
@@ -13,25 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Owns a fresh directory under the system temp directory and removes it afterwards.
-class temp_dir {
-public:
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "bystack-config-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
+using test::temp_dir;
 
 class yaml_reader_test : public ::testing::Test {
 protected:

@@ -1,5 +1,6 @@
 // The production node's pieces that need no network: the config loader (errors name file, line
 // and key), the envelope checks (forged, unknown, garbage) and the chain store across a reopen.
+#include "tests/common/temp_dir.hpp"
 #include "runtime/codec/codec.hpp"
 #include "runtime/node/chain_store.hpp"
 #include "runtime/node/config.hpp"
@@ -18,24 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class temp_dir {
-public:
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "bystack-node-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
+using test::temp_dir;
 
 const std::string key0 = "0d171210a2b92a9974d017d73377cd3d46970260ad753751d6ca3b9ff2ee1252";
 const std::string key1 = "de8ffc2d09a280d5ceaf710a92e700b1442fc3306cd0bd0c8f1400064a22c6cf";

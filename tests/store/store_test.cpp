@@ -1,5 +1,6 @@
 // One behavioural suite for both stores, then what only the RocksDB store promises: durability
 // across reopening, the lock, and errors that name the directory.
+#include "tests/common/temp_dir.hpp"
 #include "runtime/store/kv_store.hpp"
 
 #include <gtest/gtest.h>
@@ -20,25 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Owns a fresh directory under the system temp directory and removes it afterwards.
-class temp_dir {
-public:
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "bystack-store-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
+using test::temp_dir;
 
 bytes b(std::string_view s) {
   return bytes(s.begin(), s.end());
