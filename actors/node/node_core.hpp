@@ -152,6 +152,7 @@ private:
     bool complete_sent = false;
     std::vector<crypto::quorum_certificate> certs; ///< own group certificate and received ones
     crypto::signer_bitmap signers;                 ///< union over certs
+    std::size_t signer_count = 0;                  ///< signers.count(), kept as certs arrive
     std::vector<bool> supers_seen;                 ///< super nodes whose certificate arrived
     std::uint32_t supers_count = 0;
     bool certified = false;

@@ -120,13 +120,14 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
     ++c.supers_count;
   }
   // A certificate that adds no signer (a repeat) changes nothing else.
-  bool adds = false;
-  qc.signers.for_each([&](std::size_t i) { adds = adds || !c.signers.test(i); });
-  if (adds) {
+  std::size_t added = 0;
+  qc.signers.for_each([&](std::size_t i) { added += c.signers.test(i) ? 0 : 1; });
+  if (added > 0) {
     c.certs.push_back(qc);
     c.signers.merge(qc.signers);
+    c.signer_count += added;
   }
-  if (!c.certified && c.signers.count() >= set_->quorum()) {
+  if (!c.certified && c.signer_count >= set_->quorum()) {
     // This super node now holds more than 2/3 of the votes: certified here at once.
     c.certified = true;
     cert_received_view_ = std::max(cert_received_view_, view);
