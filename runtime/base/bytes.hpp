@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bystack {
@@ -17,6 +18,11 @@ using shared_bytes = std::shared_ptr<const bytes>;
 
 inline shared_bytes make_shared_bytes(bytes b) {
   return std::make_shared<const bytes>(std::move(b));
+}
+
+/// Views the characters of a string as bytes.
+inline byte_view as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
 /// Renders bytes as lower-case hex.

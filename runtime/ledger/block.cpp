@@ -13,10 +13,6 @@ constexpr std::string_view tx_domain{"bystack/tx\0", 11};
 constexpr std::string_view header_domain{"bystack/header\0", 15};
 constexpr std::string_view node_domain{"bystack/node\0", 13};
 
-byte_view as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 void update_u32(crypto::sha3_256_hasher& h, std::uint32_t x) {
   std::array<std::uint8_t, 4> b{};
   for (std::size_t i = 0; i < b.size(); ++i)

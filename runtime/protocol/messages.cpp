@@ -12,10 +12,6 @@ constexpr std::string_view proposal_domain{"bystack/proposal\0", 17};
 constexpr std::string_view vote_domain{"bystack/vote\0", 13};
 constexpr std::string_view view_change_domain{"bystack/view-change\0", 20};
 
-byte_view as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 hash256 round_digest(std::string_view domain, std::uint64_t height, std::uint64_t view,
                      const hash256& block_hash) {
   thread_local crypto::sha3_256_hasher h;
