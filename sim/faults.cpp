@@ -197,10 +197,6 @@ fault_plan::rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t
   return out;
 }
 
-std::uint64_t fault_plan::honest_count() const {
-  return static_cast<std::uint64_t>(std::count(byzantine_.begin(), byzantine_.end(), false));
-}
-
 fault_plan::verdict fault_plan::on_send(std::uint32_t from, std::uint32_t to, std::int64_t t,
                                         rng64& rng) const {
   verdict v;

@@ -52,7 +52,6 @@ public:
   bool alive(std::uint32_t node, std::int64_t t) const;
   /// Returns whether node follows the protocol (not Byzantine) - crashed nodes count as honest.
   bool honest(std::uint32_t node) const { return !byzantine_[node]; }
-  std::uint64_t honest_count() const;
 
   struct verdict {
     bool drop = false;

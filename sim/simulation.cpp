@@ -241,18 +241,18 @@ public:
     if (chain_[h.height].is_zero()) {
       chain_[h.height] = hash;
       chain_views_[h.height] = h.view;
+      // Safety: nothing is committed without more than 2/3 valid signatures. Checked once per
+      // height: a later commit of the same block needs no second proof, and a commit of another
+      // block is a violation anyway.
+      if (h.height >= 1 && !faults_.certificate_ok(*e.cert) && out_.safety_violations++ == 0)
+        out_.first_safety_violation = "node " + std::to_string(node) + " committed height " +
+                                      std::to_string(h.height) + " without a valid quorum";
     } else if (chain_[h.height] != hash) {
       if (out_.safety_violations++ == 0)
         out_.first_safety_violation = "node " + std::to_string(node) + " committed " +
                                       hash.hex().substr(0, 16) + " at height " +
                                       std::to_string(h.height) + ", another honest node " +
                                       chain_[h.height].hex().substr(0, 16);
-    }
-    // Safety: nothing is committed without more than 2/3 valid signatures.
-    if (h.height >= 1 && !faults_.certificate_ok(*e.cert)) {
-      if (out_.safety_violations++ == 0)
-        out_.first_safety_violation = "node " + std::to_string(node) + " committed height " +
-                                      std::to_string(h.height) + " without a valid quorum";
     }
     if (h.height >= 1 && h.height <= s_.rounds)
       if (auto it = proposed_at_.find(hash); it != proposed_at_.end())

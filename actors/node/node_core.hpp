@@ -235,7 +235,6 @@ private:
   std::deque<ledger::transaction> pool_;
   std::unordered_set<crypto::hash256> pool_ids_;
   std::uint64_t proposed_view_ = 0;
-  std::int64_t last_proposal_us_ = -1;
 };
 
 } // namespace bystack::bbft
