@@ -45,6 +45,14 @@ void node_core::propose() {
 }
 
 std::vector<ledger::transaction> node_core::take_block_transactions(std::uint64_t height) {
+  if (app_) {
+    // The application picks valid, conflict-free transactions on top of the parent's state.
+    if (!app_ready(high_qc_->block_hash)) return {};
+    ledger::app_verdict work;
+    auto txs = app_->prepare_block(high_qc_->block_hash, height, p_.max_block_txs, work);
+    charge(work);
+    return txs;
+  }
   std::vector<ledger::transaction> txs;
   while (!pool_.empty() && txs.size() < p_.max_block_txs) {
     auto tx = std::move(pool_.front());
@@ -69,18 +77,35 @@ std::vector<ledger::transaction> node_core::take_block_transactions(std::uint64_
 }
 
 void node_core::drop_from_pool(const ledger::block& b) {
-  if (pool_ids_.empty()) return;
+  if (app_ || pool_ids_.empty()) return;
   for (const auto& tx : b.txs)
     pool_ids_.erase(tx.id());
 }
 
-std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t now_us) {
+std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t now_us,
+                              std::vector<ledger::app_verdict>* verdicts) {
   now_us_ = now_us;
   proto::tx_batch batch;
   batch.sender = me_;
   for (auto& tx : txs) {
-    if (pool_ids_.size() >= p_.max_pool_txs) break;
-    if (!pool_ids_.insert(tx.id()).second) continue;
+    if (app_) {
+      auto v = app_->check_tx(tx, committed_height() + 1);
+      charge(v);
+      bool ok = v.ok();
+      if (!ok) ++stats_.txs_refused;
+      if (verdicts) verdicts->push_back(std::move(v));
+      if (ok) batch.txs.push_back(std::move(tx));
+      continue;
+    }
+    if (pool_ids_.size() >= p_.max_pool_txs) {
+      if (verdicts) verdicts->push_back(ledger::app_verdict{"pool-full", "the pool is full"});
+      continue;
+    }
+    if (!pool_ids_.insert(tx.id()).second) {
+      if (verdicts) verdicts->push_back(ledger::app_verdict{"duplicate", "already in the pool"});
+      continue;
+    }
+    if (verdicts) verdicts->push_back({});
     batch.txs.push_back(tx);
     pool_.push_back(std::move(tx));
   }
@@ -93,6 +118,28 @@ std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t
     send(std::move(to), std::make_shared<const proto::message>(std::move(batch)), phase::tx);
   }
   return accepted;
+}
+
+} // namespace bystack::bbft
+
+namespace bystack::bbft {
+
+bool node_core::app_ready(const crypto::hash256& h) {
+  if (!app_) return true;
+  std::vector<const ledger::block*> path;
+  auto cur = h;
+  while (!app_->knows(cur)) {
+    auto it = pending_.find(cur);
+    if (it == pending_.end()) return false;
+    path.push_back(it->second.block.get());
+    cur = it->second.block->header.parent;
+  }
+  for (auto b = path.rbegin(); b != path.rend(); ++b) {
+    auto v = app_->process_block(**b);
+    charge(v);
+    if (!v.ok()) return false;
+  }
+  return true;
 }
 
 } // namespace bystack::bbft

@@ -10,7 +10,7 @@ ledger::block_ptr genesis_block() {
 
 node_core::node_core(core_config cfg)
     : me_(cfg.me), topo_(std::move(cfg.topo)), set_(std::move(cfg.validators)), certs_(cfg.certs),
-      signer_(std::move(cfg.signer)), p_(cfg.p) {
+      signer_(std::move(cfg.signer)), p_(cfg.p), app_(cfg.app) {
   auto g = genesis_block();
   auto gc = std::make_shared<proto::block_certificate>();
   gc->height = 0;
@@ -72,6 +72,14 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
         else if constexpr (std::is_same_v<T, proto::timeout_certificate>)
           on_timeout_certificate(from, m);
         else if constexpr (std::is_same_v<T, proto::tx_batch>) {
+          if (app_) {
+            for (const auto& tx : m.txs) {
+              auto v = app_->check_tx(tx, committed_height() + 1);
+              charge(v);
+              if (!v.ok()) ++stats_.txs_refused;
+            }
+            return;
+          }
           std::vector<ledger::transaction> txs = m.txs;
           for (auto& tx : txs) {
             if (pool_ids_.size() >= p_.max_pool_txs) break;

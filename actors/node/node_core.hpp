@@ -22,6 +22,7 @@
 #include "actors/common/params.hpp"
 #include "actors/common/topology.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/ledger/application.hpp"
 #include "runtime/protocol/messages.hpp"
 
 #include <deque>
@@ -46,6 +47,9 @@ struct core_config {
   const crypto::certificate_scheme* certs = nullptr; ///< also gives the vote signature scheme
   std::unique_ptr<crypto::signer> signer;
   params p;
+  /// What blocks mean (not owned; outlives the core). Null: opaque transactions, every block
+  /// valid (pure consensus benchmarks).
+  ledger::application* app = nullptr;
 };
 
 /// Counts what a node did, for observers and metrics.
@@ -56,6 +60,8 @@ struct core_stats {
   std::uint64_t rehomes = 0;
   std::uint64_t rejected = 0;
   std::uint64_t sync_requests = 0;
+  std::uint64_t blocks_refused = 0;  ///< proposals the application found invalid
+  std::uint64_t txs_refused = 0;     ///< client transactions the application refused
 };
 
 class node_core {
@@ -71,8 +77,10 @@ public:
   /// Handles a timer set by an earlier timer_effect.
   void on_timer(timer_kind kind, std::uint64_t view, std::int64_t now_us);
   /// Adds client transactions to the pool and forwards them towards the next leaders.
-  /// Returns how many were accepted (duplicates and overflow are refused).
-  std::size_t submit(std::vector<ledger::transaction> txs, std::int64_t now_us);
+  /// Returns how many were accepted (duplicates, overflow and, with an application, invalid
+  /// transactions are refused); `verdicts`, when given, receives one answer per transaction.
+  std::size_t submit(std::vector<ledger::transaction> txs, std::int64_t now_us,
+                     std::vector<ledger::app_verdict>* verdicts = nullptr);
   /// Loads a committed chain (after a restart) before start(); blocks must be in height order
   /// starting at height 1 and link up. Returns an error naming the first bad block.
   result<void> restore(const std::vector<proto::committed_block>& chain);
@@ -104,7 +112,8 @@ public:
   const proto::block_certificate& high_qc() const noexcept { return *high_qc_; }
   /// Returns the leader this node expects for its current view.
   std::uint32_t expected_leader() const;
-  std::size_t pool_size() const noexcept { return pool_ids_.size(); }
+  std::size_t pool_size() const noexcept { return app_ ? app_->pool_size() : pool_ids_.size(); }
+  ledger::application* app() const noexcept { return app_; }
   std::uint32_t current_super() const noexcept { return current_super_; }
   const core_stats& stats() const noexcept { return stats_; }
   const topology& topo() const noexcept { return *topo_; }
@@ -179,6 +188,14 @@ private:
   void propose();
   std::vector<ledger::transaction> take_block_transactions(std::uint64_t height);
   void drop_from_pool(const ledger::block& b);
+  /// Makes sure the application holds the state after `h`, processing uncommitted ancestors it
+  /// has not seen (blocks that arrived by catch-up); false if a block on the way is missing or
+  /// invalid.
+  bool app_ready(const crypto::hash256& h);
+  void charge(const ledger::app_verdict& v) {
+    meter_.verifies += v.signatures_checked;
+    meter_.hashed_bytes += v.bytes_hashed;
+  }
 
   // Plumbing.
   void send(std::vector<std::uint32_t> to, msg_ptr m, phase ph);
@@ -196,6 +213,7 @@ private:
   const crypto::certificate_scheme* certs_;
   std::unique_ptr<crypto::signer> signer_;
   params p_;
+  ledger::application* app_;
   crypto::crypto_meter meter_;
   std::vector<effect> out_;
   core_stats stats_;

@@ -58,6 +58,21 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   }
   if (topo_->leader_for(h.view, *jh) != p.leader)
     return reject(from, "proposal: sender does not lead this view");
+  if (app_) {
+    // Vote only for a block the application finds valid on top of its parent's state; an
+    // invalid one gets no vote from us, so the view times out and the next leader takes over.
+    if (!app_ready(h.parent)) {
+      pending_.try_emplace(bh, pending_block{p.block, nullptr});
+      request_sync(from);
+      return reject(from, "proposal: parent state unknown");
+    }
+    auto v = app_->process_block(*p.block);
+    charge(v);
+    if (!v.ok()) {
+      ++stats_.blocks_refused;
+      return reject(from, v.reason);
+    }
+  }
   pending_.try_emplace(bh, pending_block{p.block, nullptr});
   if (p.tc && p.tc->view + 1 > view_) {
     last_tc_ = *p.tc;
@@ -204,6 +219,13 @@ void node_core::commit_chain(const hash256& tip) {
   }
   for (auto h = path.rbegin(); h != path.rend(); ++h) {
     auto it = pending_.find(*h);
+    if (app_) {
+      // Certified by a quorum, so at least one honest node validated it; a refusal here means
+      // more than f faulty nodes, and is reported rather than hidden.
+      auto v = app_->commit(*it->second.block);
+      charge(v);
+      if (!v.ok()) reject(me_, "commit: certified block refused by the application");
+    }
     chain_.push_back(chain_entry{it->second.block, it->second.cert});
     chain_hashes_.push_back(*h);
     out_.push_back(commit_effect{it->second.block, it->second.cert});
