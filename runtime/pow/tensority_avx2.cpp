@@ -11,9 +11,8 @@ namespace bystack::pow::detail {
 
 namespace {
 
-constexpr int rows_per_block = 4;  // rows of a per register block
-constexpr int cols_per_block = 16; // columns of the product per register block (two vectors)
-constexpr int k_pairs = static_cast<int>(matrix_dim) / 2;
+constexpr int dim = static_cast<int>(matrix_dim);
+constexpr int k_pairs = dim / 2;
 
 // Folds eight int32 sums to int8 values (sign-extended back to int32): the wrapped sum of the
 // two low bytes of each.
@@ -24,38 +23,60 @@ __attribute__((target("avx2"))) inline __m256i fold8(__m256i v) {
   return _mm256_srai_epi32(_mm256_slli_epi32(t, 24), 24);
 }
 
-// Computes c = fold(a * m^T) for int16 a (row-major) and m packed as [k / 2][column][k % 2].
-// Each step broadcasts a pair (a[r][k], a[r][k + 1]) and multiplies it with the pairs of eight
-// columns at once (vpmaddwd), so no horizontal sums are needed. Products of int8 values summed
-// over 256 terms stay below 2^22: int32 accumulators cannot overflow.
-__attribute__((target("avx2"))) void product(const std::int16_t* a, const std::int8_t* m,
-                                             std::int16_t* c) {
-  for (int r0 = 0; r0 < static_cast<int>(matrix_dim); r0 += rows_per_block) {
-    for (int c0 = 0; c0 < static_cast<int>(matrix_dim); c0 += cols_per_block) {
-      __m256i acc[rows_per_block][2];
-      for (auto& row : acc)
-        row[0] = row[1] = _mm256_setzero_si256();
-      const std::int8_t* mp = m + c0 * 2;
-      for (int p = 0; p < k_pairs; ++p, mp += matrix_dim * 2) {
-        __m256i b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp)));
-        __m256i b1 =
-            _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp + 16)));
-        for (int i = 0; i < rows_per_block; ++i) {
-          std::int32_t pair;
-          __builtin_memcpy(&pair, a + (r0 + i) * static_cast<int>(matrix_dim) + 2 * p, sizeof pair);
-          __m256i av = _mm256_set1_epi32(pair);
-          acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(av, b0));
-          acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(av, b1));
-        }
-      }
-      for (int i = 0; i < rows_per_block; ++i) {
-        // packs interleaves 128-bit lanes; the permute restores column order.
-        __m256i packed = _mm256_packs_epi32(fold8(acc[i][0]), fold8(acc[i][1]));
-        packed = _mm256_permute4x64_epi64(packed, 0xd8);
-        _mm256_storeu_si256(
-            reinterpret_cast<__m256i*>(c + (r0 + i) * static_cast<int>(matrix_dim) + c0), packed);
-      }
+// Accumulators as GCC vectors: with `+=` on these GCC keeps them in registers, where with
+// _mm256_add_epi32 it copies them around and spills some to the stack.
+typedef std::int32_t v8si __attribute__((vector_size(32)));
+
+// Returns the pair (a[r][k], a[r][k + 1]) in every 32-bit lane.
+__attribute__((target("avx2"), always_inline)) inline __m256i pair_of(const std::int16_t* p) {
+  std::int32_t pair;
+  __builtin_memcpy(&pair, p, sizeof pair);
+  return _mm256_set1_epi32(pair);
+}
+
+// Computes rows [r0, r0 + Rows) by columns [c0, c0 + 16) of fold(a * m^T). Each step
+// broadcasts a pair (a[r][k], a[r][k + 1]) and multiplies it with the pairs of eight columns at
+// once (vpmaddwd), so no horizontal sums are needed. Products of int8 values summed over 256
+// terms stay below 2^22: int32 accumulators cannot overflow. 2 * Rows accumulators, two column
+// vectors and a broadcast must fit the sixteen ymm registers.
+template <int Rows>
+__attribute__((target("avx2"), always_inline)) inline void
+block(const std::int16_t* a, const std::int8_t* m, std::int16_t* c, int r0, int c0) {
+  static_assert(2 * Rows + 3 <= 16);
+  v8si lo[Rows] = {}, hi[Rows] = {};
+  const std::int8_t* mp = m + c0 * 2;
+  const std::int16_t* ap = a + r0 * dim;
+  for (int p = 0; p < k_pairs; ++p, mp += dim * 2, ap += 2) {
+    __m256i b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp)));
+    __m256i b1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(mp + 16)));
+#pragma GCC unroll 8
+    for (int i = 0; i < Rows; ++i) {
+      __m256i x = pair_of(ap + i * dim);
+      lo[i] += reinterpret_cast<v8si>(_mm256_madd_epi16(x, b0));
+      hi[i] += reinterpret_cast<v8si>(_mm256_madd_epi16(x, b1));
     }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < Rows; ++i) {
+    // packs interleaves 128-bit lanes; the permute restores column order.
+    __m256i packed = _mm256_packs_epi32(fold8(reinterpret_cast<__m256i>(lo[i])),
+                                        fold8(reinterpret_cast<__m256i>(hi[i])));
+    packed = _mm256_permute4x64_epi64(packed, 0xd8);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c + (r0 + i) * dim + c0), packed);
+  }
+}
+
+// Computes c = fold(a * m^T) for int16 a (row-major) and m packed as [k / 2][column][k % 2]:
+// per sixteen columns, 42 blocks of six rows and one of four.
+__attribute__((target("avx2"), noinline)) void product(const std::int16_t* a, const std::int8_t* m,
+                                                       std::int16_t* c) {
+  constexpr int wide = 6;
+  constexpr int wide_end = dim / wide * wide;
+  static_assert(dim - wide_end == 4);
+  for (int c0 = 0; c0 < dim; c0 += 16) {
+    for (int r0 = 0; r0 < wide_end; r0 += wide)
+      block<wide>(a, m, c, r0, c0);
+    block<4>(a, m, c, wide_end, c0);
   }
 }
 
