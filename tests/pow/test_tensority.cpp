@@ -1,6 +1,7 @@
 // Tensority against every published Bytom vector (mining/tensority/go_algorithm/algorithm_test.go,
-// the same list as mining/tensority/algorithm_test.go, and seed_test.go for the scrypt stage),
-// the reference and optimised kernels against each other, the seed rule and the seed cache.
+// the same list as mining/tensority/algorithm_test.go; tensority_test.go; seed_test.go for the
+// scrypt stage), the reference and optimised kernels against each other, the seed rule and the
+// seed cache.
 
 #include "runtime/pow/tensority.hpp"
 
@@ -68,6 +69,10 @@ constexpr vector bytom_vectors[] = {
     {"10d2f1b2f48e389c97dde1b1a63bcd743c2340935d71e2c358ba10e584696143",
      "9e6291970cb44dd94008c79bcaf9d86f18b4b49ba5b2a04781db7199ed3b9e4e",
      "6add5af18253d0722c542f7e71f47d9cb1a4d7fb7c7d26aefe3c831cb854f17e"},
+    // mining/tensority/tensority_test.go (TestHash: the same case three times).
+    {"0000000000000000000000000000000000000000000000000000000000000000",
+     "0000000000000000000000000000000000000000000000000000000000000000",
+     "c5d4a19ce842fee409696d14e483f9efe4a7ecc036d1cfeba0199f13f14dc90f"},
 };
 
 TEST(tensority, reproduces_every_bytom_vector) {
