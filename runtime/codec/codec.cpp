@@ -29,6 +29,8 @@ using crypto::quorum_certificate;
 using ledger::transaction;
 
 template <class... F> struct overloaded : F... { using F::operator()...; };
+// Clang before 17 does not deduce aggregate template arguments by itself (the fuzz build uses it).
+template <class... F> overloaded(F...) -> overloaded<F...>;
 
 // ---------------------------------------------------------------------------------------------
 // Encoding

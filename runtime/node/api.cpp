@@ -12,38 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 constexpr auto actor_timeout = std::chrono::milliseconds(10'000);
-constexpr std::size_t errors_reported_max = 8;
-
-result<ledger::transaction> tx_from_json(const json& j) {
-  if (!j.is_object()) return make_error("transaction: expected a JSON object");
-  ledger::transaction tx;
-  auto hex_field = [&](const char* name, bytes& out) -> result<void> {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_string())
-      return make_error(std::string("transaction: '") + name + "' missing or not a string");
-    if (!from_hex(it->get_ref<const std::string&>(), out))
-      return make_error(std::string("transaction: '") + name + "' is not hex");
-    return {};
-  };
-  bytes sender;
-  if (auto r = hex_field("sender", sender); !r) return r.err();
-  if (sender.size() != tx.sender.size())
-    return make_error("transaction: 'sender' must be 32 bytes (64 hex characters)");
-  std::copy(sender.begin(), sender.end(), tx.sender.begin());
-  auto nonce = j.find("nonce");
-  if (nonce == j.end() || !nonce->is_number_unsigned())
-    return make_error("transaction: 'nonce' missing or not an unsigned integer");
-  tx.nonce = nonce->get<std::uint64_t>();
-  if (auto r = hex_field("payload", tx.payload); !r) return r.err();
-  if (tx.payload.size() > ledger::max_tx_payload_bytes)
-    return make_error("transaction: payload above " + std::to_string(ledger::max_tx_payload_bytes) +
-                      " bytes");
-  if (auto r = hex_field("signature", tx.signature); !r) return r.err();
-  crypto::crypto_meter meter;
-  if (!crypto::ed25519_scheme().verify(tx.sender, tx.id(), tx.signature, meter))
-    return make_error("transaction: bad signature");
-  return tx;
-}
 
 json block_json(const proto::committed_block& b, bool full) {
   const auto& h = b.block->header;
@@ -80,21 +48,6 @@ void reply(httplib::Response& res, int status, const json& j) {
 
 } // namespace
 
-result<ledger::transaction> transaction_from_json_text(const std::string& text) {
-  auto j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) return make_error("transaction: not JSON");
-  return tx_from_json(j);
-}
-
-std::string transaction_to_json_text(const ledger::transaction& tx) {
-  json j;
-  j["sender"] = to_hex(tx.sender);
-  j["nonce"] = tx.nonce;
-  j["payload"] = to_hex(tx.payload);
-  j["signature"] = to_hex(tx.signature);
-  return j.dump();
-}
-
 api_server::api_server(node_runtime& rt, const node_config& cfg)
     : rt_(rt), cfg_(cfg), srv_(std::make_unique<httplib::Server>()) {}
 
@@ -109,42 +62,26 @@ result<void> api_server::start() {
   srv.set_payload_max_length(cfg_.limits.max_request_bytes);
 
   srv.Post("/tx", [this](const httplib::Request& req, httplib::Response& res) {
-    auto body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) return reply(res, 400, {{"error", "body is not JSON"}});
-    std::vector<const json*> items;
-    if (body.is_object() && body.contains("txs")) {
-      if (!body["txs"].is_array()) return reply(res, 400, {{"error", "'txs' must be a list"}});
-      for (const auto& t : body["txs"])
-        items.push_back(&t);
-    } else {
-      items.push_back(&body);
-    }
-    if (items.size() > cfg_.limits.max_txs_per_request)
+    auto parsed = parse_tx_request(req.body, cfg_.limits.max_txs_per_request);
+    if (!parsed) return reply(res, 400, {{"error", parsed.err().message}});
+    if (parsed->too_many)
       return reply(res, 413,
                    {{"error", "more than " + std::to_string(cfg_.limits.max_txs_per_request) +
                                   " transactions in one request"}});
-    std::vector<ledger::transaction> txs;
-    txs.reserve(items.size());
+    auto items = parsed->items;
+    auto invalid = parsed->invalid;
     json errors = json::array();
-    std::uint64_t invalid = 0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      auto tx = tx_from_json(*items[i]);
-      if (!tx) {
-        ++invalid;
-        if (errors.size() < errors_reported_max)
-          errors.push_back({{"index", i}, {"error", tx.err().message}});
-        continue;
-      }
-      txs.push_back(std::move(*tx));
-    }
+    for (const auto& e : parsed->errors)
+      errors.push_back({{"index", e.index}, {"error", e.message}});
+    auto txs = std::move(parsed->txs);
     std::uint64_t valid = txs.size(), accepted = 0;
     if (!txs.empty()) {
       auto r = rt_.submit(std::move(txs), actor_timeout);
       if (!r) return reply(res, 503, {{"error", r.err().message}});
       accepted = *r;
     }
-    rt_.stats().tx_submitted(accepted, items.size() - accepted);
-    reply(res, invalid == items.size() ? 400 : 200,
+    rt_.stats().tx_submitted(accepted, items - accepted);
+    reply(res, invalid == items ? 400 : 200,
           {{"accepted", accepted},
            {"invalid", invalid},
            {"duplicate_or_pool_full", valid - accepted},

@@ -6,6 +6,7 @@
 #include "runtime/base/result.hpp"
 #include "runtime/ledger/block.hpp"
 #include "runtime/node/config.hpp"
+#include "runtime/node/tx_request.hpp"
 
 #include <memory>
 #include <string>
@@ -18,13 +19,6 @@ class Server;
 namespace bystack::node {
 
 class node_runtime;
-
-/// Parses one transaction from its JSON form ({"sender","nonce","payload","signature"}, hex
-/// fields) and checks its size bounds and the client's Ed25519 signature over its id.
-result<ledger::transaction> transaction_from_json_text(const std::string& json);
-
-/// Renders a transaction as the JSON object POST /tx takes.
-std::string transaction_to_json_text(const ledger::transaction& tx);
 
 class api_server {
 public:
