@@ -442,6 +442,10 @@ TEST(butxo_assets, coinbase_at_most_reward_plus_fees) {
   auto inflated = cb_of(60);
   inflated.outputs[0].amount = 61;
   EXPECT_RULE(check_block({inflated, t}, 1, w.state, w.params, w.checker).err, rule::unbalanced);
+  // ... and a coinbase that pays out less than it claims would burn units unrecorded.
+  auto short_paid = cb_of(60);
+  short_paid.outputs[0].amount = 59;
+  EXPECT_RULE(check_block({short_paid, t}, 1, w.state, w.params, w.checker).err, rule::unbalanced);
 }
 
 } // namespace
