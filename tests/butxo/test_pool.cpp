@@ -249,3 +249,32 @@ TEST(butxo_pool, candidates_in_arrival_order) {
 }
 
 } // namespace
+
+namespace {
+
+using namespace bystack::ledger;
+using namespace bystack::ledger::testing;
+
+TEST(butxo_pool, a_refused_newcomer_evicts_nothing) {
+  // The newcomer would need both pooled transactions gone but outbids only one of them.
+  pool_world w;
+  auto cheap = w.pay_from(world::alice_btm, w.carol.prog, 1);
+  auto rich = w.pay_from(world::bob_btm, w.carol.prog, 900);
+  auto mid = w.pay_from(world::carol_btm, w.alice.prog, 100);
+  mempool_limits limits;
+  limits.max_bytes = encode(cheap).size() + encode(rich).size();
+  mempool pool(w.state, w.params, w.checker, limits);
+  ASSERT_EQ(pool.admit(ptr(cheap), 1).status, admit_status::accepted);
+  ASSERT_EQ(pool.admit(ptr(rich), 1).status, admit_status::accepted);
+  // Make the newcomer almost as large as both together: it fits only in an empty pool.
+  auto big = mid;
+  big.outputs[0].data.assign(encode(cheap).size() - 20, 0x42);
+  big.inputs[0].witness.clear();
+  w.sign(big);
+  EXPECT_EQ(pool.admit(ptr(big), 1).status, admit_status::pool_full);
+  EXPECT_TRUE(pool.contains(cheap.id()));
+  EXPECT_TRUE(pool.contains(rich.id()));
+  EXPECT_EQ(pool.evicted(), 0u);
+}
+
+} // namespace
