@@ -176,6 +176,15 @@ void mempool::retry_orphans(const std::vector<hash256>& outputs, std::uint64_t h
 }
 
 bool mempool::evict_for(double fee_rate, std::size_t size) {
+  // First make sure that victims paying strictly less per byte free enough room, so that a
+  // newcomer that is refused evicts nothing (descendants leaving with them only free more).
+  std::size_t txs_left = txs_.size(), bytes_left = bytes_;
+  for (auto it = by_rate_.begin();
+       txs_left + 1 > limits_.max_txs || bytes_left + size > limits_.max_bytes; ++it) {
+    if (it == by_rate_.end() || it->first.first >= fee_rate) return false;
+    --txs_left;
+    bytes_left -= txs_.at(it->second).size;
+  }
   // Evict the cheapest per byte while that frees room and each victim pays strictly less.
   while (txs_.size() + 1 > limits_.max_txs || bytes_ + size > limits_.max_bytes) {
     if (by_rate_.empty()) return false;

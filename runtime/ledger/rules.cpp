@@ -212,6 +212,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
   };
 
   std::set<hash256> input_ids;
+  std::map<asset_id, std::uint64_t> issued_in_tx;
   for (std::size_t i = 0; i < t.inputs.size(); ++i) {
     const auto& in = t.inputs[i];
     auto where = "input " + std::to_string(i);
@@ -284,14 +285,15 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       }
       }
       if (!err.ok()) return err;
-      // Within one transaction two issue inputs of a capped asset add up.
-      if (d.max_supply != 0) {
-        std::uint64_t in_tx = 0;
-        for (const auto& [h, b] : bal)
-          if (h.asset == aid) in_tx += b.in;
-        if (view.issued(aid) + in_tx > d.max_supply)
-          return fail(rule::supply_exceeded, where + ": issues beyond max_supply");
-      }
+      // Within one transaction two issue inputs of a capped asset add up; spends of the same
+      // asset do not count, since their units were counted when they were issued.
+      auto& in_tx = issued_in_tx[aid];
+      std::uint64_t after = 0;
+      if (__builtin_add_overflow(in_tx, in.amount, &in_tx) ||
+          __builtin_add_overflow(view.issued(aid), in_tx, &after))
+        return fail(rule::amount_overflow, where + ": issued supply");
+      if (d.max_supply != 0 && after > d.max_supply)
+        return fail(rule::supply_exceeded, where + ": issues beyond max_supply");
       break;
     }
     case input_kind::coinbase: {
@@ -408,7 +410,11 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
     return fail(rule::fee_too_low, "fee " + std::to_string(out.fee) + ", at least " +
                                        std::to_string(min_fee(params, out.size)) + " for " +
                                        std::to_string(out.size) + " bytes");
-  if (out.coinbase != 0) out.fee = 0;
+  // A coinbase's amount counts as issued: what it claims but does not pay out would leave the
+  // supply unrecorded.
+  if (out.coinbase != 0 && out.fee != 0)
+    return fail(rule::unbalanced, "the coinbase claims " + std::to_string(out.fee) +
+                                      " native units more than it pays out");
 
   if (!deferred) {
     for (std::size_t i = sigs_before; i < sigs.size(); ++i)
