@@ -3,12 +3,15 @@
 
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
+#include "sim/sequence.hpp"
 #include "sim/simulation.hpp"
+#include "sim/trace.hpp"
 
 #include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,6 +21,9 @@ const char* usage =
     "usage: bystack-sim SCENARIO.yaml [--nodes N] [--supers M] [--rounds R] [--seed S]\n"
     "                   [--crypto modelled|ed25519] [--certificates list|aggregate]\n"
     "                   [--json FILE] [--csv FILE] [--quiet]\n"
+    "                   [--trace FILE.json [--trace-nodes LIST] [--trace-views A-B]\n"
+    "                    [--trace-window-ms A-B] [--trace-events-max N]]\n"
+    "                   [--sequence FILE.svg --view V]\n"
     "Flags override the scenario file. --nodes or --supers drop the file's explicit groups.\n";
 
 template <class T> bool parse_number(const char* text, T& out) {
@@ -42,6 +48,9 @@ int main(int argc, char** argv) {
   auto s = std::move(*loaded);
   std::optional<std::string> json_file, csv_file;
   bool quiet = false;
+  std::optional<std::string> trace_file, sequence_file;
+  std::optional<std::uint64_t> sequence_view;
+  sim::trace_options trace_opts;
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&]() -> const char* {
@@ -79,7 +88,20 @@ int main(int argc, char** argv) {
       csv_file = value();
     else if (flag == "--quiet")
       quiet = true;
-    else {
+    else if (flag == "--trace")
+      trace_file = value();
+    else if (flag == "--sequence")
+      sequence_file = value();
+    else if (flag == "--view")
+      number(sequence_view.emplace());
+    else if (flag == "--trace-events-max")
+      number(trace_opts.events_max);
+    else if (flag == "--trace-nodes" || flag == "--trace-views" || flag == "--trace-window-ms") {
+      if (auto ok = sim::apply_trace_bound(flag, value(), trace_opts); !ok) {
+        std::cerr << "bystack-sim: " << flag << ": " << ok.err().message << "\n";
+        return 2;
+      }
+    } else {
       std::cerr << "bystack-sim: unknown flag '" << flag << "'\n" << usage;
       return 2;
     }
@@ -92,12 +114,39 @@ int main(int argc, char** argv) {
     std::cerr << "bystack-sim: --certificates must be list or aggregate\n";
     return 2;
   }
+  sim::observer_list observers;
+  std::unique_ptr<sim::trace_writer> trace;
+  std::optional<sim::sequence_recorder> sequence;
+  if (trace_file) {
+    auto w = sim::trace_writer::open(*trace_file, trace_opts);
+    if (!w) {
+      std::cerr << "bystack-sim: " << w.err().message << "\n";
+      return 2;
+    }
+    trace = std::move(*w);
+    observers.add(trace.get());
+  }
+  if (sequence_file) {
+    if (!sequence_view) {
+      std::cerr << "bystack-sim: --sequence needs --view V (the view to draw)\n";
+      return 2;
+    }
+    if (auto ok = sim::sequence_recorder::check_size(s.nodes); !ok) {
+      std::cerr << "bystack-sim: --sequence: " << ok.err().message << "\n";
+      return 2;
+    }
+    observers.add(&sequence.emplace(*sequence_view));
+  }
   std::cout << "seed " << s.seed << std::endl;
-  auto result = sim::run(s, [&](double sim_s, std::uint64_t height, std::uint64_t delivered) {
-    if (!quiet)
-      std::cerr << "progress: " << sim_s << " simulated s, every node at height >= " << height
-                << " of " << s.rounds << ", " << delivered << " messages delivered" << std::endl;
-  });
+  auto result = sim::run(
+      s,
+      [&](double sim_s, std::uint64_t height, std::uint64_t delivered) {
+        if (!quiet)
+          std::cerr << "progress: " << sim_s << " simulated s, every node at height >= " << height
+                    << " of " << s.rounds << ", " << delivered << " messages delivered"
+                    << std::endl;
+      },
+      observers.empty() ? nullptr : &observers);
   if (!result) {
     std::cerr << "bystack-sim: " << result.err().message << "\n";
     return 2;
@@ -119,6 +168,26 @@ int main(int argc, char** argv) {
       std::cerr << "bystack-sim: cannot write " << *csv_file << "\n";
       return 2;
     }
+  }
+  if (trace) {
+    auto events = trace->events();
+    bool truncated = trace->truncated();
+    if (auto ok = trace->close(); !ok) {
+      std::cerr << "bystack-sim: " << *trace_file << ": " << ok.err().message << "\n";
+      return 2;
+    }
+    std::cerr << "trace: " << events << " events written to " << *trace_file << "\n";
+    if (truncated)
+      std::cerr << "trace: note: truncated at " << trace_opts.events_max
+                << " events (--trace-events-max); bound it with --trace-nodes, --trace-views or "
+                   "--trace-window-ms\n";
+  }
+  if (sequence) {
+    if (auto ok = sequence->render_to(*sequence_file); !ok) {
+      std::cerr << "bystack-sim: --sequence: " << ok.err().message << "\n";
+      return 2;
+    }
+    std::cerr << "sequence: view " << *sequence_view << " drawn to " << *sequence_file << "\n";
   }
   std::cout << "trace_hash " << r.trace_hash << std::endl;
   return r.safety_violations == 0 ? 0 : 1;

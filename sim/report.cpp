@@ -126,6 +126,43 @@ void print_summary(std::ostream& os, const scenario& s, const run_result& r) {
      << " simulated messages per wall-second\n";
 }
 
+namespace {
+
+/// Writes the per-height, per-round and per-node series the plots draw (scripts/plot-run.sh).
+void write_json_series(std::ostream& os, const run_result& r) {
+  os << "  \"commits\": [";
+  for (std::size_t i = 0; i < r.commits.size(); ++i) {
+    const auto& c = r.commits[i];
+    os << (i ? "," : "") << "\n    {\"height\": " << c.height << ", \"view\": " << c.view
+       << ", \"sim_ms\": " << fmt(double(c.first_us) / 1000.0, 3)
+       << ", \"last_ms\": " << fmt(double(c.last_us) / 1000.0, 3)
+       << ", \"latency_ms\": " << fmt(c.latency_mean_ms, 3)
+       << ", \"latency_max_ms\": " << fmt(c.latency_max_ms, 3) << ", \"nodes\": " << c.nodes << "}";
+  }
+  os << "\n  ],\n  \"messages_per_round\": [";
+  for (std::size_t v = 0; v < r.messages_per_view.size(); ++v) {
+    const auto& m = r.messages_per_view[v];
+    os << (v ? "," : "") << "\n    {\"view\": " << v + 1 << ", \"T0\": " << m[0]
+       << ", \"T1\": " << m[1] << ", \"T2\": " << m[2] << ", \"T3\": " << m[3]
+       << ", \"T4\": " << m[4] << ", \"view_change\": " << m[5] << ", \"sync\": " << m[6]
+       << ", \"tx\": " << m[7] << "}";
+  }
+  os << "\n  ],\n  \"node_load\": [";
+  std::vector<bool> super(r.loads.size(), false);
+  for (auto s : r.super_nodes)
+    if (s < super.size()) super[s] = true;
+  for (std::size_t i = 0; i < r.loads.size(); ++i) {
+    const auto& l = r.loads[i];
+    os << (i ? "," : "") << "\n    {\"node\": " << i
+       << ", \"super\": " << (super[i] ? "true" : "false") << ", \"msgs_in\": " << l.msgs_in
+       << ", \"msgs_out\": " << l.msgs_out << ", \"bytes_in\": " << l.bytes_in
+       << ", \"bytes_out\": " << l.bytes_out << "}";
+  }
+  os << "\n  ],\n";
+}
+
+} // namespace
+
 void write_json(std::ostream& os, const scenario& s, const run_result& r) {
   auto v = r.views_measured;
   os << "{\n";
@@ -177,6 +214,7 @@ void write_json(std::ostream& os, const scenario& s, const run_result& r) {
   os << "  \"wall_seconds\": " << fmt(r.wall_seconds, 3) << ",\n";
   os << "  \"messages_per_wall_second\": "
      << fmt(r.wall_seconds > 0 ? double(r.delivered) / r.wall_seconds : 0, 0) << ",\n";
+  write_json_series(os, r);
   os << "  \"source\": \"" << json_escape(s.source) << "\"\n";
   os << "}\n";
 }

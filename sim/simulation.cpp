@@ -125,7 +125,11 @@ public:
 
   // -- node_env -----------------------------------------------------------------------------------
 
-  std::int64_t now_us(std::uint32_t node) override { return std::max(now_, busy_[node]); }
+  std::int64_t now_us(std::uint32_t node) override {
+    auto t = std::max(now_, busy_[node]);
+    if (obs_) obs_->on_handle(node, t, busy_[node]); // called once as each handler begins
+    return t;
+  }
 
   result<bbft::msg_ptr> decode(const shared_bytes& b) override {
     if (!b) return make_error("no bytes");
@@ -196,9 +200,13 @@ public:
       loads_[from].msgs_out++;
       loads_[from].bytes_out += size;
       auto verdict = faults_.on_send(from, dst, uplink_[from], rng_);
-      if (verdict.drop) continue;
+      if (verdict.drop) {
+        if (obs_) obs_->on_send(0, from, dst, ph_enum, view, size, t, arrival);
+        continue;
+      }
       arrival += verdict.extra_delay_us;
       push(event{arrival, 0, dst, from, 0, static_cast<std::uint8_t>(ph), view, 0, bytes});
+      if (obs_) obs_->on_send(seq_, from, dst, ph_enum, view, size, t, arrival);
     }
   }
 
@@ -211,6 +219,7 @@ public:
 
   void on_certified(std::uint32_t node, const bbft::certified_effect& e) override {
     auto t = busy_[node];
+    if (obs_) obs_->on_certified(node, e.height, e.view, t);
     if (e.height >= 1 && e.height <= out_.certified_us.size() &&
         out_.certified_us[e.height - 1][node] < 0)
       out_.certified_us[e.height - 1][node] = t;
@@ -228,6 +237,7 @@ public:
     const auto& h = e.block->header;
     auto hash = e.cert->block_hash;
     trace(0xC0, node, h.height, hash.prefix64());
+    if (obs_) obs_->on_commit(node, h.height, h.view, t);
     committed_[node] = h.height;
     if (h.height <= out_.committed_us.size() && h.height >= 1)
       out_.committed_us[h.height - 1][node] = t;
@@ -255,8 +265,10 @@ public:
                                       chain_[h.height].hex().substr(0, 16);
     }
     if (h.height >= 1 && h.height <= s_.rounds)
-      if (auto it = proposed_at_.find(hash); it != proposed_at_.end())
+      if (auto it = proposed_at_.find(hash); it != proposed_at_.end()) {
         commit_ms_.push_back(static_cast<double>(t - it->second) / 1000.0);
+        note_block(h, t, commit_ms_.back());
+      }
     if (h.height == s_.rounds) ++done_nodes_;
   }
 
@@ -296,6 +308,8 @@ public:
     loads_[e.dst].bytes_in += e.bytes->size();
   }
   std::uint64_t trace_hash() const { return hash_; }
+  void set_observer(run_observer* o) { obs_ = o; }
+  const std::vector<std::int64_t>& busy() const { return busy_; }
   std::uint32_t done_nodes() const { return done_nodes_; }
   std::uint64_t min_committed(const fault_plan& f) const {
     std::uint64_t m = UINT64_MAX;
@@ -309,8 +323,14 @@ public:
 
   void finish() {
     out_.commit_latency = summarize(commit_ms_);
+    for (auto& b : blocks_)
+      if (b.nodes > 0) {
+        b.latency_mean_ms /= static_cast<double>(b.nodes);
+        out_.commits.push_back(b);
+      }
     out_.certify_latency = summarize(certify_ms_);
     out_.loads = loads_;
+    out_.super_nodes = topo_.supers();
     // Views of the first `rounds` blocks are complete: take them as the measured rounds.
     std::uint64_t last_view = 0;
     if (chain_.size() > s_.rounds && !chain_[s_.rounds].is_zero())
@@ -358,6 +378,19 @@ public:
   }
 
 private:
+  void note_block(const ledger::block_header& h, std::int64_t t, double latency_ms) {
+    if (blocks_.size() < h.height) blocks_.resize(h.height);
+    auto& b = blocks_[h.height - 1];
+    if (b.nodes++ == 0) {
+      b.height = h.height;
+      b.view = h.view;
+      b.first_us = t;
+    }
+    b.last_us = std::max(b.last_us, t);
+    b.latency_mean_ms += latency_ms;
+    b.latency_max_ms = std::max(b.latency_max_ms, latency_ms);
+  }
+
   void remember(const shared_bytes& b, const bbft::msg_ptr& m) {
     // Two generations: bounded memory, and a buffer in flight is rarely evicted.
     if (decoded_.size() >= memo_max) {
@@ -405,6 +438,7 @@ private:
   static constexpr std::size_t memo_max = 1 << 15;
 
   bool debug_ = std::getenv("BYSTACK_SIM_DEBUG") != nullptr;
+  run_observer* obs_ = nullptr;
   const scenario& s_;
   const bbft::topology& topo_;
   run_result& out_;
@@ -430,6 +464,7 @@ private:
   std::vector<crypto::hash256> chain_;
   std::vector<std::uint64_t> chain_views_;
   std::vector<double> commit_ms_, certify_ms_;
+  std::vector<block_commit> blocks_; ///< index height - 1; latency_mean_ms sums until finish()
   std::uint32_t done_nodes_ = 0;
 };
 
@@ -446,7 +481,7 @@ result<bbft::topology> make_topology(const scenario& s) {
 
 } // namespace
 
-result<run_result> run(const scenario& s, const progress_fn& progress) {
+result<run_result> run(const scenario& s, const progress_fn& progress, run_observer* obs) {
   if (auto ok = validate(s); !ok) return ok.err();
   auto topo_r = make_topology(s);
   if (!topo_r) return topo_r.err();
@@ -484,6 +519,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
   auto plan = fault_plan::make(s, *topo, *set, certs);
   if (!plan) return plan.err();
   sim_env env(s, *topo, out, *plan);
+  env.set_observer(obs);
+  if (obs) obs->on_start(s, *topo);
 
   caf::actor_system_config cfg;
   cfg.set("scheduler.policy", caf::atom("testing"));
@@ -511,11 +548,16 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
   }
   signers.clear();
   plan->attach(cores);
+  auto start_node = [&](std::uint32_t i, std::int64_t t) {
+    if (obs) obs->on_dispatch(i, dispatch_info{dispatch_info::kind::start, 0, i, 0, 0, 0}, t);
+    caf::anon_send(actors[i], bbft::start_atom::value);
+  };
   auto wall_start = std::chrono::steady_clock::now();
   auto last_progress = wall_start;
   for (std::uint32_t i = 0; i < s.nodes; ++i)
-    if (plan->alive(i, 0)) caf::anon_send(actors[i], bbft::start_atom::value);
+    if (plan->alive(i, 0)) start_node(i, 0);
   sched.run();
+  if (obs) obs->on_quiet(env.busy());
 
   auto limit_us = static_cast<std::int64_t>(s.max_sim_seconds * 1e6);
   std::uint64_t honest = plan->expected_to_finish();
@@ -535,7 +577,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
         chain.push_back(old.committed_block_at(h));
       auto fresh = build_core(node);
       if (fresh->restore(chain)) *cores[node] = std::move(*fresh);
-      caf::anon_send(actors[node], bbft::start_atom::value);
+      start_node(node, t);
     });
     while (!env.empty() && env.next_time() == t) {
       auto e = env.pop();
@@ -543,13 +585,22 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
       if (!plan->alive(e.dst, t)) continue;
       if (e.type == 1) {
         if (env.stale_timer(e)) continue;
+        if (obs)
+          obs->on_dispatch(
+              e.dst, dispatch_info{dispatch_info::kind::timer, 0, e.dst, e.kind, e.view, 0}, t);
         caf::anon_send(actors[e.dst], bbft::timer_atom::value, e.kind, e.view);
       } else {
         env.delivered(e);
+        if (obs)
+          obs->on_dispatch(e.dst,
+                           dispatch_info{dispatch_info::kind::deliver, e.seq + 1, e.src, e.kind,
+                                         e.view, e.bytes->size()},
+                           t);
         caf::anon_send(actors[e.dst], bbft::deliver_atom::value, e.src, e.bytes);
       }
     }
     sched.run();
+    if (obs) obs->on_quiet(env.busy());
     if (progress && (++loop & 0xfff) == 0) {
       auto now = std::chrono::steady_clock::now();
       if (now - last_progress > std::chrono::seconds(2)) {
@@ -558,6 +609,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress) {
       }
     }
   }
+  if (obs) obs->on_end(env.now());
   out.sim_seconds = static_cast<double>(env.now()) / 1e6;
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -4,6 +4,7 @@
 /// that measure messages, bytes, latency and check safety. Same scenario and seed, same trace hash.
 
 #include "actors/common/effects.hpp"
+#include "sim/observer.hpp"
 #include "sim/scenario.hpp"
 
 #include <array>
@@ -32,6 +33,17 @@ struct node_load {
 
 using phase_counts = std::array<std::uint64_t, bbft::phase_count>;
 
+/// When one height was committed by the honest nodes, and how long after its proposal.
+struct block_commit {
+  std::uint64_t height = 0;
+  std::uint64_t view = 0;
+  std::int64_t first_us = 0; ///< the first honest node committed it
+  std::int64_t last_us = 0;  ///< the last honest node (so far) committed it
+  double latency_mean_ms = 0;
+  double latency_max_ms = 0;
+  std::uint64_t nodes = 0;
+};
+
 struct run_result {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -59,10 +71,12 @@ struct run_result {
   latency_stats commit_latency;  ///< proposal -> final commit, over (node, height)
   latency_stats certify_latency; ///< proposal -> node holds > 2/3 votes (the paper's commit)
   std::vector<node_load> loads;
+  std::vector<std::uint32_t> super_nodes; ///< ids of the super nodes, by group
   node_load super_mean, super_max, validator_mean, validator_max;
   /// certified_us[h - 1][node]: when node certified height h (-1: never), first heights only.
   std::vector<std::vector<std::int64_t>> certified_us;
   std::vector<std::vector<std::int64_t>> committed_us; ///< likewise for final commits
+  std::vector<block_commit> commits;                   ///< heights 1..rounds, in height order
 
   std::uint64_t delivered = 0;
   std::uint64_t events = 0;
@@ -88,8 +102,10 @@ using progress_fn =
     std::function<void(double sim_s, std::uint64_t height, std::uint64_t delivered)>;
 
 /// Runs the scenario to completion (every honest node committed `rounds` blocks) or until
-/// max_sim_seconds. Errors: an invalid scenario.
-result<run_result> run(const scenario& s, const progress_fn& progress = {});
+/// max_sim_seconds. Errors: an invalid scenario. `observer` (optional) watches without changing
+/// the run.
+result<run_result> run(const scenario& s, const progress_fn& progress = {},
+                       run_observer* observer = nullptr);
 
 /// The closed forms of messages per round (M super nodes, the leader one of them).
 std::uint64_t closed_form_wire(std::uint64_t n, std::uint64_t m);  ///< M^2 + 3N - 3M - 1
