@@ -15,8 +15,10 @@ constexpr int left_px = 150;   ///< room for the phase labels and times
 constexpr int top_px = 118;    ///< title, group bands and lane names
 constexpr int plot_px = 620;   ///< height of the time axis without compressed gaps
 constexpr int gap_px = 34;     ///< height of a compressed idle stretch
-constexpr int legend_px = 100; ///< legend below the plot, two columns
+constexpr int legend_px = 122; ///< legend below the plot, two columns
 constexpr std::int64_t gap_min_us = 50'000;
+/// How long after the first view change of a failed view its wave is drawn.
+constexpr std::int64_t view_change_wave_us = 200'000;
 
 /// Colours one per phase, readable on white and in grey scale (the Tableau 10 order).
 const char* colour(std::uint8_t ph) {
@@ -144,10 +146,23 @@ result<void> sequence_recorder::render(std::ostream& os) const {
   if (t_begin == INT64_MAX)
     return make_error("view " + std::to_string(view_) + " sent no messages in this run (" +
                       scenario_ + "): pick a view the run reached");
-  for (auto t : certified_us_)
+  bool complete = true;
+  std::int64_t vc_wave = INT64_MAX;
+  for (auto t : certified_us_) {
     if (t >= 0) t_end = std::max(t_end, t);
+    complete = complete && t >= 0;
+  }
+  if (!complete) {
+    // The view failed somewhere: show how it ended, with the first wave of view changes.
+    std::int64_t wave = INT64_MAX;
+    for (const auto& c : copies_)
+      if (c.ph == static_cast<std::uint8_t>(bbft::phase::view_change) && c.sent_us > t_end)
+        wave = std::min(wave, c.sent_us);
+    if (wave != INT64_MAX) t_end = wave + view_change_wave_us;
+    vc_wave = wave;
+  }
   std::vector<const copy*> shown;
-  std::vector<std::int64_t> times{t_begin, t_end};
+  std::vector<std::int64_t> times{t_begin};
   for (const auto& c : copies_)
     if (c.view == view_ || (c.sent_us >= t_begin && c.sent_us <= t_end)) {
       shown.push_back(&c);
@@ -269,6 +284,7 @@ result<void> sequence_recorder::render(std::ostream& os) const {
   for (const auto& [p, t] : phase_start)
     mark(short_name(p), colour(p), t, "phase");
   if (t5 != INT64_MAX) mark("T5", "#333", t5, "phase");
+  if (vc_wave != INT64_MAX) mark("VC", colour(5), vc_wave, "phase");
 
   // Arrows, one per message copy.
   std::vector<bool> labelled(bbft::phase_count, false);
@@ -311,25 +327,26 @@ result<void> sequence_recorder::render(std::ostream& os) const {
        << num(x[i] + 9) << "\" y=\"" << num(y + 4) << "\" font-size=\"10\">&gt; 2/3</text></g>\n";
   }
   // Legend, two columns.
-  const char* what[] = {"T0 leader proposes to the super nodes", "T1 super nodes forward to groups",
-                        "T2 members vote to their super node",
-                        "T3 super nodes exchange group certificates",
-                        "T4 super nodes send the commit certificate"};
+  const char* what[] = {
+      "T0 leader proposes to the super nodes",      "T1 super nodes forward to groups",
+      "T2 members vote to their super node",        "T3 super nodes exchange group certificates",
+      "T4 super nodes send the commit certificate", "VC view change (a view timed out)"};
   constexpr double column_px = 360;
   os << "<g class=\"legend\">\n";
-  for (std::uint8_t p = 0; p < 5; ++p) {
+  for (std::uint8_t p = 0; p < 6; ++p) {
     double lx = 12 + (p % 2) * column_px, yy = bottom + 14 + (p / 2) * 20.0;
     os << "<line x1=\"" << num(lx) << "\" y1=\"" << num(yy) << "\" x2=\"" << num(lx + 26)
        << "\" y2=\"" << num(yy) << "\" stroke=\"" << colour(p)
        << "\" stroke-width=\"2\" marker-end=\"url(#head-" << short_name(p) << ")\"/><text x=\""
        << num(lx + 32) << "\" y=\"" << num(yy + 4) << "\">" << what[p] << "</text>\n";
   }
-  double yy = bottom + 14 + 2 * 20.0;
-  os << "<circle cx=\"" << num(12 + column_px + 13) << "\" cy=\"" << num(yy)
-     << "\" r=\"6\" fill=\"#111\"/><text x=\"" << num(12 + column_px + 32) << "\" y=\""
+  double yy = bottom + 14 + 3 * 20.0;
+  os << "<circle cx=\"25\" cy=\"" << num(yy) << "\" r=\"6\" fill=\"#111\"/><text x=\"44\" y=\""
      << num(yy + 4) << "\">first holds more than 2/3 of the votes</text>\n";
-  os << "<text x=\"12\" y=\"" << num(yy + 24) << "\" fill=\"#555\">dashed, ending in &#215;: lost "
-     << "(receiver down, or dropped); T5: the first member holds the commit certificate</text>\n";
+  os << "<text x=\"" << num(12 + column_px) << "\" y=\"" << num(yy + 4)
+     << "\" fill=\"#555\">dashed, ending in &#215;: lost (receiver down, or dropped)</text>\n";
+  os << "<text x=\"12\" y=\"" << num(yy + 24) << "\" fill=\"#555\">T5: the first member holds "
+     << "the commit certificate (the paper's T5)</text>\n";
   os << "</g>\n</svg>\n";
   return {};
 }
