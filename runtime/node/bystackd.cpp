@@ -1,6 +1,6 @@
 /// bystackd: runs a production node, writes key files and generates local clusters.
 ///
-///   bystackd --config FILE.yaml
+///   bystackd --config FILE.yaml [--log-json]
 ///   bystackd keygen --out FILE
 ///   bystackd testnet --dir DIR --nodes N [--supers M | --groups 5,2] [--base-port P]
 ///                    [--host 127.0.0.1] [--view-timeout-ms T] [--group-wait-ms T]
@@ -9,6 +9,7 @@
 #include "actors/common/topology.hpp"
 #include "runtime/node/api.hpp"
 #include "runtime/node/config.hpp"
+#include "runtime/node/log.hpp"
 #include "runtime/node/runtime.hpp"
 
 #include <csignal>
@@ -26,7 +27,7 @@ namespace {
 using namespace bystack;
 
 int usage() {
-  std::cerr << "usage: bystackd --config FILE.yaml\n"
+  std::cerr << "usage: bystackd --config FILE.yaml [--log-json]\n"
                "       bystackd keygen --out FILE\n"
                "       bystackd testnet --dir DIR --nodes N [--supers M | --groups 5,2]\n"
                "                        [--base-port P] [--host ADDR] [--view-timeout-ms T]\n"
@@ -133,7 +134,7 @@ int testnet(const std::map<std::string, std::string>& f) {
   return 0;
 }
 
-int run(const std::filesystem::path& config_file) {
+int run(const std::filesystem::path& config_file, bool log_json) {
   auto cfg = node::load_node_config(config_file);
   if (!cfg) {
     std::cerr << "bystackd: " << cfg.err().message << "\n";
@@ -162,15 +163,30 @@ int run(const std::filesystem::path& config_file) {
     std::cerr << "bystackd: " << r.err().message << "\n";
     return 1;
   }
-  std::cerr << "bystackd: node " << (*rt)->index() << " up, p2p " << cfg->listen.address << ":"
-            << cfg->listen.port << ", api " << cfg->api.address << ":" << cfg->api.port
-            << ", chain height " << (*rt)->store().head().value() << "\n";
+  auto height = (*rt)->store().head().value();
+  if (log_json) {
+    // From here on every line on stderr is one JSON object.
+    node::json_log::enable((*rt)->index());
+    node::json_log::event("up", 0, height,
+                          {{"p2p_port", cfg->listen.port}, {"api_port", cfg->api.port}});
+  } else {
+    std::cerr << "bystackd: node " << (*rt)->index() << " up, p2p " << cfg->listen.address << ":"
+              << cfg->listen.port << ", api " << cfg->api.address << ":" << cfg->api.port
+              << ", chain height " << height << "\n";
+  }
   int sig = 0;
   sigwait(&stop, &sig);
-  std::cerr << "bystackd: signal " << sig << ", stopping\n";
+  height = (*rt)->store().head().value();
+  if (log_json)
+    node::json_log::event("stopping", 0, height, {{"signal", sig}});
+  else
+    std::cerr << "bystackd: signal " << sig << ", stopping\n";
   api.stop();
   rt->reset();
-  std::cerr << "bystackd: stopped\n";
+  if (log_json)
+    node::json_log::event("stopped", 0, height);
+  else
+    std::cerr << "bystackd: stopped\n";
   return 0;
 }
 
@@ -188,6 +204,8 @@ int main(int argc, char** argv) {
     if (!parse_flags(argc, argv, 2, flags)) return usage();
     return testnet(flags);
   }
-  if (cmd == "--config" && argc == 3) return run(argv[2]);
+  if (cmd == "--config" && argc == 3) return run(argv[2], false);
+  if (cmd == "--config" && argc == 4 && std::strcmp(argv[3], "--log-json") == 0)
+    return run(argv[2], true);
   return usage();
 }

@@ -1,5 +1,6 @@
 #include "runtime/node/metrics.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace bystack::node {
@@ -80,6 +81,22 @@ void metrics::set_peers_connected(std::uint64_t n) {
   peers_ = n;
 }
 
+void metrics::set_committed_height(std::uint64_t h) {
+  std::lock_guard lock(mu_);
+  committed_height_ = std::max(committed_height_, h);
+}
+
+void metrics::set_status(std::uint64_t view, std::uint64_t pool_size) {
+  std::lock_guard lock(mu_);
+  view_ = view;
+  pool_size_ = pool_size;
+}
+
+void metrics::set_sampler(std::function<void(metrics&)> f) {
+  std::lock_guard lock(sampler_mu_);
+  sampler_ = std::move(f);
+}
+
 std::uint64_t metrics::dropped_count(std::string_view reason) const {
   std::lock_guard lock(mu_);
   auto it = dropped_.find(reason);
@@ -91,7 +108,11 @@ std::uint64_t metrics::peers_connected() const {
   return peers_;
 }
 
-std::string metrics::render() const {
+std::string metrics::render() {
+  {
+    std::lock_guard sampling(sampler_mu_);
+    if (sampler_) sampler_(*this);
+  }
   std::lock_guard lock(mu_);
   std::ostringstream o;
   auto counter = [&](const char* name, const char* help, std::uint64_t v) {
@@ -108,8 +129,16 @@ std::string metrics::render() const {
   counter("bystack_signature_verifications_total",
           "Signature verifications done by the protocol core.", verifies_);
   counter("bystack_signatures_total", "Signatures made by the protocol core.", signs_);
-  o << "# HELP bystack_peers_connected Peers with an open connection.\n"
-    << "# TYPE bystack_peers_connected gauge\nbystack_peers_connected " << peers_ << '\n';
+  auto gauge = [&](const char* name, const char* help, std::uint64_t v) {
+    o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
+      << name << ' ' << v << '\n';
+  };
+  gauge("bystack_peers_connected", "Peers with an open connection.", peers_);
+  gauge("bystack_committed_height", "Height of the last block this node committed.",
+        committed_height_);
+  gauge("bystack_view", "The node's current view (sampled when scraped).", view_);
+  gauge("bystack_mempool_transactions",
+        "Transactions waiting in the node's pool (sampled when scraped).", pool_size_);
 
   auto by_type = [&](const char* name, const char* help, const auto& m, bool bytes) {
     o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
@@ -117,11 +146,11 @@ std::string metrics::render() const {
       o << name << "{type=\"" << label(type) << "\"} " << (bytes ? v.second : v.first) << '\n';
   };
   by_type("bystack_messages_in_total", "Consensus messages received, by type.", in_, false);
-  by_type("bystack_message_bytes_in_total", "Bytes of consensus messages received, by type.", in_,
+  by_type("bystack_messages_in_bytes_total", "Bytes of consensus messages received, by type.", in_,
           true);
   by_type("bystack_messages_out_total", "Consensus messages sent (per destination), by type.", out_,
           false);
-  by_type("bystack_message_bytes_out_total", "Bytes of consensus messages sent, by type.", out_,
+  by_type("bystack_messages_out_bytes_total", "Bytes of consensus messages sent, by type.", out_,
           true);
   o << "# HELP bystack_messages_dropped_total Messages dropped before the protocol saw them, by "
        "reason.\n# TYPE bystack_messages_dropped_total counter\n";

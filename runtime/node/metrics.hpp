@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -29,11 +30,18 @@ public:
   void charged(std::uint64_t decoded_bytes, std::uint64_t verifies, std::uint64_t signs);
   void tx_submitted(std::uint64_t accepted, std::uint64_t refused);
   void set_peers_connected(std::uint64_t n);
+  /// Records the height of the last committed block.
+  void set_committed_height(std::uint64_t h);
+  /// Records the node's view and the transactions waiting in its pool.
+  void set_status(std::uint64_t view, std::uint64_t pool_size);
+  /// Installs a function that render() calls first, to refresh gauges read on demand (the view
+  /// and pool live in the node actor); empty to remove it.
+  void set_sampler(std::function<void(metrics&)> f);
 
   std::uint64_t dropped_count(std::string_view reason) const;
   std::uint64_t peers_connected() const;
   /// Renders every metric in Prometheus text exposition format (version 0.0.4).
-  std::string render() const;
+  std::string render();
 
 private:
   mutable std::mutex mu_;
@@ -44,6 +52,9 @@ private:
   double latency_sum_ = 0;
   std::uint64_t blocks_ = 0, txs_ = 0, decoded_bytes_ = 0, verifies_ = 0, signs_ = 0;
   std::uint64_t tx_accepted_ = 0, tx_refused_ = 0, peers_ = 0;
+  std::uint64_t committed_height_ = 0, view_ = 0, pool_size_ = 0;
+  mutable std::mutex sampler_mu_; ///< held while sampling, never together with mu_
+  std::function<void(metrics&)> sampler_;
 };
 
 } // namespace bystack::node

@@ -3,6 +3,7 @@
 #include "actors/node/node_actor.hpp"
 #include "runtime/codec/codec.hpp"
 #include "runtime/node/envelope.hpp"
+#include "runtime/node/log.hpp"
 #include "runtime/node/wire.hpp"
 
 #include <caf/actor_system.hpp>
@@ -301,6 +302,10 @@ public:
                                          static_cast<std::int64_t>(e.block->header.timestamp_ms)) /
                      1000.0;
     sh_->stats->committed(e.block->txs.size(), std::max(0.0, latency_s));
+    sh_->stats->set_committed_height(e.block->header.height);
+    json_log::event("commit", e.block->header.view, e.block->header.height,
+                    {{"txs", static_cast<double>(e.block->txs.size())},
+                     {"latency_ms", std::max(0.0, latency_s) * 1000.0}});
   }
 
   void on_reject(std::uint32_t, const bbft::reject_effect& e, const std::string&) override {
@@ -418,6 +423,14 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   }
   // The transport starts the node actor once its peers are connected (or after start_wait).
   caf::anon_send(p->transport, bbft::start_atom::value);
+  p->stats.set_committed_height(core->committed_height());
+  // The view and pool live in the node actor: ask it when metrics are scraped.
+  p->stats.set_sampler([raw = p.get()](node::metrics& m) {
+    caf::scoped_actor self{*raw->sys};
+    self->request(raw->node, std::chrono::seconds(1), bbft::status_atom::value)
+        .receive([&](bbft::node_status& s) { m.set_status(s.view, s.pool_size); },
+                 [](caf::error&) {});
+  });
   return std::unique_ptr<node_runtime>(new node_runtime(std::move(p)));
 }
 
@@ -426,6 +439,7 @@ node_runtime::node_runtime(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 node_runtime::~node_runtime() {
   if (!impl_ || !impl_->sys) return;
   auto& p = *impl_;
+  p.stats.set_sampler({});
   caf::anon_send_exit(p.transport, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(p.timers, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(p.node, caf::exit_reason::user_shutdown);
