@@ -7,10 +7,16 @@ namespace {
 constexpr std::uint8_t header_domain[] = {'m', 'c', '-', 'h', 'd', 'r'};
 constexpr std::uint8_t node_domain[] = {'m', 'c', '-', 'm', 'k', 'l'};
 
+// Setting up a hasher costs more than hashing a header; keep one per thread.
+crypto::sha3_256_hasher& local_hasher() {
+  thread_local crypto::sha3_256_hasher h;
+  return h;
+}
+
 } // namespace
 
 hash256 header::hash() const {
-  crypto::sha3_256_hasher h;
+  auto& h = local_hasher();
   h.update(byte_view{header_domain, sizeof header_domain});
   h.update_u64(version);
   h.update_u64(height);
@@ -36,7 +42,7 @@ hash256 tx_root(const std::vector<tx_ptr>& txs) {
   level.reserve(txs.size());
   for (const auto& t : txs)
     level.push_back(t->id());
-  crypto::sha3_256_hasher h;
+  auto& h = local_hasher();
   // Reduce in place: pair i of the current level lands at index i.
   auto n = level.size();
   while (n > 1) {

@@ -158,7 +158,12 @@ mainchain_core::entry* mainchain_core::add_entry(const header& h, const hash256&
   e->hdr = h;
   e->hash = hash;
   e->parent = parent;
-  e->work = parent->work + pow::work_from_bits(h.bits);
+  // work_from_bits divides 2^256 bit by bit; bits change only at retargets, so remember it.
+  if (h.bits != work_bits_) {
+    work_bits_ = h.bits;
+    work_of_bits_ = pow::work_from_bits(h.bits);
+  }
+  e->work = parent->work + work_of_bits_;
   auto* raw = e.get();
   parent->children.push_back(raw);
   index_.emplace(hash, std::move(e));
@@ -192,7 +197,8 @@ void mainchain_core::accept_block(peer_id from, const block_ptr& b, std::int64_t
   if (e && e->invalid) return reject(from, "invalid-block");
   // A body that does not match its header says nothing about the header: refuse it without
   // marking the header, so that the honest body can still arrive.
-  if (h.tx_root != tx_root(b->txs())) return reject(from, "bad-tx-root");
+  // (A local miner's block comes from this node's own template, whose root is right.)
+  if (from != self_peer && h.tx_root != tx_root(b->txs())) return reject(from, "bad-tx-root");
   if (!e) {
     entry* parent = find(h.previous);
     if (!parent) {
@@ -424,6 +430,9 @@ void mainchain_core::on_headers(peer_id from, const std::vector<header>& headers
     if (parent->invalid) return reject(from, "invalid-parent");
     if (const char* why = check_header(h, *parent, now_ms)) return reject(from, why);
     last = add_entry(h, hash, parent);
+    // A valid header is enough to know the public chain grew (a withholding miner reacts to
+    // it; bodies of blocks with less work than the tip are never fetched).
+    public_height_ = std::max(public_height_, h.height);
     connect_orphans_of(hash, now_ms);
   }
   activate_best(now_ms);
@@ -432,15 +441,17 @@ void mainchain_core::on_headers(peer_id from, const std::vector<header>& headers
     ++stats_.headers_requests;
     out_.push_back(request_headers{from, {last->hash}});
   }
-  request_bodies(from, now_ms);
+  request_bodies(from, now_ms, last && !last->linked ? last : nullptr);
 }
 
-void mainchain_core::request_bodies(peer_id from, std::int64_t now_ms) {
-  if (from == self_peer || best_header_->invalid || !(best_header_->work > chain_.back()->work))
-    return;
+void mainchain_core::request_bodies(peer_id from, std::int64_t now_ms, entry* target) {
+  if (!target) target = best_header_;
+  // At least the tip's work: a node fetches a competing block of equal work too, so that it
+  // knows both sides of a race (as Bitcoin Core's direct fetch does).
+  if (from == self_peer || target->invalid || target->work < chain_.back()->work) return;
   if (in_flight_.size() >= cfg_.blocks_in_flight_max) return;
   std::vector<entry*> missing; // newest first
-  for (entry* x = best_header_; x && !x->linked; x = x->parent)
+  for (entry* x = target; x && !x->linked; x = x->parent)
     if (!x->blk) missing.push_back(x);
   std::vector<hash256> ask;
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {

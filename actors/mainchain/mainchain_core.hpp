@@ -114,7 +114,8 @@ public:
   bool knows(const hash256& h) const { return index_.count(h) != 0; }
   bool has_body(const hash256& h) const;
   bool on_best_chain(const hash256& h) const;
-  /// Returns the height of the best published valid block known (the public chain's height).
+  /// Returns the height of the highest published block whose header passed the rules (the
+  /// public chain's height, as a withholding miner sees it).
   std::uint64_t public_height() const noexcept { return public_height_; }
   std::size_t index_size() const noexcept { return index_.size(); }
   std::size_t orphan_count() const noexcept { return orphans_.size(); }
@@ -164,7 +165,7 @@ private:
   bool reorganise_to(entry* target, std::int64_t now_ms);
   void mark_invalid(entry* e);
   void connect_orphans_of(const hash256& parent, std::int64_t now_ms);
-  void request_bodies(peer_id from, std::int64_t now_ms);
+  void request_bodies(peer_id from, std::int64_t now_ms, entry* target = nullptr);
   void announce(const std::vector<entry*>& blocks);
   void reject(peer_id from, const char* reason);
   void rebuild_pool(const std::vector<entry*>& undone);
@@ -191,6 +192,8 @@ private:
   std::vector<subscription> miners_;
   std::uint64_t public_height_ = 0;
   std::uint64_t rng_state_;
+  std::uint64_t work_bits_ = 0; ///< the bits work_of_bits_ belongs to
+  pow::uint256 work_of_bits_;
   node_stats stats_;
   std::vector<effect> out_;
 };

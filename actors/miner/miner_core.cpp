@@ -31,8 +31,7 @@ void miner_core::on_found(std::int64_t now_us, double exp_draw) {
 
 block_ptr seal_modelled(const mainchain::template_ready& t, std::uint64_t timestamp_ms) {
   header h = t.hdr;
-  h.timestamp_ms = std::max(h.timestamp_ms, timestamp_ms);
-  h.tx_root = mainchain::tx_root(t.txs);
+  h.timestamp_ms = std::max(h.timestamp_ms, timestamp_ms); // tx_root comes filled
   h.nonce = mainchain::modelled_nonce(h);
   return std::make_shared<const mainchain::block>(h, t.txs);
 }
