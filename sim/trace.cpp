@@ -342,10 +342,11 @@ void trace_writer::on_certified(std::uint32_t node, std::uint64_t height, std::u
 
 void trace_writer::on_commit(std::uint32_t node, std::uint64_t height, std::uint64_t view,
                              std::int64_t t_us) {
-  if (truncated_ || !traced(node) || !in_window(double(t_us)) || !room(1)) return;
-  // A commit finalises an earlier view's block: it belongs to the bounded views when that block
-  // does, or when it happens while they run.
-  (void)view;
+  // The block of view v is final once view v + 1 certifies its child: keep its commit when
+  // either view is inside the bounds.
+  if (truncated_ || !traced(node) || !in_window(double(t_us))) return;
+  if (!in_views(view) && !in_views(view + 1)) return;
+  if (!room(1)) return;
   char buf[256];
   emit(buf, std::snprintf(buf, sizeof buf,
                           "{\"ph\":\"i\",\"s\":\"t\",\"name\":\"commit\",\"cat\":\"commit\","

@@ -156,6 +156,11 @@ TEST(trace, default_network_bounded_by_nodes_and_views) {
       auto v = e["args"]["view"].get<int>();
       EXPECT_TRUE(v >= 1 && v <= 3) << e.dump();
     }
+    if (e["ph"] == "i") {
+      // Certified in a kept view; committed as a kept view certifies its child.
+      auto v = e["args"]["view"].get<int>();
+      EXPECT_TRUE(v >= (e["name"] == "commit" ? 1 : 2) && v <= 3) << e.dump();
+    }
   }
   for (int t : tids)
     EXPECT_TRUE(t <= 12 || t == 50) << t;
