@@ -1,10 +1,13 @@
 #include "runtime/node/api.hpp"
 
 #include "runtime/codec/codec.hpp"
+#include "runtime/ledger/butxo_app.hpp"
 #include "runtime/node/runtime.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+
+#include <map>
 
 namespace bystack::node {
 
@@ -13,7 +16,23 @@ namespace {
 using json = nlohmann::json;
 constexpr auto actor_timeout = std::chrono::milliseconds(10'000);
 
-json block_json(const proto::committed_block& b, bool full) {
+/// Bounds the outputs GET /utxo lists (the reply says "truncated" when more exist).
+constexpr std::size_t max_utxos_per_reply = 1000;
+/// Bounds the outputs GET /balance sums, so that one request cannot scan without end.
+constexpr std::size_t max_utxos_per_balance = 1'000'000;
+
+json error_json(const std::string& rule, const std::string& message) {
+  return {{"error", {{"rule", rule}, {"message", message}}}};
+}
+
+json program_json(const ledger::control_program& p) {
+  json keys = json::array();
+  for (const auto& k : p.keys)
+    keys.push_back(to_hex(k));
+  return {{"threshold", p.threshold}, {"keys", std::move(keys)}};
+}
+
+json block_json(const proto::committed_block& b, bool full, bool butxo) {
   const auto& h = b.block->header;
   json j;
   j["height"] = h.height;
@@ -32,10 +51,18 @@ json block_json(const proto::committed_block& b, bool full) {
       {"view", b.cert.view}, {"group_certificates", b.cert.certs.size()}, {"signatures", signers}};
   json txs = json::array();
   for (const auto& tx : b.block->txs) {
-    if (full)
+    if (butxo) {
+      // BUTXO ids (what POST /tx answers and GET /tx takes), not the wrapper's id.
+      auto t = ledger::unwrap(tx);
+      if (full)
+        txs.push_back(to_hex(tx.payload));
+      else
+        txs.push_back(t ? t->id().hex() : std::string("malformed"));
+    } else if (full) {
       txs.push_back(json::parse(transaction_to_json_text(tx)));
-    else
+    } else {
       txs.push_back(tx.id().hex());
+    }
   }
   j[full ? "txs" : "tx_ids"] = std::move(txs);
   return j;
@@ -62,6 +89,7 @@ result<void> api_server::start() {
   srv.set_payload_max_length(cfg_.limits.max_request_bytes);
 
   srv.Post("/tx", [this](const httplib::Request& req, httplib::Response& res) {
+    if (rt_.ledger_enabled()) return post_ledger_tx(req.body, res);
     auto parsed = parse_tx_request(req.body, cfg_.limits.max_txs_per_request);
     if (!parsed) return reply(res, 400, {{"error", parsed.err().message}});
     if (parsed->too_many)
@@ -91,8 +119,7 @@ result<void> api_server::start() {
   srv.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     auto s = rt_.status(actor_timeout);
     if (!s) return reply(res, 503, {{"error", s.err().message}});
-    reply(res, 200,
-          {{"id", s->id},
+    json j{{"id", s->id},
            {"view", s->view},
            {"height", s->certified_height},
            {"head_hash", s->certified_hash.hex()},
@@ -106,8 +133,122 @@ result<void> api_server::start() {
            {"proposals_made", s->stats.proposals_made},
            {"votes_cast", s->stats.votes_cast},
            {"rejected", s->stats.rejected},
-           {"sync_requests", s->stats.sync_requests}});
+           {"sync_requests", s->stats.sync_requests}};
+    j["ledger"] = s->ledger ? "butxo" : "opaque";
+    if (s->ledger) {
+      j["utxo_set_hash"] = s->utxo_set_hash.hex();
+      j["utxos"] = s->utxos;
+      j["pool"] = {{"txs", s->pool_size}, {"bytes", s->pool_bytes}, {"orphans", s->pool_orphans}};
+      j["chain"] = s->chain.hex();
+      j["native_asset"] = s->native_asset.hex();
+      j["min_fee_per_kb"] = s->min_fee_per_kb;
+      j["blocks_refused"] = s->stats.blocks_refused;
+      j["txs_refused"] = s->stats.txs_refused;
+    }
+    reply(res, 200, j);
   });
+
+  srv.Get(R"(/tx/([0-9a-fA-F]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!rt_.ledger_enabled())
+      return reply(res, 404, error_json("not-found", "this node runs 'ledger: opaque'"));
+    crypto::hash256 id;
+    crypto::parse_hash(req.matches[1].str(), id);
+    // The actor first, then the store: a commit removes a transaction from the pool and writes
+    // it to the store within one handler of the actor, so one of the two always has it.
+    auto pending = rt_.pending_tx(id, actor_timeout);
+    if (!pending) return reply(res, 503, error_json("unavailable", pending.err().message));
+    json j{{"id", id.hex()}};
+    if (*pending) {
+      j["status"] = "pending";
+      j["tx"] = to_hex(**pending);
+      return reply(res, 200, j);
+    }
+    auto c = rt_.store().committed_tx(id);
+    if (!c) return reply(res, 500, error_json("store", c.err().message));
+    if (!*c) {
+      j["status"] = "unknown";
+      return reply(res, 200, j);
+    }
+    j["status"] = "committed";
+    j["height"] = (*c)->height;
+    j["tx"] = to_hex((*c)->tx);
+    reply(res, 200, j);
+  });
+
+  srv.Get("/utxo", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!rt_.ledger_enabled())
+      return reply(res, 404, error_json("not-found", "this node runs 'ledger: opaque'"));
+    if (!req.has_param("owner"))
+      return reply(res, 400, error_json("malformed", "missing ?owner=<address or public key hex>"));
+    auto address = owner_address(req.get_param_value("owner"));
+    if (!address) return reply(res, 400, error_json("malformed", address.err().message));
+    bool more = false;
+    auto list = rt_.store().utxos_of(*address, max_utxos_per_reply, &more);
+    if (!list) return reply(res, 500, error_json("store", list.err().message));
+    json utxos = json::array();
+    for (const auto& [id, e] : *list)
+      utxos.push_back({{"id", id.hex()},
+                       {"asset", e.out.asset.hex()},
+                       {"amount", e.out.amount},
+                       {"lot", e.out.lot.hex()},
+                       {"height", e.height},
+                       {"owner", program_json(e.out.owner)}});
+    json j{{"owner", address->hex()}, {"utxos", std::move(utxos)}};
+    if (more) j["truncated"] = true;
+    reply(res, 200, j);
+  });
+
+  srv.Get(R"(/balance/([0-9a-fA-F]+))",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            if (!rt_.ledger_enabled())
+              return reply(res, 404, error_json("not-found", "this node runs 'ledger: opaque'"));
+            auto address = owner_address(req.matches[1].str());
+            if (!address) return reply(res, 400, error_json("malformed", address.err().message));
+            bool more = false;
+            auto list = rt_.store().utxos_of(*address, max_utxos_per_balance, &more);
+            if (!list) return reply(res, 500, error_json("store", list.err().message));
+            if (more)
+              return reply(res, 413,
+                           error_json("too-many-outputs",
+                                      "the address holds more than " +
+                                          std::to_string(max_utxos_per_balance) + " outputs"));
+            std::map<ledger::asset_id, std::uint64_t> sums;
+            for (const auto& [id, e] : *list) {
+              auto& s = sums[e.out.asset];
+              if (__builtin_add_overflow(s, e.out.amount, &s)) s = UINT64_MAX;
+            }
+            json balances = json::array();
+            for (const auto& [asset, amount] : sums) {
+              json b{{"asset", asset.hex()}, {"amount", amount}};
+              if (auto a = rt_.store().asset(asset); a && *a) {
+                b["name"] = (*a)->definition.name;
+                b["kind"] = ledger::kind_name((*a)->definition.kind);
+              }
+              balances.push_back(std::move(b));
+            }
+            reply(res, 200, {{"address", address->hex()}, {"balances", std::move(balances)}});
+          });
+
+  srv.Get(R"(/asset/([0-9a-fA-F]{64}))",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            if (!rt_.ledger_enabled())
+              return reply(res, 404, error_json("not-found", "this node runs 'ledger: opaque'"));
+            ledger::asset_id id;
+            crypto::parse_hash(req.matches[1].str(), id);
+            auto a = rt_.store().asset(id);
+            if (!a) return reply(res, 500, error_json("store", a.err().message));
+            if (!*a) return reply(res, 404, error_json("unknown-asset", "no asset " + id.hex()));
+            const auto& d = (*a)->definition;
+            reply(res, 200,
+                  {{"id", id.hex()},
+                   {"name", d.name},
+                   {"kind", ledger::kind_name(d.kind)},
+                   {"decimals", d.decimals},
+                   {"max_supply", d.max_supply},
+                   {"issued", (*a)->issued},
+                   {"retired", (*a)->retired},
+                   {"issuer", program_json(d.issuer)}});
+          });
 
   srv.Get(R"(/block/(\d{1,19}))", [this](const httplib::Request& req, httplib::Response& res) {
     auto height = std::stoull(req.matches[1].str());
@@ -117,7 +258,7 @@ result<void> api_server::start() {
     auto b = codec::decode_committed(**raw);
     if (!b) return reply(res, 500, {{"error", b.err().message}});
     bool full = req.has_param("full") && req.get_param_value("full") == "1";
-    reply(res, 200, block_json(*b, full));
+    reply(res, 200, block_json(*b, full, rt_.ledger_enabled()));
   });
 
   srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -129,6 +270,73 @@ result<void> api_server::start() {
                       std::to_string(cfg_.api.port));
   thread_ = std::thread([this] { srv_->listen_after_bind(); });
   return {};
+}
+
+result<crypto::hash256> api_server::owner_address(const std::string& hex) const {
+  crypto::hash256 h;
+  if (!crypto::parse_hash(hex, h))
+    return make_error("owner: expected 64 hex characters (an address or an Ed25519 public key)");
+  // Both are 32 bytes: an address that owns outputs is taken as such, anything else as a key.
+  auto known = rt_.store().has_owner(h);
+  if (!known) return known.err();
+  if (*known) return h;
+  crypto::public_key pk;
+  std::copy(h.data.begin(), h.data.end(), pk.begin());
+  return ledger::control_program::single(pk).address();
+}
+
+void api_server::post_ledger_tx(const std::string& body, httplib::Response& res) {
+  auto parsed = parse_ledger_tx_request(body, cfg_.limits.max_txs_per_request);
+  if (!parsed) return reply(res, 400, error_json("malformed", parsed.err().message));
+  if (parsed->too_many)
+    return reply(res, 413,
+                 error_json("too-many", "more than " +
+                                            std::to_string(cfg_.limits.max_txs_per_request) +
+                                            " transactions in one request"));
+  std::vector<ledger::transaction> wrapped;
+  wrapped.reserve(parsed->items.size());
+  for (const auto& item : parsed->items)
+    if (item.tx) wrapped.push_back(ledger::wrap(*item.tx));
+  std::vector<tx_verdict> verdicts;
+  if (!wrapped.empty()) {
+    auto r = rt_.submit_ledger(std::move(wrapped), actor_timeout);
+    if (!r) return reply(res, 503, error_json("unavailable", r.err().message));
+    verdicts = std::move(*r);
+  }
+  std::uint64_t accepted = 0;
+  json results = json::array();
+  std::size_t next = 0;
+  for (const auto& item : parsed->items) {
+    json j;
+    if (!item.tx) {
+      j = {{"status", "rejected"}, {"rule", "malformed"}, {"message", "malformed: " + item.error}};
+    } else {
+      j["id"] = item.id.hex();
+      if (next >= verdicts.size()) {
+        j["status"] = "rejected";
+        j["rule"] = "unavailable";
+        j["message"] = "no verdict from the node";
+      } else {
+        const auto& v = verdicts[next];
+        j["status"] = v.status;
+        if (v.status == "rejected") {
+          j["rule"] = v.rule;
+          j["message"] = v.message;
+        } else {
+          ++accepted;
+        }
+      }
+      ++next;
+    }
+    results.push_back(std::move(j));
+  }
+  rt_.stats().tx_submitted(accepted, parsed->items.size() - accepted);
+  if (parsed->batch) return reply(res, 200, {{"results", std::move(results)}});
+  auto& one = results.at(0);
+  if (one["status"] != "rejected") return reply(res, 200, one);
+  json err{{"error", {{"rule", one["rule"]}, {"message", one["message"]}}}};
+  if (one.contains("id")) err["id"] = one["id"];
+  reply(res, 400, err);
 }
 
 void api_server::stop() {

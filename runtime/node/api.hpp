@@ -1,6 +1,7 @@
 #pragma once
 /// The node's HTTP API (cpp-httplib, JSON via nlohmann-json): POST /tx, GET /status,
-/// GET /block/{height}, GET /metrics. Handlers run on the server's threads and reach the node
+/// GET /block/{height}, GET /metrics; in BUTXO mode also GET /tx/{id}, GET /utxo?owner=,
+/// GET /balance/{owner}, GET /asset/{id}. Handlers run on the server's threads and reach the node
 /// actor only through node_runtime's message calls.
 
 #include "runtime/base/result.hpp"
@@ -14,7 +15,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Response;
+} // namespace httplib
 
 namespace bystack::node {
 
@@ -29,6 +31,11 @@ public:
   void stop();
 
 private:
+  /// Answers POST /tx in BUTXO mode (see docs/node.md for the contract).
+  void post_ledger_tx(const std::string& body, httplib::Response& res);
+  /// Reads an owner given as an address or a public key (hex) and returns the address.
+  result<crypto::hash256> owner_address(const std::string& hex) const;
+
   node_runtime& rt_;
   node_config cfg_;
   std::unique_ptr<httplib::Server> srv_;

@@ -4,11 +4,14 @@
 ///   bystackd keygen --out FILE
 ///   bystackd testnet --dir DIR --nodes N [--supers M | --groups 5,2] [--base-port P]
 ///                    [--host 127.0.0.1] [--view-timeout-ms T] [--group-wait-ms T]
-///                    [--max-block-txs K] [--block-interval-ms T]
+///                    [--max-block-txs K] [--block-interval-ms T] [--ledger butxo|opaque]
+///                    [--wallets N] [--wallet-seed S]
+///   bystackd genesis --out FILE [--wallets N] [--wallet-seed S] [--min-fee-per-kb F]
 
 #include "actors/common/topology.hpp"
 #include "runtime/node/api.hpp"
 #include "runtime/node/config.hpp"
+#include "runtime/node/loadgen_wallets.hpp"
 #include "runtime/node/log.hpp"
 #include "runtime/node/runtime.hpp"
 
@@ -32,7 +35,10 @@ int usage() {
                "       bystackd testnet --dir DIR --nodes N [--supers M | --groups 5,2]\n"
                "                        [--base-port P] [--host ADDR] [--view-timeout-ms T]\n"
                "                        [--group-wait-ms T] [--max-block-txs K]\n"
-               "                        [--block-interval-ms T]\n";
+               "                        [--block-interval-ms T] [--ledger butxo|opaque]\n"
+               "                        [--wallets N] [--wallet-seed S]\n"
+               "       bystackd genesis --out FILE [--wallets N] [--wallet-seed S]\n"
+               "                        [--min-fee-per-kb F]\n";
   return 2;
 }
 
@@ -65,10 +71,46 @@ std::uint64_t number(const std::map<std::string, std::string>& f, const std::str
   return std::stoull(it->second);
 }
 
+/// Returns the genesis that funds the load generator's wallets (same seed and count as its
+/// --wallet-seed and --wallets).
+ledger::genesis_spec wallet_genesis(const std::map<std::string, std::string>& f) {
+  auto seed =
+      f.count("wallet-seed") ? f.at("wallet-seed") : std::string(node::loadgen_seed_default);
+  auto wallets = number(f, "wallets", node::loadgen_wallets_default);
+  if (wallets == 0 || wallets > 100'000) throw std::invalid_argument("--wallets: 1 to 100000");
+  return node::loadgen_genesis(seed, wallets, number(f, "min-fee-per-kb", 1000));
+}
+
+void write_text(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream out(file);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + file.string());
+}
+
+int genesis(const std::map<std::string, std::string>& f) {
+  static const std::set<std::string> known = {"out", "wallets", "wallet-seed", "min-fee-per-kb"};
+  for (const auto& [k, v] : f)
+    if (!known.count(k)) {
+      std::cerr << "bystackd genesis: unknown option --" << k << "\n";
+      return usage();
+    }
+  if (!f.count("out")) return usage();
+  try {
+    write_text(f.at("out"),
+               "# bystackd genesis: the load generator's wallets (see docs/node.md)\n" +
+                   node::render_genesis(wallet_genesis(f)));
+  } catch (const std::exception& e) {
+    std::cerr << "bystackd genesis: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int testnet(const std::map<std::string, std::string>& f) {
   static const std::set<std::string> known = {
-      "dir",  "nodes",           "supers",        "groups",        "base-port",
-      "host", "view-timeout-ms", "group-wait-ms", "max-block-txs", "block-interval-ms"};
+      "dir",    "nodes",           "supers",        "groups",        "base-port",
+      "host",   "view-timeout-ms", "group-wait-ms", "max-block-txs", "block-interval-ms",
+      "ledger", "wallets",         "wallet-seed",   "min-fee-per-kb"};
   for (const auto& [k, v] : f)
     if (!known.count(k)) {
       std::cerr << "bystackd testnet: unknown option --" << k << "\n";
@@ -112,10 +154,23 @@ int testnet(const std::map<std::string, std::string>& f) {
     c.protocol.max_view_timeout_us = std::max<std::int64_t>(c.protocol.view_timeout_us, 16'000'000);
     c.protocol.group_wait_us = static_cast<std::int64_t>(number(f, "group-wait-ms", 300)) * 1000;
     c.protocol.block_interval_us =
-        static_cast<std::int64_t>(number(f, "block-interval-ms", 0)) * 1000;
+        static_cast<std::int64_t>(number(f, "block-interval-ms", 500)) * 1000;
     c.protocol.sync_retry_us = 500'000;
     c.protocol.max_block_txs = static_cast<std::uint32_t>(number(f, "max-block-txs", 10'000));
     c.protocol.sync_max_blocks = 16;
+    auto mode = f.count("ledger") ? f.at("ledger") : std::string("butxo");
+    if (mode != "butxo" && mode != "opaque")
+      throw std::invalid_argument("--ledger: butxo or opaque");
+    if (mode == "butxo") {
+      // One genesis file for all nodes; the load generator finds the wallets from the same
+      // seed and count.
+      c.ledger = node::ledger_mode::butxo;
+      c.genesis = wallet_genesis(f);
+      c.genesis_file = "genesis.yaml";
+      write_text(dir / "genesis.yaml",
+                 "# bystackd genesis: the load generator's wallets (see docs/node.md)\n" +
+                     node::render_genesis(*c.genesis));
+    }
     for (std::uint32_t i = 0; i < n; ++i) {
       c.key_file = "node" + std::to_string(i) + ".key";
       c.data_dir = "node" + std::to_string(i) + ".data";
@@ -203,6 +258,11 @@ int main(int argc, char** argv) {
   if (cmd == "testnet") {
     if (!parse_flags(argc, argv, 2, flags)) return usage();
     return testnet(flags);
+  }
+  if (cmd == "genesis") {
+    std::map<std::string, std::string> flags;
+    if (!parse_flags(argc, argv, 2, flags)) return usage();
+    return genesis(flags);
   }
   if (cmd == "--config" && argc == 3) return run(argv[2], false);
   if (cmd == "--config" && argc == 4 && std::strcmp(argv[3], "--log-json") == 0)

@@ -7,21 +7,82 @@ namespace bystack::node {
 namespace {
 const std::string blocks_col = "blocks";
 const std::string meta_col = "meta";
+const std::string utxo_col = "utxo";           // output id -> encoded utxo_entry
+const std::string undo_col = "undo";           // be64(height) -> encoded block_delta
+const std::string assets_col = "assets";       // asset id -> encoded asset_definition
+const std::string supply_col = "supply";       // asset id -> be64(issued) be64(retired)
+const std::string issuances_col = "issuances"; // used issue input id -> (empty)
+const std::string owners_col = "owners";       // address | output id -> (empty)
+const std::string txs_col = "txs";             // BUTXO tx id -> be64(height) encoded tx
 const bytes head_key = {'h', 'e', 'a', 'd'};
+const bytes utxo_hash_key = {'u', 't', 'x', 'o'}; // set hash, be64(count), be64(height)
+const bytes genesis_key = {'g', 'e', 'n', 'e', 's', 'i', 's'};
+
+bytes key_of(const crypto::hash256& h) {
+  return bytes(h.data.begin(), h.data.end());
+}
+
+bytes owner_key(const crypto::hash256& address, const crypto::hash256& id) {
+  bytes k = key_of(address);
+  k.insert(k.end(), id.data.begin(), id.data.end());
+  return k;
+}
+
+bool hash_from(byte_view b, crypto::hash256& out) {
+  if (b.size() != out.data.size()) return false;
+  std::copy(b.begin(), b.end(), out.data.begin());
+  return true;
+}
+
+bytes concat(bytes a, const bytes& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+/// Adds the UTXO changes of a delta to a batch: creations first, since an output created and
+/// spent in one block appears in both lists and the batch applies in order.
+void put_delta(store::write_batch& batch, const ledger::block_delta& d) {
+  for (const auto& [id, e] : d.created) {
+    batch.put(utxo_col, key_of(id), ledger::encode(e));
+    if (e.out.kind == ledger::output_kind::control)
+      batch.put(owners_col, owner_key(e.out.owner.address(), id), {});
+  }
+  for (const auto& [id, e] : d.spent) {
+    batch.del(utxo_col, key_of(id));
+    if (e.out.kind == ledger::output_kind::control)
+      batch.del(owners_col, owner_key(e.out.owner.address(), id));
+  }
+  for (const auto& a : d.new_assets)
+    batch.put(assets_col, key_of(a.id()), ledger::encode(a));
+  for (const auto& h : d.issuances)
+    batch.put(issuances_col, key_of(h), {});
+}
+
+void put_utxo_meta(store::write_batch& batch, const crypto::hash256& hash, std::uint64_t count,
+                   std::uint64_t height) {
+  batch.put(meta_col, utxo_hash_key,
+            concat(concat(key_of(hash), store::be64(count)), store::be64(height)));
+}
+
 } // namespace
+
+std::vector<std::string> chain_store::columns() {
+  return {blocks_col, meta_col,      utxo_col,   undo_col, assets_col,
+          supply_col, issuances_col, owners_col, txs_col};
+}
 
 result<std::unique_ptr<chain_store>> chain_store::open(const std::filesystem::path& dir,
                                                        bool sync_writes) {
-  auto kv = store::open_rocksdb(dir, {blocks_col, meta_col});
+  auto kv = store::open_rocksdb(dir, columns());
   if (!kv) return kv.err();
   return std::make_unique<chain_store>(std::move(*kv), sync_writes);
 }
 
 std::unique_ptr<chain_store> chain_store::in_memory() {
-  return std::make_unique<chain_store>(store::make_memory_store({blocks_col, meta_col}), false);
+  return std::make_unique<chain_store>(store::make_memory_store(columns()), false);
 }
 
-result<void> chain_store::append(const proto::committed_block& b) {
+result<void> chain_store::append(const proto::committed_block& b, const ledger_changes* ledger) {
   if (!b.block) return make_error("chain store: committed block without a block");
   auto h = b.block->header.height;
   if (!head_) {
@@ -34,8 +95,19 @@ result<void> chain_store::append(const proto::committed_block& b) {
                       " does not follow the head " + std::to_string(*head_));
   store::write_batch batch;
   batch.put(blocks_col, store::be64(h), codec::encode_committed(b));
+  if (ledger) {
+    put_delta(batch, ledger->delta);
+    batch.put(undo_col, store::be64(h), ledger::encode(ledger->delta));
+    for (const auto& s : ledger->supply)
+      batch.put(supply_col, key_of(s.asset), concat(store::be64(s.issued), store::be64(s.retired)));
+    for (const auto& [id, raw] : ledger->txs)
+      batch.put(txs_col, key_of(id), concat(store::be64(h), raw));
+    put_utxo_meta(batch, ledger->utxo_hash, ledger->utxo_count, h);
+  }
   batch.put(meta_col, head_key, store::be64(h));
-  if (auto w = kv_->write(batch, {.sync = sync_}); !w) return w.err();
+  if (auto w = kv_->write(batch, {.sync = sync_}); !w)
+    return make_error("chain store: cannot write block " + std::to_string(h) + ": " +
+                      w.err().message);
   head_ = h;
   return {};
 }
@@ -70,6 +142,201 @@ result<std::vector<proto::committed_block>> chain_store::load_all() const {
     chain.push_back(std::move(*b));
   }
   return chain;
+}
+
+result<void> chain_store::write_ledger_genesis(const ledger::utxo_set& genesis,
+                                               const crypto::hash256& marker) {
+  auto h = head();
+  if (!h) return h.err();
+  if (*h != 0)
+    return make_error("chain store: cannot write the ledger genesis under a chain of height " +
+                      std::to_string(*h));
+  ledger::block_delta d;
+  for (const auto& [id, e] : genesis.entries())
+    d.created.emplace_back(id, e);
+  for (const auto& [id, def] : genesis.assets())
+    d.new_assets.push_back(def);
+  store::write_batch batch;
+  put_delta(batch, d);
+  for (const auto& [id, def] : genesis.assets())
+    batch.put(supply_col, key_of(id),
+              concat(store::be64(genesis.issued(id)), store::be64(genesis.retired(id))));
+  put_utxo_meta(batch, genesis.hash(), genesis.size(), 0);
+  batch.put(meta_col, genesis_key, key_of(marker));
+  if (auto w = kv_->write(batch, {.sync = true}); !w)
+    return make_error("chain store: cannot write the ledger genesis: " + w.err().message);
+  return {};
+}
+
+result<std::optional<crypto::hash256>> chain_store::ledger_genesis() const {
+  auto v = kv_->get(meta_col, genesis_key);
+  if (!v) return v.err();
+  if (!*v) return std::optional<crypto::hash256>{};
+  crypto::hash256 m;
+  if (!hash_from(**v, m)) return make_error("chain store: genesis marker is not 32 bytes");
+  return std::optional<crypto::hash256>{m};
+}
+
+result<ledger::utxo_set> chain_store::load_ledger() const {
+  auto h = head();
+  if (!h) return h.err();
+  auto meta = kv_->get(meta_col, utxo_hash_key);
+  if (!meta) return meta.err();
+  if (!*meta || (*meta)->size() != 48)
+    return make_error("chain store: no UTXO set hash stored (a store written without a ledger?)");
+  crypto::hash256 want;
+  hash_from(byte_view{(*meta)->data(), 32}, want);
+  auto want_count = store::read_be64(byte_view{(*meta)->data() + 32, 8});
+  auto at = store::read_be64(byte_view{(*meta)->data() + 40, 8});
+  if (at != *h)
+    return make_error("chain store: the UTXO set was written at height " + std::to_string(at) +
+                      ", the head is " + std::to_string(*h));
+
+  // Rebuild the set as one delta on an empty set: apply() adds every entry to the set hash.
+  ledger::block_delta d;
+  d.height = *h;
+  std::string bad;
+  auto scan = [&](const std::string& col, const std::function<bool(byte_view, byte_view)>& f) {
+    return kv_->scan(col, {}, f);
+  };
+  auto r = scan(utxo_col, [&](byte_view k, byte_view v) {
+    crypto::hash256 id;
+    auto e = ledger::decode_utxo_entry(v);
+    if (!hash_from(k, id) || !e) {
+      bad = "unspent output " + to_hex(k) + ": " + (e ? "bad key" : e.err().message);
+      return false;
+    }
+    d.created.emplace_back(id, std::move(*e));
+    return true;
+  });
+  if (!r) return r.err();
+  if (bad.empty())
+    r = scan(assets_col, [&](byte_view k, byte_view v) {
+      auto a = ledger::decode_asset_definition(v);
+      crypto::hash256 id;
+      if (!hash_from(k, id) || !a || a->id() != id) {
+        bad = "asset " + to_hex(k) + ": " + (a ? "id does not match" : a.err().message);
+        return false;
+      }
+      d.new_assets.push_back(std::move(*a));
+      return true;
+    });
+  if (!r) return r.err();
+  if (bad.empty())
+    r = scan(supply_col, [&](byte_view k, byte_view v) {
+      crypto::hash256 id;
+      if (!hash_from(k, id) || v.size() != 16) {
+        bad = "supply record " + to_hex(k) + " is malformed";
+        return false;
+      }
+      auto issued = store::read_be64(v);
+      auto retired = store::read_be64(v.subspan(8));
+      if (issued) d.issued.emplace_back(id, issued);
+      if (retired) d.retired.emplace_back(id, retired);
+      return true;
+    });
+  if (!r) return r.err();
+  if (bad.empty())
+    r = scan(issuances_col, [&](byte_view k, byte_view) {
+      crypto::hash256 id;
+      if (!hash_from(k, id)) {
+        bad = "issuance record " + to_hex(k) + " is malformed";
+        return false;
+      }
+      d.issuances.push_back(id);
+      return true;
+    });
+  if (!r) return r.err();
+  if (!bad.empty()) return make_error("chain store: " + bad);
+  ledger::utxo_set s;
+  s.apply(d);
+  s.set_height(*h);
+  if (s.size() != want_count || s.hash() != want)
+    return make_error("chain store: the stored UTXO set (" + std::to_string(s.size()) +
+                      " outputs, hash " + s.hash().hex() +
+                      ") does not match the hash recorded at "
+                      "height " +
+                      std::to_string(*h) + " (" + std::to_string(want_count) + " outputs, hash " +
+                      want.hex() + ")");
+  return s;
+}
+
+result<std::optional<bytes>> chain_store::undo_at(std::uint64_t height) const {
+  return kv_->get(undo_col, store::be64(height));
+}
+
+result<std::optional<ledger::utxo_entry>> chain_store::utxo(const crypto::hash256& id) const {
+  auto v = kv_->get(utxo_col, key_of(id));
+  if (!v) return v.err();
+  if (!*v) return std::optional<ledger::utxo_entry>{};
+  auto e = ledger::decode_utxo_entry(**v);
+  if (!e) return make_error("chain store: unspent output " + id.hex() + ": " + e.err().message);
+  return std::optional<ledger::utxo_entry>{std::move(*e)};
+}
+
+result<std::vector<std::pair<crypto::hash256, ledger::utxo_entry>>>
+chain_store::utxos_of(const crypto::hash256& address, std::size_t max, bool* more) const {
+  std::vector<crypto::hash256> ids;
+  bool truncated = false;
+  auto r = kv_->scan(owners_col, key_of(address), [&](byte_view k, byte_view) {
+    if (ids.size() >= max) {
+      truncated = true;
+      return false;
+    }
+    crypto::hash256 id;
+    if (k.size() == 64 && hash_from(k.subspan(32), id)) ids.push_back(id);
+    return true;
+  });
+  if (!r) return r.err();
+  if (more) *more = truncated;
+  std::vector<std::pair<crypto::hash256, ledger::utxo_entry>> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto e = utxo(id);
+    if (!e) return e.err();
+    // A block committed between the index scan and this read may have spent it.
+    if (*e) out.emplace_back(id, std::move(**e));
+  }
+  return out;
+}
+
+result<bool> chain_store::has_owner(const crypto::hash256& address) const {
+  bool found = false;
+  auto r = kv_->scan(owners_col, key_of(address), [&](byte_view, byte_view) {
+    found = true;
+    return false;
+  });
+  if (!r) return r.err();
+  return found;
+}
+
+result<std::optional<asset_record>> chain_store::asset(const ledger::asset_id& id) const {
+  auto v = kv_->get(assets_col, key_of(id));
+  if (!v) return v.err();
+  if (!*v) return std::optional<asset_record>{};
+  auto d = ledger::decode_asset_definition(**v);
+  if (!d) return make_error("chain store: asset " + id.hex() + ": " + d.err().message);
+  asset_record a;
+  a.definition = std::move(*d);
+  auto s = kv_->get(supply_col, key_of(id));
+  if (!s) return s.err();
+  if (*s && (*s)->size() == 16) {
+    a.issued = store::read_be64(**s);
+    a.retired = store::read_be64(byte_view{**s}.subspan(8));
+  }
+  return std::optional<asset_record>{std::move(a)};
+}
+
+result<std::optional<tx_record>> chain_store::committed_tx(const crypto::hash256& id) const {
+  auto v = kv_->get(txs_col, key_of(id));
+  if (!v) return v.err();
+  if (!*v) return std::optional<tx_record>{};
+  if ((*v)->size() < 8)
+    return make_error("chain store: transaction record " + id.hex() + " is short");
+  tx_record t;
+  t.height = store::read_be64(**v);
+  t.tx.assign((*v)->begin() + 8, (*v)->end());
+  return std::optional<tx_record>{std::move(t)};
 }
 
 } // namespace bystack::node

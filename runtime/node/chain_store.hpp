@@ -1,8 +1,12 @@
 #pragma once
 /// The committed chain on disk: each block with its certificate under its big-endian height, and
-/// the head height, written together in one atomic batch.
+/// the head height, written together in one atomic batch. In BUTXO mode the same batch carries
+/// what the block changed in the ledger: unspent outputs, undo data, asset definitions, supply
+/// totals, used issuances, an owner index and a transaction index, so that a restarted node loads
+/// its UTXO set instead of replaying the chain.
 
 #include "runtime/base/result.hpp"
+#include "runtime/ledger/utxo.hpp"
 #include "runtime/protocol/messages.hpp"
 #include "runtime/store/kv_store.hpp"
 
@@ -12,27 +16,80 @@
 
 namespace bystack::node {
 
+/// Holds the supply totals of one asset after a block.
+struct supply_total {
+  ledger::asset_id asset;
+  std::uint64_t issued = 0;
+  std::uint64_t retired = 0;
+};
+
+/// Holds what one committed block changed in the ledger, as the store writes it.
+struct ledger_changes {
+  ledger::block_delta delta;
+  std::vector<supply_total> supply; ///< totals after the block, for the assets it touched
+  crypto::hash256 utxo_hash;        ///< the set hash after the block
+  std::uint64_t utxo_count = 0;
+  std::vector<std::pair<crypto::hash256, bytes>> txs; ///< BUTXO id and canonical encoding
+};
+
+/// Describes an asset as the API shows it.
+struct asset_record {
+  ledger::asset_definition definition;
+  std::uint64_t issued = 0;
+  std::uint64_t retired = 0;
+};
+
+/// Locates a committed BUTXO transaction.
+struct tx_record {
+  std::uint64_t height = 0;
+  bytes tx; ///< canonical encoding with witnesses
+};
+
 class chain_store {
 public:
-  /// Wraps a store that declares the columns "blocks" and "meta".
+  /// Wraps a store that declares every column of columns().
   explicit chain_store(std::unique_ptr<store::kv_store> kv, bool sync_writes)
       : kv_(std::move(kv)), sync_(sync_writes) {}
 
+  /// Returns the column families the store uses.
+  static std::vector<std::string> columns();
   /// Opens (creating if missing) the RocksDB store under dir.
   static result<std::unique_ptr<chain_store>> open(const std::filesystem::path& dir,
                                                    bool sync_writes);
   /// Creates a store in memory (tests).
   static std::unique_ptr<chain_store> in_memory();
 
-  /// Writes block and certificate and moves the head, atomically; the block must be the next
-  /// height after the head.
-  result<void> append(const proto::committed_block& b);
+  /// Writes block and certificate, the ledger changes when given, and moves the head, in one
+  /// batch; the block must be the next height after the head.
+  result<void> append(const proto::committed_block& b, const ledger_changes* ledger = nullptr);
   /// Returns the stored head height (0: nothing stored).
   result<std::uint64_t> head() const;
   /// Returns the encoded committed block at a height, or nullopt. Safe from any thread.
   result<std::optional<bytes>> raw_at(std::uint64_t height) const;
   /// Loads and decodes heights 1..head in order; the error names the first bad height.
   result<std::vector<proto::committed_block>> load_all() const;
+
+  // -- ledger ---------------------------------------------------------------------------------
+
+  /// Writes the state after genesis and its marker (a fresh store, head 0).
+  result<void> write_ledger_genesis(const ledger::utxo_set& genesis, const crypto::hash256& marker);
+  /// Returns the genesis marker written by write_ledger_genesis, or nullopt (no ledger data).
+  result<std::optional<crypto::hash256>> ledger_genesis() const;
+  /// Loads the UTXO set as of the head and checks it against the set hash stored with the head.
+  result<ledger::utxo_set> load_ledger() const;
+  /// Returns the undo data (encoded block_delta) of a height, or nullopt.
+  result<std::optional<bytes>> undo_at(std::uint64_t height) const;
+
+  // Reads for the API: safe from any thread (RocksDB reads); each sees committed blocks only.
+  result<std::optional<ledger::utxo_entry>> utxo(const crypto::hash256& id) const;
+  /// Lists the unspent outputs of an address (at most max, in output id order); `more` tells
+  /// whether some were left out.
+  result<std::vector<std::pair<crypto::hash256, ledger::utxo_entry>>>
+  utxos_of(const crypto::hash256& address, std::size_t max, bool* more = nullptr) const;
+  /// Tells whether the owner index holds any output of this address.
+  result<bool> has_owner(const crypto::hash256& address) const;
+  result<std::optional<asset_record>> asset(const ledger::asset_id& id) const;
+  result<std::optional<tx_record>> committed_tx(const crypto::hash256& id) const;
 
 private:
   std::unique_ptr<store::kv_store> kv_;

@@ -1,9 +1,12 @@
 #include "runtime/node/config.hpp"
 
+#include "runtime/config/genesis_yaml.hpp"
 #include "runtime/config/yaml_reader.hpp"
 #include "runtime/ledger/block.hpp"
 
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -124,6 +127,36 @@ node_config read(config::map_reader root, const std::string& name,
         static_cast<std::uint64_t>(l->optional_int("max_txs_per_request", 20'000, 1, 1'000'000));
     x.reconnect_ms = static_cast<std::uint64_t>(l->optional_int("reconnect_ms", 500, 10, 600'000));
   }
+  if (root.has("genesis") && root.has("genesis_file"))
+    root.fail("genesis_file", "give either 'genesis' or 'genesis_file', not both");
+  if (root.has("genesis")) {
+    c.genesis = config::read_genesis(root.map("genesis"));
+  } else if (root.has("genesis_file")) {
+    auto file = root.required<std::string>("genesis_file");
+    if (file.empty()) root.fail("genesis_file", "must not be empty");
+    c.genesis_file = resolve(base, file);
+    auto g = config::load_genesis(c.genesis_file);
+    if (!g) root.fail("genesis_file", g.err().message);
+    c.genesis = std::move(*g);
+  }
+  if (c.genesis) {
+    if (auto s = ledger::genesis_state(*c.genesis); !s)
+      root.fail(root.has("genesis") ? "genesis" : "genesis_file", s.err().message);
+  }
+  auto mode = root.optional_choice("ledger", c.genesis ? "butxo" : "opaque", {"butxo", "opaque"});
+  c.ledger = mode == "butxo" ? ledger_mode::butxo : ledger_mode::opaque;
+  if (c.ledger == ledger_mode::butxo && !c.genesis)
+    root.fail("ledger", "'butxo' needs a genesis ('genesis:' mapping or 'genesis_file:')");
+  if (auto t = root.optional_map("testing")) {
+    const char* allow = std::getenv(test_faults_env);
+    if (allow == nullptr || std::string(allow) != "1")
+      t->fail("propose_invalid_every", std::string("test faults are refused unless ") +
+                                           test_faults_env + "=1 is set in the environment");
+    c.testing.propose_invalid_every =
+        static_cast<std::uint64_t>(t->optional_int("propose_invalid_every", 0, 0, 1'000'000));
+    if (c.testing.propose_invalid_every > 0 && c.ledger != ledger_mode::butxo)
+      t->fail("propose_invalid_every", "needs 'ledger: butxo'");
+  }
   root.finish();
   return c;
 }
@@ -150,6 +183,47 @@ result<node_config> parse_node_config(const std::string& text, const std::string
   auto doc = config::yaml_document::parse(text, name);
   if (!doc) return doc.err();
   return guarded([&] { return read(doc->root(), name, base_dir); });
+}
+
+std::string render_genesis(const ledger::genesis_spec& g, int indent) {
+  std::ostringstream o;
+  std::string pad(static_cast<std::size_t>(indent), ' ');
+  auto q = [](const std::string& s) { return "\"" + s + "\""; };
+  auto program = [&](const char* key, const ledger::control_program& p) {
+    if (p.keys.empty()) return;
+    o << ", " << key;
+    if (p.threshold == 1 && p.keys.size() == 1) {
+      o << ": " << to_hex(p.keys[0]);
+      return;
+    }
+    o << "_multisig: {threshold: " << static_cast<int>(p.threshold) << ", keys: [";
+    for (std::size_t i = 0; i < p.keys.size(); ++i)
+      o << (i ? ", " : "") << to_hex(p.keys[i]);
+    o << "]}";
+  };
+  o << pad << "network: " << q(g.network) << "\n"
+    << pad << "min_fee_per_kb: " << g.min_fee_per_kb << "\n"
+    << pad << "block_reward: " << g.block_reward << "\n"
+    << pad << "assets:\n";
+  std::map<ledger::asset_id, std::string> names;
+  for (std::size_t i = 0; i < g.assets.size(); ++i) {
+    const auto& a = g.assets[i];
+    names[a.id()] = a.name;
+    o << pad << "  - {name: " << q(a.name) << ", kind: " << ledger::kind_name(a.kind)
+      << ", decimals: " << static_cast<int>(a.decimals);
+    if (a.max_supply) o << ", max_supply: " << a.max_supply;
+    if (a.nonce) o << ", nonce: " << a.nonce;
+    if (i == g.native_index) o << ", native: true";
+    program("issuer", a.issuer);
+    o << "}\n";
+  }
+  o << pad << "outputs:\n";
+  for (const auto& out : g.outputs) {
+    o << pad << "  - {asset: " << q(names[out.asset]) << ", amount: " << out.amount;
+    program("owner", out.owner);
+    o << "}\n";
+  }
+  return o.str();
 }
 
 std::string render_node_config(const node_config& c) {
@@ -191,6 +265,15 @@ std::string render_node_config(const node_config& c) {
     << "  max_request_bytes: " << l.max_request_bytes << "\n"
     << "  max_txs_per_request: " << l.max_txs_per_request << "\n"
     << "  reconnect_ms: " << l.reconnect_ms << "\n";
+  if (c.ledger == ledger_mode::butxo) {
+    o << "ledger: butxo\n";
+    if (!c.genesis_file.empty())
+      o << "genesis_file: " << q(c.genesis_file.string()) << "\n";
+    else if (c.genesis)
+      o << "genesis:\n" << render_genesis(*c.genesis, 2);
+  }
+  if (c.testing.propose_invalid_every > 0)
+    o << "testing:\n  propose_invalid_every: " << c.testing.propose_invalid_every << "\n";
   return o.str();
 }
 

@@ -8,9 +8,11 @@
 #include "actors/common/params.hpp"
 #include "runtime/base/result.hpp"
 #include "runtime/crypto/keys.hpp"
+#include "runtime/ledger/genesis.hpp"
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,22 @@ struct limits_config {
   std::uint64_t reconnect_ms = 500;
 };
 
+/// What the transactions of blocks mean.
+enum class ledger_mode : std::uint8_t {
+  opaque = 0, ///< signed opaque payloads, every block valid (pure consensus)
+  butxo = 1,  ///< the BUTXO multi-asset ledger (runtime/ledger), from a genesis
+};
+
+/// Names the environment variable that must be `1` for a config to enable test faults, so that
+/// a production config cannot turn them on by accident.
+inline constexpr const char* test_faults_env = "BYSTACK_ALLOW_TEST_FAULTS";
+
+/// Faults a node injects on purpose (Byzantine tests); all off by default.
+struct testing_config {
+  /// When leading, append an invalid transaction to every K-th block proposed (0: never).
+  std::uint64_t propose_invalid_every = 0;
+};
+
 /// Holds everything bystackd reads from its config file.
 struct node_config {
   std::filesystem::path source; ///< the config file
@@ -57,6 +75,10 @@ struct node_config {
   limits_config limits;
   bool sync_writes = true; ///< fsync each committed block
   std::uint32_t api_threads = 4;
+  ledger_mode ledger = ledger_mode::opaque;
+  std::optional<ledger::genesis_spec> genesis; ///< set in butxo mode
+  std::filesystem::path genesis_file;          ///< where the genesis came from, if a file
+  testing_config testing;
 };
 
 /// Loads and checks a config file. Errors name the file, line and key (`a.yaml:7:3: key
@@ -66,6 +88,10 @@ result<node_config> load_node_config(const std::filesystem::path& file);
 /// Parses config text; `name` stands for the file in errors and `base_dir` resolves relative paths.
 result<node_config> parse_node_config(const std::string& text, const std::string& name,
                                       const std::filesystem::path& base_dir);
+
+/// Renders a genesis as the YAML mapping read_genesis() reads, each line indented by `indent`
+/// spaces (asset data is not rendered).
+std::string render_genesis(const ledger::genesis_spec& g, int indent = 0);
 
 /// Renders a config as YAML text that load_node_config() reads back (cluster generation).
 std::string render_node_config(const node_config& c);

@@ -3,13 +3,27 @@
 ///
 ///   bystack-loadgen --submit 127.0.0.1:7101[,127.0.0.1:7105] --observe 127.0.0.1:7103
 ///                   --rate 10000 --seconds 20 [--batch 1000] [--payload 100] [--drain 30]
+///                   [--wallets 64] [--wallet-seed bystack-loadgen]
+///
+/// The mode follows the cluster (GET /status "ledger"). Against `ledger: opaque` nodes it sends
+/// signed opaque payloads. Against `ledger: butxo` nodes it sends real BUTXO transfers from the
+/// wallets the cluster's genesis funds (`bystackd testnet` / `bystackd genesis` with the same
+/// --wallets and --wallet-seed): it derives the wallet keys from the seed, finds each wallet's
+/// output with GET /utxo, and builds for every wallet a chain of 1-input 2-output Byte transfers
+/// (1 base unit to the next wallet, the change back to itself, the minimum fee), each spending
+/// the previous one's change, so that transfers never conflict. A wallet always goes to the same
+/// submit node, so its chain arrives in order.
 ///
 /// Transactions are signed before the run starts, so that the generator's own signing does not
-/// compete with the nodes for the CPU during the measurement. Commit times are seen by polling the
-/// observer node (every 50 ms), so latencies include up to one poll interval.
+/// compete with the nodes for the CPU during the measurement. Only committed transactions count:
+/// commit times are seen by polling the observer node's blocks (every 50 ms), so latencies
+/// include up to one poll interval.
 
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/ledger/block.hpp"
+#include "runtime/ledger/rules.hpp"
+#include "runtime/ledger/wallet.hpp"
+#include "runtime/node/loadgen_wallets.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -62,6 +76,113 @@ double percentile(std::vector<double>& v, double q) {
   return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
 }
 
+crypto::hash256 hash_field(const json& j, const char* key) {
+  crypto::hash256 h;
+  if (!j.contains(key) || !j[key].is_string() || !crypto::parse_hash(j[key].get<std::string>(), h))
+    throw std::runtime_error(std::string("reply without a valid '") + key + "'");
+  return h;
+}
+
+/// Holds the pre-signed request bodies and the ids they carry, one entry per batch.
+struct prepared {
+  std::vector<std::string> bodies;
+  std::vector<std::vector<crypto::hash256>> ids;
+};
+
+/// Builds the BUTXO workload: batch b goes to submit node b % nodes and holds only transfers of
+/// the wallets that node serves (wallet w -> node w % nodes), in chain order.
+prepared prepare_butxo(const std::vector<host_port>& submit, std::size_t total, std::size_t batch,
+                       std::size_t wallets, const std::string& seed) {
+  httplib::Client cli(submit.front().host, submit.front().port);
+  cli.set_read_timeout(10, 0);
+  auto st = cli.Get("/status");
+  if (!st || st->status != 200) throw std::runtime_error("submit node does not answer /status");
+  auto status = json::parse(st->body);
+  ledger::chain_params params;
+  params.chain = hash_field(status, "chain");
+  params.native = hash_field(status, "native_asset");
+  params.min_fee_per_kb = status["min_fee_per_kb"].get<std::uint64_t>();
+
+  const auto& scheme = crypto::ed25519_scheme();
+  struct wallet {
+    std::unique_ptr<crypto::signer> key;
+    ledger::control_program program;
+    crypto::hash256 coin; ///< the output the next transfer spends
+    std::uint64_t amount = 0;
+  };
+  std::vector<wallet> ws(wallets);
+  for (std::size_t w = 0; w < wallets; ++w) {
+    ws[w].key = scheme.make_signer(node::loadgen_wallet_seed(seed, w));
+    ws[w].program = ledger::control_program::single(ws[w].key->pub());
+    auto r = cli.Get(("/utxo?owner=" + to_hex(ws[w].key->pub())).c_str());
+    if (!r || r->status != 200)
+      throw std::runtime_error("GET /utxo for wallet " + std::to_string(w) + " failed");
+    for (const auto& u : json::parse(r->body)["utxos"]) {
+      auto amount = u["amount"].get<std::uint64_t>();
+      if (hash_field(u, "asset") != params.native || amount <= ws[w].amount) continue;
+      ws[w].coin = hash_field(u, "id");
+      ws[w].amount = amount;
+    }
+    if (ws[w].amount == 0)
+      throw std::runtime_error("wallet " + std::to_string(w) +
+                               " holds no native coins: the "
+                               "cluster's genesis must fund --wallets " +
+                               std::to_string(wallets) + " from --wallet-seed '" + seed +
+                               "' (bystackd testnet / genesis)");
+  }
+
+  std::size_t nodes = submit.size();
+  std::vector<std::vector<std::pair<crypto::hash256, std::string>>> per_node(nodes);
+  auto per_wallet = (total + wallets - 1) / wallets;
+  std::size_t made = 0;
+  for (std::size_t round = 0; round < per_wallet && made < total; ++round) {
+    for (std::size_t w = 0; w < wallets && made < total; ++w, ++made) {
+      auto& from = ws[w];
+      const auto& to = ws[(w + 1) % wallets].program;
+      ledger::tx t;
+      t.chain = params.chain;
+      t.inputs.push_back(ledger::spend_of(from.coin));
+      t.inputs[0].witness.push_back({0, bytes(64, 0)}); // sized like the real signature
+      t.outputs.push_back(ledger::pay(params.native, 1, to));
+      t.outputs.push_back(ledger::pay(params.native, 0, from.program));
+      // The fee depends on the size, which may depend on the change amount: settle it.
+      std::uint64_t fee = 0;
+      for (int i = 0; i < 4; ++i) {
+        auto need = ledger::min_fee(params, ledger::encoded_size(t));
+        if (need <= fee) break;
+        fee = need;
+        if (from.amount <= fee + 1)
+          throw std::runtime_error("wallet " + std::to_string(w) + " ran dry");
+        t.outputs[1].amount = from.amount - 1 - fee;
+      }
+      t.inputs[0].witness.clear();
+      ledger::sign_input(t, 0, from.program, *from.key);
+      auto id = t.id();
+      from.coin = ledger::output_id(id, 1, t.outputs[1]);
+      from.amount = t.outputs[1].amount;
+      per_node[w % nodes].emplace_back(id, to_hex(ledger::encode(t)));
+    }
+  }
+  prepared out;
+  std::size_t rounds = 0;
+  for (const auto& v : per_node)
+    rounds = std::max(rounds, (v.size() + batch - 1) / batch);
+  out.bodies.resize(rounds * nodes);
+  out.ids.resize(rounds * nodes);
+  for (std::size_t s = 0; s < nodes; ++s) {
+    for (std::size_t j = 0; j < rounds; ++j) {
+      json txs = json::array();
+      auto& ids = out.ids[j * nodes + s];
+      for (std::size_t i = j * batch; i < std::min(per_node[s].size(), (j + 1) * batch); ++i) {
+        ids.push_back(per_node[s][i].first);
+        txs.push_back(std::move(per_node[s][i].second));
+      }
+      out.bodies[j * nodes + s] = json{{"txs", std::move(txs)}}.dump();
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -71,7 +192,8 @@ int main(int argc, char** argv) {
   if (argc % 2 == 0 || !f.count("submit")) {
     std::cerr << "usage: bystack-loadgen --submit HOST:PORT[,...] [--observe HOST:PORT]\n"
                  "                       [--rate TX_PER_S] [--seconds S] [--batch N]\n"
-                 "                       [--payload BYTES] [--drain S]\n";
+                 "                       [--payload BYTES] [--drain S]\n"
+                 "                       [--wallets N] [--wallet-seed S]\n";
     return 2;
   }
   try {
@@ -84,9 +206,24 @@ int main(int argc, char** argv) {
     double drain = f.count("drain") ? std::stod(f["drain"]) : 30;
     auto total = static_cast<std::size_t>(rate * seconds);
     auto batches = (total + batch - 1) / batch;
+    std::size_t wallets =
+        f.count("wallets") ? std::stoul(f["wallets"]) : node::loadgen_wallets_default;
+    std::string wallet_seed =
+        f.count("wallet-seed") ? f["wallet-seed"] : std::string(node::loadgen_seed_default);
+    if (wallets == 0) throw std::invalid_argument("--wallets must be at least 1");
+    bool butxo = false;
+    {
+      httplib::Client probe(submit.front().host, submit.front().port);
+      probe.set_read_timeout(10, 0);
+      auto r = probe.Get("/status");
+      if (!r || r->status != 200) throw std::runtime_error("submit node does not answer /status");
+      auto j = json::parse(r->body);
+      butxo = j.contains("ledger") && j["ledger"] == "butxo";
+    }
 
     // Sign everything first.
-    std::fprintf(stderr, "loadgen: signing %zu transactions...\n", total);
+    std::fprintf(stderr, "loadgen: signing %zu %s transactions...\n", total,
+                 butxo ? "BUTXO transfer" : "opaque");
     const auto& scheme = crypto::ed25519_scheme();
     std::mt19937_64 rng(std::random_device{}());
     crypto::secret_seed seed;
@@ -96,7 +233,13 @@ int main(int argc, char** argv) {
     auto base_nonce = rng() >> 16;
     std::vector<std::string> bodies(batches);
     std::vector<std::vector<crypto::hash256>> ids(batches);
-    for (std::size_t b = 0; b < batches; ++b) {
+    if (butxo) {
+      auto p = prepare_butxo(submit, total, batch, wallets, wallet_seed);
+      bodies = std::move(p.bodies);
+      ids = std::move(p.ids);
+      batches = bodies.size();
+    }
+    for (std::size_t b = 0; !butxo && b < batches; ++b) {
       json txs = json::array();
       for (std::size_t i = b * batch; i < std::min(total, (b + 1) * batch); ++i) {
         ledger::transaction tx;
@@ -118,6 +261,7 @@ int main(int argc, char** argv) {
 
     std::mutex mu;
     std::unordered_map<crypto::hash256, clock_type::time_point> submitted;
+    std::map<std::string, std::uint64_t> refused_by; ///< BUTXO: refusals by rule
     std::vector<double> latencies_ms;
     std::atomic<std::uint64_t> accepted{0}, refused{0}, http_errors{0};
     std::atomic<bool> stop{false};
@@ -178,6 +322,7 @@ int main(int argc, char** argv) {
           auto due =
               start + std::chrono::duration_cast<clock_type::duration>(
                           std::chrono::duration<double>(static_cast<double>(b * batch) / rate));
+          if (ids[b].empty()) continue;
           std::this_thread::sleep_until(due);
           {
             std::lock_guard lock(mu);
@@ -192,6 +337,20 @@ int main(int argc, char** argv) {
             continue;
           }
           auto j = json::parse(r->body);
+          if (butxo) {
+            std::uint64_t ok = 0;
+            std::lock_guard lock(mu);
+            for (const auto& v : j["results"]) {
+              auto st = v["status"].get<std::string>();
+              if (st == "accepted" || st == "orphan")
+                ++ok;
+              else
+                ++refused_by[v.value("rule", std::string("?"))];
+            }
+            accepted += ok;
+            refused += ids[b].size() - ok;
+            continue;
+          }
           accepted += j["accepted"].get<std::uint64_t>();
           refused += ids[b].size() - j["accepted"].get<std::uint64_t>();
         }
@@ -220,7 +379,8 @@ int main(int argc, char** argv) {
     double tps = window_s > 0 ? static_cast<double>(committed) / window_s : 0;
     auto p50 = percentile(latencies_ms, 0.50);
     auto p99 = percentile(latencies_ms, 0.99);
-    json report = {{"offered_tx_per_s", rate},
+    json report = {{"mode", butxo ? "butxo" : "opaque"},
+                   {"offered_tx_per_s", rate},
                    {"submitted", total},
                    {"accepted", accepted.load()},
                    {"refused", refused.load()},
@@ -230,6 +390,7 @@ int main(int argc, char** argv) {
                    {"latency_p50_ms", std::round(p50)},
                    {"latency_p99_ms", std::round(p99)},
                    {"window_s", window_s}};
+    if (!refused_by.empty()) report["refused_by_rule"] = refused_by;
     std::cout << report.dump() << "\n";
     std::fprintf(stderr,
                  "loadgen: committed %llu of %llu accepted: %.0f tx/s, latency p50 %.0f ms, "

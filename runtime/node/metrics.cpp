@@ -76,6 +76,41 @@ void metrics::tx_submitted(std::uint64_t accepted, std::uint64_t refused) {
   tx_refused_ += refused;
 }
 
+void metrics::ledger_admitted() {
+  std::lock_guard lock(mu_);
+  ledger_ = true;
+  ++ledger_admitted_;
+}
+
+void metrics::ledger_refused(std::string_view rule) {
+  std::lock_guard lock(mu_);
+  ledger_ = true;
+  auto it = ledger_refused_.find(rule);
+  if (it == ledger_refused_.end()) it = ledger_refused_.emplace(std::string(rule), 0).first;
+  ++it->second;
+}
+
+void metrics::ledger_block_refused(std::string_view rule) {
+  std::lock_guard lock(mu_);
+  ledger_ = true;
+  auto it = ledger_blocks_refused_.find(rule);
+  if (it == ledger_blocks_refused_.end())
+    it = ledger_blocks_refused_.emplace(std::string(rule), 0).first;
+  ++it->second;
+}
+
+void metrics::set_ledger(std::uint64_t signatures_checked, std::uint64_t signature_cache_hits,
+                         std::uint64_t invalid_proposed, std::uint64_t utxos,
+                         std::uint64_t orphans) {
+  std::lock_guard lock(mu_);
+  ledger_ = true;
+  ledger_sigs_ = signatures_checked;
+  ledger_sig_hits_ = signature_cache_hits;
+  ledger_invalid_proposed_ = invalid_proposed;
+  ledger_utxos_ = utxos;
+  ledger_orphans_ = orphans;
+}
+
 void metrics::set_peers_connected(std::uint64_t n) {
   std::lock_guard lock(mu_);
   peers_ = n;
@@ -160,6 +195,31 @@ std::string metrics::render() {
     << "# TYPE bystack_messages_rejected_total counter\n";
   for (const auto& [r, v] : rejected_)
     o << "bystack_messages_rejected_total{reason=\"" << label(r) << "\"} " << v << '\n';
+
+  if (ledger_) {
+    counter("bystack_ledger_transactions_admitted_total",
+            "Client transactions the ledger admitted to the pool (orphans included).",
+            ledger_admitted_);
+    o << "# HELP bystack_ledger_transactions_refused_total Client transactions the ledger "
+         "refused, by rule.\n# TYPE bystack_ledger_transactions_refused_total counter\n";
+    for (const auto& [r, v] : ledger_refused_)
+      o << "bystack_ledger_transactions_refused_total{rule=\"" << label(r) << "\"} " << v << '\n';
+    o << "# HELP bystack_ledger_blocks_refused_total Proposed blocks the ledger found invalid, by "
+         "rule.\n# TYPE bystack_ledger_blocks_refused_total counter\n";
+    for (const auto& [r, v] : ledger_blocks_refused_)
+      o << "bystack_ledger_blocks_refused_total{rule=\"" << label(r) << "\"} " << v << '\n';
+    counter("bystack_ledger_signatures_checked_total",
+            "Transaction signatures checked by the ledger (curve work).", ledger_sigs_);
+    counter("bystack_ledger_signature_cache_hits_total",
+            "Transaction signatures found in the signature cache (no curve work).",
+            ledger_sig_hits_);
+    counter("bystack_ledger_invalid_proposals_total",
+            "Blocks this node proposed with an invalid transaction on purpose (test fault).",
+            ledger_invalid_proposed_);
+    gauge("bystack_ledger_utxos", "Unspent outputs in the committed state.", ledger_utxos_);
+    gauge("bystack_ledger_pool_orphans", "Orphan transactions held for their parents.",
+          ledger_orphans_);
+  }
 
   o << "# HELP bystack_round_latency_seconds Commit time minus the block's proposal timestamp.\n"
     << "# TYPE bystack_round_latency_seconds histogram\n";

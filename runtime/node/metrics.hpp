@@ -38,6 +38,16 @@ public:
   /// and pool live in the node actor); empty to remove it.
   void set_sampler(std::function<void(metrics&)> f);
 
+  /// Counts a client transaction the ledger admitted (also orphans kept for their parent).
+  void ledger_admitted();
+  /// Counts a client transaction the ledger refused, by the rule it broke.
+  void ledger_refused(std::string_view rule);
+  /// Counts a proposed block the ledger refused, by the rule it broke.
+  void ledger_block_refused(std::string_view rule);
+  /// Records the ledger's running totals and sizes (copied from the application's counters).
+  void set_ledger(std::uint64_t signatures_checked, std::uint64_t signature_cache_hits,
+                  std::uint64_t invalid_proposed, std::uint64_t utxos, std::uint64_t orphans);
+
   std::uint64_t dropped_count(std::string_view reason) const;
   std::uint64_t peers_connected() const;
   /// Renders every metric in Prometheus text exposition format (version 0.0.4).
@@ -53,6 +63,10 @@ private:
   std::uint64_t blocks_ = 0, txs_ = 0, decoded_bytes_ = 0, verifies_ = 0, signs_ = 0;
   std::uint64_t tx_accepted_ = 0, tx_refused_ = 0, peers_ = 0;
   std::uint64_t committed_height_ = 0, view_ = 0, pool_size_ = 0;
+  bool ledger_ = false; ///< render the ledger metrics
+  std::uint64_t ledger_admitted_ = 0, ledger_sigs_ = 0, ledger_sig_hits_ = 0;
+  std::uint64_t ledger_invalid_proposed_ = 0, ledger_utxos_ = 0, ledger_orphans_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> ledger_refused_, ledger_blocks_refused_;
   mutable std::mutex sampler_mu_; ///< held while sampling, never together with mu_
   std::function<void(metrics&)> sampler_;
 };

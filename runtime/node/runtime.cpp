@@ -3,6 +3,7 @@
 #include "actors/node/node_actor.hpp"
 #include "runtime/codec/codec.hpp"
 #include "runtime/node/envelope.hpp"
+#include "runtime/node/ledger_node.hpp"
 #include "runtime/node/log.hpp"
 #include "runtime/node/wire.hpp"
 
@@ -17,6 +18,32 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <thread>
+
+namespace bystack::node {
+
+/// Answers a ledger_status request: the core's status and the ledger's, read in one handler so
+/// that the UTXO set hash belongs to the committed height reported with it.
+struct ledger_status_reply {
+  bbft::node_status node;
+  bool ledger = false;
+  crypto::hash256 utxo_set_hash;
+  std::uint64_t utxos = 0, pool_txs = 0, pool_bytes = 0, pool_orphans = 0;
+};
+
+/// Answers a pending_tx request.
+struct pending_reply {
+  bool found = false;
+  bytes tx;
+};
+
+using verdict_list = std::vector<tx_verdict>;
+
+} // namespace bystack::node
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::node::ledger_status_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::node::pending_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::node::verdict_list)
 
 namespace bystack::node {
 
@@ -26,6 +53,9 @@ using outbound_atom = caf::atom_constant<caf::atom("outbound")>;
 using connect_peer_atom = caf::atom_constant<caf::atom("connpeer")>;
 using fire_atom = caf::atom_constant<caf::atom("fire")>;
 using start_node_atom = caf::atom_constant<caf::atom("startnode")>;
+using ledger_submit_atom = caf::atom_constant<caf::atom("lsubmit")>;
+using ledger_status_atom = caf::atom_constant<caf::atom("lstatus")>;
+using pending_tx_atom = caf::atom_constant<caf::atom("pendingtx")>;
 
 /// How long a starting node waits for all its peers before it starts the protocol anyway.
 constexpr auto start_wait = std::chrono::seconds(3);
@@ -235,6 +265,9 @@ public:
   production_env(std::shared_ptr<shared_state> sh, chain_store& store, codec::limits lim)
       : sh_(std::move(sh)), store_(store), lim_(lim) {}
 
+  /// Makes on_commit write each block's ledger changes with it (BUTXO mode).
+  void set_ledger(node_ledger* lg) { ledger_ = lg; }
+
   void bind(caf::actor transport, caf::actor timers) {
     transport_ = std::move(transport);
     timers_ = std::move(timers);
@@ -291,7 +324,18 @@ public:
   }
 
   void on_commit(std::uint32_t, const bbft::commit_effect& e) override {
-    if (auto w = store_.append({e.block, *e.cert}); !w) {
+    std::optional<ledger_changes> changes;
+    if (ledger_) {
+      changes = ledger_->take_changes(e.block->header.height);
+      if (!changes) {
+        std::fprintf(stderr,
+                     "bystackd: fatal: no ledger changes recorded for committed block %llu\n",
+                     static_cast<unsigned long long>(e.block->header.height));
+        std::fflush(stderr);
+        std::_Exit(3);
+      }
+    }
+    if (auto w = store_.append({e.block, *e.cert}, changes ? &*changes : nullptr); !w) {
       // A node that cannot persist what it committed must not go on as if it had.
       std::fprintf(stderr, "bystackd: fatal: cannot persist committed block: %s\n",
                    w.err().message.c_str());
@@ -316,9 +360,80 @@ private:
   std::shared_ptr<shared_state> sh_;
   chain_store& store_;
   codec::limits lim_;
+  node_ledger* ledger_ = nullptr;
   caf::actor transport_;
   caf::actor timers_;
 };
+
+// -- node actor with ledger queries
+// -----------------------------------------------------------------
+
+using node_actor_type = caf::stateful_actor<bbft::node_actor_state>;
+
+bbft::node_status core_status(const bbft::node_core& c) {
+  return bbft::node_status{
+      c.id(),        c.view(), c.committed_height(), c.committed_hash(), c.expected_leader(),
+      c.pool_size(), c.stats()};
+}
+
+/// Hosts the node core like bbft::node_actor and answers the ledger's requests too, so that the
+/// application is only ever touched on this actor's thread (the API thread asks by message).
+caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::node_core> core,
+                                bbft::node_env* env, node_ledger* lg) {
+  auto base = bbft::node_actor(self, std::move(core), env);
+  caf::message_handler extra{
+      [self, lg](ledger_submit_atom, bbft::tx_list& txs) -> verdict_list {
+        auto& st = self->state;
+        verdict_list out;
+        if (!lg) return out;
+        std::vector<ledger::app_verdict> verdicts;
+        lg->record_admissions();
+        st.core->submit(std::move(txs), st.env->now_us(st.core->id()), &verdicts);
+        bbft::flush_effects(*st.core, *st.env, 0);
+        const auto& adm = lg->admissions();
+        out.reserve(verdicts.size());
+        for (std::size_t i = 0; i < verdicts.size(); ++i) {
+          tx_verdict v;
+          if (verdicts[i].ok()) {
+            v.status =
+                i < adm.size() && adm[i] == ledger::admit_status::orphan ? "orphan" : "accepted";
+          } else {
+            v.status = "rejected";
+            v.rule = verdicts[i].reason;
+            v.message = verdicts[i].detail;
+          }
+          out.push_back(std::move(v));
+        }
+        return out;
+      },
+      [self, lg](ledger_status_atom) -> ledger_status_reply {
+        ledger_status_reply r;
+        r.node = core_status(*self->state.core);
+        if (lg) {
+          const auto& app = lg->app();
+          r.ledger = true;
+          r.utxo_set_hash = app.state().hash();
+          r.utxos = app.state().size();
+          r.pool_txs = app.pool().size();
+          r.pool_bytes = app.pool().bytes();
+          r.pool_orphans = app.pool().orphans();
+        }
+        return r;
+      },
+      [lg](pending_tx_atom, const bytes& id) -> pending_reply {
+        pending_reply r;
+        crypto::hash256 h;
+        if (!lg || id.size() != h.data.size()) return r;
+        std::copy(id.begin(), id.end(), h.data.begin());
+        if (auto t = lg->app().pool().get(h)) {
+          r.found = true;
+          r.tx = ledger::encode(*t);
+        }
+        return r;
+      },
+  };
+  return extra.or_else(base);
+}
 
 } // namespace
 
@@ -333,11 +448,61 @@ struct node_runtime::impl {
   node::metrics stats;
   std::shared_ptr<shared_state> sh;
   std::unique_ptr<production_env> env;
+  // BUTXO mode: the pool is declared before the app that calls into it, so it goes last.
+  std::unique_ptr<work_pool> pool;
+  std::unique_ptr<ledger::butxo_app> app;
+  std::unique_ptr<node_ledger> lg;
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   caf::actor node, transport, timers;
   std::uint32_t me = 0;
 };
+
+namespace {
+
+/// Builds the node's ledger: the genesis state, or the UTXO set the store holds as of its head.
+result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committed_block>& chain) {
+  const auto& cfg = p.cfg;
+  const auto& g = *cfg.genesis;
+  auto where = cfg.data_dir.string() + ": ";
+  auto genesis = ledger::genesis_state(g);
+  if (!genesis) return make_error(cfg.source.string() + ": genesis: " + genesis.err().message);
+  auto marker = genesis_marker(g, *genesis);
+  auto stored = p.store->ledger_genesis();
+  if (!stored) return make_error(where + stored.err().message);
+  if (!*stored) {
+    if (!chain.empty())
+      return make_error(where + "the store holds " + std::to_string(chain.size()) +
+                        " blocks without ledger data (written with 'ledger: opaque'); start "
+                        "'ledger: butxo' with an empty data_dir");
+    if (auto w = p.store->write_ledger_genesis(*genesis, marker); !w)
+      return make_error(where + w.err().message);
+  } else if (**stored != marker) {
+    return make_error(where + "the store was created from another genesis (marker " +
+                      (*stored)->hex() + "; this config's genesis gives " + marker.hex() + ")");
+  }
+
+  ledger::butxo_options o;
+  o.params = ledger::params_of(g);
+  o.params.max_block_txs = cfg.protocol.max_block_txs;
+  o.limits.max_txs = cfg.protocol.max_pool_txs;
+  // Every block's signatures are checked on all cores: the result does not depend on the
+  // number of threads (the lowest failing index wins).
+  p.pool = std::make_unique<work_pool>(std::max(1u, std::thread::hardware_concurrency()));
+  o.run = p.pool->as_parallel_for();
+  p.app = std::make_unique<ledger::butxo_app>(std::move(o), *genesis, crypto::ed25519_scheme());
+  if (chain.empty()) {
+    p.app->reset_state(std::move(*genesis), bbft::genesis_block()->hash());
+  } else {
+    auto state = p.store->load_ledger();
+    if (!state) return make_error(where + state.err().message);
+    p.app->reset_state(std::move(*state), chain.back().cert.block_hash);
+  }
+  p.lg = std::make_unique<node_ledger>(*p.app, &p.stats, cfg.testing.propose_invalid_every);
+  return {};
+}
+
+} // namespace
 
 result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg,
                                                           const crypto::key_pair& key) {
@@ -380,6 +545,10 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   cc.certs = p->certs.get();
   cc.signer = scheme.make_signer(key.seed());
   cc.p = cfg.protocol;
+  if (cfg.ledger == ledger_mode::butxo) {
+    if (auto r = open_ledger(*p, *chain); !r) return r.err();
+    cc.app = p->lg.get();
+  }
   auto core = std::make_shared<bbft::node_core>(std::move(cc));
   if (auto r = core->restore(*chain); !r)
     return make_error(cfg.data_dir.string() + ": stored chain refused: " + r.err().message);
@@ -401,12 +570,14 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   codec::limits lim;
   lim.max_message_bytes = cfg.limits.max_message_bytes;
   p->env = std::make_unique<production_env>(p->sh, *p->store, lim);
+  p->env->set_ledger(p->lg.get());
 
   p->sys_cfg.load<caf::io::middleman>();
   p->sys_cfg.add_message_type<std::vector<std::uint8_t>>("bytes");
   p->sys = std::make_unique<caf::actor_system>(p->sys_cfg);
   auto& sys = *p->sys;
-  p->node = sys.spawn(bbft::node_actor, core, static_cast<bbft::node_env*>(p->env.get()));
+  p->node =
+      sys.spawn(ledger_node_actor, core, static_cast<bbft::node_env*>(p->env.get()), p->lg.get());
   sh.node = p->node;
   p->transport = sys.spawn(transport, p->sh);
   p->timers = sys.spawn(timer_relay, p->sh);
@@ -451,9 +622,10 @@ result<status_view> node_runtime::status(std::chrono::milliseconds timeout) {
   auto& p = *impl_;
   caf::scoped_actor self{*p.sys};
   result<status_view> out = make_error("status: no answer");
-  self->request(p.node, timeout, bbft::status_atom::value)
+  self->request(p.node, timeout, ledger_status_atom::value)
       .receive(
-          [&](bbft::node_status& s) {
+          [&](ledger_status_reply& r) {
+            const auto& s = r.node;
             status_view v;
             v.id = s.id;
             v.view = s.view;
@@ -470,10 +642,50 @@ result<status_view> node_runtime::status(std::chrono::milliseconds timeout) {
             }
             v.peers_connected = p.stats.peers_connected();
             v.peers_total = p.cfg.nodes.size() - 1;
+            if (r.ledger) {
+              v.ledger = true;
+              v.utxo_set_hash = r.utxo_set_hash;
+              v.utxos = r.utxos;
+              v.pool_bytes = r.pool_bytes;
+              v.pool_orphans = r.pool_orphans;
+              auto params = ledger::params_of(*p.cfg.genesis);
+              v.chain = params.chain;
+              v.native_asset = params.native;
+              v.min_fee_per_kb = params.min_fee_per_kb;
+            }
             out = v;
           },
           [&](caf::error& e) { out = make_error("status: " + p.sys->render(e)); });
   return out;
+}
+
+result<std::vector<tx_verdict>> node_runtime::submit_ledger(std::vector<ledger::transaction> txs,
+                                                            std::chrono::milliseconds timeout) {
+  auto& p = *impl_;
+  caf::scoped_actor self{*p.sys};
+  result<std::vector<tx_verdict>> out = make_error("submit: no answer");
+  self->request(p.node, timeout, ledger_submit_atom::value, bbft::tx_list(std::move(txs)))
+      .receive([&](verdict_list& v) { out = std::move(v); },
+               [&](caf::error& e) { out = make_error("submit: " + p.sys->render(e)); });
+  return out;
+}
+
+result<std::optional<bytes>> node_runtime::pending_tx(const crypto::hash256& id,
+                                                      std::chrono::milliseconds timeout) {
+  auto& p = *impl_;
+  caf::scoped_actor self{*p.sys};
+  result<std::optional<bytes>> out = make_error("pending: no answer");
+  self->request(p.node, timeout, pending_tx_atom::value, bytes(id.data.begin(), id.data.end()))
+      .receive(
+          [&](pending_reply& r) {
+            out = r.found ? std::optional<bytes>(std::move(r.tx)) : std::optional<bytes>();
+          },
+          [&](caf::error& e) { out = make_error("pending: " + p.sys->render(e)); });
+  return out;
+}
+
+bool node_runtime::ledger_enabled() const {
+  return impl_->lg != nullptr;
 }
 
 result<std::uint64_t> node_runtime::submit(std::vector<ledger::transaction> txs,

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace bystack::node {
@@ -29,6 +31,22 @@ struct status_view {
   std::uint64_t peers_connected = 0;
   std::uint64_t peers_total = 0;
   bbft::core_stats stats;
+  // BUTXO mode only (ledger == true): the committed state at committed_height, and the pool.
+  bool ledger = false;
+  crypto::hash256 utxo_set_hash;
+  std::uint64_t utxos = 0;
+  std::uint64_t pool_bytes = 0;
+  std::uint64_t pool_orphans = 0;
+  crypto::hash256 chain;        ///< the network's chain id
+  crypto::hash256 native_asset; ///< the fee asset
+  std::uint64_t min_fee_per_kb = 0;
+};
+
+/// Answers one transaction of POST /tx in BUTXO mode.
+struct tx_verdict {
+  std::string status;  ///< "accepted", "orphan" (kept until its parent arrives) or "rejected"
+  std::string rule;    ///< rejected: the first rule broken (rule_name, or duplicate, conflict, ...)
+  std::string message; ///< rejected: tx_error::message()
 };
 
 class node_runtime {
@@ -45,6 +63,14 @@ public:
   /// Hands verified transactions to the node actor; returns how many it admitted to its pool.
   result<std::uint64_t> submit(std::vector<ledger::transaction> txs,
                                std::chrono::milliseconds timeout);
+  /// Hands BUTXO transactions (wrapped) to the node actor; returns one verdict per transaction.
+  result<std::vector<tx_verdict>> submit_ledger(std::vector<ledger::transaction> txs,
+                                                std::chrono::milliseconds timeout);
+  /// Asks the node actor for a transaction in its pool; returns its encoding, or nullopt.
+  result<std::optional<bytes>> pending_tx(const crypto::hash256& id,
+                                          std::chrono::milliseconds timeout);
+  /// Tells whether the node runs the BUTXO ledger.
+  bool ledger_enabled() const;
   const chain_store& store() const;
   node::metrics& stats();
   std::uint32_t index() const;

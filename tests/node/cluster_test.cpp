@@ -6,7 +6,10 @@
 // Everything waits by polling with generous deadlines: CI machines are small and busy.
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/ledger/block.hpp"
+#include "runtime/ledger/rules.hpp"
+#include "runtime/ledger/wallet.hpp"
 #include "runtime/node/envelope.hpp"
+#include "runtime/node/loadgen_wallets.hpp"
 #include "tests/node/inject.hpp"
 
 #include <gtest/gtest.h>
@@ -25,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -86,10 +90,11 @@ protected:
     dir_ = pattern;
     base_ = pick_base_port();
     auto cmd = std::string(BYSTACKD) + " testnet --dir " + dir_.string() +
-               " --nodes 4 --supers 1 --base-port " + std::to_string(base_) +
-               " --view-timeout-ms 2000 --group-wait-ms 300 --block-interval-ms 100 > " +
+               " --nodes 4 --base-port " + std::to_string(base_) +
+               " --view-timeout-ms 2000 --group-wait-ms 300 " + testnet_flags() + " > " +
                (dir_ / "testnet.log").string() + " 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    prepare();
     pids_.assign(nodes, -1);
     for (std::uint32_t i = 0; i < nodes; ++i)
       start_node(i);
@@ -106,6 +111,15 @@ protected:
     }
   }
 
+  /// Returns the extra flags of `bystackd testnet`.
+  virtual std::string testnet_flags() const {
+    return "--ledger opaque --supers 1 --block-interval-ms 100";
+  }
+  /// Adjusts the generated configs before the nodes start.
+  virtual void prepare() {}
+  /// Tells whether node i may enable test faults (BYSTACK_ALLOW_TEST_FAULTS=1).
+  virtual bool allow_faults(std::uint32_t) const { return false; }
+
   void start_node(std::uint32_t i) {
     auto cfg = (dir_ / ("node" + std::to_string(i) + ".yaml")).string();
     auto log = (dir_ / ("node" + std::to_string(i) + ".log")).string();
@@ -117,6 +131,7 @@ protected:
         ::dup2(fd, 1);
         ::dup2(fd, 2);
       }
+      if (allow_faults(i)) ::setenv("BYSTACK_ALLOW_TEST_FAULTS", "1", 1);
       ::execl(BYSTACKD, BYSTACKD, "--config", cfg.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -219,6 +234,7 @@ protected:
   }
 
   fs::path dir_;
+  std::vector<std::string> ids_; ///< transactions submitted (BUTXO test)
   int base_ = 0;
   std::vector<pid_t> pids_;
   std::uint64_t nonce_ = 1;
@@ -348,6 +364,216 @@ TEST_F(cluster, commits_continue_after_a_kill_and_the_node_catches_up) {
     EXPECT_EQ(got.count(id), 1u) << id;
   for (const auto& id : ids2)
     EXPECT_EQ(got.count(id), 1u) << id;
+}
+
+/// A BUTXO cluster of two groups ({0, 1} and {2, 3}; super nodes 0 and 2 lead in turn) where
+/// node 0 spoils every third block it proposes. Node 0 refuses its own block, so it relays it to
+/// no member; node 2, the other super node, gets it at T0, refuses it and does not relay it.
+class butxo_cluster : public cluster {
+protected:
+  static constexpr std::size_t wallets = 8;
+  static constexpr const char* seed = "cluster-test";
+
+  std::string testnet_flags() const override {
+    return "--ledger butxo --supers 2 --block-interval-ms 300 --wallets 8 "
+           "--wallet-seed cluster-test";
+  }
+  void prepare() override {
+    std::ofstream(dir_ / "node0.yaml", std::ios::app) << "testing: {propose_invalid_every: 3}\n";
+  }
+  bool allow_faults(std::uint32_t i) const override { return i == 0; }
+
+  /// Reads the network's parameters and the wallets' genesis outputs.
+  void load_wallets() {
+    auto s = get(0, "/status");
+    ASSERT_TRUE(s);
+    ASSERT_EQ((*s)["ledger"], "butxo");
+    ASSERT_TRUE(crypto::parse_hash((*s)["chain"].get<std::string>(), params_.chain));
+    ASSERT_TRUE(crypto::parse_hash((*s)["native_asset"].get<std::string>(), params_.native));
+    params_.min_fee_per_kb = (*s)["min_fee_per_kb"].get<std::uint64_t>();
+    for (std::size_t w = 0; w < wallets; ++w) {
+      keys_.push_back(crypto::ed25519_scheme().make_signer(loadgen_wallet_seed(seed, w)));
+      auto u = get(1, "/utxo?owner=" + to_hex(keys_.back()->pub()));
+      ASSERT_TRUE(u);
+      ASSERT_EQ((*u)["utxos"].size(), 1u) << u->dump();
+      const auto& o = (*u)["utxos"][0];
+      crypto::hash256 id;
+      ASSERT_TRUE(crypto::parse_hash(o["id"].get<std::string>(), id));
+      coins_.push_back(id);
+      amounts_.push_back(o["amount"].get<std::uint64_t>());
+      EXPECT_EQ(o["owner"]["keys"][0], to_hex(keys_.back()->pub()));
+    }
+  }
+
+  /// Builds wallet w's next transfer (spending its last change) to wallet w + 1.
+  ledger::tx transfer(std::size_t w, bool advance = true) {
+    auto me = ledger::control_program::single(keys_[w]->pub());
+    auto to = ledger::control_program::single(keys_[(w + 1) % wallets]->pub());
+    ledger::tx t;
+    t.chain = params_.chain;
+    t.inputs.push_back(ledger::spend_of(coins_[w]));
+    t.outputs.push_back(ledger::pay(params_.native, 1000, to));
+    t.outputs.push_back(ledger::pay(params_.native, amounts_[w] - 1000 - 5000, me));
+    ledger::sign_input(t, 0, me, *keys_[w]);
+    if (advance) {
+      coins_[w] = ledger::output_id(t.id(), 1, t.outputs[1]);
+      amounts_[w] = t.outputs[1].amount;
+    }
+    return t;
+  }
+
+  httplib::Result post(std::uint32_t i, const json& body) {
+    httplib::Client cli("127.0.0.1", api_port(i));
+    cli.set_read_timeout(30, 0);
+    return cli.Post("/tx", body.dump(), "application/json");
+  }
+
+  /// Submits `per_wallet` chained transfers of every wallet: wallets 0-3 through node 0, the
+  /// others through node 1 (which forwards them to the leader). Returns the ids.
+  std::vector<std::string> submit_transfers(std::size_t per_wallet) {
+    std::vector<std::string> ids;
+    json to0 = json::array(), to1 = json::array();
+    for (std::size_t k = 0; k < per_wallet; ++k)
+      for (std::size_t w = 0; w < wallets; ++w) {
+        auto t = transfer(w);
+        ids.push_back(t.id().hex());
+        (w < 4 ? to0 : to1).push_back(to_hex(ledger::encode(t)));
+      }
+    for (auto [node, list] : {std::pair{0u, &to0}, std::pair{1u, &to1}}) {
+      auto r = post(node, {{"txs", *list}});
+      EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+      if (!r || r->status != 200) continue;
+      for (const auto& v : json::parse(r->body)["results"])
+        EXPECT_EQ(v["status"], "accepted") << v.dump();
+    }
+    return ids;
+  }
+
+  /// Samples every node's /status until some committed height has been seen on all of them,
+  /// and checks that the UTXO set hashes agree at every height seen on more than one node.
+  void expect_same_utxo_hash(const std::set<std::uint32_t>& among) {
+    std::map<std::uint64_t, std::map<std::uint32_t, std::string>> seen;
+    bool common = poll_until(60s, [&] {
+      for (auto i : among)
+        if (auto s = get(i, "/status"))
+          seen[(*s)["committed_height"].get<std::uint64_t>()][i] =
+              (*s)["utxo_set_hash"].get<std::string>();
+      for (const auto& [h, by_node] : seen)
+        if (by_node.size() == among.size()) return true;
+      return false;
+    });
+    EXPECT_TRUE(common) << "no committed height seen on all nodes at once";
+    for (const auto& [h, by_node] : seen)
+      for (const auto& [i, hash] : by_node)
+        EXPECT_EQ(hash, by_node.begin()->second) << "node " << i << " height " << h;
+  }
+
+  ledger::chain_params params_;
+  std::vector<std::unique_ptr<crypto::signer>> keys_;
+  std::vector<crypto::hash256> coins_;
+  std::vector<std::uint64_t> amounts_;
+};
+
+TEST_F(butxo_cluster, invalid_blocks_get_no_certificate_and_transfers_commit_once) {
+  ASSERT_TRUE(poll_until(90s,
+                         [&] {
+                           for (std::uint32_t i = 0; i < nodes; ++i) {
+                             auto s = get(i, "/status");
+                             if (!s || (*s)["peers_connected"].get<int>() != 3) return false;
+                           }
+                           return true;
+                         }))
+      << "cluster did not come up, logs in " << dir_;
+  load_wallets();
+  if (HasFatalFailure()) return;
+
+  // The API names the rule a refused transaction breaks.
+  {
+    auto forged = transfer(0, false);
+    forged.inputs[0].witness[0].signature[3] ^= 1;
+    auto r = post(0, {{"tx", to_hex(ledger::encode(forged))}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    auto j = json::parse(r->body);
+    EXPECT_EQ(j["id"], forged.id().hex());
+    EXPECT_EQ(j["error"]["rule"], "bad-signature") << r->body;
+    auto garbage = post(0, {{"tx", "00ff"}});
+    ASSERT_TRUE(garbage);
+    EXPECT_EQ(garbage->status, 400);
+    EXPECT_EQ(json::parse(garbage->body)["error"]["rule"], "malformed") << garbage->body;
+    auto one = transfer(0);
+    auto ok = post(0, {{"tx", to_hex(ledger::encode(one))}});
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << ok->body;
+    EXPECT_EQ(json::parse(ok->body)["status"], "accepted") << ok->body;
+    ids_.push_back(one.id().hex());
+    auto again = post(0, {{"tx", to_hex(ledger::encode(one))}});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 400) << again->body;
+  }
+
+  auto more = submit_transfers(5);
+  ids_.insert(ids_.end(), more.begin(), more.end());
+  auto all_committed = [&](std::uint32_t node) {
+    for (const auto& id : ids_) {
+      auto t = get(node, "/tx/" + id);
+      if (!t || (*t)["status"] != "committed") return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(poll_until(120s, [&] { return all_committed(2); }))
+      << "transfers not committed; logs in " << dir_;
+
+  // Node 0 proposed invalid blocks; no node committed one, the others counted the refusals.
+  ASSERT_TRUE(poll_until(60s, [&] {
+    auto m = metrics(0);
+    return m && counter(*m, "bystack_ledger_invalid_proposals_total") >= 2;
+  }));
+  {
+    auto m = metrics(2);
+    ASSERT_TRUE(m);
+    EXPECT_GE(counter(*m, "bystack_ledger_blocks_refused_total{rule=\"bad-signature\"}"), 1u) << *m;
+  }
+  auto h1 = committed(0);
+  auto check_once = [&](std::uint32_t node, std::uint64_t h) {
+    // Every committed transaction is one of ours, exactly once: the invalid ones never commit.
+    auto got = committed_ids(node, h);
+    std::set<std::string> ours(ids_.begin(), ids_.end());
+    for (const auto& id : got)
+      EXPECT_EQ(ours.count(id), 1u) << "unexpected committed transaction " << id;
+    for (const auto& id : ids_)
+      EXPECT_EQ(got.count(id), 1u) << id;
+  };
+  check_once(0, h1);
+  std::cerr << "[butxo] " << ids_.size() << " transfers committed by height " << h1 << "\n";
+  expect_same_utxo_hash({0, 1, 2, 3});
+
+  // SIGKILL node 3, commit more transfers without it, restart it: its UTXO set (loaded from
+  // RocksDB, then caught up) has the others' hash at the same height.
+  stop_node(3, SIGKILL);
+  auto later = submit_transfers(3);
+  ids_.insert(ids_.end(), later.begin(), later.end());
+  ASSERT_TRUE(poll_until(120s, [&] { return all_committed(1); }))
+      << "transfers not committed without node 3; logs in " << dir_;
+  start_node(3);
+  auto target = committed(0);
+  ASSERT_TRUE(poll_until(120s, [&] { return committed(3) >= target; }))
+      << "node 3 at " << committed(3) << ", target " << target;
+  EXPECT_TRUE(all_committed(3));
+  expect_same_utxo_hash({0, 1, 2, 3});
+  auto h2 = committed(3);
+  check_once(3, h2);
+  std::cerr << "[butxo] node 3 restarted and caught up to " << h2 << "\n";
+
+  // The wallets' balances add up on every node: 10^15 each, minus fees.
+  auto b = get(2, "/balance/" + to_hex(keys_[0]->pub()));
+  ASSERT_TRUE(b);
+  ASSERT_EQ((*b)["balances"].size(), 1u) << b->dump();
+  EXPECT_EQ((*b)["balances"][0]["name"], "BTM");
+  auto asset = get(2, "/asset/" + params_.native.hex());
+  ASSERT_TRUE(asset);
+  EXPECT_EQ((*asset)["issued"].get<std::uint64_t>(), wallets * loadgen_wallet_funds);
+  EXPECT_EQ((*asset)["retired"].get<std::uint64_t>(), ids_.size() * 5000);
 }
 
 } // namespace
