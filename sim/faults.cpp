@@ -1,5 +1,7 @@
 #include "sim/faults.hpp"
 
+#include "runtime/ledger/butxo_app.hpp"
+
 #include "sim/simulation.hpp"
 
 #include <algorithm>
@@ -76,6 +78,7 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
       if (f.nodes.empty()) return make_error(s.source + ": fault '" + f.kind + "' names no nodes");
       for (auto n : f.nodes) {
         if ((f.kind == "silent_leader" || f.kind == "equivocate" || f.kind == "drop_votes" ||
+             f.kind == "invalid_block" ||
              f.kind == "withhold_certificate" || f.kind == "forge_certificate") &&
             !topo.is_super(n))
           return make_error(s.source + ": fault '" + f.kind + "' needs a super node, node " +
@@ -147,6 +150,41 @@ fault_plan::rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t
       first.resize(first.size() / 2);
       out.push_back(
           {std::move(second), std::make_shared<const proto::message>(std::move(p2)), nullptr});
+    } else if (k == "invalid_block") {
+      // The leader's block gains a transaction that breaks the ledger's rules: a second copy of
+      // its last transaction (a double spend), or, in an empty block, a spend of an output that
+      // does not exist. The proposal is signed again, so only the block's content is wrong.
+      if (!own_proposal || (e.ph != bbft::phase::propose && e.ph != bbft::phase::forward)) continue;
+      auto key = prop->block->hash();
+      auto it = invalid_blocks_.find(key);
+      if (it == invalid_blocks_.end()) {
+        auto txs = prop->block->txs;
+        if (!txs.empty()) {
+          txs.push_back(txs.back());
+        } else {
+          ledger::tx bad;
+          ledger::input in;
+          in.spent_output.data[0] = 0xbd;
+          bad.inputs.push_back(in);
+          ledger::output o;
+          o.amount = 1;
+          o.owner.keys.push_back({});
+          bad.outputs.push_back(o);
+          txs.push_back(ledger::wrap(bad));
+        }
+        const auto& h = prop->block->header;
+        auto b = ledger::make_block(h.height, h.view, h.parent, h.parent_view, h.timestamp_ms,
+                                    h.proposer, std::move(txs));
+        auto p2 = *prop;
+        p2.block = std::make_shared<const ledger::block>(std::move(b));
+        p2.signature = signer_of(from).sign(proto::proposal_digest(
+            p2.block->header.height, p2.block->header.view, p2.block->hash()));
+        if (invalid_blocks_.size() > 64) invalid_blocks_.clear();
+        it = invalid_blocks_.emplace(key, std::make_shared<const proto::message>(std::move(p2)))
+                 .first;
+      }
+      for (auto& o : out)
+        if (o.msg == e.msg) o.msg = it->second;
     } else if (k == "drop_votes") {
       if (e.ph == bbft::phase::group_cert || e.ph == bbft::phase::commit_cert) return {};
     } else if (k == "withhold_certificate") {

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace bystack::sim {
@@ -108,6 +109,9 @@ private:
   std::function<std::unique_ptr<crypto::signer>(std::uint32_t)> make_signer_;
   std::vector<std::unique_ptr<crypto::signer>> signers_; ///< Byzantine nodes' keys, on demand
   const crypto::signer& signer_of(std::uint32_t node);
+  /// invalid_block: the rewritten proposal per original block, so that T0 and the leader's own
+  /// T1 carry the same invalid block.
+  std::unordered_map<crypto::hash256, bbft::msg_ptr> invalid_blocks_;
   std::vector<std::int64_t> last_commit_us_;
   std::vector<std::int64_t> longest_gap_us_;
   std::int64_t last_heal_us_ = 0;

@@ -190,5 +190,5 @@ int main(int argc, char** argv) {
     std::cerr << "sequence: view " << *sequence_view << " drawn to " << *sequence_file << "\n";
   }
   std::cout << "trace_hash " << r.trace_hash << std::endl;
-  return r.safety_violations == 0 ? 0 : 1;
+  return r.safety_violations == 0 && r.ledger.ok() ? 0 : 1;
 }

@@ -116,8 +116,37 @@ void print_summary(std::ostream& os, const scenario& s, const run_result& r) {
     for (const auto& [why, count] : r.rejected)
       os << "  " << count << "  " << why << "\n";
   }
+  if (r.ledger.enabled) {
+    const auto& l = r.ledger;
+    os << "\nledger (BUTXO, validated at every node)\n";
+    os << "  offered    " << l.generated << " transactions (";
+    bool first = true;
+    for (const auto& [kind, count] : l.generated_by_kind) {
+      os << (first ? "" : ", ") << count << " " << kind;
+      first = false;
+    }
+    os << ")\n";
+    os << "  committed  " << l.committed << " valid transactions, "
+       << fmt(l.committed_per_sim_second, 1) << " per simulated second; latency p50 "
+       << fmt(l.latency_p50_ms, 1) << " ms, p99 " << fmt(l.latency_p99_ms, 1) << " ms\n";
+    os << "  state      " << l.utxos << " unspent outputs, UTXO set hash " << l.state_hash
+       << "; signatures checked " << l.signatures_checked << " (cache hits "
+       << l.signature_cache_hits << ")";
+    if (l.blocks_refused_by_core > 0) os << "; invalid proposals refused " << l.blocks_refused_by_core;
+    os << "\n";
+  }
   os << "\ncheckers   safety "
      << (r.safety_violations == 0 ? "ok" : "VIOLATED: " + r.first_safety_violation);
+  if (r.ledger.enabled) {
+    const auto& l = r.ledger;
+    os << ", ledger ";
+    if (l.ok())
+      os << "ok (" << l.state_checks << " UTXO set hashes equal, supply = issued - retired at "
+         << l.supply_checks << " heights)";
+    else
+      os << "VIOLATED: "
+         << (l.state_mismatches ? l.first_mismatch : l.first_supply_violation);
+  }
   if (s.liveness_bound_ms)
     os << ", liveness " << (r.liveness_ok ? "ok" : "FAILED: " + r.liveness_detail);
   os << "\n";
@@ -214,6 +243,27 @@ void write_json(std::ostream& os, const scenario& s, const run_result& r) {
   os << "  \"wall_seconds\": " << fmt(r.wall_seconds, 3) << ",\n";
   os << "  \"messages_per_wall_second\": "
      << fmt(r.wall_seconds > 0 ? double(r.delivered) / r.wall_seconds : 0, 0) << ",\n";
+  if (r.ledger.enabled) {
+    const auto& l = r.ledger;
+    os << "  \"ledger\": {\"offered\": " << l.generated << ", \"invalid_offered\": "
+       << l.invalid_generated << ", \"committed\": " << l.committed
+       << ", \"committed_per_sim_second\": " << fmt(l.committed_per_sim_second, 3)
+       << ", \"latency_p50_ms\": " << fmt(l.latency_p50_ms, 3)
+       << ", \"latency_p99_ms\": " << fmt(l.latency_p99_ms, 3) << ", \"utxos\": " << l.utxos
+       << ", \"state_hash\": \"" << l.state_hash << "\", \"state_checks\": " << l.state_checks
+       << ", \"state_mismatches\": " << l.state_mismatches
+       << ", \"supply_checks\": " << l.supply_checks
+       << ", \"supply_violations\": " << l.supply_violations
+       << ", \"signatures_checked\": " << l.signatures_checked
+       << ", \"signature_cache_hits\": " << l.signature_cache_hits
+       << ", \"invalid_proposals_refused\": " << l.blocks_refused_by_core << ", \"by_kind\": {";
+    bool first = true;
+    for (const auto& [kind, count] : l.generated_by_kind) {
+      os << (first ? "" : ", ") << "\"" << json_escape(kind) << "\": " << count;
+      first = false;
+    }
+    os << "}},\n";
+  }
   write_json_series(os, r);
   os << "  \"source\": \"" << json_escape(s.source) << "\"\n";
   os << "}\n";

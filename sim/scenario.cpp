@@ -1,5 +1,7 @@
 #include "sim/scenario.hpp"
 
+#include "runtime/config/genesis_yaml.hpp"
+
 #include "runtime/config/yaml_reader.hpp"
 
 #include <cmath>
@@ -104,6 +106,30 @@ void read_protocol(map_reader m, bbft::params& p) {
   m.finish();
 }
 
+void read_ledger(map_reader m, ledger_spec& l) {
+  l.enabled = true;
+  if (auto g = m.optional_map("genesis")) l.genesis = config::read_genesis(*g);
+  l.wallets = static_cast<std::uint32_t>(m.optional_int("wallets", l.wallets, 4, 1'000'000));
+  l.rate_tps = m.optional_double("rate_tps", l.rate_tps, 0, 1e7);
+  l.tick_ms = m.optional_double("tick_ms", l.tick_ms, 1, 1e6);
+  l.invalid_share = m.optional_double("invalid_share", l.invalid_share, 0, 1);
+  l.swap_share = m.optional_double("swap_share", l.swap_share, 0, 1);
+  l.multisig_share = m.optional_double("multisig_share", l.multisig_share, 0, 1);
+  l.atomic_share = m.optional_double("atomic_share", l.atomic_share, 0, 1);
+  l.quark_share = m.optional_double("quark_share", l.quark_share, 0, 1);
+  l.quantum_share = m.optional_double("quantum_share", l.quantum_share, 0, 1);
+  if (l.swap_share + l.multisig_share + l.atomic_share + l.quark_share + l.quantum_share > 1)
+    m.fail("swap_share", "the shares of swap, multisig, atomic, quark and quantum add up to more "
+                         "than 1");
+  l.fee_per_kb =
+      static_cast<std::uint64_t>(m.optional_int("fee_per_kb", static_cast<std::int64_t>(l.fee_per_kb), 0, 1'000'000'000));
+  l.block_reward = static_cast<std::uint64_t>(m.optional_int("block_reward", 0, 0, INT64_MAX));
+  l.initial_balance = static_cast<std::uint64_t>(
+      m.optional_int("initial_balance", static_cast<std::int64_t>(l.initial_balance), 1'000'000, INT64_MAX));
+  l.coinbase = m.optional<bool>("coinbase", l.coinbase);
+  l.stop_after_s = m.optional_double("stop_after_s", 0, 0, 1e9);
+}
+
 void read_faults(list_reader l, std::vector<fault_spec>& out) {
   static const std::vector<std::string> kinds = {"crash",
                                                  "loss",
@@ -115,7 +141,8 @@ void read_faults(list_reader l, std::vector<fault_spec>& out) {
                                                  "withhold_certificate",
                                                  "forge_certificate",
                                                  "double_vote",
-                                                 "garbage"};
+                                                 "garbage",
+                                                 "invalid_block"};
   for (std::size_t i = 0; i < l.size(); ++i) {
     auto m = l.map_at(i);
     fault_spec f;
@@ -170,6 +197,7 @@ result<scenario> read(const config::yaml_document& doc) {
     }
     if (auto cpu = root.optional_map("cpu")) read_cpu(*cpu, s.cpu);
     if (auto proto = root.optional_map("protocol")) read_protocol(*proto, s.protocol);
+    if (auto l = root.optional_map("ledger")) read_ledger(*l, s.ledger);
     read_faults(root.list("faults"), s.faults);
     if (auto chk = root.optional_map("checks")) {
       s.check_safety = chk->optional<bool>("safety", true);
@@ -229,6 +257,10 @@ result<void> validate(const scenario& s) {
       if (n >= s.nodes)
         return make_error(s.source + ": fault '" + f.kind + "' names node " + std::to_string(n) +
                           ", but the network has " + std::to_string(s.nodes));
+  for (const auto& f : s.faults)
+    if (f.kind == "invalid_block" && !s.ledger.enabled)
+      return make_error(s.source + ": fault 'invalid_block' needs a ledger section (an opaque "
+                                   "payload cannot be invalid)");
   return {};
 }
 

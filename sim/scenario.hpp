@@ -4,6 +4,7 @@
 
 #include "actors/common/params.hpp"
 #include "runtime/base/result.hpp"
+#include "runtime/ledger/genesis.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -56,6 +57,26 @@ struct fault_spec {
   std::vector<std::uint32_t> group_b; ///< partition: the other side (default: everyone else)
 };
 
+/// The scenario's `ledger:` section.
+struct ledger_spec {
+  bool enabled = false;
+  std::optional<ledger::genesis_spec> genesis; ///< explicit; otherwise generated for the wallets
+  std::uint32_t wallets = 64;
+  double rate_tps = 200;           ///< offered transactions per simulated second
+  double tick_ms = 50;             ///< submission granularity
+  double invalid_share = 0.0;      ///< share of generated transactions made invalid
+  double swap_share = 0.05;        ///< multi-party swaps (Quark item for native tokens)
+  double multisig_share = 0.05;    ///< spends of 2-of-3 multisig outputs
+  double atomic_share = 0.05;      ///< Atomic lot transfers (split)
+  double quark_share = 0.05;       ///< Quark token transfers
+  double quantum_share = 0.05;     ///< Quantum whole-unit transfers
+  std::uint64_t fee_per_kb = 100;  ///< generated genesis: minimum fee rate
+  std::uint64_t block_reward = 0;  ///< generated genesis
+  std::uint64_t initial_balance = 1'000'000'000;
+  bool coinbase = true;            ///< leaders collect fees with a coinbase
+  double stop_after_s = 0;         ///< stop offering after this simulated time (0: never)
+};
+
 struct scenario {
   std::string name = "unnamed";
   std::string source; ///< file it came from
@@ -74,6 +95,7 @@ struct scenario {
   std::vector<fault_spec> faults;
   bool check_safety = true;
   std::optional<double> liveness_bound_ms; ///< after the last fault heals
+  ledger_spec ledger;                       ///< the BUTXO workload (off: opaque transactions)
 };
 
 /// Loads a scenario file.

@@ -52,7 +52,7 @@ struct event {
   std::uint64_t seq;
   std::uint32_t dst;
   std::uint32_t src;
-  std::uint8_t type; ///< 0 deliver, 1 timer
+  std::uint8_t type; ///< 0 deliver, 1 timer, 2 ledger workload tick
   std::uint8_t kind; ///< timer kind, or phase of a delivery
   std::uint64_t view;
   std::uint64_t gen;
@@ -248,6 +248,8 @@ public:
       chain_.resize(h.height + 1);
       chain_views_.resize(h.height + 1, 0);
     }
+    bool canonical = chain_[h.height].is_zero();
+    if (ledger_) ledger_->on_commit(node, *e.block, true, canonical, t);
     if (chain_[h.height].is_zero()) {
       chain_[h.height] = hash;
       chain_views_[h.height] = h.view;
@@ -309,6 +311,7 @@ public:
   }
   std::uint64_t trace_hash() const { return hash_; }
   void set_observer(run_observer* o) { obs_ = o; }
+  void set_ledger(ledger_harness* l) { ledger_ = l; }
   const std::vector<std::int64_t>& busy() const { return busy_; }
   std::uint32_t done_nodes() const { return done_nodes_; }
   std::uint64_t min_committed(const fault_plan& f) const {
@@ -439,6 +442,7 @@ private:
 
   bool debug_ = std::getenv("BYSTACK_SIM_DEBUG") != nullptr;
   run_observer* obs_ = nullptr;
+  ledger_harness* ledger_ = nullptr;
   const scenario& s_;
   const bbft::topology& topo_;
   run_result& out_;
@@ -506,6 +510,11 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     keys.push_back(signers.back()->pub());
   }
   auto set = std::make_shared<const crypto::validator_set>(std::move(keys));
+  std::unique_ptr<ledger_harness> lh;
+  if (s.ledger.enabled) {
+    lh = ledger_harness::make(s.ledger, s.seed, votes, s.nodes, set->keys());
+    if (!lh) return make_error(s.source + ": ledger: the genesis does not build a valid state");
+  }
 
   run_result out;
   out.scenario = s.name;
@@ -520,6 +529,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   if (!plan) return plan.err();
   sim_env env(s, *topo, out, *plan);
   env.set_observer(obs);
+  env.set_ledger(lh.get());
   if (obs) obs->on_start(s, *topo);
 
   caf::actor_system_config cfg;
@@ -536,6 +546,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     cc.signer = i < signers.size() && signers[i] ? std::move(signers[i])
                                                  : votes.make_signer(node_seed(s.seed, i));
     cc.p = s.protocol;
+    cc.app = lh ? lh->app(i) : nullptr;
     return std::make_shared<bbft::node_core>(std::move(cc));
   };
   std::vector<caf::actor> actors;
@@ -560,6 +571,9 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   if (obs) obs->on_quiet(env.busy());
 
   auto limit_us = static_cast<std::int64_t>(s.max_sim_seconds * 1e6);
+  rng64 tick_rng(s.seed ^ 0x7469636bULL);
+  auto tick_us = static_cast<std::int64_t>(std::llround(s.ledger.tick_ms * 1000.0));
+  if (lh) env.push(event{tick_us, 0, 0, 0, 2, 0, 0, 0, nullptr});
   std::uint64_t honest = plan->expected_to_finish();
   plan->set_signer_factory(
       [&](std::uint32_t i) { return votes.make_signer(node_seed(s.seed, i)); });
@@ -575,6 +589,12 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       std::vector<proto::committed_block> chain;
       for (std::uint64_t h = 1; h <= old.committed_height(); ++h)
         chain.push_back(old.committed_block_at(h));
+      if (lh) {
+        std::vector<ledger::block_ptr> blocks;
+        for (const auto& cb : chain)
+          blocks.push_back(cb.block);
+        lh->restart(node, blocks);
+      }
       auto fresh = build_core(node);
       if (fresh->restore(chain)) *cores[node] = std::move(*fresh);
       start_node(node, t);
@@ -583,6 +603,24 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       auto e = env.pop();
       ++out.events;
       if (!plan->alive(e.dst, t)) continue;
+      if (e.type == 2) {
+        // The wallets offer this tick's transactions at a live super node.
+        if (lh->offering(t)) {
+          auto txs = lh->workload().tick(t, env.max_committed() + 1);
+          if (!txs.empty()) {
+            const auto& supers = topo->supers();
+            auto pick = static_cast<std::uint32_t>(tick_rng.below(supers.size()));
+            for (std::size_t k = 0; k < supers.size(); ++k) {
+              auto n = supers[(pick + k) % supers.size()];
+              if (!plan->alive(n, t)) continue;
+              caf::anon_send(actors[n], bbft::submit_atom::value, bbft::tx_list(std::move(txs)));
+              break;
+            }
+          }
+        }
+        env.push(event{t + tick_us, 0, 0, 0, 2, 0, 0, 0, nullptr});
+        continue;
+      }
       if (e.type == 1) {
         if (env.stale_timer(e)) continue;
         if (obs)
@@ -622,6 +660,14 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   env.finish();
   out.cache_hits = certs.hits();
   out.cache_misses = certs.misses();
+  if (lh) {
+    std::vector<std::uint32_t> honest_nodes;
+    for (std::uint32_t i = 0; i < s.nodes; ++i)
+      if (plan->honest(i) && !plan->crashed_for_good(i)) honest_nodes.push_back(i);
+    out.ledger = lh->finish(honest_nodes);
+    for (const auto& c : cores)
+      out.ledger.blocks_refused_by_core += c->stats().blocks_refused;
+  }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(env.trace_hash()));
   out.trace_hash = buf;

@@ -4,6 +4,7 @@
 /// that measure messages, bytes, latency and check safety. Same scenario and seed, same trace hash.
 
 #include "actors/common/effects.hpp"
+#include "sim/ledger_sim.hpp"
 #include "sim/observer.hpp"
 #include "sim/scenario.hpp"
 
@@ -95,6 +96,7 @@ struct run_result {
   std::string liveness_detail;
   std::uint64_t cache_hits = 0;
   std::uint64_t cache_misses = 0;
+  ledger_result ledger; ///< the BUTXO workload and ledger checker (when the scenario has one)
 };
 
 /// Reports progress of long runs: simulated seconds, lowest committed height, delivered messages.

@@ -92,7 +92,10 @@ std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t
       auto v = app_->check_tx(tx, committed_height() + 1);
       charge(v);
       bool ok = v.ok();
-      if (!ok) ++stats_.txs_refused;
+      if (!ok) {
+        ++stats_.txs_refused;
+        reject(me_, ledger::tx_refusal(v.reason));
+      }
       if (verdicts) verdicts->push_back(std::move(v));
       if (ok) batch.txs.push_back(std::move(tx));
       continue;

@@ -76,7 +76,10 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
             for (const auto& tx : m.txs) {
               auto v = app_->check_tx(tx, committed_height() + 1);
               charge(v);
-              if (!v.ok()) ++stats_.txs_refused;
+              if (!v.ok()) {
+                ++stats_.txs_refused;
+                reject(from, ledger::tx_refusal(v.reason));
+              }
             }
             return;
           }

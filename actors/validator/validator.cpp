@@ -70,7 +70,7 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     charge(v);
     if (!v.ok()) {
       ++stats_.blocks_refused;
-      return reject(from, v.reason);
+      return reject(from, ledger::block_refusal(v.reason));
     }
   }
   pending_.try_emplace(bh, pending_block{p.block, nullptr});

@@ -24,6 +24,11 @@ struct app_verdict {
   bool ok() const noexcept { return reason == nullptr; }
 };
 
+/// Returns a static "tx: <reason>" (or "block: <reason>") for a verdict's reason, so that
+/// refusals can be counted by name without allocating; unknown reasons map to "tx: other".
+const char* tx_refusal(const char* reason);
+const char* block_refusal(const char* reason);
+
 class application {
 public:
   virtual ~application() = default;

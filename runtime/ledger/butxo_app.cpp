@@ -1,8 +1,47 @@
 #include "runtime/ledger/butxo_app.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace bystack::ledger {
+
+namespace {
+
+/// Builds "<prefix><name>" once for every reason an application gives.
+const char* prefixed(const char* prefix, const char* reason) {
+  struct table {
+    std::map<std::string, std::string> tx, block;
+    table() {
+      std::vector<std::string> names;
+      for (std::size_t r = 0; r < rule_count; ++r)
+        names.push_back(rule_name(static_cast<rule>(r)));
+      for (auto s : {admit_status::duplicate, admit_status::conflict, admit_status::orphan,
+                     admit_status::pool_full, admit_status::invalid})
+        names.push_back(admit_status_name(s));
+      for (const char* extra : {"stale-block", "unknown-parent", "other"})
+        names.push_back(extra);
+      for (const auto& n : names) {
+        tx.emplace(n, "tx: " + n);
+        block.emplace(n, "block: " + n);
+      }
+    }
+  };
+  static const table t; // built once, read-only afterwards (thread-safe initialisation)
+  const auto& m = prefix[0] == 't' ? t.tx : t.block;
+  auto it = m.find(reason ? reason : "other");
+  if (it == m.end()) it = m.find("other");
+  return it->second.c_str();
+}
+
+} // namespace
+
+const char* tx_refusal(const char* reason) {
+  return prefixed("tx", reason);
+}
+
+const char* block_refusal(const char* reason) {
+  return prefixed("block", reason);
+}
 
 transaction wrap(const tx& t) {
   transaction out;
@@ -17,7 +56,7 @@ result<tx> unwrap(const transaction& t) {
 butxo_app::butxo_app(butxo_options opts, const utxo_set& genesis,
                      const crypto::signature_scheme& scheme)
     : opts_(std::move(opts)), state_(genesis), checker_(scheme, opts_.signature_cache_entries),
-      pool_(state_, opts_.params, checker_, opts_.limits, opts_.ext) {}
+      pool_(state_, opts_.params, checker_, opts_.limits, opts_.ext), tip_(opts_.genesis_block) {}
 
 void butxo_app::reset_state(utxo_set s, const crypto::hash256& tip) {
   state_ = std::move(s);
@@ -61,6 +100,12 @@ app_verdict butxo_app::check_tx(const transaction& wrapped, std::uint64_t next_h
   return v;
 }
 
+crypto::hash256 butxo_app::state_hash_at(std::uint64_t height) const {
+  for (auto it = recent_hashes_.rbegin(); it != recent_hashes_.rend(); ++it)
+    if (it->first == height) return it->second;
+  return {};
+}
+
 bool butxo_app::knows(const crypto::hash256& h) const {
   return h == tip_ || pending_.count(h) != 0;
 }
@@ -75,20 +120,40 @@ bool butxo_app::view_after(const crypto::hash256& parent, utxo_overlay& out) con
     cur = it->second.parent;
   }
   for (auto it = path.rbegin(); it != path.rend(); ++it)
-    out.replay((*it)->delta);
+    out.replay((*it)->v->delta);
   return true;
 }
 
-app_verdict butxo_app::validate(const block& b, const utxo_view& view, pending& out) {
-  app_verdict v;
+std::shared_ptr<const block_validation> butxo_app::validate(const block& b,
+                                                            const utxo_view& view,
+                                                            app_verdict& v) {
+  auto bh = b.hash();
+  if (opts_.memo) {
+    if (auto known = opts_.memo->find(bh)) {
+      // Another node validated this very block on the same parent state: charge what this
+      // node's own signature cache would have missed (its pooled transactions were checked).
+      std::uint64_t sigs = 0;
+      for (std::size_t i = 0; i < known->ids.size(); ++i)
+        if (!pool_.contains(known->ids[i])) sigs += known->signatures[i];
+      v.signatures_checked = sigs;
+      stats_.signatures_checked += sigs;
+      if (known->reason) {
+        v.reason = known->reason;
+        v.detail = known->detail;
+      }
+      return known;
+    }
+  }
+  auto out = std::make_shared<block_validation>();
   std::vector<tx> txs;
   txs.reserve(b.txs.size());
   for (std::size_t i = 0; i < b.txs.size(); ++i) {
     auto t = unwrap(b.txs[i]);
     if (!t) {
-      v.reason = rule_name(rule::malformed);
-      v.detail = "transaction " + std::to_string(i) + ": " + t.err().message;
-      return v;
+      out->reason = v.reason = rule_name(rule::malformed);
+      out->detail = v.detail = "transaction " + std::to_string(i) + ": " + t.err().message;
+      if (opts_.memo) opts_.memo->store(bh, out);
+      return out;
     }
     txs.push_back(std::move(t).value());
   }
@@ -97,22 +162,27 @@ app_verdict butxo_app::validate(const block& b, const utxo_view& view, pending& 
   stats_.signatures_checked += r.signatures;
   stats_.signature_cache_hits += r.signature_hits;
   if (!r.err.ok()) {
-    v.reason = rule_name(r.err.code);
-    v.detail = r.err.message();
-    return v;
+    out->reason = v.reason = rule_name(r.err.code);
+    out->detail = v.detail = r.err.message();
+    if (opts_.memo) opts_.memo->store(bh, out);
+    return out;
   }
-  // Fees that no coinbase collected leave the supply.
-  std::uint64_t coinbase = 0;
-  if (!txs.empty() && !txs[0].inputs.empty() && txs[0].inputs[0].kind == input_kind::coinbase)
-    coinbase = txs[0].inputs[0].amount;
-  if (r.fees > coinbase) r.delta.retired.emplace_back(opts_.params.native, r.fees - coinbase);
-  out.parent = b.header.parent;
-  out.height = b.header.height;
-  out.delta = std::move(r.delta);
-  out.txs.reserve(txs.size());
-  for (auto& t : txs)
-    out.txs.push_back(std::make_shared<const tx>(std::move(t)));
-  return v;
+  // Fees leave the supply (recorded as retired native units); a coinbase that collects them
+  // issues them anew, so that for every asset unspent = issued - retired.
+  if (r.fees > 0) r.delta.retired.emplace_back(opts_.params.native, r.fees);
+  r.delta.cache_element_hashes();
+  out->delta = std::move(r.delta);
+  out->txs.reserve(txs.size());
+  for (auto& t : txs) {
+    std::uint32_t sigs = 0;
+    for (const auto& in : t.inputs)
+      sigs += static_cast<std::uint32_t>(in.witness.size());
+    out->signatures.push_back(sigs);
+    out->ids.push_back(t.id());
+    out->txs.push_back(std::make_shared<const tx>(std::move(t)));
+  }
+  if (opts_.memo) opts_.memo->store(bh, out);
+  return out;
 }
 
 app_verdict butxo_app::process_block(const block& b) {
@@ -130,8 +200,7 @@ app_verdict butxo_app::process_block(const block& b) {
     v.detail = "the parent block's state is unknown";
     return v;
   }
-  pending p;
-  v = validate(b, view, p);
+  pending p{b.header.parent, b.header.height, validate(b, view, v)};
   if (!v.ok()) {
     ++stats_.blocks_refused;
     return v;
@@ -195,25 +264,27 @@ std::vector<transaction> butxo_app::prepare_block(const crypto::hash256& parent,
 app_verdict butxo_app::commit(const block& b) {
   auto h = b.hash();
   app_verdict v;
-  pending p;
+  std::shared_ptr<const block_validation> val;
   if (auto it = pending_.find(h); it != pending_.end()) {
-    p = std::move(it->second);
+    val = std::move(it->second.v);
     pending_.erase(it);
   } else {
     // Reached by catch-up without a proposal: certified by a quorum, validated here all the same.
-    v = validate(b, state_, p);
+    val = validate(b, state_, v);
     if (!v.ok()) {
       ++stats_.commit_failures;
       return v;
     }
   }
-  state_.apply(p.delta);
+  state_.apply(val->delta);
   state_.set_height(b.header.height);
   tip_ = h;
   tip_height_ = b.header.height;
-  stats_.committed_txs += p.txs.size();
-  pool_.on_commit(p.txs, p.delta, b.header.height);
-  last_delta_ = std::move(p.delta);
+  stats_.committed_txs += val->txs.size();
+  pool_.on_commit(val->txs, val->delta, b.header.height, &val->ids);
+  last_delta_ = val->delta;
+  recent_hashes_.emplace_back(tip_height_, state_.hash());
+  if (recent_hashes_.size() > recent_hashes_kept) recent_hashes_.pop_front();
   // Blocks at or below the new tip that are not on its chain can never commit.
   for (auto it = pending_.begin(); it != pending_.end();)
     it = it->second.height <= tip_height_ ? pending_.erase(it) : std::next(it);

@@ -6,6 +6,7 @@
 #include "runtime/ledger/application.hpp"
 #include "runtime/ledger/mempool.hpp"
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -19,15 +20,41 @@ transaction wrap(const tx& t);
 /// Decodes the BUTXO transaction inside a consensus transaction.
 result<tx> unwrap(const transaction& t);
 
+/// The outcome of validating one block on its parent's state.
+struct block_validation {
+  const char* reason = nullptr; ///< null when valid
+  std::string detail;
+  block_delta delta;
+  std::vector<std::shared_ptr<const tx>> txs;
+  std::vector<crypto::hash256> ids;
+  std::vector<std::uint32_t> signatures; ///< witness signatures per transaction
+};
+
+/// Shares block validations between applications that hold the same chain (the simulator: every
+/// honest node would compute the same result from the same parent state, which the block hash
+/// pins down). Each application still applies the outcome to its own state and is charged the
+/// signatures its own cache lacks.
+class validation_memo {
+public:
+  virtual ~validation_memo() = default;
+  virtual std::shared_ptr<const block_validation> find(const crypto::hash256& block) const = 0;
+  virtual void store(const crypto::hash256& block, std::shared_ptr<const block_validation> v) = 0;
+};
+
 struct butxo_options {
   chain_params params;
   mempool_limits limits;
-  /// Pays the block's fees (and reward) to this owner through a coinbase; when unset, fees leave
-  /// the supply (recorded as retired native units).
+  /// Pays the block's fees (and reward) to this owner through a coinbase. Fees always leave the
+  /// supply (recorded as retired native units) and a coinbase issues its amount anew, so that
+  /// for every asset the unspent units equal issued minus retired.
   std::optional<control_program> coinbase_to;
   parallel_for run; ///< parallel signature checks (real nodes); empty: in order
   const extension_rules* ext = nullptr;
   std::size_t signature_cache_entries = 1 << 20;
+  /// The consensus block the starting state belongs to: the genesis block's hash (the BBFT
+  /// core's `genesis_block()->hash()`), so that the first proposal's parent is known.
+  crypto::hash256 genesis_block;
+  validation_memo* memo = nullptr; ///< simulation only; null: every block validated here
 };
 
 /// Counts what the application did, by reason.
@@ -56,6 +83,9 @@ public:
   bool knows(const crypto::hash256& block_hash) const override;
   app_verdict commit(const block& b) override;
   crypto::hash256 state_hash() const override { return state_.hash(); }
+  /// Returns the state hash right after committing `height` (kept for the last
+  /// recent_hashes_kept heights; zero when older or not yet committed).
+  crypto::hash256 state_hash_at(std::uint64_t height) const;
   std::size_t pool_size() const override { return pool_.size(); }
 
   /// Replaces the committed state (restart from a store); drops pending blocks and the pool's
@@ -72,12 +102,13 @@ private:
   struct pending {
     crypto::hash256 parent;
     std::uint64_t height = 0;
-    block_delta delta;
-    std::vector<std::shared_ptr<const tx>> txs;
+    std::shared_ptr<const block_validation> v;
   };
   /// Builds the view of the state after `parent`, or returns false if parent is unknown.
   bool view_after(const crypto::hash256& parent, utxo_overlay& out) const;
-  app_verdict validate(const block& b, const utxo_view& view, pending& out);
+  /// Validates b on view (or takes the memo's outcome); sets the verdict's reason on failure.
+  std::shared_ptr<const block_validation> validate(const block& b, const utxo_view& view,
+                                                   app_verdict& v);
 
   butxo_options opts_;
   utxo_set state_;
@@ -88,6 +119,8 @@ private:
   std::unordered_map<crypto::hash256, pending> pending_;
   block_delta last_delta_;
   butxo_stats stats_;
+  static constexpr std::size_t recent_hashes_kept = 64;
+  std::deque<std::pair<std::uint64_t, crypto::hash256>> recent_hashes_;
 };
 
 } // namespace bystack::ledger

@@ -221,9 +221,13 @@ void mempool::remove(const hash256& id, bool with_descendants) {
 }
 
 void mempool::on_commit(const std::vector<std::shared_ptr<const tx>>& block_txs,
-                        const block_delta& delta, std::uint64_t height) {
-  for (const auto& t : block_txs) {
-    auto id = t->id();
+                        const block_delta& delta, std::uint64_t height,
+                        const std::vector<hash256>* ids) {
+  if (ids && ids->size() != block_txs.size()) ids = nullptr;
+  for (std::size_t k = 0; k < block_txs.size(); ++k) {
+    if (txs_.empty()) break;
+    const auto& t = block_txs[k];
+    auto id = ids ? (*ids)[k] : t->id();
     if (auto it = txs_.find(id); it != txs_.end()) {
       // Included: its outputs are committed now, so its pooled children stay valid.
       auto e = std::move(it->second);

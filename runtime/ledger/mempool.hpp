@@ -45,8 +45,10 @@ public:
   admit_result admit(std::shared_ptr<const tx> t, std::uint64_t height);
   /// Removes the transactions a committed block included and those that now conflict with it
   /// (with their descendants); retries orphans whose parents the block created; drops expired.
+  /// `ids`, when given, holds the transactions' ids (saves hashing them again).
   void on_commit(const std::vector<std::shared_ptr<const tx>>& block_txs,
-                 const block_delta& delta, std::uint64_t height);
+                 const block_delta& delta, std::uint64_t height,
+                 const std::vector<hash256>* ids = nullptr);
   /// Returns pooled transactions in arrival order (parents before children), at most max_txs.
   std::vector<std::shared_ptr<const tx>> candidates(std::size_t max_txs) const;
   bool contains(const hash256& id) const { return txs_.count(id) != 0; }

@@ -188,14 +188,27 @@ void utxo_set::define(const asset_definition& d) {
   assets_.emplace(d.id(), d);
 }
 
+void block_delta::cache_element_hashes() {
+  created_hashes.clear();
+  spent_hashes.clear();
+  for (const auto& [id, e] : created)
+    created_hashes.push_back(utxo_element_hash(id, e));
+  for (const auto& [id, e] : spent)
+    spent_hashes.push_back(utxo_element_hash(id, e));
+}
+
 void utxo_set::apply(const block_delta& d) {
+  bool cached = d.created_hashes.size() == d.created.size() &&
+                d.spent_hashes.size() == d.spent.size();
   // Creations first: an output created and spent within one block appears in both lists.
-  for (const auto& [id, e] : d.created) {
-    hash_.add(utxo_element_hash(id, e));
+  for (std::size_t i = 0; i < d.created.size(); ++i) {
+    const auto& [id, e] = d.created[i];
+    hash_.add(cached ? d.created_hashes[i] : utxo_element_hash(id, e));
     utxos_.emplace(id, e);
   }
-  for (const auto& [id, e] : d.spent) {
-    hash_.remove(utxo_element_hash(id, e));
+  for (std::size_t i = 0; i < d.spent.size(); ++i) {
+    const auto& [id, e] = d.spent[i];
+    hash_.remove(cached ? d.spent_hashes[i] : utxo_element_hash(id, e));
     utxos_.erase(id);
   }
   for (const auto& a : d.new_assets)

@@ -41,6 +41,11 @@ struct block_delta {
   std::vector<asset_definition> new_assets;
   std::vector<hash256> issuances;
   std::vector<std::pair<asset_id, std::uint64_t>> retired;
+  /// Set-hash elements of `created` and `spent` (same order), computed once by
+  /// cache_element_hashes() so that many states can apply one delta cheaply; not encoded.
+  std::vector<hash256> created_hashes;
+  std::vector<hash256> spent_hashes;
+  void cache_element_hashes();
 };
 
 bytes encode(const utxo_entry& e);
