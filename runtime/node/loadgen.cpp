@@ -10,7 +10,7 @@
 /// wallets the cluster's genesis funds (`bystackd testnet` / `bystackd genesis` with the same
 /// --wallets and --wallet-seed): it derives the wallet keys from the seed, finds each wallet's
 /// output with GET /utxo, and builds for every wallet a chain of 1-input 2-output Byte transfers
-/// (1 base unit to the next wallet, the change back to itself, the minimum fee), each spending
+/// (1 base unit to a sink key, the change back to itself, the minimum fee), each spending
 /// the previous one's change, so that transfers never conflict. A wallet always goes to the same
 /// submit node, so its chain arrives in order.
 ///
@@ -117,7 +117,8 @@ prepared prepare_butxo(const std::vector<host_port>& submit, std::size_t total, 
     auto r = cli.Get(("/utxo?owner=" + to_hex(ws[w].key->pub())).c_str());
     if (!r || r->status != 200)
       throw std::runtime_error("GET /utxo for wallet " + std::to_string(w) + " failed");
-    for (const auto& u : json::parse(r->body)["utxos"]) {
+    auto reply = json::parse(r->body);
+    for (const auto& u : reply["utxos"]) {
       auto amount = u["amount"].get<std::uint64_t>();
       if (hash_field(u, "asset") != params.native || amount <= ws[w].amount) continue;
       ws[w].coin = hash_field(u, "id");
@@ -131,6 +132,10 @@ prepared prepare_butxo(const std::vector<host_port>& submit, std::size_t total, 
                                "' (bystackd testnet / genesis)");
   }
 
+  // The 1-unit payments go to a sink key (the wallet one past the last, never funded), so that
+  // a wallet only ever holds its change and GET /utxo finds it at once on the next run.
+  auto sink = ledger::control_program::single(
+      scheme.make_signer(node::loadgen_wallet_seed(seed, wallets))->pub());
   std::size_t nodes = submit.size();
   std::vector<std::vector<std::pair<crypto::hash256, std::string>>> per_node(nodes);
   auto per_wallet = (total + wallets - 1) / wallets;
@@ -138,7 +143,7 @@ prepared prepare_butxo(const std::vector<host_port>& submit, std::size_t total, 
   for (std::size_t round = 0; round < per_wallet && made < total; ++round) {
     for (std::size_t w = 0; w < wallets && made < total; ++w, ++made) {
       auto& from = ws[w];
-      const auto& to = ws[(w + 1) % wallets].program;
+      const auto& to = sink;
       ledger::tx t;
       t.chain = params.chain;
       t.inputs.push_back(ledger::spend_of(from.coin));
