@@ -60,7 +60,7 @@ for name in "${targets[@]}"; do
     failed=$((failed + 1))
     keep=1
     echo "fuzz_$name: FAILED (log $log)"
-    grep -E 'ERROR|SUMMARY|invariant broken|Test unit written' "$log" | head -n 10 | sed 's/^/  /'
+    grep -E 'ERROR|SUMMARY|invariant broken|Test unit written' "$log" | head -n 10 | sed 's/^/  /' || true
     for crash in "$artifacts"/*; do
       [ -e "$crash" ] || continue
       echo "  crash input: $crash"
