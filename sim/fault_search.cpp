@@ -48,8 +48,12 @@ scenario draw_scenario(std::uint64_t seed, const search_options& opt) {
     }
   }
   static const char* any_kinds[] = {"crash", "crash_restart", "double_vote", "garbage", "lossy"};
-  static const char* super_kinds[] = {"silent_leader", "equivocate", "drop_votes",
-                                      "withhold_certificate", "forge_certificate"};
+  static const char* super_kinds[] = {"silent_leader",        "equivocate",
+                                      "drop_votes",           "withhold_certificate",
+                                      "forge_certificate",    "invalid_block"};
+  // Without the ledger the draws are those of earlier versions, so that known seeds keep their
+  // schedules; invalid_block needs a ledger.
+  const std::uint64_t super_kind_count = opt.ledger ? 6 : 5;
   double horizon_ms = 4000;
   for (std::uint32_t i = 0; i < faulty; ++i) {
     auto node = order[i];
@@ -57,7 +61,7 @@ scenario draw_scenario(std::uint64_t seed, const search_options& opt) {
     fs.nodes = {node};
     fs.at_ms = static_cast<double>(r.below(static_cast<std::uint64_t>(horizon_ms)));
     std::string kind =
-        is_super[node] && r.below(2) ? super_kinds[r.below(5)] : any_kinds[r.below(5)];
+        is_super[node] && r.below(2) ? super_kinds[r.below(super_kind_count)] : any_kinds[r.below(5)];
     if (kind == "crash_restart") {
       fs.kind = "crash";
       fs.until_ms = fs.at_ms + 200 + static_cast<double>(r.below(3000));
@@ -95,6 +99,13 @@ scenario draw_scenario(std::uint64_t seed, const search_options& opt) {
     }
     s.faults.push_back(std::move(fs));
   }
+  if (opt.ledger) {
+    s.ledger.enabled = true;
+    s.ledger.wallets = 16;
+    s.ledger.rate_tps = 20 + static_cast<double>(r.below(200));
+    s.ledger.invalid_share = 0.02;
+    s.protocol.synthetic_txs_per_block = 0;
+  }
   return s;
 }
 
@@ -124,6 +135,9 @@ std::string to_yaml(const scenario& s) {
     o << "}\n";
   }
   if (s.liveness_bound_ms) o << "checks: {liveness_bound_ms: " << *s.liveness_bound_ms << "}\n";
+  if (s.ledger.enabled)
+    o << "ledger: {wallets: " << s.ledger.wallets << ", rate_tps: " << s.ledger.rate_tps
+      << ", invalid_share: " << s.ledger.invalid_share << "}\n";
   return o.str();
 }
 

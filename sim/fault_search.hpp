@@ -17,6 +17,9 @@ struct search_options {
   std::uint32_t rounds = 12;
   double liveness_bound_ms = 60'000;
   double max_sim_seconds = 300;
+  /// Runs a BUTXO workload in every scenario and lets a faulty super node propose invalid blocks
+  /// (invalid_block); a ledger checker failure then counts as a safety violation.
+  bool ledger = false;
 };
 
 /// Builds the scenario that `seed` stands for: N, M, groups, latency, and up to f faulty nodes

@@ -2,7 +2,7 @@
 /// the safety and liveness checkers on, and prints for every failing seed the command that
 /// reproduces it.
 ///
-///   bystack-fault-search [--from A] [--count K] [--jobs J] [--strict]
+///   bystack-fault-search [--from A] [--count K] [--jobs J] [--strict] [--ledger]
 ///   bystack-fault-search --seed S [--print-scenario]
 
 #include "sim/fault_search.hpp"
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   using namespace bystack::sim;
   std::uint64_t from = 1, count = 100;
   unsigned jobs = 2;
-  bool strict = false, print = false, single = false;
+  bool strict = false, print = false, single = false, ledger = false;
   for (int i = 1; i < argc; ++i) {
     std::string f = argv[i];
     auto num = [&](auto& out) {
@@ -50,13 +50,16 @@ int main(int argc, char** argv) {
       strict = true;
     else if (f == "--print-scenario")
       print = true;
+    else if (f == "--ledger")
+      ledger = true;
     else {
-      std::cerr << "usage: bystack-fault-search [--from A] [--count K] [--jobs J] [--strict]\n"
-                   "       bystack-fault-search --seed S [--print-scenario]\n";
+      std::cerr << "usage: bystack-fault-search [--from A] [--count K] [--jobs J] [--strict] [--ledger]\n"
+                   "       bystack-fault-search --seed S [--print-scenario] [--ledger]\n";
       return 2;
     }
   }
   search_options opt;
+  opt.ledger = ledger;
   if (single) {
     auto s = draw_scenario(from, opt);
     if (print) std::cout << to_yaml(s);
@@ -68,7 +71,7 @@ int main(int argc, char** argv) {
     }
     print_summary(std::cout, s, *r);
     std::cout << "trace_hash " << r->trace_hash << "\n";
-    return r->safety_violations == 0 && (!strict || r->liveness_ok) ? 0 : 1;
+    return r->safety_violations == 0 && r->ledger.ok() && (!strict || r->liveness_ok) ? 0 : 1;
   }
   std::cout << "fault search over seeds " << from << ".." << from + count - 1 << " on " << jobs
             << " threads" << std::endl;
@@ -90,12 +93,19 @@ int main(int argc, char** argv) {
         ++safety;
         std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
                   << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
-                  << " --print-scenario\n";
+                  << (ledger ? " --ledger" : "") << " --print-scenario\n";
+      } else if (!r->ledger.ok()) {
+        ++safety;
+        std::cout << "seed " << seed << ": LEDGER VIOLATION: "
+                  << (r->ledger.state_mismatches ? r->ledger.first_mismatch
+                                                 : r->ledger.first_supply_violation)
+                  << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
+                  << " --ledger --print-scenario\n";
       } else if (!r->liveness_ok) {
         ++liveness;
         std::cout << "seed " << seed << ": liveness: " << r->liveness_detail
                   << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
-                  << " --print-scenario\n";
+                  << (ledger ? " --ledger" : "") << " --print-scenario\n";
       }
       if (++done % 500 == 0)
         std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;

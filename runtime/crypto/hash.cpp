@@ -3,6 +3,7 @@
 #include <botan/hash.h>
 
 #include <stdexcept>
+#include <vector>
 
 namespace bystack::crypto {
 
@@ -48,8 +49,39 @@ hash256 sha256(byte_view data) {
   return run(*h, data);
 }
 
+namespace {
+
+// Creating a Botan hash object by name parses the name and allocates, which costs more than
+// hashing a transaction; hashers are short-lived and many, so each thread keeps spare objects.
+thread_local bool spares_gone = false; // trivially destructible: safe to read at thread exit
+struct spare_hashers {
+  std::vector<std::unique_ptr<Botan::HashFunction>> v;
+  ~spare_hashers() { spares_gone = true; }
+};
+spare_hashers& spares() {
+  thread_local spare_hashers s;
+  return s;
+}
+constexpr std::size_t spare_hashers_max = 32;
+
+} // namespace
+
 struct sha3_256_hasher::impl {
-  std::unique_ptr<Botan::HashFunction> h = make("SHA-3(256)");
+  std::unique_ptr<Botan::HashFunction> h;
+  impl() {
+    if (!spares_gone && !spares().v.empty()) {
+      h = std::move(spares().v.back());
+      spares().v.pop_back();
+    } else {
+      h = make("SHA-3(256)");
+    }
+  }
+  ~impl() {
+    if (!h || spares_gone) return;
+    h->clear();
+    auto& s = spares();
+    if (s.v.size() < spare_hashers_max) s.v.push_back(std::move(h));
+  }
 };
 
 sha3_256_hasher::sha3_256_hasher() : impl_(std::make_unique<impl>()) {}
