@@ -77,6 +77,8 @@ public:
       : net_(net), run_(run), topo_rng_(run.seed ^ 0x746f706full), mine_rng_(run.seed),
         tie_rng_(run.seed ^ 0x746965ull) {
     build_topology();
+    for (std::size_t i = 0; i < net_.nodes; ++i)
+      slow_.push_back(topo_rng_.uniform01() < net_.slow_fraction ? net_.slow_factor : 1.0);
     auto funder = make_key(1'000'000);
     auto genesis = make_genesis(funder.prog);
     for (std::size_t i = 0; i < net_.nodes; ++i) {
@@ -164,6 +166,7 @@ private:
   std::vector<std::int64_t> arrival_cpu_free_;
   std::vector<std::int64_t> uplink_free_;
   std::vector<std::int64_t> timer_due_;
+  std::vector<double> slow_; ///< per node: 1, or slow_factor
   std::vector<mined> mined_;
   std::unordered_map<mc::hash256, std::size_t> mined_index_;
   std::vector<std::pair<std::int64_t, std::uint64_t>> node0_height_times_; // (time, height)
@@ -223,7 +226,7 @@ std::uint64_t network_run::bytes_of(const mc::effect& e) const {
 void network_run::send(std::uint32_t from, std::uint32_t to, mc::effect e) {
   ++res_.messages;
   auto bytes = bytes_of(e);
-  double bw = link_bandwidth_.at(key(from, to));
+  double bw = link_bandwidth_.at(key(from, to)) / slow_[from];
   std::int64_t start = std::max(now_, uplink_free_[from]);
   std::int64_t tx_us = bw > 0 ? static_cast<std::int64_t>(static_cast<double>(bytes) * 8 / bw) : 0;
   // A relay link with its own bandwidth does not queue behind the node's ordinary uplink.
@@ -328,6 +331,7 @@ void network_run::handle(const event& ev) {
     auto per_block = static_cast<std::int64_t>(net_.validate_ms_per_mb *
                                                static_cast<double>(net_.block_bytes) / 1e6 * 1000);
     auto& x = std::get<mc::send_blocks>(ev.msg);
+    per_block = static_cast<std::int64_t>(static_cast<double>(per_block) * slow_[ev.node]);
     auto ready = std::max(now_, arrival_cpu_free_[ev.node]) +
                  per_block * static_cast<std::int64_t>(x.blocks.size());
     arrival_cpu_free_[ev.node] = ready;
