@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <sstream>
 
 namespace bystack::sim {
 
@@ -97,6 +98,9 @@ void read_protocol(map_reader m, bbft::params& p) {
   p.max_view_timeout_us = ms_to_us(m.optional_double("max_view_timeout_ms", 64000, 1, 1e8));
   p.group_wait_us = ms_to_us(m.optional_double("group_wait_ms", 2000, 0, 1e7));
   p.block_interval_us = ms_to_us(m.optional_double("block_interval_ms", 0, 0, 1e7));
+  p.empty_block_interval_us = ms_to_us(m.optional_double("empty_block_interval_ms", 0, 0, 1e7));
+  if (p.empty_block_interval_us >= p.view_timeout_us)
+    m.fail("empty_block_interval_ms", "must be below view_timeout_ms, or idle views time out");
   p.sync_retry_us = ms_to_us(m.optional_double("sync_retry_ms", 1000, 1, 1e7));
   p.synthetic_txs_per_block =
       static_cast<std::uint32_t>(m.optional_int("txs_per_block", 0, 0, 100'000));
@@ -166,6 +170,54 @@ void read_faults(list_reader l, std::vector<fault_spec>& out) {
   }
 }
 
+std::vector<std::uint32_t> read_ids(list_reader l) {
+  std::vector<std::uint32_t> out;
+  for (std::size_t i = 0; i < l.size(); ++i)
+    out.push_back(l.at<std::uint32_t>(i));
+  return out;
+}
+
+void read_twins(map_reader m, twins_spec& t) {
+  t.nodes = read_ids(m.list("nodes", true));
+  auto parts = m.list("partitions");
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto p = parts.map_at(i);
+    twins_partition tp;
+    auto views = p.list("views", true);
+    if (views.size() != 2) p.fail("views", "needs [first, last]");
+    tp.first_view = views.at<std::uint64_t>(0);
+    tp.last_view = views.at<std::uint64_t>(1);
+    if (tp.first_view == 0 || tp.last_view < tp.first_view)
+      p.fail("views", "needs 1 <= first <= last");
+    // Sides are rows of instance numbers ("0 1 2"), as the latency model's rtt_ms rows.
+    auto sides = p.list("sides", true);
+    for (std::size_t j = 0; j < sides.size(); ++j) {
+      std::istringstream row(sides.at<std::string>(j));
+      std::vector<std::uint32_t> side;
+      std::int64_t x = 0;
+      while (row >> x) {
+        if (x < 0) sides.fail(j, "instances are numbers from 0");
+        side.push_back(static_cast<std::uint32_t>(x));
+      }
+      if (!row.eof()) sides.fail(j, "expected instance numbers separated by spaces");
+      tp.sides.push_back(std::move(side));
+    }
+    p.finish();
+    t.partitions.push_back(std::move(tp));
+  }
+}
+
+void read_adversary(map_reader m, adversary_spec& a) {
+  a.nodes = read_ids(m.list("nodes", true));
+  a.strategy = m.optional_choice("strategy", "split", {"split"});
+  a.first_half = read_ids(m.list("first_half"));
+  a.at_ms = m.optional_double("at_ms", 0, 0, 1e9);
+  if (m.has("release_ms")) {
+    a.release_ms = m.optional_double("release_ms", 0, 0, 1e9);
+    if (*a.release_ms < a.at_ms) m.fail("release_ms", "must not be before at_ms");
+  }
+}
+
 result<scenario> read(const config::yaml_document& doc) {
   try {
     scenario s;
@@ -199,6 +251,8 @@ result<scenario> read(const config::yaml_document& doc) {
     if (auto proto = root.optional_map("protocol")) read_protocol(*proto, s.protocol);
     if (auto l = root.optional_map("ledger")) read_ledger(*l, s.ledger);
     read_faults(root.list("faults"), s.faults);
+    if (auto t = root.optional_map("twins")) read_twins(*t, s.twins);
+    if (auto a = root.optional_map("adversary")) read_adversary(*a, s.adversary);
     if (auto chk = root.optional_map("checks")) {
       s.check_safety = chk->optional<bool>("safety", true);
       if (chk->has("liveness_bound_ms"))

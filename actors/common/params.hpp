@@ -10,6 +10,11 @@ struct params {
   std::int64_t max_view_timeout_us = 64'000'000; ///< cap of the doubling backoff
   std::int64_t group_wait_us = 2'000'000; ///< a super node sends a partial group cert after this
   std::int64_t block_interval_us = 0;     ///< 0: the next leader proposes at once
+  /// With an application whose pool is empty, the leader waits this long after its parent
+  /// before proposing an empty block (0 or <= block_interval_us: empty blocks at the block
+  /// interval, as with transactions). A transaction arriving meanwhile lets it propose at the
+  /// block interval. Must stay below view_timeout_us, or idle views would time out.
+  std::int64_t empty_block_interval_us = 0;
   std::int64_t sync_retry_us = 1'000'000; ///< resend an unanswered catch-up request
   std::uint32_t max_block_txs = 10'000;
   std::uint64_t max_pool_txs = 200'000;

@@ -12,9 +12,15 @@ void node_core::maybe_propose(std::int64_t now_us) {
   // Propose from a timer, never from inside the handler that entered the view: the leader's own
   // vote and certificate would otherwise re-enter here, one view deeper each time (N = 1).
   std::int64_t delay = 0;
-  if (p_.block_interval_us > 0 && jh->height > 0) {
-    auto due = static_cast<std::int64_t>(jh->timestamp_ms) * 1000 + p_.block_interval_us;
-    delay = std::max<std::int64_t>(0, due - now_us);
+  if (jh->height > 0) {
+    auto interval = p_.block_interval_us;
+    // An idle network writes empty blocks only as often as configured.
+    if (app_ && app_->pool_size() == 0 && p_.empty_block_interval_us > interval)
+      interval = p_.empty_block_interval_us;
+    if (interval > 0) {
+      auto due = static_cast<std::int64_t>(jh->timestamp_ms) * 1000 + interval;
+      delay = std::max<std::int64_t>(0, due - now_us);
+    }
   }
   set_timer(timer_kind::propose, view_, delay);
 }
@@ -113,6 +119,8 @@ std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t
     pool_.push_back(std::move(tx));
   }
   auto accepted = batch.txs.size();
+  if (app_ && accepted > 0 && p_.empty_block_interval_us > p_.block_interval_us)
+    maybe_propose(now_us); // a leader waiting out the empty-block interval may propose sooner
   if (accepted > 0) {
     // Leaders rotate among the super nodes: they all need the transactions.
     std::vector<std::uint32_t> to;

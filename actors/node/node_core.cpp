@@ -81,6 +81,7 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
                 reject(from, ledger::tx_refusal(v.reason));
               }
             }
+            if (p_.empty_block_interval_us > p_.block_interval_us) maybe_propose(now_us_);
             return;
           }
           std::vector<ledger::transaction> txs = m.txs;

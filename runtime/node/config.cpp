@@ -101,6 +101,10 @@ node_config read(config::map_reader root, const std::string& name,
       p->fail("max_view_timeout_ms", "must not be smaller than view_timeout_ms");
     q.group_wait_us = ms_to_us(p->optional_int("group_wait_ms", 2000, 1, 3'600'000));
     q.block_interval_us = ms_to_us(p->optional_int("block_interval_ms", 0, 0, 3'600'000));
+    q.empty_block_interval_us =
+        ms_to_us(p->optional_int("empty_block_interval_ms", 0, 0, 3'600'000));
+    if (q.empty_block_interval_us >= q.view_timeout_us)
+      p->fail("empty_block_interval_ms", "must be below view_timeout_ms, or idle views time out");
     q.sync_retry_us = ms_to_us(p->optional_int("sync_retry_ms", 1000, 1, 3'600'000));
     q.max_block_txs = static_cast<std::uint32_t>(
         p->optional_int("max_block_txs", 10'000, 1, ledger::max_block_transactions));
@@ -253,6 +257,7 @@ std::string render_node_config(const node_config& c) {
     << "  max_view_timeout_ms: " << p.max_view_timeout_us / 1000 << "\n"
     << "  group_wait_ms: " << p.group_wait_us / 1000 << "\n"
     << "  block_interval_ms: " << p.block_interval_us / 1000 << "\n"
+    << "  empty_block_interval_ms: " << p.empty_block_interval_us / 1000 << "\n"
     << "  sync_retry_ms: " << p.sync_retry_us / 1000 << "\n"
     << "  max_block_txs: " << p.max_block_txs << "\n"
     << "  max_pool_txs: " << p.max_pool_txs << "\n"

@@ -157,3 +157,54 @@ TEST(LedgerChecker, CatchesUnitsCreatedFromNothing) {
 
 } // namespace
 } // namespace bystack::sim
+
+namespace bystack::sim {
+namespace {
+
+const char* idle_ledger = R"(
+name: idle
+seed: 9
+nodes: 4
+supers: 1
+rounds: 6
+crypto: modelled
+network:
+  latency: {model: constant, ms: 10}
+protocol:
+  block_interval_ms: 500
+  empty_block_interval_ms: 2000
+  view_timeout_ms: 4000
+ledger:
+  wallets: 8
+  rate_tps: RATE
+)";
+
+double seconds_for(const char* rate) {
+  std::string text(idle_ledger);
+  text.replace(text.find("RATE"), 4, rate);
+  auto s = parse_scenario(text, "idle.yaml");
+  EXPECT_TRUE(s) << (s ? "" : s.err().message);
+  auto r = run(*s);
+  EXPECT_TRUE(r && r->completed);
+  EXPECT_EQ(r->views_timed_out, 0u);
+  return r ? r->sim_seconds : 0;
+}
+
+TEST(LedgerSim, IdleNetworkWritesEmptyBlocksOnlyAtTheEmptyBlockInterval) {
+  // Six blocks: about 6 x 2 s when idle, about 6 x 0.5 s with transactions flowing.
+  auto idle = seconds_for("0");
+  auto busy = seconds_for("100");
+  EXPECT_GT(idle, 10.0);
+  EXPECT_LT(busy, 4.5);
+}
+
+TEST(LedgerSim, EmptyBlockIntervalMustStayBelowTheViewTimeout) {
+  auto s = parse_scenario(
+      "name: x\nnodes: 4\nsupers: 1\nprotocol: {view_timeout_ms: 1000, empty_block_interval_ms: 1000}\n",
+      "x.yaml");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.err().message.find("empty_block_interval_ms"), std::string::npos);
+}
+
+} // namespace
+} // namespace bystack::sim
