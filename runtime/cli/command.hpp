@@ -3,6 +3,7 @@
 /// registers itself with a static `registration` object; main.cpp only dispatches.
 
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -10,6 +11,12 @@ namespace bystack::cli {
 
 /// Exit status for malformed arguments (as many Unix tools use).
 inline constexpr int exit_usage = 2;
+
+/// Signals malformed arguments; main() prints it with a pointer to the help and exits with
+/// exit_usage. Any other exception a subcommand throws is a refusal: exit status 1.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 /// Describes one subcommand.
 struct command {

@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
     }
     try {
       return c.run(rest);
+    } catch (const usage_error& e) {
+      std::cerr << "bystack-cli " << c.name << ": " << e.what() << " (see bystack-cli " << c.name
+                << " --help)\n";
+      return exit_usage;
     } catch (const std::exception& e) {
       std::cerr << "bystack-cli " << c.name << ": " << e.what() << '\n';
       return 1;
