@@ -158,7 +158,7 @@ int run_inspect(std::span<const std::string_view> args) {
     if (incomplete.size() > 1) std::cout << 's';
     for (std::size_t i = 0; i < incomplete.size(); ++i)
       std::cout << (i ? ", " : " ") << incomplete[i];
-    std::cout << " still need signatures\n";
+    std::cout << (incomplete.size() > 1 ? " still need" : " still needs") << " signatures\n";
   }
   return 0;
 }

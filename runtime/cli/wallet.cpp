@@ -135,8 +135,8 @@ std::uint64_t parse_number(std::string_view text, std::string_view arg) {
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
-    throw usage_error(std::string(arg) + ": expected a whole number of base units, got '" +
-                      std::string(text) + "'");
+    throw usage_error(std::string(arg) + ": expected a whole number, got '" + std::string(text) +
+                      "'");
   return v;
 }
 
@@ -430,6 +430,8 @@ crypto::hash256 pick_lot(const std::vector<utxo>& utxos, const ledger::asset_id&
   for (const auto& u : utxos)
     if (u.asset == asset) by_lot[u.lot] += u.amount;
   if (by_lot.empty()) throw std::runtime_error("the owner holds no asset " + asset.hex());
+  // Fungible kinds: no lot to choose; a shortfall is reported by fund() with the sums.
+  if (by_lot.size() == 1 && by_lot.begin()->first == crypto::hash256{}) return {};
   const crypto::hash256* best = nullptr;
   std::uint64_t best_total = 0;
   for (const auto& [lot, total] : by_lot)
