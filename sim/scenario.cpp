@@ -205,6 +205,7 @@ void read_twins(map_reader m, twins_spec& t) {
     p.finish();
     t.partitions.push_back(std::move(tp));
   }
+  if (m.has("heal_ms")) t.heal_ms = m.optional_double("heal_ms", 0, 0, 1e9);
 }
 
 void read_adversary(map_reader m, adversary_spec& a) {

@@ -77,6 +77,36 @@ struct ledger_spec {
   double stop_after_s = 0;         ///< stop offering after this simulated time (0: never)
 };
 
+/// One entry of the twins partition schedule (Twins: one partition per round): messages of views
+/// first_view..last_view cross only between instances on the same side; an instance on no side
+/// hears every side.
+struct twins_partition {
+  std::uint64_t first_view = 1;
+  std::uint64_t last_view = 1;
+  std::vector<std::vector<std::uint32_t>> sides; ///< instances: nodes 0..N-1, then the twins
+};
+
+/// The scenario's `twins:` section: each listed node runs a second honest core with its own key;
+/// the twin of nodes[k] is instance N + k (see docs/faults.md, "Twins").
+struct twins_spec {
+  std::vector<std::uint32_t> nodes;
+  std::vector<twins_partition> partitions;
+  /// Partitions apply until then (the synchronous period after the Twins rounds); absent: forever.
+  std::optional<double> heal_ms;
+};
+
+/// The scenario's `adversary:` section: one adversary controls `nodes` together (their keys and
+/// what they learn). Strategy `split`: every colluder runs in both halves of the network, so as
+/// a leader it proposes one validly signed block per half and every colluder votes for the block
+/// of each half; messages between the halves are withheld until release_ms.
+struct adversary_spec {
+  std::vector<std::uint32_t> nodes;
+  std::string strategy = "split";
+  std::vector<std::uint32_t> first_half; ///< honest nodes of the first half (default: lower half)
+  double at_ms = 0;
+  std::optional<double> release_ms; ///< withheld messages are delivered then (absent: never)
+};
+
 struct scenario {
   std::string name = "unnamed";
   std::string source; ///< file it came from
@@ -96,6 +126,8 @@ struct scenario {
   bool check_safety = true;
   std::optional<double> liveness_bound_ms; ///< after the last fault heals
   ledger_spec ledger;                       ///< the BUTXO workload (off: opaque transactions)
+  twins_spec twins;
+  adversary_spec adversary;
 };
 
 /// Loads a scenario file.
