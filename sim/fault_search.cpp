@@ -1,5 +1,6 @@
 #include "sim/fault_search.hpp"
 
+#include "sim/adversary.hpp"
 #include "sim/rng.hpp"
 
 #include <algorithm>
@@ -120,7 +121,8 @@ std::string to_yaml(const scenario& s) {
     << "\nprotocol:\n  txs_per_block: " << s.protocol.synthetic_txs_per_block
     << "\n  view_timeout_ms: " << s.protocol.view_timeout_us / 1000
     << "\n  max_view_timeout_ms: " << s.protocol.max_view_timeout_us / 1000
-    << "\n  group_wait_ms: " << s.protocol.group_wait_us / 1000 << "\nfaults:\n";
+    << "\n  group_wait_ms: " << s.protocol.group_wait_us / 1000
+    << (s.faults.empty() ? "\nfaults: []\n" : "\nfaults:\n");
   for (const auto& f : s.faults) {
     o << "  - {kind: " << f.kind << ", at_ms: " << f.at_ms;
     if (f.until_ms) o << ", until_ms: " << *f.until_ms;
@@ -135,6 +137,7 @@ std::string to_yaml(const scenario& s) {
     o << "}\n";
   }
   if (s.liveness_bound_ms) o << "checks: {liveness_bound_ms: " << *s.liveness_bound_ms << "}\n";
+  o << twins_yaml(s);
   if (s.ledger.enabled)
     o << "ledger: {wallets: " << s.ledger.wallets << ", rate_tps: " << s.ledger.rate_tps
       << ", invalid_share: " << s.ledger.invalid_share << "}\n";

@@ -88,6 +88,18 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
       }
     }
   }
+  // Twinned nodes and the adversary's colluders are Byzantine (sim/twins.hpp): the checkers judge
+  // the others. Withheld halves are a network fault that heals at the release, if ever.
+  for (auto n : s.twins.nodes)
+    if (n < s.nodes) p.byzantine_[n] = true;
+  for (auto n : s.adversary.nodes)
+    if (n < s.nodes) p.byzantine_[n] = true;
+  if (!s.twins.partitions.empty())
+    p.last_heal_us_ = s.twins.heal_ms ? std::max(p.last_heal_us_, us(*s.twins.heal_ms)) : INT64_MAX;
+  if (!s.adversary.nodes.empty())
+    p.last_heal_us_ = s.adversary.release_ms
+                          ? std::max(p.last_heal_us_, us(*s.adversary.release_ms))
+                          : INT64_MAX;
   if (p.last_heal_us_ == INT64_MAX) p.last_heal_us_ = -1;
   for (std::uint32_t n = 0; n < s.nodes; ++n)
     if (!p.down_[n].empty()) p.crashable_.push_back(n);

@@ -6,6 +6,7 @@
 #include "sim/crypto_cache.hpp"
 #include "sim/faults.hpp"
 #include "sim/rng.hpp"
+#include "sim/twins.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -156,10 +157,10 @@ public:
       std::fprintf(stderr, "%10.3f ms node %u sends %s view %llu to %zu\n",
                    double(busy_[from]) / 1000, from, bbft::phase_name(e.ph),
                    (unsigned long long)view_of(*e.msg), e.to.size());
-    if (!faults_.byzantine_now(from, busy_[from]))
+    if (!faults_.byzantine_now(node_of(from), busy_[from]))
       return transmit(from, e.to, e.msg, nullptr, e.ph);
     // A Byzantine node's behaviour switch rewrites what its honest core asked for.
-    for (auto& o : faults_.rewrite(from, e, busy_[from], rng_))
+    for (auto& o : faults_.rewrite(node_of(from), e, busy_[from], rng_))
       transmit(from, o.to, o.msg, o.raw, e.ph);
   }
 
@@ -189,22 +190,31 @@ public:
     out_.messages_all[ph] += to.size();
     out_.bytes_all[ph] += to.size() * size;
     double bw = s_.network.bandwidth_mbps;
-    if (s_.network.super_bandwidth_mbps && topo_.is_super(from))
+    if (s_.network.super_bandwidth_mbps && topo_.is_super(node_of(from)))
       bw = *s_.network.super_bandwidth_mbps;
     auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
     auto t = busy_[from];
     for (auto dst : to) {
-      if (dst >= s_.nodes || dst == from) continue;
+      if (dst >= s_.nodes || dst == node_of(from)) continue;
       uplink_[from] = std::max(uplink_[from], t) + ser_us;
-      auto arrival = uplink_[from] + latency_us(from, dst);
+      auto arrival = uplink_[from] + latency_us(node_of(from), dst);
       loads_[from].msgs_out++;
       loads_[from].bytes_out += size;
-      auto verdict = faults_.on_send(from, dst, uplink_[from], rng_);
+      auto verdict = faults_.on_send(node_of(from), dst, uplink_[from], rng_);
       if (verdict.drop) {
         if (obs_) obs_->on_send(0, from, dst, ph_enum, view, size, t, arrival);
         continue;
       }
       arrival += verdict.extra_delay_us;
+      if (twins_ && twins_->active()) {
+        // Twins: the message reaches the instances of dst on the sender's side of the partition.
+        hops_.clear();
+        twins_->route(from, dst, msg.get(), uplink_[from], hops_);
+        for (const auto& h : hops_)
+          push(event{arrival + h.extra_delay_us, 0, h.instance, node_of(from), 0,
+                     static_cast<std::uint8_t>(ph), view, 0, bytes});
+        continue;
+      }
       push(event{arrival, 0, dst, from, 0, static_cast<std::uint8_t>(ph), view, 0, bytes});
       if (obs_) obs_->on_send(seq_, from, dst, ph_enum, view, size, t, arrival);
     }
@@ -218,6 +228,7 @@ public:
   }
 
   void on_certified(std::uint32_t node, const bbft::certified_effect& e) override {
+    if (node >= s_.nodes) return; // a twin: Byzantine, not measured
     auto t = busy_[node];
     if (obs_) obs_->on_certified(node, e.height, e.view, t);
     if (e.height >= 1 && e.height <= out_.certified_us.size() &&
@@ -236,6 +247,7 @@ public:
                    (unsigned long long)e.block->header.view);
     const auto& h = e.block->header;
     auto hash = e.cert->block_hash;
+    if (node >= s_.nodes) return; // a twin: Byzantine, not judged
     trace(0xC0, node, h.height, hash.prefix64());
     if (obs_) obs_->on_commit(node, h.height, h.view, t);
     committed_[node] = h.height;
@@ -312,6 +324,19 @@ public:
   std::uint64_t trace_hash() const { return hash_; }
   void set_observer(run_observer* o) { obs_ = o; }
   void set_ledger(ledger_harness* l) { ledger_ = l; }
+  /// Hosts the twin instances of a twins or adversary scenario (instances N and up).
+  void set_twins(twin_router* r) {
+    twins_ = r;
+    auto n = r->instances();
+    busy_.resize(n, 0);
+    uplink_.resize(n, 0);
+    timer_gen_.resize(n * timer_kinds, 0);
+    committed_.resize(n, 0);
+    loads_.resize(n);
+  }
+  std::uint32_t node_of(std::uint32_t instance) const {
+    return twins_ ? twins_->logical(instance) : instance;
+  }
   const std::vector<std::int64_t>& busy() const { return busy_; }
   std::uint32_t done_nodes() const { return done_nodes_; }
   std::uint64_t min_committed(const fault_plan& f) const {
@@ -332,7 +357,7 @@ public:
         out_.commits.push_back(b);
       }
     out_.certify_latency = summarize(certify_ms_);
-    out_.loads = loads_;
+    out_.loads.assign(loads_.begin(), loads_.begin() + s_.nodes);
     out_.super_nodes = topo_.supers();
     // Views of the first `rounds` blocks are complete: take them as the measured rounds.
     std::uint64_t last_view = 0;
@@ -443,6 +468,8 @@ private:
   bool debug_ = std::getenv("BYSTACK_SIM_DEBUG") != nullptr;
   run_observer* obs_ = nullptr;
   ledger_harness* ledger_ = nullptr;
+  twin_router* twins_ = nullptr;
+  std::vector<twin_router::hop> hops_;
   const scenario& s_;
   const bbft::topology& topo_;
   run_result& out_;
@@ -527,9 +554,14 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
 
   auto plan = fault_plan::make(s, *topo, *set, certs);
   if (!plan) return plan.err();
+  auto twins = twin_router::make(s);
+  if (!twins) return twins.err();
+  if (twins->active() && obs)
+    return make_error(s.source + ": --trace and --sequence do not draw twins or an adversary");
   sim_env env(s, *topo, out, *plan);
   env.set_observer(obs);
   env.set_ledger(lh.get());
+  if (twins->active()) env.set_twins(&*twins);
   if (obs) obs->on_start(s, *topo);
 
   caf::actor_system_config cfg;
@@ -559,14 +591,29 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   }
   signers.clear();
   plan->attach(cores);
+  // A twin runs an honest core with its node's key under its own instance number; it draws its
+  // synthetic transactions differently, so that its blocks differ from its node's.
+  std::vector<std::unique_ptr<twin_env>> twin_envs;
+  for (std::uint32_t i = s.nodes; i < twins->instances(); ++i) {
+    bbft::core_config cc;
+    cc.me = twins->logical(i);
+    cc.topo = topo;
+    cc.validators = set;
+    cc.certs = &certs;
+    cc.signer = votes.make_signer(node_seed(s.seed, cc.me));
+    cc.p = twin_params(s.protocol);
+    twin_envs.push_back(std::make_unique<twin_env>(env, i));
+    actors.push_back(sys.spawn(bbft::node_actor, std::make_shared<bbft::node_core>(std::move(cc)),
+                               static_cast<bbft::node_env*>(twin_envs.back().get())));
+  }
   auto start_node = [&](std::uint32_t i, std::int64_t t) {
     if (obs) obs->on_dispatch(i, dispatch_info{dispatch_info::kind::start, 0, i, 0, 0, 0}, t);
     caf::anon_send(actors[i], bbft::start_atom::value);
   };
   auto wall_start = std::chrono::steady_clock::now();
   auto last_progress = wall_start;
-  for (std::uint32_t i = 0; i < s.nodes; ++i)
-    if (plan->alive(i, 0)) start_node(i, 0);
+  for (std::uint32_t i = 0; i < actors.size(); ++i)
+    if (plan->alive(env.node_of(i), 0)) start_node(i, 0);
   sched.run();
   if (obs) obs->on_quiet(env.busy());
 
@@ -602,7 +649,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     while (!env.empty() && env.next_time() == t) {
       auto e = env.pop();
       ++out.events;
-      if (!plan->alive(e.dst, t)) continue;
+      if (!plan->alive(env.node_of(e.dst), t)) continue;
       if (e.type == 2) {
         // The wallets offer this tick's transactions at a live super node.
         if (lh->offering(t)) {
