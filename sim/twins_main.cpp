@@ -1,0 +1,196 @@
+/// bystack-twins: Twins-style scenario generation. Each seed draws a small network (N = 4 or 7)
+/// with twinned or colluding nodes and a partition per view over a few views, and runs it with
+/// the safety checker on; once every partition is over, honest nodes must complete the run
+/// (liveness within the model). For a failing seed it prints the command that reproduces it;
+/// --shrink reduces the seed's scenario to a minimal one and prints it as a scenario file.
+///
+///   bystack-twins [--from A] [--count K] [--jobs J] [--nodes N] [--beyond] [--views V]
+///                 [--rounds R] [--strict] [--expect-violation]
+///   bystack-twins --seed S [--nodes N] [--beyond] [--views V] [--rounds R] [--print-scenario]
+///                 [--shrink [--out FILE]]
+
+#include "sim/adversary.hpp"
+#include "sim/fault_search.hpp"
+#include "sim/report.hpp"
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace bystack::sim;
+
+/// Runs a scenario the way bystack-sim would read it back: through its YAML text.
+bystack::result<run_result> run_as_file(const scenario& s) {
+  auto parsed = parse_scenario(to_yaml(s), s.name + ".yaml");
+  if (!parsed) return parsed.err();
+  return run(*parsed);
+}
+
+bool violates(const scenario& s) {
+  auto r = run_as_file(s);
+  return r && r->safety_violations > 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t from = 1, count = 100;
+  unsigned jobs = 1;
+  bool strict = false, print = false, single = false, shrink = false, expect = false;
+  std::string out_file;
+  twins_options opt;
+  std::string flags; // repeated in reproduction commands
+  for (int i = 1; i < argc; ++i) {
+    std::string f = argv[i];
+    auto num = [&](auto& out) {
+      if (i + 1 >= argc) {
+        std::cerr << f << " needs a value\n";
+        std::exit(2);
+      }
+      const char* v = argv[++i];
+      auto [p, ec] = std::from_chars(v, v + std::strlen(v), out);
+      if (ec != std::errc{} || *p != '\0') {
+        std::cerr << f << ": '" << v << "' is not a number\n";
+        std::exit(2);
+      }
+      return std::string(v);
+    };
+    if (f == "--from")
+      num(from);
+    else if (f == "--count")
+      num(count);
+    else if (f == "--jobs")
+      num(jobs);
+    else if (f == "--seed") {
+      num(from);
+      count = 1;
+      single = true;
+    } else if (f == "--nodes")
+      flags += " --nodes " + num(opt.nodes);
+    else if (f == "--views")
+      flags += " --views " + num(opt.views);
+    else if (f == "--rounds")
+      flags += " --rounds " + num(opt.rounds);
+    else if (f == "--beyond") {
+      opt.beyond = true;
+      flags += " --beyond";
+    } else if (f == "--strict")
+      strict = true;
+    else if (f == "--expect-violation")
+      expect = true;
+    else if (f == "--print-scenario")
+      print = true;
+    else if (f == "--shrink")
+      shrink = true;
+    else if (f == "--out" && i + 1 < argc)
+      out_file = argv[++i];
+    else {
+      std::cerr << "usage: bystack-twins [--from A] [--count K] [--jobs J] [--nodes N] [--beyond]"
+                   " [--views V] [--rounds R] [--strict] [--expect-violation]\n"
+                   "       bystack-twins --seed S [--nodes N] [--beyond] [--views V] [--rounds R]"
+                   " [--print-scenario] [--shrink [--out FILE]]\n";
+      return 2;
+    }
+  }
+  if (opt.views == 0 || opt.rounds == 0 || (opt.nodes != 0 && opt.nodes < 2)) {
+    std::cerr << "--views and --rounds must be positive, --nodes at least 2\n";
+    return 2;
+  }
+
+  if (single) {
+    auto s = draw_twins_scenario(from, opt);
+    std::cout << "seed " << from << std::endl;
+    if (shrink) {
+      if (!violates(s)) {
+        std::cout << "no safety violation to shrink\n";
+        return 0;
+      }
+      std::uint64_t runs = 0;
+      auto t0 = std::chrono::steady_clock::now();
+      s = shrink_scenario(s, violates, runs);
+      auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      s.name = "twins-shrunk-" + std::to_string(from);
+      std::cout << "shrunk in " << runs << " runs (" << secs << " s)\n";
+      if (!out_file.empty()) {
+        std::ofstream o(out_file);
+        o << to_yaml(s);
+        if (!o) {
+          std::cerr << out_file << ": cannot write\n";
+          return 2;
+        }
+        std::cout << "wrote " << out_file << "\n";
+      }
+      print = true;
+    }
+    if (print) std::cout << to_yaml(s);
+    auto r = run_as_file(s);
+    if (!r) {
+      std::cerr << r.err().message << "\n";
+      return 2;
+    }
+    print_summary(std::cout, s, *r);
+    std::cout << "trace_hash " << r->trace_hash << "\n";
+    bool live = r->completed || !twins_heal(s);
+    return r->safety_violations == 0 && (!strict || live) ? 0 : 1;
+  }
+
+  std::cout << "twins search over seeds " << from << ".." << from + count - 1 << " on " << jobs
+            << " threads" << (opt.beyond ? ", f + 1 Byzantine nodes" : ", 1..f Byzantine nodes")
+            << std::endl;
+  std::atomic<std::uint64_t> next{0}, safety{0}, liveness{0}, errors{0}, done{0};
+  std::mutex out;
+  auto start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (;;) {
+      auto i = next++;
+      if (i >= count) return;
+      auto seed = from + i;
+      auto s = draw_twins_scenario(seed, opt);
+      auto r = run(s);
+      std::lock_guard<std::mutex> lock(out);
+      if (!r) {
+        ++errors;
+        std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
+      } else if (r->safety_violations > 0) {
+        ++safety;
+        std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
+                  << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
+                  << " --shrink\n";
+      } else if (!r->completed && twins_heal(s)) {
+        ++liveness;
+        std::cout << "seed " << seed << ": liveness: committed " << r->committed_min_height
+                  << " of " << r->rounds << " in " << r->sim_seconds << " simulated s"
+                  << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
+                  << " --print-scenario\n";
+      }
+      if (++done % 10000 == 0)
+        std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned j = 0; j < std::max(1u, jobs); ++j)
+    pool.emplace_back(worker);
+  for (auto& t : pool)
+    t.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << count << " runs in " << secs << " s (" << static_cast<long>(count / secs)
+            << " runs per second): " << safety << " safety violations, " << liveness
+            << " liveness failures, " << errors << " errors\n";
+  if (expect) {
+    // The checker is proven when a search beyond the fault budget does find a violation.
+    std::cout << "twins: " << (safety > 0 ? "found" : "did not find")
+              << " the expected safety violation\n";
+    return safety > 0 && errors == 0 ? 0 : 1;
+  }
+  std::uint64_t failed = safety + errors + (strict ? liveness.load() : 0);
+  std::cout << "twins: " << count - failed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}
