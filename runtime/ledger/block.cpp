@@ -43,6 +43,26 @@ hash256 transaction::id() const {
 }
 
 hash256 block_header::hash() const {
+  // Every node hashes every header several times (proposal, vote, certificates, commit): remember
+  // the last few per thread. The hash is a pure function of the header, so only time changes.
+  struct entry {
+    bool used = false;
+    block_header header;
+    hash256 digest;
+  };
+  constexpr std::size_t memo_entries = 16;
+  thread_local std::array<entry, memo_entries> memo{};
+  auto& e = memo[(parent.prefix64() ^ view * 0x9e3779b97f4a7c15ULL ^ height ^ timestamp_ms ^
+                  tx_root.prefix64()) %
+                 memo_entries];
+  if (e.used && e.header == *this) return e.digest;
+  e.used = true;
+  e.header = *this;
+  e.digest = compute_hash();
+  return e.digest;
+}
+
+hash256 block_header::compute_hash() const {
   auto& h = local_hasher();
   h.update(as_bytes(header_domain));
   h.update_u64(height);

@@ -44,9 +44,12 @@ struct block_header {
   std::uint32_t proposer = 0; ///< index in the validator set
   std::uint32_t tx_count = 0;
 
-  /// Returns SHA3-256 of the canonical header encoding.
+  /// Returns SHA3-256 of the canonical header encoding (remembered per thread for recent headers).
   hash256 hash() const;
   bool operator==(const block_header&) const = default;
+
+private:
+  hash256 compute_hash() const;
 };
 
 /// Holds a header and its transactions.
