@@ -9,7 +9,47 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t x) {
   h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return h;
 }
+
+std::uint64_t fingerprint(std::uint64_t fp, const crypto::quorum_certificate& qc) {
+  fp = mix(fp, qc.digest.prefix64());
+  fp = mix(fp, qc.signers.size());
+  for (const auto& s : qc.signatures) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data(), std::min<std::size_t>(8, s.size()));
+    fp = mix(fp, w ^ s.size());
+  }
+  // All of the bitmap: a forged certificate may differ from a valid one in its signers only.
+  for (auto w : qc.signers.words())
+    fp = mix(fp, w);
+  return fp;
+}
+
+void add(crypto::crypto_meter& meter, const crypto::crypto_meter& w) {
+  meter.verifies += w.verifies;
+  meter.aggregate_verifies += w.aggregate_verifies;
+  meter.aggregate_signers += w.aggregate_signers;
+  meter.hashed_bytes += w.hashed_bytes;
+}
+
 } // namespace
+
+template <class F>
+result<void> caching_certificate_scheme::remembered(const key& k, crypto::crypto_meter& meter,
+                                                    F&& compute) const {
+  if (auto it = memo_.find(k); it != memo_.end()) {
+    ++hits_;
+    add(meter, it->second.work);
+    if (it->second.ok) return {};
+    return make_error(it->second.error);
+  }
+  ++misses_;
+  crypto::crypto_meter work;
+  auto res = compute(work);
+  add(meter, work);
+  if (memo_.size() >= max_entries) memo_.clear();
+  memo_.emplace(k, outcome{res.ok(), res.ok() ? std::string{} : res.err().message, work});
+  return res;
+}
 
 result<void> caching_certificate_scheme::verify_all(const crypto::validator_set& set,
                                                     std::span<const crypto::quorum_certificate> qcs,
@@ -18,37 +58,22 @@ result<void> caching_certificate_scheme::verify_all(const crypto::validator_set&
                                                     crypto::crypto_meter& meter) const {
   // The fingerprint guards against a freed list whose address is reused by a different one.
   std::uint64_t fp = mix(digest.prefix64(), threshold);
-  for (const auto& qc : qcs) {
-    fp = mix(fp, qc.digest.prefix64());
-    fp = mix(fp, qc.signers.size());
-    for (const auto& s : qc.signatures) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, s.data(), std::min<std::size_t>(8, s.size()));
-      fp = mix(fp, w ^ s.size());
-    }
-    if (!qc.signers.words().empty()) fp = mix(fp, qc.signers.words().front());
-  }
-  key k{qcs.data(), qcs.size(), fp};
-  if (auto it = memo_.find(k); it != memo_.end()) {
-    ++hits_;
-    const auto& w = it->second.work;
-    meter.verifies += w.verifies;
-    meter.aggregate_verifies += w.aggregate_verifies;
-    meter.aggregate_signers += w.aggregate_signers;
-    meter.hashed_bytes += w.hashed_bytes;
-    if (it->second.ok) return {};
-    return make_error(it->second.error);
-  }
-  ++misses_;
-  crypto::crypto_meter work;
-  auto res = inner_->verify_all(set, qcs, digest, threshold, work);
-  meter.verifies += work.verifies;
-  meter.aggregate_verifies += work.aggregate_verifies;
-  meter.aggregate_signers += work.aggregate_signers;
-  meter.hashed_bytes += work.hashed_bytes;
-  if (memo_.size() >= max_entries) memo_.clear();
-  memo_.emplace(k, outcome{res.ok(), res.ok() ? std::string{} : res.err().message, work});
-  return res;
+  for (const auto& qc : qcs)
+    fp = fingerprint(fp, qc);
+  return remembered(key{qcs.data(), qcs.size(), fp}, meter, [&](crypto::crypto_meter& work) {
+    return inner_->verify_all(set, qcs, digest, threshold, work);
+  });
+}
+
+result<void> caching_certificate_scheme::verify(const crypto::validator_set& set,
+                                                const crypto::quorum_certificate& qc,
+                                                std::size_t threshold,
+                                                crypto::crypto_meter& meter) const {
+  // A count no list has marks a single certificate, so the two kinds of entry never meet.
+  auto fp = fingerprint(mix(0x51a9e1ULL, threshold), qc);
+  return remembered(key{&qc, SIZE_MAX, fp}, meter, [&](crypto::crypto_meter& work) {
+    return inner_->verify(set, qc, threshold, work);
+  });
 }
 
 } // namespace bystack::sim

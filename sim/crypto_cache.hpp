@@ -27,10 +27,10 @@ public:
                      const crypto::quorum_certificate& other) const override {
     return inner_->merge(into, other);
   }
+  /// Remembers outcomes like verify_all(): a group certificate reaches every other super node
+  /// as one shared decoded message.
   result<void> verify(const crypto::validator_set& set, const crypto::quorum_certificate& qc,
-                      std::size_t threshold, crypto::crypto_meter& meter) const override {
-    return inner_->verify(set, qc, threshold, meter);
-  }
+                      std::size_t threshold, crypto::crypto_meter& meter) const override;
   result<void> verify_all(const crypto::validator_set& set,
                           std::span<const crypto::quorum_certificate> qcs,
                           const crypto::hash256& digest, std::size_t threshold,
@@ -57,6 +57,9 @@ private:
     crypto::crypto_meter work;
   };
   static constexpr std::size_t max_entries = 1 << 14;
+
+  template <class F>
+  result<void> remembered(const key& k, crypto::crypto_meter& meter, F&& compute) const;
 
   std::unique_ptr<crypto::certificate_scheme> inner_;
   mutable std::unordered_map<key, outcome, key_hash> memo_;

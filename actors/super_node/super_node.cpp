@@ -151,15 +151,17 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
     // signature instead of M. Only disjoint signer sets combine: take the largest certificates
     // first (a group's complete certificate covers its earlier partial ones) and keep the
     // combination if it alone still makes a quorum.
-    std::vector<const crypto::quorum_certificate*> order;
+    // Signer counts are taken once: counting inside the comparison cost O(M log M) bitmap scans.
+    std::vector<std::pair<std::size_t, const crypto::quorum_certificate*>> order;
+    order.reserve(c.certs.size());
     for (const auto& q : c.certs)
-      order.push_back(&q);
-    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
-      return a->signer_count() > b->signer_count();
-    });
-    crypto::quorum_certificate merged = *order.front();
+      order.emplace_back(q.signer_count(), &q);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    crypto::quorum_certificate merged = *order.front().second;
     for (std::size_t i = 1; i < order.size(); ++i)
-      if (!merged.signers.intersects(order[i]->signers)) (void)certs_->merge(merged, *order[i]);
+      if (!merged.signers.intersects(order[i].second->signers))
+        (void)certs_->merge(merged, *order[i].second);
     if (merged.signer_count() >= set_->quorum()) bc.certs = {std::move(merged)};
   }
   return bc;
