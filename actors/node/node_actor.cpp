@@ -26,39 +26,75 @@ void flush_effects(node_core& core, node_env& env, std::size_t decoded_bytes) {
   }
 }
 
+namespace {
+
+void handle_start(node_actor_state& st) {
+  st.core->start(st.env->now_us(st.core->id()));
+  flush_effects(*st.core, *st.env, 0);
+}
+
+void handle_deliver(node_actor_state& st, std::uint32_t from, const shared_bytes& bytes) {
+  auto me = st.core->id();
+  auto now = st.env->now_us(me);
+  auto msg = st.env->decode(bytes);
+  if (!msg) {
+    st.env->on_reject(me, reject_effect{from, "undecodable message"}, msg.err().message);
+    flush_effects(*st.core, *st.env, bytes ? bytes->size() : 0);
+    return;
+  }
+  st.core->on_message(from, *msg, now);
+  flush_effects(*st.core, *st.env, bytes->size());
+}
+
+void handle_timer(node_actor_state& st, std::uint8_t kind, std::uint64_t view) {
+  st.core->on_timer(static_cast<timer_kind>(kind), view, st.env->now_us(st.core->id()));
+  flush_effects(*st.core, *st.env, 0);
+}
+
+std::uint64_t handle_submit(node_actor_state& st, tx_list txs) {
+  auto n = st.core->submit(std::move(txs), st.env->now_us(st.core->id()));
+  flush_effects(*st.core, *st.env, 0);
+  return n;
+}
+
+} // namespace
+
 caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
                          std::shared_ptr<node_core> core, node_env* env) {
   self->state.core = std::move(core);
   self->state.env = env;
   return {
-      [self](start_atom) {
-        auto& st = self->state;
-        st.core->start(st.env->now_us(st.core->id()));
-        flush_effects(*st.core, *st.env, 0);
-      },
+      [self](start_atom) { handle_start(self->state); },
       [self](deliver_atom, std::uint32_t from, const shared_bytes& bytes) {
-        auto& st = self->state;
-        auto me = st.core->id();
-        auto now = st.env->now_us(me);
-        auto msg = st.env->decode(bytes);
-        if (!msg) {
-          st.env->on_reject(me, reject_effect{from, "undecodable message"}, msg.err().message);
-          flush_effects(*st.core, *st.env, bytes ? bytes->size() : 0);
-          return;
-        }
-        st.core->on_message(from, *msg, now);
-        flush_effects(*st.core, *st.env, bytes->size());
+        handle_deliver(self->state, from, bytes);
       },
       [self](timer_atom, std::uint8_t kind, std::uint64_t view) {
-        auto& st = self->state;
-        st.core->on_timer(static_cast<timer_kind>(kind), view, st.env->now_us(st.core->id()));
-        flush_effects(*st.core, *st.env, 0);
+        handle_timer(self->state, kind, view);
       },
       [self](submit_atom, tx_list& txs) -> std::uint64_t {
+        return handle_submit(self->state, std::move(txs));
+      },
+      [self](batch_atom, const node_event_batch& b) {
         auto& st = self->state;
-        auto n = st.core->submit(std::move(txs), st.env->now_us(st.core->id()));
-        flush_effects(*st.core, *st.env, 0);
-        return n;
+        // Index 0 of the store is never an event, so a zero `next` ends the chain.
+        for (auto i = b.first; i != 0;) {
+          auto& e = (*b.store)[i];
+          switch (e.what) {
+          case node_event::kind::start:
+            handle_start(st);
+            break;
+          case node_event::kind::deliver:
+            handle_deliver(st, e.from, e.bytes);
+            break;
+          case node_event::kind::timer:
+            handle_timer(st, e.timer, e.view);
+            break;
+          case node_event::kind::submit:
+            handle_submit(st, std::move(e.txs));
+            break;
+          }
+          i = e.next;
+        }
       },
       [self](status_atom) -> node_status {
         const auto& c = *self->state.core;

@@ -20,6 +20,7 @@ using start_atom = caf::atom_constant<caf::atom("start")>;
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using timer_atom = caf::atom_constant<caf::atom("timer")>;
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using batch_atom = caf::atom_constant<caf::atom("batch")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 
 /// Answers a status request (production API).
@@ -35,6 +36,27 @@ struct node_status {
 
 using tx_list = std::vector<ledger::transaction>;
 
+/// One event of a batch: what `start`, `deliver`, `timer` or `submit` would carry alone.
+struct node_event {
+  enum class kind : std::uint8_t { start, deliver, timer, submit };
+  kind what = kind::start;
+  std::uint8_t timer = 0;   ///< timer_kind of a timer
+  std::uint32_t from = 0;   ///< sender of a delivery
+  std::uint32_t next = 0;   ///< index of this node's next event in the batch store, 0 = last
+  std::uint64_t view = 0;   ///< view of a timer
+  shared_bytes bytes;       ///< a delivery's payload
+  tx_list txs;              ///< a submission's transactions
+};
+
+/// Names the events due at one node at one instant: a chain through `store` starting at
+/// `first`. The sender keeps the store alive and unchanged until the node has handled it (the
+/// node may move transactions out of it), so
+/// that one CAF message carries any number of events without copying them.
+struct node_event_batch {
+  std::vector<node_event>* store = nullptr;
+  std::uint32_t first = 0;
+};
+
 struct node_actor_state {
   std::shared_ptr<node_core> core;
   node_env* env = nullptr;
@@ -42,7 +64,8 @@ struct node_actor_state {
 };
 
 /// Runs a node: `start` starts the core, `deliver(from, bytes)` hands it a message,
-/// `timer(kind, view)` fires a timer, `submit(txs)` adds client transactions.
+/// `timer(kind, view)` fires a timer, `submit(txs)` adds client transactions, `batch(events)`
+/// handles several of these in order (the simulator's way of delivering one instant's events).
 caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
                          std::shared_ptr<node_core> core, node_env* env);
 
@@ -54,3 +77,4 @@ void flush_effects(node_core& core, node_env& env, std::size_t decoded_bytes);
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::shared_bytes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::bbft::tx_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::bbft::node_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::bbft::node_event_batch)
