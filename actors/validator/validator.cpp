@@ -466,6 +466,10 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
     pending_.try_emplace(h, pending_block{cb.block, nullptr});
     drop_from_pool(*cb.block);
     process_certificate(cert_ptr(msg, &cb.cert), from);
+    // The block's certificate may have come before its ancestors did (a node cut off while they
+    // were certified): it was not fresh then and is not now, so nothing else would try the
+    // two-chain rule on it again until a newer certificate arrives, which may be never.
+    try_commit(h);
   }
   // A full answer means there may be more.
   if (r.blocks.size() >= p_.sync_max_blocks) request_sync(from);

@@ -72,6 +72,12 @@ TEST(Adversary, TwinWithinTheBudgetKeepsSafetyAndLiveness) {
   EXPECT_TRUE(r.completed) << "committed " << r.committed_min_height << " of " << r.rounds;
 }
 
+TEST(Adversary, RegressionTwinsCatchUpCommits) {
+  auto r = run_file("scenarios/faults/regression-twins-catch-up.yaml");
+  EXPECT_EQ(r.safety_violations, 0u) << r.first_safety_violation;
+  EXPECT_TRUE(r.completed) << "committed " << r.committed_min_height << " of " << r.rounds;
+}
+
 TEST(Adversary, TwinRunsAreDeterministic) {
   auto a = run_file("scenarios/faults/twins-f.yaml");
   auto b = run_file("scenarios/faults/twins-f.yaml");
