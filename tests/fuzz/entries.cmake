@@ -12,8 +12,9 @@ set(BYSTACK_FUZZ_TARGETS
   envelope
   tx_request
   node_config
-  scenario)
-# (ledger-transaction decoder: add its name above)
+  scenario
+  ledger_tx
+  ledger_tx_request)
 
 if(NOT TARGET bystack_fuzz_entries)
   # The parsers that live in the node and simulator libraries are compiled in directly: linking

@@ -2,6 +2,8 @@
 
 #include "runtime/codec/codec.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/ledger/genesis.hpp"
+#include "runtime/ledger/wallet.hpp"
 #include "runtime/node/config.hpp"
 #include "runtime/node/envelope.hpp"
 #include "runtime/node/tx_request.hpp"
@@ -181,6 +183,65 @@ verdict tx_request(byte_view in) {
   return {!r->txs.empty(), {}};
 }
 
+namespace {
+
+/// A state with a native asset and one output of a known key, so that fuzzed spends can reach
+/// the witness, conservation and fee rules rather than stopping at missing-input.
+struct ledger_world {
+  ledger::genesis_spec g;
+  ledger::utxo_set state;
+  ledger::chain_params params;
+  std::unique_ptr<ledger::signature_checker> checker;
+  ledger_world() {
+    g.network = "fuzz";
+    g.min_fee_per_kb = 10;
+    g.assets.push_back({"BTM", ledger::asset_kind::byte, 8, 0, {}, {}, 0});
+    crypto::secret_seed seed{};
+    seed[0] = 1;
+    auto k = crypto::key_pair::from_seed(seed);
+    g.outputs.push_back(
+        ledger::pay(g.assets[0].id(), 1'000'000, ledger::control_program::single(k.pub())));
+    state = std::move(ledger::genesis_state(g).value());
+    params = ledger::params_of(g);
+    checker = std::make_unique<ledger::signature_checker>(crypto::ed25519_scheme(), 1024);
+  }
+};
+
+const ledger_world& lworld() {
+  static const ledger_world w;
+  return w;
+}
+
+} // namespace
+
+verdict ledger_tx(byte_view in) {
+  auto t = ledger::decode_tx(in);
+  if (!t) return refused(t.err());
+  auto again = ledger::encode(*t);
+  if (!std::equal(again.begin(), again.end(), in.begin(), in.end()))
+    return broken("an accepted transaction does not encode back to its bytes");
+  const auto& w = lworld();
+  ledger::tx_summary s;
+  auto err = ledger::check_tx(*t, w.state, w.params, ledger::tx_context{1, true}, *w.checker, s);
+  if (!err.ok() && err.message().empty()) return broken("a refusal without a message");
+  if (err.ok() && s.id != t->id()) return broken("summary id differs from the transaction id");
+  return {err.ok(), {}};
+}
+
+verdict ledger_tx_request(byte_view in) {
+  constexpr std::uint64_t max_txs = 64;
+  auto r = node::parse_ledger_tx_request(as_text(in), max_txs);
+  if (!r) return refused(r.err());
+  if (r->too_many) return r->items.empty() ? verdict{} : broken("items decoded beyond the bound");
+  bool any = false;
+  for (const auto& item : r->items) {
+    if (item.tx && item.id != item.tx->id()) return broken("an item's id is not its tx id");
+    if (!item.tx && item.error.empty()) return broken("a malformed item without a reason");
+    any = any || item.tx.has_value();
+  }
+  return {any, {}};
+}
+
 verdict node_config(byte_view in) {
   // A base directory that does not exist: the parser must only resolve paths, never open them.
   auto c = node::parse_node_config(std::string{as_text(in)}, "fuzz.yaml", "/nonexistent/fuzz");
@@ -207,6 +268,8 @@ std::span<const target> targets() {
       {"tx_request", tx_request},
       {"node_config", node_config},
       {"scenario", scenario},
+      {"ledger_tx", ledger_tx},
+      {"ledger_tx_request", ledger_tx_request},
   };
   return all;
 }

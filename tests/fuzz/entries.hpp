@@ -47,6 +47,11 @@ verdict codec_transaction(byte_view input);
 verdict envelope(byte_view input);
 /// Parses one POST /tx body (node::parse_tx_request).
 verdict tx_request(byte_view input);
+/// Decodes one BUTXO transaction (ledger::decode_tx), then validates it against a small state
+/// with every rule (the same path POST /tx and block validation take).
+verdict ledger_tx(byte_view input);
+/// Parses one BUTXO POST /tx body (node::parse_ledger_tx_request).
+verdict ledger_tx_request(byte_view input);
 /// Parses one node config text (node::parse_node_config), without touching the disk.
 verdict node_config(byte_view input);
 /// Parses one simulation scenario text (sim::parse_scenario).
