@@ -297,12 +297,15 @@ std::vector<std::uint32_t> node_core::view_change_targets() const {
 void node_core::maybe_rehome(std::uint64_t v) {
   // Super-node failover: a node whose super node showed no life during a whole view timeout (no
   // proposal, certificate, view change or timeout certificate), or that voted but never got the
-  // view's certificate back, moves to the next super node and tells it.
+  // view's certificate back, moves to the next super node and tells it. So does a node that never
+  // got the view's proposal: a lossy super node still shows life (its own view changes get
+  // through) while the proposals it relays are lost, and a node kept there misses every vote.
   if (is_super()) return;
   bool super_silent = !heard_super_recently_;
   bool lost_certificate = voted_view_via_super_ == v && cert_received_view_ < v;
+  bool lost_proposal = last_voted_view_ < v;
   heard_super_recently_ = false;
-  if (!super_silent && !lost_certificate) return;
+  if (!super_silent && !lost_certificate && !lost_proposal) return;
   current_super_ = topo_->next_super(current_super_);
   voted_view_via_super_ = 0;
   ++stats_.rehomes;
@@ -414,6 +417,17 @@ void node_core::on_sync_retry() {
   auto next = (sync_peer_ + 1) % topo_->size();
   if (next == me_) next = (next + 1) % topo_->size();
   request_sync(next);
+  // The last request went unanswered: the peer, or our own links, may be faulty. Ask f more peers
+  // as well (f + 1 in all, so one is honest); a node that loses most of its messages otherwise
+  // needs one lucky round trip per retry period to catch up.
+  auto extra = next;
+  for (std::uint32_t k = 0; k < set_->max_faulty(); ++k) {
+    extra = (extra + 1) % topo_->size();
+    if (extra == me_) extra = (extra + 1) % topo_->size();
+    if (extra == next) break;
+    send_one(extra, wrap(proto::sync_request{me_, committed_height() + 1, p_.sync_max_blocks}),
+             phase::sync);
+  }
 }
 
 void node_core::on_sync_request(std::uint32_t from, const proto::sync_request& r) {

@@ -59,6 +59,25 @@ TEST(Faults, RegressionSeed33) {
 TEST(Faults, RegressionSeed34) {
   expect_recovers("scenarios/faults/regression-seed-34.yaml");
 }
+// A lossy super node that still shows life: its members re-home once they miss a view's proposal.
+TEST(Faults, RegressionSeed1602) {
+  expect_recovers("scenarios/faults/regression-seed-1602.yaml");
+}
+// A node losing 87% of its messages catches up by asking f + 1 peers after an unanswered request.
+TEST(Faults, RegressionSeed1692) {
+  expect_recovers("scenarios/faults/regression-seed-1692.yaml");
+}
+// Every seed of 1..2000 that failed liveness for those two causes, drawn as the search draws it.
+TEST(FaultSearch, LossyNodeSeedsRecover) {
+  search_options opt;
+  for (std::uint64_t seed : {110, 150, 184, 529, 784, 795, 957, 1030, 1316, 1602, 1692, 1699}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto r = run(draw_scenario(seed, opt));
+    ASSERT_TRUE(r) << r.err().message;
+    EXPECT_EQ(r->safety_violations, 0u) << r->first_safety_violation;
+    EXPECT_TRUE(r->liveness_ok) << r->liveness_detail;
+  }
+}
 
 // More than f faulty nodes: safety holds, liveness does not, and the checkers say exactly that.
 TEST(Faults, BeyondFKeepsSafetyLosesLiveness) {
