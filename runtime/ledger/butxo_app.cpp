@@ -66,6 +66,20 @@ void butxo_app::reset_state(utxo_set s, const crypto::hash256& tip) {
 }
 
 admit_result butxo_app::admit(const tx& t, std::uint64_t next_height) {
+  // A transaction whose outputs are already unspent in the committed state was committed: tell
+  // the client so, rather than holding it as an orphan whose inputs will never appear.
+  auto id = t.id();
+  for (std::uint32_t i = 0; i < t.outputs.size(); ++i) {
+    if (t.outputs[i].kind != output_kind::control) continue;
+    if (const auto* e = state_.find(output_id(id, i, t.outputs[i]))) {
+      admit_result r;
+      r.id = id;
+      r.status = admit_status::duplicate;
+      r.err = tx_error{rule::ok, "already committed at height " + std::to_string(e->height)};
+      return r;
+    }
+    break; // the first control output decides; later ones were created by the same commit
+  }
   auto before = checker_.verified();
   auto r = pool_.admit(std::make_shared<const tx>(t), next_height);
   stats_.signatures_checked += checker_.verified() - before;
@@ -94,7 +108,7 @@ app_verdict butxo_app::check_tx(const transaction& wrapped, std::uint64_t next_h
     break;
   default:
     v.reason = admit_status_name(r.status);
-    v.detail = r.err.ok() ? "" : r.err.message();
+    v.detail = r.err.ok() ? r.err.detail : r.err.message();
     break;
   }
   return v;

@@ -155,6 +155,23 @@ TEST(butxo_app, commit_without_process_validates_and_state_hashes_agree) {
   expect_supply_conserved(follower);
 }
 
+TEST(butxo_app, a_committed_transaction_submitted_again_is_a_duplicate_not_an_orphan) {
+  app_world w;
+  butxo_app app(w.options(), w.state, crypto::ed25519_scheme());
+  auto a = w.pay_from(world::alice_btm, w.bob.prog, 5);
+  ASSERT_TRUE(app.check_tx(wrap(a), 1).ok());
+  app_verdict work;
+  auto b1 = block_at(1, app.tip(), app.prepare_block(app.tip(), 1, 10, work));
+  ASSERT_TRUE(app.process_block(b1).ok());
+  ASSERT_TRUE(app.commit(b1).ok());
+  auto r = app.admit(a, 2);
+  EXPECT_EQ(r.status, admit_status::duplicate);
+  EXPECT_NE(r.err.detail.find("already committed at height 1"), std::string::npos);
+  auto v = app.check_tx(wrap(a), 2);
+  EXPECT_STREQ(v.reason, "duplicate");
+  EXPECT_EQ(app.pool().orphans(), 0u);
+}
+
 TEST(butxo_app, fees_leave_the_supply_without_a_coinbase) {
   app_world w;
   butxo_app app(w.options(), w.state, crypto::ed25519_scheme());
