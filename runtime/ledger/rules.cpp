@@ -168,6 +168,16 @@ tx_error extension_rules::check_output(const output& out, const utxo_view&) cons
                                       " (" + std::to_string(static_cast<int>(out.kind)) + ")");
 }
 
+tx_precomputed precompute(const tx& t) {
+  tx_precomputed p;
+  p.id = t.id();
+  p.size = encoded_size(t);
+  p.input_ids.reserve(t.inputs.size());
+  for (const auto& in : t.inputs)
+    p.input_ids.push_back(input_id(in));
+  return p;
+}
+
 std::uint64_t min_fee(const chain_params& params, std::size_t size) {
   return (params.min_fee_per_kb * size + 999) / 1000;
 }
@@ -178,7 +188,8 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
   static const extension_rules no_extensions;
   if (ext == nullptr) ext = &no_extensions;
   out = tx_summary{};
-  out.size = encoded_size(t);
+  const auto* pre = ctx.pre && ctx.pre->input_ids.size() == t.inputs.size() ? ctx.pre : nullptr;
+  out.size = pre ? pre->size : encoded_size(t);
   if (out.size > max_tx_bytes)
     return fail(rule::too_large, std::to_string(out.size) + " bytes, the limit is " +
                                      std::to_string(max_tx_bytes));
@@ -192,7 +203,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
   if (t.outputs.empty()) return fail(rule::no_outputs, "");
   if (t.inputs.size() > max_tx_inputs || t.outputs.size() > max_tx_outputs)
     return fail(rule::too_large, "too many inputs or outputs");
-  out.id = t.id();
+  out.id = pre ? pre->id : t.id();
 
   std::vector<sig_job> local;
   auto& sigs = deferred ? *deferred : local;
@@ -216,7 +227,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
   for (std::size_t i = 0; i < t.inputs.size(); ++i) {
     const auto& in = t.inputs[i];
     auto where = "input " + std::to_string(i);
-    auto iid = input_id(in);
+    auto iid = pre ? pre->input_ids[i] : input_id(in);
     if (!input_ids.insert(iid).second)
       return fail(rule::duplicate_input, where + " repeats an earlier input");
     switch (in.kind) {
@@ -455,6 +466,15 @@ block_check check_block(const std::vector<tx>& txs, std::uint64_t height, const 
                                             std::to_string(params.max_block_txs));
     return r;
   }
+  // Hashing and encoding do not depend on the state: done first, on the threads when given.
+  std::vector<tx_precomputed> pre(txs.size());
+  auto prep = [&](std::size_t i) { pre[i] = precompute(txs[i]); };
+  if (run && txs.size() > 1) {
+    run(txs.size(), prep);
+  } else {
+    for (std::size_t i = 0; i < txs.size(); ++i)
+      prep(i);
+  }
   utxo_overlay overlay(view);
   std::vector<sig_job> sigs;
   std::vector<std::size_t> sig_owner; // transaction index of each signature
@@ -463,8 +483,8 @@ block_check check_block(const std::vector<tx>& txs, std::uint64_t height, const 
   for (std::size_t i = 0; i < txs.size(); ++i) {
     tx_summary s;
     auto before = sigs.size();
-    auto err = check_tx(txs[i], overlay, params, tx_context{height, i == 0}, checker, s, &sigs,
-                        ext);
+    auto err = check_tx(txs[i], overlay, params, tx_context{height, i == 0, &pre[i]}, checker, s,
+                        &sigs, ext);
     if (!err.ok()) {
       r.err = std::move(err);
       r.err.detail = "transaction " + std::to_string(i) + ": " + r.err.detail;

@@ -119,10 +119,21 @@ public:
   virtual tx_error check_output(const output& out, const utxo_view& view) const;
 };
 
+/// What check_tx would hash and encode on its own: computed ahead, on several threads, by
+/// check_block so that the serial state checks do little more than look-ups.
+struct tx_precomputed {
+  hash256 id;
+  std::size_t size = 0;
+  std::vector<hash256> input_ids;
+};
+/// Computes the ids and size of a transaction.
+tx_precomputed precompute(const tx& t);
+
 /// Where a transaction is checked.
 struct tx_context {
   std::uint64_t height = 0;       ///< the height of the block it would enter
   bool coinbase_allowed = false;  ///< only the first transaction of a block
+  const tx_precomputed* pre = nullptr; ///< ids and size computed ahead (must belong to the tx)
 };
 
 /// What a valid transaction amounts to.
