@@ -203,8 +203,7 @@ bool ledger_workload::finish(tx& t, std::size_t change,
                              const std::vector<control_program>& programs) {
   for (std::size_t i = 0; i < t.inputs.size(); ++i)
     for (std::size_t k = 0; k < signers[i].size(); ++k)
-      t.inputs[i].witness.push_back(
-          ledger::key_signature{0, bytes(scheme_.signature_size(), 0)});
+      t.inputs[i].witness.push_back(ledger::key_signature{0, bytes(scheme_.signature_size(), 0)});
   auto fee = ledger::min_fee(params_, ledger::encoded_size(t));
   for (auto& in : t.inputs)
     in.witness.clear();
@@ -251,12 +250,12 @@ std::optional<tx> ledger_workload::make_issue(std::uint64_t height, std::uint32_
   auto iid = ledger::input_id(is);
   if (def.kind == asset_kind::quark) {
     for (std::uint64_t k = 0; k < amount / def.unit(); ++k)
-      t.outputs.push_back(
-          ledger::pay(def.id(), def.unit(), wallets_[random_wallet()].program, ledger::token_id(iid, k)));
+      t.outputs.push_back(ledger::pay(def.id(), def.unit(), wallets_[random_wallet()].program,
+                                      ledger::token_id(iid, k)));
   } else {
-    t.outputs.push_back(ledger::pay(def.id(), amount, wallets_[random_wallet()].program,
-                                    def.kind == asset_kind::atomic ? ledger::token_id(iid, 0)
-                                                                   : crypto::hash256{}));
+    t.outputs.push_back(
+        ledger::pay(def.id(), amount, wallets_[random_wallet()].program,
+                    def.kind == asset_kind::atomic ? ledger::token_id(iid, 0) : crypto::hash256{}));
   }
   t.outputs.push_back(ledger::pay(native_, fee_in->out.amount, wallets_[issuer].program));
   if (!finish(t, t.outputs.size() - 1, {{issuer}, {issuer}}, {def.issuer, fee_in->out.owner}))
@@ -344,7 +343,8 @@ std::optional<tx> ledger_workload::make_swap(std::uint64_t height) {
     t.expires_at = height + expiry_blocks;
     t.inputs.push_back(ledger::spend_of(item->id));
     t.inputs.push_back(ledger::spend_of(coins->id));
-    t.outputs.push_back(ledger::pay(quark_, item->out.amount, wallets_[bob].program, item->out.lot));
+    t.outputs.push_back(
+        ledger::pay(quark_, item->out.amount, wallets_[bob].program, item->out.lot));
     t.outputs.push_back(ledger::pay(native_, price, wallets_[alice].program));
     t.outputs.push_back(ledger::pay(native_, coins->out.amount - price, wallets_[bob].program));
     if (!finish(t, 2, {{alice}, {bob}}, {item->out.owner, coins->out.owner})) return std::nullopt;
@@ -353,8 +353,7 @@ std::optional<tx> ledger_workload::make_swap(std::uint64_t height) {
   return make_kind_transfer(height, quark_, "quark");
 }
 
-void ledger_workload::corrupt(tx& t, const std::vector<std::vector<std::uint32_t>>&,
-                              const std::vector<control_program>&) {
+void ledger_workload::corrupt(tx& t) {
   switch (rng_.below(4)) {
   case 0: // a flipped signature byte
     if (!t.inputs.empty() && !t.inputs[0].witness.empty())
@@ -423,7 +422,7 @@ std::vector<ledger::transaction> ledger_workload::tick(std::int64_t t_us,
     }
     if (t->inputs.size() >= 1 && t->inputs[0].kind == ledger::input_kind::issue) kind = "issue";
     if (spec_.invalid_share > 0 && rng_.uniform01() < spec_.invalid_share) {
-      corrupt(*t, {}, {});
+      corrupt(*t);
       ++invalid_;
       for (const auto& id : taken)
         release(id); // it will be refused: its inputs stay spendable
@@ -437,7 +436,7 @@ std::vector<ledger::transaction> ledger_workload::tick(std::int64_t t_us,
   return out;
 }
 
-void ledger_workload::on_block(const ledger::block& b, std::int64_t t_us, std::uint64_t) {
+void ledger_workload::on_block(const ledger::block& b, std::int64_t t_us) {
   for (const auto& w : b.txs) {
     auto t = ledger::unwrap(w);
     if (!t) continue;
@@ -470,8 +469,8 @@ void ledger_workload::fill(ledger_result& r) const {
   r.latency_p50_ms = percentile(latency_ms_, 0.50);
   r.latency_p99_ms = percentile(latency_ms_, 0.99);
   if (last_commit_us_ > first_commit_us_)
-    r.committed_per_sim_second =
-        static_cast<double>(committed_) / (static_cast<double>(last_commit_us_ - first_commit_us_) / 1e6);
+    r.committed_per_sim_second = static_cast<double>(committed_) /
+                                 (static_cast<double>(last_commit_us_ - first_commit_us_) / 1e6);
 }
 
 // -- harness ------------------------------------------------------------------------------------
@@ -517,7 +516,7 @@ void ledger_harness::on_commit(std::uint32_t node, const ledger::block& b, bool 
   auto h = app.state_hash_at(b.header.height);
   if (!h.is_zero()) checker_.on_commit(node, b.header.height, h);
   if (canonical) {
-    workload_->on_block(b, t_us, b.header.height);
+    workload_->on_block(b, t_us);
     if (b.header.height > supply_checked_height_) {
       supply_checked_height_ = b.header.height;
       checker_.check_supply(app.state(), b.header.height);

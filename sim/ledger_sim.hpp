@@ -30,13 +30,12 @@ struct ledger_result {
   std::map<std::string, std::uint64_t> generated_by_kind;
   std::uint64_t invalid_generated = 0;
   std::uint64_t committed = 0;         ///< workload transactions in committed blocks
-  std::uint64_t committed_by_leader_coinbase = 0;
   double committed_per_sim_second = 0; ///< over the time from the first to the last commit
   double latency_p50_ms = 0;           ///< submission to first honest commit
   double latency_p99_ms = 0;
   std::uint64_t utxos = 0;
-  std::string state_hash;              ///< at the highest height every honest node committed
-  std::uint64_t state_checks = 0;      ///< (node, height) hashes compared
+  std::string state_hash;         ///< at the highest height every honest node committed
+  std::uint64_t state_checks = 0; ///< (node, height) hashes compared
   std::uint64_t state_mismatches = 0;
   std::string first_mismatch;
   std::uint64_t supply_checks = 0;
@@ -44,7 +43,7 @@ struct ledger_result {
   std::string first_supply_violation;
   std::uint64_t signatures_checked = 0; ///< summed over nodes (cache misses)
   std::uint64_t signature_cache_hits = 0;
-  std::uint64_t blocks_refused = 0;     ///< proposals the honest nodes' applications refused
+  std::uint64_t blocks_refused = 0;         ///< proposals the honest nodes' applications refused
   std::uint64_t blocks_refused_by_core = 0; ///< proposals any core refused (without a vote)
   bool ok() const { return state_mismatches == 0 && supply_violations == 0; }
 };
@@ -106,7 +105,7 @@ public:
   /// at height `next_height`.
   std::vector<ledger::transaction> tick(std::int64_t t_us, std::uint64_t next_height);
   /// Learns a committed block (each height once, in order).
-  void on_block(const ledger::block& b, std::int64_t t_us, std::uint64_t height);
+  void on_block(const ledger::block& b, std::int64_t t_us);
   void fill(ledger_result& r) const;
 
 private:
@@ -137,8 +136,8 @@ private:
   bool finish(ledger::tx& t, std::size_t native_change_output,
               const std::vector<std::vector<std::uint32_t>>& signers_per_input,
               const std::vector<ledger::control_program>& programs);
-  void corrupt(ledger::tx& t, const std::vector<std::vector<std::uint32_t>>& signers,
-               const std::vector<ledger::control_program>& programs);
+  /// Breaks one rule of a signed transaction (its signature, an amount, its chain).
+  void corrupt(ledger::tx& t);
   std::uint32_t random_wallet() { return static_cast<std::uint32_t>(rng_.below(wallets_.size())); }
 
   ledger_spec spec_;

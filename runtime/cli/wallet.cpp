@@ -196,17 +196,6 @@ json program_json(const ledger::control_program& p) {
   return {{"threshold", p.threshold}, {"keys", std::move(keys)}};
 }
 
-crypto::secret_seed dev_wallet_seed(std::string_view seed, std::uint64_t index) {
-  crypto::sha3_256_hasher h;
-  h.update(as_bytes(std::string_view{"bystack/loadgen-wallet"}));
-  h.update_u64(seed.size());
-  h.update(as_bytes(seed));
-  h.update_u64(index);
-  auto d = h.finish();
-  crypto::secret_seed s;
-  std::copy(d.data.begin(), d.data.end(), s.begin());
-  return s;
-}
 
 // --- the transaction file ---------------------------------------------------------------------
 

@@ -75,10 +75,9 @@ std::string describe(const ledger::control_program& p);
 /// Returns the program as {"threshold", "keys"}, the node API's form.
 json program_json(const ledger::control_program& p);
 
-/// Returns the secret seed of development wallet `index` of a local cluster: what
-/// `bystackd testnet` / `bystackd genesis` fund and `bystack-loadgen` spends (the derivation of
-/// runtime/node/loadgen_wallets.cpp, which tests/cli checks this against).
-crypto::secret_seed dev_wallet_seed(std::string_view seed, std::uint64_t index);
+/// The development wallets of a local cluster (`bystackd testnet` / `bystackd genesis` fund them,
+/// `bystack-loadgen` spends them): one derivation, in runtime/ledger/wallet.hpp.
+using ledger::dev_wallet_seed;
 
 /// Describes what one input of a transaction spends or issues and who must sign it.
 struct input_info {

@@ -138,8 +138,7 @@ bool butxo_app::view_after(const crypto::hash256& parent, utxo_overlay& out) con
   return true;
 }
 
-std::shared_ptr<const block_validation> butxo_app::validate(const block& b,
-                                                            const utxo_view& view,
+std::shared_ptr<const block_validation> butxo_app::validate(const block& b, const utxo_view& view,
                                                             app_verdict& v) {
   auto bh = b.hash();
   if (opts_.memo) {
@@ -243,8 +242,8 @@ std::vector<transaction> butxo_app::prepare_block(const crypto::hash256& parent,
   for (const auto& t : pool_.candidates(room * 2 + 16)) {
     if (chosen.size() >= room) break;
     tx_summary s;
-    auto err = ledger::check_tx(*t, view, opts_.params, tx_context{height, false}, checker_, s, nullptr,
-                        opts_.ext);
+    auto err = ledger::check_tx(*t, view, opts_.params, tx_context{height, false}, checker_, s,
+                                nullptr, opts_.ext);
     if (!err.ok()) continue;
     if (bytes_total + s.size > opts_.params.max_block_bytes) break;
     bytes_total += s.size;

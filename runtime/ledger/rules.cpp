@@ -164,8 +164,8 @@ tx_error extension_rules::check_input(
 
 tx_error extension_rules::check_output(const output& out, const utxo_view&) const {
   return fail(rule::unknown_kind, std::string("output kind ") +
-                                      output_kind_name(static_cast<std::uint8_t>(out.kind)) +
-                                      " (" + std::to_string(static_cast<int>(out.kind)) + ")");
+                                      output_kind_name(static_cast<std::uint8_t>(out.kind)) + " (" +
+                                      std::to_string(static_cast<int>(out.kind)) + ")");
 }
 
 tx_precomputed precompute(const tx& t) {
@@ -191,12 +191,12 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
   const auto* pre = ctx.pre && ctx.pre->input_ids.size() == t.inputs.size() ? ctx.pre : nullptr;
   out.size = pre ? pre->size : encoded_size(t);
   if (out.size > max_tx_bytes)
-    return fail(rule::too_large, std::to_string(out.size) + " bytes, the limit is " +
-                                     std::to_string(max_tx_bytes));
+    return fail(rule::too_large,
+                std::to_string(out.size) + " bytes, the limit is " + std::to_string(max_tx_bytes));
   if (t.version != 1) return fail(rule::bad_version, "version " + std::to_string(t.version));
   if (t.chain != params.chain)
-    return fail(rule::wrong_chain, "names chain " + short_hex(t.chain) + ", this is " +
-                                       short_hex(params.chain));
+    return fail(rule::wrong_chain,
+                "names chain " + short_hex(t.chain) + ", this is " + short_hex(params.chain));
   if (t.expires_at != 0 && ctx.height > t.expires_at)
     return fail(rule::expired, "expired at height " + std::to_string(t.expires_at));
   if (t.inputs.empty()) return fail(rule::no_inputs, "");
@@ -237,10 +237,9 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
         return fail(rule::missing_input,
                     where + ": output " + short_hex(in.spent_output) + " is unknown or spent");
       const auto* def = view.asset(e->out.asset);
-      if (!def)
-        return fail(rule::unknown_asset, where + ": asset " + short_hex(e->out.asset));
-      if (auto err = check_witness(in.witness, e->out.owner, sighash(iid, out.id), sigs,
-                                   where.c_str());
+      if (!def) return fail(rule::unknown_asset, where + ": asset " + short_hex(e->out.asset));
+      if (auto err =
+              check_witness(in.witness, e->out.owner, sighash(iid, out.id), sigs, where.c_str());
           !err.ok())
         return err;
       if (auto err = credit(e->out.asset, e->out.lot, e->out.amount, def->kind); !err.ok())
@@ -265,8 +264,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       if (d.max_supply != 0 && total > d.max_supply)
         return fail(rule::supply_exceeded, where + ": " + std::to_string(total) + " issued, max " +
                                                std::to_string(d.max_supply));
-      if (auto err = check_witness(in.witness, d.issuer, sighash(iid, out.id), sigs,
-                                   where.c_str());
+      if (auto err = check_witness(in.witness, d.issuer, sighash(iid, out.id), sigs, where.c_str());
           !err.ok())
         return err;
       auto unit = d.unit();
@@ -287,8 +285,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       case asset_kind::quark: {
         auto tokens = in.amount / unit;
         if (tokens > max_issue_tokens)
-          return fail(rule::bad_issue, where + ": " + std::to_string(tokens) +
-                                           " tokens, at most " +
+          return fail(rule::bad_issue, where + ": " + std::to_string(tokens) + " tokens, at most " +
                                            std::to_string(max_issue_tokens) + " per issue input");
         for (std::uint64_t k = 0; k < tokens && err.ok(); ++k)
           err = credit(aid, token_id(iid, k), unit, d.kind);
@@ -369,7 +366,8 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
     }
     unit = 1;
     for (const auto& in : t.inputs)
-      if (in.kind == input_kind::issue && in.definition.id() == o.asset) unit = in.definition.unit();
+      if (in.kind == input_kind::issue && in.definition.id() == o.asset)
+        unit = in.definition.unit();
     if (unit == 1) unit = unit_of(o.asset);
     switch (kind) {
     case asset_kind::byte:
@@ -392,8 +390,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
     }
     auto& b = bal[holding{o.asset, o.lot}];
     b.kind = kind;
-    if (__builtin_add_overflow(b.out, o.amount, &b.out))
-      return fail(rule::amount_overflow, where);
+    if (__builtin_add_overflow(b.out, o.amount, &b.out)) return fail(rule::amount_overflow, where);
   }
 
   for (const auto& [h, b] : bal) {
@@ -506,10 +503,9 @@ block_check check_block(const std::vector<tx>& txs, std::uint64_t height, const 
     return r;
   }
   if (coinbase > params.block_reward + r.fees) {
-    r.err = fail(rule::coinbase_too_large, "transaction 0: coinbase " + std::to_string(coinbase) +
-                                               " exceeds reward " +
-                                               std::to_string(params.block_reward) +
-                                               " plus fees " + std::to_string(r.fees));
+    r.err = fail(rule::coinbase_too_large,
+                 "transaction 0: coinbase " + std::to_string(coinbase) + " exceeds reward " +
+                     std::to_string(params.block_reward) + " plus fees " + std::to_string(r.fees));
     return r;
   }
   // Signatures last, possibly in parallel; the lowest failing index wins so that the verdict

@@ -2,8 +2,7 @@
 
 namespace bystack::ledger {
 
-bool sign_input(tx& t, std::size_t index, const control_program& program,
-                const crypto::signer& s) {
+bool sign_input(tx& t, std::size_t index, const control_program& program, const crypto::signer& s) {
   if (index >= t.inputs.size()) return false;
   auto& in = t.inputs[index];
   for (std::size_t k = 0; k < program.keys.size(); ++k) {
@@ -33,6 +32,18 @@ output pay(const asset_id& asset, std::uint64_t amount, const control_program& o
   o.owner = owner;
   o.lot = lot;
   return o;
+}
+
+crypto::secret_seed dev_wallet_seed(std::string_view seed, std::uint64_t index) {
+  crypto::sha3_256_hasher h;
+  h.update(as_bytes(std::string_view{"bystack/loadgen-wallet"}));
+  h.update_u64(seed.size());
+  h.update(as_bytes(seed));
+  h.update_u64(index);
+  auto d = h.finish();
+  crypto::secret_seed s;
+  std::copy(d.data.begin(), d.data.end(), s.begin());
+  return s;
 }
 
 } // namespace bystack::ledger

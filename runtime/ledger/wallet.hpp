@@ -9,8 +9,11 @@ namespace bystack::ledger {
 
 /// Adds `s`'s signature to input `index` if `program` (the spent output's owner or the issuer)
 /// holds s's key and the witness lacks it. Returns whether it signed.
-bool sign_input(tx& t, std::size_t index, const control_program& program,
-                const crypto::signer& s);
+bool sign_input(tx& t, std::size_t index, const control_program& program, const crypto::signer& s);
+
+/// Derives the key seed of development wallet `index` from a text seed: the wallets a local
+/// cluster's genesis funds, which the load generator and `bystack-cli keygen --dev-wallet` use.
+crypto::secret_seed dev_wallet_seed(std::string_view seed, std::uint64_t index);
 
 /// Returns a spend input of output `id` (unsigned).
 input spend_of(const hash256& id);

@@ -1,19 +1,12 @@
 #include "runtime/node/loadgen_wallets.hpp"
 
 #include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/ledger/wallet.hpp"
 
 namespace bystack::node {
 
 crypto::secret_seed loadgen_wallet_seed(std::string_view seed, std::uint64_t index) {
-  crypto::sha3_256_hasher h;
-  h.update(as_bytes(std::string_view{"bystack/loadgen-wallet"}));
-  h.update_u64(seed.size());
-  h.update(as_bytes(seed));
-  h.update_u64(index);
-  auto d = h.finish();
-  crypto::secret_seed s;
-  std::copy(d.data.begin(), d.data.end(), s.begin());
-  return s;
+  return ledger::dev_wallet_seed(seed, index);
 }
 
 ledger::genesis_spec loadgen_genesis(std::string_view seed, std::size_t wallets,
