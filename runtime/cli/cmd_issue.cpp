@@ -13,7 +13,7 @@ constexpr std::string_view issue_usage =
     "usage: bystack-cli issue --key FILE --name NAME --kind byte|atomic|quark|quantum\n"
     "                         --amount N [--decimals D] [--max-supply N] [--nonce N]\n"
     "                         [--to PUBKEY|PROGRAM] [--fee N] [--fee-per-kb N] [--sign]\n"
-    "                         --out FILE [--node HOST:PORT] [--json]\n"
+    "                         --out FILE | --submit [--node HOST:PORT] [--json]\n"
     "\n"
     "Builds a transaction with an issue input: N base units of the asset that the key issues\n"
     "(its definition: name, kind, decimals, max supply, the key as issuer; the asset id is the\n"
@@ -21,14 +21,28 @@ constexpr std::string_view issue_usage =
     "(default: the issuer): one output for Byte, Quantum and Atomic (one lot), one output per\n"
     "token for Quark (N / 10^decimals tokens, at most 1024). The fee comes from the issuer's\n"
     "native-asset outputs. --nonce tells two issuances apart (default: random); reusing one is\n"
-    "refused (issuance-reused). Prints the asset id.\n";
+    "refused (issuance-reused). Prints the asset id. --submit signs with the key and posts the\n"
+    "transaction to the node (POST /tx) at once; --out is then optional. The node may be a\n"
+    "sidechain node (bystackd) or a mainchain node (bystack-mainchaind), whose API answers the\n"
+    "same wallet routes.\n";
+
+constexpr std::string_view issue_asset_usage =
+    "usage: bystack-cli issue-asset --key FILE --name NAME --kind byte|atomic|quark|quantum\n"
+    "                               --amount N [--decimals D] [--max-supply N] [--nonce N]\n"
+    "                               [--to PUBKEY|PROGRAM] [--fee N] [--fee-per-kb N]\n"
+    "                               [--out FILE] [--node HOST:PORT] [--json]\n"
+    "\n"
+    "Issues an asset in one step: `issue` with --sign --submit (see `bystack-cli issue --help`).\n"
+    "Typically against a mainchain node (bystack-mainchaind), where assets are issued; the\n"
+    "issuance is final once a block holds it (`bystack-cli tx ID`).\n";
 
 int run_issue(std::span<const std::string_view> args) {
   arguments a(args,
               {"--key", "--name", "--kind", "--amount", "--decimals", "--max-supply", "--nonce",
                "--to", "--fee", "--fee-per-kb", "--out", "--node"},
-              {"--sign", "--json"});
+              {"--sign", "--submit", "--json"});
   auto key = load_key(a.need("--key", "the issuer's key file"));
+  bool submit = a.has("--submit");
   ledger::asset_definition d;
   d.name = a.need("--name", "the asset's name");
   if (d.name.empty() || d.name.size() > ledger::max_asset_name_bytes)
@@ -47,7 +61,8 @@ int run_issue(std::span<const std::string_view> args) {
   if (!ledger::divisible(d.kind) && amount % d.unit() != 0)
     throw usage_error("--amount: a " + std::string(ledger::kind_name(d.kind)) +
                       " asset issues whole units of " + std::to_string(d.unit()) + " base units");
-  const auto& out = a.need("--out", "the transaction file to write");
+  std::string out =
+      submit && !a.has("--out") ? std::string() : a.need("--out", "the transaction file to write");
   auto to = a.has("--to") ? parse_owner(*a.get("--to"), "--to") : d.issuer;
 
   ledger::input in;
@@ -87,7 +102,12 @@ int run_issue(std::span<const std::string_view> args) {
     break;
   }
   auto fee = fund(f, how);
-  maybe_sign(f, key, a.has("--sign"));
+  maybe_sign(f, key, a.has("--sign") || submit);
+  if (submit) {
+    if (!out.empty()) write_tx_file(out, f);
+    if (!a.has("--json")) std::cout << "asset   " << d.id().hex() << " (" << d.name << ")\n";
+    return submit_and_report(node, f, a.has("--json"), "issue");
+  }
   write_tx_file(out, f);
   if (!a.has("--json")) std::cout << "asset    " << d.id().hex() << " (" << d.name << ")\n";
   report_built(f, fee, out, a.has("--json"),
@@ -97,8 +117,16 @@ int run_issue(std::span<const std::string_view> args) {
   return 0;
 }
 
+int run_issue_asset(std::span<const std::string_view> args) {
+  std::vector<std::string_view> all(args.begin(), args.end());
+  all.push_back("--submit");
+  return run_issue(all);
+}
+
 const registration reg{
     {"issue", "build the issuance of an asset by its issuer (node)", issue_usage, &run_issue}};
+const registration reg_asset{{"issue-asset", "issue an asset: build, sign and submit (node)",
+                              issue_asset_usage, &run_issue_asset}};
 
 } // namespace
 

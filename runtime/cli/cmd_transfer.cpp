@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view transfer_usage =
     "usage: bystack-cli transfer --key FILE --to PUBKEY|PROGRAM --asset ID --amount N\n"
     "                            [--lot HEX] [--fee N] [--fee-per-kb N] [--expires-at H]\n"
-    "                            [--from-multisig PROGRAM] [--sign] --out FILE\n"
+    "                            [--from-multisig PROGRAM] [--sign] --out FILE | --submit\n"
     "                            [--node HOST:PORT] [--json]\n"
     "\n"
     "Builds a transaction paying N base units of asset ID to --to (a public key, or the program\n"
@@ -28,19 +28,24 @@ constexpr std::string_view transfer_usage =
     "  fee         the minimum for the signed size at the node's min_fee_per_kb (GET /status);\n"
     "              --fee-per-kb overrides the rate, --fee sets the fee itself\n"
     "\n"
-    "Writes a transaction file (see `bystack-cli inspect`), unsigned unless --sign.\n";
+    "Writes a transaction file (see `bystack-cli inspect`), unsigned unless --sign. --submit\n"
+    "signs with the key and posts the transaction to the node (POST /tx) at once (--out is then\n"
+    "optional): a single-key payment in one step, on a sidechain node (bystackd) or a mainchain\n"
+    "node (bystack-mainchaind), whose API answers the same wallet routes.\n";
 
 int run_transfer(std::span<const std::string_view> args) {
   arguments a(args,
               {"--key", "--to", "--asset", "--amount", "--lot", "--fee", "--fee-per-kb",
                "--expires-at", "--from-multisig", "--out", "--node"},
-              {"--sign", "--json"});
+              {"--sign", "--submit", "--json"});
+  bool submit = a.has("--submit");
   const auto& key_file = a.need("--key", "the owner's key file");
   auto to = parse_owner(a.need("--to", "the payee's public key or program hex"), "--to");
   auto asset = parse_hash_arg(a.need("--asset", "the asset id, 64 hex"), "--asset");
   auto amount = parse_number(a.need("--amount", "base units to pay"), "--amount");
   if (amount == 0) throw usage_error("--amount: must be at least 1");
-  const auto& out = a.need("--out", "the transaction file to write");
+  std::string out =
+      submit && !a.has("--out") ? std::string() : a.need("--out", "the transaction file to write");
   auto key = load_key(key_file);
   auto owner = a.has("--from-multisig") ? parse_owner(*a.get("--from-multisig"), "--from-multisig")
                                         : ledger::control_program::single(key.pub());
@@ -57,7 +62,11 @@ int run_transfer(std::span<const std::string_view> args) {
   f.tx.expires_at = a.number("--expires-at", 0);
   f.tx.outputs.push_back(ledger::pay(asset, amount, to, lot));
   auto fee = fund(f, how);
-  maybe_sign(f, key, a.has("--sign"));
+  maybe_sign(f, key, a.has("--sign") || submit);
+  if (submit) {
+    if (!out.empty()) write_tx_file(out, f);
+    return submit_and_report(node, f, a.has("--json"), "transfer");
+  }
   write_tx_file(out, f);
   report_built(f, fee, out, a.has("--json"),
                a.has("--sign") ? "bystack-cli submit --in " + out

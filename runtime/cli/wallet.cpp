@@ -528,6 +528,32 @@ std::vector<std::size_t> maybe_sign(tx_file& f, const crypto::key_pair& key, boo
   return sign ? sign_all(f, key) : std::vector<std::size_t>{};
 }
 
+int submit_and_report(const node_client& node, const tx_file& f, bool as_json,
+                      std::string_view command) {
+  auto raw = ledger::encode(f.tx);
+  auto r = node.post("/tx", json{{"tx", to_hex(byte_view{raw.data(), raw.size()})}});
+  if (!r) throw std::runtime_error(r.err().message);
+  if (as_json) print_json(r->body);
+  if (r->status == 200) {
+    if (!as_json)
+      std::cout << "id      " << r->body.value("id", f.tx.id().hex()) << '\n'
+                << "status  " << r->body.value("status", std::string("?")) << '\n';
+    // The node cannot tell an input it has not seen yet from one already spent.
+    if (!as_json && r->body.value("status", std::string()) == "orphan")
+      std::cerr << "note: the node holds it until an input it does not know appears; if that "
+                   "input is already spent, it never will\n";
+    return 0;
+  }
+  const auto& e = r->body.contains("error") ? r->body["error"] : json::object();
+  std::string rule = e.is_object() ? e.value("rule", std::string("error")) : "error";
+  std::string message = e.is_object() ? e.value("message", std::string()) : e.dump();
+  // The node's message starts with the rule; print it once.
+  if (message.starts_with(rule + ": ")) message.erase(0, rule.size() + 2);
+  if (!as_json)
+    std::cerr << "bystack-cli " << command << ": refused (" << rule << "): " << message << '\n';
+  return 1;
+}
+
 void print_json(const json& j) {
   std::cout << j.dump(2) << '\n';
 }

@@ -199,6 +199,12 @@ void report_built(const tx_file& f, std::uint64_t fee, const std::string& out, b
 /// Loads the signing key, and signs what it may when `sign` is set; returns the inputs signed.
 std::vector<std::size_t> maybe_sign(tx_file& f, const crypto::key_pair& key, bool sign);
 
+/// Posts a signed transaction (POST /tx) and prints its id and the node's verdict ('accepted' or
+/// 'orphan'); a refusal prints the rule and message on stderr. Returns the exit status (0 or 1).
+/// `submit`, and `issue`/`transfer` with --submit, share it.
+int submit_and_report(const node_client& node, const tx_file& f, bool as_json,
+                      std::string_view command);
+
 /// Prints data as JSON (pretty) on stdout.
 void print_json(const json& j);
 

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Runs a local proof-of-work mainchain on loopback: one bystack-mainchaind process per node, the
+# first M of them mining (docs/mainchain.md, "Real nodes").
+#
+#   scripts/mainchain-cluster.sh up [N] [--miners M] [--hashes H] [--dir DIR]  generate configs, start, wait
+#   scripts/mainchain-cluster.sh start DIR      start the nodes of a config directory (configs/mainchain-local-3)
+#   scripts/mainchain-cluster.sh wait DIR       wait until every node answers /status and reaches all its peers
+#   scripts/mainchain-cluster.sh status DIR     print each node's height, tip, UTXO set hash, hash rate
+#   scripts/mainchain-cluster.sh stop DIR       SIGTERM every node, wait for a clean exit (SIGKILL after 20 s)
+#
+# `up` makes a full mesh of N nodes (default 3) with M miners (default 2) paying development
+# wallets 0..M-1 (`bystack-cli keygen --dev-wallet I`), which the genesis also funds; H is the
+# expected Tensority hashes per block at the start (default 48: a few seconds per block on one
+# core). Ports: BYSTACK_BASE_PORT if set, else derived from this shell's pid (node i listens on
+# BASE+2i, its API on BASE+2i+1). The binary is $BYSTACK_MAINCHAIND, else
+# build/runtime/mainchain/bystack-mainchaind.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${BYSTACK_MAINCHAIND:-$root/build/runtime/mainchain/bystack-mainchaind}"
+[ -x "$bin" ] || { echo "mainchain-cluster.sh: $bin not found; build bystack-mainchaind or set BYSTACK_MAINCHAIND" >&2; exit 1; }
+
+# Public keys of development wallets 0..3 (bystack-cli keygen --dev-wallet I).
+dev_keys=(e1722346f014524b17b5e2d8950865ef50e506f8e6389fa10109473c3d56ceba
+          d251c40007b81a4626d77d188c6a3c436177752786187be93324258ded294782
+          43d0d48b1f123eabfa92e327276e39b612dc15894b6f5e9650d815f1f4a9b2d6
+          95372adb7f72fe9e1df002349a4751af15695e43817b2e36a6fd2a1c73dc8901)
+
+api_ports() { # DIR -> "name port" lines
+  for cfg in "$1"/node*.yaml; do
+    echo "$(basename "$cfg" .yaml) $(sed -n 's/^  api: {address: "\{0,1\}[^,"]*"\{0,1\}, port: \([0-9]*\)}.*/\1/p' "$cfg")"
+  done
+}
+
+generate() { # DIR N M H BASE
+  local dir="$1" n="$2" m="$3" h="$4" base="$5"
+  mkdir -p "$dir"
+  {
+    echo 'network: "bystack-mainchain-local"'
+    echo 'min_fee_per_kb: 1000'
+    echo 'block_reward: 5000000000'
+    echo 'assets:'
+    echo '  - {name: "BTM", kind: byte, decimals: 8, native: true}'
+    echo 'outputs:'
+    for k in "${dev_keys[@]}"; do echo "  - {asset: \"BTM\", amount: 1000000000000000, owner: $k}"; done
+  } >"$dir/genesis.yaml"
+  for ((i = 0; i < n; i++)); do
+    {
+      echo "node:"
+      echo "  name: node$i"
+      echo "  listen: {address: \"127.0.0.1\", port: $((base + 2 * i))}"
+      echo "  api: {address: \"127.0.0.1\", port: $((base + 2 * i + 1))}"
+      echo "  data_dir: \"node$i.data\""
+      echo "peers:"
+      for ((j = 0; j < n; j++)); do
+        [ $j -eq $i ] || echo "  - {name: node$j, address: \"127.0.0.1\", port: $((base + 2 * j))}"
+      done
+      echo "consensus:"
+      echo "  target_block_ms: 5000"
+      echo "  retarget_blocks: 20"
+      echo "  genesis_expected_hashes: $h"
+      echo "  genesis_time_ms: 1764000000000"
+      echo 'genesis_file: "genesis.yaml"'
+      if [ $i -lt "$m" ]; then
+        echo "mining:"
+        echo "  payout: ${dev_keys[$((i % 4))]}"
+      fi
+    } >"$dir/node$i.yaml"
+  done
+}
+
+start() {
+  local dir; dir="$(cd "$1" && pwd)"
+  for cfg in "$dir"/node*.yaml; do
+    local name; name=$(basename "$cfg" .yaml)
+    if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
+      echo "$name already running (pid $(cat "$dir/$name.pid"))"; continue
+    fi
+    (cd "$dir" && exec "$bin" --config "$cfg" >>"$dir/$name.log" 2>&1) &
+    echo $! >"$dir/$name.pid"
+  done
+}
+
+wait_up() {
+  local dir="$1" deadline=$((SECONDS + ${BYSTACK_WAIT_S:-120}))
+  local n; n=$(ls "$dir"/node*.yaml | wc -l)
+  while :; do
+    local ok=0
+    while read -r name port; do
+      peers=$(curl -sf --max-time 2 "http://127.0.0.1:$port/status" | jq -r .peers_connected 2>/dev/null || true)
+      [ "$peers" = "$((n - 1))" ] && ok=$((ok + 1))
+    done < <(api_ports "$dir")
+    if [ "$ok" -eq "$n" ]; then echo "mainchain-cluster.sh: $n nodes up in $dir"; return 0; fi
+    if [ $SECONDS -ge $deadline ]; then echo "mainchain-cluster.sh: only $ok of $n nodes up; see $dir/node*.log" >&2; return 1; fi
+    sleep 0.5
+  done
+}
+
+status() {
+  while read -r name port; do
+    printf '%s (api %s): ' "$name" "$port"
+    curl -sf --max-time 2 "http://127.0.0.1:$port/status" |
+      jq -c '{height, tip: .tip[0:16], utxo_set_hash: .utxo_set_hash[0:16], peers_connected, hash_rate: .mining.hash_rate, mined: .mining.blocks_mined, reorgs}' 2>/dev/null || echo down
+  done < <(api_ports "$1")
+}
+
+stop() {
+  local dir="$1"
+  for pidf in "$dir"/node*.pid; do
+    [ -f "$pidf" ] || continue
+    kill -TERM "$(cat "$pidf")" 2>/dev/null || true
+  done
+  for pidf in "$dir"/node*.pid; do
+    [ -f "$pidf" ] || continue
+    local pid t=0; pid=$(cat "$pidf")
+    while kill -0 "$pid" 2>/dev/null && [ $t -lt 200 ]; do sleep 0.1; t=$((t + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then echo "mainchain-cluster.sh: pid $pid did not stop, killing" >&2; kill -KILL "$pid" || true; fi
+    rm -f "$pidf"
+  done
+  echo "mainchain-cluster.sh: stopped $dir"
+}
+
+cmd="${1:-}"; shift || true
+case "$cmd" in
+  up)
+    n=3; m=2; h=48; dir=""
+    if [[ "${1:-}" =~ ^[0-9]+$ ]]; then n=$1; shift; fi
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --miners) m="$2"; shift 2 ;;
+        --hashes) h="$2"; shift 2 ;;
+        --dir) dir="$2"; shift 2 ;;
+        *) echo "mainchain-cluster.sh: unknown option $1" >&2; exit 2 ;;
+      esac
+    done
+    [ "$n" -ge 1 ] && [ "$m" -le "$n" ] || { echo "mainchain-cluster.sh: need 1 <= miners <= nodes" >&2; exit 2; }
+    base="${BYSTACK_BASE_PORT:-$((20000 + ($$ % 600) * 20))}"
+    dir="${dir:-${TMPDIR:-/tmp}/bystack-mainchain-$base}"
+    [ -e "$dir" ] && { echo "mainchain-cluster.sh: $dir exists; stop it and remove it first" >&2; exit 1; }
+    generate "$dir" "$n" "$m" "$h" "$base"
+    start "$dir"
+    wait_up "$dir"
+    status "$dir"
+    echo "stop with: $0 stop $dir" ;;
+  start) start "$1"; wait_up "$1" ;;
+  wait) wait_up "$1" ;;
+  status) status "$1" ;;
+  stop) stop "$1" ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
+esac
