@@ -106,7 +106,7 @@ int run_issue(std::span<const std::string_view> args) {
   if (submit) {
     if (!out.empty()) write_tx_file(out, f);
     if (!a.has("--json")) std::cout << "asset   " << d.id().hex() << " (" << d.name << ")\n";
-    return submit_and_report(node, f, a.has("--json"), "issue");
+    return submit_and_report(node, f, a.has("--json"), "issue", {{"asset", d.id().hex()}});
   }
   write_tx_file(out, f);
   if (!a.has("--json")) std::cout << "asset    " << d.id().hex() << " (" << d.name << ")\n";

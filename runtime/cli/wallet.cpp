@@ -196,7 +196,6 @@ json program_json(const ledger::control_program& p) {
   return {{"threshold", p.threshold}, {"keys", std::move(keys)}};
 }
 
-
 // --- the transaction file ---------------------------------------------------------------------
 
 json tx_file_json(const tx_file& f) {
@@ -529,11 +528,15 @@ std::vector<std::size_t> maybe_sign(tx_file& f, const crypto::key_pair& key, boo
 }
 
 int submit_and_report(const node_client& node, const tx_file& f, bool as_json,
-                      std::string_view command) {
+                      std::string_view command, const json& extra) {
   auto raw = ledger::encode(f.tx);
   auto r = node.post("/tx", json{{"tx", to_hex(byte_view{raw.data(), raw.size()})}});
   if (!r) throw std::runtime_error(r.err().message);
-  if (as_json) print_json(r->body);
+  if (as_json) {
+    auto j = r->body;
+    if (j.is_object()) j.update(extra);
+    print_json(j);
+  }
   if (r->status == 200) {
     if (!as_json)
       std::cout << "id      " << r->body.value("id", f.tx.id().hex()) << '\n'

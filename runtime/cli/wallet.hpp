@@ -201,9 +201,9 @@ std::vector<std::size_t> maybe_sign(tx_file& f, const crypto::key_pair& key, boo
 
 /// Posts a signed transaction (POST /tx) and prints its id and the node's verdict ('accepted' or
 /// 'orphan'); a refusal prints the rule and message on stderr. Returns the exit status (0 or 1).
-/// `submit`, and `issue`/`transfer` with --submit, share it.
+/// `submit`, and `issue`/`transfer` with --submit, share it; `extra` joins the JSON printed.
 int submit_and_report(const node_client& node, const tx_file& f, bool as_json,
-                      std::string_view command);
+                      std::string_view command, const json& extra = json::object());
 
 /// Prints data as JSON (pretty) on stdout.
 void print_json(const json& j);

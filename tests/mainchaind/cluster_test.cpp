@@ -28,6 +28,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <thread>
 
 namespace bystack::mainchaind {
@@ -40,6 +41,8 @@ using namespace std::chrono_literals;
 // Development wallets 0 and 1 (bystack-cli keygen --dev-wallet 0/1): the two miners' payouts.
 const std::string payout0 = "e1722346f014524b17b5e2d8950865ef50e506f8e6389fa10109473c3d56ceba";
 const std::string payout1 = "d251c40007b81a4626d77d188c6a3c436177752786187be93324258ded294782";
+// Development wallet 2: funded at genesis, mines nothing; the CLI issues and pays from it.
+const std::string wallet2 = "43d0d48b1f123eabfa92e327276e39b612dc15894b6f5e9650d815f1f4a9b2d6";
 constexpr std::uint64_t genesis_amount = 1'000'000'000'000'000;
 
 bool port_free(int port) {
@@ -90,7 +93,8 @@ protected:
       g << "network: \"bystack-mainchain-test\"\nmin_fee_per_kb: 1000\nblock_reward: 5000000000\n"
            "assets:\n  - {name: \"BTM\", kind: byte, decimals: 8, native: true}\noutputs:\n"
         << "  - {asset: \"BTM\", amount: " << genesis_amount << ", owner: " << payout0 << "}\n"
-        << "  - {asset: \"BTM\", amount: " << genesis_amount << ", owner: " << payout1 << "}\n";
+        << "  - {asset: \"BTM\", amount: " << genesis_amount << ", owner: " << payout1 << "}\n"
+        << "  - {asset: \"BTM\", amount: " << genesis_amount << ", owner: " << wallet2 << "}\n";
     }
     for (std::uint32_t i = 0; i < nodes; ++i) {
       std::ofstream c(dir_ / ("node" + std::to_string(i) + ".yaml"));
@@ -196,13 +200,24 @@ protected:
     if (p == std::string::npos) return -1;
     return std::stod(text.substr(p + name.size() + 2));
   }
-  /// Returns the native balance of an owner on node i's best chain, or 0.
-  std::uint64_t balance(std::uint32_t i, const std::string& owner) {
+  /// Returns an owner's balance of an asset (default: the first listed, the native one when
+  /// the owner holds nothing else) on node i's best chain, or 0.
+  std::uint64_t balance(std::uint32_t i, const std::string& owner, const std::string& asset = "") {
     auto b = get(i, "/balance/" + owner);
     if (!b) return 0;
     for (const auto& x : (*b)["balances"])
-      return x["amount"].get<std::uint64_t>();
+      if (asset.empty() || x["asset"] == asset) return x["amount"].get<std::uint64_t>();
     return 0;
+  }
+  /// Runs bystack-cli with arguments; returns its exit status and stdout.
+  std::pair<int, std::string> cli(const std::string& args) {
+    auto out = dir_ / "cli.out";
+    auto cmd = std::string(BYSTACK_CLI) + " " + args + " > " + out.string() + " 2>&1";
+    int rc = std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ss.str()};
   }
   /// Returns (tip, UTXO set hash) of node i.
   std::optional<std::pair<std::string, std::string>> tip(std::uint32_t i) {
@@ -240,6 +255,29 @@ TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConv
         << "node " << i << " lacks blocks of a miner; see " << dir_;
   ASSERT_TRUE(poll_until(60s, [&] { return converged(); })) << "no common tip; see " << dir_;
 
+  // bystack-cli against the mainchain API: issue an asset through the non-mining node (it relays
+  // the transaction to the miners), then pay part of it through a miner's node.
+  auto key = (dir_ / "w2.key").string();
+  ASSERT_EQ(cli("keygen --dev-wallet 2 --out " + key).first, 0);
+  auto issued = cli("issue-asset --key " + key +
+                    " --name GOLD --kind byte --amount 1000 --nonce 1 --json --node 127.0.0.1:" +
+                    std::to_string(api_port(2)));
+  ASSERT_EQ(issued.first, 0) << issued.second;
+  auto asset_at = issued.second.find("\"asset\"");
+  ASSERT_NE(asset_at, std::string::npos) << issued.second;
+  auto gold = issued.second.substr(issued.second.find('"', asset_at + 8) + 1, 64);
+  for (std::uint32_t i = 0; i < 3; ++i)
+    ASSERT_TRUE(poll_until(90s, [&] { return balance(i, wallet2, gold) == 1000; }))
+        << "node " << i << " lacks the issuance; see " << dir_;
+  auto paid = cli("transfer --key " + key + " --to " + payout1 + " --asset " + gold +
+                  " --amount 400 --submit --node 127.0.0.1:" + std::to_string(api_port(0)));
+  ASSERT_EQ(paid.first, 0) << paid.second;
+  for (std::uint32_t i = 0; i < 3; ++i)
+    ASSERT_TRUE(poll_until(
+        90s, [&] { return balance(i, payout1, gold) == 400 && balance(i, wallet2, gold) == 600; }))
+        << "node " << i << " lacks the transfer; see " << dir_;
+  ASSERT_TRUE(poll_until(60s, [&] { return converged(); })) << "no common tip; see " << dir_;
+
   // SIGKILL miner 1 and remember how far it had got.
   auto before = get(1, "/status");
   ASSERT_TRUE(before);
@@ -265,6 +303,7 @@ TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConv
   auto after = get(1, "/status");
   ASSERT_TRUE(after);
   EXPECT_GE((*after)["height"].get<std::uint64_t>(), height_before);
+  EXPECT_EQ(balance(1, payout1, gold), 400u);
   // Blocks really came from two miners (the counters of their own miners).
   EXPECT_GT(metric(0, "bystack_mainchain_blocks_mined_total"), 0);
   EXPECT_GT(metric(0, "bystack_mainchain_hashes_total"), 0);
