@@ -6,6 +6,7 @@
 #include "sim/crypto_cache.hpp"
 #include "sim/faults.hpp"
 #include "sim/rng.hpp"
+#include "sim/shared_chain.hpp"
 #include "sim/twins.hpp"
 
 #include <caf/actor_system.hpp>
@@ -38,6 +39,11 @@ using bbft::phase;
 constexpr std::size_t timer_kinds = bbft::timer_kind_count;
 constexpr std::size_t tracked_heights = 16; ///< per-node certify/commit times kept for tests
 constexpr std::uint32_t tracked_nodes_max = 1024;
+/// Committed blocks each core keeps with their certificates: its last 8 heights, as far as the
+/// core ever looks back for a header (and far enough that catch-up in the fault scenarios is
+/// served from the server's own chain, as before). Older ones come from the run's shared_chain.
+constexpr std::uint64_t retained_blocks = 8;
+constexpr std::uint64_t retained_certificates = 8;
 
 std::uint64_t mix64(std::uint64_t x) {
   x ^= x >> 30;
@@ -298,6 +304,7 @@ public:
     const auto& h = e.block->header;
     auto hash = e.cert->block_hash;
     if (node >= s_.nodes) return; // a twin: Byzantine, not judged
+    if (archive_) archive_->add(e.block, e.cert);
     trace(0xC0, node, h.height, hash.prefix64());
     if (obs_) obs_->on_commit(node, h.height, h.view, t);
     committed_[node] = h.height;
@@ -389,6 +396,7 @@ public:
   std::uint64_t trace_hash() const { return hash_; }
   void set_observer(run_observer* o) { obs_ = o; }
   void set_ledger(ledger_harness* l) { ledger_ = l; }
+  void set_archive(shared_chain* a) { archive_ = a; }
   /// Hosts the twin instances of a twins or adversary scenario (instances N and up).
   void set_twins(twin_router* r) {
     twins_ = r;
@@ -485,15 +493,44 @@ private:
   }
 
   void remember(const shared_bytes& b, const bbft::msg_ptr& m) {
-    // Two generations: bounded memory, and a buffer in flight is rarely evicted.
-    if (decoded_.size() >= memo_max) {
+    // Two generations: bounded memory, and a buffer in flight is rarely evicted. A generation
+    // ends after memo_max entries (counted, not measured: sweeping must not move the flips,
+    // or a message would be encoded, and its sender charged, at other times).
+    if (++since_flip_ > memo_max) {
       decoded_old_ = std::move(decoded_);
       decoded_.clear();
       encoded_old_ = std::move(encoded_);
       encoded_.clear();
+      since_flip_ = 1;
     }
     decoded_.emplace(b.get(), std::make_pair(b, m));
     encoded_.emplace(m.get(), std::make_pair(m, b));
+    since_sweep_bytes_ += b->size();
+    if (++since_sweep_ >= sweep_step || since_sweep_bytes_ >= sweep_bytes) {
+      since_sweep_ = 0;
+      since_sweep_bytes_ = 0;
+      sweep(decoded_, encoded_);
+      sweep(decoded_old_, encoded_old_);
+    }
+  }
+
+  /// Forgets the entries no lookup can reach any more: bytes no event carries and a message no
+  /// core holds (the two maps of the generation are their only owners). Such an entry can never
+  /// be decoded or re-sent again, so forgetting it changes no outcome, only memory: a message
+  /// sent to nobody (a super node's commit certificate with an empty group) or a delivered
+  /// vote would otherwise stay until its generation ends, 2 * memo_max messages in all.
+  template <class Decoded, class Encoded> static void sweep(Decoded& dec, Encoded& enc) {
+    for (auto it = dec.begin(); it != dec.end();) {
+      const auto& [b, m] = it->second;
+      auto e = enc.find(m.get());
+      long refs = e != enc.end() && e->second.first == m && e->second.second == b ? 2 : 1;
+      if (b.use_count() == refs && m.use_count() == refs) {
+        if (refs == 2) enc.erase(e);
+        it = dec.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
 
   shared_bytes encoded(std::uint32_t from, const bbft::msg_ptr& m) {
@@ -529,10 +566,16 @@ private:
   }
 
   static constexpr std::size_t memo_max = 1 << 15;
+  static constexpr std::size_t sweep_step = 1 << 12;   ///< messages remembered between sweeps
+  static constexpr std::size_t sweep_bytes = 8u << 20; ///< or this many encoded bytes
+  std::size_t since_flip_ = 0;
+  std::size_t since_sweep_ = 0;
+  std::size_t since_sweep_bytes_ = 0;
 
   bool debug_ = std::getenv("BYSTACK_SIM_DEBUG") != nullptr;
   run_observer* obs_ = nullptr;
   ledger_harness* ledger_ = nullptr;
+  shared_chain* archive_ = nullptr;
   twin_router* twins_ = nullptr;
   std::vector<twin_router::hop> hops_;
   const scenario& s_;
@@ -628,6 +671,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   sim_env env(s, *topo, out, *plan);
   env.set_observer(obs);
   env.set_ledger(lh.get());
+  shared_chain archive;
+  env.set_archive(&archive);
   if (twins->active()) env.set_twins(&*twins);
   if (obs) obs->on_start(s, *topo);
 
@@ -646,6 +691,10 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
                                                  : votes.make_signer(node_seed(s.seed, i));
     cc.p = s.protocol;
     cc.app = lh ? lh->app(i) : nullptr;
+    // Each core keeps a short window of its chain; older heights come from the one shared copy.
+    cc.retained_blocks = retained_blocks;
+    cc.retained_certificates = retained_certificates;
+    cc.archive = &archive;
     return std::make_shared<bbft::node_core>(std::move(cc));
   };
   std::vector<caf::actor> actors;
@@ -748,8 +797,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
         if (obs)
           obs->on_dispatch(
               e.dst, dispatch_info{dispatch_info::kind::timer, 0, e.dst, e.kind, e.view, 0}, t);
-        batches.add(e.dst,
-                    bbft::node_event{bbft::node_event::kind::timer, e.kind, 0, 0, e.view, nullptr, {}});
+        batches.add(e.dst, bbft::node_event{
+                               bbft::node_event::kind::timer, e.kind, 0, 0, e.view, nullptr, {}});
       } else {
         env.delivered(e);
         if (obs)
@@ -757,8 +806,9 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
                            dispatch_info{dispatch_info::kind::deliver, e.seq + 1, e.src, e.kind,
                                          e.view, e.bytes->size()},
                            t);
-        batches.add(e.dst, bbft::node_event{bbft::node_event::kind::deliver, 0, e.src, 0, 0,
-                                            std::move(e.bytes), {}});
+        batches.add(e.dst,
+                    bbft::node_event{
+                        bbft::node_event::kind::deliver, 0, e.src, 0, 0, std::move(e.bytes), {}});
       }
     }
     run_instant();

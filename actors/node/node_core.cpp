@@ -1,5 +1,8 @@
 #include "actors/node/node_core.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace bystack::bbft {
 
 ledger::block_ptr genesis_block() {
@@ -10,7 +13,9 @@ ledger::block_ptr genesis_block() {
 
 node_core::node_core(core_config cfg)
     : me_(cfg.me), topo_(std::move(cfg.topo)), set_(std::move(cfg.validators)), certs_(cfg.certs),
-      signer_(std::move(cfg.signer)), p_(cfg.p), app_(cfg.app) {
+      signer_(std::move(cfg.signer)), p_(cfg.p), app_(cfg.app),
+      retained_blocks_(cfg.retained_blocks), retained_certificates_(cfg.retained_certificates),
+      archive_(cfg.archive) {
   auto g = genesis_block();
   auto gc = std::make_shared<proto::block_certificate>();
   gc->height = 0;
@@ -18,6 +23,7 @@ node_core::node_core(core_config cfg)
   gc->block_hash = g->hash();
   chain_.push_back(chain_entry{g, gc});
   chain_hashes_.push_back(gc->block_hash);
+  genesis_hash_ = gc->block_hash;
   high_qc_ = std::move(gc);
   current_super_ = topo_->super_of(me_);
 }
@@ -26,9 +32,9 @@ result<void> node_core::restore(const std::vector<proto::committed_block>& chain
   for (const auto& cb : chain) {
     if (!cb.block) return make_error("restore: missing block body");
     const auto& h = cb.block->header;
-    if (h.height != chain_.size())
-      return make_error("restore: expected height " + std::to_string(chain_.size()) + ", found " +
-                        std::to_string(h.height));
+    if (h.height != committed_height() + 1)
+      return make_error("restore: expected height " + std::to_string(committed_height() + 1) +
+                        ", found " + std::to_string(h.height));
     if (h.parent != chain_hashes_.back())
       return make_error("restore: block at height " + std::to_string(h.height) +
                         " does not extend the block below it");
@@ -39,8 +45,50 @@ result<void> node_core::restore(const std::vector<proto::committed_block>& chain
     chain_.push_back(chain_entry{cb.block, cert});
     chain_hashes_.push_back(cb.cert.block_hash);
     if (cb.cert.view > high_qc_->view) high_qc_ = cert;
+    trim_chain();
   }
   return {};
+}
+
+void node_core::trim_chain() {
+  // Certificates first: the top `retained_certificates_` entries keep theirs. Entries lose them
+  // from the top of the old window down, so the first one found without stops the walk.
+  if (retained_certificates_ > 0 && chain_.size() > retained_certificates_)
+    for (auto i = chain_.size() - retained_certificates_; i-- > 0 && chain_[i].cert;)
+      chain_[i].cert.reset();
+  // Blocks: trimmed once the window has doubled, so that the cost per commit stays constant.
+  if (retained_blocks_ > 0 && chain_.size() > 2 * retained_blocks_) {
+    auto drop = static_cast<std::ptrdiff_t>(chain_.size() - retained_blocks_);
+    chain_.erase(chain_.begin(), chain_.begin() + drop);
+    chain_hashes_.erase(chain_hashes_.begin(), chain_hashes_.begin() + drop);
+    chain_base_ += static_cast<std::uint64_t>(drop);
+  }
+}
+
+std::optional<proto::committed_block> node_core::find_committed(std::uint64_t h) const {
+  if (h > committed_height()) return std::nullopt;
+  if (const auto* e = committed_at(h); e && e->cert)
+    return proto::committed_block{e->block, *e->cert};
+  if (archive_ && h >= 1) return archive_->committed_block_at(h);
+  return std::nullopt;
+}
+
+proto::committed_block node_core::committed_block_at(std::uint64_t h) const {
+  auto cb = find_committed(h);
+  if (!cb) throw std::out_of_range("committed block " + std::to_string(h) + " is not kept");
+  return std::move(*cb);
+}
+
+retained_counts node_core::retained() const {
+  retained_counts r;
+  r.chain_blocks = chain_.size();
+  for (const auto& e : chain_)
+    r.chain_certificates += e.cert != nullptr;
+  r.pending_blocks = pending_.size();
+  r.collections = collections_.size();
+  r.timeout_views = timeouts_.size();
+  r.seen_views = seen_proposal_views_.size() + relayed_views_.size();
+  return r;
 }
 
 void node_core::start(std::int64_t now_us) {

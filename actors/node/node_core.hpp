@@ -39,6 +39,15 @@ namespace bystack::bbft {
 /// Returns the genesis block every node starts from (height 0, view 0, no transactions).
 ledger::block_ptr genesis_block();
 
+/// Committed blocks a core no longer keeps in memory (see core_config::retained_blocks): a
+/// node's block store, or in the simulator one copy of the chain that all nodes share.
+class chain_archive {
+public:
+  virtual ~chain_archive() = default;
+  /// Returns the committed block at height h (>= 1) with a certificate for it, or nullopt.
+  virtual std::optional<proto::committed_block> committed_block_at(std::uint64_t h) const = 0;
+};
+
 /// Everything a core needs from outside, fixed for its lifetime.
 struct core_config {
   std::uint32_t me = 0;
@@ -50,6 +59,25 @@ struct core_config {
   /// What blocks mean (not owned; outlives the core). Null: opaque transactions, every block
   /// valid (pure consensus benchmarks).
   ledger::application* app = nullptr;
+  /// Committed chain kept in memory: the blocks of the last `retained_blocks` heights (0: the
+  /// whole chain, the default), and the certificates of the last `retained_certificates` of
+  /// them (0: of every kept block). Memory then stays flat however long the node runs (the
+  /// window may reach twice its size before it is trimmed). Blocks and certificates below the
+  /// window are served to peers catching up from `archive` (not owned); without one, a peer
+  /// asking below the window gets no blocks and its retry asks another peer.
+  std::uint64_t retained_blocks = 0;
+  std::uint64_t retained_certificates = 0;
+  const chain_archive* archive = nullptr;
+};
+
+/// What a core holds in memory, counted in entries (see node_core::retained()).
+struct retained_counts {
+  std::size_t chain_blocks = 0;       ///< committed blocks kept (genesis included until trimmed)
+  std::size_t chain_certificates = 0; ///< certificates of kept committed blocks
+  std::size_t pending_blocks = 0;     ///< uncommitted blocks
+  std::size_t collections = 0;        ///< super node vote collections
+  std::size_t timeout_views = 0;      ///< views with view changes kept
+  std::size_t seen_views = 0;         ///< views whose proposal was handled or relayed
 };
 
 /// Counts what a node did, for observers and metrics.
@@ -60,8 +88,8 @@ struct core_stats {
   std::uint64_t rehomes = 0;
   std::uint64_t rejected = 0;
   std::uint64_t sync_requests = 0;
-  std::uint64_t blocks_refused = 0;  ///< proposals the application found invalid
-  std::uint64_t txs_refused = 0;     ///< client transactions the application refused
+  std::uint64_t blocks_refused = 0; ///< proposals the application found invalid
+  std::uint64_t txs_refused = 0;    ///< client transactions the application refused
 };
 
 class node_core {
@@ -99,16 +127,22 @@ public:
 
   std::uint32_t id() const noexcept { return me_; }
   std::uint64_t view() const noexcept { return view_; }
-  std::uint64_t committed_height() const noexcept { return chain_.size() - 1; }
+  std::uint64_t committed_height() const noexcept { return chain_base_ + chain_.size() - 1; }
   const crypto::hash256& committed_hash() const noexcept { return chain_hashes_.back(); }
-  /// Returns the committed block at height h with its certificate, as the codec wants it.
-  proto::committed_block committed_block_at(std::uint64_t h) const {
-    return {chain_.at(h).block, *chain_.at(h).cert};
-  }
-  /// Returns the committed block at height h (0 = genesis), or null.
+  /// Returns the committed block at height h with its certificate, as the codec wants it, from
+  /// memory or the archive; nullopt if neither has it (see core_config::retained_blocks).
+  std::optional<proto::committed_block> find_committed(std::uint64_t h) const;
+  /// Like find_committed(), but throws std::out_of_range if the block is not available.
+  proto::committed_block committed_block_at(std::uint64_t h) const;
+  /// Returns the committed block at height h (0 = genesis) if it is still kept in memory, or
+  /// null; its certificate may be null below the certificate window.
   const chain_entry* committed_at(std::uint64_t h) const {
-    return h < chain_.size() ? &chain_[h] : nullptr;
+    return h >= chain_base_ && h - chain_base_ < chain_.size() ? &chain_[h - chain_base_] : nullptr;
   }
+  /// Lowest committed height still kept in memory.
+  std::uint64_t lowest_retained_height() const noexcept { return chain_base_; }
+  /// Counts what the core holds in memory (for tests and memory studies).
+  retained_counts retained() const;
   const proto::block_certificate& high_qc() const noexcept { return *high_qc_; }
   /// Returns the leader this node expects for its current view.
   std::uint32_t expected_leader() const;
@@ -140,6 +174,7 @@ private:
   void process_certificate(const cert_ptr& c, std::uint32_t from);
   void try_commit(const crypto::hash256& certified);
   void commit_chain(const crypto::hash256& tip);
+  void trim_chain();
   void enter_view(std::uint64_t v, bool via_timeout);
   void cast_vote(const proto::proposal& p);
   void time_out_view(std::uint64_t v);
@@ -220,8 +255,13 @@ private:
   std::int64_t now_us_ = 0;
 
   // Chain.
-  std::vector<chain_entry> chain_; ///< committed, by height; [0] is genesis
+  std::vector<chain_entry> chain_; ///< committed, by height; [0] is height chain_base_
   std::vector<crypto::hash256> chain_hashes_;
+  std::uint64_t chain_base_ = 0; ///< height of chain_[0]: 0 (genesis) until trimmed
+  std::uint64_t retained_blocks_ = 0;
+  std::uint64_t retained_certificates_ = 0;
+  const chain_archive* archive_ = nullptr;
+  crypto::hash256 genesis_hash_;
   std::unordered_map<crypto::hash256, pending_block> pending_; ///< uncommitted blocks by hash
   cert_ptr high_qc_;
 

@@ -27,7 +27,8 @@ std::vector<std::uint32_t> node_core::relay_targets() const {
 void node_core::relay_proposal(const msg_ptr& msg, const proto::proposal& p) {
   const auto& h = p.block->header;
   if (!relayed_views_.insert(h.view).second) return;
-  while (relayed_views_.size() > relayed_views_kept)
+  // Only proposals of views >= view_ - 1 get here (on_proposal drops older ones).
+  while (relayed_views_.size() > relayed_views_kept || *relayed_views_.begin() + 1 < view_)
     relayed_views_.erase(relayed_views_.begin());
   send(relay_targets(), msg, phase::forward);
   collection_for(h.view, h.height, p.block->hash());
@@ -145,7 +146,9 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
 }
 
 proto::block_certificate node_core::combined(std::uint64_t view, const collection& c) const {
-  proto::block_certificate bc{c.height, view, c.block_hash, c.certs};
+  // The certificates are copied only when they are sent as they are: a copy assigned over later
+  // would keep its capacity for all M of them in every message and every chain entry.
+  proto::block_certificate bc{c.height, view, c.block_hash, {}};
   if (certs_->kind() == crypto::cert_kind::aggregate && !c.certs.empty()) {
     // Constant-size aggregates combine into one certificate, so T4 carries one bitmap and one
     // signature instead of M. Only disjoint signer sets combine: take the largest certificates
@@ -162,8 +165,12 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
     for (std::size_t i = 1; i < order.size(); ++i)
       if (!merged.signers.intersects(order[i].second->signers))
         (void)certs_->merge(merged, *order[i].second);
-    if (merged.signer_count() >= set_->quorum()) bc.certs = {std::move(merged)};
+    if (merged.signer_count() >= set_->quorum()) {
+      bc.certs.push_back(std::move(merged));
+      return bc;
+    }
   }
+  bc.certs = c.certs;
   return bc;
 }
 

@@ -28,7 +28,8 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     return reject(from, "proposal: bad leader signature");
   // The first valid proposal of a view wins; an equivocating leader's second block is ignored.
   if (!seen_proposal_views_.insert(h.view).second) return;
-  while (seen_proposal_views_.size() > seen_views_kept)
+  // Proposals of views below view_ - 1 stop at the staleness check above: forget those views.
+  while (seen_proposal_views_.size() > seen_views_kept || *seen_proposal_views_.begin() + 1 < view_)
     seen_proposal_views_.erase(seen_proposal_views_.begin());
 
   const auto& j = p.justify;
@@ -131,7 +132,7 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
 
 bool node_core::check_block_certificate(const proto::block_certificate& c, const char*& reason) {
   if (c.view == 0) {
-    if (c.height == 0 && c.block_hash == chain_hashes_.front()) return true;
+    if (c.height == 0 && c.block_hash == genesis_hash_) return true;
     reason = "certificate: view 0 is reserved for genesis";
     return false;
   }
@@ -203,18 +204,22 @@ void node_core::try_commit(const hash256& certified) {
 void node_core::commit_chain(const hash256& tip) {
   std::vector<hash256> path;
   auto cur = tip;
+  std::uint64_t cur_height = UINT64_MAX; // unknown for the tip, which lies above the head
   while (true) {
     if (cur == chain_hashes_.back()) break;
     auto it = pending_.find(cur);
     if (it == pending_.end()) {
-      // Either a gap (missing block) or a fork below our committed head.
+      // Either a gap (missing block) or a fork below our committed head (below the kept window
+      // of the chain, a block cannot be our head either).
       for (std::size_t i = 0; i + 1 < chain_hashes_.size(); ++i)
         if (chain_hashes_[i] == cur) return reject(me_, "commit: block conflicts with the chain");
+      if (cur_height < chain_base_) return reject(me_, "commit: block conflicts with the chain");
       request_sync(sync_peer_ == me_ ? current_super_ : sync_peer_);
       return;
     }
     if (!it->second.cert) return; // an ancestor without its certificate yet
     path.push_back(cur);
+    cur_height = it->second.block->header.height - 1;
     cur = it->second.block->header.parent;
   }
   for (auto h = path.rbegin(); h != path.rend(); ++h) {
@@ -230,6 +235,7 @@ void node_core::commit_chain(const hash256& tip) {
     chain_hashes_.push_back(*h);
     out_.push_back(commit_effect{it->second.block, it->second.cert});
     pending_.erase(it);
+    trim_chain();
   }
   // Blocks at or below the committed height can never commit any more: forget them.
   auto top = committed_height();
@@ -435,10 +441,19 @@ void node_core::on_sync_request(std::uint32_t from, const proto::sync_request& r
   proto::sync_response resp;
   resp.sender = me_;
   auto limit = std::min(r.max_blocks == 0 ? p_.sync_max_blocks : r.max_blocks, p_.sync_max_blocks);
+  bool complete = true;
   for (auto h = std::max<std::uint64_t>(1, r.from_height);
-       h <= committed_height() && resp.blocks.size() < limit; ++h)
-    resp.blocks.push_back(committed_block_at(h));
-  if (resp.blocks.size() < limit) {
+       h <= committed_height() && resp.blocks.size() < limit; ++h) {
+    auto cb = find_committed(h);
+    if (!cb) {
+      // Below the kept window and no archive to read it from: nothing that links up.
+      resp.blocks.clear();
+      complete = false;
+      break;
+    }
+    resp.blocks.push_back(std::move(*cb));
+  }
+  if (complete && resp.blocks.size() < limit) {
     // Add the certified blocks above the committed head: their certificates prove the commit of
     // the last committed ones.
     std::vector<proto::committed_block> tail;
@@ -469,7 +484,7 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
     if (cb.cert.block_hash != h || cb.cert.height != hd.height || cb.cert.view != hd.view)
       return reject(from, "sync response: certificate is for another block");
     if (hd.height <= committed_height()) {
-      if (chain_hashes_[hd.height] != h)
+      if (hd.height >= chain_base_ && chain_hashes_[hd.height - chain_base_] != h)
         return reject(from, "sync response: block conflicts with the committed chain");
       continue;
     }

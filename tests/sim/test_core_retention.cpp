@@ -1,0 +1,260 @@
+// The BBFT core's memory stays bounded however many rounds it runs: a window of the committed
+// chain (core_config::retained_blocks / retained_certificates), per-view state released, and
+// catch-up below the window served from an archive. Counts entries, never times anything.
+#include "actors/node/node_core.hpp"
+#include "runtime/crypto/modelled.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <queue>
+#include <tuple>
+
+namespace bystack::bbft {
+namespace {
+
+/// One copy of the chain, filled from commit effects (what sim/shared_chain.hpp does).
+class test_archive final : public chain_archive {
+public:
+  void add(const commit_effect& e) {
+    auto h = e.block->header.height;
+    entries_.try_emplace(h, proto::committed_block{e.block, *e.cert});
+  }
+  std::optional<proto::committed_block> committed_block_at(std::uint64_t h) const override {
+    if (auto it = entries_.find(h); it != entries_.end()) return it->second;
+    return std::nullopt;
+  }
+  std::size_t size() const { return entries_.size(); }
+
+private:
+  std::map<std::uint64_t, proto::committed_block> entries_;
+};
+
+/// A tiny discrete-event network of cores: 1 ms links, timers, messages handed over as decoded
+/// pointers (no codec), and a switch that cuts one node off.
+struct cluster {
+  std::uint32_t n;
+  std::shared_ptr<const topology> topo;
+  std::shared_ptr<const crypto::validator_set> set;
+  std::unique_ptr<crypto::certificate_scheme> certs =
+      crypto::make_signature_list_scheme(crypto::modelled_scheme());
+  test_archive archive;
+  std::vector<std::unique_ptr<node_core>> cores;
+  std::int64_t now = 0;
+  std::int32_t cut_off = -1; ///< this node neither sends nor receives while set
+
+  struct event {
+    std::int64_t t;
+    std::uint64_t seq;
+    std::uint32_t dst, from;
+    bool timer;
+    timer_kind kind;
+    std::uint64_t view;
+    msg_ptr msg;
+    bool operator>(const event& o) const { return std::tie(t, seq) > std::tie(o.t, o.seq); }
+  };
+  std::priority_queue<event, std::vector<event>, std::greater<>> q;
+  std::uint64_t seq = 0;
+
+  static crypto::secret_seed seed_of(std::uint32_t i) {
+    crypto::secret_seed s{};
+    s[0] = static_cast<std::uint8_t>(i + 1);
+    s[1] = 0x5a;
+    return s;
+  }
+
+  cluster(std::uint32_t nodes, std::uint32_t supers, std::uint64_t retained_blocks,
+          std::uint64_t retained_certificates, bool with_archive)
+      : n(nodes) {
+    topo = std::make_shared<const topology>(*topology::even(nodes, supers));
+    std::vector<crypto::public_key> keys;
+    for (std::uint32_t i = 0; i < n; ++i)
+      keys.push_back(crypto::modelled_scheme().make_signer(seed_of(i))->pub());
+    set = std::make_shared<const crypto::validator_set>(std::move(keys));
+    for (std::uint32_t i = 0; i < n; ++i) {
+      core_config cc;
+      cc.me = i;
+      cc.topo = topo;
+      cc.validators = set;
+      cc.certs = certs.get();
+      cc.signer = crypto::modelled_scheme().make_signer(seed_of(i));
+      cc.p.synthetic_txs_per_block = 3;
+      cc.retained_blocks = retained_blocks;
+      cc.retained_certificates = retained_certificates;
+      cc.archive = with_archive ? &archive : nullptr;
+      cores.push_back(std::make_unique<node_core>(std::move(cc)));
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+      cores[i]->start(0);
+      flush(i);
+    }
+  }
+
+  bool cut(std::uint32_t i) const {
+    return cut_off >= 0 && i == static_cast<std::uint32_t>(cut_off);
+  }
+
+  void flush(std::uint32_t i) {
+    for (auto& e : cores[i]->take_effects()) {
+      if (auto* s = std::get_if<send_effect>(&e)) {
+        if (cut(i)) continue;
+        for (auto d : s->to)
+          if (d != i) q.push(event{now + 1000, seq++, d, i, false, {}, 0, s->msg});
+      } else if (auto* t = std::get_if<timer_effect>(&e)) {
+        q.push(event{now + t->delay_us, seq++, i, i, true, t->kind, t->view, nullptr});
+      } else if (auto* c = std::get_if<commit_effect>(&e)) {
+        archive.add(*c);
+      }
+    }
+  }
+
+  /// Runs until every node (but the cut-off one) has committed height h; false if it stalls.
+  bool run_to(std::uint64_t h, std::size_t max_events = 2'000'000) {
+    auto done = [&] {
+      for (std::uint32_t i = 0; i < n; ++i)
+        if (!cut(i) && cores[i]->committed_height() < h) return false;
+      return true;
+    };
+    for (std::size_t k = 0; k < max_events && !q.empty(); ++k) {
+      if (done()) return true;
+      auto e = q.top();
+      q.pop();
+      now = e.t;
+      if (e.timer) {
+        cores[e.dst]->on_timer(e.kind, e.view, now);
+      } else {
+        if (cut(e.dst) || cut(e.from)) continue;
+        cores[e.dst]->on_message(e.from, e.msg, now);
+      }
+      flush(e.dst);
+    }
+    return done();
+  }
+
+  retained_counts most() const {
+    retained_counts m;
+    for (const auto& c : cores) {
+      auto r = c->retained();
+      m.chain_blocks = std::max(m.chain_blocks, r.chain_blocks);
+      m.chain_certificates = std::max(m.chain_certificates, r.chain_certificates);
+      m.pending_blocks = std::max(m.pending_blocks, r.pending_blocks);
+      m.collections = std::max(m.collections, r.collections);
+      m.timeout_views = std::max(m.timeout_views, r.timeout_views);
+      m.seen_views = std::max(m.seen_views, r.seen_views);
+    }
+    return m;
+  }
+};
+
+TEST(CoreRetention, RetainedStateStaysBoundedOverManyRounds) {
+  cluster c(7, 2, 4, 2, true);
+  ASSERT_TRUE(c.run_to(20));
+  auto early = c.most();
+  ASSERT_TRUE(c.run_to(150));
+  auto late = c.most();
+  // The chain window: at most twice the kept blocks before a trim, certificates of the top 2.
+  EXPECT_LE(late.chain_blocks, 8u);
+  EXPECT_LE(late.chain_certificates, 2u);
+  // Per-view state: the blocks above the committed head, the collections of the last views.
+  EXPECT_LE(late.pending_blocks, 3u);
+  EXPECT_LE(late.collections, 3u);
+  EXPECT_LE(late.timeout_views, 2u);
+  EXPECT_LE(late.seen_views, 6u); // proposals of views view_ - 1 .. view_ + 1, seen and relayed
+  // Flat: nothing kept at height 150 exceeds what a window's worth of rounds keeps at height 20.
+  EXPECT_LE(late.chain_blocks, std::max<std::size_t>(early.chain_blocks, 8u));
+  EXPECT_LE(late.pending_blocks, std::max<std::size_t>(early.pending_blocks, 3u));
+  for (const auto& core : c.cores) {
+    EXPECT_GE(core->lowest_retained_height(), core->committed_height() - 8);
+    EXPECT_EQ(core->committed_at(core->lowest_retained_height() - 1), nullptr);
+    // Every height is still served: from memory above the window, from the archive below.
+    for (std::uint64_t h = 1; h <= core->committed_height(); ++h) {
+      auto cb = core->find_committed(h);
+      ASSERT_TRUE(cb) << "height " << h;
+      EXPECT_EQ(cb->block->header.height, h);
+      EXPECT_EQ(cb->cert.block_hash, cb->block->hash());
+    }
+  }
+}
+
+TEST(CoreRetention, WithoutAWindowTheWholeChainStays) {
+  // The default (production, whose store is the archive) keeps every committed block: the
+  // counter the test above bounds does grow with the rounds when nothing trims it.
+  cluster c(7, 2, 0, 0, false);
+  ASSERT_TRUE(c.run_to(40));
+  for (const auto& core : c.cores) {
+    EXPECT_EQ(core->retained().chain_blocks, core->committed_height() + 1);
+    EXPECT_EQ(core->retained().chain_certificates, core->committed_height() + 1);
+    EXPECT_EQ(core->lowest_retained_height(), 0u);
+  }
+}
+
+TEST(CoreRetention, SyncBelowTheWindowIsServedFromTheArchiveOrNotAtAll) {
+  for (bool with_archive : {true, false}) {
+    cluster c(7, 2, 4, 2, with_archive);
+    ASSERT_TRUE(c.run_to(30));
+    auto& server = *c.cores[0];
+    ASSERT_GT(server.lowest_retained_height(), 1u);
+    server.on_message(3, std::make_shared<const proto::message>(proto::sync_request{3, 1, 16}),
+                      c.now);
+    const proto::sync_response* resp = nullptr;
+    auto effects = server.take_effects();
+    for (const auto& e : effects)
+      if (const auto* s = std::get_if<send_effect>(&e))
+        if (const auto* r = std::get_if<proto::sync_response>(s->msg.get())) resp = r;
+    ASSERT_NE(resp, nullptr);
+    if (!with_archive) {
+      // Nothing links up from height 1, so nothing is sent: the requester asks another peer.
+      EXPECT_TRUE(resp->blocks.empty());
+      continue;
+    }
+    ASSERT_EQ(resp->blocks.size(), 16u);
+    for (std::size_t i = 0; i < resp->blocks.size(); ++i) {
+      EXPECT_EQ(resp->blocks[i].block->header.height, i + 1);
+      EXPECT_EQ(resp->blocks[i].cert.block_hash, resp->blocks[i].block->hash());
+      if (i > 0) {
+        EXPECT_EQ(resp->blocks[i].block->header.parent, resp->blocks[i - 1].block->hash());
+      }
+    }
+  }
+}
+
+TEST(CoreRetention, ANodeFarBehindCatchesUpFromPeersThatTrimmedTheirChains) {
+  cluster c(7, 2, 4, 2, true);
+  c.cut_off = 6;
+  ASSERT_TRUE(c.run_to(40));
+  EXPECT_LT(c.cores[6]->committed_height(), 2u);
+  EXPECT_GT(c.cores[0]->lowest_retained_height(), 20u); // the peers no longer hold it
+  c.cut_off = -1;
+  ASSERT_TRUE(c.run_to(60));
+  EXPECT_GE(c.cores[6]->committed_height(), 60u);
+  EXPECT_EQ(c.cores[6]->committed_hash(),
+            c.cores[0]->find_committed(c.cores[6]->committed_height())->block->hash());
+}
+
+TEST(CoreRetention, RestoreKeepsOnlyTheWindow) {
+  cluster c(7, 2, 0, 0, false);
+  ASSERT_TRUE(c.run_to(30));
+  std::vector<proto::committed_block> chain;
+  for (std::uint64_t h = 1; h <= c.cores[0]->committed_height(); ++h)
+    chain.push_back(c.cores[0]->committed_block_at(h));
+  core_config cc;
+  cc.me = 0;
+  cc.topo = c.topo;
+  cc.validators = c.set;
+  cc.certs = c.certs.get();
+  cc.signer = crypto::modelled_scheme().make_signer(cluster::seed_of(0));
+  cc.retained_blocks = 4;
+  cc.retained_certificates = 2;
+  node_core fresh(std::move(cc));
+  ASSERT_TRUE(fresh.restore(chain));
+  EXPECT_EQ(fresh.committed_height(), chain.size());
+  EXPECT_EQ(fresh.committed_hash(), chain.back().block->hash());
+  EXPECT_LE(fresh.retained().chain_blocks, 8u);
+  EXPECT_LE(fresh.retained().chain_certificates, 2u);
+  EXPECT_FALSE(fresh.find_committed(1)); // no archive: below the window is gone
+  EXPECT_THROW((void)fresh.committed_block_at(1), std::out_of_range);
+  EXPECT_TRUE(fresh.find_committed(fresh.committed_height()));
+}
+
+} // namespace
+} // namespace bystack::bbft
