@@ -248,7 +248,7 @@ std::vector<transaction> butxo_app::prepare_block(const crypto::hash256& parent,
     if (bytes_total + s.size > opts_.params.max_block_bytes) break;
     bytes_total += s.size;
     fees += s.fee;
-    apply_tx(*t, s.id, view, scratch, opts_.params, height);
+    apply_tx(*t, s.id, view, scratch, opts_.params, height, opts_.ext);
     chosen.push_back(*t);
   }
   work.signatures_checked += checker_.verified() - before;

@@ -168,6 +168,9 @@ tx_error extension_rules::check_output(const output& out, const utxo_view&) cons
                                       std::to_string(static_cast<int>(out.kind)) + ")");
 }
 
+void extension_rules::apply_input(const input&, const hash256&, const hash256&, utxo_overlay&,
+                                  block_delta&, std::uint64_t) const {}
+
 tx_precomputed precompute(const tx& t) {
   tx_precomputed p;
   p.id = t.id();
@@ -433,7 +436,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
 }
 
 void apply_tx(const tx& t, const hash256& txid, utxo_overlay& overlay, block_delta& delta,
-              const chain_params& params, std::uint64_t height) {
+              const chain_params& params, std::uint64_t height, const extension_rules* ext) {
   for (const auto& in : t.inputs) {
     switch (in.kind) {
     case input_kind::spend:
@@ -446,7 +449,8 @@ void apply_tx(const tx& t, const hash256& txid, utxo_overlay& overlay, block_del
       overlay.add_coinbase(params.native, in.amount, delta);
       break;
     default:
-      break; // extension kinds record their own effects through their chain's state
+      if (ext) ext->apply_input(in, input_id(in), txid, overlay, delta, height);
+      break;
     }
   }
   for (std::uint32_t i = 0; i < t.outputs.size(); ++i)
@@ -496,7 +500,7 @@ block_check check_block(const std::vector<tx>& txs, std::uint64_t height, const 
       r.bad_tx = i;
       return r;
     }
-    apply_tx(txs[i], s.id, overlay, r.delta, params, height);
+    apply_tx(txs[i], s.id, overlay, r.delta, params, height, ext);
   }
   if (bytes_total > params.max_block_bytes) {
     r.err = fail(rule::block_too_large, std::to_string(bytes_total) + " bytes of transactions");

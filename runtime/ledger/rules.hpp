@@ -117,6 +117,10 @@ public:
                                std::vector<sig_job>& sigs) const;
   /// Checks an extension output (its asset and amount are balanced like any other output).
   virtual tx_error check_output(const output& out, const utxo_view& view) const;
+  /// Records what an extension input of a valid transaction changes in the state (apply_tx
+  /// calls it in input order). The default changes nothing.
+  virtual void apply_input(const input& in, const hash256& iid, const hash256& txid,
+                           utxo_overlay& overlay, block_delta& delta, std::uint64_t height) const;
 };
 
 /// What check_tx would hash and encode on its own: computed ahead, on several threads, by
@@ -150,9 +154,11 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
                   const tx_context& ctx, signature_checker& checker, tx_summary& out,
                   std::vector<sig_job>* sigs = nullptr, const extension_rules* ext = nullptr);
 
-/// Records a valid transaction's changes into an overlay and a delta.
+/// Records a valid transaction's changes into an overlay and a delta (extension inputs through
+/// `ext` when given).
 void apply_tx(const tx& t, const hash256& txid, utxo_overlay& overlay, block_delta& delta,
-              const chain_params& params, std::uint64_t height);
+              const chain_params& params, std::uint64_t height,
+              const extension_rules* ext = nullptr);
 
 /// Runs jobs [0, n) on several threads (real nodes) or in order (simulation, tests); must
 /// return only when all are done.

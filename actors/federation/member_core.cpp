@@ -1,0 +1,202 @@
+#include "actors/federation/member_core.hpp"
+
+#include "runtime/ledger/wallet.hpp"
+
+#include <algorithm>
+
+namespace bystack::federation {
+
+namespace {
+
+/// Bounds the shares kept for releases this member has not built yet.
+constexpr std::size_t early_shares_max = 4096;
+
+} // namespace
+
+std::vector<pegout_request> pegouts_in_block(const std::vector<ledger::tx>& txs,
+                                             std::uint64_t height, const ledger::utxo_view& state,
+                                             const federation_params& p) {
+  std::vector<pegout_request> out;
+  auto tip = light_client(p, state).tip().hdr.height;
+  auto depth = p.pegin_confirmations > 0 ? p.pegin_confirmations - 1 : 0;
+  auto anchor = tip >= depth ? tip - depth : 0;
+  for (std::size_t ti = 0; ti < txs.size(); ++ti) {
+    const auto& t = txs[ti];
+    std::optional<hash256> txid;
+    for (std::size_t oi = 0; oi < t.outputs.size(); ++oi) {
+      const auto& o = t.outputs[oi];
+      if (o.kind != pegout_output) continue;
+      const auto* def = state.asset(o.asset);
+      auto mc = def ? mainchain_asset_of(*def) : std::nullopt;
+      auto payload = decode_pegout(byte_view{o.data.data(), o.data.size()});
+      if (!mc || !payload) continue; // a committed block holds only valid pegouts
+      if (!txid) txid = t.id();
+      pegout_request r;
+      r.id = ledger::output_id(*txid, static_cast<std::uint32_t>(oi), o);
+      r.sequence = (height << 26) | (static_cast<std::uint64_t>(ti) << 9) | oi;
+      r.mainchain_asset = *mc;
+      r.amount = o.amount;
+      r.lot = o.lot;
+      r.destination = payload->destination;
+      r.mainchain_fee = payload->mainchain_fee;
+      r.anchor_height = anchor;
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+member_core::member_core(member_config cfg) : cfg_(std::move(cfg)) {
+  const auto& keys = cfg_.params.federation.keys;
+  for (std::size_t k = 0; k < keys.size(); ++k)
+    if (cfg_.signer && keys[k] == cfg_.signer->pub()) index_ = static_cast<std::uint8_t>(k);
+}
+
+void member_core::on_pegout(const pegout_request& p) {
+  if (!known_.insert(p.id).second) return;
+  pegouts_.emplace(p.sequence, p);
+  advance();
+}
+
+void member_core::on_mainchain(std::vector<federation_coin> unspent, std::uint64_t height) {
+  unspent_.clear();
+  for (auto& c : unspent)
+    unspent_.emplace(c.id, std::move(c));
+  mc_height_ = height;
+  have_view_ = true;
+  advance();
+}
+
+void member_core::on_released(const hash256& pegout) {
+  released_.insert(pegout);
+  shares_.erase(pegout);
+  early_.erase(pegout);
+}
+
+const ledger::tx* member_core::signed_release(const hash256& pegout) const {
+  auto it = signed_.find(pegout);
+  return it == signed_.end() ? nullptr : &it->second;
+}
+
+std::optional<ledger::tx> member_core::build_release(const pegout_request& p) const {
+  if (!have_view_ || mc_height_ < p.anchor_height) return std::nullopt;
+  const auto& fed = cfg_.params.federation;
+  std::map<hash256, const federation_coin*> candidates; // ordered by id: the same everywhere
+  auto fits = [&](const federation_coin& c) {
+    return c.out.kind == ledger::output_kind::control && c.out.owner == fed &&
+           c.out.asset == p.mainchain_asset && c.out.lot == p.lot &&
+           planned_spent_.count(c.id) == 0;
+  };
+  for (const auto& [id, c] : unspent_)
+    if (c.height <= p.anchor_height && fits(c)) candidates.emplace(id, &c);
+  for (const auto& [id, c] : planned_change_)
+    if (fits(c)) candidates.emplace(id, &c);
+  std::uint64_t sum = 0;
+  ledger::tx t;
+  t.chain = cfg_.params.mainchain;
+  for (const auto& [id, c] : candidates) {
+    if (sum >= p.amount) break;
+    if (t.inputs.size() == ledger::max_tx_inputs) return std::nullopt;
+    t.inputs.push_back(ledger::spend_of(id));
+    sum += c->out.amount;
+  }
+  if (sum < p.amount || p.mainchain_fee >= p.amount) return std::nullopt;
+  auto pay = ledger::pay(p.mainchain_asset, p.amount - p.mainchain_fee, p.destination, p.lot);
+  pay.data = release_memo(p.id);
+  t.outputs.push_back(std::move(pay));
+  if (sum > p.amount)
+    t.outputs.push_back(ledger::pay(p.mainchain_asset, sum - p.amount, fed, p.lot));
+  return t;
+}
+
+void member_core::advance() {
+  if (!index_ || !cfg_.signer) return;
+  for (const auto& [seq, p] : pegouts_) {
+    if (signed_.count(p.id) != 0) continue;
+    auto t = build_release(p);
+    if (!t) return; // later pegouts wait: their coins depend on this one's release
+    auto txid = t->id();
+    for (const auto& in : t->inputs)
+      planned_spent_.insert(in.spent_output);
+    if (t->outputs.size() > 1) {
+      federation_coin change{ledger::output_id(txid, 1, t->outputs[1]), t->outputs[1], 0};
+      planned_change_.emplace(change.id, change);
+    }
+    signature_share own{p.id, txid, *index_, {}};
+    for (const auto& in : t->inputs)
+      own.signatures.push_back(cfg_.signer->sign(ledger::sighash(ledger::input_id(in), txid)));
+    shares_[p.id][*index_] = own.signatures;
+    signed_.emplace(p.id, std::move(*t));
+    ++stats_.releases_signed;
+    out_.push_back(broadcast_share{own});
+    if (auto it = early_.find(p.id); it != early_.end()) {
+      auto waiting = std::move(it->second);
+      early_.erase(it);
+      for (const auto& s : waiting)
+        on_share(s);
+    }
+    try_submit(p.id);
+  }
+}
+
+bool member_core::share_valid(const signature_share& s, const ledger::tx& t) const {
+  const auto& keys = cfg_.params.federation.keys;
+  if (!cfg_.scheme || s.key_index >= keys.size() || s.signatures.size() != t.inputs.size())
+    return false;
+  auto txid = t.id();
+  for (std::size_t i = 0; i < t.inputs.size(); ++i) {
+    crypto::crypto_meter meter;
+    const auto& sig = s.signatures[i];
+    if (!cfg_.scheme->verify(keys[s.key_index],
+                             ledger::sighash(ledger::input_id(t.inputs[i]), txid),
+                             byte_view{sig.data(), sig.size()}, meter))
+      return false;
+  }
+  return true;
+}
+
+void member_core::on_share(const signature_share& s) {
+  if (released_.count(s.pegout) != 0) return;
+  auto it = signed_.find(s.pegout);
+  if (it == signed_.end()) {
+    // Not built here yet (this member's views lag), or a share for no pegout at all (a
+    // Byzantine member): kept, bounded, and judged once this member has its own release.
+    std::size_t total = 0;
+    for (const auto& [p, v] : early_)
+      total += v.size();
+    if (total < early_shares_max && early_[s.pegout].size() < cfg_.params.federation.keys.size())
+      early_[s.pegout].push_back(s);
+    return;
+  }
+  if (s.release != it->second.id()) {
+    ++stats_.shares_refused;
+    ++stats_.conflicts;
+    return;
+  }
+  if (!share_valid(s, it->second)) {
+    ++stats_.shares_refused;
+    return;
+  }
+  ++stats_.shares_accepted;
+  shares_[s.pegout][s.key_index] = s.signatures;
+  try_submit(s.pegout);
+}
+
+void member_core::try_submit(const hash256& pegout) {
+  if (submitted_.count(pegout) != 0) return;
+  const auto& got = shares_[pegout];
+  if (got.size() < cfg_.params.federation.threshold) return;
+  auto t = signed_.at(pegout);
+  std::size_t used = 0;
+  for (const auto& [k, sigs] : got) { // ascending key index
+    if (used == cfg_.params.federation.threshold) break;
+    for (std::size_t i = 0; i < t.inputs.size(); ++i)
+      t.inputs[i].witness.push_back(ledger::key_signature{k, sigs[i]});
+    ++used;
+  }
+  submitted_.insert(pegout);
+  ++stats_.releases_submitted;
+  out_.push_back(submit_release{pegout, std::move(t)});
+}
+
+} // namespace bystack::federation

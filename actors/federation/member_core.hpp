@@ -1,0 +1,135 @@
+#pragma once
+/// A federation member: a plain state machine that turns final sidechain pegouts into mainchain
+/// releases, events in, effects out.
+///
+/// Every honest member builds the same release for a pegout without talking to the others:
+/// pegouts are handled in their sidechain order; the coins a release may spend are the
+/// federation's mainchain outputs at or below the pegout's anchor height (the light client's
+/// best height in the sidechain state of the pegout's block, less the confirmation depth: a
+/// height every member's mainchain node agrees on) plus the change of earlier releases, less
+/// what earlier releases spend; they are taken in (height, id) order until they cover the
+/// amount. A member signs one release per pegout, ever: if its view later yields another
+/// transaction it refuses and counts the conflict. Shares from other members count only when
+/// they sign the same transaction. With m valid signatures on every input the release goes to
+/// the mainchain.
+///
+/// Nothing here reads a clock, sleeps, spawns threads or draws randomness.
+
+#include "actors/federation/sidechain_rules.hpp"
+#include "runtime/crypto/signature_scheme.hpp"
+
+#include <map>
+#include <set>
+#include <variant>
+
+namespace bystack::federation {
+
+/// A final sidechain pegout, as members learn it from committed sidechain blocks.
+struct pegout_request {
+  hash256 id;                 ///< the sidechain pegout output id
+  std::uint64_t sequence = 0; ///< its order on the sidechain (height, transaction, output)
+  ledger::asset_id mainchain_asset;
+  std::uint64_t amount = 0; ///< burned units; the release pays amount - mainchain_fee
+  hash256 lot;
+  ledger::control_program destination;
+  std::uint64_t mainchain_fee = 0;
+  std::uint64_t anchor_height = 0; ///< coins at or below this mainchain height may pay it
+};
+
+/// Returns the pegouts a committed sidechain block holds, in order; `state` is the sidechain
+/// state right after the block (it names the pegged assets and the light client's tip).
+std::vector<pegout_request> pegouts_in_block(const std::vector<ledger::tx>& txs,
+                                             std::uint64_t height, const ledger::utxo_view& state,
+                                             const federation_params& p);
+
+/// A federation output on the mainchain's best chain.
+struct federation_coin {
+  hash256 id;
+  ledger::output out;
+  std::uint64_t height = 0; ///< of its block
+};
+
+/// One member's signatures on every input of a release.
+struct signature_share {
+  hash256 pegout;
+  hash256 release; ///< the release transaction id the signatures cover
+  std::uint8_t key_index = 0;
+  std::vector<bytes> signatures; ///< one per input, in input order
+};
+
+/// Sends a share to every other member.
+struct broadcast_share {
+  signature_share share;
+};
+/// Submits a fully signed release to the mainchain.
+struct submit_release {
+  hash256 pegout;
+  ledger::tx release;
+};
+using member_effect = std::variant<broadcast_share, submit_release>;
+
+struct member_config {
+  federation_params params;
+  const crypto::signer* signer = nullptr;           ///< this member's key; not owned
+  const crypto::signature_scheme* scheme = nullptr; ///< to check other members' shares
+};
+
+struct member_stats {
+  std::uint64_t releases_signed = 0;
+  std::uint64_t releases_submitted = 0;
+  std::uint64_t shares_accepted = 0;
+  std::uint64_t shares_refused = 0; ///< bad signature, unknown key, or another transaction
+  std::uint64_t conflicts = 0;      ///< a rebuilt release differed from the one signed
+};
+
+class member_core {
+public:
+  explicit member_core(member_config cfg);
+
+  /// Learns a final pegout (repeats are ignored).
+  void on_pegout(const pegout_request& p);
+  /// Takes the member's mainchain view: the federation's unspent outputs on its best chain and
+  /// that chain's height.
+  void on_mainchain(std::vector<federation_coin> unspent, std::uint64_t height);
+  /// Handles another member's share.
+  void on_share(const signature_share& s);
+  /// Learns that a pegout's release is on the mainchain (it stops waiting for shares).
+  void on_released(const hash256& pegout);
+
+  std::vector<member_effect> take_effects() { return std::exchange(out_, {}); }
+
+  /// Returns the release this member signed for a pegout, if any.
+  const ledger::tx* signed_release(const hash256& pegout) const;
+  const member_stats& stats() const noexcept { return stats_; }
+  std::size_t pending() const noexcept { return pegouts_.size() - released_.size(); }
+
+  /// Builds the release of pegout `p` (exposed for tests): null when the coins do not cover it
+  /// or the mainchain view is below its anchor.
+  std::optional<ledger::tx> build_release(const pegout_request& p) const;
+
+private:
+  void advance();
+  void try_submit(const hash256& pegout);
+  bool share_valid(const signature_share& s, const ledger::tx& t) const;
+
+  member_config cfg_;
+  std::optional<std::uint8_t> index_; ///< this member's key index in the federation program
+  std::map<std::uint64_t, pegout_request> pegouts_; ///< by sequence
+  std::set<hash256> known_;
+  std::map<hash256, federation_coin> unspent_;
+  std::uint64_t mc_height_ = 0;
+  bool have_view_ = false;
+  /// What the releases planned so far spend and create (in sequence order).
+  std::set<hash256> planned_spent_;
+  std::map<hash256, federation_coin> planned_change_;
+  std::map<hash256, ledger::tx> signed_; ///< pegout -> the one release signed
+  std::map<hash256, std::map<std::uint8_t, std::vector<bytes>>> shares_; ///< pegout -> key -> sigs
+  std::map<hash256, std::vector<signature_share>> early_; ///< shares before our own release
+  std::set<hash256> submitted_;
+  std::set<hash256> released_;
+  std::uint64_t next_sequence_ = 0; ///< pegouts below it are planned
+  member_stats stats_;
+  std::vector<member_effect> out_;
+};
+
+} // namespace bystack::federation

@@ -1,0 +1,600 @@
+#include "sim/federation/federation_sim.hpp"
+
+#include "actors/federation/address.hpp"
+#include "actors/federation/collector_core.hpp"
+#include "actors/federation/member_core.hpp"
+#include "actors/federation/supply.hpp"
+#include "actors/mainchain/mainchain_core.hpp"
+#include "runtime/crypto/modelled.hpp"
+#include "runtime/ledger/genesis.hpp"
+#include "runtime/ledger/wallet.hpp"
+#include "sim/rng.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <queue>
+#include <set>
+#include <stdexcept>
+
+namespace bystack::sim::federation {
+
+namespace fed = bystack::federation;
+namespace mc = bystack::mainchain;
+using crypto::hash256;
+
+namespace {
+
+struct key {
+  std::unique_ptr<crypto::signer> s;
+  ledger::control_program prog;
+};
+
+key make_key(std::uint32_t tag) {
+  crypto::secret_seed seed{};
+  for (std::size_t i = 0; i < 4; ++i)
+    seed[i] = static_cast<std::uint8_t>(tag >> (8 * i));
+  seed[31] = 0x6b;
+  key k;
+  k.s = crypto::modelled_scheme().make_signer(seed);
+  k.prog = ledger::control_program::single(k.s->pub());
+  return k;
+}
+
+/// Folds values into a 64-bit FNV-1a trace hash.
+struct trace {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  void add(std::uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (x >> (8 * i)) & 0xff;
+      h *= 0x100000001b3ull;
+    }
+  }
+};
+
+constexpr std::uint64_t user_funds = 10'000;
+
+class federation_run {
+public:
+  explicit federation_run(const fed_sim_params& p) : p_(p), rng_(p.seed) {
+    if (p.members == 0 || p.threshold == 0 || p.threshold > p.members)
+      throw std::invalid_argument("federation: threshold must be within 1..members");
+    for (std::size_t i = 0; i < p.users; ++i)
+      users_.push_back(make_key(static_cast<std::uint32_t>(1000 + i)));
+    for (std::size_t i = 0; i < p.members; ++i)
+      members_.push_back(make_key(static_cast<std::uint32_t>(2000 + i)));
+    for (std::size_t i = 0; i < p.collectors; ++i)
+      collectors_.push_back(make_key(static_cast<std::uint32_t>(3000 + i)));
+    miner_ = make_key(4000);
+    issuer_ = make_key(4001);
+    std::vector<crypto::public_key> keys;
+    for (const auto& m : members_)
+      keys.push_back(m.s->pub());
+    fed_ = fed::federation_program(keys, p.threshold).value();
+
+    // The mainchain: BTM, every user funded; no retarget within a run.
+    ledger::asset_definition btm;
+    btm.name = "BTM";
+    btm.issuer = issuer_.prog;
+    btm_ = btm;
+    mc_spec_.network = "mainchain-fed-sim";
+    mc_spec_.block_reward = 50;
+    mc_spec_.assets = {btm};
+    for (const auto& u : users_)
+      mc_spec_.outputs.push_back(ledger::pay(btm.id(), user_funds, u.prog));
+    mc::node_config nc;
+    nc.consensus.target_block_ms = static_cast<std::int64_t>(p.mc_block_ms);
+    nc.consensus.retarget_blocks = 1'000'000;
+    nc.genesis = mc_spec_;
+    nc.pow = &pow_;
+    nc.scheme = &crypto::modelled_scheme();
+    node_ = std::make_unique<mc::mainchain_core>(nc);
+
+    // The sidechain: its native asset funds the collectors' fees (none are charged here).
+    ledger::asset_definition scn;
+    scn.name = "SCN";
+    scn.issuer = issuer_.prog;
+    sc_spec_.network = "sidechain-fed-sim";
+    sc_spec_.assets = {scn};
+    for (const auto& c : collectors_)
+      sc_spec_.outputs.push_back(ledger::pay(scn.id(), 1'000'000, c.prog));
+    sc_params_ = ledger::params_of(sc_spec_);
+    sc_ = ledger::genesis_state(sc_spec_).value();
+    fp_.federation = fed_;
+    fp_.mainchain = ledger::params_of(mc_spec_).chain;
+    fp_.mainchain_native = btm.id();
+    fp_.consensus = nc.consensus;
+    fp_.genesis = node_->genesis_header();
+    fp_.pegin_confirmations = p.confirmations;
+    fp_.release_confirmations = p.confirmations;
+    rules_ = std::make_unique<fed::sidechain_rules>(fp_, pow_);
+    checker_ = std::make_unique<ledger::signature_checker>(crypto::modelled_scheme());
+
+    for (std::size_t i = 0; i < p.members; ++i)
+      mcores_.push_back(std::make_unique<fed::member_core>(
+          fed::member_config{fp_, members_[i].s.get(), &crypto::modelled_scheme()}));
+    for (std::size_t i = 0; i < p.collectors; ++i) {
+      fed::collector_config cc;
+      cc.params = fp_;
+      cc.sidechain = sc_params_;
+      cc.signer = collectors_[i].s.get();
+      cc.funding = ledger::output_id(ledger::genesis_txid(sc_spec_), static_cast<std::uint32_t>(i),
+                                     sc_spec_.outputs[i]);
+      cc.mainchain_assets = {btm};
+      ccores_.push_back(std::make_unique<fed::collector_core>(cc));
+    }
+    us_.resize(p.users);
+  }
+
+  fed_sim_report go() {
+    r_.seed = p_.seed;
+    at(exp_ms(p_.mc_block_ms), [this] { mine(); });
+    at(p_.sc_block_ms, [this] { sc_block(); });
+    for (std::size_t i = 0; i < p_.users; ++i) {
+      // The double-spending user pegs in first.
+      auto t =
+          i == 0 && p_.double_spend_depth > 0 ? 1.0 : rng_.uniform(0, p_.start_window_s * 1000);
+      at(t, [this, i] { pegin(i); });
+    }
+    double end = p_.duration_s * 1000;
+    while (!q_.empty() && q_.top().t <= end) {
+      auto e = q_.top();
+      q_.pop();
+      now_ = e.t;
+      e.f();
+    }
+    check_supply();
+    for (const auto& m : mcores_)
+      r_.shares_refused += m->stats().shares_refused;
+    for (const auto& u : us_)
+      if (u.burn_at >= 0 && !u.released) ++r_.pending_pegouts;
+    r_.trace_hash = tr_.h;
+    return r_;
+  }
+
+private:
+  struct event {
+    double t;
+    std::uint64_t seq;
+    std::function<void()> f;
+  };
+  struct later {
+    bool operator()(const event& a, const event& b) const {
+      return a.t != b.t ? a.t > b.t : a.seq > b.seq;
+    }
+  };
+  struct user_state {
+    double pegin_at = -1;
+    std::uint64_t amount = 0;
+    hash256 pegin_output; ///< on the sidechain
+    bool claimed = false;
+    hash256 sc_coin; ///< the user's rest after the trade
+    std::uint64_t sc_amount = 0;
+    bool traded = false;
+    hash256 pegout;
+    bool burn_sent = false;
+    double burn_at = -1;
+    bool released = false;
+    bool recorded = false;
+  };
+
+  void at(double t, std::function<void()> f) { q_.push(event{t, seq_++, std::move(f)}); }
+  double exp_ms(double mean) { return now_ - std::log(1.0 - rng_.uniform01()) * mean; }
+  std::int64_t now_i() const { return static_cast<std::int64_t>(now_); }
+
+  // -- the mainchain --------------------------------------------------------------------------
+
+  void mine() {
+    at(exp_ms(p_.mc_block_ms), [this] { mine(); });
+    auto h = node_->child_header(now_i());
+    ledger::tx cb;
+    cb.chain = fp_.mainchain;
+    ledger::input in;
+    in.kind = ledger::input_kind::coinbase;
+    in.amount = mc_spec_.block_reward;
+    in.nonce = h.height;
+    cb.inputs.push_back(in);
+    cb.outputs.push_back(ledger::pay(btm_.id(), in.amount, miner_.prog));
+    std::vector<mc::tx_ptr> txs{std::make_shared<const ledger::tx>(cb)};
+    for (const auto& t : node_->pool().candidates(2000))
+      txs.push_back(t);
+    h.tx_root = mc::tx_root(txs);
+    h.nonce = mc::modelled_nonce(h);
+    node_->on_block_mined(std::make_shared<const mc::block>(h, txs), now_i());
+    (void)node_->take_effects();
+    ++r_.mc_blocks;
+    on_mainchain();
+  }
+
+  void on_mainchain() {
+    auto height = node_->height();
+    if (height > 0)
+      for (const auto& t : node_->block_at(height)->txs()) {
+        auto id = t->id();
+        for (std::uint32_t k = 0; k < t->outputs.size(); ++k)
+          origin_[ledger::output_id(id, k, t->outputs[k])] = id;
+      }
+    tr_.add(node_->tip_hash().prefix64());
+    // Collectors hear of the recent blocks (after a reorganisation, of the new branch too).
+    auto from = height > 64 ? height - 64 : 1;
+    for (auto& c : ccores_) {
+      for (auto h = from; h <= height; ++h)
+        c->on_mainchain_block(node_->block_at(h));
+      c->on_mainchain_tip(node_->tip_hash());
+    }
+    // Members see the federation's coins after a delay.
+    std::vector<fed::federation_coin> coins;
+    for (const auto& [id, e] : node_->state().entries())
+      if (e.out.owner == fed_) coins.push_back(fed::federation_coin{id, e.out, e.height});
+    std::sort(coins.begin(), coins.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (std::size_t i = 0; i < online(); ++i)
+      at(now_ + p_.latency_ms, [this, i, coins, height] {
+        mcores_[i]->on_mainchain(coins, height);
+        pump_member(i);
+      });
+    // Releases now in a block.
+    if (height > 0)
+      for (const auto& t : node_->block_at(height)->txs())
+        for (const auto& o : t->outputs)
+          if (o.data.size() == 32) {
+            hash256 peg;
+            std::copy(o.data.begin(), o.data.end(), peg.data.begin());
+            auto it = pegout_owner_.find(peg);
+            if (it == pegout_owner_.end() || us_[it->second].released) continue;
+            auto& u = us_[it->second];
+            u.released = true;
+            ++r_.releases;
+            r_.pegout_s.push_back((now_ - u.burn_at) / 1000);
+            for (std::size_t i = 0; i < online(); ++i)
+              at(now_ + p_.latency_ms, [this, i, peg] { mcores_[i]->on_released(peg); });
+          }
+    attack();
+    check_supply();
+  }
+
+  std::size_t online() const {
+    return p_.members > p_.offline_members ? p_.members - p_.offline_members : 0;
+  }
+
+  // -- the double-spend attacker ------------------------------------------------------------
+
+  void attack() {
+    if (p_.double_spend_depth == 0 || attacked_ || !conflict_) return;
+    // Where is user 0's pegin?
+    std::uint64_t at_height = 0;
+    for (std::uint64_t h = 1; h <= node_->height() && at_height == 0; ++h)
+      for (const auto& t : node_->block_at(h)->txs())
+        if (t->id() == pegin0_) at_height = h;
+    if (at_height == 0 || node_->height() - at_height + 1 < p_.double_spend_depth) return;
+    attacked_ = true;
+    // A private branch from the block before, one block longer, spending the coins elsewhere.
+    auto parent = node_->block_at(at_height - 1) ? node_->block_at(at_height - 1)->hdr()
+                                                 : node_->genesis_header();
+    // The other transactions of the replaced blocks move to the branch, but for those that
+    // spend the pegin's outputs (a release paid from it), directly or through another.
+    std::vector<mc::tx_ptr> moved;
+    std::set<hash256> dropped{pegin0_};
+    for (auto h = at_height; h <= node_->height(); ++h)
+      for (std::size_t k = 1; k < node_->block_at(h)->txs().size(); ++k) {
+        const auto& t = node_->block_at(h)->txs()[k];
+        auto id = t->id();
+        bool depends = dropped.count(id) != 0;
+        for (const auto& in : t->inputs)
+          for (const auto& d : dropped)
+            if (in.kind == ledger::input_kind::spend && origin_.count(in.spent_output) &&
+                origin_.at(in.spent_output) == d)
+              depends = true;
+        if (depends)
+          dropped.insert(id);
+        else
+          moved.push_back(t);
+      }
+    auto length = node_->height() - parent.height + 1;
+    for (std::uint64_t k = 0; k < length; ++k) {
+      mc::header h;
+      h.version = parent.version;
+      h.height = parent.height + 1;
+      h.previous = parent.hash();
+      h.bits = parent.bits;
+      h.seed = parent.height % pow::seed_epoch_blocks == 0 ? parent.hash() : parent.seed;
+      h.timestamp_ms = parent.timestamp_ms + 1;
+      ledger::tx cb;
+      cb.chain = fp_.mainchain;
+      ledger::input in;
+      in.kind = ledger::input_kind::coinbase;
+      in.amount = mc_spec_.block_reward;
+      in.nonce = h.height;
+      cb.inputs.push_back(in);
+      cb.outputs.push_back(ledger::pay(btm_.id(), in.amount, users_[0].prog));
+      std::vector<mc::tx_ptr> txs{std::make_shared<const ledger::tx>(cb)};
+      if (k == 0) {
+        txs.push_back(conflict_);
+        txs.insert(txs.end(), moved.begin(), moved.end());
+      }
+      h.tx_root = mc::tx_root(txs);
+      h.nonce = mc::modelled_nonce(h);
+      auto b = std::make_shared<const mc::block>(h, txs);
+      node_->on_block(1, b, now_i());
+      parent = h;
+    }
+    (void)node_->take_effects();
+    if (node_->tip_hash() == parent.hash()) {
+      ++r_.reorgs;
+      on_mainchain();
+    }
+  }
+
+  // -- the sidechain --------------------------------------------------------------------------
+
+  void sc_block() {
+    at(now_ + p_.sc_block_ms, [this] { sc_block(); });
+    auto height = sc_.height() + 1;
+    ledger::utxo_overlay view(sc_);
+    ledger::block_delta scratch;
+    std::vector<ledger::tx> chosen;
+    for (auto& t : pool_) {
+      ledger::tx_summary s;
+      auto err = ledger::check_tx(t, view, sc_params_, ledger::tx_context{height, false}, *checker_,
+                                  s, nullptr, rules_.get());
+      if (!err.ok()) {
+        ++r_.refused;
+        if (forged_.count(s.id.is_zero() ? t.id() : s.id) != 0) ++r_.forged_refused;
+        continue;
+      }
+      ledger::apply_tx(t, s.id, view, scratch, sc_params_, height, rules_.get());
+      chosen.push_back(std::move(t));
+    }
+    pool_.clear();
+    auto r = ledger::check_block(chosen, height, sc_, sc_params_, *checker_, {}, rules_.get());
+    if (!r.err.ok()) throw std::logic_error("sidechain block: " + r.err.message());
+    sc_.apply(r.delta);
+    sc_.set_height(height);
+    ++r_.sc_blocks;
+    r_.sc_txs += chosen.size();
+    tr_.add(sc_.hash().prefix64());
+    fed::scan_sidechain_block(scan_, chosen, height, sc_);
+    for (const auto& t : chosen)
+      for (const auto& in : t.inputs) {
+        if (in.kind == fed::claim_input) ++r_.claims;
+        if (in.kind == fed::release_input) ++r_.records;
+      }
+    // Members learn the final pegouts.
+    auto pegouts = fed::pegouts_in_block(chosen, height, sc_, fp_);
+    for (const auto& po : pegouts)
+      for (std::size_t i = 0; i < online(); ++i)
+        at(now_ + p_.latency_ms, [this, i, po] {
+          mcores_[i]->on_pegout(po);
+          if (i == 0 && p_.byzantine_member) steal(po);
+          pump_member(i);
+        });
+    users_progress();
+    // Collectors compare their views with the new state.
+    for (std::size_t i = 0; i < ccores_.size(); ++i) {
+      if (auto t = ccores_[i]->step(sc_, height)) submit_sc(std::move(*t));
+      if (i == 0 && p_.lying_collector) forge();
+    }
+  }
+
+  void submit_sc(ledger::tx t) {
+    at(now_ + p_.latency_ms, [this, t = std::move(t)] { pool_.push_back(t); });
+  }
+
+  void users_progress() {
+    for (std::size_t i = 0; i < us_.size(); ++i) {
+      auto& u = us_[i];
+      if (u.pegin_at >= 0 && !u.claimed && sc_.find(u.pegin_output)) {
+        u.claimed = true;
+        r_.pegin_s.push_back((now_ - u.pegin_at) / 1000);
+        at(now_ + p_.latency_ms, [this, i] { trade(i); });
+      }
+      if (u.traded && !u.burn_sent && sc_.find(u.sc_coin)) {
+        u.burn_sent = true;
+        at(now_ + p_.latency_ms, [this, i] { pegout(i); });
+      }
+      if (u.burn_sent && u.burn_at < 0 && sc_.find(u.pegout)) u.burn_at = now_;
+      if (u.burn_at >= 0 && !u.recorded && !sc_.find(u.pegout)) {
+        u.recorded = true;
+        r_.record_s.push_back((now_ - u.burn_at) / 1000);
+      }
+    }
+  }
+
+  // -- users ------------------------------------------------------------------------------------
+
+  void pegin(std::size_t i) {
+    auto& u = us_[i];
+    u.amount = 1000 + rng_.below(4000);
+    ledger::tx t;
+    t.chain = fp_.mainchain;
+    auto coin = ledger::output_id(ledger::genesis_txid(mc_spec_), static_cast<std::uint32_t>(i),
+                                  mc_spec_.outputs[i]);
+    t.inputs.push_back(ledger::spend_of(coin));
+    auto o = ledger::pay(btm_.id(), u.amount, fed_);
+    o.data = ledger::encode(users_[i].prog);
+    t.outputs.push_back(o);
+    t.outputs.push_back(ledger::pay(btm_.id(), user_funds - u.amount, users_[i].prog));
+    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    auto ptr = std::make_shared<const ledger::tx>(t);
+    auto res = node_->on_tx(mc::self_peer, ptr, now_i());
+    (void)node_->take_effects();
+    if (res.status != ledger::admit_status::accepted) return;
+    ++r_.pegins;
+    u.pegin_at = now_;
+    auto txid = t.id();
+    u.pegin_output = fed::pegin_output_id(ledger::output_id(txid, 0, t.outputs[0]));
+    if (i == 0 && p_.double_spend_depth > 0) {
+      pegin0_ = txid;
+      ledger::tx c;
+      c.chain = fp_.mainchain;
+      c.inputs.push_back(ledger::spend_of(coin));
+      c.outputs.push_back(ledger::pay(btm_.id(), user_funds, users_[0].prog));
+      ledger::sign_input(c, 0, users_[0].prog, *users_[0].s);
+      conflict_ = std::make_shared<const ledger::tx>(c);
+    }
+  }
+
+  void trade(std::size_t i) {
+    auto& u = us_[i];
+    ledger::tx t;
+    t.chain = sc_params_.chain;
+    t.inputs.push_back(ledger::spend_of(u.pegin_output));
+    auto asset = fed::pegged_definition(btm_).id();
+    auto gift = u.amount / 10;
+    t.outputs.push_back(ledger::pay(asset, gift, users_[(i + 1) % users_.size()].prog));
+    t.outputs.push_back(ledger::pay(asset, u.amount - gift, users_[i].prog));
+    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    u.sc_coin = ledger::output_id(t.id(), 1, t.outputs[1]);
+    u.sc_amount = u.amount - gift;
+    u.traded = true;
+    ++r_.trades;
+    submit_sc(std::move(t));
+  }
+
+  void pegout(std::size_t i) {
+    auto& u = us_[i];
+    ledger::tx t;
+    t.chain = sc_params_.chain;
+    t.inputs.push_back(ledger::spend_of(u.sc_coin));
+    t.outputs.push_back(fed::make_pegout_output(fed::pegged_definition(btm_).id(), u.sc_amount,
+                                                {users_[i].prog, 0}));
+    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    u.pegout = ledger::output_id(t.id(), 0, t.outputs[0]);
+    pegout_owner_[u.pegout] = i;
+    ++r_.pegouts;
+    submit_sc(std::move(t));
+  }
+
+  // -- members ----------------------------------------------------------------------------------
+
+  void pump_member(std::size_t i) {
+    for (auto& e : mcores_[i]->take_effects()) {
+      if (auto* b = std::get_if<fed::broadcast_share>(&e)) {
+        for (std::size_t j = 0; j < online(); ++j)
+          if (j != i)
+            at(now_ + p_.latency_ms, [this, j, s = b->share] {
+              mcores_[j]->on_share(s);
+              pump_member(j);
+            });
+      } else if (auto* s = std::get_if<fed::submit_release>(&e)) {
+        at(now_ + p_.latency_ms, [this, t = s->release] {
+          (void)node_->on_tx(mc::self_peer, std::make_shared<const ledger::tx>(t), now_i());
+          (void)node_->take_effects();
+        });
+      }
+    }
+  }
+
+  /// A Byzantine member signs a release of everything the federation holds to itself and
+  /// sends its share as if it paid the pegout.
+  void steal(const fed::pegout_request& po) {
+    ledger::tx theft;
+    theft.chain = fp_.mainchain;
+    std::uint64_t sum = 0;
+    for (const auto& [id, e] : node_->state().entries())
+      if (e.out.owner == fed_) {
+        theft.inputs.push_back(ledger::spend_of(id));
+        sum += e.out.amount;
+        if (theft.inputs.size() == 8) break;
+      }
+    if (theft.inputs.empty()) return;
+    theft.outputs.push_back(ledger::pay(btm_.id(), sum, members_[0].prog));
+    fed::signature_share s{po.id, theft.id(), 0, {}};
+    auto k = std::find(fed_.keys.begin(), fed_.keys.end(), members_[0].s->pub());
+    s.key_index = static_cast<std::uint8_t>(k - fed_.keys.begin());
+    for (const auto& in : theft.inputs)
+      s.signatures.push_back(
+          members_[0].s->sign(ledger::sighash(ledger::input_id(in), theft.id())));
+    for (std::size_t j = 1; j < online(); ++j)
+      at(now_ + p_.latency_ms, [this, j, s] { mcores_[j]->on_share(s); });
+  }
+
+  // -- a lying collector ------------------------------------------------------------------------
+
+  /// Submits a claim of a real federation output with its amount inflated.
+  void forge() {
+    for (std::uint64_t h = node_->height(); h >= 1 && h + 20 > node_->height(); --h) {
+      auto b = node_->block_at(h);
+      for (std::uint32_t ti = 0; ti < b->txs().size(); ++ti) {
+        const auto& t = *b->txs()[ti];
+        if (t.outputs.empty() || t.outputs[0].owner != fed_) continue;
+        fed::claim_payload c{btm_, t, 0, mc::make_merkle_path(b->txs(), ti), b->hash()};
+        c.mc_tx.outputs[0].amount *= 10;
+        ledger::tx x;
+        x.chain = sc_params_.chain;
+        x.inputs.push_back(fed::make_claim_input(c));
+        x.outputs.push_back(ledger::pay(sc_spec_.assets[0].id(), 1, collectors_[0].prog));
+        forged_.insert(x.id());
+        submit_sc(std::move(x));
+        return;
+      }
+    }
+  }
+
+  // -- the supply checker -----------------------------------------------------------------------
+
+  void check_supply() {
+    std::vector<mc::block_ptr> chain;
+    for (std::uint64_t h = 1; h <= node_->height(); ++h)
+      chain.push_back(node_->block_at(h));
+    fed::count_sidechain_units(scan_, sc_);
+    auto rep = fed::check_supply(fed::scan_mainchain(chain, fed_), scan_, p_.confirmations);
+    ++r_.supply_checks;
+    if (!rep.ok && r_.supply_ok) {
+      r_.supply_ok = false;
+      r_.supply_discrepancy = rep.discrepancy;
+    }
+  }
+
+  fed_sim_params p_;
+  rng64 rng_;
+  fed_sim_report r_;
+  trace tr_;
+  std::priority_queue<event, std::vector<event>, later> q_;
+  std::uint64_t seq_ = 0;
+  double now_ = 0;
+
+  std::vector<key> users_, members_, collectors_;
+  key miner_, issuer_;
+  ledger::asset_definition btm_;
+  ledger::control_program fed_;
+  ledger::genesis_spec mc_spec_;
+  mc::modelled_pow pow_;
+  std::unique_ptr<mc::mainchain_core> node_;
+
+  ledger::genesis_spec sc_spec_;
+  ledger::chain_params sc_params_;
+  ledger::utxo_set sc_;
+  fed::federation_params fp_;
+  std::unique_ptr<fed::sidechain_rules> rules_;
+  std::unique_ptr<ledger::signature_checker> checker_;
+  std::vector<ledger::tx> pool_;
+  fed::sidechain_scan scan_;
+  std::set<hash256> forged_;
+
+  std::vector<std::unique_ptr<fed::member_core>> mcores_;
+  std::vector<std::unique_ptr<fed::collector_core>> ccores_;
+  std::vector<user_state> us_;
+  std::map<hash256, std::size_t> pegout_owner_;
+
+  std::map<hash256, hash256> origin_; ///< mainchain output -> its transaction (attack only)
+  hash256 pegin0_;
+  mc::tx_ptr conflict_;
+  bool attacked_ = false;
+};
+
+} // namespace
+
+double quantile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  auto i = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
+}
+
+fed_sim_report run_federation_sim(const fed_sim_params& p) {
+  federation_run run(p);
+  return run.go();
+}
+
+} // namespace bystack::sim::federation
