@@ -248,7 +248,7 @@ std::vector<transaction> butxo_app::prepare_block(const crypto::hash256& parent,
     if (bytes_total + s.size > opts_.params.max_block_bytes) break;
     bytes_total += s.size;
     fees += s.fee;
-    apply_tx(*t, s.id, view, scratch, opts_.params, height);
+    apply_tx(*t, s.id, view, scratch, opts_.params, height, opts_.ext);
     chosen.push_back(*t);
   }
   work.signatures_checked += checker_.verified() - before;
@@ -296,6 +296,7 @@ app_verdict butxo_app::commit(const block& b) {
   stats_.committed_txs += val->txs.size();
   pool_.on_commit(val->txs, val->delta, b.header.height, &val->ids);
   last_delta_ = val->delta;
+  if (opts_.on_commit) opts_.on_commit(val->delta, b.header.height);
   recent_hashes_.emplace_back(tip_height_, state_.hash());
   if (recent_hashes_.size() > recent_hashes_kept) recent_hashes_.pop_front();
   // Blocks at or below the new tip that are not on its chain can never commit.

@@ -110,7 +110,10 @@ const char* rule_name(rule r) {
                                           "coinbase-too-large",
                                           "unknown-kind",
                                           "bad-retire",
-                                          "block-too-large"};
+                                          "block-too-large",
+                                          "unknown-candidate",
+                                          "locked-output",
+                                          "bad-vote"};
   static_assert(sizeof(names) / sizeof(names[0]) == rule_count);
   auto i = static_cast<std::size_t>(r);
   return i < rule_count ? names[i] : "unknown-rule";
@@ -161,6 +164,8 @@ tx_error extension_rules::check_input(
                                       input_kind_name(static_cast<std::uint8_t>(in.kind)) + " (" +
                                       std::to_string(static_cast<int>(in.kind)) + ")");
 }
+
+void extension_rules::apply_input(const input&, utxo_overlay&, block_delta&) const {}
 
 tx_error extension_rules::check_output(const output& out, const utxo_view&) const {
   return fail(rule::unknown_kind, std::string("output kind ") +
@@ -236,6 +241,10 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       if (!e)
         return fail(rule::missing_input,
                     where + ": output " + short_hex(in.spent_output) + " is unknown or spent");
+      if (static_cast<std::uint8_t>(e->out.kind) >= 16)
+        return fail(rule::locked_output,
+                    where + ": a " + output_kind_name(static_cast<std::uint8_t>(e->out.kind)) +
+                        " output is unlocked only by its extension's input");
       const auto* def = view.asset(e->out.asset);
       if (!def) return fail(rule::unknown_asset, where + ": asset " + short_hex(e->out.asset));
       if (auto err =
@@ -318,7 +327,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       break;
     }
     default: {
-      auto err = ext->check_input(in, iid, out.id, view, credit, sigs);
+      auto err = ext->check_input_at(ctx.height, in, iid, out.id, view, credit, sigs);
       if (!err.ok()) {
         err.detail = where + ": " + err.detail;
         return err;
@@ -433,7 +442,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
 }
 
 void apply_tx(const tx& t, const hash256& txid, utxo_overlay& overlay, block_delta& delta,
-              const chain_params& params, std::uint64_t height) {
+              const chain_params& params, std::uint64_t height, const extension_rules* ext) {
   for (const auto& in : t.inputs) {
     switch (in.kind) {
     case input_kind::spend:
@@ -446,7 +455,8 @@ void apply_tx(const tx& t, const hash256& txid, utxo_overlay& overlay, block_del
       overlay.add_coinbase(params.native, in.amount, delta);
       break;
     default:
-      break; // extension kinds record their own effects through their chain's state
+      if (ext) ext->apply_input(in, overlay, delta); // e.g. a veto spends its vote
+      break;
     }
   }
   for (std::uint32_t i = 0; i < t.outputs.size(); ++i)
@@ -496,7 +506,7 @@ block_check check_block(const std::vector<tx>& txs, std::uint64_t height, const 
       r.bad_tx = i;
       return r;
     }
-    apply_tx(txs[i], s.id, overlay, r.delta, params, height);
+    apply_tx(txs[i], s.id, overlay, r.delta, params, height, ext);
   }
   if (bytes_total > params.max_block_bytes) {
     r.err = fail(rule::block_too_large, std::to_string(bytes_total) + " bytes of transactions");

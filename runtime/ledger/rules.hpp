@@ -47,8 +47,11 @@ enum class rule : std::uint8_t {
   unknown_kind,           ///< an input or output kind this chain does not know
   bad_retire,             ///< a retire output with an owner
   block_too_large,        ///< a block over its size or count bound
+  unknown_candidate,      ///< a vote for an output that is not a candidate registration
+  locked_output,          ///< a vote or registration unlocked early, or by a plain spend
+  bad_vote,               ///< a vote, veto or registration that breaks its own rules
 };
-inline constexpr std::size_t rule_count = static_cast<std::size_t>(rule::block_too_large) + 1;
+inline constexpr std::size_t rule_count = static_cast<std::size_t>(rule::bad_vote) + 1;
 /// Returns the rule's name in kebab case ("missing-input").
 const char* rule_name(rule r);
 
@@ -117,6 +120,20 @@ public:
                                std::vector<sig_job>& sigs) const;
   /// Checks an extension output (its asset and amount are balanced like any other output).
   virtual tx_error check_output(const output& out, const utxo_view& view) const;
+  /// As check_input, knowing the height of the block the transaction would enter (lock
+  /// periods). check_tx calls this one; the default forwards to check_input.
+  virtual tx_error check_input_at(
+      std::uint64_t height, const input& in, const hash256& iid, const hash256& txid,
+      const utxo_view& view,
+      const std::function<tx_error(const asset_id&, const hash256&, std::uint64_t, asset_kind)>&
+          credit,
+      std::vector<sig_job>& sigs) const {
+    (void)height;
+    return check_input(in, iid, txid, view, credit, sigs);
+  }
+  /// Records what a valid extension input changes in the UTXO state (a veto spends the vote it
+  /// unlocks); the default records nothing.
+  virtual void apply_input(const input& in, utxo_overlay& overlay, block_delta& delta) const;
 };
 
 /// What check_tx would hash and encode on its own: computed ahead, on several threads, by
@@ -150,9 +167,11 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
                   const tx_context& ctx, signature_checker& checker, tx_summary& out,
                   std::vector<sig_job>* sigs = nullptr, const extension_rules* ext = nullptr);
 
-/// Records a valid transaction's changes into an overlay and a delta.
+/// Records a valid transaction's changes into an overlay and a delta (extension inputs through
+/// `ext`).
 void apply_tx(const tx& t, const hash256& txid, utxo_overlay& overlay, block_delta& delta,
-              const chain_params& params, std::uint64_t height);
+              const chain_params& params, std::uint64_t height,
+              const extension_rules* ext = nullptr);
 
 /// Runs jobs [0, n) on several threads (real nodes) or in order (simulation, tests); must
 /// return only when all are done.
