@@ -55,6 +55,9 @@ struct butxo_options {
   /// core's `genesis_block()->hash()`), so that the first proposal's parent is known.
   crypto::hash256 genesis_block;
   validation_memo* memo = nullptr; ///< simulation only; null: every block validated here
+  /// Called after each commit with the block's delta (incremental state derived from the
+  /// chain, such as the DPoS vote tally); empty: nothing.
+  std::function<void(const block_delta&, std::uint64_t height)> on_commit;
 };
 
 /// Counts what the application did, by reason.

@@ -110,7 +110,10 @@ const char* rule_name(rule r) {
                                           "coinbase-too-large",
                                           "unknown-kind",
                                           "bad-retire",
-                                          "block-too-large"};
+                                          "block-too-large",
+                                          "unknown-candidate",
+                                          "locked-output",
+                                          "bad-vote"};
   static_assert(sizeof(names) / sizeof(names[0]) == rule_count);
   auto i = static_cast<std::size_t>(r);
   return i < rule_count ? names[i] : "unknown-rule";
@@ -239,6 +242,10 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       if (!e)
         return fail(rule::missing_input,
                     where + ": output " + short_hex(in.spent_output) + " is unknown or spent");
+      if (static_cast<std::uint8_t>(e->out.kind) >= 16)
+        return fail(rule::locked_output,
+                    where + ": a " + output_kind_name(static_cast<std::uint8_t>(e->out.kind)) +
+                        " output is unlocked only by its extension's input");
       const auto* def = view.asset(e->out.asset);
       if (!def) return fail(rule::unknown_asset, where + ": asset " + short_hex(e->out.asset));
       if (auto err =
@@ -321,7 +328,7 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       break;
     }
     default: {
-      auto err = ext->check_input(in, iid, out.id, view, credit, sigs);
+      auto err = ext->check_input_at(ctx.height, in, iid, out.id, view, credit, sigs);
       if (!err.ok()) {
         err.detail = where + ": " + err.detail;
         return err;

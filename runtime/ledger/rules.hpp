@@ -47,8 +47,11 @@ enum class rule : std::uint8_t {
   unknown_kind,           ///< an input or output kind this chain does not know
   bad_retire,             ///< a retire output with an owner
   block_too_large,        ///< a block over its size or count bound
+  unknown_candidate,      ///< a vote for an output that is not a candidate registration
+  locked_output,          ///< a vote or registration unlocked early, or by a plain spend
+  bad_vote,               ///< a vote, veto or registration that breaks its own rules
 };
-inline constexpr std::size_t rule_count = static_cast<std::size_t>(rule::block_too_large) + 1;
+inline constexpr std::size_t rule_count = static_cast<std::size_t>(rule::bad_vote) + 1;
 /// Returns the rule's name in kebab case ("missing-input").
 const char* rule_name(rule r);
 
@@ -117,8 +120,19 @@ public:
                                std::vector<sig_job>& sigs) const;
   /// Checks an extension output (its asset and amount are balanced like any other output).
   virtual tx_error check_output(const output& out, const utxo_view& view) const;
+  /// As check_input, knowing the height of the block the transaction would enter (lock
+  /// periods). check_tx calls this one; the default forwards to check_input.
+  virtual tx_error check_input_at(
+      std::uint64_t height, const input& in, const hash256& iid, const hash256& txid,
+      const utxo_view& view,
+      const std::function<tx_error(const asset_id&, const hash256&, std::uint64_t, asset_kind)>&
+          credit,
+      std::vector<sig_job>& sigs) const {
+    (void)height;
+    return check_input(in, iid, txid, view, credit, sigs);
+  }
   /// Records what an extension input of a valid transaction changes in the state (apply_tx
-  /// calls it in input order). The default changes nothing.
+  /// calls it in input order; a veto spends the vote it unlocks). The default changes nothing.
   virtual void apply_input(const input& in, const hash256& iid, const hash256& txid,
                            utxo_overlay& overlay, block_delta& delta, std::uint64_t height) const;
 };

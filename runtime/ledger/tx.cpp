@@ -204,6 +204,8 @@ const char* output_kind_name(std::uint8_t k) {
     return "pegout";
   case 17:
     return "vote";
+  case 18:
+    return "register";
   default:
     return "unknown";
   }
