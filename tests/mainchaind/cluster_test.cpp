@@ -243,7 +243,7 @@ protected:
 };
 
 TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConverges) {
-  ASSERT_NO_FATAL_FAILURE(start_cluster(3, 2, 16));
+  ASSERT_NO_FATAL_FAILURE(start_cluster(3, 2, 8));
   // Each miner's coinbases raise its payout's balance above the genesis amount; seen on every
   // node, both miners' blocks are on every node's best chain.
   for (std::uint32_t i = 0; i < 3; ++i)
