@@ -35,7 +35,8 @@ TEST(mainchain_bytom_retarget, bytom_published_cases) {
   EXPECT_EQ(bytom_retarget_bits(compact_of(1000), span / 2, p), compact_of(500));
   // Unlike the default rule, no clamp at a factor of 4.
   EXPECT_EQ(bytom_retarget_bits(compact_of(1000), span * 10, p), compact_of(10000));
-  EXPECT_EQ(retarget_bits(compact_of(1000), std::int64_t{2015} * 150'000 * 10, p), compact_of(4000));
+  EXPECT_EQ(retarget_bits(compact_of(1000), std::int64_t{2015} * 150'000 * 10, p),
+            compact_of(4000));
 }
 
 TEST(mainchain_bytom_retarget, node_retargets_after_the_multiple_of_k) {

@@ -186,6 +186,17 @@ TEST(MainchainConfig, RefusesBadInputWithClearErrors) {
                "native");
 }
 
+TEST(MainchainConfig, TheCommittedLocalClusterLoads) {
+  // ctest runs in the source directory.
+  for (int i = 0; i < 3; ++i) {
+    auto c = load_config("configs/mainchain-local-3/node" + std::to_string(i) + ".yaml");
+    ASSERT_TRUE(c) << c.err().message;
+    EXPECT_EQ(c->peers.size(), 2u);
+    EXPECT_EQ(c->mining.enabled, i < 2);
+    EXPECT_EQ(c->consensus.genesis_bits, bits_for_expected_hashes(48));
+  }
+}
+
 TEST(MainchainStore, AppendsLoadsAndRefusesAnotherNetwork) {
   crypto::hash256 g;
   g.data.fill(1);
