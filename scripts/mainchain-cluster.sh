@@ -50,7 +50,7 @@ generate() { # DIR N M H BASE
       echo "  listen: {address: \"127.0.0.1\", port: $((base + 2 * i))}"
       echo "  api: {address: \"127.0.0.1\", port: $((base + 2 * i + 1))}"
       echo "  data_dir: \"node$i.data\""
-      echo "peers:"
+      [ "$n" -gt 1 ] && echo "peers:" || echo "peers: []"
       for ((j = 0; j < n; j++)); do
         [ $j -eq $i ] || echo "  - {name: node$j, address: \"127.0.0.1\", port: $((base + 2 * j))}"
       done
@@ -99,7 +99,7 @@ status() {
   while read -r name port; do
     printf '%s (api %s): ' "$name" "$port"
     curl -sf --max-time 2 "http://127.0.0.1:$port/status" |
-      jq -c '{height, tip: .tip[0:16], utxo_set_hash: .utxo_set_hash[0:16], peers_connected, hash_rate: .mining.hash_rate, mined: .mining.blocks_mined, reorgs}' 2>/dev/null || echo down
+      jq -c '{height, tip: .tip[0:16], utxo_set_hash: .utxo_set_hash[0:16], peers_connected, hash_rate: .mining.hash_rate, per_cpu_s: .mining.hash_rate_per_cpu_second, mined: .mining.blocks_mined, reorgs}' 2>/dev/null || echo down
   done < <(api_ports "$1")
 }
 

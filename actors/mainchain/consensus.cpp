@@ -75,6 +75,16 @@ std::uint64_t retarget_bits(std::uint64_t old_bits, std::int64_t actual_span_ms,
   return pow::target_to_compact(next);
 }
 
+std::uint64_t bytom_retarget_bits(std::uint64_t old_bits, std::int64_t actual_span_ms,
+                                  const consensus_params& p) {
+  auto expected = static_cast<std::uint64_t>(p.retarget_blocks) *
+                  static_cast<std::uint64_t>(std::max<std::int64_t>(p.target_block_ms, 1));
+  auto actual = static_cast<std::uint64_t>(std::max<std::int64_t>(actual_span_ms, 1));
+  auto next = scale_target(pow::compact_to_target(old_bits).magnitude, actual, expected);
+  if (next.is_zero()) next = pow::uint256{1};
+  return pow::target_to_compact(next);
+}
+
 std::uint64_t median_time(std::span<const std::uint64_t> timestamps) {
   if (timestamps.empty()) return 0;
   std::vector<std::uint64_t> v(timestamps.begin(), timestamps.end());

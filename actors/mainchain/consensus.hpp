@@ -11,6 +11,16 @@
 
 namespace bystack::mainchain {
 
+/// Selects the difficulty retarget rule.
+enum class retarget_rule : std::uint8_t {
+  /// At child heights that are multiples of K: the span of the last K - 1 intervals against
+  /// (K - 1) T, clamped to [1/f, f] and to the pow limit (Bitcoin's rule without its off-by-one).
+  bystack = 0,
+  /// Bytom's (BlockNode.CalcNextBits, CalcNextRequiredDifficulty): after a parent at a nonzero
+  /// multiple of K, the span of the last K intervals against K T, unclamped.
+  bytom = 1,
+};
+
 /// Fixes the header rules of one mainchain network.
 struct consensus_params {
   std::int64_t target_block_ms = 150'000;               ///< Bytom: 2.5 minutes
@@ -21,6 +31,7 @@ struct consensus_params {
   std::size_t median_time_blocks = 11;                  ///< a timestamp exceeds the median of these
   std::int64_t max_future_drift_ms = 2 * 60 * 60 * 1000; ///< Bitcoin's two hours
   std::uint32_t version = 1;
+  retarget_rule rule = retarget_rule::bystack;
 };
 
 /// Checks a header's proof of work.
@@ -65,6 +76,12 @@ pow::uint256 scale_target(const pow::uint256& target, std::uint64_t num, std::ui
 /// Bitcoin's off-by-one K T).
 std::uint64_t retarget_bits(std::uint64_t old_bits, std::int64_t actual_span_ms,
                             const consensus_params& p);
+
+/// Returns Bytom's retargeted bits: the old target times actual_span_ms over K T (the span of
+/// the last K intervals), with no clamp (Bytom has none); a span below 1 ms counts as 1 ms and
+/// the result saturates below 2^256.
+std::uint64_t bytom_retarget_bits(std::uint64_t old_bits, std::int64_t actual_span_ms,
+                                  const consensus_params& p);
 
 /// Returns the median of up to median_time_blocks timestamps (the "median time past").
 std::uint64_t median_time(std::span<const std::uint64_t> timestamps);

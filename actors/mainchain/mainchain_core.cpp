@@ -81,6 +81,14 @@ std::uint64_t mainchain_core::median_time_past(const entry& e) const {
 std::uint64_t mainchain_core::expected_bits(const entry& parent) const {
   auto h = parent.hdr.height + 1;
   auto k = cfg_.consensus.retarget_blocks;
+  if (cfg_.consensus.rule == retarget_rule::bytom) {
+    // Bytom: after a parent at a nonzero multiple of K, over the K intervals since the last one.
+    if (parent.hdr.height == 0 || parent.hdr.height % k != 0) return parent.hdr.bits;
+    const entry* compare = ancestor(&parent, parent.hdr.height - k);
+    auto span = static_cast<std::int64_t>(parent.hdr.timestamp_ms) -
+                static_cast<std::int64_t>(compare->hdr.timestamp_ms);
+    return bytom_retarget_bits(parent.hdr.bits, span, cfg_.consensus);
+  }
   if (h % k != 0) return parent.hdr.bits;
   const entry* first = ancestor(&parent, h - k);
   auto span = static_cast<std::int64_t>(parent.hdr.timestamp_ms) -

@@ -118,12 +118,14 @@ result<void> api_server::start() {
     auto& k = n->counters();
     j["peers_connected"] = k.peers_connected.load();
     j["peers_total"] = n->config().peers.size();
-    auto ms = k.mining_ms.load();
+    auto us = k.mining_us.load();
+    auto cpu = k.miner_cpu_us.load();
+    auto hashes = static_cast<double>(k.hashes.load());
     j["mining"] = {
         {"enabled", n->config().mining.enabled},
         {"hashes", k.hashes.load()},
-        {"hash_rate",
-         ms > 0 ? static_cast<double>(k.hashes.load()) * 1000.0 / static_cast<double>(ms) : 0.0},
+        {"hash_rate", us > 0 ? hashes * 1e6 / static_cast<double>(us) : 0.0},
+        {"hash_rate_per_cpu_second", cpu > 0 ? hashes * 1e6 / static_cast<double>(cpu) : 0.0},
         {"blocks_mined", k.blocks_mined.load()}};
     reply(res, 200, j);
   });

@@ -88,6 +88,9 @@ node_config read(config::map_reader root, const std::string& name,
     k.median_time_blocks =
         static_cast<std::size_t>(m.optional_int("median_time_blocks", 11, 1, 1000));
     if (m.has("pow_limit_bits")) k.pow_limit_bits = read_bits_hex(m, "pow_limit_bits");
+    k.rule = m.optional_choice("retarget_rule", "bystack", {"bystack", "bytom"}) == "bytom"
+                 ? mainchain::retarget_rule::bytom
+                 : mainchain::retarget_rule::bystack;
     if (m.has("genesis_bits") && m.has("genesis_expected_hashes"))
       m.fail("genesis_bits", "give either 'genesis_bits' or 'genesis_expected_hashes', not both");
     if (m.has("genesis_bits")) {

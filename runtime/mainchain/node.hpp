@@ -28,7 +28,8 @@ namespace bystack::mainchaind {
 /// Counters kept outside the core (transport and miner), safe from any thread.
 struct runtime_counters {
   std::atomic<std::uint64_t> hashes{0};
-  std::atomic<std::uint64_t> mining_ms{0}; ///< wall time the miner spent hashing
+  std::atomic<std::uint64_t> mining_us{0};    ///< wall time the miner spent hashing
+  std::atomic<std::uint64_t> miner_cpu_us{0}; ///< CPU time of the miner thread
   std::atomic<std::uint64_t> blocks_mined{0};
   std::atomic<std::uint64_t> peers_connected{0};
   std::atomic<std::uint64_t> blocks_replayed{0};

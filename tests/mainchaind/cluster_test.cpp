@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -69,6 +70,14 @@ int pick_base_port(int ports) {
     if (ok) return base;
   }
   throw std::runtime_error("no free port range found");
+}
+
+/// Prints how long the test has run at each step (shown on failure, or when run by hand).
+void step(const char* what) {
+  static const auto start = std::chrono::steady_clock::now();
+  auto s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("[%7.1f s] %s\n", s, what);
+  std::fflush(stdout);
 }
 
 bool poll_until(std::chrono::seconds limit, const std::function<bool()>& pred) {
@@ -243,7 +252,9 @@ protected:
 };
 
 TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConverges) {
-  ASSERT_NO_FATAL_FAILURE(start_cluster(3, 2, 16));
+  step("start");
+  ASSERT_NO_FATAL_FAILURE(start_cluster(3, 2, 8));
+  step("nodes answer");
   // Each miner's coinbases raise its payout's balance above the genesis amount; seen on every
   // node, both miners' blocks are on every node's best chain.
   for (std::uint32_t i = 0; i < 3; ++i)
@@ -253,7 +264,9 @@ TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConv
                                     balance(i, payout1) > genesis_amount;
                            }))
         << "node " << i << " lacks blocks of a miner; see " << dir_;
+  step("both miners' blocks on every node");
   ASSERT_TRUE(poll_until(60s, [&] { return converged(); })) << "no common tip; see " << dir_;
+  step("converged");
 
   // bystack-cli against the mainchain API: issue an asset through the non-mining node (it relays
   // the transaction to the miners), then pay part of it through a miner's node.
@@ -269,6 +282,7 @@ TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConv
   for (std::uint32_t i = 0; i < 3; ++i)
     ASSERT_TRUE(poll_until(90s, [&] { return balance(i, wallet2, gold) == 1000; }))
         << "node " << i << " lacks the issuance; see " << dir_;
+  step("issuance on every node");
   auto paid = cli("transfer --key " + key + " --to " + payout1 + " --asset " + gold +
                   " --amount 400 --submit --node 127.0.0.1:" + std::to_string(api_port(0)));
   ASSERT_EQ(paid.first, 0) << paid.second;
@@ -276,7 +290,9 @@ TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConv
     ASSERT_TRUE(poll_until(
         90s, [&] { return balance(i, payout1, gold) == 400 && balance(i, wallet2, gold) == 600; }))
         << "node " << i << " lacks the transfer; see " << dir_;
+  step("transfer on every node");
   ASSERT_TRUE(poll_until(60s, [&] { return converged(); })) << "no common tip; see " << dir_;
+  step("converged");
 
   // SIGKILL miner 1 and remember how far it had got.
   auto before = get(1, "/status");
@@ -293,6 +309,7 @@ TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConv
     return s && (*s)["height"].get<std::uint64_t>() > others_before;
   })) << "node 0 mined nothing while node 1 was down";
 
+  step("node 0 mined on alone");
   start_node(1);
   ASSERT_TRUE(poll_until(60s, [&] { return get(1, "/status").has_value(); }));
   // It resumed from its data directory: the replay covered at least the height it had.
@@ -300,6 +317,7 @@ TEST_F(mainchain_cluster, BothMinersBlocksEverywhereAndAKilledNodeResumesAndConv
   // And it converges with the others: one tip, one UTXO set.
   ASSERT_TRUE(poll_until(90s, [&] { return converged(); }))
       << "the restarted node did not converge; see " << dir_;
+  step("restarted node converged");
   auto after = get(1, "/status");
   ASSERT_TRUE(after);
   EXPECT_GE((*after)["height"].get<std::uint64_t>(), height_before);

@@ -133,6 +133,12 @@ mining:
   payout: e1722346f014524b17b5e2d8950865ef50e506f8e6389fa10109473c3d56ceba
 )";
 
+std::string bad(std::string text, const std::string& from, const std::string& to) {
+  auto p = text.find(from);
+  EXPECT_NE(p, std::string::npos) << from;
+  return text.replace(p, from.size(), to);
+}
+
 TEST(MainchainConfig, ReadsAGoodConfig) {
   auto c = parse_config(good_config, "good.yaml", "/tmp/x");
   ASSERT_TRUE(c) << c.err().message;
@@ -141,16 +147,16 @@ TEST(MainchainConfig, ReadsAGoodConfig) {
   ASSERT_EQ(c->peers.size(), 1u);
   EXPECT_EQ(c->peers[0].name, "b");
   EXPECT_TRUE(c->mining.enabled);
+  EXPECT_EQ(c->consensus.rule, mainchain::retarget_rule::bystack);
+  auto bytom = parse_config(
+      bad(good_config, "retarget_blocks: 10", "retarget_blocks: 10\n  retarget_rule: bytom"),
+      "bytom.yaml", "/tmp");
+  ASSERT_TRUE(bytom) << bytom.err().message;
+  EXPECT_EQ(bytom->consensus.rule, mainchain::retarget_rule::bytom);
   EXPECT_EQ(c->consensus.genesis_bits, bits_for_expected_hashes(16));
   // 16 expected hashes: work_from_bits gives 2^256 / (target + 1) = 16 up to rounding.
   auto w = pow::work_from_bits(c->consensus.genesis_bits);
   EXPECT_EQ(w, pow::uint256(16));
-}
-
-std::string bad(std::string text, const std::string& from, const std::string& to) {
-  auto p = text.find(from);
-  EXPECT_NE(p, std::string::npos) << from;
-  return text.replace(p, from.size(), to);
 }
 
 void expect_error(const std::string& text, const std::string& needle) {
@@ -161,6 +167,8 @@ void expect_error(const std::string& text, const std::string& needle) {
 
 TEST(MainchainConfig, RefusesBadInputWithClearErrors) {
   expect_error(bad(good_config, "retarget_blocks: 10", "retarget_blocks: 1"), "retarget_blocks");
+  expect_error(bad(good_config, "retarget_blocks: 10", "retarget_blocks: 10\n  retarget_rule: btc"),
+               "retarget_rule");
   expect_error(bad(good_config, "genesis_expected_hashes: 16", "genesis_expected_hashes: 1"),
                "genesis_expected_hashes");
   expect_error(bad(good_config, "genesis_expected_hashes: 16", "genesis_bits: \"12\""),
@@ -176,6 +184,17 @@ TEST(MainchainConfig, RefusesBadInputWithClearErrors) {
   expect_error(bad(good_config, "{name: \"BTM\", kind: byte, decimals: 8, native: true}",
                    "{name: \"BTM\", kind: byte, decimals: 8}"),
                "native");
+}
+
+TEST(MainchainConfig, TheCommittedLocalClusterLoads) {
+  // ctest runs in the source directory.
+  for (int i = 0; i < 3; ++i) {
+    auto c = load_config("configs/mainchain-local-3/node" + std::to_string(i) + ".yaml");
+    ASSERT_TRUE(c) << c.err().message;
+    EXPECT_EQ(c->peers.size(), 2u);
+    EXPECT_EQ(c->mining.enabled, i < 2);
+    EXPECT_EQ(c->consensus.genesis_bits, bits_for_expected_hashes(48));
+  }
 }
 
 TEST(MainchainStore, AppendsLoadsAndRefusesAnotherNetwork) {
