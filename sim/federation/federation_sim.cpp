@@ -592,6 +592,18 @@ double quantile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
 }
 
+fed_sim_params fault_case(const fed_sim_params& base, std::uint64_t seed) {
+  auto p = base;
+  p.seed = seed;
+  rng64 r(seed ^ 0x66617531ull);
+  p.offline_members = r.below(p.members - p.threshold + 1);
+  p.byzantine_member = r.below(2) == 1;
+  p.lying_collector = p.collectors > 1 && r.below(2) == 1;
+  p.double_spend_depth =
+      p.confirmations > 1 && r.below(2) == 1 ? 1 + r.below(p.confirmations - 1) : 0;
+  return p;
+}
+
 fed_sim_report run_federation_sim(const fed_sim_params& p) {
   federation_run run(p);
   return run.go();

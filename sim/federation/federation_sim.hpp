@@ -55,6 +55,11 @@ struct fed_sim_report {
 
 fed_sim_report run_federation_sim(const fed_sim_params& p);
 
+/// Returns `base` with faults drawn from `seed` within the fault model: up to n - m members
+/// offline, a Byzantine member or not, a lying collector or not, a double spend shallower than
+/// the confirmation depth or none. The supply checker must pass every such run.
+fed_sim_params fault_case(const fed_sim_params& base, std::uint64_t seed);
+
 /// Returns the p-th quantile (0..1) of the values (nearest rank), 0 for none.
 double quantile(std::vector<double> v, double p);
 
