@@ -19,6 +19,7 @@ int usage() {
                "  [--byzantine-member] [--collectors N] [--lying-collector] [--confirmations K]\n"
                "  [--mc-block-ms X] [--sc-block-ms X] [--latency-ms X] [--start-window-s X]\n"
                "  [--duration-s X] [--double-spend-depth D] [--expect-violation]\n"
+               "  [--crash-collector-at-s X] [--restart-after-s X]\n"
                "  [--search N]  (seeds from --seed on, faults drawn within the fault model)\n");
   return 2;
 }
@@ -84,6 +85,10 @@ int main(int argc, char** argv) {
       p.double_spend_depth = n;
     else if (a == "--search")
       search = n;
+    else if (a == "--crash-collector-at-s")
+      p.crash_collector_at_s = v;
+    else if (a == "--restart-after-s")
+      p.restart_after_s = v;
     else
       return usage();
   }
@@ -140,10 +145,12 @@ int main(int argc, char** argv) {
               quantile(r.pegout_s, 0.5), quantile(r.pegout_s, 0.99), r.pegout_s.size());
   std::printf("record latency s  p50 %.1f  p99 %.1f  (n %zu, burn to release recorded)\n",
               quantile(r.record_s, 0.5), quantile(r.record_s, 0.99), r.record_s.size());
-  std::printf("faults: forged claims refused %llu, member shares refused %llu, reorgs %llu\n",
+  std::printf("faults: forged claims refused %llu, member shares refused %llu, reorgs %llu, "
+              "collector restarts %llu\n",
               static_cast<unsigned long long>(r.forged_refused),
               static_cast<unsigned long long>(r.shares_refused),
-              static_cast<unsigned long long>(r.reorgs));
+              static_cast<unsigned long long>(r.reorgs),
+              static_cast<unsigned long long>(r.collector_restarts));
   std::printf("supply checker: %s (%llu checks)%s%s\n", r.supply_ok ? "ok" : "VIOLATION",
               static_cast<unsigned long long>(r.supply_checks), r.supply_ok ? "" : ": ",
               r.supply_discrepancy.c_str());
