@@ -27,4 +27,19 @@ std::uint8_t threshold_for(std::size_t n, std::size_t f) {
   return static_cast<std::uint8_t>(n - f);
 }
 
+result<void> check_rotation(const ledger::control_program& from,
+                            const ledger::control_program& to) {
+  for (const auto* p : {&from, &to})
+    if (p->keys.empty() || p->threshold == 0 || p->threshold > p->keys.size())
+      return make_error("rotation: a program needs 1 <= threshold <= keys");
+  std::size_t replaced = 0;
+  for (const auto& k : from.keys)
+    replaced += std::find(to.keys.begin(), to.keys.end(), k) == to.keys.end();
+  if (replaced > from.keys.size() / 3)
+    return make_error("rotation: " + std::to_string(replaced) + " of " +
+                      std::to_string(from.keys.size()) + " members replaced, at most " +
+                      std::to_string(from.keys.size() / 3));
+  return {};
+}
+
 } // namespace bystack::federation

@@ -22,4 +22,9 @@ result<ledger::control_program> federation_program(std::vector<crypto::public_ke
 /// m <= n - f, which needs f < m, i.e. n >= 2f + 1. Returns 0 when no such m exists.
 std::uint8_t threshold_for(std::size_t n, std::size_t f);
 
+/// Checks one rotation: at most a third of the old members (floor(n / 3)) are replaced, so that
+/// the members who stay keep the federation's memory and a captured election cannot swap the
+/// whole federation at once.
+result<void> check_rotation(const ledger::control_program& from, const ledger::control_program& to);
+
 } // namespace bystack::federation

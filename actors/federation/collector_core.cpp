@@ -91,8 +91,8 @@ std::optional<ledger::tx> collector_core::step(const ledger::utxo_view& committe
           const auto& o = mt.outputs[oi];
           if (o.kind != ledger::output_kind::control) continue;
           if (!mid) mid = mt.id();
-          if (o.owner == cfg_.params.federation && conf >= cfg_.params.pegin_confirmations &&
-              claims < cfg_.claims_per_tx_max &&
+          if (accepts_pegin(cfg_.params, o.owner, at->hdr.height) &&
+              conf >= cfg_.params.pegin_confirmations && claims < cfg_.claims_per_tx_max &&
               !committed.issuance_used(claim_key(ledger::output_id(*mid, oi, o)))) {
             auto def = definitions_.find(o.asset);
             if (def == definitions_.end()) continue; // issued before the blocks it was given

@@ -46,10 +46,12 @@ std::vector<pegout_request> pegouts_in_block(const std::vector<ledger::tx>& txs,
   return out;
 }
 
-member_core::member_core(member_config cfg) : cfg_(std::move(cfg)) {
-  const auto& keys = cfg_.params.federation.keys;
-  for (std::size_t k = 0; k < keys.size(); ++k)
-    if (cfg_.signer && keys[k] == cfg_.signer->pub()) index_ = static_cast<std::uint8_t>(k);
+member_core::member_core(member_config cfg) : cfg_(std::move(cfg)) {}
+
+std::optional<std::uint8_t> member_core::index_in(const ledger::control_program& p) const {
+  for (std::size_t k = 0; k < p.keys.size(); ++k)
+    if (cfg_.signer && p.keys[k] == cfg_.signer->pub()) return static_cast<std::uint8_t>(k);
+  return std::nullopt;
 }
 
 void member_core::on_pegout(const pegout_request& p) {
@@ -80,7 +82,7 @@ const ledger::tx* member_core::signed_release(const hash256& pegout) const {
 
 std::optional<ledger::tx> member_core::build_release(const pegout_request& p) const {
   if (!have_view_ || mc_height_ < p.anchor_height) return std::nullopt;
-  const auto& fed = cfg_.params.federation;
+  const auto& fed = federation_at(cfg_.params, p.anchor_height);
   std::map<hash256, const federation_coin*> candidates; // ordered by id: the same everywhere
   auto fits = [&](const federation_coin& c) {
     return c.out.kind == ledger::output_kind::control && c.out.owner == fed &&
@@ -110,22 +112,26 @@ std::optional<ledger::tx> member_core::build_release(const pegout_request& p) co
 }
 
 void member_core::advance() {
-  if (!index_ || !cfg_.signer) return;
+  if (!cfg_.signer) return;
   for (const auto& [seq, p] : pegouts_) {
-    if (signed_.count(p.id) != 0) continue;
+    if (program_.count(p.id) != 0) continue; // planned
     auto t = build_release(p);
     if (!t) return; // later pegouts wait: their coins depend on this one's release
     auto txid = t->id();
+    const auto& program = federation_at(cfg_.params, p.anchor_height);
+    program_.emplace(p.id, program);
     for (const auto& in : t->inputs)
       planned_spent_.insert(in.spent_output);
     if (t->outputs.size() > 1) {
       federation_coin change{ledger::output_id(txid, 1, t->outputs[1]), t->outputs[1], 0};
       planned_change_.emplace(change.id, change);
     }
-    signature_share own{p.id, txid, *index_, {}};
+    auto index = index_in(program);
+    if (!index) continue; // planned like everyone, but signed by that federation's members
+    signature_share own{p.id, txid, *index, {}};
     for (const auto& in : t->inputs)
       own.signatures.push_back(cfg_.signer->sign(ledger::sighash(ledger::input_id(in), txid)));
-    shares_[p.id][*index_] = own.signatures;
+    shares_[p.id][*index] = own.signatures;
     signed_.emplace(p.id, std::move(*t));
     ++stats_.releases_signed;
     out_.push_back(broadcast_share{own});
@@ -140,7 +146,7 @@ void member_core::advance() {
 }
 
 bool member_core::share_valid(const signature_share& s, const ledger::tx& t) const {
-  const auto& keys = cfg_.params.federation.keys;
+  const auto& keys = program_.at(s.pegout).keys;
   if (!cfg_.scheme || s.key_index >= keys.size() || s.signatures.size() != t.inputs.size())
     return false;
   auto txid = t.id();
@@ -164,7 +170,7 @@ void member_core::on_share(const signature_share& s) {
     std::size_t total = 0;
     for (const auto& [p, v] : early_)
       total += v.size();
-    if (total < early_shares_max && early_[s.pegout].size() < cfg_.params.federation.keys.size())
+    if (total < early_shares_max && early_[s.pegout].size() < ledger::max_multisig_keys)
       early_[s.pegout].push_back(s);
     return;
   }
@@ -185,11 +191,12 @@ void member_core::on_share(const signature_share& s) {
 void member_core::try_submit(const hash256& pegout) {
   if (submitted_.count(pegout) != 0) return;
   const auto& got = shares_[pegout];
-  if (got.size() < cfg_.params.federation.threshold) return;
+  auto threshold = program_.at(pegout).threshold;
+  if (got.size() < threshold) return;
   auto t = signed_.at(pegout);
   std::size_t used = 0;
   for (const auto& [k, sigs] : got) { // ascending key index
-    if (used == cfg_.params.federation.threshold) break;
+    if (used == threshold) break;
     for (std::size_t i = 0; i < t.inputs.size(); ++i)
       t.inputs[i].witness.push_back(ledger::key_signature{k, sigs[i]});
     ++used;

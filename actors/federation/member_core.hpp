@@ -8,7 +8,9 @@
 /// best height in the sidechain state of the pegout's block, less the confirmation depth: a
 /// height every member's mainchain node agrees on) plus the change of earlier releases, less
 /// what earlier releases spend; they are taken in (height, id) order until they cover the
-/// amount. A member signs one release per pegout, ever: if its view later yields another
+/// amount. The federation that releases is the one of the anchor height (rotations,
+/// sidechain_rules.hpp); coins of an earlier federation must first be migrated to it. A member
+/// signs one release per pegout, ever: if its view later yields another
 /// transaction it refuses and counts the conflict. Shares from other members count only when
 /// they sign the same transaction. With m valid signatures on every input the release goes to
 /// the mainchain.
@@ -112,9 +114,12 @@ private:
   void try_submit(const hash256& pegout);
   bool share_valid(const signature_share& s, const ledger::tx& t) const;
 
+  /// Returns this member's key index in a program, if it is a member.
+  std::optional<std::uint8_t> index_in(const ledger::control_program& p) const;
+
   member_config cfg_;
-  std::optional<std::uint8_t> index_; ///< this member's key index in the federation program
-  std::map<std::uint64_t, pegout_request> pegouts_; ///< by sequence
+  std::map<hash256, ledger::control_program> program_; ///< pegout -> the federation releasing it
+  std::map<std::uint64_t, pegout_request> pegouts_;    ///< by sequence
   std::set<hash256> known_;
   std::map<hash256, federation_coin> unspent_;
   std::uint64_t mc_height_ = 0;

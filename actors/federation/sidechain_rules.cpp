@@ -260,6 +260,35 @@ ledger::output make_pegout_output(const ledger::asset_id& asset, std::uint64_t a
   return o;
 }
 
+const ledger::control_program& federation_at(const federation_params& p, std::uint64_t height) {
+  const ledger::control_program* cur = &p.federation;
+  for (const auto& r : p.rotations)
+    if (r.from_height <= height) cur = &r.program;
+  return *cur;
+}
+
+bool accepts_pegin(const federation_params& p, const ledger::control_program& owner,
+                   std::uint64_t height) {
+  const ledger::control_program* prev = nullptr;
+  const ledger::control_program* cur = &p.federation;
+  std::uint64_t since = 0;
+  for (const auto& r : p.rotations)
+    if (r.from_height <= height) {
+      prev = cur;
+      cur = &r.program;
+      since = r.from_height;
+    }
+  if (owner == *cur) return true;
+  return prev && owner == *prev && height < since + p.grace_blocks;
+}
+
+std::vector<ledger::control_program> federations(const federation_params& p) {
+  std::vector<ledger::control_program> out{p.federation};
+  for (const auto& r : p.rotations)
+    out.push_back(r.program);
+  return out;
+}
+
 // -- assets and ids -----------------------------------------------------------------------------
 
 ledger::asset_definition pegged_definition(const ledger::asset_definition& mc) {
@@ -433,17 +462,18 @@ tx_error sidechain_rules::check_claim(const ledger::input& in, const hash256& ii
     return fail(rule::malformed, "output " + std::to_string(c->output_index) + " of " +
                                      std::to_string(c->mc_tx.outputs.size()));
   const auto& out = c->mc_tx.outputs[c->output_index];
-  if (out.kind != ledger::output_kind::control || out.owner != p_.federation)
-    return fail(rule::bad_program, "the output does not pay the federation");
+  light_client lc(p_, view);
+  auto b = lc.find(c->block);
+  if (!b) return fail(rule::missing_input, "block " + short_hex(c->block) + " is not relayed");
+  if (out.kind != ledger::output_kind::control || !accepts_pegin(p_, out.owner, b->hdr.height))
+    return fail(rule::bad_program, "the output does not pay the federation of height " +
+                                       std::to_string(b->hdr.height));
   if (c->definition.id() != out.asset)
     return fail(rule::unknown_asset, "the definition is not of the output's asset");
   auto dest = ledger::decode_control_program(byte_view{out.data.data(), out.data.size()});
   if (!dest || dest->keys.empty() || dest->keys.size() > ledger::max_multisig_keys ||
       dest->threshold == 0 || dest->threshold > dest->keys.size())
     return fail(rule::bad_program, "the output's data names no valid sidechain owner");
-  light_client lc(p_, view);
-  auto b = lc.find(c->block);
-  if (!b) return fail(rule::missing_input, "block " + short_hex(c->block) + " is not relayed");
   auto txid_mc = c->mc_tx.id();
   auto root = mainchain::merkle_root_of(txid_mc, c->path);
   if (!root) return fail(rule::malformed, root.err().message);

@@ -42,11 +42,21 @@ inline constexpr auto pegout_output = static_cast<ledger::output_kind>(16);
 inline constexpr auto header_record = static_cast<ledger::output_kind>(20);
 inline constexpr auto tip_record = static_cast<ledger::output_kind>(21);
 
+/// A change of federation: pegins in mainchain blocks from `from_height` on pay `program`.
+struct federation_rotation {
+  ledger::control_program program;
+  std::uint64_t from_height = 0;
+};
+
 /// Fixes what the sidechain accepts from and about the mainchain.
 struct federation_params {
   ledger::control_program federation; ///< the mainchain program pegins pay (federation_program)
-  hash256 mainchain;                  ///< the mainchain's chain id
-  ledger::asset_id mainchain_native;  ///< the only asset a pegout's mainchain fee may be in
+  /// Later federations, ascending from_height (check_schedule in address.hpp); elections that
+  /// would decide them are not implemented, so they come from configuration.
+  std::vector<federation_rotation> rotations;
+  std::uint64_t grace_blocks = 0;    ///< pegins to the previous federation honoured this long
+  hash256 mainchain;                 ///< the mainchain's chain id
+  ledger::asset_id mainchain_native; ///< the only asset a pegout's mainchain fee may be in
   mainchain::consensus_params consensus;
   mainchain::header genesis; ///< the light client's first header, trusted
   std::uint64_t pegin_confirmations = 6;
@@ -92,6 +102,15 @@ ledger::input make_claim_input(const claim_payload& c);
 ledger::input make_release_input(const release_payload& r);
 ledger::output make_pegout_output(const ledger::asset_id& asset, std::uint64_t amount,
                                   const pegout_payload& p, const hash256& lot = {});
+
+/// Returns the federation program pegins in a mainchain block at `height` pay.
+const ledger::control_program& federation_at(const federation_params& p, std::uint64_t height);
+/// Tells whether a pegin owned by `owner` in a mainchain block at `height` may be claimed: it
+/// pays the federation of that height, or the previous one within grace_blocks of the rotation.
+bool accepts_pegin(const federation_params& p, const ledger::control_program& owner,
+                   std::uint64_t height);
+/// Returns every federation program of the schedule, the first first.
+std::vector<ledger::control_program> federations(const federation_params& p);
 
 // -- assets and ids -----------------------------------------------------------------------------
 

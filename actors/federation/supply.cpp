@@ -1,5 +1,6 @@
 #include "actors/federation/supply.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace bystack::federation {
@@ -13,7 +14,10 @@ std::string short_hex(const hash256& h) {
 } // namespace
 
 mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chain,
-                              const ledger::control_program& fed) {
+                              const std::vector<ledger::control_program>& feds) {
+  auto is_fed = [&](const ledger::control_program& p) {
+    return std::find(feds.begin(), feds.end(), p) != feds.end();
+  };
   mainchain_scan s;
   for (const auto& b : best_chain) {
     s.height = b->hdr().height;
@@ -33,7 +37,7 @@ mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chai
       for (std::uint32_t i = 0; i < t.outputs.size(); ++i) {
         const auto& o = t.outputs[i];
         if (o.kind != ledger::output_kind::control) continue;
-        if (o.owner == fed) {
+        if (is_fed(o.owner)) {
           s.coins[ledger::output_id(txid, i, o)] =
               locked_coin{txid, o.asset, o.amount, b->hdr().height, spends, false};
           if (spends) r.released[o.asset] -= o.amount;
@@ -43,7 +47,10 @@ mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chai
           r.pegout = p;
         }
       }
-      if (spends) {
+      bool moves_only = !r.pegout;
+      for (const auto& [asset, n] : r.released)
+        moves_only = moves_only && n == 0;
+      if (spends && !moves_only) {
         r.txid = txid;
         r.height = b->hdr().height;
         s.releases.push_back(std::move(r));

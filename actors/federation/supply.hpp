@@ -37,9 +37,15 @@ struct mainchain_scan {
   std::vector<release_seen> releases;
 };
 
-/// Reads a best chain (genesis first) for the federation program.
+/// Reads a best chain (genesis first) for the federation programs (every federation of a
+/// rotation schedule: federations(params)). A transaction that moves federation coins only to
+/// federation programs (a migration after a rotation) is no release.
 mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chain,
-                              const ledger::control_program& federation);
+                              const std::vector<ledger::control_program>& federations);
+inline mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chain,
+                                     const ledger::control_program& federation) {
+  return scan_mainchain(best_chain, std::vector<ledger::control_program>{federation});
+}
 
 struct claim_seen {
   hash256 sidechain_tx;

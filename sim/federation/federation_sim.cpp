@@ -114,21 +114,47 @@ public:
     for (std::size_t i = 0; i < p.members; ++i)
       mcores_.push_back(std::make_unique<fed::member_core>(
           fed::member_config{fp_, members_[i].s.get(), &crypto::modelled_scheme()}));
-    for (std::size_t i = 0; i < p.collectors; ++i) {
-      fed::collector_config cc;
-      cc.params = fp_;
-      cc.sidechain = sc_params_;
-      cc.signer = collectors_[i].s.get();
-      cc.funding = ledger::output_id(ledger::genesis_txid(sc_spec_), static_cast<std::uint32_t>(i),
-                                     sc_spec_.outputs[i]);
-      cc.mainchain_assets = {btm};
-      ccores_.push_back(std::make_unique<fed::collector_core>(cc));
-    }
+    for (std::size_t i = 0; i < p.collectors; ++i)
+      ccores_.push_back(
+          make_collector(i, ledger::output_id(ledger::genesis_txid(sc_spec_),
+                                              static_cast<std::uint32_t>(i), sc_spec_.outputs[i])));
     us_.resize(p.users);
+  }
+
+  std::unique_ptr<fed::collector_core> make_collector(std::size_t i, const hash256& funding) {
+    fed::collector_config cc;
+    cc.params = fp_;
+    cc.sidechain = sc_params_;
+    cc.signer = collectors_[i].s.get();
+    cc.funding = funding;
+    cc.mainchain_assets = {btm_};
+    return std::make_unique<fed::collector_core>(cc);
+  }
+
+  /// Restarts collector 0 from nothing but its key: its funding is the one output it owns in
+  /// the committed state, its mainchain view what its node serves.
+  void restart_collector() {
+    hash256 funding;
+    for (const auto& [id, e] : sc_.entries())
+      if (e.out.owner == collectors_[0].prog) funding = id;
+    ccores_[0] = make_collector(0, funding);
+    ++r_.collector_restarts;
+    feed_collector(*ccores_[0]);
+  }
+
+  void feed_collector(fed::collector_core& c) {
+    auto height = node_->height();
+    for (auto h = height > 64 ? height - 64 : 1; h <= height; ++h)
+      c.on_mainchain_block(node_->block_at(h));
+    c.on_mainchain_tip(node_->tip_hash());
   }
 
   fed_sim_report go() {
     r_.seed = p_.seed;
+    if (p_.crash_collector_at_s >= 0 && !ccores_.empty()) {
+      at(p_.crash_collector_at_s * 1000, [this] { ccores_[0].reset(); });
+      at((p_.crash_collector_at_s + p_.restart_after_s) * 1000, [this] { restart_collector(); });
+    }
     at(exp_ms(p_.mc_block_ms), [this] { mine(); });
     at(p_.sc_block_ms, [this] { sc_block(); });
     for (std::size_t i = 0; i < p_.users; ++i) {
@@ -217,12 +243,8 @@ private:
       }
     tr_.add(node_->tip_hash().prefix64());
     // Collectors hear of the recent blocks (after a reorganisation, of the new branch too).
-    auto from = height > 64 ? height - 64 : 1;
-    for (auto& c : ccores_) {
-      for (auto h = from; h <= height; ++h)
-        c->on_mainchain_block(node_->block_at(h));
-      c->on_mainchain_tip(node_->tip_hash());
-    }
+    for (auto& c : ccores_)
+      if (c) feed_collector(*c);
     // Members see the federation's coins after a delay.
     std::vector<fed::federation_coin> coins;
     for (const auto& [id, e] : node_->state().entries())
@@ -371,6 +393,7 @@ private:
     users_progress();
     // Collectors compare their views with the new state.
     for (std::size_t i = 0; i < ccores_.size(); ++i) {
+      if (!ccores_[i]) continue; // crashed
       if (auto t = ccores_[i]->step(sc_, height)) submit_sc(std::move(*t));
       if (i == 0 && p_.lying_collector) forge();
     }
@@ -590,6 +613,18 @@ double quantile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   auto i = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
   return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
+}
+
+fed_sim_params fault_case(const fed_sim_params& base, std::uint64_t seed) {
+  auto p = base;
+  p.seed = seed;
+  rng64 r(seed ^ 0x66617531ull);
+  p.offline_members = r.below(p.members - p.threshold + 1);
+  p.byzantine_member = r.below(2) == 1;
+  p.lying_collector = p.collectors > 1 && r.below(2) == 1;
+  p.double_spend_depth =
+      p.confirmations > 1 && r.below(2) == 1 ? 1 + r.below(p.confirmations - 1) : 0;
+  return p;
 }
 
 fed_sim_report run_federation_sim(const fed_sim_params& p) {

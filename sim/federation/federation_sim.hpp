@@ -33,6 +33,10 @@ struct fed_sim_params {
   /// (0: no attack). Deeper than `confirmations`, the claim is already made and the checker must
   /// flag it; shallower, the claim never happens and nothing is lost.
   std::uint64_t double_spend_depth = 0;
+  /// Crash fault: collector 0 stops at this simulated second (negative: never) and restarts
+  /// restart_after_s later with a fresh core that finds its funding in the committed state.
+  double crash_collector_at_s = -1;
+  double restart_after_s = 300;
 };
 
 struct fed_sim_report {
@@ -47,6 +51,7 @@ struct fed_sim_report {
   std::uint64_t shares_refused = 0;  ///< shares honest members refused
   std::uint64_t pending_pegouts = 0; ///< pegouts not released at the end
   std::uint64_t reorgs = 0;
+  std::uint64_t collector_restarts = 0;
   bool supply_ok = true;
   std::string supply_discrepancy;
   std::uint64_t supply_checks = 0;
@@ -54,6 +59,11 @@ struct fed_sim_report {
 };
 
 fed_sim_report run_federation_sim(const fed_sim_params& p);
+
+/// Returns `base` with faults drawn from `seed` within the fault model: up to n - m members
+/// offline, a Byzantine member or not, a lying collector or not, a double spend shallower than
+/// the confirmation depth or none. The supply checker must pass every such run.
+fed_sim_params fault_case(const fed_sim_params& base, std::uint64_t seed);
 
 /// Returns the p-th quantile (0..1) of the values (nearest rank), 0 for none.
 double quantile(std::vector<double> v, double p);

@@ -18,7 +18,9 @@ int usage() {
                "[--threshold M] [--offline N]\n"
                "  [--byzantine-member] [--collectors N] [--lying-collector] [--confirmations K]\n"
                "  [--mc-block-ms X] [--sc-block-ms X] [--latency-ms X] [--start-window-s X]\n"
-               "  [--duration-s X] [--double-spend-depth D] [--expect-violation]\n");
+               "  [--duration-s X] [--double-spend-depth D] [--expect-violation]\n"
+               "  [--crash-collector-at-s X] [--restart-after-s X]\n"
+               "  [--search N]  (seeds from --seed on, faults drawn within the fault model)\n");
   return 2;
 }
 
@@ -33,6 +35,7 @@ bool number(const char* s, double& out) {
 int main(int argc, char** argv) {
   fed_sim_params p;
   bool expect_violation = false;
+  std::uint64_t search = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--byzantine-member") {
@@ -80,6 +83,12 @@ int main(int argc, char** argv) {
       p.duration_s = v;
     else if (a == "--double-spend-depth")
       p.double_spend_depth = n;
+    else if (a == "--search")
+      search = n;
+    else if (a == "--crash-collector-at-s")
+      p.crash_collector_at_s = v;
+    else if (a == "--restart-after-s")
+      p.restart_after_s = v;
     else
       return usage();
   }
@@ -90,6 +99,34 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf("seed %llu\n", static_cast<unsigned long long>(p.seed));
+  if (search > 0) {
+    std::uint64_t violations = 0, waiting = 0;
+    for (std::uint64_t s = p.seed; s < p.seed + search; ++s) {
+      auto c = fault_case(p, s);
+      auto r = run_federation_sim(c);
+      violations += !r.supply_ok;
+      waiting += r.pending_pegouts;
+      std::printf(
+          "seed %llu offline %zu byzantine %d lying %d double-spend %llu: releases %llu "
+          "of %llu, %s%s\n",
+          static_cast<unsigned long long>(s), c.offline_members, c.byzantine_member,
+          c.lying_collector, static_cast<unsigned long long>(c.double_spend_depth),
+          static_cast<unsigned long long>(r.releases), static_cast<unsigned long long>(r.pegouts),
+          r.supply_ok ? "ok" : "VIOLATION: ", r.supply_ok ? "" : r.supply_discrepancy.c_str());
+      if (!r.supply_ok)
+        std::printf("  reproduce: bystack-federation-sim --seed %llu --offline %zu%s%s "
+                    "--double-spend-depth %llu\n",
+                    static_cast<unsigned long long>(s), c.offline_members,
+                    c.byzantine_member ? " --byzantine-member" : "",
+                    c.lying_collector ? " --lying-collector" : "",
+                    static_cast<unsigned long long>(c.double_spend_depth));
+    }
+    std::printf("search: %llu runs, %llu supply violations, %llu pegouts unreleased at the end\n",
+                static_cast<unsigned long long>(search),
+                static_cast<unsigned long long>(violations),
+                static_cast<unsigned long long>(waiting));
+    return violations == 0 ? 0 : 1;
+  }
   auto r = run_federation_sim(p);
   std::printf(
       "mainchain blocks %llu, sidechain blocks %llu with %llu transactions (%llu refused)\n",
@@ -108,10 +145,12 @@ int main(int argc, char** argv) {
               quantile(r.pegout_s, 0.5), quantile(r.pegout_s, 0.99), r.pegout_s.size());
   std::printf("record latency s  p50 %.1f  p99 %.1f  (n %zu, burn to release recorded)\n",
               quantile(r.record_s, 0.5), quantile(r.record_s, 0.99), r.record_s.size());
-  std::printf("faults: forged claims refused %llu, member shares refused %llu, reorgs %llu\n",
+  std::printf("faults: forged claims refused %llu, member shares refused %llu, reorgs %llu, "
+              "collector restarts %llu\n",
               static_cast<unsigned long long>(r.forged_refused),
               static_cast<unsigned long long>(r.shares_refused),
-              static_cast<unsigned long long>(r.reorgs));
+              static_cast<unsigned long long>(r.reorgs),
+              static_cast<unsigned long long>(r.collector_restarts));
   std::printf("supply checker: %s (%llu checks)%s%s\n", r.supply_ok ? "ok" : "VIOLATION",
               static_cast<unsigned long long>(r.supply_checks), r.supply_ok ? "" : ": ",
               r.supply_discrepancy.c_str());

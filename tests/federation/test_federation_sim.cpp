@@ -57,6 +57,23 @@ TEST(FederationSim, ALyingCollectorIsRefusedAndTheOtherClaims) {
   EXPECT_TRUE(r.supply_ok) << r.supply_discrepancy;
 }
 
+TEST(FederationSim, ACrashedCollectorRestartsAndEveryPeginIsClaimedOnce) {
+  auto p = small(8);
+  p.collectors = 1; // nobody else claims while it is down
+  p.crash_collector_at_s = 30;
+  p.restart_after_s = 300;
+  auto r = run_federation_sim(p);
+  EXPECT_EQ(r.collector_restarts, 1u);
+  EXPECT_EQ(r.claims, 8u); // claim inputs committed: one per pegin
+  EXPECT_EQ(r.releases, 8u);
+  EXPECT_TRUE(r.supply_ok) << r.supply_discrepancy;
+  // Pegins start within 120 s and none is claimed before the restart at 330 s.
+  for (double s : r.pegin_s)
+    EXPECT_GE(s, 210.0);
+  auto honest = run_federation_sim(small(8));
+  EXPECT_LT(quantile(honest.pegin_s, 0.5), 210.0);
+}
+
 TEST(FederationSim, ReleasesContinueWithMMembersAndWaitWithFewer) {
   auto p = small(3);
   p.offline_members = 2; // 3 of 5 online, m = 3

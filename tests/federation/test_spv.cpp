@@ -139,3 +139,32 @@ TEST(LightClient, RefusesMalformedRelays) {
 }
 
 } // namespace
+
+namespace {
+
+using namespace bystack;
+using namespace bystack::federation;
+using namespace bystack::federation::testing;
+
+TEST(LightClient, BoundsForkDepthAndLookBackDepth) {
+  two_chains t;
+  t.fp.fork_depth_max = 2;
+  t.fp.claim_depth_max = 3;
+  t.rules = std::make_unique<sidechain_rules>(t.fp, t.w.pow);
+  auto bs = mainchain::testing::branch(t.w, t.mc_genesis, 5, 1000);
+  ASSERT_TRUE(t.relay(two_chains::headers_of(bs)).ok());
+  // A fork from genesis, five blocks below the tip, is refused; one from height 3 is not.
+  auto deep = mainchain::testing::branch(t.w, t.mc_genesis, 1, 1000, {}, 1);
+  auto err = t.relay(two_chains::headers_of(deep));
+  EXPECT_NE(err.detail.find("forks 5 blocks below the tip"), std::string::npos) << err.message();
+  auto shallow = mainchain::testing::branch(t.w, bs[2]->hdr(), 1, 1000, {}, 1);
+  EXPECT_TRUE(t.relay(two_chains::headers_of(shallow)).ok());
+  // Lookups walk at most claim_depth_max blocks back from the tip.
+  auto lc = t.lc();
+  EXPECT_EQ(lc.confirmations(bs[2]->hash()), 3u);
+  EXPECT_EQ(lc.confirmations(bs[1]->hash()), 4u); // 3 below the tip: the bound
+  EXPECT_EQ(lc.confirmations(bs[0]->hash()), 0u); // 4 below: beyond it
+  EXPECT_FALSE(lc.best_at(1).has_value());
+}
+
+} // namespace

@@ -1,0 +1,148 @@
+// Rotations: at most a third of the members change, pegins to the previous federation are
+// honoured during the grace period, migrations are no releases, the new federation releases.
+#include "actors/federation/supply.hpp"
+#include "fed_fixture.hpp"
+
+namespace {
+
+using namespace bystack;
+using namespace bystack::federation;
+using namespace bystack::federation::testing;
+
+TEST(Rotation, AtMostAThirdOfTheMembersChange) {
+  std::vector<crypto::public_key> k;
+  for (std::uint8_t i = 0; i < 7; ++i)
+    k.push_back(make_party(static_cast<std::uint8_t>(60 + i)).s->pub());
+  auto five = federation_program({k[0], k[1], k[2], k[3], k[4]}, 3).value();
+  auto one_new = federation_program({k[0], k[1], k[2], k[3], k[5]}, 3).value();
+  auto two_new = federation_program({k[0], k[1], k[2], k[5], k[6]}, 3).value();
+  auto grown = federation_program({k[0], k[1], k[2], k[3], k[4], k[5]}, 4).value();
+  EXPECT_TRUE(check_rotation(five, one_new));
+  EXPECT_TRUE(check_rotation(five, grown)); // nobody replaced
+  auto r = check_rotation(five, two_new);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("2 of 5 members replaced, at most 1"), std::string::npos);
+}
+
+struct rotation_world : peg_world {
+  party newcomer = make_party(13);
+  ledger::control_program new_fed;
+  hash256 coin; ///< Alice's coin funding the next pegin
+  std::uint64_t left = 1000;
+
+  rotation_world() {
+    new_fed = federation_program({members[0].s->pub(), members[1].s->pub(), newcomer.s->pub()}, 2)
+                  .value();
+    EXPECT_TRUE(check_rotation(fed, new_fed));
+    fp.rotations = {{new_fed, 3}};
+    fp.grace_blocks = 2; // pegins to the old address honoured in blocks 3 and 4
+    rules = std::make_unique<sidechain_rules>(fp, w.pow);
+    coin = w.genesis_output(0);
+  }
+
+  /// Returns Alice's payment of 100 to `owner` naming Carol on the sidechain.
+  tx_ptr pay(const ledger::control_program& owner) {
+    ledger::tx t;
+    t.chain = w.params().chain;
+    t.inputs.push_back(ledger::spend_of(coin));
+    auto o = ledger::pay(w.btm.id(), 100, owner);
+    o.data = ledger::encode(carol.prog);
+    t.outputs.push_back(o);
+    left -= 100;
+    t.outputs.push_back(ledger::pay(w.btm.id(), left, w.alice.prog));
+    ledger::sign_input(t, 0, w.alice.prog, *w.alice.s);
+    coin = ledger::output_id(t.id(), 1, t.outputs[1]);
+    return std::make_shared<const ledger::tx>(std::move(t));
+  }
+};
+
+TEST(Rotation, PeginsToTheOldAddressAreHonouredDuringTheGracePeriodOnly) {
+  rotation_world t;
+  auto b1 = t.mine({t.pay(t.fed)});     // before the rotation
+  auto b2 = t.mine({t.pay(t.new_fed)}); // too early for the new federation
+  t.mine();
+  auto b4 = t.mine({t.pay(t.fed)}); // grace
+  auto b5 = t.mine({t.pay(t.fed)}); // after the grace period
+  auto b6 = t.mine({t.pay(t.new_fed)});
+  t.mine();
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of(t.chain)).ok());
+  EXPECT_EQ(federation_at(t.fp, 2), t.fed);
+  EXPECT_EQ(federation_at(t.fp, 3), t.new_fed);
+  EXPECT_TRUE(t.claim(t.claim_of(b1, 1), 0).ok());
+  EXPECT_EQ(t.claim(t.claim_of(b2, 1), 1).code, ledger::rule::bad_program);
+  EXPECT_TRUE(t.claim(t.claim_of(b4, 1), 1).ok());
+  auto late = t.claim(t.claim_of(b5, 1), 2);
+  EXPECT_EQ(late.code, ledger::rule::bad_program) << late.message();
+  EXPECT_TRUE(t.claim(t.claim_of(b6, 1), 2).ok());
+  EXPECT_EQ(t.sc.issued(t.pegged()), 300u);
+}
+
+TEST(Rotation, AMigrationIsNoReleaseAndTheNewFederationReleases) {
+  rotation_world t;
+  auto b1 = t.mine({t.pay(t.fed)});
+  t.mine();
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of(t.chain)).ok());
+  ASSERT_TRUE(t.claim(t.claim_of(b1, 1)).ok());
+  // The old federation moves its coin to the new one (two of the old members sign).
+  const auto& pegin = *b1->txs()[1];
+  ledger::tx move;
+  move.chain = t.w.params().chain;
+  move.inputs.push_back(ledger::spend_of(ledger::output_id(pegin.id(), 0, pegin.outputs[0])));
+  move.outputs.push_back(ledger::pay(t.w.btm.id(), 100, t.new_fed));
+  ledger::sign_input(move, 0, t.fed, *t.members[2].s);
+  ledger::sign_input(move, 0, t.fed, *t.members[0].s);
+  t.mine({std::make_shared<const ledger::tx>(move)});
+  ASSERT_EQ(t.node.tip_hash(), t.chain.back()->hash());
+  sidechain_scan s;
+  for (std::size_t i = 0; i < t.blocks.size(); ++i)
+    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
+  count_sidechain_units(s, t.sc);
+  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 3);
+  EXPECT_TRUE(r.ok) << r.discrepancy;
+  EXPECT_EQ(r.releases, 0u);
+  EXPECT_EQ(r.assets[t.w.btm.id()].locked, 100u);
+  // Under the old program alone the move looks like a theft: the schedule matters.
+  EXPECT_FALSE(check_supply(scan_mainchain(t.chain, t.fed), s, 3).ok);
+
+  // A pegout after the rotation: the new federation's members release from the moved coin.
+  t.mine();
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of({t.chain.begin() + 3, t.chain.end()})).ok());
+  ledger::tx burn;
+  burn.chain = t.sc_params.chain;
+  auto claimed = pegin_output_id(ledger::output_id(pegin.id(), 0, pegin.outputs[0]));
+  burn.inputs.push_back(ledger::spend_of(claimed));
+  burn.outputs.push_back(make_pegout_output(t.pegged(), 100, {t.w.bob.prog, 0}));
+  ledger::sign_input(burn, 0, t.carol.prog, *t.carol.s);
+  ASSERT_TRUE(t.commit({burn}).ok());
+  auto req = pegouts_in_block({burn}, t.sc.height(), t.sc, t.fp).at(0);
+  EXPECT_GE(req.anchor_height, 3u);
+  std::vector<std::unique_ptr<member_core>> cores;
+  for (const auto* p : {&t.members[0], &t.members[2], &t.newcomer})
+    cores.push_back(
+        std::make_unique<member_core>(member_config{t.fp, p->s.get(), &crypto::ed25519_scheme()}));
+  std::vector<signature_share> shares;
+  for (auto& c : cores) {
+    std::vector<federation_coin> coins;
+    for (const auto& [id, e] : t.node.state().entries())
+      if (e.out.owner == t.new_fed || e.out.owner == t.fed)
+        coins.push_back(federation_coin{id, e.out, e.height});
+    c->on_mainchain(coins, t.node.height());
+    c->on_pegout(req);
+    for (auto& e : c->take_effects())
+      if (auto* b = std::get_if<broadcast_share>(&e)) shares.push_back(b->share);
+  }
+  ASSERT_EQ(shares.size(), 2u); // the replaced member does not sign
+  EXPECT_EQ(cores[1]->signed_release(req.id), nullptr);
+  cores[0]->on_share(shares[1]);
+  std::optional<ledger::tx> release;
+  for (auto& e : cores[0]->take_effects())
+    if (auto* sub = std::get_if<submit_release>(&e)) release = sub->release;
+  ASSERT_TRUE(release.has_value());
+  auto b = t.mine({std::make_shared<const ledger::tx>(*release)});
+  EXPECT_EQ(t.node.tip_hash(), b->hash()); // a valid 2-of-3 release of the new federation
+}
+
+} // namespace
