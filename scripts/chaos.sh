@@ -287,16 +287,20 @@ lg_pid=""
 cat "$dir/loadgen.json" >&2 || true
 if [ $lg_status -ne 0 ]; then log "TXS: bystack-loadgen exit status $lg_status (see $dir/loadgen.json, missing.txt)"; fail=1; fi
 
-# Stored chains: every node's blocks up to its committed height.
-for i in $(seq 0 $((nodes - 1))); do
+# Stored chains: every node's blocks up to its committed height (one reader per node).
+dump_chain() {
+  local i=$1 h k
   h=$(height_of "$i")
   : >"$dir/chain-$i.txt"
   for k in $(seq 1 "$h"); do
     curl -sf --max-time 10 "http://127.0.0.1:$(api "$i")/block/$k" |
       jq -r '[.height, .hash] + .tx_ids | map(tostring) | join(" ")' >>"$dir/chain-$i.txt" ||
-      { log "node $i: GET /block/$k failed"; fail=1; break; }
+      { log "node $i: GET /block/$k failed"; return 1; }
   done
-done
+}
+declare -a dumpers
+for i in $(seq 0 $((nodes - 1))); do dump_chain "$i" & dumpers[$i]=$!; done
+for i in $(seq 0 $((nodes - 1))); do wait "${dumpers[$i]}" || fail=1; done
 check_chains "$dir" >&2 || fail=1
 
 if [ $fail -eq 0 ]; then
