@@ -3,7 +3,7 @@
 # with faults injected from a seeded schedule, then the checks.
 #
 #   scripts/chaos.sh [--nodes 7 --groups 5,2] [--seed S] [--seconds 30] [--rate 1000]
-#                    [--schedule random|issue] [--drain 90] [--dir DIR] [--keep]
+#                    [--schedule random|issue] [--drain 90] [--dir DIR] [--keep] [--kill-entry]
 #   scripts/chaos.sh check-chains DIR       the stored-chain check alone, on dumps in DIR
 #
 # Faults (random schedule, one every 1.5-4 s while the load runs, each lasting 1-6 s):
@@ -14,8 +14,8 @@
 #   delay    a link delays every message by 50-400 ms both ways
 #   isolate  every link of one node drops (a one-node partition)
 # At most f nodes are touched by a fault at any time (f = floor((N - 1) / 3)); the entry nodes
-# that take the load (nodes 1 and N-1) are never killed or paused, so that what they accepted is
-# theirs to keep (they still get link faults). Link faults use each node's POST /admin/link,
+# that take the load (nodes 1 and N-1) are not killed or paused unless --kill-entry is given
+# (they get link faults; what a node accepted survives its SIGKILL through its store). Link faults use each node's POST /admin/link,
 # served only with `testing: {link_faults: true}` in its config and BYSTACK_ALLOW_TEST_FAULTS=1
 # in its environment (a production config cannot enable it). The schedule is drawn from the
 # seed: the same seed gives the same faults in the same order (timings depend on the machine).
@@ -23,13 +23,16 @@
 # The `issue` schedule is the scenario of issue 13: SIGKILL of the current leader and of node 3
 # two seconds into the load (CHAOS_KILL_AT_S), both restarted five seconds later (CHAOS_DOWN_S);
 # CHAOS_SECOND=super kills the other super node instead of node 3 (no super node stays up).
+# The `entry` schedule cuts entry node 1's outgoing links for 3 s while it keeps accepting, then
+# SIGKILLs and restarts it: what it accepted meanwhile exists only in its store.
 #
 # Checks, after every fault is healed:
 #   liveness  every node's committed height grows by at least 3 within 120 s
 #   chains    no two nodes hold different blocks at one height (GET /block/h on every node, up
 #             to each node's committed height), and no transaction id appears twice in a chain
-#   txs       bystack-loadgen: every accepted transaction committed, none twice (it asks the
-#             entry node about each one that is not: pending, unknown or dropped)
+#   txs       bystack-loadgen: every accepted transaction committed or reported dropped with a
+#             reason by its entry node, none twice (it asks the entry node about each one not
+#             seen committed: pending, unknown or dropped)
 # Exit status 0 when all hold, 1 otherwise; the files stay in DIR on failure or with --keep.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -73,7 +76,7 @@ fi
 
 # -- options --------------------------------------------------------------------------------------
 
-nodes=7 groups="5,2" seed=1 seconds=30 rate=1000 schedule=random drain=90 dir="" keep=0
+nodes=7 groups="5,2" seed=1 seconds=30 rate=1000 schedule=random drain=90 dir="" keep=0 kill_entry=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes=$2; shift 2 ;;
@@ -85,11 +88,12 @@ while [ $# -gt 0 ]; do
     --drain) drain=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --kill-entry) kill_entry=1; shift ;;
     *) echo "chaos.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 for b in "$bin" "$loadgen"; do [ -x "$b" ] || { echo "chaos.sh: $b not built" >&2; exit 2; }; done
-[ "$schedule" = random ] || [ "$schedule" = issue ] || { echo "chaos.sh: --schedule random|issue" >&2; exit 2; }
+case "$schedule" in random | issue | entry) ;; *) echo "chaos.sh: --schedule random|issue|entry" >&2; exit 2 ;; esac
 f=$(((nodes - 1) / 3))
 entry_a=1 entry_b=$((nodes - 1))
 
@@ -109,7 +113,7 @@ api() { echo $((base + 2 * $1 + 1)); }
 "$bin" testnet --dir "$dir" --nodes "$nodes" --groups "$groups" --base-port "$base" \
   --view-timeout-ms 2000 --group-wait-ms 300 >"$dir/testnet.log"
 # The issue schedule needs no link faults (and so runs against builds without them too).
-if [ "$schedule" = random ] && [ -z "${CHAOS_NO_LINKS:-}" ]; then
+if [ "$schedule" != issue ] && [ -z "${CHAOS_NO_LINKS:-}" ]; then
   for cfg in "$dir"/node*.yaml; do printf 'testing:\n  link_faults: true\n' >>"$cfg"; done
 fi
 chmod 600 "$dir"/*.key
@@ -192,7 +196,7 @@ inject_random() { # NOW_MS
   case "$kind" in
     kill | pause | isolate)
       [ "$nbusy" -lt "$f" ] || return 0
-      if [ "$kind" = isolate ]; then victim=$(pick $(free_nodes 0)); else victim=$(pick $(free_nodes 1)); fi
+      if [ "$kind" = isolate ] || [ $kill_entry = 1 ]; then victim=$(pick $(free_nodes 0)); else victim=$(pick $(free_nodes 1)); fi
       [ -n "$victim" ] || return 0
       busy[$victim]=1 ;;
     *)
@@ -247,6 +251,15 @@ if [ "$schedule" = issue ]; then
   sleep "${CHAOS_DOWN_S:-5}"
   for v in "$leader" "$second"; do start_node "$v"; done
   log "restarted $leader and $second"
+elif [ "$schedule" = entry ]; then
+  sleep 2
+  log "entry schedule: node $entry_a sends nothing for 3 s (it still accepts), then SIGKILL and restart"
+  for o in $(seq 0 $((nodes - 1))); do [ "$o" = $entry_a ] || link $entry_a "$o" 1 0; done
+  sleep 3
+  kill -KILL "${pids[$entry_a]}"; wait "${pids[$entry_a]}" 2>/dev/null || true
+  sleep 2
+  start_node $entry_a
+  injected=2; counts[isolate]=1; counts[kill]=1
 else
   next=$((t0 + 1500 + RANDOM % 1500))
   while [ "$(now_ms)" -lt "$end" ]; do

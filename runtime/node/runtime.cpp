@@ -460,14 +460,62 @@ struct resend_book {
   std::uint64_t resent = 0;
   std::unordered_map<crypto::hash256, std::string> dropped;
   std::deque<crypto::hash256> dropped_order;
+  /// Read from the store at start (a restart): submitted again at the first tick.
+  std::vector<std::pair<std::uint64_t, bytes>> reload;
+  bool reloaded = false;
+
+  void drop(const crypto::hash256& id, std::string why) {
+    if (dropped.size() >= dropped_memory) {
+      dropped.erase(dropped_order.front());
+      dropped_order.pop_front();
+    }
+    if (dropped.emplace(id, std::move(why)).second) dropped_order.push_back(id);
+  }
 };
 
 /// Offers the tracked transactions that are due to every other super node, and forgets those
 /// that left the pool (committed, or dropped: then GET /tx says so).
-void resend_due(node_actor_type* self, node_ledger& lg, const chain_store& store,
-                resend_book& book) {
+void resend_due(node_actor_type* self, node_ledger& lg, chain_store& store, resend_book& book) {
   auto& core = *self->state.core;
   auto now = self->state.env->now_us(core.id());
+  if (!book.reloaded) {
+    // After a restart: what this node had accepted and not seen committed goes through
+    // admission again (committed meanwhile: refused as a duplicate and forgotten).
+    book.reloaded = true;
+    bbft::tx_list txs;
+    std::vector<std::uint64_t> seqs;
+    for (auto& [seq, enc] : book.reload) {
+      ledger::transaction t;
+      t.payload = std::move(enc);
+      txs.push_back(std::move(t));
+      seqs.push_back(seq);
+      book.seq = std::max(book.seq, seq + 1);
+    }
+    book.reload.clear();
+    if (!txs.empty()) {
+      auto copy = txs;
+      std::vector<ledger::app_verdict> verdicts;
+      lg.record_admissions();
+      core.submit(std::move(txs), now, &verdicts);
+      lg.end_admissions();
+      bbft::flush_effects(core, *self->state.env, 0);
+      const auto& ids = lg.admission_ids();
+      std::vector<std::uint64_t> refused;
+      for (std::size_t i = 0; i < verdicts.size() && i < ids.size(); ++i) {
+        if (verdicts[i].ok()) {
+          book.own.emplace(seqs[i],
+                           resend_book::entry{ids[i], std::move(copy[i]), now, resend_first_us});
+          continue;
+        }
+        refused.push_back(seqs[i]);
+        auto c = store.committed_tx(ids[i]);
+        if (c && !*c)
+          book.drop(ids[i], std::string("refused after a restart: ") + verdicts[i].reason);
+      }
+      if (auto w = store.erase_pending(refused); !w)
+        std::fprintf(stderr, "bystackd: %s\n", w.err().message.c_str());
+    }
+  }
   if (core.stats().views_timed_out != book.timeouts_seen) {
     book.timeouts_seen = core.stats().views_timed_out;
     book.resend_all = true;
@@ -479,21 +527,15 @@ void resend_due(node_actor_type* self, node_ledger& lg, const chain_store& store
   }
   const auto& pool = lg.app().pool();
   std::vector<ledger::transaction> out;
+  std::vector<std::uint64_t> gone;
   for (auto it = book.own.begin(); it != book.own.end();) {
     auto& e = it->second;
     if (!pool.contains(e.id) && !pool.holds_orphan(e.id)) {
       auto c = store.committed_tx(e.id);
-      if (c && !*c) {
-        if (book.dropped.size() >= dropped_memory) {
-          book.dropped.erase(book.dropped_order.front());
-          book.dropped_order.pop_front();
-        }
-        if (book.dropped
-                .emplace(e.id, "left the pool uncommitted: it conflicts with a "
-                               "committed transaction, expired or was evicted")
-                .second)
-          book.dropped_order.push_back(e.id);
-      }
+      if (c && !*c)
+        book.drop(e.id, "left the pool uncommitted: it conflicts with a committed transaction, "
+                        "expired or was evicted");
+      gone.push_back(it->first);
       it = book.own.erase(it);
       continue;
     }
@@ -504,6 +546,8 @@ void resend_due(node_actor_type* self, node_ledger& lg, const chain_store& store
     }
     ++it;
   }
+  if (auto w = store.erase_pending(gone); !w)
+    std::fprintf(stderr, "bystackd: %s\n", w.err().message.c_str());
   if (out.empty()) return;
   book.resent += out.size();
   std::vector<std::uint32_t> to;
@@ -525,12 +569,14 @@ void resend_due(node_actor_type* self, node_ledger& lg, const chain_store& store
 /// Hosts the node core like bbft::node_actor and answers the ledger's requests too, so that the
 /// application is only ever touched on this actor's thread (the API thread asks by message).
 caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::node_core> core,
-                                bbft::node_env* env, node_ledger* lg, const chain_store* store) {
+                                bbft::node_env* env, node_ledger* lg, chain_store* store,
+                                std::vector<std::pair<std::uint64_t, bytes>> reload) {
   auto base = bbft::node_actor(self, std::move(core), env);
   auto book = std::make_shared<resend_book>();
+  book->reload = std::move(reload);
   if (lg) self->delayed_send(self, resend_tick, resend_tick_atom::value);
   caf::message_handler extra{
-      [self, lg, book](ledger_submit_atom, bbft::tx_list& txs) -> verdict_list {
+      [self, lg, book, store](ledger_submit_atom, bbft::tx_list& txs) -> verdict_list {
         auto& st = self->state;
         verdict_list out;
         if (!lg) return out;
@@ -544,16 +590,19 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
         const auto& adm = lg->admissions();
         const auto& ids = lg->admission_ids();
         auto cap = st.core->parameters().max_pool_txs;
+        std::vector<std::pair<std::uint64_t, bytes>> rows;
         out.reserve(verdicts.size());
         for (std::size_t i = 0; i < verdicts.size(); ++i) {
           tx_verdict v;
           if (verdicts[i].ok()) {
             v.status =
                 i < adm.size() && adm[i] == ledger::admit_status::orphan ? "orphan" : "accepted";
-            if (i < ids.size() && i < copy.size() && book->own.size() < cap)
+            if (i < ids.size() && i < copy.size() && book->own.size() < cap) {
+              rows.emplace_back(book->seq, copy[i].payload);
               book->own.emplace(book->seq++,
                                 resend_book::entry{ids[i], std::move(copy[i]),
                                                    now + resend_first_us, resend_first_us});
+            }
           } else {
             v.status = "rejected";
             v.rule = verdicts[i].reason;
@@ -561,6 +610,10 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
           }
           out.push_back(std::move(v));
         }
+        // Durable before the API answers "accepted" (with the store's sync setting).
+        if (store)
+          if (auto w = store->put_pending(rows); !w)
+            std::fprintf(stderr, "bystackd: %s\n", w.err().message.c_str());
         return out;
       },
       [self, lg, book, store](resend_tick_atom) {
@@ -717,6 +770,13 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
     cc.app = p->lg.get();
   }
   auto core = std::make_shared<bbft::node_core>(std::move(cc));
+  // Client transactions accepted before a restart and not committed then (BUTXO mode).
+  std::vector<std::pair<std::uint64_t, bytes>> reload;
+  if (p->lg) {
+    auto pend = p->store->load_pending();
+    if (!pend) return make_error(cfg.data_dir.string() + ": " + pend.err().message);
+    reload = std::move(*pend);
+  }
   if (auto r = core->restore(*chain); !r)
     return make_error(cfg.data_dir.string() + ": stored chain refused: " + r.err().message);
 
@@ -746,7 +806,7 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   p->sys = std::make_unique<caf::actor_system>(p->sys_cfg);
   auto& sys = *p->sys;
   p->node = sys.spawn(ledger_node_actor, core, static_cast<bbft::node_env*>(p->env.get()),
-                      p->lg.get(), static_cast<const chain_store*>(p->store.get()));
+                      p->lg.get(), p->store.get(), std::move(reload));
   sh.node = p->node;
   p->transport = sys.spawn(transport, p->sh);
   p->timers = sys.spawn(timer_relay, p->sh);
