@@ -3,7 +3,7 @@
 # with faults injected from a seeded schedule, then the checks.
 #
 #   scripts/chaos.sh [--nodes 7 --groups 5,2] [--seed S] [--seconds 30] [--rate 1000]
-#                    [--schedule random|issue] [--drain 90] [--dir DIR] [--keep] [--kill-entry]
+#                    [--schedule random|issue|entry] [--drain 90] [--dir DIR] [--keep] [--kill-entry]
 #   scripts/chaos.sh check-chains DIR       the stored-chain check alone, on dumps in DIR
 #
 # Faults (random schedule, one every 1.5-4 s while the load runs, each lasting 1-6 s):
