@@ -110,6 +110,34 @@ scenario draw_scenario(std::uint64_t seed, const search_options& opt) {
   return s;
 }
 
+std::string outside_model(const scenario& s) {
+  auto n = s.nodes;
+  if (s.supers == 0 || s.supers > n) return {};
+  std::vector<std::uint32_t> supers;
+  for (std::uint32_t g = 0, next = 0; g < s.supers; ++g) {
+    supers.push_back(next);
+    next += n / s.supers + (g < n % s.supers ? 1 : 0);
+  }
+  std::vector<std::string> why(n);
+  for (const auto& f : s.faults) {
+    if (f.until_ms) continue; // heals: within the model
+    const char* what = f.kind == "crash"                            ? "crashed"
+                       : f.kind == "loss"                           ? "lossy"
+                       : f.kind == "delay" || f.kind == "partition" ? nullptr
+                                                                    : "Byzantine";
+    if (!what) continue;
+    if (f.kind == "loss" && f.nodes.empty()) return {}; // network-wide: the checker handles it
+    for (auto v : f.nodes)
+      if (v < n && why[v].empty()) why[v] = std::string(what) + " (" + f.kind + ")";
+  }
+  std::string out;
+  for (auto v : supers) {
+    if (why[v].empty()) return {};
+    out += (out.empty() ? "" : ", ") + std::to_string(v) + " " + why[v];
+  }
+  return "no honest, working super node (M = " + std::to_string(s.supers) + ": " + out + ")";
+}
+
 std::string to_yaml(const scenario& s) {
   std::ostringstream o;
   o << "name: " << s.name << "\nseed: " << s.seed << "\nnodes: " << s.nodes

@@ -26,6 +26,13 @@ struct search_options {
 /// (crashes with or without restart, Byzantine behaviours) plus link faults that heal.
 scenario draw_scenario(std::uint64_t seed, const search_options& opt);
 
+/// Tells why a drawn schedule (draw_scenario's, with its even groups) is outside the model in
+/// which liveness is promised, or returns an empty string. Leaders and relays are the super
+/// nodes only, so liveness needs at least one super node that is honest and whose links are not
+/// lossy for good; a schedule that makes every super node Byzantine, crashed for good or
+/// permanently lossy (always possible when M <= f, e.g. M = 1) leaves no one to lead or relay.
+std::string outside_model(const scenario& s);
+
 /// Renders a scenario as YAML that bystack-sim accepts (for a failing seed's report).
 std::string to_yaml(const scenario& s);
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace bystack::bbft {
 
@@ -124,7 +125,9 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
             for (const auto& tx : m.txs) {
               auto v = app_->check_tx(tx, committed_height() + 1);
               charge(v);
-              if (!v.ok()) {
+              // A node offers a transaction again until it sees it committed: a copy this
+              // node already holds (or committed) is not a refusal.
+              if (!v.ok() && std::string_view(v.reason) != "duplicate") {
                 ++stats_.txs_refused;
                 reject(from, ledger::tx_refusal(v.reason));
               }

@@ -52,6 +52,8 @@ public:
   /// Returns pooled transactions in arrival order (parents before children), at most max_txs.
   std::vector<std::shared_ptr<const tx>> candidates(std::size_t max_txs) const;
   bool contains(const hash256& id) const { return txs_.count(id) != 0; }
+  /// Tells whether the transaction is held as an orphan (waiting for a parent).
+  bool holds_orphan(const hash256& id) const { return orphans_.count(id) != 0; }
   std::shared_ptr<const tx> get(const hash256& id) const;
 
   std::size_t size() const noexcept { return txs_.size(); }

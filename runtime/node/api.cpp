@@ -144,6 +144,9 @@ result<void> api_server::start() {
       j["min_fee_per_kb"] = s->min_fee_per_kb;
       j["blocks_refused"] = s->stats.blocks_refused;
       j["txs_refused"] = s->stats.txs_refused;
+      j["txs_tracked"] = s->txs_tracked;
+      j["txs_resent"] = s->txs_resent;
+      j["txs_dropped"] = s->txs_dropped;
     }
     reply(res, 200, j);
   });
@@ -155,7 +158,8 @@ result<void> api_server::start() {
     crypto::parse_hash(req.matches[1].str(), id);
     // The actor first, then the store: a commit removes a transaction from the pool and writes
     // it to the store within one handler of the actor, so one of the two always has it.
-    auto pending = rt_.pending_tx(id, actor_timeout);
+    std::string dropped;
+    auto pending = rt_.pending_tx(id, actor_timeout, &dropped);
     if (!pending) return reply(res, 503, error_json("unavailable", pending.err().message));
     json j{{"id", id.hex()}};
     if (*pending) {
@@ -166,7 +170,12 @@ result<void> api_server::start() {
     auto c = rt_.store().committed_tx(id);
     if (!c) return reply(res, 500, error_json("store", c.err().message));
     if (!*c) {
-      j["status"] = "unknown";
+      if (!dropped.empty()) {
+        j["status"] = "dropped";
+        j["reason"] = dropped;
+      } else {
+        j["status"] = "unknown";
+      }
       return reply(res, 200, j);
     }
     j["status"] = "committed";
@@ -174,6 +183,34 @@ result<void> api_server::start() {
     j["tx"] = to_hex((*c)->tx);
     reply(res, 200, j);
   });
+
+  if (rt_.link_faults_enabled()) {
+    // Test link faults (testing.link_faults, which needs BYSTACK_ALLOW_TEST_FAULTS=1):
+    // {"peer": 3, "drop": 1.0, "delay_ms": 0} sets this node's outgoing link to node 3;
+    // {"peer": 3} clears it.
+    srv.Post("/admin/link", [this](const httplib::Request& req, httplib::Response& res) {
+      auto j = json::parse(req.body, nullptr, false);
+      if (!j.is_object() || !j.contains("peer") || !j["peer"].is_number_unsigned())
+        return reply(res, 400, error_json("malformed", "expected {\"peer\": N, ...}"));
+      double drop = 0;
+      std::uint64_t delay = 0;
+      if (j.contains("drop")) {
+        if (!j["drop"].is_number()) return reply(res, 400, error_json("malformed", "drop"));
+        drop = j["drop"].get<double>();
+      }
+      if (j.contains("delay_ms")) {
+        if (!j["delay_ms"].is_number_unsigned())
+          return reply(res, 400, error_json("malformed", "delay_ms"));
+        delay = j["delay_ms"].get<std::uint64_t>();
+      }
+      auto peer = j["peer"].get<std::uint64_t>();
+      auto r = rt_.set_link_fault(
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(peer, 1u << 30)), drop,
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(delay, 1u << 30)));
+      if (!r) return reply(res, 400, error_json("invalid", r.err().message));
+      reply(res, 200, {{"peer", peer}, {"drop", drop}, {"delay_ms", delay}});
+    });
+  }
 
   srv.Get("/utxo", [this](const httplib::Request& req, httplib::Response& res) {
     if (!rt_.ledger_enabled())

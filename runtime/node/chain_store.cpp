@@ -13,6 +13,7 @@ const std::string assets_col = "assets";       // asset id -> encoded asset_defi
 const std::string supply_col = "supply";       // asset id -> be64(issued) be64(retired)
 const std::string issuances_col = "issuances"; // used issue input id -> (empty)
 const std::string owners_col = "owners";       // address | output id -> (empty)
+const std::string pending_col = "pending";     // be64(seq) -> encoded BUTXO tx accepted here
 const std::string txs_col = "txs";             // BUTXO tx id -> be64(height) encoded tx
 const bytes head_key = {'h', 'e', 'a', 'd'};
 const bytes utxo_hash_key = {'u', 't', 'x', 'o'}; // set hash, be64(count), be64(height)
@@ -68,7 +69,7 @@ void put_utxo_meta(store::write_batch& batch, const crypto::hash256& hash, std::
 
 std::vector<std::string> chain_store::columns() {
   return {blocks_col, meta_col,      utxo_col,   undo_col, assets_col,
-          supply_col, issuances_col, owners_col, txs_col};
+          supply_col, issuances_col, owners_col, txs_col,  pending_col};
 }
 
 result<std::unique_ptr<chain_store>> chain_store::open(const std::filesystem::path& dir,
@@ -337,6 +338,41 @@ result<std::optional<tx_record>> chain_store::committed_tx(const crypto::hash256
   t.height = store::read_be64(**v);
   t.tx.assign((*v)->begin() + 8, (*v)->end());
   return std::optional<tx_record>{std::move(t)};
+}
+
+result<void> chain_store::put_pending(const std::vector<std::pair<std::uint64_t, bytes>>& txs) {
+  if (txs.empty()) return {};
+  store::write_batch batch;
+  for (const auto& [seq, tx] : txs)
+    batch.put(pending_col, store::be64(seq), tx);
+  return kv_->write(batch, {.sync = sync_});
+}
+
+result<void> chain_store::erase_pending(const std::vector<std::uint64_t>& seqs) {
+  if (seqs.empty()) return {};
+  store::write_batch batch;
+  for (auto seq : seqs)
+    batch.del(pending_col, store::be64(seq));
+  return kv_->write(batch);
+}
+
+result<std::vector<std::pair<std::uint64_t, bytes>>> chain_store::load_pending() const {
+  std::vector<std::pair<std::uint64_t, bytes>> out;
+  std::string bad;
+  auto r = kv_->scan(pending_col, {}, [&](byte_view k, byte_view v) {
+    if (k.size() != 8) {
+      bad = "pending: a key of " + std::to_string(k.size()) + " bytes (expected 8)";
+      return false;
+    }
+    std::uint64_t seq = 0;
+    for (auto b : k)
+      seq = seq << 8 | b;
+    out.emplace_back(seq, bytes(v.begin(), v.end()));
+    return true;
+  });
+  if (!r) return r.err();
+  if (!bad.empty()) return make_error(bad);
+  return out;
 }
 
 } // namespace bystack::node

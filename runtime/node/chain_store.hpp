@@ -91,6 +91,16 @@ public:
   result<std::optional<asset_record>> asset(const ledger::asset_id& id) const;
   result<std::optional<tx_record>> committed_tx(const crypto::hash256& id) const;
 
+  // Client transactions this node accepted and has not seen committed (BUTXO mode), by
+  // acceptance sequence: kept across a restart so that "accepted" survives a crash of the node
+  // that said it. Written with the store's sync setting.
+  /// Records accepted transactions (sequence, encoded BUTXO transaction).
+  result<void> put_pending(const std::vector<std::pair<std::uint64_t, bytes>>& txs);
+  /// Forgets transactions that were committed or dropped.
+  result<void> erase_pending(const std::vector<std::uint64_t>& seqs);
+  /// Returns the recorded transactions in sequence order.
+  result<std::vector<std::pair<std::uint64_t, bytes>>> load_pending() const;
+
 private:
   std::unique_ptr<store::kv_store> kv_;
   bool sync_;

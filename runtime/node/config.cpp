@@ -160,6 +160,7 @@ node_config read(config::map_reader root, const std::string& name,
         static_cast<std::uint64_t>(t->optional_int("propose_invalid_every", 0, 0, 1'000'000));
     if (c.testing.propose_invalid_every > 0 && c.ledger != ledger_mode::butxo)
       t->fail("propose_invalid_every", "needs 'ledger: butxo'");
+    c.testing.link_faults = t->optional<bool>("link_faults", false);
   }
   root.finish();
   return c;
@@ -277,8 +278,12 @@ std::string render_node_config(const node_config& c) {
     else if (c.genesis)
       o << "genesis:\n" << render_genesis(*c.genesis, 2);
   }
-  if (c.testing.propose_invalid_every > 0)
-    o << "testing:\n  propose_invalid_every: " << c.testing.propose_invalid_every << "\n";
+  if (c.testing.propose_invalid_every > 0 || c.testing.link_faults) {
+    o << "testing:\n";
+    if (c.testing.propose_invalid_every > 0)
+      o << "  propose_invalid_every: " << c.testing.propose_invalid_every << "\n";
+    if (c.testing.link_faults) o << "  link_faults: true\n";
+  }
   return o.str();
 }
 

@@ -60,6 +60,9 @@ inline constexpr const char* test_faults_env = "BYSTACK_ALLOW_TEST_FAULTS";
 struct testing_config {
   /// When leading, append an invalid transaction to every K-th block proposed (0: never).
   std::uint64_t propose_invalid_every = 0;
+  /// Serve POST /admin/link, which drops or delays this node's outgoing messages to chosen peers
+  /// (the chaos harness, scripts/chaos.sh).
+  bool link_faults = false;
 };
 
 /// Holds everything bystackd reads from its config file.

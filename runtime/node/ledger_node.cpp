@@ -100,6 +100,7 @@ ledger::app_verdict node_ledger::check_tx(const ledger::transaction& wrapped,
   ledger::app_verdict v;
   auto t = ledger::unwrap(wrapped);
   ledger::admit_status status = ledger::admit_status::invalid;
+  crypto::hash256 id;
   if (!t) {
     v.reason = ledger::rule_name(ledger::rule::malformed);
     v.detail = "malformed: " + t.err().message;
@@ -108,6 +109,7 @@ ledger::app_verdict node_ledger::check_tx(const ledger::transaction& wrapped,
     auto r = app_.admit(*t, next_height);
     v.signatures_checked = app_.stats().signatures_checked - before;
     status = r.status;
+    id = r.id;
     switch (r.status) {
     case ledger::admit_status::accepted:
     case ledger::admit_status::orphan:
@@ -130,7 +132,10 @@ ledger::app_verdict node_ledger::check_tx(const ledger::transaction& wrapped,
       break;
     }
   }
-  admissions_.push_back(status);
+  if (recording_) {
+    admissions_.push_back(status);
+    admission_ids_.push_back(id);
+  }
   if (stats_) {
     if (v.ok())
       stats_->ledger_admitted();

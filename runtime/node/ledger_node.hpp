@@ -68,9 +68,17 @@ public:
   std::size_t pool_size() const override { return app_.pool_size(); }
 
   /// Starts recording the admission status of each check_tx call (for POST /tx answers).
-  void record_admissions() { admissions_.clear(); }
+  void record_admissions() {
+    admissions_.clear();
+    admission_ids_.clear();
+    recording_ = true;
+  }
+  /// Stops recording (transactions that peers forward are not recorded).
+  void end_admissions() { recording_ = false; }
   /// Returns the statuses recorded since record_admissions(), in call order.
   const std::vector<ledger::admit_status>& admissions() const noexcept { return admissions_; }
+  /// Returns the BUTXO ids of the same calls (zero for a transaction that did not decode).
+  const std::vector<crypto::hash256>& admission_ids() const noexcept { return admission_ids_; }
   /// Removes and returns the changes of the committed block at `height`, if recorded.
   std::optional<ledger_changes> take_changes(std::uint64_t height);
 
@@ -88,6 +96,8 @@ private:
   std::uint64_t proposals_ = 0;
   std::uint64_t invalid_proposed_ = 0;
   std::vector<ledger::admit_status> admissions_;
+  std::vector<crypto::hash256> admission_ids_;
+  bool recording_ = false;
   std::deque<std::pair<std::uint64_t, ledger_changes>> changes_; ///< committed, not yet stored
 };
 

@@ -3,7 +3,7 @@
 ///
 ///   bystack-loadgen --submit 127.0.0.1:7101[,127.0.0.1:7105] --observe 127.0.0.1:7103
 ///                   --rate 10000 --seconds 20 [--batch 1000] [--payload 100] [--drain 30]
-///                   [--wallets 64] [--wallet-seed bystack-loadgen]
+///                   [--wallets 64] [--wallet-seed bystack-loadgen] [--missing FILE]
 ///
 /// The mode follows the cluster (GET /status "ledger"). Against `ledger: opaque` nodes it sends
 /// signed opaque payloads. Against `ledger: butxo` nodes it sends real BUTXO transfers from the
@@ -18,6 +18,13 @@
 /// compete with the nodes for the CPU during the measurement. Only committed transactions count:
 /// commit times are seen by polling the observer node's blocks (every 50 ms), so latencies
 /// include up to one poll interval.
+///
+/// After the drain, every accepted transaction that was not seen committed is looked up with
+/// GET /tx/{id} at the node it was submitted to, and the report counts them by that node's answer
+/// (`uncommitted_status`: pending, unknown, dropped, committed-after-drain, no-answer); `--missing
+/// FILE` writes their ids with that answer. A transaction seen in two blocks counts in
+/// `committed_twice`. The exit status is 0 only if every accepted transaction was committed or
+/// reported dropped (with a reason) by the node that accepted it, and none was committed twice.
 
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/ledger/block.hpp"
@@ -33,6 +40,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -40,6 +48,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -198,7 +207,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: bystack-loadgen --submit HOST:PORT[,...] [--observe HOST:PORT]\n"
                  "                       [--rate TX_PER_S] [--seconds S] [--batch N]\n"
                  "                       [--payload BYTES] [--drain S]\n"
-                 "                       [--wallets N] [--wallet-seed S]\n";
+                 "                       [--wallets N] [--wallet-seed S] [--missing FILE]\n";
     return 2;
   }
   try {
@@ -266,6 +275,9 @@ int main(int argc, char** argv) {
 
     std::mutex mu;
     std::unordered_map<crypto::hash256, clock_type::time_point> submitted;
+    std::unordered_map<crypto::hash256, std::size_t> accepted_at; ///< id -> submit node index
+    std::unordered_set<crypto::hash256> seen_committed;
+    std::uint64_t committed_twice = 0;
     std::map<std::string, std::uint64_t> refused_by; ///< BUTXO: refusals by rule
     std::vector<double> latencies_ms;
     std::atomic<std::uint64_t> accepted{0}, refused{0}, http_errors{0};
@@ -297,6 +309,10 @@ int main(int argc, char** argv) {
           for (const auto& id_hex : j["tx_ids"]) {
             crypto::hash256 id;
             if (!crypto::parse_hash(id_hex.get<std::string>(), id)) continue;
+            if (!seen_committed.insert(id).second) {
+              ++committed_twice;
+              continue;
+            }
             auto it = submitted.find(id);
             if (it == submitted.end()) {
               ++committed_foreign;
@@ -345,12 +361,15 @@ int main(int argc, char** argv) {
           if (butxo) {
             std::uint64_t ok = 0;
             std::lock_guard lock(mu);
+            std::size_t k = 0;
             for (const auto& v : j["results"]) {
               auto st = v["status"].get<std::string>();
-              if (st == "accepted" || st == "orphan")
+              if (st == "accepted" || st == "orphan") {
                 ++ok;
-              else
+                if (k < ids[b].size()) accepted_at.emplace(ids[b][k], s);
+              } else
                 ++refused_by[v.value("rule", std::string("?"))];
+              ++k;
             }
             accepted += ok;
             refused += ids[b].size() - ok;
@@ -358,6 +377,11 @@ int main(int argc, char** argv) {
           }
           accepted += j["accepted"].get<std::uint64_t>();
           refused += ids[b].size() - j["accepted"].get<std::uint64_t>();
+          if (j["accepted"].get<std::uint64_t>() == ids[b].size()) {
+            std::lock_guard lock(mu);
+            for (const auto& id : ids[b])
+              accepted_at.emplace(id, s);
+          }
         }
       });
     }
@@ -380,6 +404,34 @@ int main(int argc, char** argv) {
     poller.join();
 
     std::lock_guard lock(mu);
+    // Ask the node each uncommitted transaction went to what became of it.
+    std::map<std::string, std::uint64_t> uncommitted_status;
+    std::vector<std::string> missing_lines;
+    {
+      std::vector<std::unique_ptr<httplib::Client>> ask;
+      for (const auto& hp : submit) {
+        ask.push_back(std::make_unique<httplib::Client>(hp.host, hp.port));
+        ask.back()->set_read_timeout(10, 0);
+      }
+      for (const auto& [id, node] : accepted_at) {
+        if (seen_committed.count(id)) continue;
+        std::string st = "no-answer";
+        auto r = ask[node]->Get(("/tx/" + id.hex()).c_str());
+        if (r && r->status == 200) {
+          auto j = json::parse(r->body, nullptr, false);
+          if (j.is_object() && j.contains("status") && j["status"].is_string())
+            st = j["status"].get<std::string>();
+          if (st == "committed") st = "committed-after-drain";
+        }
+        ++uncommitted_status[st];
+        missing_lines.push_back(id.hex() + " " + std::to_string(node) + " " + st);
+      }
+    }
+    if (f.count("missing")) {
+      std::ofstream out(f["missing"]);
+      for (const auto& l : missing_lines)
+        out << l << "\n";
+    }
     double window_s = std::chrono::duration<double>(last_commit - start).count();
     double tps = window_s > 0 ? static_cast<double>(committed) / window_s : 0;
     auto p50 = percentile(latencies_ms, 0.50);
@@ -394,15 +446,22 @@ int main(int argc, char** argv) {
                    {"committed_tx_per_s", std::round(tps)},
                    {"latency_p50_ms", std::round(p50)},
                    {"latency_p99_ms", std::round(p99)},
-                   {"window_s", window_s}};
+                   {"window_s", window_s},
+                   {"committed_twice", committed_twice}};
     if (!refused_by.empty()) report["refused_by_rule"] = refused_by;
+    if (!uncommitted_status.empty()) report["uncommitted_status"] = uncommitted_status;
     std::cout << report.dump() << "\n";
     std::fprintf(stderr,
                  "loadgen: committed %llu of %llu accepted: %.0f tx/s, latency p50 %.0f ms, "
                  "p99 %.0f ms\n",
                  static_cast<unsigned long long>(committed),
                  static_cast<unsigned long long>(accepted.load()), tps, p50, p99);
-    return committed == accepted.load() ? 0 : 1;
+    // Every accepted transaction must be committed (seen, or found committed after the drain)
+    // or reported dropped with a reason by the node that accepted it, and none committed twice.
+    std::uint64_t unresolved = 0;
+    for (const auto& [st, n] : uncommitted_status)
+      if (st != "dropped" && st != "committed-after-drain") unresolved += n;
+    return unresolved == 0 && committed_twice == 0 ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "loadgen: " << e.what() << "\n";
     return 2;

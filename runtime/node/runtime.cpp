@@ -16,8 +16,10 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace bystack::node {
@@ -29,12 +31,14 @@ struct ledger_status_reply {
   bool ledger = false;
   crypto::hash256 utxo_set_hash;
   std::uint64_t utxos = 0, pool_txs = 0, pool_bytes = 0, pool_orphans = 0;
+  std::uint64_t txs_tracked = 0, txs_resent = 0, txs_dropped = 0;
 };
 
 /// Answers a pending_tx request.
 struct pending_reply {
   bool found = false;
   bytes tx;
+  std::string dropped; ///< accepted here, left the pool uncommitted: why
 };
 
 using verdict_list = std::vector<tx_verdict>;
@@ -56,11 +60,32 @@ using start_node_atom = caf::atom_constant<caf::atom("startnode")>;
 using ledger_submit_atom = caf::atom_constant<caf::atom("lsubmit")>;
 using ledger_status_atom = caf::atom_constant<caf::atom("lstatus")>;
 using pending_tx_atom = caf::atom_constant<caf::atom("pendingtx")>;
+using peer_up_atom = caf::atom_constant<caf::atom("peerup")>;
+using resend_tick_atom = caf::atom_constant<caf::atom("resend")>;
+using delayed_out_atom = caf::atom_constant<caf::atom("delayout")>;
 
 /// How long a starting node waits for all its peers before it starts the protocol anyway.
 constexpr auto start_wait = std::chrono::seconds(3);
 
 constexpr std::size_t timer_kinds = 4;
+
+/// Client transactions this node accepted are offered to the super nodes again until committed:
+/// checked every tick; each is resent after resend_first, then after doubling intervals up to
+/// resend_max, and all at once (at most every resend_all_gap) when a view timed out here or a
+/// peer (re)connected, since a new or restarted leader may not hold them.
+constexpr auto resend_tick = std::chrono::milliseconds(1000);
+constexpr std::int64_t resend_first_us = 5'000'000;
+constexpr std::int64_t resend_max_us = 60'000'000;
+constexpr std::int64_t resend_all_gap_us = 2'000'000;
+constexpr std::size_t resend_batch_txs = 2000;
+/// Bounds the dropped transactions GET /tx remembers.
+constexpr std::size_t dropped_memory = 100'000;
+
+/// A test-only link fault towards one peer (testing.link_faults): drop or delay what we send.
+struct link_fault {
+  double drop = 0;            ///< probability of dropping each message
+  std::uint32_t delay_ms = 0; ///< extra delay before sending
+};
 
 std::int64_t wall_now_us() {
   // The wall clock, not steady_clock: block timestamps come from it, and they must mean the
@@ -84,6 +109,9 @@ struct shared_state {
   std::mutex certified_mu;
   std::uint64_t certified_height = 0;
   crypto::hash256 certified_hash;
+  bool link_faults_enabled = false; ///< testing.link_faults (never in production configs)
+  std::mutex link_mu;
+  std::vector<link_fault> links; ///< by peer; under link_mu
 };
 
 // -- transport ------------------------------------------------------------------------------------
@@ -100,6 +128,7 @@ struct transport_state {
   std::vector<std::uint64_t> sent, acked; ///< bytes on the current connection
   std::map<caf::actor_addr, inbound_link> inbound;
   bool node_started = false;
+  std::mt19937_64 link_rng; ///< link fault drops (tests only)
   static inline const char* name = "bystack-transport";
 };
 
@@ -144,6 +173,8 @@ void connect_peer(transport_actor* self, std::uint32_t i) {
             st.sent[i] = 0;
             st.acked[i] = 0;
             update_connected(self);
+            // A peer that (re)connects may have restarted with an empty pool.
+            self->send(st.sh->node, peer_up_atom::value, i);
             if (self->state.sh->stats->peers_connected() + 1 == st.peers.size())
               start_node_once(self);
           },
@@ -158,6 +189,7 @@ caf::behavior transport(transport_actor* self, std::shared_ptr<shared_state> sh)
   st.connecting.assign(n, false);
   st.sent.assign(n, 0);
   st.acked.assign(n, 0);
+  st.link_rng.seed(0x6c696e6bULL ^ st.sh->me);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     st.inbound.erase(dm.source);
@@ -186,11 +218,28 @@ caf::behavior transport(transport_actor* self, std::shared_ptr<shared_state> sh)
         auto& st = self->state;
         auto& sh = *st.sh;
         auto digest = envelope_digest(sh.checker->network(), sh.me, *payload);
-        auto msg = caf::make_message(envelope_atom::value, sh.me, *payload,
-                                     sh.envelope_signer->sign(digest));
+        auto sig = sh.envelope_signer->sign(digest);
+        auto msg = caf::make_message(envelope_atom::value, sh.me, *payload, sig);
         auto size = static_cast<std::uint64_t>(payload->size());
         for (auto dst : to) {
           if (dst >= st.peers.size() || dst == sh.me) continue;
+          if (sh.link_faults_enabled) {
+            link_fault lf;
+            {
+              std::lock_guard lock(sh.link_mu);
+              lf = sh.links[dst];
+            }
+            if (lf.drop > 0 &&
+                std::uniform_real_distribution<double>(0, 1)(st.link_rng) < lf.drop) {
+              sh.stats->dropped("link_fault");
+              continue;
+            }
+            if (lf.delay_ms > 0) {
+              self->delayed_send(self, std::chrono::milliseconds(lf.delay_ms),
+                                 delayed_out_atom::value, dst, payload, sig);
+              continue;
+            }
+          }
           if (!st.peers[dst]) {
             sh.stats->dropped("peer_disconnected");
             continue;
@@ -234,6 +283,23 @@ caf::behavior transport(transport_actor* self, std::shared_ptr<shared_state> sh)
         }
         sh.inbound_pending_bytes += size;
         self->send(sh.node, bbft::deliver_atom::value, from, make_shared_bytes(std::move(payload)));
+      },
+      [self](delayed_out_atom, std::uint32_t dst, const shared_bytes& payload,
+             const std::vector<std::uint8_t>& sig) {
+        // A message a test link fault held back (testing.link_faults).
+        auto& st = self->state;
+        auto& sh = *st.sh;
+        auto size = static_cast<std::uint64_t>(payload->size());
+        if (!st.peers[dst]) {
+          sh.stats->dropped("peer_disconnected");
+          return;
+        }
+        if (st.sent[dst] - st.acked[dst] + size > sh.lim.peer_window_bytes) {
+          sh.stats->dropped("peer_window_full");
+          return;
+        }
+        st.sent[dst] += size;
+        self->send(st.peers[dst], envelope_atom::value, sh.me, *payload, sig);
       },
       [self](ack_atom, std::uint64_t total) {
         auto& st = self->state;
@@ -376,27 +442,167 @@ bbft::node_status core_status(const bbft::node_core& c) {
       c.pool_size(), c.stats()};
 }
 
+/// The client transactions this node accepted and has not seen committed yet (BUTXO mode), in
+/// acceptance order, so that a resend never puts a child before its parent; and those that
+/// left the pool uncommitted, for GET /tx. Touched only on the node actor's thread.
+struct resend_book {
+  struct entry {
+    crypto::hash256 id;
+    ledger::transaction tx; ///< as submitted (wrapped)
+    std::int64_t due_us = 0;
+    std::int64_t backoff_us = resend_first_us;
+  };
+  std::map<std::uint64_t, entry> own; ///< by acceptance sequence
+  std::uint64_t seq = 0;
+  std::uint64_t timeouts_seen = 0;
+  bool resend_all = false;
+  std::int64_t last_all_us = 0;
+  std::uint64_t resent = 0;
+  std::unordered_map<crypto::hash256, std::string> dropped;
+  std::deque<crypto::hash256> dropped_order;
+  /// Read from the store at start (a restart): submitted again at the first tick.
+  std::vector<std::pair<std::uint64_t, bytes>> reload;
+  bool reloaded = false;
+
+  void drop(const crypto::hash256& id, std::string why) {
+    if (dropped.size() >= dropped_memory) {
+      dropped.erase(dropped_order.front());
+      dropped_order.pop_front();
+    }
+    if (dropped.emplace(id, std::move(why)).second) dropped_order.push_back(id);
+  }
+};
+
+/// Offers the tracked transactions that are due to every other super node, and forgets those
+/// that left the pool (committed, or dropped: then GET /tx says so).
+void resend_due(node_actor_type* self, node_ledger& lg, chain_store& store, resend_book& book) {
+  auto& core = *self->state.core;
+  auto now = self->state.env->now_us(core.id());
+  if (!book.reloaded) {
+    // After a restart: what this node had accepted and not seen committed goes through
+    // admission again (committed meanwhile: refused as a duplicate and forgotten).
+    book.reloaded = true;
+    bbft::tx_list txs;
+    std::vector<std::uint64_t> seqs;
+    for (auto& [seq, enc] : book.reload) {
+      ledger::transaction t;
+      t.payload = std::move(enc);
+      txs.push_back(std::move(t));
+      seqs.push_back(seq);
+      book.seq = std::max(book.seq, seq + 1);
+    }
+    book.reload.clear();
+    if (!txs.empty()) {
+      auto copy = txs;
+      std::vector<ledger::app_verdict> verdicts;
+      lg.record_admissions();
+      core.submit(std::move(txs), now, &verdicts);
+      lg.end_admissions();
+      bbft::flush_effects(core, *self->state.env, 0);
+      const auto& ids = lg.admission_ids();
+      std::vector<std::uint64_t> refused;
+      for (std::size_t i = 0; i < verdicts.size() && i < ids.size(); ++i) {
+        if (verdicts[i].ok()) {
+          book.own.emplace(seqs[i],
+                           resend_book::entry{ids[i], std::move(copy[i]), now, resend_first_us});
+          continue;
+        }
+        refused.push_back(seqs[i]);
+        auto c = store.committed_tx(ids[i]);
+        if (c && !*c)
+          book.drop(ids[i], std::string("refused after a restart: ") + verdicts[i].reason);
+      }
+      if (auto w = store.erase_pending(refused); !w)
+        std::fprintf(stderr, "bystackd: %s\n", w.err().message.c_str());
+    }
+  }
+  if (core.stats().views_timed_out != book.timeouts_seen) {
+    book.timeouts_seen = core.stats().views_timed_out;
+    book.resend_all = true;
+  }
+  bool all = book.resend_all && now - book.last_all_us >= resend_all_gap_us;
+  if (all) {
+    book.resend_all = false;
+    book.last_all_us = now;
+  }
+  const auto& pool = lg.app().pool();
+  std::vector<ledger::transaction> out;
+  std::vector<std::uint64_t> gone;
+  for (auto it = book.own.begin(); it != book.own.end();) {
+    auto& e = it->second;
+    if (!pool.contains(e.id) && !pool.holds_orphan(e.id)) {
+      auto c = store.committed_tx(e.id);
+      if (c && !*c)
+        book.drop(e.id, "left the pool uncommitted: it conflicts with a committed transaction, "
+                        "expired or was evicted");
+      gone.push_back(it->first);
+      it = book.own.erase(it);
+      continue;
+    }
+    if (all || now >= e.due_us) {
+      if (!all) e.backoff_us = std::min(resend_max_us, e.backoff_us * 2);
+      e.due_us = now + e.backoff_us;
+      out.push_back(e.tx);
+    }
+    ++it;
+  }
+  if (auto w = store.erase_pending(gone); !w)
+    std::fprintf(stderr, "bystackd: %s\n", w.err().message.c_str());
+  if (out.empty()) return;
+  book.resent += out.size();
+  std::vector<std::uint32_t> to;
+  for (auto s : core.topo().supers())
+    if (s != core.id()) to.push_back(s);
+  if (to.empty()) return;
+  for (std::size_t i = 0; i < out.size(); i += resend_batch_txs) {
+    proto::tx_batch b;
+    b.sender = core.id();
+    auto end = std::min(out.size(), i + resend_batch_txs);
+    b.txs.assign(std::make_move_iterator(out.begin() + static_cast<std::ptrdiff_t>(i)),
+                 std::make_move_iterator(out.begin() + static_cast<std::ptrdiff_t>(end)));
+    self->state.env->send(
+        core.id(), bbft::send_effect{to, std::make_shared<const proto::message>(std::move(b)),
+                                     bbft::phase::tx});
+  }
+}
+
 /// Hosts the node core like bbft::node_actor and answers the ledger's requests too, so that the
 /// application is only ever touched on this actor's thread (the API thread asks by message).
 caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::node_core> core,
-                                bbft::node_env* env, node_ledger* lg) {
+                                bbft::node_env* env, node_ledger* lg, chain_store* store,
+                                std::vector<std::pair<std::uint64_t, bytes>> reload) {
   auto base = bbft::node_actor(self, std::move(core), env);
+  auto book = std::make_shared<resend_book>();
+  book->reload = std::move(reload);
+  if (lg) self->delayed_send(self, resend_tick, resend_tick_atom::value);
   caf::message_handler extra{
-      [self, lg](ledger_submit_atom, bbft::tx_list& txs) -> verdict_list {
+      [self, lg, book, store](ledger_submit_atom, bbft::tx_list& txs) -> verdict_list {
         auto& st = self->state;
         verdict_list out;
         if (!lg) return out;
         std::vector<ledger::app_verdict> verdicts;
+        auto copy = txs;
         lg->record_admissions();
-        st.core->submit(std::move(txs), st.env->now_us(st.core->id()), &verdicts);
+        auto now = st.env->now_us(st.core->id());
+        st.core->submit(std::move(txs), now, &verdicts);
+        lg->end_admissions();
         bbft::flush_effects(*st.core, *st.env, 0);
         const auto& adm = lg->admissions();
+        const auto& ids = lg->admission_ids();
+        auto cap = st.core->parameters().max_pool_txs;
+        std::vector<std::pair<std::uint64_t, bytes>> rows;
         out.reserve(verdicts.size());
         for (std::size_t i = 0; i < verdicts.size(); ++i) {
           tx_verdict v;
           if (verdicts[i].ok()) {
             v.status =
                 i < adm.size() && adm[i] == ledger::admit_status::orphan ? "orphan" : "accepted";
+            if (i < ids.size() && i < copy.size() && book->own.size() < cap) {
+              rows.emplace_back(book->seq, copy[i].payload);
+              book->own.emplace(book->seq++,
+                                resend_book::entry{ids[i], std::move(copy[i]),
+                                                   now + resend_first_us, resend_first_us});
+            }
           } else {
             v.status = "rejected";
             v.rule = verdicts[i].reason;
@@ -404,11 +610,23 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
           }
           out.push_back(std::move(v));
         }
+        // Durable before the API answers "accepted" (with the store's sync setting).
+        if (store)
+          if (auto w = store->put_pending(rows); !w)
+            std::fprintf(stderr, "bystackd: %s\n", w.err().message.c_str());
         return out;
       },
-      [self, lg](ledger_status_atom) -> ledger_status_reply {
+      [self, lg, book, store](resend_tick_atom) {
+        if (lg && store) resend_due(self, *lg, *store, *book);
+        self->delayed_send(self, resend_tick, resend_tick_atom::value);
+      },
+      [book](peer_up_atom, std::uint32_t) { book->resend_all = true; },
+      [self, lg, book](ledger_status_atom) -> ledger_status_reply {
         ledger_status_reply r;
         r.node = core_status(*self->state.core);
+        r.txs_tracked = book->own.size();
+        r.txs_resent = book->resent;
+        r.txs_dropped = book->dropped.size();
         if (lg) {
           const auto& app = lg->app();
           r.ledger = true;
@@ -420,7 +638,7 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
         }
         return r;
       },
-      [lg](pending_tx_atom, const bytes& id) -> pending_reply {
+      [lg, book](pending_tx_atom, const bytes& id) -> pending_reply {
         pending_reply r;
         crypto::hash256 h;
         if (!lg || id.size() != h.data.size()) return r;
@@ -428,6 +646,8 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
         if (auto t = lg->app().pool().get(h)) {
           r.found = true;
           r.tx = ledger::encode(*t);
+        } else if (auto d = book->dropped.find(h); d != book->dropped.end()) {
+          r.dropped = d->second;
         }
         return r;
       },
@@ -550,6 +770,13 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
     cc.app = p->lg.get();
   }
   auto core = std::make_shared<bbft::node_core>(std::move(cc));
+  // Client transactions accepted before a restart and not committed then (BUTXO mode).
+  std::vector<std::pair<std::uint64_t, bytes>> reload;
+  if (p->lg) {
+    auto pend = p->store->load_pending();
+    if (!pend) return make_error(cfg.data_dir.string() + ": " + pend.err().message);
+    reload = std::move(*pend);
+  }
   if (auto r = core->restore(*chain); !r)
     return make_error(cfg.data_dir.string() + ": stored chain refused: " + r.err().message);
 
@@ -562,6 +789,8 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   sh.checker = std::make_unique<envelope_checker>(*p->set, scheme, cfg.limits.max_message_bytes);
   sh.envelope_signer = scheme.make_signer(key.seed());
   sh.stats = &p->stats;
+  sh.link_faults_enabled = cfg.testing.link_faults;
+  sh.links.resize(cfg.nodes.size());
   if (!chain->empty()) {
     sh.certified_height = chain->back().cert.height;
     sh.certified_hash = chain->back().cert.block_hash;
@@ -576,8 +805,8 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   p->sys_cfg.add_message_type<std::vector<std::uint8_t>>("bytes");
   p->sys = std::make_unique<caf::actor_system>(p->sys_cfg);
   auto& sys = *p->sys;
-  p->node =
-      sys.spawn(ledger_node_actor, core, static_cast<bbft::node_env*>(p->env.get()), p->lg.get());
+  p->node = sys.spawn(ledger_node_actor, core, static_cast<bbft::node_env*>(p->env.get()),
+                      p->lg.get(), p->store.get(), std::move(reload));
   sh.node = p->node;
   p->transport = sys.spawn(transport, p->sh);
   p->timers = sys.spawn(timer_relay, p->sh);
@@ -641,6 +870,9 @@ result<status_view> node_runtime::status(std::chrono::milliseconds timeout) {
                                                                               : s.committed_hash;
             }
             v.peers_connected = p.stats.peers_connected();
+            v.txs_tracked = r.txs_tracked;
+            v.txs_resent = r.txs_resent;
+            v.txs_dropped = r.txs_dropped;
             v.peers_total = p.cfg.nodes.size() - 1;
             if (r.ledger) {
               v.ledger = true;
@@ -671,17 +903,36 @@ result<std::vector<tx_verdict>> node_runtime::submit_ledger(std::vector<ledger::
 }
 
 result<std::optional<bytes>> node_runtime::pending_tx(const crypto::hash256& id,
-                                                      std::chrono::milliseconds timeout) {
+                                                      std::chrono::milliseconds timeout,
+                                                      std::string* dropped) {
   auto& p = *impl_;
   caf::scoped_actor self{*p.sys};
   result<std::optional<bytes>> out = make_error("pending: no answer");
   self->request(p.node, timeout, pending_tx_atom::value, bytes(id.data.begin(), id.data.end()))
       .receive(
           [&](pending_reply& r) {
+            if (dropped) *dropped = r.dropped;
             out = r.found ? std::optional<bytes>(std::move(r.tx)) : std::optional<bytes>();
           },
           [&](caf::error& e) { out = make_error("pending: " + p.sys->render(e)); });
   return out;
+}
+
+result<void> node_runtime::set_link_fault(std::uint32_t peer, double drop, std::uint32_t delay_ms) {
+  auto& sh = *impl_->sh;
+  if (!sh.link_faults_enabled)
+    return make_error("link faults are not enabled (testing.link_faults)");
+  if (peer >= sh.links.size() || peer == sh.me)
+    return make_error("peer " + std::to_string(peer) + " is not another node of the set");
+  if (!(drop >= 0 && drop <= 1)) return make_error("drop must be within [0, 1]");
+  if (delay_ms > 60'000) return make_error("delay_ms must be at most 60000");
+  std::lock_guard lock(sh.link_mu);
+  sh.links[peer] = link_fault{drop, delay_ms};
+  return {};
+}
+
+bool node_runtime::link_faults_enabled() const {
+  return impl_->sh->link_faults_enabled;
 }
 
 bool node_runtime::ledger_enabled() const {

@@ -40,6 +40,10 @@ struct status_view {
   crypto::hash256 chain;        ///< the network's chain id
   crypto::hash256 native_asset; ///< the fee asset
   std::uint64_t min_fee_per_kb = 0;
+  // Client transactions accepted here and offered again until committed (BUTXO mode).
+  std::uint64_t txs_tracked = 0; ///< accepted here, not yet seen committed
+  std::uint64_t txs_resent = 0;  ///< resends so far (a transaction counts once per resend)
+  std::uint64_t txs_dropped = 0; ///< accepted here, left the pool uncommitted (remembered)
 };
 
 /// Answers one transaction of POST /tx in BUTXO mode.
@@ -66,9 +70,17 @@ public:
   /// Hands BUTXO transactions (wrapped) to the node actor; returns one verdict per transaction.
   result<std::vector<tx_verdict>> submit_ledger(std::vector<ledger::transaction> txs,
                                                 std::chrono::milliseconds timeout);
-  /// Asks the node actor for a transaction in its pool; returns its encoding, or nullopt.
+  /// Asks the node actor for a transaction in its pool; returns its encoding, or nullopt. When
+  /// it is not pooled and `dropped` is given, sets it to why a transaction this node accepted
+  /// left the pool uncommitted (empty if it did not).
   result<std::optional<bytes>> pending_tx(const crypto::hash256& id,
-                                          std::chrono::milliseconds timeout);
+                                          std::chrono::milliseconds timeout,
+                                          std::string* dropped = nullptr);
+  /// Sets the test link fault towards `peer`: drop each message with probability `drop`, or
+  /// delay it by `delay_ms`. Refused unless the config has testing.link_faults.
+  result<void> set_link_fault(std::uint32_t peer, double drop, std::uint32_t delay_ms);
+  /// Tells whether the config enables test link faults (POST /admin/link).
+  bool link_faults_enabled() const;
   /// Tells whether the node runs the BUTXO ledger.
   bool ledger_enabled() const;
   const chain_store& store() const;

@@ -139,3 +139,24 @@ TEST(FaultSearch, PrintedScenarioLoadsBack) {
 
 } // namespace
 } // namespace bystack::sim
+
+// The fault search's model bound: liveness is promised only while some super node is honest and
+// not lossy for good. Seeds 584 (M = 1, node 0 crashed for good) and 2121 (M = 2, super nodes 0
+// silent and 8 sending garbage) are outside; 2288 (super node 0 forging, super node 4 honest)
+// and a schedule whose only faulty super node recovers are inside.
+TEST(FaultSearch, OutsideTheModelWhenNoSuperNodeIsHonestAndWorking) {
+  bystack::sim::search_options opt;
+  auto s584 = bystack::sim::draw_scenario(584, opt);
+  auto s2121 = bystack::sim::draw_scenario(2121, opt);
+  auto s2288 = bystack::sim::draw_scenario(2288, opt);
+  EXPECT_NE(bystack::sim::outside_model(s584), "");
+  auto why = bystack::sim::outside_model(s2121);
+  EXPECT_NE(why.find("0 Byzantine (silent_leader)"), std::string::npos) << why;
+  EXPECT_NE(why.find("8 Byzantine (garbage)"), std::string::npos) << why;
+  EXPECT_EQ(bystack::sim::outside_model(s2288), "");
+  // The same M = 2 schedule with one super node restarting: inside again.
+  auto healed = s2121;
+  for (auto& f : healed.faults)
+    if (f.nodes == std::vector<std::uint32_t>{8}) f.kind = "crash", f.until_ms = f.at_ms + 500;
+  EXPECT_EQ(bystack::sim::outside_model(healed), "");
+}

@@ -97,6 +97,29 @@ TEST(node_ledger_config, test_faults_need_the_environment_switch) {
   EXPECT_EQ(allowed->testing.propose_invalid_every, 3u);
 }
 
+TEST(node_ledger_config, link_faults_need_the_environment_switch) {
+  auto text = base_config() + genesis_text() + "testing: {link_faults: true}\n";
+  unsetenv(test_faults_env);
+  auto refused = parse_node_config(text, "n.yaml", "/tmp");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.err().message.find(test_faults_env), std::string::npos)
+      << refused.err().message;
+  setenv(test_faults_env, "1", 1);
+  auto allowed = parse_node_config(text, "n.yaml", "/tmp");
+  unsetenv(test_faults_env);
+  ASSERT_TRUE(allowed) << allowed.err().message;
+  EXPECT_TRUE(allowed->testing.link_faults);
+  // The rendered config keeps the switch (and a config without it has none).
+  setenv(test_faults_env, "1", 1);
+  auto again = parse_node_config(render_node_config(*allowed), "n.yaml", "/tmp");
+  unsetenv(test_faults_env);
+  ASSERT_TRUE(again) << again.err().message;
+  EXPECT_TRUE(again->testing.link_faults);
+  auto plain = parse_node_config(base_config() + genesis_text(), "n.yaml", "/tmp");
+  ASSERT_TRUE(plain) << plain.err().message;
+  EXPECT_FALSE(plain->testing.link_faults);
+}
+
 TEST(work_pool, runs_every_index_once) {
   work_pool pool(3);
   for (int round = 0; round < 50; ++round) {

@@ -268,6 +268,25 @@ TEST(chain_store, reopening_reloads_the_chain_in_order) {
   EXPECT_TRUE((*st)->append(block_at(6, written.back().cert.block_hash)));
 }
 
+TEST(chain_store, keeps_pending_transactions_across_a_reopen) {
+  temp_dir dir;
+  {
+    auto st = chain_store::open(dir.path() / "db", true);
+    ASSERT_TRUE(st) << st.err().message;
+    ASSERT_TRUE((*st)->put_pending({{7, bytes{1, 2}}, {300, bytes{3}}, {9, bytes{4, 5, 6}}}));
+    ASSERT_TRUE((*st)->erase_pending({9}));
+  }
+  auto st = chain_store::open(dir.path() / "db", true);
+  ASSERT_TRUE(st) << st.err().message;
+  auto p = (*st)->load_pending();
+  ASSERT_TRUE(p) << p.err().message;
+  ASSERT_EQ(p->size(), 2u);
+  EXPECT_EQ((*p)[0].first, 7u); // in sequence order, not insertion order
+  EXPECT_EQ((*p)[0].second, (bytes{1, 2}));
+  EXPECT_EQ((*p)[1].first, 300u);
+  EXPECT_EQ((*p)[1].second, (bytes{3}));
+}
+
 TEST(chain_store, serves_raw_blocks_by_height) {
   auto st = chain_store::in_memory();
   ASSERT_TRUE(st->append(block_at(1, {})));
