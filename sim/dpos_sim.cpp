@@ -264,6 +264,7 @@ dpos_result run_dpos(const dpos_config& cfg) {
           first_commit[h] = t;
           res.txs_committed += c->block->txs.size();
         }
+        providers[i]->note_proposer(h, c->block->header.proposer);
         commit_at[i][h] = t;
         height[i] = h;
         if (h > top) {
@@ -447,11 +448,12 @@ dpos_result run_dpos(const dpos_config& cfg) {
     res.epochs.push_back(std::move(er));
     prev = s;
   }
-  res.committed = target;
-  for (std::uint32_t i = 0; i < n; ++i)
-    if (!down.count(i) && prov.set_of(prov.epoch_of(target)) &&
-        prov.set_of(prov.epoch_of(target))->contains(i))
-      res.committed = std::min(res.committed, height[i]);
+  // The lowest height among the live members of the last epoch reached (the target's epoch when
+  // the chain got there).
+  auto last = prov.set_of(prov.epoch_of(std::min(target, top)));
+  res.committed = top;
+  for (std::uint32_t i = 0; i < n && last; ++i)
+    if (!down.count(i) && last->contains(i)) res.committed = std::min(res.committed, height[i]);
   std::vector<double> lats, ints;
   for (const auto& [h, hash] : canonical) {
     auto s = prov.set_of(prov.epoch_of(h));
@@ -546,8 +548,9 @@ void print_dpos(const dpos_result& r, std::ostream& out, bool heights) {
           << hr.interval_ms << " ms\n";
     }
   out << "checkers   safety " << (r.safety_violations == 0 ? "ok" : "VIOLATED") << ", liveness "
-      << (r.completed ? "ok" : "FAILED") << " (members reached height " << r.committed
-      << "), views timed out " << r.views_timed_out << ", simulated " << r.sim_seconds << " s\n";
+      << (r.completed ? "ok" : "FAILED") << " (live members of the last epoch reached height "
+      << r.committed << "), views timed out " << r.views_timed_out << ", simulated "
+      << r.sim_seconds << " s\n";
   std::size_t shown = 0;
   for (const auto& [reason, count] : r.rejected)
     if (shown++ < 8) out << "  refused  " << count << " x " << reason << "\n";

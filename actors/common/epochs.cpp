@@ -40,15 +40,17 @@ election_provider::election_provider(ledger::dpos::election_params p,
 }
 
 std::shared_ptr<const epoch_set>
-election_provider::build(const ledger::dpos::elected_set& e) const {
-  // Members with a running node, in rank order; the policy groups them.
+election_provider::build(const ledger::dpos::elected_set& e,
+                         const std::set<std::uint32_t>& demoted) const {
+  // Members with a running node, in rank order (demoted ones last); the policy groups them.
   std::vector<ledger::dpos::member> ms;
   std::vector<std::uint32_t> ids;
-  for (const auto& m : e.members)
-    if (auto id = universe_->index_of(m.key)) {
-      ms.push_back(m);
-      ids.push_back(*id);
-    }
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& m : e.members)
+      if (auto id = universe_->index_of(m.key); id && (demoted.count(*id) != 0) == (pass == 1)) {
+        ms.push_back(m);
+        ids.push_back(*id);
+      }
   if (ms.empty()) return nullptr;
   auto g = policy_(ms);
   if (!ledger::dpos::valid_grouping(g, ms.size())) return nullptr;
@@ -74,7 +76,13 @@ void election_provider::on_commit(const ledger::block_delta& d, std::uint64_t he
   if (!target || elected_.count(*target)) return;
   const auto& previous = std::prev(elected_.end())->second;
   auto e = ledger::dpos::elect(tally_.candidates(), p_, previous, *target);
-  auto s = build(e);
+  // Super nodes of the ending epoch that proposed nothing in it join the failed ones.
+  if (auto cur = set_of(epoch_of(height)))
+    for (auto sn : cur->topo()->supers())
+      if (!proposed_.count(sn)) failed_supers_.insert(sn);
+  proposed_.clear();
+  const auto& demoted = failed_supers_;
+  auto s = build(e, demoted);
   if (!s) { // no elected member runs a node: keep the previous set
     e.members = previous.members;
     e.carried_over = true;
@@ -82,6 +90,11 @@ void election_provider::on_commit(const ledger::block_delta& d, std::uint64_t he
   }
   elected_[*target] = std::move(e);
   sets_[*target] = std::move(s);
+}
+
+void election_provider::note_proposer(std::uint64_t, std::uint32_t proposer) {
+  proposed_.insert(proposer);
+  failed_supers_.erase(proposer);
 }
 
 std::shared_ptr<const epoch_set> election_provider::set_of(std::uint64_t epoch) const {

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 
 namespace bystack::bbft {
 
@@ -80,6 +81,12 @@ public:
                     ledger::dpos::elected_set genesis);
 
   void on_commit(const ledger::block_delta& d, std::uint64_t height);
+  /// Notes who proposed a committed block (call for every committed block, after on_commit). A
+  /// super node that proposed no block during an epoch in which it was a super node is not made
+  /// a super node again (it stays a member if elected) until it proposes: a crashed super node
+  /// would otherwise lead views that time out in every epoch. Deterministic: every node reads
+  /// the same proposers and sets from the same chain.
+  void note_proposer(std::uint64_t height, std::uint32_t proposer);
   std::uint64_t epoch_of(std::uint64_t height) const override {
     return ledger::dpos::epoch_of(height, p_.epoch_blocks);
   }
@@ -91,7 +98,8 @@ public:
   std::uint64_t last_height() const noexcept { return height_; }
 
 private:
-  std::shared_ptr<const epoch_set> build(const ledger::dpos::elected_set& e) const;
+  std::shared_ptr<const epoch_set> build(const ledger::dpos::elected_set& e,
+                                         const std::set<std::uint32_t>& demoted = {}) const;
 
   ledger::dpos::election_params p_;
   ledger::dpos::super_policy policy_;
@@ -100,6 +108,8 @@ private:
   std::uint64_t height_ = 0;
   std::map<std::uint64_t, ledger::dpos::elected_set> elected_;
   std::map<std::uint64_t, std::shared_ptr<const epoch_set>> sets_;
+  std::set<std::uint32_t> proposed_;      ///< proposers in the current epoch
+  std::set<std::uint32_t> failed_supers_; ///< super nodes that proposed nothing in their epoch
 };
 
 } // namespace bystack::bbft
