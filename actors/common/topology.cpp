@@ -33,6 +33,16 @@ result<topology> topology::with_group_sizes(const std::vector<std::uint32_t>& si
 
 result<topology> topology::explicit_groups(std::uint32_t n, std::vector<std::uint32_t> supers,
                                            std::vector<std::vector<std::uint32_t>> groups) {
+  return build(n, std::move(supers), std::move(groups), true);
+}
+
+result<topology> topology::partial(std::uint32_t n, std::vector<std::uint32_t> supers,
+                                   std::vector<std::vector<std::uint32_t>> groups) {
+  return build(n, std::move(supers), std::move(groups), false);
+}
+
+result<topology> topology::build(std::uint32_t n, std::vector<std::uint32_t> supers,
+                                 std::vector<std::vector<std::uint32_t>> groups, bool cover_all) {
   if (supers.size() != groups.size() || supers.empty())
     return make_error("topology: need one super node per group, and at least one group");
   topology t;
@@ -52,7 +62,7 @@ result<topology> topology::explicit_groups(std::uint32_t n, std::vector<std::uin
       return make_error("topology: super node " + std::to_string(supers[g]) +
                         " is not a member of group " + std::to_string(g));
   }
-  for (std::uint32_t i = 0; i < n; ++i)
+  for (std::uint32_t i = 0; i < n && cover_all; ++i)
     if (t.group_of_[i] == UINT32_MAX)
       return make_error("topology: node " + std::to_string(i) + " belongs to no group");
   t.supers_ = std::move(supers);

@@ -22,8 +22,16 @@ public:
   /// Builds groups from explicit member lists; supers[g] must be in groups[g].
   static result<topology> explicit_groups(std::uint32_t n, std::vector<std::uint32_t> supers,
                                           std::vector<std::vector<std::uint32_t>> groups);
+  /// Builds groups over some of the nodes 0..n-1: the others (candidates outside an epoch's
+  /// consensus set) belong to no group and lead nothing (DPoS epochs, actors/common/epochs.hpp).
+  static result<topology> partial(std::uint32_t n, std::vector<std::uint32_t> supers,
+                                  std::vector<std::vector<std::uint32_t>> groups);
 
   std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(group_of_.size()); }
+  /// Tells whether a node belongs to a group (always, except in a partial topology).
+  bool contains(std::uint32_t node) const {
+    return node < group_of_.size() && group_of_[node] != UINT32_MAX;
+  }
   std::uint32_t super_count() const noexcept { return static_cast<std::uint32_t>(supers_.size()); }
   const std::vector<std::uint32_t>& supers() const noexcept { return supers_; }
   std::uint32_t super_at(std::uint32_t g) const { return supers_.at(g); }
@@ -44,6 +52,8 @@ public:
   std::uint32_t leader_for(std::uint64_t view, const ledger::block_header& justify) const;
 
 private:
+  static result<topology> build(std::uint32_t n, std::vector<std::uint32_t> supers,
+                                std::vector<std::vector<std::uint32_t>> groups, bool cover_all);
   void index();
   std::vector<std::uint32_t> supers_;
   std::vector<std::vector<std::uint32_t>> groups_;

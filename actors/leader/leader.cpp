@@ -8,7 +8,7 @@ namespace bystack::bbft {
 void node_core::maybe_propose(std::int64_t now_us) {
   if (proposed_view_ >= view_) return;
   const auto* jh = header_of(high_qc_->block_hash);
-  if (!jh || topo_->leader_for(view_, *jh) != me_) return;
+  if (!jh || topo_at(jh->height + 1).leader_for(view_, *jh) != me_) return;
   // Propose from a timer, never from inside the handler that entered the view: the leader's own
   // vote and certificate would otherwise re-enter here, one view deeper each time (N = 1).
   std::int64_t delay = 0;
@@ -28,7 +28,7 @@ void node_core::maybe_propose(std::int64_t now_us) {
 void node_core::propose() {
   if (proposed_view_ >= view_) return;
   const auto* jh = header_of(high_qc_->block_hash);
-  if (!jh || topo_->leader_for(view_, *jh) != me_) return;
+  if (!jh || topo_at(jh->height + 1).leader_for(view_, *jh) != me_) return;
   proposed_view_ = view_;
   auto height = jh->height + 1;
   auto block = std::make_shared<const ledger::block>(ledger::make_block(
@@ -44,7 +44,7 @@ void node_core::propose() {
   ++stats_.proposals_made;
   auto msg = std::make_shared<const proto::message>(std::move(p));
   std::vector<std::uint32_t> others;
-  for (auto s : topo_->supers())
+  for (auto s : topo_at(height).supers())
     if (s != me_) others.push_back(s);
   send(std::move(others), msg, phase::propose);
   on_proposal(me_, msg, std::get<proto::proposal>(*msg));

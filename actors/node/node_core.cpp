@@ -14,7 +14,7 @@ ledger::block_ptr genesis_block() {
 
 node_core::node_core(core_config cfg)
     : me_(cfg.me), topo_(std::move(cfg.topo)), set_(std::move(cfg.validators)), certs_(cfg.certs),
-      signer_(std::move(cfg.signer)), p_(cfg.p), app_(cfg.app),
+      signer_(std::move(cfg.signer)), sets_(cfg.sets), p_(cfg.p), app_(cfg.app),
       retained_blocks_(cfg.retained_blocks), retained_certificates_(cfg.retained_certificates),
       archive_(cfg.archive) {
   auto g = genesis_block();
@@ -26,7 +26,60 @@ node_core::node_core(core_config cfg)
   chain_hashes_.push_back(gc->block_hash);
   genesis_hash_ = gc->block_hash;
   high_qc_ = std::move(gc);
-  current_super_ = topo_->super_of(me_);
+  if (sets_)
+    refresh_epoch();
+  else
+    current_super_ = topo_->super_of(me_);
+}
+
+void node_core::refresh_epoch() {
+  if (!sets_) return;
+  auto s = set_at(high_qc_->height + 1);
+  if (!s || s == epoch_) return; // not known yet: keep following the last known set
+  epoch_ = std::move(s);
+  topo_ = epoch_->topo();
+  // New groups: re-homing starts over, and a node outside the set keeps a super node to ask
+  // for the chain.
+  adopted_.clear();
+  departed_.clear();
+  current_super_ = topo_->contains(me_) ? topo_->super_of(me_) : topo_->supers().front();
+}
+
+std::vector<std::shared_ptr<const epoch_set>> node_core::timeout_sets() const {
+  std::vector<std::shared_ptr<const epoch_set>> out;
+  if (!sets_) return out;
+  auto h = high_qc_->height + 1;
+  out.push_back(set_at(h));
+  // On an epoch's first height the last commit may rest on the previous set's certificate.
+  if (h >= 2 && sets_->epoch_of(h - 1) != sets_->epoch_of(h)) out.push_back(set_at(h - 1));
+  return out;
+}
+
+bool node_core::timeout_quorum(const std::set<std::uint32_t>& senders) const {
+  if (!sets_) return senders.size() >= set_->quorum();
+  for (const auto& s : timeout_sets()) {
+    if (!s) return false;
+    std::size_t n = 0;
+    for (auto x : senders)
+      n += s->contains(x) ? 1 : 0;
+    if (n < s->quorum()) return false;
+  }
+  return true;
+}
+
+bool node_core::counts_for_timeout(std::uint32_t node) const {
+  if (!sets_) return true;
+  for (const auto& s : timeout_sets())
+    if (s && s->contains(node)) return true;
+  return false;
+}
+
+bool node_core::signers_in(const std::vector<crypto::quorum_certificate>& qcs, const epoch_set& s) {
+  bool ok = true;
+  for (const auto& qc : qcs)
+    qc.signers.for_each(
+        [&](std::size_t i) { ok = ok && s.contains(static_cast<std::uint32_t>(i)); });
+  return ok;
 }
 
 result<void> node_core::restore(const std::vector<proto::committed_block>& chain) {
@@ -48,6 +101,7 @@ result<void> node_core::restore(const std::vector<proto::committed_block>& chain
     if (cb.cert.view > high_qc_->view) high_qc_ = cert;
     trim_chain();
   }
+  refresh_epoch();
   return {};
 }
 

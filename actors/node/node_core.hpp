@@ -19,6 +19,7 @@
 /// each event (`now_us`), and the core asks for timers as effects.
 
 #include "actors/common/effects.hpp"
+#include "actors/common/epochs.hpp"
 #include "actors/common/params.hpp"
 #include "actors/common/topology.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
@@ -68,6 +69,10 @@ struct core_config {
   std::uint64_t retained_blocks = 0;
   std::uint64_t retained_certificates = 0;
   const chain_archive* archive = nullptr;
+  /// DPoS epochs (not owned; outlives the core): the set and topology of each height. Null: the
+  /// fixed set `topo` and `validators` for ever. With it, `validators` is the universe of every
+  /// node that may sit in a set (node id = index) and `topo` is replaced by each epoch's.
+  const consensus_set_provider* sets = nullptr;
 };
 
 /// What a core holds in memory, counted in entries (see node_core::retained()).
@@ -152,6 +157,10 @@ public:
   const core_stats& stats() const noexcept { return stats_; }
   const topology& topo() const noexcept { return *topo_; }
   const params& parameters() const noexcept { return p_; }
+  /// Returns the epoch of the height this node decides next (0 with a fixed set).
+  std::uint64_t epoch() const { return sets_ ? sets_->epoch_of(high_qc_->height + 1) : 0; }
+  /// Tells whether this node sits in the set deciding its next height (always with a fixed set).
+  bool in_set() const { return !epoch_ || epoch_->contains(me_); }
 
 private:
   struct pending_block {
@@ -215,6 +224,9 @@ private:
   void send_commit_certificate(std::uint64_t view, collection& c);
   void on_commit_wait(std::uint64_t view);
   std::vector<std::uint32_t> relay_targets() const;
+  /// Returns where to relay a proposal or certificate of the block at `height` (fixed set: the
+  /// same as relay_targets()).
+  std::vector<std::uint32_t> relay_targets(std::uint64_t height) const;
   bool group_complete(const collection& c) const;
   void note_rehome(std::uint32_t node, std::uint32_t target);
 
@@ -240,6 +252,39 @@ private:
     out_.push_back(timer_effect{k, view, delay_us});
   }
   bool is_super() const noexcept { return topo_->is_super(me_); }
+
+  // DPoS epochs (actors/common/epochs.hpp); each reduces to the fixed set when sets_ is null.
+  /// Returns the set of the epoch of `height` (null: fixed set, or not known yet).
+  std::shared_ptr<const epoch_set> set_at(std::uint64_t height) const {
+    return sets_ ? sets_->set_of(sets_->epoch_of(height)) : nullptr;
+  }
+  /// Returns the topology that leads and groups the block at `height`.
+  const topology& topo_at(std::uint64_t height) const {
+    auto s = set_at(height);
+    return s ? *s->topo() : *topo_;
+  }
+  /// Returns the quorum for certificates of the block at `height`.
+  std::size_t quorum_at(std::uint64_t height) const {
+    auto s = set_at(height);
+    return s ? s->quorum() : set_->quorum();
+  }
+  /// Follows the set of the height decided next (called when the highest certificate moves).
+  void refresh_epoch();
+  /// Sets whose quorum a timeout certificate needs at this node's next height (empty: fixed).
+  std::vector<std::shared_ptr<const epoch_set>> timeout_sets() const;
+  /// Tells whether these view-change senders make a timeout quorum (fixed: more than 2/3 of N).
+  bool timeout_quorum(const std::set<std::uint32_t>& senders) const;
+  /// Tells whether a node's view changes count at this node's next height (fixed: all).
+  bool counts_for_timeout(std::uint32_t node) const;
+  static std::set<std::uint32_t>
+  senders_of(const std::map<std::uint32_t, proto::view_change>& votes) {
+    std::set<std::uint32_t> out;
+    for (const auto& kv : votes)
+      out.insert(kv.first);
+    return out;
+  }
+  /// Tells whether every signer of these certificates is a member of `s`.
+  static bool signers_in(const std::vector<crypto::quorum_certificate>& qcs, const epoch_set& s);
   const crypto::signature_scheme& votes_scheme() const { return certs_->votes(); }
 
   std::uint32_t me_;
@@ -247,6 +292,8 @@ private:
   std::shared_ptr<const crypto::validator_set> set_;
   const crypto::certificate_scheme* certs_;
   std::unique_ptr<crypto::signer> signer_;
+  const consensus_set_provider* sets_ = nullptr;
+  std::shared_ptr<const epoch_set> epoch_; ///< the set deciding high_qc_->height + 1 (DPoS)
   params p_;
   ledger::application* app_;
   crypto::crypto_meter meter_;

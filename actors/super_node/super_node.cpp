@@ -15,6 +15,7 @@ constexpr std::size_t relayed_views_kept = 64;
 
 std::vector<std::uint32_t> node_core::relay_targets() const {
   std::vector<std::uint32_t> out;
+  if (!topo_->contains(me_)) return out; // outside this epoch's set (DPoS)
   const auto& members = topo_->members(topo_->group_of(me_));
   out.reserve(members.size() + adopted_.size());
   for (auto m : members)
@@ -24,13 +25,38 @@ std::vector<std::uint32_t> node_core::relay_targets() const {
   return out;
 }
 
+std::vector<std::uint32_t> node_core::relay_targets(std::uint64_t height) const {
+  if (!sets_) return relay_targets();
+  // DPoS: the group of the block's epoch, plus the nodes elected into the next epoch that this
+  // super node serves as observers, so that they hold the chain when their epoch starts.
+  auto out = relay_targets();
+  const auto& t = topo_at(height);
+  if (&t != topo_.get()) {
+    out.clear();
+    if (t.contains(me_))
+      for (auto m : t.members(t.group_of(me_)))
+        if (m != me_) out.push_back(m);
+  }
+  auto e = sets_->epoch_of(height);
+  auto cur = sets_->set_of(e);
+  auto next = sets_->set_of(e + 1);
+  int si = t.super_index(me_);
+  if (!cur || !next || next == cur || si < 0) return out;
+  std::size_t k = 0;
+  for (auto m : next->members()) {
+    if (cur->contains(m)) continue;
+    if (k++ % t.super_count() == static_cast<std::size_t>(si) && m != me_) out.push_back(m);
+  }
+  return out;
+}
+
 void node_core::relay_proposal(const msg_ptr& msg, const proto::proposal& p) {
   const auto& h = p.block->header;
   if (!relayed_views_.insert(h.view).second) return;
   // Only proposals of views >= view_ - 1 get here (on_proposal drops older ones).
   while (relayed_views_.size() > relayed_views_kept || *relayed_views_.begin() + 1 < view_)
     relayed_views_.erase(relayed_views_.begin());
-  send(relay_targets(), msg, phase::forward);
+  send(relay_targets(h.height), msg, phase::forward);
   collection_for(h.view, h.height, p.block->hash());
   set_timer(timer_kind::group_wait, h.view, p_.group_wait_us);
 }
@@ -43,7 +69,7 @@ node_core::collection& node_core::collection_for(std::uint64_t view, std::uint64
     it->second.block_hash = h;
     it->second.voted = crypto::signer_bitmap(set_->size());
     it->second.signers = crypto::signer_bitmap(set_->size());
-    it->second.supers_seen.assign(topo_->super_count(), false);
+    it->second.supers_seen.assign(topo_at(height).super_count(), false);
   }
   return it->second;
 }
@@ -59,13 +85,17 @@ bool node_core::group_complete(const collection& c) const {
 }
 
 void node_core::on_vote(std::uint32_t from, const proto::vote& v) {
-  if (!is_super()) return reject(from, "vote: this node is not a super node");
+  if (!topo_at(v.height).is_super(me_)) return reject(from, "vote: this node is not a super node");
   if (v.voter != from) return reject(from, "vote: voter is not the sender");
   if (v.view + 2 < view_) return; // too late to matter
   if (from != me_ &&
       !votes_scheme().verify(set_->key(from), proto::vote_digest(v.height, v.view, v.block_hash),
                              v.signature, meter_))
     return reject(from, "vote: bad signature");
+  if (sets_) {
+    auto s = set_at(v.height);
+    if (!s || !s->contains(from)) return reject(from, "vote: voter outside the block's epoch set");
+  }
   auto& c = collection_for(v.view, v.height, v.block_hash);
   if (c.voted.test(from)) return; // a repeat, or a node voting twice
   c.voted.set(from);
@@ -94,8 +124,9 @@ void node_core::maybe_send_group_certificate(std::uint64_t view, collection& c) 
   auto qc = certs_->build(*set_, proto::vote_digest(c.height, view, c.block_hash), c.votes);
   if (!qc) return reject(me_, "group certificate: cannot build from collected votes");
   std::vector<std::uint32_t> others;
-  others.reserve(topo_->super_count());
-  for (auto s : topo_->supers())
+  const auto& topo = topo_at(c.height); // the block's epoch (the fixed set: topo_)
+  others.reserve(topo.super_count());
+  for (auto s : topo.supers())
     if (s != me_) others.push_back(s);
   proto::group_certificate g{c.height, view, c.block_hash, me_, *qc};
   send(std::move(others), std::make_shared<const proto::message>(std::move(g)), phase::group_cert);
@@ -103,20 +134,27 @@ void node_core::maybe_send_group_certificate(std::uint64_t view, collection& c) 
 }
 
 void node_core::on_group_certificate(std::uint32_t from, const proto::group_certificate& g) {
-  if (!is_super()) return reject(from, "group certificate: this node is not a super node");
-  if (g.super_node != from || !topo_->is_super(from))
+  if (!topo_at(g.height).is_super(me_))
+    return reject(from, "group certificate: this node is not a super node");
+  if (g.super_node != from || !topo_at(g.height).is_super(from))
     return reject(from, "group certificate: sender is not a super node");
   if (g.view + 2 < view_) return;
   if (g.qc.digest != proto::vote_digest(g.height, g.view, g.block_hash))
     return reject(from, "group certificate: signs something else");
   if (!certs_->verify(*set_, g.qc, 1, meter_))
     return reject(from, "group certificate: invalid signatures");
+  if (sets_) {
+    auto s = set_at(g.height);
+    if (!s || !signers_in({g.qc}, *s))
+      return reject(from, "group certificate: signed outside the block's epoch set");
+  }
   add_certificate(g.view, collection_for(g.view, g.height, g.block_hash), g.qc, from);
 }
 
 void node_core::add_certificate(std::uint64_t view, collection& c,
                                 const crypto::quorum_certificate& qc, std::uint32_t from) {
-  if (auto i = topo_->super_index(from); i >= 0 && !c.supers_seen[static_cast<std::size_t>(i)]) {
+  if (auto i = topo_at(c.height).super_index(from);
+      i >= 0 && !c.supers_seen[static_cast<std::size_t>(i)]) {
     c.supers_seen[static_cast<std::size_t>(i)] = true;
     ++c.supers_count;
   }
@@ -128,7 +166,7 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
     c.signers.merge(qc.signers);
     c.signer_count += added;
   }
-  if (!c.certified && c.signer_count >= set_->quorum()) {
+  if (!c.certified && c.signer_count >= quorum_at(c.height)) {
     // This super node now holds more than 2/3 of the votes: certified here at once.
     c.certified = true;
     cert_received_view_ = std::max(cert_received_view_, view);
@@ -137,7 +175,7 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
   if (!c.certified || c.commit_sent) return;
   // T4 carries the combined certificates of all groups (the paper's T4: the group learns every
   // vote), so it waits for every super node's certificate, or for group_wait if one is missing.
-  if (c.supers_count == topo_->super_count())
+  if (c.supers_count == topo_at(c.height).super_count())
     send_commit_certificate(view, c);
   else if (!c.commit_timer) {
     c.commit_timer = true;
@@ -165,7 +203,7 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
     for (std::size_t i = 1; i < order.size(); ++i)
       if (!merged.signers.intersects(order[i].second->signers))
         (void)certs_->merge(merged, *order[i].second);
-    if (merged.signer_count() >= set_->quorum()) {
+    if (merged.signer_count() >= quorum_at(c.height)) {
       bc.certs.push_back(std::move(merged));
       return bc;
     }
@@ -177,7 +215,7 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
 void node_core::send_commit_certificate(std::uint64_t view, collection& c) {
   if (c.commit_sent) return;
   c.commit_sent = true;
-  send(relay_targets(),
+  send(relay_targets(c.height),
        std::make_shared<const proto::message>(proto::commit_certificate{me_, combined(view, c)}),
        phase::commit_cert);
 }
@@ -188,7 +226,7 @@ void node_core::on_commit_wait(std::uint64_t view) {
 }
 
 void node_core::note_rehome(std::uint32_t node, std::uint32_t target) {
-  if (node >= topo_->size() || topo_->is_super(node)) return;
+  if (node >= topo_->size() || !topo_->contains(node) || topo_->is_super(node)) return;
   bool own = topo_->super_of(node) == me_;
   if (target == me_) {
     if (own)

@@ -57,7 +57,7 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     request_sync(from);
     return;
   }
-  if (topo_->leader_for(h.view, *jh) != p.leader)
+  if (topo_at(h.height).leader_for(h.view, *jh) != p.leader)
     return reject(from, "proposal: sender does not lead this view");
   if (app_) {
     // Vote only for a block the application finds valid on top of its parent's state; an
@@ -92,7 +92,14 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
       highest = std::max(highest, vc.high_qc_view);
     extends = j.view >= highest;
   }
-  if (h.view == view_ && h.view > last_voted_view_ && timed_out_view_ < h.view && extends)
+  // With DPoS epochs only the members of the block's epoch vote: a node that left the set stops
+  // at the boundary, one that joined starts there.
+  bool member = true;
+  if (sets_) {
+    auto s = set_at(h.height);
+    member = s && s->contains(me_);
+  }
+  if (h.view == view_ && h.view > last_voted_view_ && timed_out_view_ < h.view && extends && member)
     cast_vote(p);
 }
 
@@ -141,6 +148,23 @@ bool node_core::check_block_certificate(const proto::block_certificate& c, const
     return false;
   }
   auto digest = proto::vote_digest(c.height, c.view, c.block_hash);
+  if (sets_) {
+    // The block's own epoch decides: a certificate signed by another epoch's set is refused.
+    auto s = set_at(c.height);
+    if (!s) {
+      reason = "certificate: the set of its epoch is not known yet";
+      return false;
+    }
+    if (!signers_in(c.certs, *s)) {
+      reason = "certificate: signed by a node outside the block's epoch set";
+      return false;
+    }
+    if (!certs_->verify_all(*set_, c.certs, digest, s->quorum(), meter_)) {
+      reason = "certificate: invalid, or not more than 2/3 of the epoch's set";
+      return false;
+    }
+    return true;
+  }
   if (!certs_->verify_all(*set_, c.certs, digest, set_->quorum(), meter_)) {
     reason = "certificate: invalid, or not more than 2/3 of the set";
     return false;
@@ -152,7 +176,8 @@ bool node_core::check_timeout_certificate(const proto::timeout_certificate& tc,
                                           const char*& reason) {
   std::set<std::uint32_t> senders;
   for (const auto& vc : tc.votes) {
-    if (vc.sender >= set_->size() || !senders.insert(vc.sender).second) {
+    if (vc.sender >= set_->size() || !counts_for_timeout(vc.sender) ||
+        !senders.insert(vc.sender).second) {
       reason = "timeout certificate: unknown or repeated signer";
       return false;
     }
@@ -164,7 +189,7 @@ bool node_core::check_timeout_certificate(const proto::timeout_certificate& tc,
       return false;
     }
   }
-  if (senders.size() < set_->quorum()) {
+  if (!timeout_quorum(senders)) {
     reason = "timeout certificate: not more than 2/3 of the set";
     return false;
   }
@@ -182,7 +207,10 @@ void node_core::process_certificate(const cert_ptr& cp, std::uint32_t from) {
   } else if (c.height > committed_height()) {
     request_sync(from); // certified block we never received
   }
-  if (c.view > high_qc_->view) high_qc_ = cp;
+  if (c.view > high_qc_->view) {
+    high_qc_ = cp;
+    refresh_epoch();
+  }
   if (fresh) {
     out_.push_back(certified_effect{c.height, c.view, c.block_hash});
     try_commit(c.block_hash);
@@ -269,6 +297,13 @@ void node_core::enter_view(std::uint64_t v, bool via_timeout) {
 
 void node_core::on_view_timeout(std::uint64_t v) {
   if (v != view_) return;
+  if (sets_ && !counts_for_timeout(me_)) {
+    // Outside the set (a candidate waiting, or a node that left): no view changes; follow the
+    // chain from a super node, so as to vote at once if a later epoch elects this node.
+    request_sync(current_super_);
+    set_timer(timer_kind::view_timeout, v, p_.sync_retry_us);
+    return;
+  }
   if (timed_out_view_ >= v) {
     // A whole timeout later still stuck in a view we gave up on: consider our super node lost,
     // and say so again (messages may have been lost).
@@ -331,7 +366,8 @@ void node_core::time_out_view(std::uint64_t v) {
   send(view_change_targets(), wrap(vc), phase::view_change);
   timeouts_[v][me_] = std::move(vc);
   set_timer(timer_kind::view_timeout, v, current_view_timeout_us());
-  if (timeouts_[v].size() >= set_->quorum()) form_timeout_certificate(v);
+  if (sets_ ? timeout_quorum(senders_of(timeouts_[v])) : timeouts_[v].size() >= set_->quorum())
+    form_timeout_certificate(v);
 }
 
 void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc) {
@@ -347,6 +383,11 @@ void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc)
     if (high_qc_->view > vc.high_qc_view && high_qc_->view > 0)
       send_one(from, wrap(proto::commit_certificate{me_, *high_qc_}), phase::view_change);
     if (last_tc_ && last_tc_->view >= vc.view) send_one(from, wrap(*last_tc_), phase::view_change);
+  } else if (sets_ && high_qc_->view > vc.high_qc_view && high_qc_->view > 0) {
+    // Epochs: a node whose certificate is behind may still follow the previous epoch's
+    // topology and time out towards super nodes that have moved on; whoever hears it first
+    // hands it the certificate that moves it into the current epoch.
+    send_one(from, wrap(proto::commit_certificate{me_, *high_qc_}), phase::view_change);
   }
   if (vc.view + 1 < view_) return;
   if (vc.high_qc.view != vc.high_qc_view)
@@ -361,18 +402,28 @@ void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc)
     heard_super_recently_ = true;
   }
   if (vc.view < view_) return;
+  if (!counts_for_timeout(from)) return; // its certificate helped; its timeout does not count
   auto& votes = timeouts_[vc.view];
   votes[from] = vc;
   votes[from].high_qc = {}; // keep the signed part only
   // Join a timeout that f + 1 nodes report: at least one of them is honest.
-  if (votes.size() > set_->max_faulty() && timed_out_view_ < vc.view) {
+  std::size_t reported = votes.size();
+  std::size_t faulty = set_->max_faulty();
+  if (epoch_) {
+    reported = 0;
+    for (const auto& [sender, unused] : votes)
+      reported += epoch_->contains(sender) ? 1 : 0;
+    faulty = epoch_->max_faulty();
+  }
+  if (reported > faulty && timed_out_view_ < vc.view && counts_for_timeout(me_)) {
     if (vc.view > view_) {
       view_ = vc.view; // jump without a timer of its own: we time it out right away
     }
     time_out_view(vc.view);
     return; // time_out_view forms the certificate if it can
   }
-  if (votes.size() >= set_->quorum()) form_timeout_certificate(vc.view);
+  if (sets_ ? timeout_quorum(senders_of(votes)) : votes.size() >= set_->quorum())
+    form_timeout_certificate(vc.view);
 }
 
 void node_core::form_timeout_certificate(std::uint64_t v) {
@@ -381,7 +432,8 @@ void node_core::form_timeout_certificate(std::uint64_t v) {
   proto::timeout_certificate tc;
   tc.view = v;
   for (const auto& [sender, vc] : votes) {
-    if (tc.votes.size() >= set_->quorum()) break;
+    if (!sets_ && tc.votes.size() >= set_->quorum()) break;
+    if (!counts_for_timeout(sender)) continue; // epochs: every counting vote (joint quorums)
     auto copy = vc;
     copy.high_qc = {};
     tc.votes.push_back(std::move(copy));
@@ -427,7 +479,7 @@ void node_core::on_sync_retry() {
   // as well (f + 1 in all, so one is honest); a node that loses most of its messages otherwise
   // needs one lucky round trip per retry period to catch up.
   auto extra = next;
-  for (std::uint32_t k = 0; k < set_->max_faulty(); ++k) {
+  for (std::uint32_t k = 0; k < (epoch_ ? epoch_->max_faulty() : set_->max_faulty()); ++k) {
     extra = (extra + 1) % topo_->size();
     if (extra == me_) extra = (extra + 1) % topo_->size();
     if (extra == next) break;

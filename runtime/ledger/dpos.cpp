@@ -45,6 +45,12 @@ bool candidate_of(const output& o, hash256& out) {
   return true;
 }
 
+bool locked_of(const input& in, hash256& out) {
+  if (in.ext.size() != out.data.size()) return false;
+  std::copy(in.ext.begin(), in.ext.end(), out.data.begin());
+  return true;
+}
+
 } // namespace
 
 bytes encode(const registration& r) {
@@ -91,12 +97,14 @@ tx_error dpos_rules::check_input_at(
         credit,
     std::vector<sig_job>& sigs) const {
   if (in.kind != veto_input) return extension_rules::check_input(in, iid, txid, view, credit, sigs);
-  if (!in.ext.empty() || in.amount != 0 || in.nonce != 0)
-    return fail(rule::bad_vote, "a veto carries no payload, amount or nonce");
-  const auto* e = view.find(in.spent_output);
+  // An extension input encodes only its payload: the unlocked output's id.
+  hash256 locked;
+  if (!locked_of(in, locked) || in.amount != 0 || in.nonce != 0 || !in.spent_output.is_zero())
+    return fail(rule::bad_vote, "a veto's payload is the 32-byte id of what it unlocks");
+  const auto* e = view.find(locked);
   if (!e)
     return fail(rule::missing_input,
-                "veto of " + short_hex(in.spent_output) + ": unknown or already unlocked");
+                "veto of " + short_hex(locked) + ": unknown or already unlocked");
   if (e->out.kind != vote_output && e->out.kind != register_output)
     return fail(rule::bad_vote, "a veto unlocks a vote or a registration only");
   if (height < e->height + p_.vote_lock_blocks)
@@ -142,7 +150,8 @@ tx_error dpos_rules::check_output(const output& out, const utxo_view& view) cons
 
 void dpos_rules::apply_input(const input& in, const hash256&, const hash256&, utxo_overlay& overlay,
                              block_delta& delta, std::uint64_t) const {
-  if (in.kind == veto_input) overlay.spend(in.spent_output, delta);
+  hash256 locked;
+  if (in.kind == veto_input && locked_of(in, locked)) overlay.spend(locked, delta);
 }
 
 output make_registration(const asset_id& native, std::uint64_t deposit, const registration& r) {
@@ -169,7 +178,7 @@ output make_vote(const asset_id& native, std::uint64_t amount, const hash256& ca
 input make_veto(const hash256& locked_output) {
   input in;
   in.kind = veto_input;
-  in.spent_output = locked_output;
+  in.ext.assign(locked_output.data.begin(), locked_output.data.end());
   return in;
 }
 

@@ -7,9 +7,10 @@
 ///   and a declared region. The candidate's id is the output's id.
 /// - A *vote* is an output of kind 17: native units owned by the voter, whose data is the id of a
 ///   registration that is unspent when the vote is made.
-/// - A *veto* is an input of kind 17 that names a vote (or a registration: the candidate
-///   withdraws) in `spent_output`, signed by its owner, no earlier than `vote_lock_blocks` after
-///   the block that created it. It gives the locked units back to the transaction.
+/// - A *veto* is an input of kind 17 whose payload (`ext`, the only field an extension input
+///   encodes) is the id of a vote (or of a registration: the candidate withdraws), signed by its
+///   owner, no earlier than `vote_lock_blocks` after the block that created it. It gives the
+///   locked units back to the transaction.
 ///
 /// Neither a vote nor a registration can be unlocked by a plain spend (rules.cpp refuses every
 /// extension kind there). The vote tally is derived from the blocks' deltas, one block at a time,

@@ -177,6 +177,28 @@ TEST(dpos_ledger, veto_only_after_the_lock_period_and_only_by_the_owner) {
   EXPECT_RULE(w.check_at(w.veto_of(vid, 400, w.alice), 13), rule::missing_input);
 }
 
+TEST(dpos_ledger, veto_survives_the_canonical_encoding) {
+  // Blocks carry encoded transactions: what a veto unlocks must be in what is encoded.
+  dpos_world w;
+  auto c = w.register_candidate(w.node);
+  auto v = w.alice_votes(c);
+  ASSERT_TRUE(w.commit_block({v}).err.ok());
+  w.skip(10);
+  auto veto = w.veto_of(out_id(v, 0), 400, w.alice);
+  auto bytes = encode(veto);
+  auto back = decode_tx(byte_view{bytes.data(), bytes.size()});
+  ASSERT_TRUE(back) << back.err().message;
+  EXPECT_EQ(back->id(), veto.id());
+  EXPECT_RULE(w.check_at(*back, 13), rule::ok);
+  auto r = w.commit_block({*back});
+  ASSERT_TRUE(r.err.ok()) << r.err.message();
+  EXPECT_EQ(w.tally.votes_for(c), 0u);
+  // A veto whose payload is not an output id is malformed.
+  auto bad = veto;
+  bad.inputs[0].ext.pop_back();
+  EXPECT_RULE(w.check_at(bad, 14), rule::bad_vote);
+}
+
 TEST(dpos_ledger, withdrawn_candidate_takes_no_new_votes) {
   dpos_world w;
   auto c = w.register_candidate(w.node);
