@@ -41,6 +41,9 @@ struct params {
   /// A leader proposes batches it has held this long (others will likely hold them too); its own
   /// younger batches go into the block prefilled.
   std::int64_t compact_min_age_us = 1'000'000;
+  /// Own batches younger than this go into the block prefilled; older ones wait for min age.
+  /// Negative: compact_min_age_us (every own batch is proposed at once).
+  std::int64_t compact_prefill_age_us = -1;
   std::uint32_t short_id_bytes = 6;
 };
 

@@ -254,9 +254,11 @@ void node_core::on_tx_request(std::uint32_t from, const proto::tx_request& r) {
 
 std::vector<const node_core::pool_batch*> node_core::pick_batches() const {
   std::vector<const pool_batch*> out;
+  auto prefill_age =
+      p_.compact_prefill_age_us < 0 ? p_.compact_min_age_us : p_.compact_prefill_age_us;
   for (const auto& [id, b] : mempool_)
     if (now_us_ - b.arrived_us >= p_.compact_min_age_us ||
-        std::get<proto::tx_batch>(*b.msg).sender == me_)
+        (std::get<proto::tx_batch>(*b.msg).sender == me_ && now_us_ - b.arrived_us < prefill_age))
       out.push_back(&b);
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
   std::size_t txs = 0, keep = 0;
