@@ -22,3 +22,7 @@ rm -f docs/data/relay.csv
   --rounds 6
 "${sweep[@]}" --append --nodes 256 --supers 16 --relay compact --certificates aggregate \
   --rounds 6
+np=(nice "$build/bench/bystack-sweep" --scenario scenarios/study-relay-noprefill.yaml
+  --allow-skipped-votes --jobs 1 --out docs/data/relay.csv --append --tag relay-noprefill)
+"${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 6
+"${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 12
