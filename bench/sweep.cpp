@@ -31,7 +31,7 @@ const char* usage =
     "                     [--point-budget MESSAGES] [--jobs J] [--out FILE.csv] [--append]\n"
     "                     [--quick] [--light] [--txs-per-block T] [--bandwidth-mbps B]\n"
     "                     [--latency-ms L] [--tag NAME] [--vapor] [--per-view]\n"
-    "                     [--allow-skipped-votes]\n"
+    "                     [--allow-skipped-votes] [--relay full,compact,pipelined]\n"
     "Defaults: scenarios/study-default.yaml, N = 64,256,1024,4096,10000, M = auto (powers of two\n"
     "from 1 to N and five values around sqrt(N)), list certificates, 5 rounds, 2 jobs, CSV on\n"
     "stdout. A point whose closed-form messages times 2 rounds exceed --point-budget (default\n"
@@ -41,6 +41,8 @@ const char* usage =
     "--allow-skipped-votes: accept rounds below the closed forms (a node that already holds the\n"
     "view's certificate when the proposal reaches it does not vote: uneven latencies), never "
     "above.\n"
+    "--relay: run each point in each relay mode (docs/relay.md) and add the relay columns\n"
+    "(bytes per node per second, gossip, fetches, block interval achieved) to the CSV.\n"
     "Exit status: 0 if every point completed and reproduced the closed forms exactly, 1 if not,\n"
     "2 on a usage or scenario error.\n";
 
@@ -50,7 +52,8 @@ struct point {
   std::uint32_t m = 0;
   std::uint32_t rounds = 0;
   std::string certificates;
-  std::string role; ///< star (M = 1), flat (M = N), bbft, vapor
+  std::string role;  ///< star (M = 1), flat (M = N), bbft, vapor
+  std::string relay; ///< empty: the scenario's own
 };
 
 /// The outcome of one point, kept in sweep order for the CSV.
@@ -137,6 +140,49 @@ const char* csv_header =
     "certify_p50_ms,certify_p99_ms,certify_max_ms,commit_p50_ms,commit_p99_ms,commit_max_ms,"
     "sim_seconds,wall_seconds,views_timed_out,trace_hash\n";
 
+const char* relay_columns =
+    ",relay,bytes_out_per_node_s_mean,bytes_out_per_node_s_max,busiest_uplink_node,"
+    "busiest_uplink_role,gossip_bytes_per_node_s,fetch_bytes_per_node_s,compact_rebuilt,"
+    "rebuilt_without_round_trip,compact_fetches,compact_collisions,block_interval_ms,"
+    "txs_per_block_committed,tx_per_s_committed";
+
+/// The relay columns: uplink load per node and second over the whole run, and the interval
+/// between the first commits of consecutive heights (the block rate the network sustained).
+void write_relay(std::ostream& os, const outcome& o) {
+  const auto& r = o.r;
+  double secs = std::max(1e-9, r.sim_seconds);
+  double sum = 0, mx = 0;
+  std::size_t busiest = 0;
+  for (std::size_t i = 0; i < r.loads.size(); ++i) {
+    auto b = double(r.loads[i].bytes_out);
+    sum += b;
+    if (b > mx) {
+      mx = b;
+      busiest = i;
+    }
+  }
+  auto n = double(std::max<std::size_t>(1, r.loads.size()));
+  bool super =
+      std::find(r.super_nodes.begin(), r.super_nodes.end(), busiest) != r.super_nodes.end();
+  double interval = 0;
+  if (r.commits.size() >= 2)
+    interval = double(r.commits.back().first_us - r.commits.front().first_us) / 1000.0 /
+               double(r.commits.size() - 1);
+  double txs = 0;
+  for (const auto& c : r.commits)
+    txs += double(c.txs);
+  double mean_txs = r.commits.empty() ? 0 : txs / double(r.commits.size());
+  double tps = interval > 0 ? mean_txs * 1000.0 / interval : 0;
+  auto share =
+      r.compact_rebuilt == 0 ? 0.0 : double(r.compact_no_round_trip) / double(r.compact_rebuilt);
+  os << "," << (o.p.relay.empty() ? "scenario" : o.p.relay) << "," << fmt(sum / n / secs, 0) << ","
+     << fmt(mx / secs, 0) << "," << busiest << "," << (super ? "super" : "member") << ","
+     << fmt(double(r.bytes_all[8]) / n / secs, 0) << ","
+     << fmt(double(r.bytes_all[9]) / n / secs, 0) << "," << r.compact_rebuilt << ","
+     << fmt(share, 4) << "," << r.compact_fetches << "," << r.compact_collisions << ","
+     << fmt(interval, 1) << "," << fmt(mean_txs, 0) << "," << fmt(tps, 0);
+}
+
 void write_row(std::ostream& os, const std::string& tag, const std::string& net, std::uint32_t txs,
                const outcome& o) {
   const auto& r = o.r;
@@ -158,7 +204,9 @@ void write_row(std::ostream& os, const std::string& tag, const std::string& net,
      << fmt(r.certify_latency.max_ms, 3) << "," << fmt(r.commit_latency.p50_ms, 3) << ","
      << fmt(r.commit_latency.p99_ms, 3) << "," << fmt(r.commit_latency.max_ms, 3) << ","
      << fmt(r.sim_seconds, 3) << "," << fmt(r.wall_seconds, 3) << "," << r.views_timed_out << ","
-     << r.trace_hash << "\n";
+     << r.trace_hash;
+  if (!o.p.relay.empty()) write_relay(os, o);
+  os << "\n";
 }
 
 /// Checks every measured view (not only their mean) against both closed forms.
@@ -195,6 +243,7 @@ int main(int argc, char** argv) {
   std::optional<std::uint32_t> txs_per_block;
   std::optional<double> bandwidth, latency_ms;
   std::string tag = "default";
+  std::vector<std::string> relays = {""};
 
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
@@ -274,6 +323,17 @@ int main(int argc, char** argv) {
       double l = std::strtod(v.c_str(), nullptr);
       if (!(l >= 0)) bad(v);
       latency_ms = l;
+    } else if (flag == "--relay") {
+      auto v = value();
+      relays.clear();
+      std::stringstream ss(v);
+      std::string item;
+      while (std::getline(ss, item, ','))
+        if (item == "full" || item == "compact" || item == "pipelined")
+          relays.push_back(item);
+        else
+          bad(v);
+      if (relays.empty()) bad(v);
     } else if (flag == "--tag")
       tag = value();
     else {
@@ -313,19 +373,20 @@ int main(int argc, char** argv) {
   std::vector<point> points;
   std::vector<std::string> skipped;
   auto add = [&](std::uint32_t n, std::uint32_t m, const std::string& role_hint) {
-    for (const auto& scheme : schemes) {
-      point p{n, m, rounds, scheme, role_hint};
-      if (p.role.empty()) p.role = m == 1 ? "star" : m == n ? "flat" : "bbft";
-      auto per_round = sim::closed_form_wire(n, m);
-      if (per_round * 2 > point_budget) {
-        skipped.push_back("N=" + std::to_string(n) + " M=" + std::to_string(m) + " " + scheme +
-                          " (" + std::to_string(per_round) + " messages per round)");
-        continue;
+    for (const auto& scheme : schemes)
+      for (const auto& relay : relays) {
+        point p{n, m, rounds, scheme, role_hint, relay};
+        if (p.role.empty()) p.role = m == 1 ? "star" : m == n ? "flat" : "bbft";
+        auto per_round = sim::closed_form_wire(n, m);
+        if (per_round * 2 > point_budget) {
+          skipped.push_back("N=" + std::to_string(n) + " M=" + std::to_string(m) + " " + scheme +
+                            " (" + std::to_string(per_round) + " messages per round)");
+          continue;
+        }
+        p.rounds = static_cast<std::uint32_t>(
+            std::clamp<std::uint64_t>(point_budget / per_round, 2, rounds));
+        points.push_back(p);
       }
-      p.rounds = static_cast<std::uint32_t>(
-          std::clamp<std::uint64_t>(point_budget / per_round, 2, rounds));
-      points.push_back(p);
-    }
   };
   if (vapor) add(10, 10, "vapor");
   for (auto n : nodes) {
@@ -353,8 +414,17 @@ int main(int argc, char** argv) {
       s.supers = o.p.m;
       s.rounds = o.p.rounds;
       s.certificates = o.p.certificates;
-      auto label =
-          "N=" + std::to_string(o.p.n) + " M=" + std::to_string(o.p.m) + " " + o.p.certificates;
+      if (o.p.relay == "full") s.protocol.relay = bbft::relay_mode::full;
+      if (o.p.relay == "pipelined") s.protocol.relay = bbft::relay_mode::pipelined;
+      if (o.p.relay == "compact") {
+        s.protocol.relay = bbft::relay_mode::compact;
+        if (s.protocol.gossip_client_tps == 0 && s.protocol.block_interval_us > 0)
+          s.protocol.gossip_client_tps =
+              static_cast<std::uint32_t>(double(s.protocol.synthetic_txs_per_block) * 1e6 /
+                                         double(s.protocol.block_interval_us));
+      }
+      auto label = "N=" + std::to_string(o.p.n) + " M=" + std::to_string(o.p.m) + " " +
+                   o.p.certificates + (o.p.relay.empty() ? "" : " " + o.p.relay);
       auto r = sim::run(s, [&](double sim_s, std::uint64_t height, std::uint64_t delivered) {
         std::lock_guard<std::mutex> g(log);
         std::cerr << "  " << label << ": " << fmt(sim_s, 1) << " simulated s, height " << height
@@ -407,9 +477,15 @@ int main(int argc, char** argv) {
       std::cerr << "bystack-sweep: cannot write " << *out_file << "\n";
       return 2;
     }
-    if (fresh) file << csv_header;
+    if (fresh) {
+      std::string h = csv_header;
+      if (relays.front() != "") h.insert(h.size() - 1, relay_columns);
+      file << h;
+    }
   } else {
-    std::cout << csv_header;
+    std::string h = csv_header;
+    if (relays.front() != "") h.insert(h.size() - 1, relay_columns);
+    std::cout << h;
   }
   std::ostream& os = out_file ? static_cast<std::ostream&>(file) : std::cout;
   std::size_t failed = 0, exact = 0, below = 0;

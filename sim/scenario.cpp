@@ -107,6 +107,32 @@ void read_protocol(map_reader m, bbft::params& p) {
   p.synthetic_payload_bytes =
       static_cast<std::uint32_t>(m.optional_int("tx_payload_bytes", 100, 0, 64 * 1024));
   p.max_block_txs = static_cast<std::uint32_t>(m.optional_int("max_block_txs", 10'000, 1, 100'000));
+  // Relay (docs/relay.md); the defaults keep whole-block relay.
+  auto relay = m.optional_choice("relay", "full", {"full", "compact", "pipelined"});
+  p.relay = relay == "compact"     ? bbft::relay_mode::compact
+            : relay == "pipelined" ? bbft::relay_mode::pipelined
+                                   : bbft::relay_mode::full;
+  if (auto g = m.optional_map("gossip")) {
+    // Client load: by default the synthetic block load (txs_per_block per block interval).
+    std::int64_t tps = 0;
+    if (p.block_interval_us > 0)
+      tps = static_cast<std::int64_t>(double(p.synthetic_txs_per_block) * 1e6 /
+                                      double(p.block_interval_us));
+    p.gossip_client_tps =
+        static_cast<std::uint32_t>(g->optional_int("client_tps", tps, 0, 10'000'000));
+    p.gossip_entry_nodes =
+        static_cast<std::uint32_t>(g->optional_int("entry_nodes", 16, 1, 1'000'000));
+    p.gossip_degree = static_cast<std::uint32_t>(g->optional_int("degree", 8, 1, 1024));
+    p.gossip_interval_us = ms_to_us(g->optional_double("interval_ms", 100, 1, 1e6));
+    p.gossip_verify_txs = g->optional<bool>("verify_txs", true);
+    p.compact_min_age_us = ms_to_us(g->optional_double("min_age_ms", 1000, 0, 1e7));
+    p.short_id_bytes = static_cast<std::uint32_t>(g->optional_int("short_id_bytes", 6, 1, 8));
+    if (g->has("prefill_ms"))
+      p.compact_prefill_age_us = ms_to_us(g->optional_double("prefill_ms", 0, 0, 1e7));
+  }
+  if (p.relay == bbft::relay_mode::compact && p.gossip_client_tps == 0 && p.block_interval_us > 0)
+    p.gossip_client_tps = static_cast<std::uint32_t>(double(p.synthetic_txs_per_block) * 1e6 /
+                                                     double(p.block_interval_us));
   m.finish();
 }
 
@@ -125,11 +151,11 @@ void read_ledger(map_reader m, ledger_spec& l) {
   if (l.swap_share + l.multisig_share + l.atomic_share + l.quark_share + l.quantum_share > 1)
     m.fail("swap_share", "the shares of swap, multisig, atomic, quark and quantum add up to more "
                          "than 1");
-  l.fee_per_kb =
-      static_cast<std::uint64_t>(m.optional_int("fee_per_kb", static_cast<std::int64_t>(l.fee_per_kb), 0, 1'000'000'000));
+  l.fee_per_kb = static_cast<std::uint64_t>(
+      m.optional_int("fee_per_kb", static_cast<std::int64_t>(l.fee_per_kb), 0, 1'000'000'000));
   l.block_reward = static_cast<std::uint64_t>(m.optional_int("block_reward", 0, 0, INT64_MAX));
-  l.initial_balance = static_cast<std::uint64_t>(
-      m.optional_int("initial_balance", static_cast<std::int64_t>(l.initial_balance), 1'000'000, INT64_MAX));
+  l.initial_balance = static_cast<std::uint64_t>(m.optional_int(
+      "initial_balance", static_cast<std::int64_t>(l.initial_balance), 1'000'000, INT64_MAX));
   l.coinbase = m.optional<bool>("coinbase", l.coinbase);
   l.stop_after_s = m.optional_double("stop_after_s", 0, 0, 1e9);
 }
@@ -312,6 +338,9 @@ result<void> validate(const scenario& s) {
       if (n >= s.nodes)
         return make_error(s.source + ": fault '" + f.kind + "' names node " + std::to_string(n) +
                           ", but the network has " + std::to_string(s.nodes));
+  if (s.protocol.relay == bbft::relay_mode::compact && s.ledger.enabled)
+    return make_error(s.source + ": relay: compact gossips synthetic transactions; it does not "
+                                 "run with a ledger section");
   for (const auto& f : s.faults)
     if (f.kind == "invalid_block" && !s.ledger.enabled)
       return make_error(s.source + ": fault 'invalid_block' needs a ledger section (an opaque "

@@ -22,13 +22,13 @@ constexpr std::int64_t view_change_wave_us = 200'000;
 
 /// Colours one per phase, readable on white and in grey scale (the Tableau 10 order).
 const char* colour(std::uint8_t ph) {
-  static const char* c[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                            "#9467bd", "#8c564b", "#7f7f7f", "#bcbd22"};
+  static const char* c[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                            "#8c564b", "#7f7f7f", "#bcbd22", "#17becf", "#e377c2"};
   return ph < std::size(c) ? c[ph] : "#000000";
 }
 
 const char* short_name(std::uint8_t ph) {
-  static const char* n[] = {"T0", "T1", "T2", "T3", "T4", "VC", "sync", "tx"};
+  static const char* n[] = {"T0", "T1", "T2", "T3", "T4", "VC", "sync", "tx", "gossip", "fetch"};
   return ph < std::size(n) ? n[ph] : "?";
 }
 

@@ -128,6 +128,10 @@ std::uint64_t view_of(const proto::message& m) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, proto::proposal>)
           return x.block ? x.block->header.view : 0;
+        else if constexpr (std::is_same_v<T, proto::compact_proposal>)
+          return x.header.view;
+        else if constexpr (std::is_same_v<T, proto::block_request>)
+          return x.view;
         else if constexpr (std::is_same_v<T, proto::vote>)
           return x.view;
         else if constexpr (std::is_same_v<T, proto::group_certificate>)
@@ -242,7 +246,14 @@ public:
     if (msg && ph_enum == phase::propose) {
       if (const auto* p = std::get_if<proto::proposal>(msg.get()))
         proposed_at_.emplace(p->block->hash(), busy_[from]);
+      else if (const auto* c = std::get_if<proto::compact_proposal>(msg.get()))
+        proposed_at_.emplace(c->header.hash(), busy_[from]);
     }
+    // relay: pipelined (docs/relay.md): a proposal streams in chunks; a super node forwards each
+    // chunk as it arrives (cut-through), to its receivers in turn, chunk by chunk.
+    const bool pipelined = s_.protocol.relay == bbft::relay_mode::pipelined && msg &&
+                           (ph_enum == phase::propose || ph_enum == phase::forward) &&
+                           std::holds_alternative<proto::proposal>(*msg);
     out_.messages_all[ph] += to.size();
     out_.bytes_all[ph] += to.size() * size;
     double bw = s_.network.bandwidth_mbps;
@@ -250,10 +261,43 @@ public:
       bw = *s_.network.super_bandwidth_mbps;
     auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
     auto t = busy_[from];
+    std::size_t receivers = 0, k = 0;
+    std::int64_t chunk_us = 0, chunks = 1, pipe_start = 0, pipe_full_in = 0;
+    if (pipelined) {
+      for (auto dst : to)
+        receivers += dst < s_.nodes && dst != node_of(from) ? 1 : 0;
+      chunks = std::max<std::int64_t>(
+          1, static_cast<std::int64_t>((size + chunk_bytes - 1) / chunk_bytes));
+      chunk_us = std::max<std::int64_t>(1, ser_us / chunks);
+      pipe_start = std::max(uplink_[from], t);
+      pipe_full_in = t;
+      if (ph_enum == phase::forward)
+        if (auto it = stream_in_.find({from, view}); it != stream_in_.end()) {
+          // Forwarding starts once the first chunk is in, not after the whole proposal.
+          pipe_start = std::max(uplink_[from], it->second.first);
+          pipe_full_in = it->second.second;
+        }
+    }
     for (auto dst : to) {
       if (dst >= s_.nodes || dst == node_of(from)) continue;
-      uplink_[from] = std::max(uplink_[from], t) + ser_us;
-      auto arrival = uplink_[from] + latency_us(node_of(from), dst);
+      std::int64_t first_done = 0;
+      if (pipelined) {
+        auto kk = static_cast<std::int64_t>(k++);
+        auto kr = static_cast<std::int64_t>(receivers);
+        first_done = pipe_start + (kk + 1) * chunk_us;
+        auto done = std::max(pipe_start + ((chunks - 1) * kr + kk + 1) * chunk_us,
+                             pipe_full_in + (kk + 1) * chunk_us);
+        uplink_[from] = std::max(uplink_[from], done);
+      } else {
+        uplink_[from] = std::max(uplink_[from], t) + ser_us;
+      }
+      auto lat = latency_us(node_of(from), dst);
+      auto arrival = uplink_[from] + lat;
+      if (pipelined) {
+        // Nothing arrives before the sender's core decided to send it.
+        arrival = std::max(arrival, t);
+        if (ph_enum == phase::propose) stream_in_[{dst, view}] = {first_done + lat, arrival};
+      }
       loads_[from].msgs_out++;
       loads_[from].bytes_out += size;
       auto verdict = faults_.on_send(node_of(from), dst, uplink_[from], rng_);
@@ -486,6 +530,7 @@ private:
       b.height = h.height;
       b.view = h.view;
       b.first_us = t;
+      b.txs = h.tx_count;
     }
     b.last_us = std::max(b.last_us, t);
     b.latency_mean_ms += latency_ms;
@@ -571,6 +616,11 @@ private:
   std::size_t since_flip_ = 0;
   std::size_t since_sweep_ = 0;
   std::size_t since_sweep_bytes_ = 0;
+  static constexpr std::size_t chunk_bytes = 64 * 1024; ///< relay: pipelined
+  /// relay: pipelined: (super node, view) -> when the proposal's first chunk and its last chunk
+  /// reached it.
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::pair<std::int64_t, std::int64_t>>
+      stream_in_;
 
   bool debug_ = std::getenv("BYSTACK_SIM_DEBUG") != nullptr;
   run_observer* obs_ = nullptr;
@@ -828,8 +878,15 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   out.committed_min_height = env.min_committed(*plan);
   out.committed_max_height = env.max_committed();
   out.completed = out.committed_min_height >= s.rounds;
-  for (const auto& c : cores)
-    out.views_timed_out += c->stats().views_timed_out;
+  for (const auto& c : cores) {
+    const auto& st = c->stats();
+    out.views_timed_out += st.views_timed_out;
+    out.compact_rebuilt += st.compact_rebuilt;
+    out.compact_no_round_trip += st.compact_no_round_trip;
+    out.compact_fetches += st.compact_fetches;
+    out.compact_collisions += st.compact_collisions;
+    out.compact_failed += st.compact_failed;
+  }
   plan->check_liveness(out, env.now());
   env.finish();
   out.cache_hits = certs.hits();

@@ -43,6 +43,7 @@ struct block_commit {
   double latency_mean_ms = 0;
   double latency_max_ms = 0;
   std::uint64_t nodes = 0;
+  std::uint64_t txs = 0; ///< transactions in the block
 };
 
 struct run_result {
@@ -88,6 +89,12 @@ struct run_result {
   double wall_seconds = 0;
   std::map<std::string, std::uint64_t> rejected; ///< by reason
   std::uint64_t views_timed_out = 0;
+  // relay: compact (sums over nodes; see bbft::core_stats).
+  std::uint64_t compact_rebuilt = 0;
+  std::uint64_t compact_no_round_trip = 0;
+  std::uint64_t compact_fetches = 0;
+  std::uint64_t compact_collisions = 0;
+  std::uint64_t compact_failed = 0;
 
   // Checkers.
   std::uint64_t safety_violations = 0;

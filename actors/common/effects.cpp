@@ -20,6 +20,10 @@ const char* phase_name(phase p) {
     return "sync";
   case phase::tx:
     return "tx";
+  case phase::gossip:
+    return "gossip";
+  case phase::fetch:
+    return "fetch";
   }
   return "?";
 }

@@ -25,8 +25,10 @@ enum class phase : std::uint8_t {
   view_change = 5, ///< timeout path
   sync = 6,        ///< catch-up
   tx = 7,          ///< transaction forwarding
+  gossip = 8,      ///< transaction gossip (announce, request, batch bodies)
+  fetch = 9,       ///< missing batches of a compact proposal (request and answer)
 };
-inline constexpr std::size_t phase_count = 8;
+inline constexpr std::size_t phase_count = 10;
 const char* phase_name(phase p);
 
 /// Sends one message to several nodes (encoded once).
@@ -42,8 +44,9 @@ enum class timer_kind : std::uint8_t {
   propose = 2,      ///< a leader's block interval elapsed
   sync_retry = 3,   ///< a catch-up request went unanswered
   commit_wait = 4,  ///< a super node stops waiting for other groups' certificates before T4
+  gossip = 5,       ///< transaction gossip tick (client batches, announcements)
 };
-inline constexpr std::size_t timer_kind_count = 5;
+inline constexpr std::size_t timer_kind_count = 6;
 
 /// Asks for on_timer(kind, view) after delay_us; replaces any pending timer of the same kind.
 struct timer_effect {

@@ -5,6 +5,11 @@
 
 namespace bystack::bbft {
 
+/// How proposals travel (docs/relay.md): whole blocks (the paper's T0/T1), compact proposals
+/// rebuilt from gossiped transactions, or whole blocks that super nodes forward as they stream in
+/// (cut-through; the core sends the same messages as `full`, the transport pipelines them).
+enum class relay_mode : std::uint8_t { full = 0, compact = 1, pipelined = 2 };
+
 struct params {
   std::int64_t view_timeout_us = 4'000'000;      ///< first timeout of a view
   std::int64_t max_view_timeout_us = 64'000'000; ///< cap of the doubling backoff
@@ -23,6 +28,23 @@ struct params {
   /// generated transactions of synthetic_payload_bytes each.
   std::uint32_t synthetic_txs_per_block = 0;
   std::uint32_t synthetic_payload_bytes = 100;
+
+  relay_mode relay = relay_mode::full;
+  // Transaction gossip (relay: compact; docs/relay.md). Clients submit to gossip_entry_nodes
+  // nodes spread evenly over the ids; each forms a batch of its clients' transactions every
+  // gossip_interval_us and announces new batches to its overlay peers at the same interval.
+  std::uint32_t gossip_client_tps = 0;   ///< synthetic client load over the whole network
+  std::uint32_t gossip_entry_nodes = 16; ///< nodes that take client transactions
+  std::uint32_t gossip_degree = 8;       ///< overlay peers per node (even)
+  std::int64_t gossip_interval_us = 100'000;
+  bool gossip_verify_txs = true; ///< charge one signature check per new transaction
+  /// A leader proposes batches it has held this long (others will likely hold them too); its own
+  /// younger batches go into the block prefilled.
+  std::int64_t compact_min_age_us = 1'000'000;
+  /// Own batches younger than this go into the block prefilled; older ones wait for min age.
+  /// Negative: compact_min_age_us (every own batch is proposed at once).
+  std::int64_t compact_prefill_age_us = -1;
+  std::uint32_t short_id_bytes = 6;
 };
 
 } // namespace bystack::bbft

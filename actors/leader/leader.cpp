@@ -12,6 +12,9 @@ void node_core::maybe_propose(std::int64_t now_us) {
   // Propose from a timer, never from inside the handler that entered the view: the leader's own
   // vote and certificate would otherwise re-enter here, one view deeper each time (N = 1).
   std::int64_t delay = 0;
+  if (jh->height == 0 && p_.relay == relay_mode::compact && !app_)
+    // Compact relay proposes batches of a minimum age: the first block waits until there are some.
+    delay = std::max<std::int64_t>(0, p_.compact_min_age_us + p_.block_interval_us - now_us);
   if (jh->height > 0) {
     auto interval = p_.block_interval_us;
     // An idle network writes empty blocks only as often as configured.
@@ -31,9 +34,22 @@ void node_core::propose() {
   if (!jh || topo_at(jh->height + 1).leader_for(view_, *jh) != me_) return;
   proposed_view_ = view_;
   auto height = jh->height + 1;
-  auto block = std::make_shared<const ledger::block>(ledger::make_block(
-      height, view_, high_qc_->block_hash, high_qc_->view,
-      static_cast<std::uint64_t>(now_us_ / 1000), me_, take_block_transactions(height)));
+  // Compact relay: the block is made of gossiped batches (actors/relay/relay.cpp).
+  bool compact = p_.relay == relay_mode::compact && !app_;
+  std::vector<const pool_batch*> batches;
+  std::vector<ledger::transaction> txs;
+  if (compact) {
+    batches = pick_batches();
+    for (const auto* b : batches) {
+      const auto& bt = std::get<proto::tx_batch>(*b->msg).txs;
+      txs.insert(txs.end(), bt.begin(), bt.end());
+    }
+  } else {
+    txs = take_block_transactions(height);
+  }
+  auto block = std::make_shared<const ledger::block>(
+      ledger::make_block(height, view_, high_qc_->block_hash, high_qc_->view,
+                         static_cast<std::uint64_t>(now_us_ / 1000), me_, std::move(txs)));
   proto::proposal p;
   p.block = block;
   p.leader = me_;
@@ -43,6 +59,10 @@ void node_core::propose() {
   ++meter_.signs;
   ++stats_.proposals_made;
   auto msg = std::make_shared<const proto::message>(std::move(p));
+  if (compact) {
+    propose_compact(std::get<proto::proposal>(*msg), msg, batches);
+    return on_proposal(me_, msg, std::get<proto::proposal>(*msg));
+  }
   std::vector<std::uint32_t> others;
   for (auto s : topo_at(height).supers())
     if (s != me_) others.push_back(s);

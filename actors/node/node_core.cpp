@@ -149,6 +149,7 @@ retained_counts node_core::retained() const {
 void node_core::start(std::int64_t now_us) {
   now_us_ = now_us;
   enter_view(std::max<std::uint64_t>(1, high_qc_->view + 1), false);
+  if (p_.relay == relay_mode::compact && !app_) relay_start();
 }
 
 void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t now_us) {
@@ -174,7 +175,18 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
           on_sync_response(from, msg, m);
         else if constexpr (std::is_same_v<T, proto::timeout_certificate>)
           on_timeout_certificate(from, m);
+        else if constexpr (std::is_same_v<T, proto::tx_announce>)
+          on_tx_announce(from, m);
+        else if constexpr (std::is_same_v<T, proto::tx_request>)
+          on_tx_request(from, m);
+        else if constexpr (std::is_same_v<T, proto::compact_proposal>)
+          on_compact(from, msg, m);
+        else if constexpr (std::is_same_v<T, proto::block_request>)
+          on_block_request(from, m);
+        else if constexpr (std::is_same_v<T, proto::block_batches>)
+          on_block_batches(from, m);
         else if constexpr (std::is_same_v<T, proto::tx_batch>) {
+          if (p_.relay == relay_mode::compact && !app_) return on_gossip_batch(from, msg, m);
           if (app_) {
             for (const auto& tx : m.txs) {
               auto v = app_->check_tx(tx, committed_height() + 1);
@@ -217,6 +229,9 @@ void node_core::on_timer(timer_kind kind, std::uint64_t view, std::int64_t now_u
     break;
   case timer_kind::commit_wait:
     on_commit_wait(view);
+    break;
+  case timer_kind::gossip:
+    on_gossip_tick();
     break;
   }
 }

@@ -95,6 +95,13 @@ struct core_stats {
   std::uint64_t sync_requests = 0;
   std::uint64_t blocks_refused = 0; ///< proposals the application found invalid
   std::uint64_t txs_refused = 0;    ///< client transactions the application refused
+  // Compact relay and gossip (actors/relay).
+  std::uint64_t compact_rebuilt = 0;       ///< compact proposals rebuilt and passed on to voting
+  std::uint64_t compact_no_round_trip = 0; ///< ... of them without asking for missing batches
+  std::uint64_t compact_fetches = 0;       ///< block_requests sent
+  std::uint64_t compact_collisions = 0;    ///< ambiguous short ids or a rebuilt root that differed
+  std::uint64_t compact_failed = 0;        ///< compact proposals given up (bad answer, no data)
+  std::uint64_t gossip_batches = 0;        ///< distinct transaction batches received or created
 };
 
 class node_core {
@@ -161,6 +168,11 @@ public:
   std::uint64_t epoch() const { return sets_ ? sets_->epoch_of(high_qc_->height + 1) : 0; }
   /// Tells whether this node sits in the set deciding its next height (always with a fixed set).
   bool in_set() const { return !epoch_ || epoch_->contains(me_); }
+  /// Batches in this node's gossip mempool (relay: compact).
+  std::size_t mempool_batches() const noexcept { return mempool_.size(); }
+  /// Overlay peers of a node for transaction gossip (symmetric: a circulant graph).
+  static std::vector<std::uint32_t> gossip_peers(std::uint32_t me, std::uint32_t n,
+                                                 std::uint32_t degree);
 
 private:
   struct pending_block {
@@ -243,6 +255,45 @@ private:
     meter_.verifies += v.signatures_checked;
     meter_.hashed_bytes += v.bytes_hashed;
   }
+
+  // Compact relay and transaction gossip (actors/relay/relay.cpp).
+  struct pool_batch {
+    msg_ptr msg; ///< a tx_batch
+    crypto::hash256 id;
+    std::int64_t arrived_us = 0;
+    std::uint64_t seq = 0;              ///< arrival order
+    std::vector<std::uint32_t> holders; ///< peers known to hold it (no announcement to them)
+  };
+  struct rebuild {
+    msg_ptr msg; ///< the compact_proposal
+    crypto::hash256 block_hash;
+    crypto::hash256 key;
+    std::uint32_t source = 0;                                  ///< whom to ask for missing batches
+    std::vector<std::shared_ptr<const proto::tx_batch>> slots; ///< per position; null: missing
+    std::vector<std::uint64_t> shorts; ///< expected short id per position (prefilled: unused)
+    std::vector<bool> prefilled;
+    std::size_t missing = 0;
+    bool asked = false;     ///< a block_request went out
+    bool asked_all = false; ///< ... for every position (after a root mismatch)
+    bool done = false;      ///< rebuilt, validated and handed to on_proposal
+    bool failed = false;
+    std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> waiting; ///< requests
+  };
+  void relay_start();
+  void on_gossip_tick();
+  void on_gossip_batch(std::uint32_t from, const msg_ptr& msg, const proto::tx_batch& b);
+  void on_tx_announce(std::uint32_t from, const proto::tx_announce& a);
+  void on_tx_request(std::uint32_t from, const proto::tx_request& r);
+  void add_to_mempool(const msg_ptr& msg, const crypto::hash256& id, std::uint32_t from);
+  void propose_compact(const proto::proposal& p, const msg_ptr& full,
+                       const std::vector<const pool_batch*>& batches);
+  std::vector<const pool_batch*> pick_batches() const;
+  void on_compact(std::uint32_t from, const msg_ptr& msg, const proto::compact_proposal& c);
+  void on_block_request(std::uint32_t from, const proto::block_request& r);
+  void on_block_batches(std::uint32_t from, const proto::block_batches& b);
+  void try_finish(rebuild& r);
+  void serve(rebuild& r, std::uint32_t to, const std::vector<std::uint32_t>& indexes);
+  void ask(rebuild& r, std::vector<std::uint32_t> indexes);
 
   // Plumbing.
   void send(std::vector<std::uint32_t> to, msg_ptr m, phase ph);
@@ -340,6 +391,19 @@ private:
   std::deque<ledger::transaction> pool_;
   std::unordered_set<crypto::hash256> pool_ids_;
   std::uint64_t proposed_view_ = 0;
+
+  // Compact relay and gossip.
+  std::vector<std::uint32_t> gossip_peers_;
+  bool gossip_entry_ = false;
+  std::uint64_t gossip_seq_ = 0; ///< batches made here (client transaction nonces follow)
+  double gossip_credit_ = 0;     ///< client transactions owed to the next batch
+  std::uint64_t pool_seq_ = 0;
+  std::unordered_map<crypto::hash256, pool_batch> mempool_;
+  std::vector<crypto::hash256> fresh_; ///< batches to announce at the next tick
+  std::unordered_map<crypto::hash256, std::int64_t> requested_; ///< batch -> asked at
+  std::unordered_map<crypto::hash256, msg_ptr> included_; ///< batches in accepted blocks (bounded)
+  std::deque<crypto::hash256> included_order_;
+  std::map<std::uint64_t, rebuild> rebuilds_; ///< by view (bounded)
 };
 
 } // namespace bystack::bbft

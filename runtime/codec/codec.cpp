@@ -117,6 +117,34 @@ void put(wire::CommittedBlock::Builder b, const proto::committed_block& cb) {
   put(b.initCert(), cb.cert);
 }
 
+void put(wire::TxBatch::Builder b, const proto::tx_batch& t) {
+  b.setSender(t.sender);
+  auto txs = b.initTxs(static_cast<unsigned>(t.txs.size()));
+  for (unsigned i = 0; i < txs.size(); ++i)
+    put(txs[i], t.txs[i]);
+}
+
+void put_header(wire::BlockHeader::Builder h, const ledger::block_header& x) {
+  h.setHeight(x.height);
+  h.setView(x.view);
+  h.setParentView(x.parent_view);
+  h.setParent(data_of(x.parent));
+  h.setTxRoot(data_of(x.tx_root));
+  h.setTimestampMs(x.timestamp_ms);
+  h.setProposer(x.proposer);
+  h.setTxCount(x.tx_count);
+}
+
+template <class B> void put_ids(B list, const std::vector<hash256>& ids) {
+  for (unsigned i = 0; i < list.size(); ++i)
+    list.set(i, data_of(ids[i]));
+}
+
+template <class B> void put_u32s(B list, const std::vector<std::uint32_t>& xs) {
+  for (unsigned i = 0; i < list.size(); ++i)
+    list.set(i, xs[i]);
+}
+
 void put(wire::Message::Builder root, const proto::message& m) {
   std::visit(overloaded{
                  [&](const proto::proposal& p) {
@@ -170,6 +198,49 @@ void put(wire::Message::Builder root, const proto::message& m) {
                      put(txs[i], t.txs[i]);
                  },
                  [&](const proto::timeout_certificate& tc) { put(root.initTimeoutCertificate(), tc); },
+                 [&](const proto::tx_announce& a) {
+                   auto b = root.initTxAnnounce();
+                   b.setSender(a.sender);
+                   put_ids(b.initIds(static_cast<unsigned>(a.ids.size())), a.ids);
+                 },
+                 [&](const proto::tx_request& a) {
+                   auto b = root.initTxRequest();
+                   b.setSender(a.sender);
+                   put_ids(b.initIds(static_cast<unsigned>(a.ids.size())), a.ids);
+                 },
+                 [&](const proto::compact_proposal& p) {
+                   auto b = root.initCompactProposal();
+                   put_header(b.initHeader(), p.header);
+                   b.setLeader(p.leader);
+                   put(b.initJustify(), p.justify);
+                   if (p.tc) put(b.initTc(), *p.tc);
+                   b.setSignature(data_of(p.signature));
+                   b.setSalt(p.salt);
+                   b.setShortIdBytes(p.short_id_bytes);
+                   b.setBatchCount(p.batch_count);
+                   b.setShortIds(data_of(p.short_ids));
+                   put_u32s(b.initPrefilledIndex(static_cast<unsigned>(p.prefilled_index.size())),
+                            p.prefilled_index);
+                   auto pre = b.initPrefilled(static_cast<unsigned>(p.prefilled.size()));
+                   for (unsigned i = 0; i < pre.size(); ++i)
+                     put(pre[i], p.prefilled[i]);
+                 },
+                 [&](const proto::block_request& r) {
+                   auto b = root.initBlockRequest();
+                   b.setSender(r.sender);
+                   b.setView(r.view);
+                   b.setBlockHash(data_of(r.block_hash));
+                   put_u32s(b.initIndexes(static_cast<unsigned>(r.indexes.size())), r.indexes);
+                 },
+                 [&](const proto::block_batches& r) {
+                   auto b = root.initBlockBatches();
+                   b.setSender(r.sender);
+                   b.setBlockHash(data_of(r.block_hash));
+                   put_u32s(b.initIndexes(static_cast<unsigned>(r.indexes.size())), r.indexes);
+                   auto list = b.initBatches(static_cast<unsigned>(r.batches.size()));
+                   for (unsigned i = 0; i < list.size(); ++i)
+                     put(list[i], r.batches[i]);
+                 },
              },
              m);
 }
@@ -215,6 +286,13 @@ std::size_t estimate(const proto::committed_block& cb) {
   return 8 + (cb.block ? estimate(*cb.block) : 0) + estimate(cb.cert);
 }
 
+std::size_t estimate(const proto::tx_batch& t) {
+  std::size_t n = 16;
+  for (const auto& tx : t.txs)
+    n += estimate(tx);
+  return n;
+}
+
 std::size_t estimate(const proto::message& m) {
   return std::visit(overloaded{
                         [](const proto::proposal& p) {
@@ -236,16 +314,30 @@ std::size_t estimate(const proto::message& m) {
                             n += estimate(b);
                           return n;
                         },
-                        [](const proto::tx_batch& t) {
-                          std::size_t n = 16;
-                          for (const auto& tx : t.txs)
-                            n += estimate(tx);
-                          return n;
-                        },
+                        [](const proto::tx_batch& t) { return estimate(t); },
                         [](const proto::timeout_certificate& tc) {
                           std::size_t n = 16;
                           for (const auto& v : tc.votes)
                             n += estimate(v);
+                          return n;
+                        },
+                        [](const proto::tx_announce& a) { return 16 + 5 * a.ids.size(); },
+                        [](const proto::tx_request& a) { return 16 + 5 * a.ids.size(); },
+                        [](const proto::compact_proposal& p) {
+                          std::size_t n = 64 + estimate(p.justify) + words_of(p.signature.size()) +
+                                          words_of(p.short_ids.size()) + p.prefilled_index.size();
+                          if (p.tc)
+                            for (const auto& v : p.tc->votes)
+                              n += estimate(v);
+                          for (const auto& b : p.prefilled)
+                            n += estimate(b);
+                          return n;
+                        },
+                        [](const proto::block_request& r) { return 24 + r.indexes.size(); },
+                        [](const proto::block_batches& r) {
+                          std::size_t n = 24 + r.indexes.size();
+                          for (const auto& b : r.batches)
+                            n += estimate(b);
                           return n;
                         },
                     },
@@ -630,6 +722,142 @@ result<proto::tx_batch> read_tx_batch(wire::TxBatch::Reader r, const context& c)
   return t;
 }
 
+result<std::vector<hash256>> read_ids(capnp::List<Data>::Reader list, const context& c) {
+  if (!count_ok(list.size(), c.input_words, c))
+    return make_error(count_error(list.size(), "ids", c.input_words, c));
+  std::vector<hash256> ids;
+  ids.reserve(list.size());
+  for (unsigned i = 0; i < list.size(); ++i) {
+    auto h = read_hash(list[i], "id");
+    if (!h) return within("id " + std::to_string(i), h.err());
+    ids.push_back(*h);
+  }
+  return ids;
+}
+
+result<std::vector<std::uint32_t>> read_u32s(capnp::List<std::uint32_t>::Reader list,
+                                             const context& c) {
+  // Two indexes fit in one word.
+  if (list.size() > ledger::max_block_transactions || list.size() > 2 * c.input_words)
+    return make_error(std::to_string(list.size()) + " indexes exceed the limit of " +
+                      std::to_string(std::min(ledger::max_block_transactions, 2 * c.input_words)));
+  std::vector<std::uint32_t> xs;
+  xs.reserve(list.size());
+  for (auto x : list)
+    xs.push_back(x);
+  return xs;
+}
+
+result<std::vector<proto::tx_batch>> read_batches(capnp::List<wire::TxBatch>::Reader list,
+                                                  const context& c) {
+  if (!count_ok(list.size(), ledger::max_block_transactions, c))
+    return make_error(count_error(list.size(), "batches", ledger::max_block_transactions, c));
+  std::vector<proto::tx_batch> out;
+  out.reserve(list.size());
+  for (unsigned i = 0; i < list.size(); ++i) {
+    auto b = read_tx_batch(list[i], c);
+    if (!b) return within("batch " + std::to_string(i), b.err());
+    out.push_back(std::move(b).value());
+  }
+  return out;
+}
+
+result<proto::tx_announce> read_announce(capnp::List<Data>::Reader ids, std::uint32_t sender,
+                                         const context& c) {
+  auto r = read_ids(ids, c);
+  if (!r) return r.err();
+  return proto::tx_announce{sender, std::move(r).value()};
+}
+
+result<proto::compact_proposal> read_compact(wire::CompactProposal::Reader r, const context& c) {
+  if (!r.hasHeader()) return make_error("no header");
+  if (!r.hasJustify()) return make_error("no justify certificate");
+  proto::compact_proposal p;
+  auto h = r.getHeader();
+  p.header.height = h.getHeight();
+  p.header.view = h.getView();
+  p.header.parent_view = h.getParentView();
+  auto parent = read_hash(h.getParent(), "parent");
+  if (!parent) return parent.err();
+  p.header.parent = *parent;
+  auto root = read_hash(h.getTxRoot(), "tx_root");
+  if (!root) return root.err();
+  p.header.tx_root = *root;
+  p.header.timestamp_ms = h.getTimestampMs();
+  p.header.proposer = h.getProposer();
+  p.header.tx_count = h.getTxCount();
+  if (p.header.tx_count > ledger::max_block_transactions)
+    return make_error("header claims " + std::to_string(p.header.tx_count) + " transactions");
+  p.leader = r.getLeader();
+  auto justify = read_block_cert_in(r.getJustify(), c, "justify");
+  if (!justify) return justify.err();
+  p.justify = std::move(justify).value();
+  if (r.hasTc()) {
+    auto tc = read_tc(r.getTc(), c);
+    if (!tc) return within("timeout certificate", tc.err());
+    p.tc = std::move(tc).value();
+  }
+  auto sig = read_signature(r.getSignature(), "signature", c);
+  if (!sig) return sig.err();
+  p.signature = std::move(sig).value();
+  p.salt = r.getSalt();
+  p.short_id_bytes = r.getShortIdBytes();
+  if (p.short_id_bytes < 1 || p.short_id_bytes > 8)
+    return make_error("short ids of " + std::to_string(p.short_id_bytes) + " bytes (1 to 8)");
+  p.batch_count = r.getBatchCount();
+  if (p.batch_count > ledger::max_block_transactions)
+    return make_error(std::to_string(p.batch_count) + " batches exceed the limit");
+  auto ids = r.getShortIds();
+  p.short_ids.assign(ids.begin(), ids.end());
+  auto idx = read_u32s(r.getPrefilledIndex(), c);
+  if (!idx) return within("prefilled index", idx.err());
+  p.prefilled_index = std::move(idx).value();
+  auto pre = read_batches(r.getPrefilled(), c);
+  if (!pre) return within("prefilled", pre.err());
+  p.prefilled = std::move(pre).value();
+  if (p.prefilled.size() != p.prefilled_index.size())
+    return make_error("prefilled batches and their indexes differ in number");
+  if (p.prefilled.size() > p.batch_count) return make_error("more prefilled batches than batches");
+  if (p.short_ids.size() != (p.batch_count - p.prefilled.size()) * p.short_id_bytes)
+    return make_error("short ids of " + std::to_string(p.short_ids.size()) +
+                      " bytes do not match the batch count");
+  for (std::size_t i = 0; i < p.prefilled_index.size(); ++i)
+    if (p.prefilled_index[i] >= p.batch_count ||
+        (i > 0 && p.prefilled_index[i] <= p.prefilled_index[i - 1]))
+      return make_error("prefilled indexes must ascend below the batch count");
+  return p;
+}
+
+result<proto::block_request> read_block_request(wire::BlockRequest::Reader r, const context& c) {
+  proto::block_request q;
+  q.sender = r.getSender();
+  q.view = r.getView();
+  auto h = read_hash(r.getBlockHash(), "block_hash");
+  if (!h) return h.err();
+  q.block_hash = *h;
+  auto idx = read_u32s(r.getIndexes(), c);
+  if (!idx) return idx.err();
+  q.indexes = std::move(idx).value();
+  return q;
+}
+
+result<proto::block_batches> read_block_batches(wire::BlockBatches::Reader r, const context& c) {
+  proto::block_batches q;
+  q.sender = r.getSender();
+  auto h = read_hash(r.getBlockHash(), "block_hash");
+  if (!h) return h.err();
+  q.block_hash = *h;
+  auto idx = read_u32s(r.getIndexes(), c);
+  if (!idx) return idx.err();
+  q.indexes = std::move(idx).value();
+  auto b = read_batches(r.getBatches(), c);
+  if (!b) return b.err();
+  q.batches = std::move(b).value();
+  if (q.batches.size() != q.indexes.size())
+    return make_error("batches and their indexes differ in number");
+  return q;
+}
+
 // Lifts the result of one alternative's reader into a message, naming the alternative in errors.
 template <class T> result<proto::message> as_message(result<T> r, const char* kind) {
   if (!r) return within(kind, r.err());
@@ -669,6 +897,27 @@ result<proto::message> read_message(wire::Message::Reader r, const context& c) {
   case wire::Message::TIMEOUT_CERTIFICATE:
     if (!r.hasTimeoutCertificate()) return make_error("timeout_certificate: no body");
     return as_message(read_tc(r.getTimeoutCertificate(), c), "timeout_certificate");
+  case wire::Message::TX_ANNOUNCE: {
+    if (!r.hasTxAnnounce()) return make_error("tx_announce: no body");
+    auto a = r.getTxAnnounce();
+    return as_message(read_announce(a.getIds(), a.getSender(), c), "tx_announce");
+  }
+  case wire::Message::TX_REQUEST: {
+    if (!r.hasTxRequest()) return make_error("tx_request: no body");
+    auto a = r.getTxRequest();
+    auto ids = read_ids(a.getIds(), c);
+    if (!ids) return within("tx_request", ids.err());
+    return proto::message{proto::tx_request{a.getSender(), std::move(ids).value()}};
+  }
+  case wire::Message::COMPACT_PROPOSAL:
+    if (!r.hasCompactProposal()) return make_error("compact_proposal: no body");
+    return as_message(read_compact(r.getCompactProposal(), c), "compact_proposal");
+  case wire::Message::BLOCK_REQUEST:
+    if (!r.hasBlockRequest()) return make_error("block_request: no body");
+    return as_message(read_block_request(r.getBlockRequest(), c), "block_request");
+  case wire::Message::BLOCK_BATCHES:
+    if (!r.hasBlockBatches()) return make_error("block_batches: no body");
+    return as_message(read_block_batches(r.getBlockBatches(), c), "block_batches");
   }
   return make_error("unknown message kind " + std::to_string(static_cast<unsigned>(r.which())));
 }

@@ -115,6 +115,44 @@ struct TxBatch {
   txs @1 :List(Transaction);
 }
 
+struct TxAnnounce {
+  sender @0 :UInt32;
+  ids @1 :List(Data);            # 32 bytes each
+}
+
+struct TxRequest {
+  sender @0 :UInt32;
+  ids @1 :List(Data);            # 32 bytes each
+}
+
+struct CompactProposal {
+  header @0 :BlockHeader;        # required
+  leader @1 :UInt32;
+  justify @2 :BlockCertificate;  # required
+  tc @3 :TimeoutCertificate;
+  signature @4 :Data;
+  salt @5 :UInt64;
+  shortIdBytes @6 :UInt32;       # 1 to 8
+  batchCount @7 :UInt32;
+  shortIds @8 :Data;             # shortIdBytes per batch not prefilled
+  prefilledIndex @9 :List(UInt32);
+  prefilled @10 :List(TxBatch);
+}
+
+struct BlockRequest {
+  sender @0 :UInt32;
+  view @1 :UInt64;
+  blockHash @2 :Data;
+  indexes @3 :List(UInt32);
+}
+
+struct BlockBatches {
+  sender @0 :UInt32;
+  blockHash @1 :Data;
+  indexes @2 :List(UInt32);
+  batches @3 :List(TxBatch);
+}
+
 # The root of every consensus message; the union discriminant says which kind it is. A decoder
 # that meets a discriminant it does not know rejects the message.
 struct Message {
@@ -128,5 +166,10 @@ struct Message {
     syncResponse @6 :SyncResponse;
     txBatch @7 :TxBatch;
     timeoutCertificate @8 :TimeoutCertificate;
+    txAnnounce @9 :TxAnnounce;
+    txRequest @10 :TxRequest;
+    compactProposal @11 :CompactProposal;
+    blockRequest @12 :BlockRequest;
+    blockBatches @13 :BlockBatches;
   }
 }

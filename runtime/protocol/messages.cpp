@@ -43,10 +43,12 @@ hash256 round_digest(std::string_view domain, std::uint64_t height, std::uint64_
 }
 
 // Indexed like the alternatives of `message`; the static_assert below keeps them in step.
-constexpr std::array<std::string_view, 9> type_names{
-    "proposal",    "vote",         "group_certificate", "commit_certificate",
-    "view_change", "sync_request", "sync_response",     "tx_batch",
-    "timeout_certificate",
+constexpr std::array<std::string_view, 14> type_names{
+    "proposal",           "vote",          "group_certificate",
+    "commit_certificate", "view_change",   "sync_request",
+    "sync_response",      "tx_batch",      "timeout_certificate",
+    "tx_announce",        "tx_request",    "compact_proposal",
+    "block_request",      "block_batches",
 };
 static_assert(type_names.size() == std::variant_size_v<message>);
 
@@ -62,6 +64,33 @@ hash256 proposal_digest(std::uint64_t height, std::uint64_t view, const hash256&
 
 hash256 vote_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash) {
   return round_digest(vote_domain, height, view, block_hash);
+}
+
+hash256 batch_id(const tx_batch& b) {
+  crypto::sha3_256_hasher h;
+  h.update(as_bytes(std::string_view{"bystack/tx-batch/v1"}));
+  h.update_u64(b.sender);
+  h.update(ledger::merkle_root(b.txs));
+  return h.finish();
+}
+
+hash256 short_id_key(const hash256& header_hash, std::uint64_t salt) {
+  crypto::sha3_256_hasher h;
+  h.update(as_bytes(std::string_view{"bystack/short-id/v1"}));
+  h.update(header_hash);
+  h.update_u64(salt);
+  return h.finish();
+}
+
+std::uint64_t short_id_of(const hash256& key, const hash256& batch, std::uint32_t bytes) {
+  crypto::sha3_256_hasher h;
+  h.update(key);
+  h.update(batch);
+  auto d = h.finish();
+  std::uint64_t x = 0;
+  for (std::uint32_t i = 0; i < std::min<std::uint32_t>(bytes, 8); ++i)
+    x = x << 8 | d.data[i];
+  return x;
 }
 
 hash256 view_change_digest(std::uint64_t view, std::uint64_t high_qc_view) {

@@ -31,10 +31,10 @@ struct block_certificate {
 struct view_change {
   std::uint64_t view = 0;
   std::uint32_t sender = 0;
-  std::uint64_t high_qc_view = 0;  ///< signed: the view of high_qc
-  std::uint32_t rehome_to = 0;     ///< the super node the sender sends its votes to from now on
-  block_certificate high_qc;       ///< not signed (it proves itself); empty inside a timeout cert
-  bytes signature;                 ///< over view_change_digest(view, high_qc_view)
+  std::uint64_t high_qc_view = 0; ///< signed: the view of high_qc
+  std::uint32_t rehome_to = 0;    ///< the super node the sender sends its votes to from now on
+  block_certificate high_qc;      ///< not signed (it proves itself); empty inside a timeout cert
+  bytes signature;                ///< over view_change_digest(view, high_qc_view)
   bool operator==(const view_change&) const = default;
 };
 
@@ -119,8 +119,63 @@ struct tx_batch {
   bool operator==(const tx_batch&) const = default;
 };
 
-using message = std::variant<proposal, vote, group_certificate, commit_certificate, view_change,
-                             sync_request, sync_response, tx_batch, timeout_certificate>;
+/// Transaction gossip (relay: compact): announces batches of client transactions by id (the
+/// batch id is batch_id() of a tx_batch; the bodies travel as tx_batch).
+struct tx_announce {
+  std::uint32_t sender = 0;
+  std::vector<hash256> ids;
+  bool operator==(const tx_announce&) const = default;
+};
+
+/// Transaction gossip: asks the announcer for the bodies of announced batches.
+struct tx_request {
+  std::uint32_t sender = 0;
+  std::vector<hash256> ids;
+  bool operator==(const tx_request&) const = default;
+};
+
+/// T0/T1 in compact relay: the proposal without its transactions. The block's transactions are
+/// the concatenation of the listed batches' transactions, in order; each batch is named by a
+/// short id (the first short_id_bytes bytes of short_id_of(key, batch id), key derived from the
+/// header hash and `salt`), except the prefilled ones, which travel whole. Signed like a
+/// proposal (proposal_digest over the header hash).
+struct compact_proposal {
+  ledger::block_header header;
+  std::uint32_t leader = 0;
+  block_certificate justify;
+  std::optional<timeout_certificate> tc;
+  bytes signature;
+  std::uint64_t salt = 0;
+  std::uint32_t short_id_bytes = 6;
+  std::uint32_t batch_count = 0; ///< short ids plus prefilled batches
+  bytes short_ids;               ///< short_id_bytes per batch not prefilled, in block order
+  std::vector<std::uint32_t> prefilled_index; ///< ascending block positions of prefilled batches
+  std::vector<tx_batch> prefilled;
+  bool operator==(const compact_proposal&) const = default;
+};
+
+/// Asks the sender of a compact proposal for the batches at `indexes` (positions in the block).
+struct block_request {
+  std::uint32_t sender = 0;
+  std::uint64_t view = 0;
+  hash256 block_hash;
+  std::vector<std::uint32_t> indexes;
+  bool operator==(const block_request&) const = default;
+};
+
+/// Answers a block_request: the batches at `indexes`.
+struct block_batches {
+  std::uint32_t sender = 0;
+  hash256 block_hash;
+  std::vector<std::uint32_t> indexes;
+  std::vector<tx_batch> batches;
+  bool operator==(const block_batches&) const = default;
+};
+
+using message =
+    std::variant<proposal, vote, group_certificate, commit_certificate, view_change, sync_request,
+                 sync_response, tx_batch, timeout_certificate, tx_announce, tx_request,
+                 compact_proposal, block_request, block_batches>;
 
 /// Returns a short lower-case name of the message's type ("proposal", "vote", ...).
 std::string_view type_name(const message& m);
@@ -129,6 +184,14 @@ std::string_view type_name(const message& m);
 hash256 proposal_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash);
 /// What a voter signs (and what a quorum certificate certifies).
 hash256 vote_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash);
+/// Returns the id of a transaction batch: SHA3-256 over the sender and the Merkle root of its
+/// transactions.
+hash256 batch_id(const tx_batch& b);
+/// Returns the keyed short id of a batch (BIP 152's role of SipHash): SHA3-256 over the key and
+/// the batch id, of which the first short_id_bytes bytes are used.
+hash256 short_id_key(const hash256& header_hash, std::uint64_t salt);
+std::uint64_t short_id_of(const hash256& key, const hash256& batch, std::uint32_t bytes);
+
 /// What a node signs when its view times out.
 hash256 view_change_digest(std::uint64_t view, std::uint64_t high_qc_view);
 

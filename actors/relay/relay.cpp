@@ -1,0 +1,524 @@
+/// Compact relay and transaction gossip (relay: compact; docs/relay.md). Member functions of
+/// node_core; see node_core.hpp.
+///
+/// Gossip: client transactions enter at a few entry nodes, which cut them into batches every
+/// gossip interval. Every node announces the ids of batches it newly holds to its overlay peers
+/// (a fixed random circulant graph of gossip_degree peers) once per interval; a peer that lacks a
+/// batch asks the first announcer for it and receives the body (inv/getdata, as Bitcoin does,
+/// on batches rather than single transactions so that announcements cost 32 bytes per batch).
+///
+/// Compact proposals: the leader proposes batches it has held for compact_min_age_us, named by
+/// salted short ids (the key is derived from the block's header hash and a per-block salt taken
+/// from the leader's signature, so ids cannot be ground to collide in advance); its own younger
+/// batches travel whole (prefilled). Super nodes forward the compact form at once. A receiver
+/// rebuilds the block from its mempool, asks the node it got the proposal from for what it lacks
+/// or cannot tell apart (one round trip), checks the rebuilt block against the header's
+/// transaction root, asks for every batch once if that fails, and only then hands the block to
+/// on_proposal(), which validates it and votes.
+
+#include "actors/node/node_core.hpp"
+
+#include <algorithm>
+
+namespace bystack::bbft {
+
+using crypto::hash256;
+using batch_ptr = std::shared_ptr<const proto::tx_batch>;
+
+namespace {
+
+template <class T> msg_ptr wrap(T value) {
+  return std::make_shared<const proto::message>(std::move(value));
+}
+
+constexpr std::size_t included_kept = 8192;
+constexpr std::size_t rebuilds_kept = 16;
+
+std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Batch ids and rebuilt blocks are pure functions of immutable inputs; they are remembered per
+// thread. The simulator hands every receiver of the same bytes the same decoded batch, and every
+// node of a view rebuilds the same block: computing each once keeps N = 1,024 affordable (and
+// lets all nodes share one block in memory). A real node misses and computes.
+hash256 memo_batch_id(const batch_ptr& b) {
+  thread_local std::unordered_map<const proto::tx_batch*, std::pair<batch_ptr, hash256>> memo;
+  thread_local std::deque<const proto::tx_batch*> order;
+  if (auto it = memo.find(b.get()); it != memo.end()) return it->second.second;
+  if (order.size() >= (std::size_t{1} << 15)) {
+    memo.erase(order.front());
+    order.pop_front();
+  }
+  auto id = proto::batch_id(*b);
+  memo.emplace(b.get(), std::make_pair(b, id));
+  order.push_back(b.get());
+  return id;
+}
+
+hash256 assembly_key(const hash256& header_hash, const std::vector<hash256>& ids) {
+  crypto::sha3_256_hasher h;
+  h.update(header_hash);
+  for (const auto& id : ids)
+    h.update(id);
+  return h.finish();
+}
+
+struct block_memo {
+  std::unordered_map<hash256, ledger::block_ptr> blocks; ///< null: does not match its header
+  std::deque<hash256> order;
+  void put(const hash256& key, ledger::block_ptr b) {
+    if (order.size() >= 64) {
+      blocks.erase(order.front());
+      order.pop_front();
+    }
+    if (blocks.emplace(key, std::move(b)).second) order.push_back(key);
+  }
+};
+block_memo& blocks_memo() {
+  thread_local block_memo m;
+  return m;
+}
+
+/// Rebuilds the block of `header` from its batches; null if it does not match the header.
+ledger::block_ptr assemble(const ledger::block_header& header,
+                           const std::vector<batch_ptr>& batches) {
+  std::vector<hash256> ids;
+  ids.reserve(batches.size());
+  for (const auto& b : batches)
+    ids.push_back(memo_batch_id(b));
+  auto key = assembly_key(header.hash(), ids);
+  auto& memo = blocks_memo();
+  if (auto it = memo.blocks.find(key); it != memo.blocks.end()) return it->second;
+  std::size_t n = 0;
+  for (const auto& b : batches)
+    n += b->txs.size();
+  ledger::block_ptr out;
+  if (n == header.tx_count) {
+    ledger::block blk;
+    blk.header = header;
+    blk.txs.reserve(n);
+    for (const auto& b : batches)
+      blk.txs.insert(blk.txs.end(), b->txs.begin(), b->txs.end());
+    if (ledger::merkle_root(blk.txs) == header.tx_root)
+      out = std::make_shared<const ledger::block>(std::move(blk));
+  }
+  memo.put(key, out);
+  return out;
+}
+
+batch_ptr batch_of(const msg_ptr& m) {
+  return batch_ptr(m, &std::get<proto::tx_batch>(*m));
+}
+
+} // namespace
+
+std::vector<std::uint32_t> node_core::gossip_peers(std::uint32_t me, std::uint32_t n,
+                                                   std::uint32_t degree) {
+  std::vector<std::uint32_t> out;
+  if (n <= 1) return out;
+  if (degree + 1 >= n) {
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (i != me) out.push_back(i);
+    return out;
+  }
+  // A circulant graph: the same offsets for every node, so that i and j are peers of each other.
+  std::set<std::uint32_t> offsets;
+  for (std::uint64_t j = 0; offsets.size() < std::max<std::uint32_t>(1, degree / 2) && j < 4096;
+       ++j) {
+    auto o = static_cast<std::uint32_t>(1 + mix64(j) % (n - 1));
+    offsets.insert(std::min(o, n - o));
+  }
+  for (auto o : offsets) {
+    out.push_back((me + o) % n);
+    out.push_back((me + n - o) % n);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  out.erase(std::remove(out.begin(), out.end(), me), out.end());
+  return out;
+}
+
+void node_core::relay_start() {
+  auto n = topo_->size();
+  gossip_peers_ = gossip_peers(me_, n, p_.gossip_degree);
+  auto entries = std::min<std::uint32_t>(std::max<std::uint32_t>(1, p_.gossip_entry_nodes), n);
+  auto stride = n / entries;
+  gossip_entry_ = p_.gossip_client_tps > 0 && me_ % stride == 0 && me_ / stride < entries;
+  set_timer(timer_kind::gossip, 0, p_.gossip_interval_us);
+}
+
+void node_core::on_gossip_tick() {
+  if (gossip_entry_) {
+    // This node's clients: an even share of the load, as one batch per interval.
+    auto n = topo_->size();
+    auto entries = std::min<std::uint32_t>(std::max<std::uint32_t>(1, p_.gossip_entry_nodes), n);
+    gossip_credit_ +=
+        double(p_.gossip_client_tps) / double(entries) * double(p_.gossip_interval_us) / 1e6;
+    auto count = static_cast<std::size_t>(gossip_credit_);
+    gossip_credit_ -= double(count);
+    if (count > 0) {
+      proto::tx_batch b;
+      b.sender = me_;
+      b.txs.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) {
+        ledger::transaction tx;
+        tx.sender = signer_->pub();
+        tx.nonce = gossip_seq_++;
+        tx.payload.assign(p_.synthetic_payload_bytes,
+                          static_cast<std::uint8_t>(tx.nonce * 31 + me_));
+        tx.signature.assign(64, 0);
+        b.txs.push_back(std::move(tx));
+      }
+      auto msg = wrap(std::move(b));
+      ++stats_.gossip_batches;
+      add_to_mempool(msg, memo_batch_id(batch_of(msg)), me_);
+    }
+  }
+  if (!fresh_.empty()) {
+    for (auto peer : gossip_peers_) {
+      proto::tx_announce a;
+      a.sender = me_;
+      for (const auto& id : fresh_) {
+        auto it = mempool_.find(id);
+        if (it == mempool_.end()) continue;
+        const auto& h = it->second.holders;
+        if (std::find(h.begin(), h.end(), peer) == h.end()) a.ids.push_back(id);
+      }
+      if (!a.ids.empty()) send_one(peer, wrap(std::move(a)), phase::gossip);
+    }
+    fresh_.clear();
+  }
+  set_timer(timer_kind::gossip, 0, p_.gossip_interval_us);
+}
+
+void node_core::add_to_mempool(const msg_ptr& msg, const hash256& id, std::uint32_t from) {
+  requested_.erase(id);
+  if (included_.count(id)) return;
+  auto [it, fresh] = mempool_.try_emplace(id);
+  if (fresh) {
+    it->second.msg = msg;
+    it->second.id = id;
+    it->second.arrived_us = now_us_;
+    it->second.seq = pool_seq_++;
+    fresh_.push_back(id);
+  }
+  if (from != me_) it->second.holders.push_back(from);
+}
+
+void node_core::on_gossip_batch(std::uint32_t from, const msg_ptr& msg, const proto::tx_batch& b) {
+  if (b.txs.empty()) return reject(from, "tx batch: empty");
+  auto id = memo_batch_id(batch_of(msg));
+  if (mempool_.count(id) || included_.count(id)) return;
+  // Every transaction's client signature is checked once, when its batch first arrives.
+  if (p_.gossip_verify_txs) meter_.verifies += b.txs.size();
+  ++stats_.gossip_batches;
+  add_to_mempool(msg, id, from);
+}
+
+void node_core::on_tx_announce(std::uint32_t from, const proto::tx_announce& a) {
+  if (a.sender != from) return reject(from, "tx announce: sender mismatch");
+  proto::tx_request r;
+  r.sender = me_;
+  // An unanswered request is repeated to a later announcer after this long.
+  auto retry_us = 4 * p_.gossip_interval_us + 1'000'000;
+  for (const auto& id : a.ids) {
+    if (auto it = mempool_.find(id); it != mempool_.end()) {
+      auto& h = it->second.holders;
+      if (std::find(h.begin(), h.end(), from) == h.end()) h.push_back(from);
+      continue;
+    }
+    if (included_.count(id)) continue;
+    auto [it, fresh] = requested_.try_emplace(id, now_us_);
+    if (!fresh && now_us_ - it->second < retry_us) continue;
+    it->second = now_us_;
+    r.ids.push_back(id);
+  }
+  if (!r.ids.empty()) send_one(from, wrap(std::move(r)), phase::gossip);
+}
+
+void node_core::on_tx_request(std::uint32_t from, const proto::tx_request& r) {
+  if (r.sender != from) return reject(from, "tx request: sender mismatch");
+  for (const auto& id : r.ids) {
+    msg_ptr m;
+    if (auto it = mempool_.find(id); it != mempool_.end())
+      m = it->second.msg;
+    else if (auto jt = included_.find(id); jt != included_.end())
+      m = jt->second;
+    if (m) send_one(from, m, phase::gossip);
+  }
+}
+
+std::vector<const node_core::pool_batch*> node_core::pick_batches() const {
+  std::vector<const pool_batch*> out;
+  auto prefill_age =
+      p_.compact_prefill_age_us < 0 ? p_.compact_min_age_us : p_.compact_prefill_age_us;
+  for (const auto& [id, b] : mempool_)
+    if (now_us_ - b.arrived_us >= p_.compact_min_age_us ||
+        (std::get<proto::tx_batch>(*b.msg).sender == me_ && now_us_ - b.arrived_us < prefill_age))
+      out.push_back(&b);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
+  std::size_t txs = 0, keep = 0;
+  for (; keep < out.size(); ++keep) {
+    auto n = std::get<proto::tx_batch>(*out[keep]->msg).txs.size();
+    if (txs + n > p_.max_block_txs) break;
+    txs += n;
+  }
+  out.resize(keep);
+  return out;
+}
+
+void node_core::propose_compact(const proto::proposal& p, const msg_ptr& full,
+                                const std::vector<const pool_batch*>& batches) {
+  (void)full;
+  const auto& h = p.block->header;
+  proto::compact_proposal c;
+  c.header = h;
+  c.leader = p.leader;
+  c.justify = p.justify;
+  c.tc = p.tc;
+  c.signature = p.signature;
+  // The salt comes from the leader's signature: nobody can predict it before the block exists.
+  for (std::size_t i = 0; i < 8 && i < p.signature.size(); ++i)
+    c.salt = c.salt << 8 | p.signature[i];
+  c.short_id_bytes = std::clamp<std::uint32_t>(p_.short_id_bytes, 1, 8);
+  c.batch_count = static_cast<std::uint32_t>(batches.size());
+  auto bh = p.block->hash();
+  auto key = proto::short_id_key(bh, c.salt);
+  rebuild r;
+  r.block_hash = bh;
+  r.key = key;
+  r.source = me_;
+  r.done = true;
+  std::vector<batch_ptr> slots;
+  for (std::uint32_t i = 0; i < batches.size(); ++i) {
+    const auto* b = batches[i];
+    auto bp = batch_of(b->msg);
+    slots.push_back(bp);
+    // Batches younger than the minimum age are this leader's own: nobody else holds them yet.
+    if (now_us_ - b->arrived_us < p_.compact_min_age_us) {
+      c.prefilled_index.push_back(i);
+      c.prefilled.push_back(*bp);
+      continue;
+    }
+    auto s = proto::short_id_of(key, b->id, c.short_id_bytes);
+    for (std::uint32_t k = c.short_id_bytes; k-- > 0;)
+      c.short_ids.push_back(static_cast<std::uint8_t>(s >> (8 * k)));
+  }
+  r.slots = slots;
+  // Seed the rebuild memo with the leader's own block.
+  std::vector<hash256> ids;
+  for (const auto* b : batches)
+    ids.push_back(b->id);
+  blocks_memo().put(assembly_key(bh, ids), p.block);
+  for (const auto* b : batches) {
+    auto id = b->id;
+    auto msg = b->msg;
+    mempool_.erase(id);
+    included_.emplace(id, msg);
+    included_order_.push_back(id);
+  }
+  auto msg = wrap(std::move(c));
+  r.msg = msg;
+  rebuilds_[h.view] = std::move(r);
+  while (rebuilds_.size() > rebuilds_kept)
+    rebuilds_.erase(rebuilds_.begin());
+  std::vector<std::uint32_t> others;
+  for (auto s : topo_->supers())
+    if (s != me_) others.push_back(s);
+  send(std::move(others), msg, phase::propose);
+  if (is_super()) send(relay_targets(h.height), msg, phase::forward);
+}
+
+void node_core::on_compact(std::uint32_t from, const msg_ptr& msg,
+                           const proto::compact_proposal& c) {
+  const auto& h = c.header;
+  if (c.leader >= set_->size() || c.leader != h.proposer)
+    return reject(from, "compact proposal: leader and proposer differ");
+  if (h.view + 1 < view_) return;
+  if (rebuilds_.count(h.view) || seen_proposal_views_.count(h.view)) return;
+  if (c.short_id_bytes < 1 || c.short_id_bytes > 8 || c.prefilled.size() > c.batch_count ||
+      c.prefilled.size() != c.prefilled_index.size() ||
+      c.short_ids.size() != (c.batch_count - c.prefilled.size()) * c.short_id_bytes)
+    return reject(from, "compact proposal: malformed");
+  auto bh = h.hash();
+  if (!votes_scheme().verify(set_->key(c.leader), proto::proposal_digest(h.height, h.view, bh),
+                             c.signature, meter_))
+    return reject(from, "compact proposal: bad leader signature");
+  // Forward the compact form at once: the group rebuilds in parallel and asks us for gaps.
+  if (is_super() && from == c.leader) send(relay_targets(h.height), msg, phase::forward);
+
+  rebuild r;
+  r.msg = msg;
+  r.block_hash = bh;
+  r.key = proto::short_id_key(bh, c.salt);
+  r.source = from;
+  r.slots.assign(c.batch_count, nullptr);
+  r.shorts.assign(c.batch_count, 0);
+  r.prefilled.assign(c.batch_count, false);
+  for (std::size_t k = 0; k < c.prefilled.size(); ++k) {
+    auto i = c.prefilled_index[k];
+    if (i >= c.batch_count || r.prefilled[i])
+      return reject(from, "compact proposal: bad prefilled index");
+    r.prefilled[i] = true;
+    r.slots[i] = batch_ptr(msg, &c.prefilled[k]);
+  }
+  std::size_t pos = 0;
+  for (std::uint32_t i = 0; i < c.batch_count; ++i) {
+    if (r.prefilled[i]) continue;
+    std::uint64_t s = 0;
+    for (std::uint32_t k = 0; k < c.short_id_bytes; ++k)
+      s = s << 8 | c.short_ids[pos++];
+    r.shorts[i] = s;
+  }
+  // Index the mempool by this block's short ids; two batches under one id cannot be told apart.
+  std::unordered_map<std::uint64_t, std::pair<const pool_batch*, std::uint32_t>> index;
+  index.reserve(mempool_.size());
+  for (const auto& [id, b] : mempool_) {
+    auto& e = index[proto::short_id_of(r.key, id, c.short_id_bytes)];
+    e.first = &b;
+    ++e.second;
+  }
+  std::vector<std::uint32_t> missing;
+  bool ambiguous = false;
+  for (std::uint32_t i = 0; i < c.batch_count; ++i) {
+    if (r.prefilled[i]) continue;
+    auto it = index.find(r.shorts[i]);
+    if (it != index.end() && it->second.second == 1)
+      r.slots[i] = batch_of(it->second.first->msg);
+    else {
+      if (it != index.end()) ambiguous = true;
+      missing.push_back(i);
+    }
+  }
+  if (ambiguous) ++stats_.compact_collisions;
+  r.missing = missing.size();
+  auto& slot = rebuilds_[h.view] = std::move(r);
+  while (rebuilds_.size() > rebuilds_kept)
+    rebuilds_.erase(rebuilds_.begin());
+  if (!rebuilds_.count(h.view)) return;
+  if (!missing.empty())
+    ask(slot, std::move(missing));
+  else
+    try_finish(slot);
+}
+
+void node_core::ask(rebuild& r, std::vector<std::uint32_t> indexes) {
+  r.asked = true;
+  ++stats_.compact_fetches;
+  const auto& c = std::get<proto::compact_proposal>(*r.msg);
+  send_one(r.source,
+           wrap(proto::block_request{me_, c.header.view, r.block_hash, std::move(indexes)}),
+           phase::fetch);
+}
+
+void node_core::try_finish(rebuild& r) {
+  if (r.done || r.failed || r.missing > 0) return;
+  const auto& c = std::get<proto::compact_proposal>(*r.msg);
+  auto block = assemble(c.header, r.slots);
+  if (!block) {
+    // A short id matched the wrong batch (a collision with something only we hold): ask for
+    // every batch by position once; if even that does not match, the leader lied.
+    ++stats_.compact_collisions;
+    if (r.asked_all) {
+      r.failed = true;
+      ++stats_.compact_failed;
+      return reject(r.source, "compact proposal: rebuilt block does not match its header");
+    }
+    r.asked_all = true;
+    std::vector<std::uint32_t> all;
+    for (std::uint32_t i = 0; i < r.slots.size(); ++i)
+      if (!r.prefilled[i]) {
+        r.slots[i] = nullptr;
+        all.push_back(i);
+      }
+    r.missing = all.size();
+    return ask(r, std::move(all));
+  }
+  r.done = true;
+  ++stats_.compact_rebuilt;
+  if (!r.asked) ++stats_.compact_no_round_trip;
+  for (const auto& b : r.slots) {
+    auto id = memo_batch_id(b);
+    msg_ptr m;
+    if (auto it = mempool_.find(id); it != mempool_.end()) {
+      m = it->second.msg;
+      mempool_.erase(it);
+    }
+    requested_.erase(id);
+    // Prefilled batches too: a copy arriving by gossip later must not go into another block.
+    if (!m) m = wrap(*b);
+    if (included_.emplace(id, m).second) included_order_.push_back(id);
+  }
+  while (included_order_.size() > included_kept) {
+    included_.erase(included_order_.front());
+    included_order_.pop_front();
+  }
+  auto waiting = std::move(r.waiting);
+  auto source = r.source;
+  proto::proposal p;
+  p.block = block;
+  p.leader = c.leader;
+  p.justify = c.justify;
+  p.tc = c.tc;
+  p.signature = c.signature;
+  auto pmsg = wrap(std::move(p));
+  for (const auto& [to, idx] : waiting)
+    serve(r, to, idx);
+  // From here on the block is an ordinary proposal: validated, voted for, relayed (T1 went out
+  // in compact form already).
+  on_proposal(source, pmsg, std::get<proto::proposal>(*pmsg));
+}
+
+void node_core::serve(rebuild& r, std::uint32_t to, const std::vector<std::uint32_t>& indexes) {
+  proto::block_batches out;
+  out.sender = me_;
+  out.block_hash = r.block_hash;
+  for (auto i : indexes)
+    if (i < r.slots.size() && r.slots[i]) {
+      out.indexes.push_back(i);
+      out.batches.push_back(*r.slots[i]);
+    }
+  send_one(to, wrap(std::move(out)), phase::fetch);
+}
+
+void node_core::on_block_request(std::uint32_t from, const proto::block_request& q) {
+  if (q.sender != from) return reject(from, "block request: sender mismatch");
+  auto it = rebuilds_.find(q.view);
+  if (it == rebuilds_.end() || it->second.block_hash != q.block_hash) return;
+  auto& r = it->second;
+  for (auto i : q.indexes)
+    if (i >= r.slots.size()) return reject(from, "block request: index out of range");
+  if (r.done)
+    serve(r, from, q.indexes);
+  else if (!r.failed && r.waiting.size() < topo_->size())
+    r.waiting.emplace_back(from, q.indexes); // answered once we have rebuilt it ourselves
+}
+
+void node_core::on_block_batches(std::uint32_t from, const proto::block_batches& b) {
+  rebuild* r = nullptr;
+  for (auto& [view, x] : rebuilds_)
+    if (x.block_hash == b.block_hash) r = &x;
+  if (!r || r->done || r->failed) return;
+  if (from != r->source) return reject(from, "block batches: not asked from this node");
+  const auto& c = std::get<proto::compact_proposal>(*r->msg);
+  for (std::size_t k = 0; k < b.indexes.size() && k < b.batches.size(); ++k) {
+    auto i = b.indexes[k];
+    if (i >= r->slots.size() || r->prefilled[i] || r->slots[i]) continue;
+    auto bp = std::make_shared<const proto::tx_batch>(b.batches[k]);
+    auto id = memo_batch_id(bp);
+    if (proto::short_id_of(r->key, id, c.short_id_bytes) != r->shorts[i]) {
+      reject(from, "block batches: batch does not match its short id");
+      continue;
+    }
+    if (p_.gossip_verify_txs && !mempool_.count(id)) meter_.verifies += bp->txs.size();
+    r->slots[i] = bp;
+    --r->missing;
+  }
+  try_finish(*r);
+}
+
+} // namespace bystack::bbft
