@@ -72,6 +72,7 @@ struct event_key {
   std::int64_t t;
   std::uint64_t seq;
   std::uint32_t slot;
+  std::uint32_t dst; ///< in the padding: names a tombstone's node (see sim_env::set_timer)
 };
 
 struct later {
@@ -167,8 +168,9 @@ class sim_env final : public bbft::node_env {
 public:
   sim_env(const scenario& s, const bbft::topology& topo, run_result& out, fault_plan& faults)
       : s_(s), topo_(topo), out_(out), faults_(faults), rng_(s.seed ^ 0x5eedULL), busy_(s.nodes, 0),
-        uplink_(s.nodes, 0), timer_gen_(s.nodes * timer_kinds, 0), committed_(s.nodes, 0),
-        loads_(s.nodes) {
+        uplink_(s.nodes, 0), timer_gen_(s.nodes * timer_kinds, 0),
+        timer_slot_(s.nodes * timer_kinds, no_slot), timer_seq_(s.nodes * timer_kinds, 0),
+        committed_(s.nodes, 0), loads_(s.nodes) {
     auto n = s.nodes;
     if (n <= tracked_nodes_max) {
       auto h = std::min<std::size_t>(tracked_heights, s.rounds);
@@ -322,9 +324,32 @@ public:
 
   void set_timer(std::uint32_t node, const bbft::timer_effect& t) override {
     auto k = static_cast<std::size_t>(t.kind);
-    auto gen = ++timer_gen_[node * timer_kinds + k];
-    push(event{busy_[node] + std::max<std::int64_t>(0, t.delay_us), 0, node, node, 1,
-               static_cast<std::uint8_t>(k), t.view, gen, nullptr});
+    auto idx = node * timer_kinds + k;
+    auto gen = ++timer_gen_[idx];
+    event e{busy_[node] + std::max<std::int64_t>(0, t.delay_us),
+            0,
+            node,
+            node,
+            1,
+            static_cast<std::uint8_t>(k),
+            t.view,
+            gen,
+            nullptr};
+    // The node's previous timer of this kind is stale from now on. If it is still pending, its
+    // slot takes the new timer and its key stays in the heap as a tombstone (pop() tells it by
+    // its sequence number): a stale timer keeps its place in time, as before, but costs a key
+    // instead of a whole event (views far shorter than the view timeout pile them up).
+    if (auto old = timer_slot_[idx]; old < slots_.size() && slots_[old].seq == timer_seq_[idx] &&
+                                     slots_[old].type == 1 && slots_[old].dst == node) {
+      e.seq = seq_++;
+      slots_[old] = std::move(e);
+      queue_.push_back(event_key{slots_[old].t, slots_[old].seq, old, node});
+      std::push_heap(queue_.begin(), queue_.end(), later{});
+      timer_seq_[idx] = slots_[old].seq;
+      return;
+    }
+    timer_slot_[idx] = push(std::move(e));
+    timer_seq_[idx] = slots_[timer_slot_[idx]].seq;
   }
 
   void on_certified(std::uint32_t node, const bbft::certified_effect& e) override {
@@ -395,7 +420,7 @@ public:
 
   // -- driver -------------------------------------------------------------------------------------
 
-  void push(event e) {
+  std::uint32_t push(event e) {
     e.seq = seq_++;
     std::uint32_t slot;
     if (free_slots_.empty()) {
@@ -407,17 +432,24 @@ public:
       slots_[slot] = std::move(e);
     }
     const auto& in = slots_[slot];
-    queue_.push_back(event_key{in.t, in.seq, slot});
+    queue_.push_back(event_key{in.t, in.seq, slot, in.dst});
     std::push_heap(queue_.begin(), queue_.end(), later{});
+    return slot;
   }
 
   bool empty() const { return queue_.empty(); }
   std::int64_t next_time() const { return queue_.front().t; }
   event pop() {
     std::pop_heap(queue_.begin(), queue_.end(), later{});
-    auto slot = queue_.back().slot;
+    auto [kt, kseq, slot, kdst] = queue_.back();
     queue_.pop_back();
+    if (slots_[slot].seq != kseq) {
+      // A tombstone (see set_timer): a stale timer whose slot a newer timer took. No generation
+      // matches UINT64_MAX, so the loop drops it as it dropped the stale timer.
+      return event{kt, kseq, kdst, kdst, 1, 0, 0, UINT64_MAX, nullptr};
+    }
     event e = std::move(slots_[slot]);
+    slots_[slot].seq = UINT64_MAX; // free: no pending key or timer matches it any more
     slots_[slot].bytes = nullptr;
     free_slots_.push_back(slot);
     return e;
@@ -448,6 +480,8 @@ public:
     busy_.resize(n, 0);
     uplink_.resize(n, 0);
     timer_gen_.resize(n * timer_kinds, 0);
+    timer_slot_.resize(n * timer_kinds, no_slot);
+    timer_seq_.resize(n * timer_kinds, 0);
     committed_.resize(n, 0);
     loads_.resize(n);
   }
@@ -642,6 +676,9 @@ private:
   std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
   std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
   std::vector<std::uint64_t> timer_gen_;
+  static constexpr std::uint32_t no_slot = UINT32_MAX;
+  std::vector<std::uint32_t> timer_slot_; ///< slot of each node's last timer of each kind
+  std::vector<std::uint64_t> timer_seq_;  ///< and its sequence number
   std::vector<std::uint64_t> committed_;
   std::vector<node_load> loads_;
   std::vector<std::uint32_t> region_;

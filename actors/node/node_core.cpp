@@ -17,6 +17,12 @@ node_core::node_core(core_config cfg)
       signer_(std::move(cfg.signer)), sets_(cfg.sets), p_(cfg.p), app_(cfg.app),
       retained_blocks_(cfg.retained_blocks), retained_certificates_(cfg.retained_certificates),
       archive_(cfg.archive) {
+  if (retained_blocks_ > 0) {
+    // The window never holds more than 2 * retained_blocks_ + 1 entries: take that room once,
+    // so that memory is flat from the first commit on instead of growing by doublings.
+    chain_.reserve(2 * retained_blocks_ + 1);
+    chain_hashes_.reserve(2 * retained_blocks_ + 1);
+  }
   auto g = genesis_block();
   auto gc = std::make_shared<proto::block_certificate>();
   gc->height = 0;
@@ -164,7 +170,7 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
         else if constexpr (std::is_same_v<T, proto::vote>)
           on_vote(from, m);
         else if constexpr (std::is_same_v<T, proto::group_certificate>)
-          on_group_certificate(from, m);
+          on_group_certificate(from, msg, m);
         else if constexpr (std::is_same_v<T, proto::commit_certificate>)
           on_commit_certificate(from, msg, m);
         else if constexpr (std::is_same_v<T, proto::view_change>)

@@ -215,10 +215,12 @@ private:
     crypto::signer_bitmap voted;
     std::size_t group_sent = 0; ///< votes covered by the last group certificate sent
     bool complete_sent = false;
-    std::vector<crypto::quorum_certificate> certs; ///< own group certificate and received ones
-    crypto::signer_bitmap signers;                 ///< union over certs
-    std::size_t signer_count = 0;                  ///< signers.count(), kept as certs arrive
-    std::vector<bool> supers_seen;                 ///< super nodes whose certificate arrived
+    /// Own group certificate and received ones, each shared with the message that carried it
+    /// (a super node holds M of them per view: copies cost O(N M) bits per super node).
+    std::vector<std::shared_ptr<const crypto::quorum_certificate>> certs;
+    crypto::signer_bitmap signers; ///< union over certs
+    std::size_t signer_count = 0;  ///< signers.count(), kept as certs arrive
+    std::vector<bool> supers_seen; ///< super nodes whose certificate arrived
     std::uint32_t supers_count = 0;
     bool certified = false;
     bool commit_timer = false;
@@ -226,11 +228,13 @@ private:
   };
   void relay_proposal(const msg_ptr& msg, const proto::proposal& p);
   void on_vote(std::uint32_t from, const proto::vote& v);
-  void on_group_certificate(std::uint32_t from, const proto::group_certificate& g);
+  void on_group_certificate(std::uint32_t from, const msg_ptr& msg,
+                            const proto::group_certificate& g);
   void on_group_wait(std::uint64_t view);
   collection& collection_for(std::uint64_t view, std::uint64_t height, const crypto::hash256& h);
   void maybe_send_group_certificate(std::uint64_t view, collection& c);
-  void add_certificate(std::uint64_t view, collection& c, const crypto::quorum_certificate& qc,
+  void add_certificate(std::uint64_t view, collection& c,
+                       const std::shared_ptr<const crypto::quorum_certificate>& qc,
                        std::uint32_t from);
   proto::block_certificate combined(std::uint64_t view, const collection& c) const;
   void send_commit_certificate(std::uint64_t view, collection& c);

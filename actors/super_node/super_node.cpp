@@ -129,12 +129,16 @@ void node_core::maybe_send_group_certificate(std::uint64_t view, collection& c) 
   others.reserve(topo.super_count());
   for (auto s : topo.supers())
     if (s != me_) others.push_back(s);
-  proto::group_certificate g{c.height, view, c.block_hash, me_, *qc};
-  send(std::move(others), std::make_shared<const proto::message>(std::move(g)), phase::group_cert);
-  add_certificate(view, c, *qc, me_);
+  auto msg = std::make_shared<const proto::message>(
+      proto::group_certificate{c.height, view, c.block_hash, me_, std::move(*qc)});
+  std::shared_ptr<const crypto::quorum_certificate> own(
+      msg, &std::get<proto::group_certificate>(*msg).qc);
+  send(std::move(others), msg, phase::group_cert);
+  add_certificate(view, c, own, me_);
 }
 
-void node_core::on_group_certificate(std::uint32_t from, const proto::group_certificate& g) {
+void node_core::on_group_certificate(std::uint32_t from, const msg_ptr& msg,
+                                     const proto::group_certificate& g) {
   if (!topo_at(g.height).is_super(me_))
     return reject(from, "group certificate: this node is not a super node");
   if (g.super_node != from || !topo_at(g.height).is_super(from))
@@ -149,11 +153,14 @@ void node_core::on_group_certificate(std::uint32_t from, const proto::group_cert
     if (!s || !signers_in({g.qc}, *s))
       return reject(from, "group certificate: signed outside the block's epoch set");
   }
-  add_certificate(g.view, collection_for(g.view, g.height, g.block_hash), g.qc, from);
+  add_certificate(g.view, collection_for(g.view, g.height, g.block_hash),
+                  std::shared_ptr<const crypto::quorum_certificate>(msg, &g.qc), from);
 }
 
 void node_core::add_certificate(std::uint64_t view, collection& c,
-                                const crypto::quorum_certificate& qc, std::uint32_t from) {
+                                const std::shared_ptr<const crypto::quorum_certificate>& qcp,
+                                std::uint32_t from) {
+  const auto& qc = *qcp;
   if (auto i = topo_at(c.height).super_index(from);
       i >= 0 && !c.supers_seen[static_cast<std::size_t>(i)]) {
     c.supers_seen[static_cast<std::size_t>(i)] = true;
@@ -163,7 +170,7 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
   std::size_t added = 0;
   qc.signers.for_each([&](std::size_t i) { added += c.signers.test(i) ? 0 : 1; });
   if (added > 0) {
-    c.certs.push_back(qc);
+    c.certs.push_back(qcp);
     c.signers.merge(qc.signers);
     c.signer_count += added;
   }
@@ -197,7 +204,7 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
     std::vector<std::pair<std::size_t, const crypto::quorum_certificate*>> order;
     order.reserve(c.certs.size());
     for (const auto& q : c.certs)
-      order.emplace_back(q.signer_count(), &q);
+      order.emplace_back(q->signer_count(), q.get());
     std::stable_sort(order.begin(), order.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     crypto::quorum_certificate merged = *order.front().second;
@@ -209,7 +216,9 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
       return bc;
     }
   }
-  bc.certs = c.certs;
+  bc.certs.reserve(c.certs.size());
+  for (const auto& q : c.certs)
+    bc.certs.push_back(*q);
   return bc;
 }
 
