@@ -161,12 +161,12 @@ TEST(Pegout, ABurnIsReleasedOnceAndCompletedByARecord) {
   auto pegout = ledger::output_id(burn.id(), 0, burn.outputs[0]);
   ASSERT_NE(t.sc.find(pegout), nullptr);
   EXPECT_EQ(t.sc.find(pegout)->out.kind, pegout_output);
-  // The burn cannot be spent.
+  // The burn cannot be spent: extension-kind outputs are unlocked only by their own inputs.
   ledger::tx steal;
   steal.chain = t.sc_params.chain;
   steal.inputs.push_back(ledger::spend_of(pegout));
   steal.outputs.push_back(ledger::pay(t.pegged(), 600, t.dave.prog));
-  EXPECT_EQ(t.commit({steal}).code, ledger::rule::threshold_not_met);
+  EXPECT_EQ(t.commit({steal}).code, ledger::rule::locked_output);
 
   auto wrong = t.release_tx(pegout, 500);
   auto right = t.release_tx(pegout, 600);
