@@ -655,4 +655,17 @@ BYSTACK_CONFIG_INSTANTIATE(std::string)
 
 #undef BYSTACK_CONFIG_INSTANTIATE
 
+endpoint read_endpoint(map_reader m) {
+  endpoint e;
+  e.address = m.required<std::string>("address");
+  if (e.address.empty()) m.fail("address", "must not be empty");
+  e.port = static_cast<std::uint16_t>(m.required_int("port", 1, 65535));
+  return e;
+}
+
+std::filesystem::path resolve_path(const std::filesystem::path& base, const std::string& p) {
+  std::filesystem::path path(p);
+  return path.is_absolute() ? path : base / path;
+}
+
 } // namespace bystack::config

@@ -154,4 +154,16 @@ private:
 // zero); a number is decimal, optionally with a fraction and exponent. List elements appear in
 // key paths as `a.b[3]` (counting from 0).
 
+/// Names a host and a TCP port (node configs: listen, api, peers).
+struct endpoint {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
+/// Reads `{address, port}`: a non-empty address and a port in 1..65535.
+endpoint read_endpoint(map_reader m);
+
+/// Resolves a path from a config file: absolute as given, relative to the file's directory `base`.
+std::filesystem::path resolve_path(const std::filesystem::path& base, const std::string& p);
+
 } // namespace bystack::config

@@ -11,19 +11,6 @@ namespace bystack::mainchaind {
 
 namespace {
 
-endpoint read_endpoint(config::map_reader m) {
-  endpoint e;
-  e.address = m.required<std::string>("address");
-  if (e.address.empty()) m.fail("address", "must not be empty");
-  e.port = static_cast<std::uint16_t>(m.required_int("port", 1, 65535));
-  return e;
-}
-
-std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
-  std::filesystem::path path(p);
-  return path.is_absolute() ? path : base / path;
-}
-
 std::uint64_t read_bits_hex(config::map_reader& m, const std::string& key) {
   auto s = m.required<std::string>(key);
   std::uint64_t v = 0;
@@ -52,11 +39,11 @@ node_config read(config::map_reader root, const std::string& name,
     auto n = root.map("node");
     c.name = n.required<std::string>("name");
     if (c.name.empty() || c.name.size() > 64) n.fail("name", "1 to 64 characters");
-    c.listen = read_endpoint(n.map("listen"));
-    c.api = read_endpoint(n.map("api"));
+    c.listen = config::read_endpoint(n.map("listen"));
+    c.api = config::read_endpoint(n.map("api"));
     auto dir = n.required<std::string>("data_dir");
     if (dir.empty()) n.fail("data_dir", "must not be empty");
-    c.data_dir = resolve(base, dir);
+    c.data_dir = config::resolve_path(base, dir);
     c.sync_writes = n.optional<bool>("sync_writes", false);
     c.api_threads = static_cast<std::uint32_t>(n.optional_int("api_threads", 4, 1, 64));
   }
@@ -113,7 +100,7 @@ node_config read(config::map_reader root, const std::string& name,
     } else {
       auto file = root.required<std::string>("genesis_file");
       if (file.empty()) root.fail("genesis_file", "must not be empty");
-      auto g = config::load_genesis(resolve(base, file));
+      auto g = config::load_genesis(config::resolve_path(base, file));
       if (!g) root.fail("genesis_file", g.err().message);
       c.genesis = std::move(g).value();
     }

@@ -5,6 +5,7 @@
 
 #include "actors/mainchain/consensus.hpp"
 #include "runtime/base/result.hpp"
+#include "runtime/config/yaml_reader.hpp"
 #include "runtime/ledger/genesis.hpp"
 #include "runtime/pow/tensority.hpp"
 
@@ -16,10 +17,7 @@
 namespace bystack::mainchaind {
 
 /// Names a host and a TCP port.
-struct endpoint {
-  std::string address;
-  std::uint16_t port = 0;
-};
+using endpoint = config::endpoint;
 
 /// Describes a peer this node dials; `name` is what the peer says in its hello.
 struct peer_config {

@@ -14,19 +14,6 @@ namespace bystack::node {
 
 namespace {
 
-endpoint read_endpoint(config::map_reader m) {
-  endpoint e;
-  e.address = m.required<std::string>("address");
-  if (e.address.empty()) m.fail("address", "must not be empty");
-  e.port = static_cast<std::uint16_t>(m.required_int("port", 1, 65535));
-  return e;
-}
-
-std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
-  std::filesystem::path path(p);
-  return path.is_absolute() ? path : base / path;
-}
-
 std::int64_t ms_to_us(std::int64_t ms) {
   return ms * 1000;
 }
@@ -39,12 +26,12 @@ node_config read(config::map_reader root, const std::string& name,
     auto n = root.map("node");
     auto key = n.required<std::string>("key_file");
     if (key.empty()) n.fail("key_file", "must not be empty");
-    c.key_file = resolve(base, key);
-    c.listen = read_endpoint(n.map("listen"));
+    c.key_file = config::resolve_path(base, key);
+    c.listen = config::read_endpoint(n.map("listen"));
     auto dir = n.required<std::string>("data_dir");
     if (dir.empty()) n.fail("data_dir", "must not be empty");
-    c.data_dir = resolve(base, dir);
-    c.api = read_endpoint(n.map("api"));
+    c.data_dir = config::resolve_path(base, dir);
+    c.api = config::read_endpoint(n.map("api"));
     c.api_threads = static_cast<std::uint32_t>(n.optional_int("api_threads", 4, 1, 64));
     c.sync_writes = n.optional<bool>("sync_writes", true);
   }
@@ -138,7 +125,7 @@ node_config read(config::map_reader root, const std::string& name,
   } else if (root.has("genesis_file")) {
     auto file = root.required<std::string>("genesis_file");
     if (file.empty()) root.fail("genesis_file", "must not be empty");
-    c.genesis_file = resolve(base, file);
+    c.genesis_file = config::resolve_path(base, file);
     auto g = config::load_genesis(c.genesis_file);
     if (!g) root.fail("genesis_file", g.err().message);
     c.genesis = std::move(*g);

@@ -7,6 +7,7 @@
 
 #include "actors/common/params.hpp"
 #include "runtime/base/result.hpp"
+#include "runtime/config/yaml_reader.hpp"
 #include "runtime/crypto/keys.hpp"
 #include "runtime/ledger/genesis.hpp"
 
@@ -19,10 +20,7 @@
 namespace bystack::node {
 
 /// Names a host and a TCP port.
-struct endpoint {
-  std::string address;
-  std::uint16_t port = 0;
-};
+using endpoint = config::endpoint;
 
 /// Describes one member of the consensus set; its position in the list is its index.
 struct peer_config {
