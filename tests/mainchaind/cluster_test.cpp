@@ -9,6 +9,7 @@
 #include "actors/miner/miner_core.hpp"
 #include "runtime/ledger/rules.hpp"
 #include "runtime/mainchain/wire.hpp"
+#include "tests/common/cluster_process.hpp"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -38,6 +39,7 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
+using bystack::test::poll_until;
 
 // Development wallets 0 and 1 (bystack-cli keygen --dev-wallet 0/1): the two miners' payouts.
 const std::string payout0 = "e1722346f014524b17b5e2d8950865ef50e506f8e6389fa10109473c3d56ceba";
@@ -45,32 +47,6 @@ const std::string payout1 = "d251c40007b81a4626d77d188c6a3c436177752786187be9332
 // Development wallet 2: funded at genesis, mines nothing; the CLI issues and pays from it.
 const std::string wallet2 = "43d0d48b1f123eabfa92e327276e39b612dc15894b6f5e9650d815f1f4a9b2d6";
 constexpr std::uint64_t genesis_amount = 1'000'000'000'000'000;
-
-bool port_free(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
-int pick_base_port(int ports) {
-  std::mt19937 rng(
-      static_cast<unsigned>(::getpid()) ^
-      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    int base = 20000 + static_cast<int>(rng() % 1200) * 10;
-    bool ok = true;
-    for (int p = base; p < base + ports && ok; ++p)
-      ok = port_free(p);
-    if (ok) return base;
-  }
-  throw std::runtime_error("no free port range found");
-}
 
 /// Prints how long the test has run at each step (shown on failure, or when run by hand).
 void step(const char* what) {
@@ -80,15 +56,6 @@ void step(const char* what) {
   std::fflush(stdout);
 }
 
-bool poll_until(std::chrono::seconds limit, const std::function<bool()>& pred) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return pred();
-}
-
 class mainchain_cluster : public ::testing::Test {
 protected:
   void start_cluster(std::uint32_t nodes, std::uint32_t miners, std::uint64_t expected_hashes) {
@@ -96,7 +63,7 @@ protected:
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     n_ = nodes;
-    base_ = pick_base_port(2 * static_cast<int>(nodes));
+    base_ = bystack::test::pick_base_port(2 * static_cast<int>(nodes));
     {
       std::ofstream g(dir_ / "genesis.yaml");
       g << "network: \"bystack-mainchain-test\"\nmin_fee_per_kb: 1000\nblock_reward: 5000000000\n"
@@ -143,33 +110,15 @@ protected:
   void start_node(std::uint32_t i) {
     auto cfg = (dir_ / ("node" + std::to_string(i) + ".yaml")).string();
     auto log = (dir_ / ("node" + std::to_string(i) + ".log")).string();
-    pid_t pid = ::fork();
+    pid_t pid = bystack::test::spawn_node(MAINCHAIND, cfg, log);
     ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-      }
-      ::execl(MAINCHAIND, MAINCHAIND, "--config", cfg.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
     pids_[i] = pid;
   }
 
   void stop_node(std::uint32_t i, int sig) {
     if (pids_[i] <= 0) return;
-    ::kill(pids_[i], sig);
-    int status = 0;
-    bool gone = poll_until(20s, [&] { return ::waitpid(pids_[i], &status, WNOHANG) == pids_[i]; });
-    if (!gone) {
-      ::kill(pids_[i], SIGKILL);
-      ::waitpid(pids_[i], &status, 0);
-      ADD_FAILURE() << "node " << i << " did not stop on signal " << sig;
-    } else if (sig == SIGTERM) {
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "node " << i << " status " << status;
-    }
+    if (auto err = bystack::test::stop_process(pids_[i], sig); !err.empty())
+      ADD_FAILURE() << "node " << i << ": " << err;
     pids_[i] = -1;
   }
 

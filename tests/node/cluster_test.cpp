@@ -10,6 +10,7 @@
 #include "runtime/ledger/wallet.hpp"
 #include "runtime/node/envelope.hpp"
 #include "runtime/node/loadgen_wallets.hpp"
+#include "tests/common/cluster_process.hpp"
 #include "tests/node/inject.hpp"
 
 #include <gtest/gtest.h>
@@ -40,47 +41,9 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
+using bystack::test::poll_until;
 
 constexpr std::uint32_t nodes = 4;
-
-bool port_free(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
-/// Picks a base port whose 2N ports are free; random so that parallel runs rarely even try the
-/// same range, probed so that they never share one.
-int pick_base_port() {
-  std::mt19937 rng(
-      static_cast<unsigned>(::getpid()) ^
-      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    // Below Linux's ephemeral range (32768-60999): an outgoing connection cannot take a port
-    // between the probe and the bind.
-    int base = 20000 + static_cast<int>(rng() % 1200) * 10;
-    bool ok = true;
-    for (int p = base; p < base + 2 * static_cast<int>(nodes) && ok; ++p)
-      ok = port_free(p);
-    if (ok) return base;
-  }
-  throw std::runtime_error("no free port range found");
-}
-
-bool poll_until(std::chrono::seconds limit, const std::function<bool()>& pred) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return pred();
-}
 
 class cluster : public ::testing::Test {
 protected:
@@ -88,7 +51,7 @@ protected:
     std::string pattern = (fs::temp_directory_path() / "bystack-cluster-XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
-    base_ = pick_base_port();
+    base_ = bystack::test::pick_base_port(2 * static_cast<int>(nodes));
     auto cmd = std::string(BYSTACKD) + " testnet --dir " + dir_.string() +
                " --nodes 4 --base-port " + std::to_string(base_) +
                " --view-timeout-ms 2000 --group-wait-ms 300 " + testnet_flags() + " > " +
@@ -123,35 +86,18 @@ protected:
   void start_node(std::uint32_t i) {
     auto cfg = (dir_ / ("node" + std::to_string(i) + ".yaml")).string();
     auto log = (dir_ / ("node" + std::to_string(i) + ".log")).string();
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-      }
+    pid_t pid = bystack::test::spawn_node(BYSTACKD, cfg, log, [&] {
       if (allow_faults(i)) ::setenv("BYSTACK_ALLOW_TEST_FAULTS", "1", 1);
-      ::execl(BYSTACKD, BYSTACKD, "--config", cfg.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
+    });
+    ASSERT_GE(pid, 0);
     pids_[i] = pid;
   }
 
   /// Stops a node: SIGTERM waits for a clean exit (SIGKILL after 20 s), SIGKILL does not wait.
   void stop_node(std::uint32_t i, int sig) {
     if (pids_[i] <= 0) return;
-    ::kill(pids_[i], sig);
-    int status = 0;
-    bool gone = poll_until(20s, [&] { return ::waitpid(pids_[i], &status, WNOHANG) == pids_[i]; });
-    if (!gone) {
-      ::kill(pids_[i], SIGKILL);
-      ::waitpid(pids_[i], &status, 0);
-      ADD_FAILURE() << "node " << i << " did not stop on signal " << sig;
-    } else if (sig == SIGTERM) {
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "node " << i << " status " << status;
-    }
+    if (auto err = bystack::test::stop_process(pids_[i], sig); !err.empty())
+      ADD_FAILURE() << "node " << i << ": " << err;
     pids_[i] = -1;
   }
 
