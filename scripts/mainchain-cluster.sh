@@ -18,18 +18,15 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${BYSTACK_MAINCHAIND:-$root/build/runtime/mainchain/bystack-mainchaind}"
 [ -x "$bin" ] || { echo "mainchain-cluster.sh: $bin not found; build bystack-mainchaind or set BYSTACK_MAINCHAIND" >&2; exit 1; }
+tool=mainchain-cluster.sh
+# shellcheck source=lib/cluster-common.sh
+source "$root/scripts/lib/cluster-common.sh"
 
 # Public keys of development wallets 0..3 (bystack-cli keygen --dev-wallet I).
 dev_keys=(e1722346f014524b17b5e2d8950865ef50e506f8e6389fa10109473c3d56ceba
           d251c40007b81a4626d77d188c6a3c436177752786187be93324258ded294782
           43d0d48b1f123eabfa92e327276e39b612dc15894b6f5e9650d815f1f4a9b2d6
           95372adb7f72fe9e1df002349a4751af15695e43817b2e36a6fd2a1c73dc8901)
-
-api_ports() { # DIR -> "name port" lines
-  for cfg in "$1"/node*.yaml; do
-    echo "$(basename "$cfg" .yaml) $(sed -n 's/^  api: {address: "\{0,1\}[^,"]*"\{0,1\}, port: \([0-9]*\)}.*/\1/p' "$cfg")"
-  done
-}
 
 generate() { # DIR N M H BASE
   local dir="$1" n="$2" m="$3" h="$4" base="$5"
@@ -68,32 +65,7 @@ generate() { # DIR N M H BASE
   done
 }
 
-start() {
-  local dir; dir="$(cd "$1" && pwd)"
-  for cfg in "$dir"/node*.yaml; do
-    local name; name=$(basename "$cfg" .yaml)
-    if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
-      echo "$name already running (pid $(cat "$dir/$name.pid"))"; continue
-    fi
-    (cd "$dir" && exec "$bin" --config "$cfg" >>"$dir/$name.log" 2>&1) &
-    echo $! >"$dir/$name.pid"
-  done
-}
-
-wait_up() {
-  local dir="$1" deadline=$((SECONDS + ${BYSTACK_WAIT_S:-120}))
-  local n; n=$(ls "$dir"/node*.yaml | wc -l)
-  while :; do
-    local ok=0
-    while read -r name port; do
-      peers=$(curl -sf --max-time 2 "http://127.0.0.1:$port/status" | jq -r .peers_connected 2>/dev/null || true)
-      [ "$peers" = "$((n - 1))" ] && ok=$((ok + 1))
-    done < <(api_ports "$dir")
-    if [ "$ok" -eq "$n" ]; then echo "mainchain-cluster.sh: $n nodes up in $dir"; return 0; fi
-    if [ $SECONDS -ge $deadline ]; then echo "mainchain-cluster.sh: only $ok of $n nodes up; see $dir/node*.log" >&2; return 1; fi
-    sleep 0.5
-  done
-}
+start() { start_nodes "$1"; }
 
 status() {
   while read -r name port; do
@@ -103,21 +75,6 @@ status() {
   done < <(api_ports "$1")
 }
 
-stop() {
-  local dir="$1"
-  for pidf in "$dir"/node*.pid; do
-    [ -f "$pidf" ] || continue
-    kill -TERM "$(cat "$pidf")" 2>/dev/null || true
-  done
-  for pidf in "$dir"/node*.pid; do
-    [ -f "$pidf" ] || continue
-    local pid t=0; pid=$(cat "$pidf")
-    while kill -0 "$pid" 2>/dev/null && [ $t -lt 200 ]; do sleep 0.1; t=$((t + 1)); done
-    if kill -0 "$pid" 2>/dev/null; then echo "mainchain-cluster.sh: pid $pid did not stop, killing" >&2; kill -KILL "$pid" || true; fi
-    rm -f "$pidf"
-  done
-  echo "mainchain-cluster.sh: stopped $dir"
-}
 
 cmd="${1:-}"; shift || true
 case "$cmd" in
@@ -144,6 +101,6 @@ case "$cmd" in
   start) start "$1"; wait_up "$1" ;;
   wait) wait_up "$1" ;;
   status) status "$1" ;;
-  stop) stop "$1" ;;
+  stop) stop_nodes "$1" ;;
   *) sed -n '2,17p' "$0"; exit 2 ;;
 esac
