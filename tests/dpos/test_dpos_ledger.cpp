@@ -3,6 +3,7 @@
 #include "../butxo/fixture.hpp"
 
 #include "runtime/ledger/dpos.hpp"
+#include "runtime/ledger/extension_set.hpp"
 
 namespace {
 
@@ -236,3 +237,61 @@ TEST(dpos_ledger, tally_undo_restores_and_matches_a_rebuild) {
 }
 
 } // namespace
+
+namespace {
+/// Owns output kind 16 for the extension_set test: refuses it with its own verdict.
+struct refuse_all final : bystack::ledger::extension_rules {
+  bystack::ledger::tx_error check_output(const bystack::ledger::output&,
+                                         const bystack::ledger::utxo_view&) const override {
+    return {bystack::ledger::rule::locked_output, "refused by the other member"};
+  }
+};
+} // namespace
+
+TEST(dpos_ledger, extension_set_routes_each_kind_to_its_owner) {
+  dpos_world w;
+  refuse_all other;
+  extension_set set;
+  ASSERT_TRUE(set.add(&w.rules, {veto_input}, {vote_output, register_output}));
+  ASSERT_TRUE(set.add(&other, {static_cast<input_kind>(16)}, {static_cast<output_kind>(16)}));
+  // A kind owned twice is refused, naming it.
+  auto dup = set.add(&other, {}, {vote_output});
+  ASSERT_FALSE(dup);
+  EXPECT_NE(dup.err().message.find("output kind 17"), std::string::npos);
+  auto c = w.register_candidate(w.node);
+  auto check = [&](const tx& t, std::uint64_t h) {
+    return check_tx(t, w.state, w.params, tx_context{h, false}, w.checker, w.summary, nullptr,
+                    &set);
+  };
+  // DPoS kinds reach dpos_rules through the set: the same verdicts as with the rules alone.
+  EXPECT_RULE(check(w.alice_votes(c), 2), rule::ok);
+  EXPECT_RULE(check(w.alice_votes(c, 4), 2), rule::bad_vote);
+  hash256 nobody;
+  nobody.data[0] = 7;
+  EXPECT_RULE(check(w.alice_votes(nobody), 2), rule::unknown_candidate);
+  // A vote committed through the set is vetoed through it, and the veto spends the vote.
+  auto v = w.alice_votes(c);
+  auto r = check_block({v}, 2, w.state, w.params, w.checker, {}, &set);
+  ASSERT_TRUE(r.err.ok()) << r.err.message();
+  w.state.apply(r.delta);
+  w.state.set_height(2);
+  auto veto = w.veto_of(out_id(v, 0), 400, w.alice);
+  EXPECT_RULE(check(veto, 3), rule::locked_output);
+  auto r2 = check_block({veto}, 12, w.state, w.params, w.checker, {}, &set);
+  ASSERT_TRUE(r2.err.ok()) << r2.err.message();
+  w.state.apply(r2.delta);
+  EXPECT_EQ(w.state.find(out_id(v, 0)), nullptr);
+  // A kind owned by the other member gets its verdict; a kind nobody owns is unknown.
+  tx peg = w.make_tx();
+  peg.inputs.push_back(spend_of(w.genesis(world::bob_btm)));
+  auto o = pay(w.native.id(), 1000, w.bob.prog);
+  o.kind = static_cast<output_kind>(16);
+  peg.outputs.push_back(o);
+  w.sign(peg);
+  EXPECT_RULE(check(peg, 13), rule::locked_output);
+  o.kind = static_cast<output_kind>(40);
+  peg.outputs[0] = o;
+  peg.inputs[0].witness.clear();
+  w.sign(peg);
+  EXPECT_RULE(check(peg, 13), rule::unknown_kind);
+}
