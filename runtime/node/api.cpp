@@ -148,6 +148,11 @@ result<void> api_server::start() {
       j["txs_resent"] = s->txs_resent;
       j["txs_dropped"] = s->txs_dropped;
     }
+    if (s->dpos)
+      j["dpos"] = {{"epoch", s->epoch},
+                   {"in_set", s->in_set},
+                   {"set_size", s->set_size},
+                   {"supers", s->supers}};
     reply(res, 200, j);
   });
 
@@ -229,6 +234,7 @@ result<void> api_server::start() {
                        {"amount", e.out.amount},
                        {"lot", e.out.lot.hex()},
                        {"height", e.height},
+                       {"kind", ledger::output_kind_name(static_cast<std::uint8_t>(e.out.kind))},
                        {"owner", program_json(e.out.owner)}});
     json j{{"owner", address->hex()}, {"utxos", std::move(utxos)}};
     if (more) j["truncated"] = true;
@@ -286,6 +292,52 @@ result<void> api_server::start() {
                    {"retired", (*a)->retired},
                    {"issuer", program_json(d.issuer)}});
           });
+
+  srv.Get("/election", [this](const httplib::Request&, httplib::Response& res) {
+    if (!rt_.dpos_enabled())
+      return reply(res, 404, error_json("not-found", "this node's genesis has no 'dpos' section"));
+    auto v = rt_.election(actor_timeout);
+    if (!v) return reply(res, 503, error_json("unavailable", v.err().message));
+    auto key_hex = [](const crypto::public_key& k) {
+      return to_hex(byte_view{k.data(), k.size()});
+    };
+    auto node_json = [](std::int64_t n) { return n < 0 ? json(nullptr) : json(n); };
+    json sets = json::array();
+    for (const auto& s : v->sets) {
+      json members = json::array();
+      for (const auto& m : s.members)
+        members.push_back({{"node", node_json(m.node)},
+                           {"key", key_hex(m.key)},
+                           {"candidate", m.candidate.hex()},
+                           {"address", m.address},
+                           {"region", m.region},
+                           {"votes", m.votes}});
+      sets.push_back({{"epoch", s.epoch},
+                      {"first_height", s.first_height},
+                      {"carried_over", s.carried_over},
+                      {"members", std::move(members)},
+                      {"supers", s.supers},
+                      {"groups", s.groups}});
+    }
+    json cands = json::array();
+    for (const auto& c : v->candidates)
+      cands.push_back({{"id", c.id.hex()},
+                       {"node", node_json(c.node)},
+                       {"key", key_hex(c.key)},
+                       {"address", c.address},
+                       {"region", c.region},
+                       {"deposit", c.deposit},
+                       {"registered_at", c.registered_at},
+                       {"votes", c.votes}});
+    json j{{"epoch_blocks", v->epoch_blocks},
+           {"committed_height", v->committed_height},
+           {"epoch", v->epoch},
+           {"current", v->sets.empty() ? json(nullptr) : sets[0]},
+           {"next", v->sets.size() > 1 ? json(sets.begin() + 1, sets.end()) : json::array()},
+           {"candidates", std::move(cands)},
+           {"total_votes", v->total_votes}};
+    reply(res, 200, j);
+  });
 
   srv.Get(R"(/block/(\d{1,19}))", [this](const httplib::Request& req, httplib::Response& res) {
     auto height = std::stoull(req.matches[1].str());

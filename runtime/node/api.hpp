@@ -1,8 +1,8 @@
 #pragma once
 /// The node's HTTP API (cpp-httplib, JSON via nlohmann-json): POST /tx, GET /status,
 /// GET /block/{height}, GET /metrics; in BUTXO mode also GET /tx/{id}, GET /utxo?owner=,
-/// GET /balance/{owner}, GET /asset/{id}. Handlers run on the server's threads and reach the node
-/// actor only through node_runtime's message calls.
+/// GET /balance/{owner}, GET /asset/{id}; with a DPoS genesis also GET /election. Handlers run on
+/// the server's threads and reach the node actor only through node_runtime's message calls.
 
 #include "runtime/base/result.hpp"
 #include "runtime/ledger/block.hpp"

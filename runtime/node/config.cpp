@@ -4,8 +4,10 @@
 #include "runtime/config/yaml_reader.hpp"
 #include "runtime/ledger/block.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -16,6 +18,69 @@ namespace {
 
 std::int64_t ms_to_us(std::int64_t ms) {
   return ms * 1000;
+}
+
+/// Reads the genesis's `dpos:` section over a universe of `universe` candidate nodes.
+dpos_config read_dpos(config::map_reader m, std::size_t universe) {
+  dpos_config d;
+  auto n = static_cast<std::int64_t>(universe);
+  auto& e = d.election;
+  e.epoch_blocks = static_cast<std::uint64_t>(m.required_int("epoch_blocks", 2, 100'000'000));
+  e.consensus_size = static_cast<std::uint32_t>(m.required_int("consensus_size", 1, n));
+  e.min_size = static_cast<std::uint32_t>(
+      m.optional_int("min_size", std::min<std::int64_t>(4, e.consensus_size), 1, e.consensus_size));
+  e.min_votes = static_cast<std::uint64_t>(
+      m.optional_int("min_votes", 1, 1, std::numeric_limits<std::int64_t>::max()));
+  d.supers = static_cast<std::uint32_t>(m.optional_int("supers", 1, 1, e.consensus_size));
+  d.stake_and_delay = m.optional_choice("policy", "stake_only",
+                                        {"stake_only", "stake_and_delay"}) == "stake_and_delay";
+  d.max_group = static_cast<std::uint32_t>(m.optional_int("max_group", 0, 0, n));
+  auto big = std::numeric_limits<std::int64_t>::max();
+  d.rules.vote_lock_blocks =
+      static_cast<std::uint64_t>(m.optional_int("vote_lock_blocks", 100, 0, 100'000'000));
+  d.rules.min_vote = static_cast<std::uint64_t>(m.optional_int("min_vote", 1, 1, big));
+  d.rules.candidate_deposit =
+      static_cast<std::uint64_t>(m.optional_int("candidate_deposit", 1, 1, big));
+  auto regions = m.list("regions");
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    auto r = regions.map_at(i);
+    auto name = r.required<std::string>("name");
+    if (name.empty() || name.size() > ledger::dpos::max_region_bytes)
+      r.fail("name", "1 to " + std::to_string(ledger::dpos::max_region_bytes) + " bytes");
+    if (std::find(d.regions.begin(), d.regions.end(), name) != d.regions.end())
+      r.fail("name", "region '" + name + "' is declared twice");
+    d.regions.push_back(name);
+    auto delays = r.list("delay_ms", true);
+    std::vector<double> row;
+    for (std::size_t j = 0; j < delays.size(); ++j) {
+      auto v = delays.at<double>(j);
+      if (!(v >= 0 && v <= 60'000)) delays.fail(j, "a delay in 0..60000 ms");
+      row.push_back(v);
+    }
+    d.delay_ms.push_back(std::move(row));
+  }
+  for (std::size_t i = 0; i < d.delay_ms.size(); ++i)
+    if (d.delay_ms[i].size() != d.regions.size())
+      regions.map_at(i).fail("delay_ms", "needs one delay per region (" +
+                                             std::to_string(d.regions.size()) + ")");
+  if (d.stake_and_delay && d.regions.empty())
+    m.fail("policy", "stake_and_delay needs 'regions' (the declared delays between regions)");
+  auto gs = m.list("genesis_set");
+  std::set<std::uint32_t> seen;
+  for (std::size_t i = 0; i < gs.size(); ++i) {
+    auto v = gs.at<std::int64_t>(i);
+    if (v < 0 || v >= n) gs.fail(i, "node index out of range 0.." + std::to_string(n - 1));
+    if (!seen.insert(static_cast<std::uint32_t>(v)).second)
+      gs.fail(i, "node " + std::to_string(v) + " is listed twice");
+    d.genesis_set.push_back(static_cast<std::uint32_t>(v));
+  }
+  if (gs.size() > e.consensus_size)
+    m.fail("genesis_set",
+           "more members than consensus_size (" + std::to_string(e.consensus_size) + ")");
+  if (d.genesis_set.empty())
+    for (std::uint32_t i = 0; i < e.consensus_size; ++i)
+      d.genesis_set.push_back(i);
+  return d;
 }
 
 node_config read(config::map_reader root, const std::string& name,
@@ -35,8 +100,8 @@ node_config read(config::map_reader root, const std::string& name,
     c.api_threads = static_cast<std::uint32_t>(n.optional_int("api_threads", 4, 1, 64));
     c.sync_writes = n.optional<bool>("sync_writes", true);
   }
+  auto cs = root.map("consensus");
   {
-    auto cs = root.map("consensus");
     auto nodes = cs.list("nodes", true);
     if (nodes.size() < 1) cs.fail("nodes", "needs at least one node");
     std::set<std::pair<std::string, std::uint16_t>> seen_addr;
@@ -54,31 +119,6 @@ node_config read(config::map_reader root, const std::string& name,
         m.fail("port", "address and port already used by another node");
       c.nodes.push_back(std::move(p));
     }
-    auto n = static_cast<std::uint32_t>(c.nodes.size());
-    auto groups = cs.list("groups", true);
-    if (groups.size() < 1) cs.fail("groups", "needs at least one group");
-    std::vector<int> owner(n, -1);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      auto m = groups.map_at(g);
-      group_config gc;
-      gc.super_node = static_cast<std::uint32_t>(m.required_int("super", 0, n - 1));
-      auto members = m.list("members", true);
-      for (std::size_t j = 0; j < members.size(); ++j) {
-        auto v = members.at<std::int64_t>(j);
-        if (v < 0 || v >= n) members.fail(j, "node index out of range 0.." + std::to_string(n - 1));
-        auto idx = static_cast<std::uint32_t>(v);
-        if (owner[idx] >= 0)
-          members.fail(j, "node " + std::to_string(idx) + " is already in group " +
-                              std::to_string(owner[idx]));
-        owner[idx] = static_cast<int>(g);
-        gc.members.push_back(idx);
-      }
-      if (owner[gc.super_node] != static_cast<int>(g))
-        m.fail("super", "the super node must be a member of its own group");
-      c.groups.push_back(std::move(gc));
-    }
-    for (std::uint32_t i = 0; i < n; ++i)
-      if (owner[i] < 0) cs.fail("groups", "node " + std::to_string(i) + " belongs to no group");
   }
   if (auto p = root.optional_map("protocol")) {
     auto& q = c.protocol;
@@ -121,14 +161,24 @@ node_config read(config::map_reader root, const std::string& name,
   if (root.has("genesis") && root.has("genesis_file"))
     root.fail("genesis_file", "give either 'genesis' or 'genesis_file', not both");
   if (root.has("genesis")) {
-    c.genesis = config::read_genesis(root.map("genesis"));
+    auto gm = root.map("genesis");
+    c.genesis = config::read_genesis(gm);
+    if (auto d = gm.optional_map("dpos")) c.dpos = read_dpos(*d, c.nodes.size());
   } else if (root.has("genesis_file")) {
     auto file = root.required<std::string>("genesis_file");
     if (file.empty()) root.fail("genesis_file", "must not be empty");
     c.genesis_file = config::resolve_path(base, file);
-    auto g = config::load_genesis(c.genesis_file);
-    if (!g) root.fail("genesis_file", g.err().message);
-    c.genesis = std::move(*g);
+    // As config::load_genesis, plus the node-only `dpos:` section.
+    auto doc = config::yaml_document::load(c.genesis_file);
+    if (!doc) root.fail("genesis_file", doc.err().message);
+    try {
+      auto groot = doc->root();
+      c.genesis = config::read_genesis(groot);
+      if (auto d = groot.optional_map("dpos")) c.dpos = read_dpos(*d, c.nodes.size());
+      groot.finish();
+    } catch (const config::config_error& e) {
+      root.fail("genesis_file", e.what());
+    }
   }
   if (c.genesis) {
     if (auto s = ledger::genesis_state(*c.genesis); !s)
@@ -138,6 +188,39 @@ node_config read(config::map_reader root, const std::string& name,
   c.ledger = mode == "butxo" ? ledger_mode::butxo : ledger_mode::opaque;
   if (c.ledger == ledger_mode::butxo && !c.genesis)
     root.fail("ledger", "'butxo' needs a genesis ('genesis:' mapping or 'genesis_file:')");
+  if (c.dpos && c.ledger != ledger_mode::butxo)
+    root.fail("ledger", "a 'dpos' genesis needs 'ledger: butxo'");
+  if (c.dpos) {
+    if (cs.has("groups"))
+      cs.fail("groups", "with a 'dpos' genesis the groups come from the super-node policy; "
+                        "remove 'groups'");
+  } else {
+    auto n = static_cast<std::uint32_t>(c.nodes.size());
+    auto groups = cs.list("groups", true);
+    if (groups.size() < 1) cs.fail("groups", "needs at least one group");
+    std::vector<int> owner(n, -1);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      auto m = groups.map_at(g);
+      group_config gc;
+      gc.super_node = static_cast<std::uint32_t>(m.required_int("super", 0, n - 1));
+      auto members = m.list("members", true);
+      for (std::size_t j = 0; j < members.size(); ++j) {
+        auto v = members.at<std::int64_t>(j);
+        if (v < 0 || v >= n) members.fail(j, "node index out of range 0.." + std::to_string(n - 1));
+        auto idx = static_cast<std::uint32_t>(v);
+        if (owner[idx] >= 0)
+          members.fail(j, "node " + std::to_string(idx) + " is already in group " +
+                              std::to_string(owner[idx]));
+        owner[idx] = static_cast<int>(g);
+        gc.members.push_back(idx);
+      }
+      if (owner[gc.super_node] != static_cast<int>(g))
+        m.fail("super", "the super node must be a member of its own group");
+      c.groups.push_back(std::move(gc));
+    }
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (owner[i] < 0) cs.fail("groups", "node " + std::to_string(i) + " belongs to no group");
+  }
   if (auto t = root.optional_map("testing")) {
     const char* allow = std::getenv(test_faults_env);
     if (allow == nullptr || std::string(allow) != "1")
@@ -232,7 +315,7 @@ std::string render_node_config(const node_config& c) {
   for (const auto& n : c.nodes)
     o << "    - {key: " << to_hex(n.key) << ", address: " << q(n.addr.address)
       << ", port: " << n.addr.port << "}\n";
-  o << "  groups:\n";
+  if (!c.groups.empty()) o << "  groups:\n"; // none with a dpos genesis
   for (const auto& g : c.groups) {
     o << "    - {super: " << g.super_node << ", members: [";
     for (std::size_t i = 0; i < g.members.size(); ++i)

@@ -9,6 +9,7 @@
 #include "runtime/base/result.hpp"
 #include "runtime/config/yaml_reader.hpp"
 #include "runtime/crypto/keys.hpp"
+#include "runtime/ledger/election.hpp"
 #include "runtime/ledger/genesis.hpp"
 
 #include <cstdint>
@@ -63,6 +64,21 @@ struct testing_config {
   bool link_faults = false;
 };
 
+/// DPoS elections of the consensus set (the genesis's optional `dpos:` section, docs/dpos.md).
+/// With it, consensus.nodes is the universe of candidate nodes (every node that may ever sit in a
+/// set, with its key and address), and the set of epochs 0 and 1 is `genesis_set`.
+struct dpos_config {
+  ledger::dpos::election_params election; ///< epoch_blocks, consensus_size, min_size, min_votes
+  ledger::dpos::dpos_params rules;        ///< vote_lock_blocks, min_vote, candidate_deposit
+  std::uint32_t supers = 1;               ///< super nodes M per set
+  bool stake_and_delay = false;           ///< policy: stake_only (false) or stake_and_delay
+  std::uint32_t max_group = 0;            ///< stake_and_delay: group bound (0: twice the even size)
+  /// stake_and_delay: declared regions and the one-way delay between them (ms), by index.
+  std::vector<std::string> regions;
+  std::vector<std::vector<double>> delay_ms;
+  std::vector<std::uint32_t> genesis_set; ///< indices into consensus.nodes, in rank order
+};
+
 /// Holds everything bystackd reads from its config file.
 struct node_config {
   std::filesystem::path source; ///< the config file
@@ -79,6 +95,7 @@ struct node_config {
   ledger_mode ledger = ledger_mode::opaque;
   std::optional<ledger::genesis_spec> genesis; ///< set in butxo mode
   std::filesystem::path genesis_file;          ///< where the genesis came from, if a file
+  std::optional<dpos_config> dpos;             ///< the genesis's `dpos:` section, if any
   testing_config testing;
 };
 

@@ -1,7 +1,10 @@
 #include "runtime/node/runtime.hpp"
 
+#include "actors/common/epochs.hpp"
 #include "actors/node/node_actor.hpp"
 #include "runtime/codec/codec.hpp"
+#include "runtime/ledger/dpos.hpp"
+#include "runtime/ledger/extension_set.hpp"
 #include "runtime/node/envelope.hpp"
 #include "runtime/node/ledger_node.hpp"
 #include "runtime/node/log.hpp"
@@ -32,6 +35,17 @@ struct ledger_status_reply {
   crypto::hash256 utxo_set_hash;
   std::uint64_t utxos = 0, pool_txs = 0, pool_bytes = 0, pool_orphans = 0;
   std::uint64_t txs_tracked = 0, txs_resent = 0, txs_dropped = 0;
+  bool dpos = false;
+  std::uint64_t epoch = 0;
+  bool in_set = false;
+  std::uint32_t set_size = 0;
+  std::vector<std::uint32_t> supers;
+};
+
+/// Answers an election request (DPoS only).
+struct election_reply {
+  bool dpos = false;
+  election_view view;
 };
 
 /// Answers a pending_tx request.
@@ -47,6 +61,7 @@ using verdict_list = std::vector<tx_verdict>;
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::node::ledger_status_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::node::pending_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::node::election_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::node::verdict_list)
 
 namespace bystack::node {
@@ -63,6 +78,7 @@ using pending_tx_atom = caf::atom_constant<caf::atom("pendingtx")>;
 using peer_up_atom = caf::atom_constant<caf::atom("peerup")>;
 using resend_tick_atom = caf::atom_constant<caf::atom("resend")>;
 using delayed_out_atom = caf::atom_constant<caf::atom("delayout")>;
+using election_atom = caf::atom_constant<caf::atom("election")>;
 
 /// How long a starting node waits for all its peers before it starts the protocol anyway.
 constexpr auto start_wait = std::chrono::seconds(3);
@@ -568,9 +584,45 @@ void resend_due(node_actor_type* self, node_ledger& lg, chain_store& store, rese
 
 /// Hosts the node core like bbft::node_actor and answers the ledger's requests too, so that the
 /// application is only ever touched on this actor's thread (the API thread asks by message).
+/// Returns the election state a DPoS node knows: the epoch deciding its next height, that
+/// epoch's set and every later one already elected, and the candidates in rank order.
+election_view election_of(const bbft::node_core& core, const bbft::election_provider& ep,
+                          const crypto::validator_set& universe) {
+  election_view v;
+  v.committed_height = core.committed_height();
+  v.epoch = core.epoch();
+  auto node_of = [&](const crypto::public_key& k) -> std::int64_t {
+    auto i = universe.index_of(k);
+    return i ? static_cast<std::int64_t>(*i) : -1;
+  };
+  for (auto e = v.epoch;; ++e) {
+    const auto* el = ep.elected(e);
+    auto set = ep.set_of(e);
+    if (!el || !set) break;
+    election_set out;
+    out.epoch = e;
+    out.carried_over = el->carried_over;
+    for (const auto& m : el->members)
+      out.members.push_back({node_of(m.key), m.key, m.candidate, m.address, m.region, m.votes});
+    const auto& t = *set->topo();
+    out.supers = t.supers();
+    for (std::uint32_t g = 0; g < t.super_count(); ++g)
+      out.groups.push_back(t.members(g));
+    v.sets.push_back(std::move(out));
+  }
+  for (const auto& c : ledger::dpos::rank(ep.tally().candidates()))
+    v.candidates.push_back({c.id, node_of(c.reg.node_key), c.reg.node_key, c.reg.address,
+                            c.reg.region, c.deposit, c.registered_at, c.votes});
+  v.total_votes = ep.tally().total_votes();
+  return v;
+}
+
 caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::node_core> core,
                                 bbft::node_env* env, node_ledger* lg, chain_store* store,
-                                std::vector<std::pair<std::uint64_t, bytes>> reload) {
+                                std::vector<std::pair<std::uint64_t, bytes>> reload,
+                                const bbft::election_provider* elections,
+                                std::shared_ptr<const crypto::validator_set> universe,
+                                std::uint64_t epoch_blocks) {
   auto base = bbft::node_actor(self, std::move(core), env);
   auto book = std::make_shared<resend_book>();
   book->reload = std::move(reload);
@@ -621,7 +673,7 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
         self->delayed_send(self, resend_tick, resend_tick_atom::value);
       },
       [book](peer_up_atom, std::uint32_t) { book->resend_all = true; },
-      [self, lg, book](ledger_status_atom) -> ledger_status_reply {
+      [self, lg, book, elections](ledger_status_atom) -> ledger_status_reply {
         ledger_status_reply r;
         r.node = core_status(*self->state.core);
         r.txs_tracked = book->own.size();
@@ -636,6 +688,26 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
           r.pool_bytes = app.pool().bytes();
           r.pool_orphans = app.pool().orphans();
         }
+        if (elections) {
+          const auto& core = *self->state.core;
+          r.dpos = true;
+          r.epoch = core.epoch();
+          if (auto set = elections->set_of(r.epoch)) {
+            r.in_set = set->contains(core.id());
+            r.set_size = static_cast<std::uint32_t>(set->size());
+            r.supers = set->topo()->supers();
+          }
+        }
+        return r;
+      },
+      [self, elections, universe, epoch_blocks](election_atom) -> election_reply {
+        election_reply r;
+        if (!elections) return r;
+        r.dpos = true;
+        r.view = election_of(*self->state.core, *elections, *universe);
+        r.view.epoch_blocks = epoch_blocks;
+        for (auto& set : r.view.sets)
+          set.first_height = set.epoch * epoch_blocks + 1;
         return r;
       },
       [lg, book](pending_tx_atom, const bytes& id) -> pending_reply {
@@ -668,6 +740,11 @@ struct node_runtime::impl {
   node::metrics stats;
   std::shared_ptr<shared_state> sh;
   std::unique_ptr<production_env> env;
+  // DPoS (a genesis with `dpos:`): the rules and the election provider outlive the app that
+  // calls into them, so they are declared before it.
+  std::unique_ptr<ledger::dpos::dpos_rules> dpos_rules;
+  std::unique_ptr<ledger::extension_set> ext;
+  std::unique_ptr<bbft::election_provider> elections;
   // BUTXO mode: the pool is declared before the app that calls into it, so it goes last.
   std::unique_ptr<work_pool> pool;
   std::unique_ptr<ledger::butxo_app> app;
@@ -710,6 +787,12 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
   // number of threads (the lowest failing index wins).
   p.pool = std::make_unique<work_pool>(std::max(1u, std::thread::hardware_concurrency()));
   o.run = p.pool->as_parallel_for();
+  if (p.elections) {
+    o.ext = p.ext.get();
+    o.on_commit = [ep = p.elections.get()](const ledger::block_delta& d, std::uint64_t h) {
+      ep->on_commit(d, h);
+    };
+  }
   p.app = std::make_unique<ledger::butxo_app>(std::move(o), *genesis, crypto::ed25519_scheme());
   if (chain.empty()) {
     p.app->reset_state(std::move(*genesis), bbft::genesis_block()->hash());
@@ -719,6 +802,78 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
     p.app->reset_state(std::move(*state), chain.back().cert.block_hash);
   }
   p.lg = std::make_unique<node_ledger>(*p.app, &p.stats, cfg.testing.propose_invalid_every);
+  if (p.elections) {
+    // The tally and the elections are derived from the chain: a restart replays the stored
+    // blocks' deltas (the store's undo data) and proposers, as on_commit saw them.
+    for (const auto& b : chain) {
+      auto h = b.block->header.height;
+      auto raw = p.store->undo_at(h);
+      if (!raw) return make_error(where + raw.err().message);
+      ledger::block_delta d;
+      if (*raw) {
+        auto dd = ledger::decode_block_delta(byte_view{(*raw)->data(), (*raw)->size()});
+        if (!dd) return make_error(where + "height " + std::to_string(h) + ": " + dd.err().message);
+        d = std::move(*dd);
+      }
+      d.height = h;
+      p.elections->on_commit(d, h);
+      p.elections->note_proposer(h, b.block->header.proposer);
+    }
+    p.lg->set_commit_hook([ep = p.elections.get()](const ledger::block& b, bool applied) {
+      // A refused block (more than f faulty nodes) is stored without changes: count it alike.
+      if (!applied) {
+        ledger::block_delta d;
+        d.height = b.header.height;
+        ep->on_commit(d, b.header.height);
+      }
+      ep->note_proposer(b.header.height, b.header.proposer);
+    });
+  }
+  return {};
+}
+
+/// Builds the DPoS rules (in an extension_set, which the federation joins later) and the
+/// election provider from the genesis's `dpos:` section; consensus.nodes is the universe.
+result<void> open_dpos(node_runtime::impl& p) {
+  const auto& cfg = p.cfg;
+  const auto& d = *cfg.dpos;
+  namespace ld = ledger::dpos;
+  auto params = ledger::params_of(*cfg.genesis);
+  p.dpos_rules = std::make_unique<ld::dpos_rules>(params.native, d.rules);
+  p.ext = std::make_unique<ledger::extension_set>();
+  if (auto r =
+          p.ext->add(p.dpos_rules.get(), {ld::veto_input}, {ld::vote_output, ld::register_output});
+      !r)
+    return r.err();
+  ld::elected_set genesis;
+  for (auto i : d.genesis_set) {
+    const auto& n = cfg.nodes.at(i);
+    genesis.members.push_back(
+        ld::member{{}, n.key, n.addr.address + ":" + std::to_string(n.addr.port), "", 0});
+  }
+  ld::super_policy policy;
+  if (d.stake_and_delay) {
+    std::map<std::string, std::size_t> idx;
+    double worst = 0;
+    for (std::size_t i = 0; i < d.regions.size(); ++i) {
+      idx[d.regions[i]] = i;
+      for (auto v : d.delay_ms[i])
+        worst = std::max(worst, v);
+    }
+    // An undeclared region (a genesis member, or a name outside the list) counts as the worst.
+    auto delay = [idx, rows = d.delay_ms, worst](const ld::member& a, const ld::member& b) {
+      auto ia = idx.find(a.region), ib = idx.find(b.region);
+      if (ia == idx.end() || ib == idx.end()) return worst * 1000.0;
+      return rows[ia->second][ib->second] * 1000.0;
+    };
+    policy = ld::stake_and_delay(d.supers, delay, d.max_group);
+  } else {
+    policy = ld::stake_only(d.supers);
+  }
+  p.elections = std::make_unique<bbft::election_provider>(d.election, std::move(policy), p.set,
+                                                          std::move(genesis));
+  if (!p.elections->set_of(0))
+    return make_error(cfg.source.string() + ": dpos: the genesis set has no valid grouping");
   return {};
 }
 
@@ -739,16 +894,21 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
     return make_error(cfg.source.string() + ": the key in " + cfg.key_file.string() +
                       " (public key " + to_hex(key.pub()) + ") is not in consensus.nodes");
   p->me = *me;
-  std::vector<std::uint32_t> supers;
-  std::vector<std::vector<std::uint32_t>> groups;
-  for (const auto& g : cfg.groups) {
-    supers.push_back(g.super_node);
-    groups.push_back(g.members);
+  if (cfg.dpos) {
+    if (auto r = open_dpos(*p); !r) return r.err();
+    p->topo = p->elections->set_of(0)->topo();
+  } else {
+    std::vector<std::uint32_t> supers;
+    std::vector<std::vector<std::uint32_t>> groups;
+    for (const auto& g : cfg.groups) {
+      supers.push_back(g.super_node);
+      groups.push_back(g.members);
+    }
+    auto topo = bbft::topology::explicit_groups(static_cast<std::uint32_t>(cfg.nodes.size()),
+                                                std::move(supers), std::move(groups));
+    if (!topo) return make_error(cfg.source.string() + ": consensus.groups: " + topo.err().message);
+    p->topo = std::make_shared<const bbft::topology>(std::move(*topo));
   }
-  auto topo = bbft::topology::explicit_groups(static_cast<std::uint32_t>(cfg.nodes.size()),
-                                              std::move(supers), std::move(groups));
-  if (!topo) return make_error(cfg.source.string() + ": consensus.groups: " + topo.err().message);
-  p->topo = std::make_shared<const bbft::topology>(std::move(*topo));
   const auto& scheme = crypto::ed25519_scheme();
   p->certs = crypto::make_signature_list_scheme(scheme);
 
@@ -765,6 +925,7 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   cc.certs = p->certs.get();
   cc.signer = scheme.make_signer(key.seed());
   cc.p = cfg.protocol;
+  cc.sets = p->elections.get(); // null without dpos: the fixed set, as before
   if (cfg.ledger == ledger_mode::butxo) {
     if (auto r = open_ledger(*p, *chain); !r) return r.err();
     cc.app = p->lg.get();
@@ -806,7 +967,9 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   p->sys = std::make_unique<caf::actor_system>(p->sys_cfg);
   auto& sys = *p->sys;
   p->node = sys.spawn(ledger_node_actor, core, static_cast<bbft::node_env*>(p->env.get()),
-                      p->lg.get(), p->store.get(), std::move(reload));
+                      p->lg.get(), p->store.get(), std::move(reload),
+                      static_cast<const bbft::election_provider*>(p->elections.get()), p->set,
+                      cfg.dpos ? cfg.dpos->election.epoch_blocks : std::uint64_t{0});
   sh.node = p->node;
   p->transport = sys.spawn(transport, p->sh);
   p->timers = sys.spawn(timer_relay, p->sh);
@@ -885,6 +1048,11 @@ result<status_view> node_runtime::status(std::chrono::milliseconds timeout) {
               v.native_asset = params.native;
               v.min_fee_per_kb = params.min_fee_per_kb;
             }
+            v.dpos = r.dpos;
+            v.epoch = r.epoch;
+            v.in_set = r.in_set;
+            v.set_size = r.set_size;
+            v.supers = r.supers;
             out = v;
           },
           [&](caf::error& e) { out = make_error("status: " + p.sys->render(e)); });
@@ -933,6 +1101,21 @@ result<void> node_runtime::set_link_fault(std::uint32_t peer, double drop, std::
 
 bool node_runtime::link_faults_enabled() const {
   return impl_->sh->link_faults_enabled;
+}
+
+result<election_view> node_runtime::election(std::chrono::milliseconds timeout) {
+  auto& p = *impl_;
+  if (!p.elections) return make_error("this node's genesis has no 'dpos' section");
+  caf::scoped_actor self{*p.sys};
+  result<election_view> out = make_error("election: no answer");
+  self->request(p.node, timeout, election_atom::value)
+      .receive([&](election_reply& r) { out = std::move(r.view); },
+               [&](caf::error& e) { out = make_error("election: " + p.sys->render(e)); });
+  return out;
+}
+
+bool node_runtime::dpos_enabled() const {
+  return impl_->elections != nullptr;
 }
 
 bool node_runtime::ledger_enabled() const {

@@ -44,6 +44,54 @@ struct status_view {
   std::uint64_t txs_tracked = 0; ///< accepted here, not yet seen committed
   std::uint64_t txs_resent = 0;  ///< resends so far (a transaction counts once per resend)
   std::uint64_t txs_dropped = 0; ///< accepted here, left the pool uncommitted (remembered)
+  // DPoS (a genesis with `dpos:`): the epoch deciding this node's next height and its set.
+  bool dpos = false;
+  std::uint64_t epoch = 0;
+  bool in_set = false; ///< this node sits in that epoch's set (it votes)
+  std::uint32_t set_size = 0;
+  std::vector<std::uint32_t> supers; ///< that set's super nodes (node ids)
+};
+
+/// One seat of an epoch's set, as GET /election shows it.
+struct election_member {
+  std::int64_t node = -1; ///< index in consensus.nodes (-1: runs no known node)
+  crypto::public_key key{};
+  crypto::hash256 candidate; ///< registration output id (zero for a genesis member)
+  std::string address;
+  std::string region;
+  std::uint64_t votes = 0;
+};
+
+/// One epoch's set: members in rank order, super nodes and groups (node ids).
+struct election_set {
+  std::uint64_t epoch = 0;
+  std::uint64_t first_height = 0; ///< the epoch's first block
+  bool carried_over = false;
+  std::vector<election_member> members;
+  std::vector<std::uint32_t> supers;
+  std::vector<std::vector<std::uint32_t>> groups;
+};
+
+/// A registered candidate with its votes, in rank order.
+struct election_candidate {
+  crypto::hash256 id;
+  std::int64_t node = -1;
+  crypto::public_key key{};
+  std::string address;
+  std::string region;
+  std::uint64_t deposit = 0;
+  std::uint64_t registered_at = 0;
+  std::uint64_t votes = 0;
+};
+
+/// Answers GET /election.
+struct election_view {
+  std::uint64_t epoch_blocks = 0;
+  std::uint64_t committed_height = 0;
+  std::uint64_t epoch = 0;        ///< the epoch deciding this node's next height
+  std::vector<election_set> sets; ///< that epoch's set and every later one already elected
+  std::vector<election_candidate> candidates;
+  std::uint64_t total_votes = 0;
 };
 
 /// Answers one transaction of POST /tx in BUTXO mode.
@@ -64,6 +112,10 @@ public:
 
   /// Asks the node actor for its status.
   result<status_view> status(std::chrono::milliseconds timeout);
+  /// Asks the node actor for the election state (DPoS only: an error otherwise).
+  result<election_view> election(std::chrono::milliseconds timeout);
+  /// Tells whether the genesis has a `dpos:` section.
+  bool dpos_enabled() const;
   /// Hands verified transactions to the node actor; returns how many it admitted to its pool.
   result<std::uint64_t> submit(std::vector<ledger::transaction> txs,
                                std::chrono::milliseconds timeout);
