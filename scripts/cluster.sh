@@ -6,6 +6,8 @@
 #   scripts/cluster.sh wait DIR         wait until every node answers /status and sees all its peers
 #   scripts/cluster.sh status DIR       print each node's height, view and peers
 #   scripts/cluster.sh stop DIR         SIGTERM every node, wait for a clean exit (SIGKILL after 20 s)
+#   scripts/cluster.sh dpos-up [--dir DIR]   copy configs/dpos-local-9 (DPoS: 7 members + 2 standby
+#                                       candidates, docs/dpos.md) to DIR, start it and wait
 #
 # Ports: `up` takes BYSTACK_BASE_PORT if set, else derives one from this shell's pid, so that
 # parallel runs do not collide (node i listens on BASE+2i, its API on BASE+2i+1). The binary is
@@ -60,9 +62,20 @@ case "$cmd" in
     wait_up "$dir"
     status "$dir"
     echo "stop with: $0 stop $dir" ;;
+  dpos-up)
+    dir="${TMPDIR:-/tmp}/bystack-dpos-local-9"
+    if [ "${1:-}" = --dir ]; then dir="$2"; shift 2; fi
+    [ -e "$dir" ] && { echo "cluster.sh: $dir exists; stop it and remove it first" >&2; exit 1; }
+    mkdir -p "$dir"
+    cp "$root"/configs/dpos-local-9/{genesis.yaml,node*.yaml,node*.key} "$dir/"
+    start "$dir"
+    wait_up "$dir"
+    status "$dir"
+    echo "election: bystack-cli show-election --node 127.0.0.1:7301"
+    echo "stop with: $0 stop $dir" ;;
   start) start "$1"; wait_up "$1" ;;
   wait) wait_up "$1" ;;
   status) status "$1" ;;
   stop) stop_nodes "$1" ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -365,6 +365,10 @@ std::vector<utxo> parse_utxos(const json& body) {
     u.amount = field_u64(e, "amount", where);
     u.lot = field_hash(e, "lot", where);
     u.height = e.contains("height") ? field_u64(e, "height", where) : 0;
+    if (e.contains("kind")) {
+      if (!e["kind"].is_string()) throw std::runtime_error(where + ": 'kind' is not a string");
+      u.kind = e["kind"].get<std::string>();
+    }
     if (!e.contains("owner")) throw std::runtime_error(where + ": no 'owner'");
     u.owner = program_from_json(e["owner"], where + ".owner");
     out.push_back(std::move(u));
@@ -457,7 +461,9 @@ std::uint64_t fund(tx_file& f, const funding& how) {
     for (const auto& [h, shortfall] : need) {
       std::vector<const utxo*> cand;
       for (const auto& u : how.utxos)
-        if (u.asset == h.asset && u.lot == h.lot && !used.contains(u.id)) cand.push_back(&u);
+        // Locked extension outputs (votes, registrations) are not spendable coins.
+        if (u.kind == "control" && u.asset == h.asset && u.lot == h.lot && !used.contains(u.id))
+          cand.push_back(&u);
       std::sort(cand.begin(), cand.end(), [](const utxo* a, const utxo* b) {
         return a->amount != b->amount ? a->amount < b->amount : a->id < b->id;
       });

@@ -147,6 +147,7 @@ struct utxo {
   crypto::hash256 lot;
   std::uint64_t height = 0;
   ledger::control_program owner;
+  std::string kind = "control"; ///< output kind name; only control outputs are spent by fund()
 };
 /// Parses GET /utxo's answer; throws naming the field.
 std::vector<utxo> parse_utxos(const json& body);

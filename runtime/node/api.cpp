@@ -217,6 +217,30 @@ result<void> api_server::start() {
     });
   }
 
+  // One committed unspent output by id, of any kind (votes and registrations are not in the
+  // owner index that GET /utxo?owner= reads: they are not spendable coins).
+  srv.Get(R"(/utxo/([0-9a-fA-F]{64}))",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            if (!rt_.ledger_enabled())
+              return reply(res, 404, error_json("not-found", "this node runs 'ledger: opaque'"));
+            crypto::hash256 id;
+            crypto::parse_hash(req.matches[1].str(), id);
+            auto e = rt_.store().utxo(id);
+            if (!e) return reply(res, 500, error_json("store", e.err().message));
+            if (!*e)
+              return reply(res, 404, error_json("not-found", "no unspent output " + id.hex()));
+            const auto& u = **e;
+            reply(res, 200,
+                  {{"id", id.hex()},
+                   {"asset", u.out.asset.hex()},
+                   {"amount", u.out.amount},
+                   {"lot", u.out.lot.hex()},
+                   {"height", u.height},
+                   {"kind", ledger::output_kind_name(static_cast<std::uint8_t>(u.out.kind))},
+                   {"owner", program_json(u.out.owner)},
+                   {"data", to_hex(byte_view{u.out.data.data(), u.out.data.size()})}});
+          });
+
   srv.Get("/utxo", [this](const httplib::Request& req, httplib::Response& res) {
     if (!rt_.ledger_enabled())
       return reply(res, 404, error_json("not-found", "this node runs 'ledger: opaque'"));
