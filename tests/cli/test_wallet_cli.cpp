@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -121,6 +122,7 @@ public:
                         {"amount", o.amount},
                         {"lot", o.lot.hex()},
                         {"height", 0},
+                        {"kind", kind_of(i)},
                         {"owner", {{"threshold", o.owner.threshold}, {"keys", keys}}}});
       }
       res.set_content(json{{"owner", h.hex()}, {"utxos", list}}.dump(), "application/json");
@@ -164,6 +166,16 @@ public:
     srv_.stop();
     thread_.join();
   }
+  /// Lists genesis output i under another output kind in GET /utxo (e.g. a locked vote).
+  void list_as(std::uint32_t i, std::string kind) {
+    std::lock_guard lock(mutex_);
+    kinds_[i] = std::move(kind);
+  }
+  std::string kind_of(std::uint32_t i) {
+    std::lock_guard lock(mutex_);
+    auto it = kinds_.find(i);
+    return it == kinds_.end() ? "control" : it->second;
+  }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const ledger::chain_params& params() const { return params_; }
   std::vector<std::string> posted() {
@@ -191,6 +203,7 @@ private:
   std::mutex mutex_;
   std::vector<std::string> posted_;
   std::vector<std::uint64_t> fees_;
+  std::map<std::uint32_t, std::string> kinds_;
 };
 
 crypto::key_pair party(std::uint8_t n) {
@@ -342,6 +355,20 @@ TEST(cli_wallet, transfer_picks_the_smallest_output_that_covers_and_pays_the_min
                   " --amount 1 --out " + w.files / "v.json" + w.at());
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--to"), std::string::npos) << r.err;
+}
+
+TEST(cli_wallet, locked_outputs_are_never_selected) {
+  // A vote or registration of the owner (GET /utxo says its kind) is not a coin: the transfer
+  // that would take the 5,000 output takes the 1,000,000 one when the former is a vote.
+  wallet_world w;
+  w.node->list_as(wallet_world::alice_small, "vote");
+  auto r = w.files.cli("transfer --key " + w.key("alice") + " --to " + hex_of(w.bob.pub()) +
+                       " --asset " + w.btm.id().hex() + " --amount 3000 --out " +
+                       w.files / "t.json" + w.at());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = w.inspect(w.files / "t.json");
+  ASSERT_EQ(j["inputs"].size(), 1u);
+  EXPECT_EQ(j["inputs"][0]["spent_output"], w.node->genesis(wallet_world::alice_big).hex());
 }
 
 TEST(cli_wallet, two_of_three_sign_apart_combine_and_submit) {

@@ -161,15 +161,21 @@ same() {
 }
 poll 60 same || fail "restarted node 8 disagrees: $(get 8 /election | jq -c '{epoch, total_votes}')"
 
-# Block intervals around the boundary (proposal timestamps of the committed blocks; reported only).
-prev=""
+# Block intervals around the boundary (proposal timestamps of committed blocks; reported only):
+# heights hj-3..hj+3, and mean / max over the 20 blocks before and the 20 from it.
+ts=()
+for h in $(seq $((hj - 21)) $((hj + 20))); do ts+=("$(get 0 "/block/$h" | jq -r .timestamp_ms)"); done
 intervals=""
-for h in $(seq $((hj - 3)) $((hj + 3))); do
-  t=$(get 0 "/block/$h" | jq -r .timestamp_ms)
-  [ -n "$prev" ] && intervals="$intervals $((t - prev))"
-  prev=$t
-done
+for k in $(seq 19 24); do intervals="$intervals $((ts[k] - ts[k - 1]))"; done
+stats() { # FIRST LAST index range of intervals -> "mean/max"
+  local sum=0 max=0 n=0 d
+  for k in $(seq "$1" "$2"); do
+    d=$((ts[k] - ts[k - 1])); sum=$((sum + d)); n=$((n + 1)); [ $d -gt $max ] && max=$d
+  done
+  echo "$((sum / n))/$max"
+}
 echo "block intervals (ms) over heights $((hj - 3))..$((hj + 3)):$intervals"
+echo "block interval mean/max (ms): 20 before height $hj: $(stats 1 20), 20 from it: $(stats 21 40)"
 echo "heights before the boundary: ${before[*]}; after: $(for i in $(seq 0 8); do printf '%s ' "$(height "$i")"; done)"
 echo "node 7: votes_cast $(status_field 7 .votes_cast), proposed $proposed of 25 blocks after $hj; node 6 votes_cast frozen at $v6"
 "$src/scripts/cluster.sh" stop "$dir" >/dev/null
