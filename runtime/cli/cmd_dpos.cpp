@@ -79,7 +79,7 @@ int build_and_send(const arguments& a, const crypto::key_pair& key, ledger::outp
   auto idx = output_index(f, kind);
   auto oid = ledger::output_id(f.tx.id(), idx, f.tx.outputs[idx]);
   json extra{{id_name, oid.hex()}};
-  if (!a.has("--json")) std::cout << std::left << std::setw(8) << id_name << oid.hex() << '\n';
+  if (!a.has("--json")) std::cout << std::left << std::setw(10) << id_name << oid.hex() << '\n';
   if (submit) {
     if (!file.empty()) write_tx_file(file, f);
     return submit_and_report(node, f, a.has("--json"), command, extra);
