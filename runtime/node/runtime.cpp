@@ -757,6 +757,36 @@ struct node_runtime::impl {
 
 namespace {
 
+/// Extends a genesis marker with the election parameters and the universe of candidate nodes: a
+/// store written under other ones would derive other sets from the same chain, so it is refused
+/// like a store of another genesis. Without `dpos:` the marker stays the plain genesis marker.
+crypto::hash256 dpos_marker(const crypto::hash256& genesis, const dpos_config& d,
+                            const std::vector<peer_config>& nodes) {
+  std::string text = "bystack/node/dpos";
+  auto add = [&](auto v) { text += " " + std::to_string(v); };
+  const auto& e = d.election;
+  for (auto v :
+       {e.epoch_blocks, std::uint64_t{e.consensus_size}, std::uint64_t{e.min_size}, e.min_votes,
+        std::uint64_t{d.supers}, std::uint64_t{d.stake_and_delay}, std::uint64_t{d.max_group},
+        d.rules.vote_lock_blocks, d.rules.min_vote, d.rules.candidate_deposit})
+    add(v);
+  for (std::size_t i = 0; i < d.regions.size(); ++i) {
+    text += " region " + d.regions[i];
+    for (auto ms : d.delay_ms[i])
+      add(ms);
+  }
+  text += " set";
+  for (auto i : d.genesis_set)
+    add(i);
+  text += " universe";
+  for (const auto& n : nodes)
+    text += " " + to_hex(byte_view{n.key.data(), n.key.size()});
+  crypto::sha3_256_hasher h;
+  h.update(genesis.view());
+  h.update(as_bytes(std::string_view{text}));
+  return h.finish();
+}
+
 /// Builds the node's ledger: the genesis state, or the UTXO set the store holds as of its head.
 result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committed_block>& chain) {
   const auto& cfg = p.cfg;
@@ -765,6 +795,7 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
   auto genesis = ledger::genesis_state(g);
   if (!genesis) return make_error(cfg.source.string() + ": genesis: " + genesis.err().message);
   auto marker = genesis_marker(g, *genesis);
+  if (cfg.dpos) marker = dpos_marker(marker, *cfg.dpos, cfg.nodes);
   auto stored = p.store->ledger_genesis();
   if (!stored) return make_error(where + stored.err().message);
   if (!*stored) {

@@ -4,8 +4,9 @@
 # standby node 7 outranks member 6, then checks through /election and /status that at the
 # elected boundary node 7 joins the set (catches up, votes, proposes), node 6 leaves and stops
 # voting, and every member of the new set keeps committing across the boundary. Also: a veto
-# before the vote lock is refused by the node's API with rule locked-output, and a restarted
-# node rebuilds the same elections from its store.
+# before the vote lock is refused by the node's API with rule locked-output, a restarted node
+# rebuilds the same elections from its store, and one started with other election parameters
+# is refused.
 #
 # Waits by polling with generous deadlines (no timing assertions): CI machines are small and busy.
 #   tests/node/dpos_cluster_test.sh SOURCE_DIR BYSTACKD BYSTACK_CLI
@@ -178,6 +179,19 @@ echo "block intervals (ms) over heights $((hj - 3))..$((hj + 3)):$intervals"
 echo "block interval mean/max (ms): 20 before height $hj: $(stats 1 20), 20 from it: $(stats 21 40)"
 echo "heights before the boundary: ${before[*]}; after: $(for i in $(seq 0 8); do printf '%s ' "$(height "$i")"; done)"
 echo "node 7: votes_cast $(status_field 7 .votes_cast), proposed $proposed of 25 blocks after $hj; node 6 votes_cast frozen at $v6"
+# The store remembers the election parameters: node 8 restarted with another vote lock (which
+# would derive other sets from the same chain) is refused like a store of another genesis.
+kill -TERM "$(cat "$dir/node8.pid")"
+while kill -0 "$(cat "$dir/node8.pid")" 2>/dev/null; do sleep 0.2; done
+rm -f "$dir/node8.pid"
+mkdir "$dir/other"
+sed 's/^  vote_lock_blocks: 20$/  vote_lock_blocks: 21/' "$dir/genesis.yaml" >"$dir/other/genesis.yaml"
+grep -q "vote_lock_blocks: 21" "$dir/other/genesis.yaml" || fail "cannot edit the genesis copy"
+sed 's|"node8.key"|"../node8.key"|; s|"node8.data"|"../node8.data"|' "$dir/node8.yaml" >"$dir/other/node8.yaml"
+out=$(timeout 60 "$bystackd" --config "$dir/other/node8.yaml" 2>&1) && fail "node 8 started with other election parameters"
+grep -q "another genesis" <<<"$out" || fail "node 8 with other election parameters: $out"
+echo "other election parameters refused: $(head -c 200 <<<"$out")"
+
 "$src/scripts/cluster.sh" stop "$dir" >/dev/null
 rm -rf "$dir"
 echo "dpos cluster: standby node 7 joined at height $hj, node 6 left, commits went on"
