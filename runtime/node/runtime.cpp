@@ -491,7 +491,8 @@ struct resend_book {
 
 /// Offers the tracked transactions that are due to every other super node, and forgets those
 /// that left the pool (committed, or dropped: then GET /tx says so).
-void resend_due(node_actor_type* self, node_ledger& lg, chain_store& store, resend_book& book) {
+void resend_due(node_actor_type* self, node_ledger& lg, chain_store& store, resend_book& book,
+                const bbft::election_provider* elections) {
   auto& core = *self->state.core;
   auto now = self->state.env->now_us(core.id());
   if (!book.reloaded) {
@@ -567,7 +568,12 @@ void resend_due(node_actor_type* self, node_ledger& lg, chain_store& store, rese
   if (out.empty()) return;
   book.resent += out.size();
   std::vector<std::uint32_t> to;
-  for (auto s : core.topo().supers())
+  // With DPoS, the super nodes of the set deciding this node's next height (core.topo() is the
+  // genesis set's).
+  const auto* topo = &core.topo();
+  if (elections)
+    if (auto set = elections->set_of(core.epoch())) topo = set->topo().get();
+  for (auto s : topo->supers())
     if (s != core.id()) to.push_back(s);
   if (to.empty()) return;
   for (std::size_t i = 0; i < out.size(); i += resend_batch_txs) {
@@ -668,8 +674,8 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
             std::fprintf(stderr, "bystackd: %s\n", w.err().message.c_str());
         return out;
       },
-      [self, lg, book, store](resend_tick_atom) {
-        if (lg && store) resend_due(self, *lg, *store, *book);
+      [self, lg, book, store, elections](resend_tick_atom) {
+        if (lg && store) resend_due(self, *lg, *store, *book, elections);
         self->delayed_send(self, resend_tick, resend_tick_atom::value);
       },
       [book](peer_up_atom, std::uint32_t) { book->resend_all = true; },
