@@ -4,9 +4,9 @@
 # standby node 7 outranks member 6, then checks through /election and /status that at the
 # elected boundary node 7 joins the set (catches up, votes, proposes), node 6 leaves and stops
 # voting, and every member of the new set keeps committing across the boundary. Also: a veto
-# before the vote lock is refused by the node's API with rule locked-output, a restarted node
-# rebuilds the same elections from its store, and one started with other election parameters
-# is refused.
+# before the vote lock is refused by the node's API with rule locked-output, a restarted member
+# rebuilds the same elections from its store and votes again, and a node started with other
+# election parameters is refused.
 #
 # Waits by polling with generous deadlines (no timing assertions): CI machines are small and busy.
 #   tests/node/dpos_cluster_test.sh SOURCE_DIR BYSTACKD BYSTACK_CLI
@@ -121,6 +121,12 @@ v7_before=$(status_field 7 .votes_cast)
 declare -a before
 for i in $(seq 0 8); do before[$i]=$(height "$i"); done
 
+# Node 6 stops voting: its count, read once it follows the new epoch, stays frozen while the
+# chain grows by 20 more blocks (checked below).
+follows6() { [ "$(height 6)" -ge $((hj + 5)) ]; }
+poll 180 follows6 || fail "node 6 stopped following the chain at $(height 6) (boundary at $hj)"
+v6=$(status_field 6 .votes_cast)
+target=$(($(height 6) + 20))
 # Across the boundary: every member of the new set commits 25 blocks past it.
 for i in 0 1 2 3 4 5 7; do
   past() { [ "$(height "$i")" -ge $((hj + 25)) ]; }
@@ -134,11 +140,6 @@ for h in $(seq "$hj" $((hj + 24))); do
   [ "$(get 0 "/block/$h" | jq -r .proposer)" = 7 ] && proposed=$((proposed + 1))
 done
 [ "$proposed" -gt 0 ] || fail "node 7 (a super node of epoch $ej) proposed none of heights $hj..$((hj + 24))"
-# Node 6 stops voting: its count is frozen once it follows the new epoch.
-follows6() { [ "$(height 6)" -ge $((hj + 5)) ]; }
-poll 120 follows6 || fail "node 6 stopped following the chain at $(height 6)"
-v6=$(status_field 6 .votes_cast)
-target=$(($(height 0) + 20))
 further() { [ "$(height 6)" -ge "$target" ]; }
 poll 120 further || fail "node 6 stopped following the chain at $(height 6)"
 [ "$(status_field 6 .votes_cast)" = "$v6" ] || fail "node 6 voted after it left the set ($v6 -> $(status_field 6 .votes_cast))"
@@ -148,19 +149,26 @@ for i in $(seq 1 8); do
   [ "$(get "$i" "/block/$hj" | jq -r .hash)" = "$ref" ] || fail "node $i holds another block at $hj"
 done
 
-# A restarted node rebuilds the tally and the elections from its store.
-kill -TERM "$(cat "$dir/node8.pid")"
-while kill -0 "$(cat "$dir/node8.pid")" 2>/dev/null; do sleep 0.2; done
-rm -f "$dir/node8.pid"
-BYSTACK_WAIT_S=120 "$src/scripts/cluster.sh" start "$dir" >/dev/null || fail "node 8 did not restart"
-# The votes no longer change, so every later epoch elects the same set; the restarted node must
+# A restarted node rebuilds the tally and the elections from its store: member 3, in the middle
+# of an epoch (it must check the new set's certificates and vote again).
+restart() {
+  kill -TERM "$(cat "$dir/node$1.pid")"
+  while kill -0 "$(cat "$dir/node$1.pid")" 2>/dev/null; do sleep 0.2; done
+  rm -f "$dir/node$1.pid"
+  BYSTACK_WAIT_S=120 "$src/scripts/cluster.sh" start "$dir" >/dev/null || fail "node $1 did not restart"
+}
+# The votes no longer change, so every later epoch elects the same set; a restarted node must
 # know it (and the tally) from its store, or it could not check the certificates it syncs.
 same() {
-  [ "$(get 8 /election | jq -c '.current.members | map(.node) | sort' 2>/dev/null)" = "[0,1,2,3,4,5,7]" ] &&
-    [ "$(get 8 /election | jq .total_votes)" = "$(get 0 /election | jq .total_votes)" ] &&
-    [ "$(height 8)" -ge "$(($(height 0) - 5))" ]
+  [ "$(get "$1" /election | jq -c '.current.members | map(.node) | sort' 2>/dev/null)" = "[0,1,2,3,4,5,7]" ] &&
+    [ "$(get "$1" /election | jq .total_votes)" = "$(get 0 /election | jq .total_votes)" ] &&
+    [ "$(height "$1")" -ge "$(($(height 0) - 5))" ]
 }
-poll 60 same || fail "restarted node 8 disagrees: $(get 8 /election | jq -c '{epoch, total_votes}')"
+restart 3
+poll 60 same 3 || fail "restarted node 3 disagrees: $(get 3 /election | jq -c '{epoch, total_votes}')"
+votes3() { [ "$(status_field 3 .votes_cast)" -gt 0 ]; }
+poll 60 votes3 || fail "restarted member 3 does not vote"
+[ "$(status_field 3 .dpos.in_set)" = true ] || fail "restarted member 3 not in the set"
 
 # Block intervals around the boundary (proposal timestamps of committed blocks; reported only):
 # heights hj-3..hj+3, and mean / max over the 20 blocks before and the 20 from it.
