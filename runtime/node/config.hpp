@@ -10,6 +10,7 @@
 #include "runtime/config/yaml_reader.hpp"
 #include "runtime/crypto/keys.hpp"
 #include "runtime/ledger/genesis.hpp"
+#include "runtime/ledger/rules.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -79,7 +80,13 @@ struct node_config {
   ledger_mode ledger = ledger_mode::opaque;
   std::optional<ledger::genesis_spec> genesis; ///< set in butxo mode
   std::filesystem::path genesis_file;          ///< where the genesis came from, if a file
+  /// BUTXO mode: the federation file (runtime/federation/fed_config.hpp) whose rules the ledger
+  /// runs (claims, pegouts, the mainchain light client); empty: none.
+  std::filesystem::path federation_file;
   testing_config testing;
+  /// Extension rules the host installs in the ledger (not read from the file; not owned; must
+  /// outlive the node); null: none.
+  const ledger::extension_rules* ext = nullptr;
 };
 
 /// Loads and checks a config file. Errors name the file, line and key (`a.yaml:7:3: key

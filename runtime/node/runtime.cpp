@@ -710,6 +710,7 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
   // number of threads (the lowest failing index wins).
   p.pool = std::make_unique<work_pool>(std::max(1u, std::thread::hardware_concurrency()));
   o.run = p.pool->as_parallel_for();
+  o.ext = cfg.ext;
   p.app = std::make_unique<ledger::butxo_app>(std::move(o), *genesis, crypto::ed25519_scheme());
   if (chain.empty()) {
     p.app->reset_state(std::move(*genesis), bbft::genesis_block()->hash());
