@@ -227,6 +227,10 @@ int run_peg_status(std::span<const std::string_view> args) {
       j["state"] = e && e->out.kind == fed::pegout_output
                        ? (release ? "released, waiting for the record" : "waiting for release")
                        : "released and recorded";
+    } else if (auto t = fed::api_client(*a.get("--mainchain")).get("/tx/" + id.hex());
+               t && t->first == 200 && t->second.value("status", "") == "pending") {
+      j["kind"] = "pegin";
+      j["state"] = "pending on the mainchain";
     } else {
       j["kind"] = "unknown";
       j["state"] = "neither a mainchain pegin transaction nor a sidechain pegout";
