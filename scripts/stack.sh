@@ -9,6 +9,7 @@
 #   scripts/stack.sh up DIR       start every process of DIR (generating it first if missing)
 #   scripts/stack.sh status DIR   heights of both chains, the light client, the federation
 #   scripts/stack.sh down DIR     SIGTERM every process, wait for clean exits
+#   scripts/stack.sh measure DIR [ROUNDS]   pegin and pegout latency on a running stack (wall s)
 #
 # Layout of DIR: mainchain/node*.yaml, sidechain/node*.yaml (+ keys, genesis), federation.yaml
 # (members, threshold, depths, the mainchain config the sidechain follows), federation/
@@ -175,11 +176,43 @@ down() {
   echo "stack.sh: stopped $dir"
 }
 
+now() { date +%s.%N; }
+
+measure() { # DIR ROUNDS: dev wallet 0 pegs in 5 BTM, then pegs out 4; prints wall seconds
+  local dir; dir="$(cd "$1" && pwd)"; local rounds="${2:-3}"
+  local mc sc key="$dir/user0.key"
+  mc="127.0.0.1:$(api_of "$dir/mainchain/node0.yaml")"; sc="127.0.0.1:$(api_of "$dir/sidechain/node0.yaml")"
+  [ -f "$key" ] || "$cli" keygen --dev-wallet 0 --out "$key" >/dev/null
+  local peg=(--sidechain-config "$dir/sidechain/node0.yaml" --mainchain "$mc" --sidechain "$sc")
+  local conf; conf=$(sed -n 's/^pegin_confirmations: //p' "$dir/federation.yaml")
+  echo "pegin_confirmations = release_confirmations = $conf"
+  for ((r = 1; r <= rounds; r++)); do
+    local t0 t1 t2 t3 txid pegout state
+    t0=$(now)
+    txid=$("$cli" pegin --sidechain-config "$dir/sidechain/node0.yaml" --key "$key" --amount 500000000 --node "$mc" --json | jq -r .id)
+    until [ "$("$cli" peg-status "$txid" "${peg[@]}" --json | jq -r .state || true)" = claimed ]; do sleep 0.2; done
+    t1=$(now)
+    pegout=$("$cli" pegout --sidechain-config "$dir/sidechain/node0.yaml" --key "$key" --amount 400000000 --node "$sc" --json | jq -r .pegout)
+    while :; do
+      state=$("$cli" peg-status "$pegout" "${peg[@]}" --json | jq -r .state || true)
+      if [ -z "${t2:-}" ] && { [ "$state" = "released, waiting for the record" ] || [ "$state" = "released and recorded" ]; }; then t2=$(now); fi
+      [ "$state" = "released and recorded" ] && break
+      sleep 0.2
+    done
+    t3=$(now)
+    printf 'round %d: pegin %.1f s (mainchain submit -> claimed), pegout %.1f s (sidechain submit -> release mined), %.1f s (-> recorded)\n' \
+      "$r" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(echo "$t3 - $t1" | bc)"
+    unset t2
+  done
+  "$cli" supply "${peg[@]}"
+}
+
 cmd="${1:-}"; shift || true
 case "$cmd" in
   gen) gen "$@" ;;
   up) up "$1" ;;
   status) status "$1" ;;
   down) down "$1" ;;
-  *) sed -n '2,20p' "$0"; exit 2 ;;
+  measure) measure "$@" ;;
+  *) sed -n '2,21p' "$0"; exit 2 ;;
 esac
