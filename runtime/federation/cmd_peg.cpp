@@ -1,5 +1,6 @@
 // bystack-cli pegin, pegout, peg-status, supply: the federation's user side and its supply
-// checker over both chains' APIs (docs/federation.md, "Real processes").
+// checker over both chains' APIs (docs/federation.md, "Real processes"). Part of bystack-cli,
+// kept beside the federation processes since it runs their clients and the actors' checker.
 
 #include "actors/federation/supply.hpp"
 #include "runtime/cli/command.hpp"
