@@ -60,8 +60,12 @@ federation_setup read_federation(config::map_reader root, const std::filesystem:
       static_cast<std::uint64_t>(root.optional_int("pegin_confirmations", 6, 1, 10'000));
   p.release_confirmations =
       static_cast<std::uint64_t>(root.optional_int("release_confirmations", 6, 1, 10'000));
-  p.headers_per_input_max =
-      static_cast<std::size_t>(root.optional_int("headers_per_input_max", 64, 1, 2000));
+  // A run of headers travels in one extension input, which the ledger's decoder bounds to
+  // ledger::max_data_bytes (1024): 4 bytes of count and 132 per header allow 7.
+  const auto headers_fit =
+      static_cast<std::int64_t>((ledger::max_data_bytes - 4) / mainchain::header_bytes);
+  p.headers_per_input_max = static_cast<std::size_t>(
+      root.optional_int("headers_per_input_max", headers_fit, 1, headers_fit));
   root.finish();
   s.source = root.where();
   return s;

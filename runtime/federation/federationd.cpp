@@ -132,6 +132,7 @@ struct federation_process {
     cc.signer = signer.get();
     cc.funding = funding;
     cc.mainchain_assets = setup.mainchain_genesis.assets;
+    cc.ext_bytes_max = ledger::max_data_bytes; // what the sidechain's nodes decode
     collector = std::make_unique<fed::collector_core>(cc);
     for (const auto& b : mc->chain())
       collector->on_mainchain_block(b);
