@@ -38,7 +38,7 @@ protected:
     std::filesystem::remove_all(dir_);
     auto gen = std::string("BYSTACK_BUILD_DIR=") + BUILD_DIR + " " + STACK_SH + " gen " +
                dir_.string() + " --base-port " + std::to_string(base_) +
-               " --mainchain-nodes 1 --sidechain-nodes 4 --hashes 8 --confirmations 3 >" +
+               " --mainchain-nodes 1 --sidechain-nodes 4 --hashes 4 --confirmations 3 >" +
                (std::filesystem::temp_directory_path() / "bystack-stack-gen.log").string() +
                " 2>&1";
     ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
@@ -243,9 +243,15 @@ TEST_F(stack_test, pegin_trade_pegout_forged_claims_and_a_collector_killed_mid_w
       << "mainchain balance " << balance(mc_, pub0, native) << ", expected "
       << before + rest - mainchain_fee << "; see " << dir_;
   EXPECT_EQ(balance(sc_, pub0, pegged), 0u);
-  ASSERT_TRUE(poll_until(seconds(180), [&] {
-    return cli_json("peg-status " + pegout_id + peg_)["state"] == "released and recorded";
-  }));
+  // The collector records the release once it has release_confirmations: the burn leaves the
+  // sidechain state (GET /federation/pegout), and peg-status reads both chains to say so.
+  ASSERT_TRUE(poll_until(seconds(240),
+                         [&] {
+                           auto p = get(sc_, "/federation/pegout/" + pegout_id);
+                           return p && !(*p)["pending"].get<bool>();
+                         }))
+      << "the release was not recorded; see " << dir_;
+  EXPECT_EQ(cli_json("peg-status " + pegout_id + peg_)["state"], "released and recorded");
 
   // The supply checker over both chains' APIs.
   auto supply = cli_json("supply" + peg_);
