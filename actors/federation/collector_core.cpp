@@ -103,7 +103,12 @@ std::optional<ledger::tx> collector_core::step(const ledger::utxo_view& committe
               continue;
             claim_payload c{def->second, mt, oi, mainchain::make_merkle_path(b.txs(), ti),
                             b.hash()};
-            t.inputs.push_back(make_claim_input(c));
+            auto in = make_claim_input(c);
+            if (cfg_.ext_bytes_max > 0 && in.ext.size() > cfg_.ext_bytes_max) {
+              ++stats_.oversized;
+              continue;
+            }
+            t.inputs.push_back(std::move(in));
             ++claims;
             ++stats_.claims;
           } else if (o.data.size() == 32 && conf >= cfg_.params.release_confirmations &&
@@ -113,7 +118,12 @@ std::optional<ledger::tx> collector_core::step(const ledger::utxo_view& committe
             const auto* e = committed.find(pegout);
             if (!e || e->out.kind != pegout_output) continue;
             release_payload r{pegout, mt, mainchain::make_merkle_path(b.txs(), ti), b.hash()};
-            t.inputs.push_back(make_release_input(r));
+            auto in = make_release_input(r);
+            if (cfg_.ext_bytes_max > 0 && in.ext.size() > cfg_.ext_bytes_max) {
+              ++stats_.oversized;
+              continue;
+            }
+            t.inputs.push_back(std::move(in));
             ++claims;
             ++stats_.releases_recorded;
           }

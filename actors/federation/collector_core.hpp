@@ -33,6 +33,10 @@ struct collector_config {
   std::size_t claims_per_tx_max = 64;     ///< claims and release records per transaction
   std::uint64_t scan_blocks_max = 256;    ///< light-client blocks below the tip searched for pegs
   std::uint64_t expiry_blocks = 10;
+  /// Skips claims and release records whose payload exceeds this many bytes (0: no bound). Real
+  /// nodes decode an extension input of at most ledger::max_data_bytes; a larger one would be
+  /// refused forever and stall every later header and claim behind it.
+  std::size_t ext_bytes_max = 0;
   std::vector<ledger::asset_definition> mainchain_assets; ///< known definitions (the genesis's)
 };
 
@@ -42,6 +46,8 @@ struct collector_stats {
   std::uint64_t claims = 0;
   std::uint64_t releases_recorded = 0;
   std::uint64_t rebuilt = 0; ///< in-flight transactions expired and rebuilt
+  /// Claims and release records skipped: their payload exceeds ext_bytes_max.
+  std::uint64_t oversized = 0;
 };
 
 class collector_core {

@@ -5,6 +5,12 @@ namespace bystack::ledger {
 result<void> extension_set::add(const extension_rules* rules,
                                 std::initializer_list<input_kind> inputs,
                                 std::initializer_list<output_kind> outputs) {
+  return add(rules, std::span<const input_kind>(inputs.begin(), inputs.size()),
+             std::span<const output_kind>(outputs.begin(), outputs.size()));
+}
+
+result<void> extension_set::add(const extension_rules* rules, std::span<const input_kind> inputs,
+                                std::span<const output_kind> outputs) {
   if (rules == nullptr) return make_error("extension_set: null rules");
   for (auto k : inputs)
     if (inputs_[static_cast<std::uint8_t>(k)] != nullptr)

@@ -8,6 +8,7 @@
 #include "runtime/ledger/rules.hpp"
 
 #include <array>
+#include <span>
 #include <string>
 
 namespace bystack::ledger {

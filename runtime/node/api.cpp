@@ -378,6 +378,9 @@ result<void> api_server::start() {
     res.set_content(rt_.stats().render(), "text/plain; version=0.0.4");
   });
 
+  for (const auto& f : extra_)
+    f(srv);
+
   if (!srv.bind_to_port(cfg_.api.address.c_str(), cfg_.api.port))
     return make_error("cannot listen for the API on " + cfg_.api.address + ":" +
                       std::to_string(cfg_.api.port));

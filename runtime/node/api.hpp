@@ -9,6 +9,7 @@
 #include "runtime/node/config.hpp"
 #include "runtime/node/tx_request.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -29,6 +30,9 @@ public:
   /// Binds the API address and serves on a background thread.
   result<void> start();
   void stop();
+  /// Adds routes served next to the node's own (e.g. the federation's read-only views); call
+  /// before start().
+  void add_routes(std::function<void(httplib::Server&)> f) { extra_.push_back(std::move(f)); }
 
 private:
   /// Answers POST /tx in BUTXO mode (see docs/node.md for the contract).
@@ -40,6 +44,7 @@ private:
   node_config cfg_;
   std::unique_ptr<httplib::Server> srv_;
   std::thread thread_;
+  std::vector<std::function<void(httplib::Server&)>> extra_;
 };
 
 } // namespace bystack::node

@@ -9,6 +9,7 @@
 ///   bystackd genesis --out FILE [--wallets N] [--wallet-seed S] [--min-fee-per-kb F]
 
 #include "actors/common/topology.hpp"
+#include "runtime/federation/sidechain_host.hpp"
 #include "runtime/node/api.hpp"
 #include "runtime/node/config.hpp"
 #include "runtime/node/loadgen_wallets.hpp"
@@ -200,6 +201,20 @@ int run(const std::filesystem::path& config_file, bool log_json) {
     std::cerr << "bystackd: " << key.err().message << "\n";
     return 1;
   }
+  // A sidechain of a federation: its rules join the ledger (runtime/federation).
+  std::unique_ptr<federation::sidechain_host> fed;
+  if (!cfg->federation_file.empty()) {
+    auto h = federation::sidechain_host::make(cfg->federation_file);
+    if (!h) {
+      std::cerr << "bystackd: " << cfg->source.string() << ": federation_file: " << h.err().message
+                << "\n";
+      return 1;
+    }
+    fed = std::move(*h);
+    cfg->ext = fed->rules();
+    cfg->ext_inputs.assign(fed->input_kinds.begin(), fed->input_kinds.end());
+    cfg->ext_outputs.assign(fed->output_kinds.begin(), fed->output_kinds.end());
+  }
   // Block the stop signals in every thread we start; the main thread takes them with sigwait.
   sigset_t stop;
   sigemptyset(&stop);
@@ -214,6 +229,8 @@ int run(const std::filesystem::path& config_file, bool log_json) {
     return 1;
   }
   node::api_server api(**rt, *cfg);
+  if (fed)
+    api.add_routes([&fed, &rt](httplib::Server& srv) { fed->add_routes(srv, (*rt)->store()); });
   if (auto r = api.start(); !r) {
     std::cerr << "bystackd: " << r.err().message << "\n";
     return 1;

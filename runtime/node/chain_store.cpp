@@ -328,6 +328,19 @@ result<std::optional<asset_record>> chain_store::asset(const ledger::asset_id& i
   return std::optional<asset_record>{std::move(a)};
 }
 
+result<std::uint64_t> chain_store::issued(const ledger::asset_id& id) const {
+  auto s = kv_->get(supply_col, key_of(id));
+  if (!s) return s.err();
+  if (*s && (*s)->size() == 16) return store::read_be64(**s);
+  return std::uint64_t{0};
+}
+
+result<bool> chain_store::issuance_used(const crypto::hash256& issue_input_id) const {
+  auto v = kv_->get(issuances_col, key_of(issue_input_id));
+  if (!v) return v.err();
+  return v->has_value();
+}
+
 result<std::optional<tx_record>> chain_store::committed_tx(const crypto::hash256& id) const {
   auto v = kv_->get(txs_col, key_of(id));
   if (!v) return v.err();

@@ -90,6 +90,10 @@ public:
   result<bool> has_owner(const crypto::hash256& address) const;
   result<std::optional<asset_record>> asset(const ledger::asset_id& id) const;
   result<std::optional<tx_record>> committed_tx(const crypto::hash256& id) const;
+  /// Returns the units of an asset issued so far (0 when none; pseudo assets too).
+  result<std::uint64_t> issued(const ledger::asset_id& id) const;
+  /// Tells whether an issue input id (or a claim key) has been used.
+  result<bool> issuance_used(const crypto::hash256& issue_input_id) const;
 
   // Client transactions this node accepted and has not seen committed (BUTXO mode), by
   // acceptance sequence: kept across a restart so that "accepted" survives a crash of the node

@@ -221,6 +221,12 @@ node_config read(config::map_reader root, const std::string& name,
     for (std::uint32_t i = 0; i < n; ++i)
       if (owner[i] < 0) cs.fail("groups", "node " + std::to_string(i) + " belongs to no group");
   }
+  if (root.has("federation_file")) {
+    auto file = root.required<std::string>("federation_file");
+    if (file.empty()) root.fail("federation_file", "must not be empty");
+    if (c.ledger != ledger_mode::butxo) root.fail("federation_file", "needs 'ledger: butxo'");
+    c.federation_file = config::resolve_path(base, file);
+  }
   if (auto t = root.optional_map("testing")) {
     const char* allow = std::getenv(test_faults_env);
     if (allow == nullptr || std::string(allow) != "1")
@@ -347,6 +353,8 @@ std::string render_node_config(const node_config& c) {
       o << "genesis_file: " << q(c.genesis_file.string()) << "\n";
     else if (c.genesis)
       o << "genesis:\n" << render_genesis(*c.genesis, 2);
+    if (!c.federation_file.empty())
+      o << "federation_file: " << q(c.federation_file.string()) << "\n";
   }
   if (c.testing.propose_invalid_every > 0 || c.testing.link_faults) {
     o << "testing:\n";

@@ -11,6 +11,7 @@
 #include "runtime/crypto/keys.hpp"
 #include "runtime/ledger/election.hpp"
 #include "runtime/ledger/genesis.hpp"
+#include "runtime/ledger/rules.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -96,7 +97,16 @@ struct node_config {
   std::optional<ledger::genesis_spec> genesis; ///< set in butxo mode
   std::filesystem::path genesis_file;          ///< where the genesis came from, if a file
   std::optional<dpos_config> dpos;             ///< the genesis's `dpos:` section, if any
+  /// BUTXO mode: the federation file (runtime/federation/fed_config.hpp) whose rules the ledger
+  /// runs (claims, pegouts, the mainchain light client); empty: none.
+  std::filesystem::path federation_file;
   testing_config testing;
+  /// Extension rules the host installs in the ledger next to the DPoS rules (not read from the
+  /// file; not owned; must outlive the node), with the input and output kinds they own; null:
+  /// none.
+  const ledger::extension_rules* ext = nullptr;
+  std::vector<ledger::input_kind> ext_inputs;
+  std::vector<ledger::output_kind> ext_outputs;
 };
 
 /// Loads and checks a config file. Errors name the file, line and key (`a.yaml:7:3: key

@@ -824,12 +824,18 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
   // number of threads (the lowest failing index wins).
   p.pool = std::make_unique<work_pool>(std::max(1u, std::thread::hardware_concurrency()));
   o.run = p.pool->as_parallel_for();
-  if (p.elections) {
-    o.ext = p.ext.get();
+  // The chain's extension kinds: DPoS (when the genesis has `dpos:`) and whatever the host
+  // installs (the federation's rules), each kind routed to its owner.
+  if (cfg.ext) {
+    if (!p.ext) p.ext = std::make_unique<ledger::extension_set>();
+    if (auto r = p.ext->add(cfg.ext, cfg.ext_inputs, cfg.ext_outputs); !r)
+      return make_error(cfg.source.string() + ": " + r.err().message);
+  }
+  o.ext = p.ext.get();
+  if (p.elections)
     o.on_commit = [ep = p.elections.get()](const ledger::block_delta& d, std::uint64_t h) {
       ep->on_commit(d, h);
     };
-  }
   p.app = std::make_unique<ledger::butxo_app>(std::move(o), *genesis, crypto::ed25519_scheme());
   if (chain.empty()) {
     p.app->reset_state(std::move(*genesis), bbft::genesis_block()->hash());

@@ -164,3 +164,48 @@ TEST(Collector, RecordsAReleaseOnceConfirmed) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Collector, SkipsAClaimTooLargeForAnExtensionInputAndKeepsRelaying) {
+  collector_world t;
+  auto cfg = t.config(0);
+  cfg.ext_bytes_max = ledger::max_data_bytes;
+  collector_core c(cfg);
+  // A pegin whose transaction (many change outputs) makes its claim exceed what an extension
+  // input may carry (ledger::max_data_bytes): the nodes could never decode it.
+  ledger::tx big;
+  big.chain = t.w.params().chain;
+  big.inputs.push_back(ledger::spend_of(t.w.genesis_output(1)));
+  auto o = ledger::pay(t.w.btm.id(), 600, t.fed);
+  o.data = ledger::encode(t.carol.prog);
+  big.outputs.push_back(o);
+  for (int i = 0; i < 8; ++i)
+    big.outputs.push_back(ledger::pay(t.w.btm.id(), 50, t.w.bob.prog));
+  ledger::sign_input(big, 0, t.w.bob.prog, *t.w.bob.s);
+  t.mine({std::make_shared<const ledger::tx>(big), t.pegin_tx(300, t.carol.prog)});
+  t.mine();
+  t.mine();
+  t.show(c);
+  EXPECT_EQ(t.run(c), 2u); // the headers, then the claim that fits
+  EXPECT_EQ(c.stats().claims, 1u);
+  EXPECT_GT(c.stats().oversized, 0u);
+  EXPECT_EQ(t.sc.issued(t.pegged()), 300u);
+  // Later blocks are still relayed: the oversized pegin does not stall the collector.
+  t.mine();
+  t.show(c);
+  EXPECT_EQ(t.run(c), 1u);
+  EXPECT_EQ(t.lc().tip().hash, t.chain.back()->hash());
+  // Without the bound (the simulation, whose pool takes transactions as they are) it is claimed.
+  collector_world u;
+  collector_core unbounded(u.config(0));
+  u.mine({std::make_shared<const ledger::tx>(big), u.pegin_tx(300, u.carol.prog)});
+  u.mine();
+  u.mine();
+  u.show(unbounded);
+  EXPECT_EQ(u.run(unbounded), 2u);
+  EXPECT_EQ(unbounded.stats().claims, 2u);
+  EXPECT_EQ(unbounded.stats().oversized, 0u);
+}
+
+} // namespace

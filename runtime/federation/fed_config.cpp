@@ -1,0 +1,148 @@
+#include "runtime/federation/fed_config.hpp"
+
+#include "actors/federation/address.hpp"
+#include "actors/mainchain/mainchain_core.hpp"
+#include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/mainchain/config.hpp"
+
+namespace bystack::federation {
+
+namespace {
+
+template <class F> auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const config::config_error& e) {
+    return make_error(e.what());
+  }
+}
+
+crypto::public_key read_key(const config::list_reader& l, std::size_t i) {
+  auto text = l.at<std::string>(i);
+  crypto::hash256 h;
+  if (!crypto::parse_hash(text, h)) l.fail(i, "expected a public key (64 hex characters)");
+  crypto::public_key k;
+  std::copy(h.data.begin(), h.data.end(), k.begin());
+  return k;
+}
+
+federation_setup read_federation(config::map_reader root, const std::filesystem::path& base) {
+  federation_setup s;
+  auto members = root.list("members", true);
+  for (std::size_t i = 0; i < members.size(); ++i)
+    s.members.push_back(read_key(members, i));
+  s.threshold = static_cast<std::uint8_t>(root.required_int("threshold", 1, 255));
+  auto prog = federation_program(s.members, s.threshold);
+  if (!prog) root.fail("threshold", prog.err().message);
+  auto mc = root.required<std::string>("mainchain_config");
+  if (mc.empty()) root.fail("mainchain_config", "must not be empty");
+  s.mainchain_config = config::resolve_path(base, mc);
+  auto mcfg = mainchaind::load_config(s.mainchain_config);
+  if (!mcfg) root.fail("mainchain_config", mcfg.err().message);
+  s.mainchain_genesis = mcfg->genesis;
+  auto& p = s.params;
+  p.federation = *prog;
+  p.consensus = mcfg->consensus;
+  p.mainchain = ledger::params_of(mcfg->genesis).chain;
+  p.mainchain_native = ledger::params_of(mcfg->genesis).native;
+  {
+    // The genesis header every mainchain node of that config computes.
+    mainchain::modelled_pow unused;
+    mainchain::node_config k;
+    k.consensus = mcfg->consensus;
+    k.genesis = mcfg->genesis;
+    k.genesis_time_ms = mcfg->genesis_time_ms;
+    k.pow = &unused;
+    k.scheme = &crypto::ed25519_scheme();
+    p.genesis = mainchain::mainchain_core(k).genesis_header();
+  }
+  p.pegin_confirmations =
+      static_cast<std::uint64_t>(root.optional_int("pegin_confirmations", 6, 1, 10'000));
+  p.release_confirmations =
+      static_cast<std::uint64_t>(root.optional_int("release_confirmations", 6, 1, 10'000));
+  // A run of headers travels in one extension input, which the ledger's decoder bounds to
+  // ledger::max_data_bytes (1024): 4 bytes of count and 132 per header allow 7.
+  const auto headers_fit =
+      static_cast<std::int64_t>((ledger::max_data_bytes - 4) / mainchain::header_bytes);
+  p.headers_per_input_max = static_cast<std::size_t>(
+      root.optional_int("headers_per_input_max", headers_fit, 1, headers_fit));
+  root.finish();
+  s.source = root.where();
+  return s;
+}
+
+federationd_config read_federationd(config::map_reader root, const std::filesystem::path& base) {
+  federationd_config c;
+  c.name = root.required<std::string>("name");
+  auto key = root.required<std::string>("key_file");
+  if (key.empty()) root.fail("key_file", "must not be empty");
+  c.key_file = config::resolve_path(base, key);
+  auto roles = root.list("roles", true);
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    auto r = roles.at<std::string>(i);
+    if (r == "collector")
+      c.collector = true;
+    else if (r == "member")
+      c.member = true;
+    else
+      roles.fail(i, "expected 'collector' or 'member', got '" + r + "'");
+  }
+  if (!c.collector && !c.member) root.fail("roles", "name at least one role");
+  auto sc = root.required<std::string>("sidechain_config");
+  if (sc.empty()) root.fail("sidechain_config", "must not be empty");
+  c.sidechain_config = config::resolve_path(base, sc);
+  c.sidechain_api = root.required<std::string>("sidechain_api");
+  c.mainchain_api = root.required<std::string>("mainchain_api");
+  if (c.member) c.api = config::read_endpoint(root.map("api"));
+  auto peers = root.list("peers");
+  for (std::size_t i = 0; i < peers.size(); ++i)
+    c.peers.push_back(peers.at<std::string>(i));
+  c.poll_ms = static_cast<std::uint64_t>(root.optional_int("poll_ms", 250, 10, 60'000));
+  root.finish();
+  return c;
+}
+
+std::filesystem::path dir_of(const std::filesystem::path& file) {
+  return file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+}
+
+} // namespace
+
+result<federation_setup> load_federation(const std::filesystem::path& file) {
+  auto doc = config::yaml_document::load(file);
+  if (!doc) return doc.err();
+  return guarded([&]() -> result<federation_setup> {
+    auto s = read_federation(doc->root(), dir_of(file));
+    s.source = file;
+    return s;
+  });
+}
+
+result<federation_setup> parse_federation(const std::string& text, const std::string& name,
+                                          const std::filesystem::path& base_dir) {
+  auto doc = config::yaml_document::parse(text, name);
+  if (!doc) return doc.err();
+  return guarded(
+      [&]() -> result<federation_setup> { return read_federation(doc->root(), base_dir); });
+}
+
+result<federationd_config> load_federationd_config(const std::filesystem::path& file) {
+  auto doc = config::yaml_document::load(file);
+  if (!doc) return doc.err();
+  return guarded([&]() -> result<federationd_config> {
+    auto c = read_federationd(doc->root(), dir_of(file));
+    c.source = file;
+    return c;
+  });
+}
+
+result<federationd_config> parse_federationd_config(const std::string& text,
+                                                    const std::string& name,
+                                                    const std::filesystem::path& base_dir) {
+  auto doc = config::yaml_document::parse(text, name);
+  if (!doc) return doc.err();
+  return guarded(
+      [&]() -> result<federationd_config> { return read_federationd(doc->root(), base_dir); });
+}
+
+} // namespace bystack::federation

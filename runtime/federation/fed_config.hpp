@@ -1,0 +1,58 @@
+#pragma once
+/// The federation's configuration on real processes (docs/federation.md, "Real processes"):
+///
+/// - the federation file a sidechain node names with `federation_file:` (bystackd): the members'
+///   keys and threshold, the mainchain node config whose chain id, genesis and consensus params
+///   the sidechain's light client follows, and the confirmation depths. From it every party
+///   derives the same federation_params (sidechain_rules, collector_core, member_core).
+/// - the config of a federation process (bystack-federationd): its key, its roles (collector,
+///   member), the APIs it polls and the other members it sends signature shares to.
+///
+/// Errors name the file, line and key; unknown keys are errors; relative paths are taken
+/// relative to the file's directory.
+
+#include "actors/federation/sidechain_rules.hpp"
+#include "runtime/base/result.hpp"
+#include "runtime/config/yaml_reader.hpp"
+#include "runtime/ledger/genesis.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace bystack::federation {
+
+struct federation_setup {
+  std::filesystem::path source;
+  std::vector<crypto::public_key> members; ///< as listed
+  std::uint8_t threshold = 0;
+  std::filesystem::path mainchain_config;
+  ledger::genesis_spec mainchain_genesis;
+  federation_params params; ///< derived: program, chain id, genesis header, consensus, depths
+};
+
+/// Loads a federation file (see the file comment).
+result<federation_setup> load_federation(const std::filesystem::path& file);
+result<federation_setup> parse_federation(const std::string& text, const std::string& name,
+                                          const std::filesystem::path& base_dir);
+
+struct federationd_config {
+  std::filesystem::path source;
+  std::string name;
+  std::filesystem::path key_file;
+  bool collector = false;
+  bool member = false;
+  std::filesystem::path sidechain_config; ///< a bystackd config with a federation_file
+  std::string sidechain_api;              ///< HOST:PORT of a sidechain node's API
+  std::string mainchain_api;              ///< HOST:PORT of a mainchain node's API
+  config::endpoint api;                   ///< members: where POST /share is served
+  std::vector<std::string> peers;         ///< other members' APIs (HOST:PORT)
+  std::uint64_t poll_ms = 250;
+};
+
+result<federationd_config> load_federationd_config(const std::filesystem::path& file);
+result<federationd_config> parse_federationd_config(const std::string& text,
+                                                    const std::string& name,
+                                                    const std::filesystem::path& base_dir);
+
+} // namespace bystack::federation

@@ -1,0 +1,392 @@
+// bystack-federationd: a federation process (docs/federation.md, "Real processes").
+//
+//   bystack-federationd --config FILE.yaml [--check]
+//
+// Hosts the same pure cores as the simulation (actors/federation: collector_core, member_core)
+// on one loop thread that owns them: it polls the mainchain node's and the sidechain node's HTTP
+// APIs, feeds the cores, and carries out what they return. A collector relays mainchain headers
+// and submits claims and release records to the sidechain; a member turns final sidechain
+// pegouts into mainchain releases, sending its signature shares to the other members (POST
+// /share on their APIs) and submitting the release when it holds m of them. The only other
+// thread is the members' HTTP server, which queues the shares it receives for the loop.
+//
+// Durable state: none of its own. On start it replays the committed sidechain from its genesis
+// and reads the mainchain's best chain, so a restarted collector sees every claim already made
+// (and the sidechain refuses a second claim of one output anyway); a member rebuilds the same
+// deterministic release for a pending pegout and signs the same transaction again.
+
+#include "actors/federation/collector_core.hpp"
+#include "actors/federation/member_core.hpp"
+#include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/federation/chain_client.hpp"
+#include "runtime/federation/fed_config.hpp"
+#include "runtime/node/config.hpp"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace {
+
+using namespace bystack;
+namespace fed = bystack::federation;
+using fed::json;
+
+std::atomic<bool> stopping{false};
+
+void on_signal(int) {
+  stopping = true;
+}
+
+std::string hexb(const bytes& b) {
+  return to_hex(byte_view{b.data(), b.size()});
+}
+
+json share_json(const fed::signature_share& s) {
+  json sigs = json::array();
+  for (const auto& g : s.signatures)
+    sigs.push_back(hexb(g));
+  return {{"pegout", s.pegout.hex()},
+          {"release", s.release.hex()},
+          {"key_index", s.key_index},
+          {"signatures", std::move(sigs)}};
+}
+
+result<fed::signature_share> share_from_json(const std::string& body) {
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return make_error("expected a JSON object");
+  fed::signature_share s;
+  try {
+    if (!crypto::parse_hash(j.at("pegout").get<std::string>(), s.pegout) ||
+        !crypto::parse_hash(j.at("release").get<std::string>(), s.release))
+      return make_error("pegout, release: expected 64 hex characters");
+    auto k = j.at("key_index").get<std::uint64_t>();
+    if (k > 255) return make_error("key_index: at most 255");
+    s.key_index = static_cast<std::uint8_t>(k);
+    const auto& sigs = j.at("signatures");
+    if (!sigs.is_array() || sigs.size() > 4096) return make_error("signatures: expected a list");
+    for (const auto& v : sigs) {
+      bytes b;
+      if (!from_hex(v.get<std::string>(), b) || b.size() > 128)
+        return make_error("signatures: expected hex signatures");
+      s.signatures.push_back(std::move(b));
+    }
+  } catch (const std::exception& e) {
+    return make_error(std::string("malformed share: ") + e.what());
+  }
+  return s;
+}
+
+struct federation_process {
+  federation_process(fed::federationd_config c, fed::federation_setup s, crypto::key_pair k)
+      : cfg(std::move(c)), setup(std::move(s)), key(std::move(k)),
+        signer(crypto::ed25519_scheme().make_signer(key.seed())) {}
+
+  fed::federationd_config cfg;
+  fed::federation_setup setup;
+  crypto::key_pair key;
+  std::unique_ptr<crypto::signer> signer;
+
+  std::unique_ptr<fed::mainchain_follower> mc;
+  std::unique_ptr<fed::sidechain_replica> sc;
+  std::unique_ptr<fed::collector_core> collector;
+  std::unique_ptr<fed::member_core> member;
+  std::vector<fed::api_client> peers;
+
+  std::mutex mu; ///< guards inbox and snapshot (the server thread's side)
+  std::vector<fed::signature_share> inbox;
+  json snapshot = json::object();
+
+  std::map<crypto::hash256, fed::signature_share> own_shares; ///< resent until released
+  std::set<crypto::hash256> released;
+  std::uint64_t loops = 0, claims_submitted = 0, txs_refused = 0, releases_submitted = 0;
+  std::uint64_t collector_restarts = 0;
+
+  void log(const std::string& s) const { std::cerr << "[" << cfg.name << "] " << s << std::endl; }
+
+  /// (Re)creates the collector over the committed sidechain state: its funding is the output it
+  /// owns there (the largest), its mainchain view every block the follower holds.
+  void make_collector() {
+    auto prog = ledger::control_program::single(signer->pub());
+    crypto::hash256 funding;
+    std::uint64_t best = 0;
+    for (const auto& [id, e] : sc->state().entries())
+      if (e.out.owner == prog && e.out.kind == ledger::output_kind::control &&
+          e.out.amount > best) {
+        best = e.out.amount;
+        funding = id;
+      }
+    if (best == 0) {
+      log("collector: no sidechain output owned by this key to pay fees; waiting");
+      return;
+    }
+    fed::collector_config cc;
+    cc.params = setup.params;
+    cc.sidechain = sc->params();
+    cc.signer = signer.get();
+    cc.funding = funding;
+    cc.mainchain_assets = setup.mainchain_genesis.assets;
+    cc.ext_bytes_max = ledger::max_data_bytes; // what the sidechain's nodes decode
+    collector = std::make_unique<fed::collector_core>(cc);
+    for (const auto& b : mc->chain())
+      collector->on_mainchain_block(b);
+    collector->on_mainchain_tip(mc->tip());
+    log("collector: funding " + funding.hex().substr(0, 16) + " (" + std::to_string(best) +
+        " units)");
+  }
+
+  void step() {
+    ++loops;
+    auto fresh = mc->poll();
+    if (!fresh) {
+      log("mainchain: " + fresh.err().message);
+      return;
+    }
+    auto caught = sc->poll([this](std::uint64_t h, const std::vector<ledger::tx>& txs) {
+      if (!member) return;
+      for (const auto& po : fed::pegouts_in_block(txs, h, sc->state(), setup.params)) {
+        log("pegout " + po.id.hex().substr(0, 16) + " of " + std::to_string(po.amount) +
+            " at sidechain height " + std::to_string(h));
+        member->on_pegout(po);
+      }
+    });
+    if (!caught) {
+      log("sidechain: " + caught.err().message);
+      return;
+    }
+    if (cfg.collector) collect(*fresh);
+    if (member) sign(*fresh);
+    std::lock_guard lock(mu);
+    snapshot = {{"name", cfg.name},
+                {"mainchain_height", mc->height()},
+                {"sidechain_height", sc->height()},
+                {"loops", loops},
+                {"claims_submitted", claims_submitted},
+                {"txs_refused", txs_refused},
+                {"releases_submitted", releases_submitted},
+                {"collector_restarts", collector_restarts}};
+    if (member)
+      snapshot["member"] = {{"pending", member->pending()},
+                            {"releases_signed", member->stats().releases_signed},
+                            {"shares_accepted", member->stats().shares_accepted},
+                            {"shares_refused", member->stats().shares_refused},
+                            {"conflicts", member->stats().conflicts}};
+  }
+
+  void collect(const std::vector<mainchain::block_ptr>& fresh) {
+    if (!collector) {
+      make_collector();
+      if (!collector) return;
+    } else {
+      for (const auto& b : fresh)
+        collector->on_mainchain_block(b);
+      collector->on_mainchain_tip(mc->tip());
+    }
+    auto t = collector->step(sc->state(), sc->height());
+    if (!t) return;
+    std::size_t claims = 0, headers = 0, records = 0;
+    for (const auto& in : t->inputs) {
+      claims += in.kind == fed::claim_input;
+      headers += in.kind == fed::header_input;
+      records += in.kind == fed::release_input;
+    }
+    auto enc = ledger::encode(*t);
+    auto r = sc->client().post("/tx", {{"tx", hexb(enc)}});
+    if (r && r->first == 200) {
+      claims_submitted += claims;
+      log("collector: submitted " + t->id().hex().substr(0, 16) + " (" +
+          std::to_string(headers ? 1 : 0) + " header run, " + std::to_string(claims) + " claims, " +
+          std::to_string(records) + " release records)");
+      return;
+    }
+    ++txs_refused;
+    log("collector: sidechain refused " + t->id().hex().substr(0, 16) + ": " +
+        (r ? r->second.dump() : r.err().message) + "; rebuilding from the committed state");
+    // Its transaction conflicts with one submitted before (a restart with a transaction still
+    // in the pool) or lost a race: start again from what is committed.
+    collector.reset();
+    ++collector_restarts;
+  }
+
+  void sign(const std::vector<mainchain::block_ptr>& fresh) {
+    // Releases now on the mainchain.
+    for (const auto& b : fresh)
+      for (const auto& t : b->txs())
+        for (const auto& o : t->outputs)
+          if (o.data.size() == 32) {
+            crypto::hash256 peg;
+            std::copy(o.data.begin(), o.data.end(), peg.data.begin());
+            if (released.insert(peg).second) {
+              member->on_released(peg);
+              own_shares.erase(peg);
+            }
+          }
+    std::vector<fed::federation_coin> coins;
+    for (auto& c : mc->unspent_of(setup.params.federation))
+      coins.push_back(fed::federation_coin{c.id, c.out, c.height});
+    member->on_mainchain(std::move(coins), mc->height());
+    std::vector<fed::signature_share> in;
+    {
+      std::lock_guard lock(mu);
+      in.swap(inbox);
+    }
+    for (const auto& s : in)
+      member->on_share(s);
+    for (auto& e : member->take_effects()) {
+      if (auto* b = std::get_if<fed::broadcast_share>(&e)) {
+        own_shares[b->share.pegout] = b->share;
+        broadcast(b->share);
+      } else if (auto* s = std::get_if<fed::submit_release>(&e)) {
+        auto r = mc_client().post("/tx", {{"tx", hexb(ledger::encode(s->release))}});
+        ++releases_submitted;
+        log("member: release " + s->release.id().hex().substr(0, 16) + " for pegout " +
+            s->pegout.hex().substr(0, 16) + ": " +
+            (r ? r->second.value("status", r->second.dump()) : r.err().message));
+      }
+    }
+    // Shares are sent again every 20 loops until the release is on the mainchain, so that a
+    // member that was down or started late still gets them.
+    if (loops % 20 == 0)
+      for (const auto& [peg, s] : own_shares)
+        broadcast(s);
+  }
+
+  fed::api_client mc_client() const { return fed::api_client(cfg.mainchain_api); }
+
+  void broadcast(const fed::signature_share& s) {
+    for (const auto& p : peers) {
+      auto r = p.post("/share", share_json(s));
+      if (!r) log("member: share to " + p.where() + ": " + r.err().message);
+    }
+  }
+};
+
+constexpr std::string_view usage =
+    "usage: bystack-federationd --config FILE.yaml [--check]\n"
+    "\n"
+    "Runs a federation collector and/or member; see docs/federation.md (\"Real processes\").\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string config;
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (a == "--check")
+      check = true;
+    else if (a == "--config" && i + 1 < argc)
+      config = argv[++i];
+    else {
+      std::cerr << "bystack-federationd: unexpected argument '" << a << "'\n" << usage;
+      return 2;
+    }
+  }
+  if (config.empty()) {
+    std::cerr << usage;
+    return 2;
+  }
+  auto cfg = fed::load_federationd_config(config);
+  if (!cfg) {
+    std::cerr << "bystack-federationd: " << cfg.err().message << "\n";
+    return 2;
+  }
+  auto sc_cfg = node::load_node_config(cfg->sidechain_config);
+  if (!sc_cfg) {
+    std::cerr << "bystack-federationd: sidechain_config: " << sc_cfg.err().message << "\n";
+    return 2;
+  }
+  if (sc_cfg->federation_file.empty() || !sc_cfg->genesis) {
+    std::cerr << "bystack-federationd: " << cfg->sidechain_config.string()
+              << ": a BUTXO sidechain config with a federation_file is required\n";
+    return 2;
+  }
+  auto setup = fed::load_federation(sc_cfg->federation_file);
+  if (!setup) {
+    std::cerr << "bystack-federationd: " << setup.err().message << "\n";
+    return 2;
+  }
+  auto key = crypto::key_pair::load(cfg->key_file);
+  if (!key) {
+    std::cerr << "bystack-federationd: " << key.err().message << "\n";
+    return 2;
+  }
+  federation_process p(*cfg, *setup, std::move(*key));
+  if (cfg->member && std::find(setup->members.begin(), setup->members.end(), p.key.pub()) ==
+                         setup->members.end()) {
+    std::cerr << "bystack-federationd: " << cfg->key_file.string() << ": public key "
+              << to_hex(p.key.pub()) << " is not a member of " << setup->source.string() << "\n";
+    return 2;
+  }
+  if (check) {
+    std::cout << "federation process " << cfg->name << ": roles"
+              << (cfg->collector ? " collector" : "") << (cfg->member ? " member" : "")
+              << ", federation " << static_cast<int>(setup->threshold) << "-of-"
+              << setup->members.size() << " address " << setup->params.federation.address().hex()
+              << ", mainchain genesis " << setup->params.genesis.hash().hex() << "\n";
+    return 0;
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  p.mc = std::make_unique<fed::mainchain_follower>(fed::api_client(cfg->mainchain_api));
+  p.sc = std::make_unique<fed::sidechain_replica>(fed::api_client(cfg->sidechain_api),
+                                                  *sc_cfg->genesis, setup->params);
+  for (const auto& peer : cfg->peers)
+    p.peers.emplace_back(peer);
+  httplib::Server srv;
+  std::thread server;
+  if (cfg->member) {
+    p.member = std::make_unique<fed::member_core>(
+        fed::member_config{setup->params, p.signer.get(), &crypto::ed25519_scheme()});
+    srv.set_payload_max_length(1 << 20);
+    srv.Post("/share", [&p](const httplib::Request& req, httplib::Response& res) {
+      auto s = share_from_json(req.body);
+      if (!s) {
+        res.status = 400;
+        res.set_content(
+            json{{"error", {{"rule", "malformed"}, {"message", s.err().message}}}}.dump(),
+            "application/json");
+        return;
+      }
+      std::lock_guard lock(p.mu);
+      if (p.inbox.size() < 10'000) p.inbox.push_back(std::move(*s));
+      res.set_content(R"({"status":"queued"})", "application/json");
+    });
+  }
+  srv.Get("/status", [&p](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(p.mu);
+    res.set_content(p.snapshot.dump(), "application/json");
+  });
+  if (cfg->member) {
+    if (!srv.bind_to_port(cfg->api.address.c_str(), cfg->api.port)) {
+      std::cerr << "bystack-federationd: cannot listen on " << cfg->api.address << ":"
+                << cfg->api.port << "\n";
+      return 1;
+    }
+    server = std::thread([&srv] { srv.listen_after_bind(); });
+  }
+  p.log(std::string("up: roles") + (cfg->collector ? " collector" : "") +
+        (cfg->member ? " member" : "") + ", federation " +
+        p.setup.params.federation.address().hex());
+  while (!stopping) {
+    p.step();
+    for (std::uint64_t slept = 0; slept < cfg->poll_ms && !stopping; slept += 10)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  p.log("stopping");
+  srv.stop();
+  if (server.joinable()) server.join();
+  return 0;
+}

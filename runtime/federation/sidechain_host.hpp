@@ -1,0 +1,61 @@
+#pragma once
+/// What bystackd adds when its config names a federation file: the federation's sidechain_rules
+/// (light client, claims, pegouts, releases) installed in the ledger through an extension_set
+/// (the DPoS rules join the same set), checked with the real Tensority proof of work, and
+/// read-only API routes over the committed state for the federation processes and bystack-cli:
+///
+///   GET /federation                     the federation, depths, the light client's tip
+///   GET /federation/claim/{output id}   whether a mainchain output was claimed
+///   GET /federation/pegout/{output id}  a pegout burn still waiting for its release record
+
+#include "actors/federation/sidechain_rules.hpp"
+#include "runtime/federation/fed_config.hpp"
+#include <array>
+#include <memory>
+
+namespace httplib {
+class Server;
+}
+
+namespace bystack::node {
+class chain_store;
+}
+
+namespace bystack::federation {
+
+class sidechain_host {
+public:
+  static result<std::unique_ptr<sidechain_host>> make(const std::filesystem::path& file);
+
+  /// The rules and the kinds they own, for the node's extension_set.
+  const ledger::extension_rules* rules() const noexcept { return &rules_; }
+  static constexpr std::array<ledger::input_kind, 3> input_kinds{claim_input, header_input,
+                                                                 release_input};
+  static constexpr std::array<ledger::output_kind, 1> output_kinds{pegout_output};
+  const federation_setup& setup() const noexcept { return setup_; }
+  /// Registers the read-only routes; `store` must outlive the server.
+  void add_routes(httplib::Server& srv, const node::chain_store& store) const;
+
+private:
+  explicit sidechain_host(federation_setup s);
+  federation_setup setup_;
+  mainchain::tensority_pow pow_;
+  sidechain_rules rules_;
+};
+
+/// A utxo_view over a committed chain store (reads on demand, keeps what it read).
+class store_view final : public ledger::utxo_view {
+public:
+  explicit store_view(const node::chain_store& s) : s_(&s) {}
+  const ledger::utxo_entry* find(const hash256& id) const override;
+  const ledger::asset_definition* asset(const ledger::asset_id& id) const override;
+  std::uint64_t issued(const ledger::asset_id& id) const override;
+  bool issuance_used(const hash256& id) const override;
+
+private:
+  const node::chain_store* s_;
+  mutable std::map<hash256, std::optional<ledger::utxo_entry>> entries_;
+  mutable std::map<hash256, std::optional<ledger::asset_definition>> assets_;
+};
+
+} // namespace bystack::federation
