@@ -292,6 +292,9 @@ private:
   void propose_compact(const proto::proposal& p, const msg_ptr& full,
                        const std::vector<const pool_batch*>& batches);
   std::vector<const pool_batch*> pick_batches() const;
+  /// Client transactions under compact relay: one batch into the gossip mempool.
+  std::size_t submit_gossip(std::vector<ledger::transaction> txs,
+                            std::vector<ledger::app_verdict>* verdicts);
   void on_compact(std::uint32_t from, const msg_ptr& msg, const proto::compact_proposal& c);
   void on_block_request(std::uint32_t from, const proto::block_request& r);
   void on_block_batches(std::uint32_t from, const proto::block_batches& b);
