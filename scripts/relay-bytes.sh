@@ -11,6 +11,7 @@
 # committed transaction, split by message type, and finally the ratio full / compact.
 # Binaries: $BYSTACK_BIN (a directory holding bystackd and bystack-loadgen), else build/runtime/node.
 set -euo pipefail
+export LC_ALL=C # sort and join must agree on the order
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bindir="${BYSTACK_BIN:-$root/build/runtime/node}"
 bin="$bindir/bystackd"
