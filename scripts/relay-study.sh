@@ -26,3 +26,5 @@ np=(nice "$build/bench/bystack-sweep" --scenario scenarios/study-relay-noprefill
   --allow-skipped-votes --jobs 1 --out docs/data/relay.csv --append --tag relay-noprefill)
 "${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 6
 "${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 12
+"${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 12 \
+  --bandwidth-mbps 200 --tag relay-noprefill-200mbps

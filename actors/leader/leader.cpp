@@ -111,6 +111,7 @@ void node_core::drop_from_pool(const ledger::block& b) {
 std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t now_us,
                               std::vector<ledger::app_verdict>* verdicts) {
   now_us_ = now_us;
+  if (p_.relay == relay_mode::compact && !app_) return submit_gossip(std::move(txs), verdicts);
   proto::tx_batch batch;
   batch.sender = me_;
   for (auto& tx : txs) {

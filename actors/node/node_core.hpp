@@ -194,6 +194,10 @@ private:
   bool check_timeout_certificate(const proto::timeout_certificate& tc, const char*& reason);
   void process_certificate(const cert_ptr& c, std::uint32_t from);
   void try_commit(const crypto::hash256& certified);
+  /// Gives a block that just entered pending_ the certificate that came before it (see
+  /// early_certs_), and tries the two-chain rule on it and its certified children.
+  void attach_early_certificate(const crypto::hash256& h);
+  void remember_early_certificate(const cert_ptr& cp);
   void commit_chain(const crypto::hash256& tip);
   void trim_chain();
   void enter_view(std::uint64_t v, bool via_timeout);
@@ -292,6 +296,9 @@ private:
   void propose_compact(const proto::proposal& p, const msg_ptr& full,
                        const std::vector<const pool_batch*>& batches);
   std::vector<const pool_batch*> pick_batches() const;
+  /// Client transactions under compact relay: one batch into the gossip mempool.
+  std::size_t submit_gossip(std::vector<ledger::transaction> txs,
+                            std::vector<ledger::app_verdict>* verdicts);
   void on_compact(std::uint32_t from, const msg_ptr& msg, const proto::compact_proposal& c);
   void on_block_request(std::uint32_t from, const proto::block_request& r);
   void on_block_batches(std::uint32_t from, const proto::block_batches& b);
@@ -384,6 +391,10 @@ private:
   // Catch-up.
   bool sync_outstanding_ = false;
   std::uint32_t sync_peer_ = 0;
+  /// Certificates of blocks not held yet (bounded): a block rebuilt from a compact proposal may
+  /// arrive after its certificate (its missing batches came back after the next view's proposal
+  /// or T4), and nothing would bring that certificate again.
+  std::deque<cert_ptr> early_certs_;
 
   // Super node role.
   std::map<std::pair<std::uint64_t, crypto::hash256>, collection> collections_;

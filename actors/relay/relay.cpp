@@ -209,6 +209,33 @@ void node_core::add_to_mempool(const msg_ptr& msg, const hash256& id, std::uint3
   if (from != me_) it->second.holders.push_back(from);
 }
 
+std::size_t node_core::submit_gossip(std::vector<ledger::transaction> txs,
+                                     std::vector<ledger::app_verdict>* verdicts) {
+  // A real node's clients: the transactions of one submission become one batch, announced to the
+  // overlay peers at the next gossip tick. Duplicates are refused until a block holding them is
+  // accepted here (drop_from_pool), as in the full-relay pool.
+  proto::tx_batch b;
+  b.sender = me_;
+  for (auto& tx : txs) {
+    if (pool_ids_.size() >= p_.max_pool_txs) {
+      if (verdicts) verdicts->push_back(ledger::app_verdict{"pool-full", "the pool is full"});
+      continue;
+    }
+    if (!pool_ids_.insert(tx.id()).second) {
+      if (verdicts) verdicts->push_back(ledger::app_verdict{"duplicate", "already in the pool"});
+      continue;
+    }
+    if (verdicts) verdicts->push_back({});
+    b.txs.push_back(std::move(tx));
+  }
+  auto accepted = b.txs.size();
+  if (accepted == 0) return 0;
+  auto msg = wrap(std::move(b));
+  ++stats_.gossip_batches;
+  add_to_mempool(msg, memo_batch_id(batch_of(msg)), me_);
+  return accepted;
+}
+
 void node_core::on_gossip_batch(std::uint32_t from, const msg_ptr& msg, const proto::tx_batch& b) {
   if (b.txs.empty()) return reject(from, "tx batch: empty");
   auto id = memo_batch_id(batch_of(msg));

@@ -14,6 +14,7 @@ template <class T> msg_ptr wrap(T value) {
   return std::make_shared<const proto::message>(std::move(value));
 }
 constexpr std::size_t seen_views_kept = 64;
+constexpr std::size_t early_certs_kept = 16;
 } // namespace
 
 void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto::proposal& p) {
@@ -54,6 +55,7 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     // We lack the parent block, so we cannot tell who leads this view: keep the block (its
     // certificate may come next, and the next proposal will extend it) and catch up first.
     pending_.try_emplace(bh, pending_block{p.block, nullptr});
+    attach_early_certificate(bh);
     request_sync(from);
     return;
   }
@@ -75,6 +77,7 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     }
   }
   pending_.try_emplace(bh, pending_block{p.block, nullptr});
+  attach_early_certificate(bh);
   if (p.tc && p.tc->view + 1 > view_) {
     last_tc_ = *p.tc;
     enter_view(p.tc->view + 1, true);
@@ -206,6 +209,7 @@ void node_core::process_certificate(const cert_ptr& cp, std::uint32_t from) {
     }
   } else if (c.height > committed_height()) {
     request_sync(from); // certified block we never received
+    remember_early_certificate(cp);
   }
   if (c.view > high_qc_->view) {
     high_qc_ = cp;
@@ -216,6 +220,33 @@ void node_core::process_certificate(const cert_ptr& cp, std::uint32_t from) {
     try_commit(c.block_hash);
   }
   if (c.view + 1 > view_) enter_view(c.view + 1, false);
+}
+
+void node_core::remember_early_certificate(const cert_ptr& cp) {
+  for (const auto& e : early_certs_)
+    if (e->block_hash == cp->block_hash) return;
+  early_certs_.push_back(cp);
+  while (early_certs_.size() > early_certs_kept)
+    early_certs_.pop_front();
+}
+
+void node_core::attach_early_certificate(const hash256& h) {
+  auto e = std::find_if(early_certs_.begin(), early_certs_.end(),
+                        [&](const cert_ptr& c) { return c->block_hash == h; });
+  if (e == early_certs_.end()) return;
+  auto cp = *e;
+  early_certs_.erase(e);
+  auto it = pending_.find(h);
+  if (it == pending_.end() || it->second.cert) return;
+  it->second.cert = cp;
+  out_.push_back(certified_effect{cp->height, cp->view, cp->block_hash});
+  // Certified children waited for this certificate (the two-chain rule needs the parent's).
+  std::vector<hash256> children;
+  for (const auto& [k, b] : pending_)
+    if (b.cert && b.block->header.parent == h) children.push_back(k);
+  try_commit(h);
+  for (const auto& k : children)
+    try_commit(k);
 }
 
 void node_core::try_commit(const hash256& certified) {

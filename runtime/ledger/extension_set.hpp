@@ -19,6 +19,8 @@ public:
   /// naming the kind if another member already owns it.
   result<void> add(const extension_rules* rules, std::initializer_list<input_kind> inputs,
                    std::initializer_list<output_kind> outputs);
+  result<void> add(const extension_rules* rules, std::span<const input_kind> inputs,
+                   std::span<const output_kind> outputs);
 
   tx_error check_input(const input& in, const hash256& iid, const hash256& txid,
                        const utxo_view& view,

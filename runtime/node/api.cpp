@@ -135,6 +135,11 @@ result<void> api_server::start() {
            {"rejected", s->stats.rejected},
            {"sync_requests", s->stats.sync_requests}};
     j["ledger"] = s->ledger ? "butxo" : "opaque";
+    // Compact relay (docs/relay.md); all zero under full relay.
+    j["compact"] = {
+        {"rebuilt", s->stats.compact_rebuilt}, {"no_round_trip", s->stats.compact_no_round_trip},
+        {"fetches", s->stats.compact_fetches}, {"collisions", s->stats.compact_collisions},
+        {"failed", s->stats.compact_failed},   {"gossip_batches", s->stats.gossip_batches}};
     if (s->ledger) {
       j["utxo_set_hash"] = s->utxo_set_hash.hex();
       j["utxos"] = s->utxos;

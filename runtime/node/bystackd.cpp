@@ -5,7 +5,7 @@
 ///   bystackd testnet --dir DIR --nodes N [--supers M | --groups 5,2] [--base-port P]
 ///                    [--host 127.0.0.1] [--view-timeout-ms T] [--group-wait-ms T]
 ///                    [--max-block-txs K] [--block-interval-ms T] [--ledger butxo|opaque]
-///                    [--wallets N] [--wallet-seed S]
+///                    [--wallets N] [--wallet-seed S] [--relay full|compact]
 ///   bystackd genesis --out FILE [--wallets N] [--wallet-seed S] [--min-fee-per-kb F]
 
 #include "actors/common/topology.hpp"
@@ -37,7 +37,7 @@ int usage() {
                "                        [--base-port P] [--host ADDR] [--view-timeout-ms T]\n"
                "                        [--group-wait-ms T] [--max-block-txs K]\n"
                "                        [--block-interval-ms T] [--ledger butxo|opaque]\n"
-               "                        [--wallets N] [--wallet-seed S]\n"
+               "                        [--wallets N] [--wallet-seed S] [--relay full|compact]\n"
                "       bystackd genesis --out FILE [--wallets N] [--wallet-seed S]\n"
                "                        [--min-fee-per-kb F]\n";
   return 2;
@@ -109,9 +109,9 @@ int genesis(const std::map<std::string, std::string>& f) {
 
 int testnet(const std::map<std::string, std::string>& f) {
   static const std::set<std::string> known = {
-      "dir",    "nodes",           "supers",        "groups",        "base-port",
-      "host",   "view-timeout-ms", "group-wait-ms", "max-block-txs", "block-interval-ms",
-      "ledger", "wallets",         "wallet-seed",   "min-fee-per-kb"};
+      "dir",    "nodes",           "supers",        "groups",         "base-port",
+      "host",   "view-timeout-ms", "group-wait-ms", "max-block-txs",  "block-interval-ms",
+      "ledger", "wallets",         "wallet-seed",   "min-fee-per-kb", "relay"};
   for (const auto& [k, v] : f)
     if (!known.count(k)) {
       std::cerr << "bystackd testnet: unknown option --" << k << "\n";
@@ -162,6 +162,16 @@ int testnet(const std::map<std::string, std::string>& f) {
     auto mode = f.count("ledger") ? f.at("ledger") : std::string("butxo");
     if (mode != "butxo" && mode != "opaque")
       throw std::invalid_argument("--ledger: butxo or opaque");
+    auto relay = f.count("relay") ? f.at("relay") : std::string("full");
+    if (relay != "full" && relay != "compact")
+      throw std::invalid_argument("--relay: full or compact");
+    if (relay == "compact") {
+      if (mode == "butxo") throw std::invalid_argument("--relay compact needs --ledger opaque");
+      c.protocol.relay = bbft::relay_mode::compact;
+      c.protocol.gossip_client_tps = 0;
+      c.protocol.gossip_verify_txs = false;
+      c.protocol.compact_prefill_age_us = 0;
+    }
     if (mode == "butxo") {
       // One genesis file for all nodes; the load generator finds the wallets from the same
       // seed and count.

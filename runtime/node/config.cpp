@@ -138,6 +138,23 @@ node_config read(config::map_reader root, const std::string& name,
     q.max_pool_txs =
         static_cast<std::uint64_t>(p->optional_int("max_pool_txs", 200'000, 1, 100'000'000));
     q.sync_max_blocks = static_cast<std::uint32_t>(p->optional_int("sync_max_blocks", 16, 1, 4096));
+    // Proposal relay (docs/relay.md): whole blocks, or transaction gossip plus compact proposals.
+    auto relay = p->optional_choice("relay", "full", {"full", "compact"});
+    q.relay = relay == "compact" ? bbft::relay_mode::compact : bbft::relay_mode::full;
+    // Real nodes gossip their clients' transactions; nothing is generated, and the signatures
+    // were checked by the API of the node that took them.
+    q.gossip_client_tps = 0;
+    q.gossip_verify_txs = false;
+    q.compact_prefill_age_us = 0;
+    if (auto g = p->optional_map("gossip")) {
+      if (q.relay != bbft::relay_mode::compact)
+        p->fail("gossip", "only 'relay: compact' gossips transactions");
+      q.gossip_degree = static_cast<std::uint32_t>(g->optional_int("degree", 8, 1, 1024));
+      q.gossip_interval_us = ms_to_us(g->optional_int("interval_ms", 100, 1, 60'000));
+      q.compact_min_age_us = ms_to_us(g->optional_int("min_age_ms", 1000, 0, 600'000));
+      q.compact_prefill_age_us = ms_to_us(g->optional_int("prefill_ms", 0, 0, 600'000));
+      q.short_id_bytes = static_cast<std::uint32_t>(g->optional_int("short_id_bytes", 6, 1, 8));
+    }
   } else {
     c.protocol.sync_max_blocks = 16;
   }
@@ -227,6 +244,9 @@ node_config read(config::map_reader root, const std::string& name,
     if (c.ledger != ledger_mode::butxo) root.fail("federation_file", "needs 'ledger: butxo'");
     c.federation_file = config::resolve_path(base, file);
   }
+  if (c.protocol.relay == bbft::relay_mode::compact && c.ledger == ledger_mode::butxo)
+    root.fail("ledger", "'protocol.relay: compact' runs with 'ledger: opaque' only (the compact "
+                        "rebuild works on opaque transaction batches)");
   if (auto t = root.optional_map("testing")) {
     const char* allow = std::getenv(test_faults_env);
     if (allow == nullptr || std::string(allow) != "1")
@@ -339,6 +359,14 @@ std::string render_node_config(const node_config& c) {
     << "  max_block_txs: " << p.max_block_txs << "\n"
     << "  max_pool_txs: " << p.max_pool_txs << "\n"
     << "  sync_max_blocks: " << p.sync_max_blocks << "\n";
+  if (p.relay == bbft::relay_mode::compact)
+    o << "  relay: compact\n"
+      << "  gossip:\n"
+      << "    degree: " << p.gossip_degree << "\n"
+      << "    interval_ms: " << p.gossip_interval_us / 1000 << "\n"
+      << "    min_age_ms: " << p.compact_min_age_us / 1000 << "\n"
+      << "    prefill_ms: " << std::max<std::int64_t>(0, p.compact_prefill_age_us) / 1000 << "\n"
+      << "    short_id_bytes: " << p.short_id_bytes << "\n";
   const auto& l = c.limits;
   o << "limits:\n"
     << "  max_message_bytes: " << l.max_message_bytes << "\n"

@@ -83,7 +83,9 @@ using election_atom = caf::atom_constant<caf::atom("election")>;
 /// How long a starting node waits for all its peers before it starts the protocol anyway.
 constexpr auto start_wait = std::chrono::seconds(3);
 
-constexpr std::size_t timer_kinds = 4;
+/// Every timer kind of the core: view timeouts and catch-up, a super node's commit_wait, and
+/// the gossip tick of compact relay.
+constexpr std::size_t timer_kinds = bbft::timer_kind_count;
 
 /// Client transactions this node accepted are offered to the super nodes again until committed:
 /// checked every tick; each is resent after resend_first, then after doubling intervals up to

@@ -73,6 +73,16 @@ TEST(node_ledger_config, refuses_butxo_without_genesis_and_both_genesis_keys) {
   EXPECT_NE(b.err().message.find("not both"), std::string::npos) << b.err().message;
 }
 
+TEST(node_ledger_config, refuses_compact_relay_with_the_butxo_ledger) {
+  auto c = parse_node_config(base_config() + "protocol: {relay: compact}\n" + genesis_text(),
+                             "n.yaml", "/tmp");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.err().message.find("runs with 'ledger: opaque' only"), std::string::npos)
+      << c.err().message;
+  auto opaque = parse_node_config(base_config() + "protocol: {relay: compact}\n", "n.yaml", "/tmp");
+  ASSERT_TRUE(opaque) << opaque.err().message;
+}
+
 TEST(node_ledger_config, genesis_file_is_read_relative_to_the_config) {
   temp_dir dir;
   std::ofstream(dir.path() / "g.yaml") << render_genesis(loadgen_genesis("s", 3));

@@ -1,11 +1,11 @@
 // The production node's pieces that need no network: the config loader (errors name file, line
 // and key), the envelope checks (forged, unknown, garbage) and the chain store across a reopen.
-#include "tests/common/temp_dir.hpp"
 #include "runtime/codec/codec.hpp"
 #include "runtime/node/chain_store.hpp"
 #include "runtime/node/config.hpp"
 #include "runtime/node/envelope.hpp"
 #include "runtime/node/metrics.hpp"
+#include "tests/common/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -83,6 +83,37 @@ TEST(node_config, render_reads_back) {
   ASSERT_TRUE(again) << again.err().message;
   EXPECT_EQ(again->nodes[1].key, r->nodes[1].key);
   EXPECT_EQ(again->protocol.view_timeout_us, r->protocol.view_timeout_us);
+}
+
+TEST(node_config, relay_defaults_to_full_and_compact_reads_back_with_its_gossip) {
+  auto r = parse_node_config(good_config(), "a.yaml", "/x");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->protocol.relay, bbft::relay_mode::full);
+  auto text = replace(good_config(), "  view_timeout_ms: 1500\n",
+                      "  view_timeout_ms: 1500\n  relay: compact\n"
+                      "  gossip: {interval_ms: 50, min_age_ms: 300, short_id_bytes: 8}\n");
+  r = parse_node_config(text, "a.yaml", "/x");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->protocol.relay, bbft::relay_mode::compact);
+  EXPECT_EQ(r->protocol.gossip_interval_us, 50'000);
+  EXPECT_EQ(r->protocol.compact_min_age_us, 300'000);
+  EXPECT_EQ(r->protocol.compact_prefill_age_us, 0); // real nodes prefill nothing by default
+  EXPECT_EQ(r->protocol.gossip_client_tps, 0u);     // and generate no transactions
+  auto again = parse_node_config(render_node_config(*r), "b.yaml", "/x");
+  ASSERT_TRUE(again) << again.err().message;
+  EXPECT_EQ(again->protocol.relay, bbft::relay_mode::compact);
+  EXPECT_EQ(again->protocol.gossip_interval_us, 50'000);
+  EXPECT_EQ(again->protocol.compact_min_age_us, 300'000);
+  EXPECT_EQ(again->protocol.short_id_bytes, 8u);
+}
+
+TEST(node_config, relay_names_and_gossip_without_compact_relay_are_refused) {
+  auto e = load_error(replace(good_config(), "  view_timeout_ms: 1500\n",
+                              "  view_timeout_ms: 1500\n  relay: pipelined\n"));
+  EXPECT_NE(e.find("protocol.relay"), std::string::npos) << e;
+  e = load_error(replace(good_config(), "  view_timeout_ms: 1500\n",
+                         "  view_timeout_ms: 1500\n  gossip: {degree: 4}\n"));
+  EXPECT_NE(e.find("only 'relay: compact' gossips"), std::string::npos) << e;
 }
 
 TEST(node_config, unknown_key_names_line_and_key) {

@@ -1,0 +1,231 @@
+// Runs a 4-node bystackd cluster on loopback with `protocol.relay: compact` (ledger: opaque, one
+// super node) and submits client transactions to every node: they must spread by gossip, the
+// leader's proposals must go out compact (no full proposal on the wire), the members must rebuild
+// the blocks from their mempools, every submitted transaction must commit exactly once and all
+// nodes must hold the same chain.
+//
+// Polls only, with generous deadlines; no timing assertions.
+#include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/ledger/block.hpp"
+#include "tests/common/cluster_process.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace bystack::node {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+using bystack::test::poll_until;
+
+constexpr std::uint32_t nodes = 4;
+
+std::uint64_t series(const std::string& text, const std::string& name) {
+  auto pos = text.find("\n" + name + " ");
+  if (pos == std::string::npos) return 0;
+  return std::stoull(text.substr(pos + name.size() + 2));
+}
+
+class compact_cluster : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "bystack-compact-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    base_ = bystack::test::pick_base_port(2 * static_cast<int>(nodes));
+    auto cmd = std::string(BYSTACKD) + " testnet --dir " + dir_.string() +
+               " --nodes 4 --supers 1 --ledger opaque --relay compact --block-interval-ms 200" +
+               " --view-timeout-ms 2000 --group-wait-ms 300 --base-port " + std::to_string(base_) +
+               " > " + (dir_ / "testnet.log").string() + " 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    // Batches become proposable after 300 ms instead of 1 s: a shorter test, the same protocol.
+    for (std::uint32_t i = 0; i < nodes; ++i) {
+      auto cfg = dir_ / ("node" + std::to_string(i) + ".yaml");
+      std::ifstream in(cfg);
+      std::stringstream s;
+      s << in.rdbuf();
+      auto text = s.str();
+      auto pos = text.find("min_age_ms: 1000");
+      ASSERT_NE(pos, std::string::npos) << "no gossip section in " << cfg;
+      text.replace(pos, 16, "min_age_ms: 300");
+      std::ofstream(cfg) << text;
+    }
+    pids_.assign(nodes, -1);
+    for (std::uint32_t i = 0; i < nodes; ++i) {
+      auto cfg = (dir_ / ("node" + std::to_string(i) + ".yaml")).string();
+      auto log = (dir_ / ("node" + std::to_string(i) + ".log")).string();
+      pids_[i] = bystack::test::spawn_node(BYSTACKD, cfg, log);
+      ASSERT_GE(pids_[i], 0);
+    }
+  }
+
+  void TearDown() override {
+    for (auto pid : pids_) {
+      if (pid <= 0) continue;
+      if (auto err = bystack::test::stop_process(pid, SIGTERM); !err.empty()) ADD_FAILURE() << err;
+    }
+    if (!HasFailure()) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec);
+    } else {
+      std::cerr << "cluster files kept in " << dir_ << "\n";
+    }
+  }
+
+  int api_port(std::uint32_t i) const { return base_ + 2 * static_cast<int>(i) + 1; }
+
+  std::optional<json> get(std::uint32_t i, const std::string& path) {
+    httplib::Client cli("127.0.0.1", api_port(i));
+    cli.set_connection_timeout(2, 0);
+    cli.set_read_timeout(10, 0);
+    auto r = cli.Get(path.c_str());
+    if (!r || r->status != 200) return std::nullopt;
+    auto j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+  }
+  std::string metrics(std::uint32_t i) {
+    httplib::Client cli("127.0.0.1", api_port(i));
+    cli.set_read_timeout(10, 0);
+    auto r = cli.Get("/metrics");
+    return r && r->status == 200 ? r->body : std::string();
+  }
+  std::uint64_t committed(std::uint32_t i) {
+    auto s = get(i, "/status");
+    return s ? (*s)["committed_height"].get<std::uint64_t>() : 0;
+  }
+
+  /// Submits n signed opaque transactions to node i; returns their ids.
+  std::vector<std::string> submit(std::uint32_t i, std::size_t n) {
+    const auto& scheme = crypto::ed25519_scheme();
+    crypto::secret_seed seed{};
+    seed[0] = 7;
+    auto client = scheme.make_signer(seed);
+    json txs = json::array();
+    std::vector<std::string> ids;
+    for (std::size_t k = 0; k < n; ++k) {
+      ledger::transaction tx;
+      tx.sender = client->pub();
+      tx.nonce = nonce_++;
+      tx.payload.assign(100, static_cast<std::uint8_t>(k));
+      tx.signature = client->sign(tx.id());
+      ids.push_back(tx.id().hex());
+      txs.push_back({{"sender", to_hex(tx.sender)},
+                     {"nonce", tx.nonce},
+                     {"payload", to_hex(tx.payload)},
+                     {"signature", to_hex(tx.signature)}});
+    }
+    httplib::Client cli("127.0.0.1", api_port(i));
+    cli.set_read_timeout(30, 0);
+    auto r = cli.Post("/tx", json{{"txs", txs}}.dump(), "application/json");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    if (r && r->status == 200) {
+      EXPECT_EQ(json::parse(r->body)["accepted"].get<std::size_t>(), n) << r->body;
+    }
+    return ids;
+  }
+
+  /// Adds the ids of the transactions committed at heights from..to on node i to `out`.
+  bool read_ids(std::uint32_t i, std::uint64_t from, std::uint64_t to,
+                std::multiset<std::string>& out) {
+    for (auto h = from; h <= to; ++h) {
+      auto b = get(i, "/block/" + std::to_string(h));
+      if (!b) return false;
+      for (const auto& id : (*b)["tx_ids"])
+        out.insert(id.get<std::string>());
+    }
+    return true;
+  }
+
+  fs::path dir_;
+  int base_ = 0;
+  std::vector<pid_t> pids_;
+  std::uint64_t nonce_ = 1;
+};
+
+TEST_F(compact_cluster, gossiped_transactions_commit_once_in_blocks_the_members_rebuild) {
+  // All nodes up and committing.
+  ASSERT_TRUE(poll_until(40s, [&] {
+    for (std::uint32_t i = 0; i < nodes; ++i)
+      if (committed(i) < 2) return false;
+    return true;
+  })) << "the cluster does not commit";
+
+  // Client transactions enter at every node: each node holds a quarter of them until gossip.
+  std::vector<std::string> ids;
+  for (int round = 0; round < 3; ++round)
+    for (std::uint32_t i = 0; i < nodes; ++i) {
+      auto got = submit(i, 150);
+      ids.insert(ids.end(), got.begin(), got.end());
+    }
+  const std::set<std::string> want(ids.begin(), ids.end());
+  ASSERT_EQ(want.size(), ids.size());
+
+  // Every submitted transaction commits, at node 3 (a member that took a quarter of them).
+  std::multiset<std::string> seen;
+  std::uint64_t read_to = 0;
+  bool all = poll_until(60s, [&] {
+    auto h = committed(3);
+    if (h > read_to && read_ids(3, read_to + 1, h, seen)) read_to = h;
+    for (const auto& id : want)
+      if (!seen.count(id)) return false;
+    return true;
+  });
+  std::size_t missing = 0;
+  for (const auto& id : want)
+    missing += seen.count(id) == 0;
+  ASSERT_TRUE(all) << missing << " of " << want.size() << " transactions not committed";
+  for (const auto& id : want)
+    EXPECT_EQ(seen.count(id), 1u) << "transaction " << id << " committed more than once";
+  EXPECT_EQ(seen.size(), want.size()) << "blocks hold transactions nobody submitted";
+
+  // Commits go on, and every node holds the same chain up to a common height.
+  auto h = read_to;
+  ASSERT_TRUE(poll_until(30s, [&] {
+    for (std::uint32_t i = 0; i < nodes; ++i)
+      if (committed(i) < h + 2) return false;
+    return true;
+  })) << "commits stopped after the load";
+  auto ref = get(0, "/block/" + std::to_string(h));
+  ASSERT_TRUE(ref);
+  for (std::uint32_t i = 1; i < nodes; ++i) {
+    auto b = get(i, "/block/" + std::to_string(h));
+    ASSERT_TRUE(b) << "node " << i;
+    EXPECT_EQ((*b)["hash"], (*ref)["hash"]) << "node " << i << " at height " << h;
+  }
+
+  // The members rebuilt the blocks from gossiped batches; nothing failed.
+  for (std::uint32_t i = 1; i < nodes; ++i) {
+    auto s = get(i, "/status");
+    ASSERT_TRUE(s);
+    const auto& c = (*s)["compact"];
+    EXPECT_GE(c["rebuilt"].get<std::uint64_t>(), h / 2) << "node " << i << ": " << c.dump();
+    EXPECT_GT(c["gossip_batches"].get<std::uint64_t>(), 0u) << "node " << i << ": " << c.dump();
+    EXPECT_EQ(c["failed"].get<std::uint64_t>(), 0u) << "node " << i << ": " << c.dump();
+  }
+  // The leader sent compact proposals only, and the transaction bodies went out as gossip.
+  auto m0 = metrics(0);
+  EXPECT_GT(series(m0, "bystack_messages_out_bytes_total{type=\"compact_proposal\"}"), 0u);
+  EXPECT_EQ(series(m0, "bystack_messages_out_bytes_total{type=\"proposal\"}"), 0u);
+  std::uint64_t batch_bytes = 0;
+  for (std::uint32_t i = 0; i < nodes; ++i)
+    batch_bytes += series(metrics(i), "bystack_messages_out_bytes_total{type=\"tx_batch\"}");
+  // Each of the 1,800 transactions (about 210 bytes) reaches the three other nodes.
+  EXPECT_GE(batch_bytes, 3u * 200u * want.size());
+}
+
+} // namespace
+} // namespace bystack::node
