@@ -343,6 +343,10 @@ dpos_result run_dpos(const dpos_config& cfg) {
     return false;
   };
   std::vector<std::unique_ptr<crypto::signer>> byz_signers(n);
+  // Byzantine nodes (equivocators) are not judged by the liveness checker.
+  std::set<std::uint32_t> byzantine;
+  for (const auto& f : cfg.faults)
+    if (f.kind == "equivocate") byzantine.insert(f.nodes.begin(), f.nodes.end());
   std::unordered_map<crypto::hash256, std::int64_t> proposed_at;
   std::map<std::uint64_t, crypto::hash256> canonical;
   std::map<std::uint64_t, std::int64_t> first_commit;
@@ -544,7 +548,7 @@ dpos_result run_dpos(const dpos_config& cfg) {
     auto s = providers[top_node]->set_of(providers[top_node]->epoch_of(target));
     if (!s) return false;
     for (auto m : s->members())
-      if (!down.count(m) && height[m] < target) return false;
+      if (!down.count(m) && !byzantine.count(m) && height[m] < target) return false;
     return true;
   };
   while (!queue.empty()) {
@@ -629,7 +633,11 @@ dpos_result run_dpos(const dpos_config& cfg) {
   auto last = prov.set_of(prov.epoch_of(std::min(target, top)));
   res.committed = top;
   for (std::uint32_t i = 0; i < n && last; ++i)
-    if (!down.count(i) && last->contains(i)) res.committed = std::min(res.committed, height[i]);
+    if (!down.count(i) && !byzantine.count(i) && last->contains(i)) {
+      res.committed = std::min(res.committed, height[i]);
+      if (height[i] < target) res.lagging.push_back(i);
+    }
+  res.top = top;
   std::vector<double> lats, ints;
   for (const auto& [h, hash] : canonical) {
     auto s = prov.set_of(prov.epoch_of(h));
@@ -752,6 +760,12 @@ void print_dpos(const dpos_result& r, std::ostream& out, bool heights) {
       << (r.completed ? "ok" : "FAILED") << " (live members of the last epoch reached height "
       << r.committed << "), views timed out " << r.views_timed_out << ", simulated "
       << r.sim_seconds << " s\n";
+  if (!r.completed) {
+    out << "  highest commit " << r.top << "; live members short of the target:";
+    for (auto m : r.lagging)
+      out << " " << m;
+    out << "\n";
+  }
   std::size_t shown = 0;
   for (const auto& [reason, count] : r.rejected)
     if (shown++ < 8) out << "  refused  " << count << " x " << reason << "\n";

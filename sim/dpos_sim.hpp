@@ -111,7 +111,9 @@ struct dpos_result {
   dpos_config cfg;
   std::vector<dpos_epoch_report> epochs;
   std::vector<dpos_height_report> heights;
-  std::uint64_t committed = 0; ///< the height every member of the last epoch reached
+  std::uint64_t committed = 0;        ///< the height every member of the last epoch reached
+  std::uint64_t top = 0;              ///< the highest height committed anywhere
+  std::vector<std::uint32_t> lagging; ///< live, honest members of the last epoch short of it
   bool completed = false;
   std::uint64_t safety_violations = 0;
   std::uint64_t views_timed_out = 0;

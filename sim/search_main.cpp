@@ -77,7 +77,11 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
         what = "liveness";
         detail = "live members of the last epoch reached height " + std::to_string(r.committed) +
                  " of " + std::to_string(c.epochs * c.epoch_blocks) + " in " +
-                 std::to_string(c.max_sim_seconds) + " simulated s";
+                 std::to_string(static_cast<int>(c.max_sim_seconds)) +
+                 " simulated s (highest commit " + std::to_string(r.top) + "; short of it:";
+        for (auto m : r.lagging)
+          detail += " " + std::to_string(m);
+        detail += ")";
       }
       if (what)
         std::cout << "seed " << seed << ": " << what << ": " << detail
