@@ -282,6 +282,12 @@ dpos_result run_dpos(const dpos_config& cfg) {
         if (a == native) fees += x;
       delta_at[h] = {issued, fees};
     };
+    // The proposers of committed blocks, in commit order and before the election that a
+    // block's commit may run (super-node demotion), the same on every node however its commits
+    // are batched (a node catching up commits many at once).
+    o.on_commit_header = [p = providers.back().get()](const ledger::block_header& h) {
+      p->note_proposer(h.height, h.proposer);
+    };
     if (cfg.rewards) {
       ledger::butxo_options::reward_split rs;
       rs.params = ledger::rewards::reward_params{cfg.producer_share_pct, cfg.min_voter_payout};
@@ -418,7 +424,6 @@ dpos_result run_dpos(const dpos_config& cfg) {
             res.block_rewards.push_back(br);
           }
         }
-        providers[i]->note_proposer(h, c->block->header.proposer);
         commit_at[i][h] = t;
         height[i] = h;
         if (h > top) {

@@ -127,7 +127,13 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
   const auto& cert = c.cert;
   if (!known_certified(cert.block_hash)) {
     const char* why = nullptr;
-    if (!check_block_certificate(cert, why)) return reject(from, why);
+    if (!check_block_certificate(cert, why)) {
+      // A certificate of an epoch whose set this node cannot know yet: its chain is behind
+      // (e.g. it left the set at a boundary and stopped there). Ask the sender for the chain,
+      // whose commits elect the sets that check the certificate.
+      if (sets_ && !set_at(cert.height) && cert.height > committed_height()) request_sync(from);
+      return reject(from, why);
+    }
   }
   cert_received_view_ = std::max(cert_received_view_, cert.view);
   if (from == current_super_) {

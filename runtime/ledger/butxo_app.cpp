@@ -342,6 +342,7 @@ app_verdict butxo_app::commit(const block& b) {
   stats_.committed_txs += val->txs.size();
   pool_.on_commit(val->txs, val->delta, b.header.height, &val->ids);
   last_delta_ = val->delta;
+  if (opts_.on_commit_header) opts_.on_commit_header(b.header);
   if (opts_.on_commit) opts_.on_commit(val->delta, b.header.height);
   recent_hashes_.emplace_back(tip_height_, state_.hash());
   if (recent_hashes_.size() > recent_hashes_kept) recent_hashes_.pop_front();

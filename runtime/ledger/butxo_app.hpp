@@ -59,6 +59,10 @@ struct butxo_options {
   /// Called after each commit with the block's delta (incremental state derived from the
   /// chain, such as the DPoS vote tally); empty: nothing.
   std::function<void(const block_delta&, std::uint64_t height)> on_commit;
+  /// Called at each commit, before on_commit, with the block's header: state that depends on
+  /// who proposed the committed blocks (DPoS super-node demotion) learns it in commit order,
+  /// however the commits are batched. Empty: nothing.
+  std::function<void(const block_header&)> on_commit_header;
   /// DPoS rewards (rewards.hpp, docs/dpos.md): when set, a consensus rule: every block's
   /// coinbase pays exactly block reward plus fees, split between its proposer and the voters of
   /// the proposer's registrations at the block's parent; a block that deviates is refused
