@@ -88,6 +88,7 @@ TEST(dpos_search, faults_during_epoch_changes_keep_safety) {
   EXPECT_EQ(r.safety_violations, 0u);
   EXPECT_TRUE(r.reward_violation.empty()) << r.reward_violation;
   EXPECT_GT(r.faults_applied, 0u);
+  EXPECT_GT(r.equivocations, 0u);
   EXPECT_TRUE(r.completed) << "highest commit " << r.top;
 }
 
