@@ -38,5 +38,5 @@ int main(int argc, char** argv) {
   }
   auto r = run_dpos(*cfg);
   print_dpos(r, std::cout, heights);
-  return r.safety_violations == 0 && r.completed ? 0 : 1;
+  return r.ok() ? 0 : 1;
 }

@@ -63,8 +63,55 @@ result<dpos_config> load_dpos_config(const std::filesystem::path& file) {
       c.crash_at_s = crash->optional_double("at_s", 0, 0, 1e7);
       crash->finish();
     }
+    if (auto rw = root.optional_map("rewards")) {
+      c.rewards = true;
+      c.block_reward =
+          static_cast<std::uint64_t>(rw->optional_int("block_reward", 1000, 0, 1'000'000'000));
+      c.producer_share_pct =
+          static_cast<std::uint32_t>(rw->optional_int("producer_share_pct", 30, 0, 100));
+      c.min_voter_payout =
+          static_cast<std::uint64_t>(rw->optional_int("min_voter_payout", 1, 1, 1'000'000'000));
+      c.vote_fee = static_cast<std::uint64_t>(rw->optional_int("vote_fee", 0, 0, 1'000'000));
+      rw->finish();
+    }
+    {
+      auto fl = root.list("faults");
+      for (std::size_t i = 0; i < fl.size(); ++i) {
+        auto m = fl.map_at(i);
+        dpos_config::fault f;
+        f.kind =
+            m.optional_choice("kind", "crash", {"crash", "isolate", "partition", "equivocate"});
+        auto nodes = m.list("nodes", true);
+        for (std::size_t k = 0; k < nodes.size(); ++k)
+          f.nodes.push_back(nodes.at<std::uint32_t>(k));
+        f.at_s = m.optional_double("at_s", 0, 0, 1e7);
+        if (m.has("until_s")) f.until_s = m.optional_double("until_s", 0, f.at_s, 1e7);
+        for (auto nd : f.nodes)
+          if (nd >= c.candidates) fl.fail(i, "node " + std::to_string(nd) + " is no candidate");
+        if (f.kind == "crash" && f.until_s) fl.fail(i, "a crash is for good (no until_s)");
+        c.faults.push_back(std::move(f));
+      }
+    }
+    if (root.has("regions")) {
+      // An inline network (generated schedules): region names, the RTT matrix in ms row by row
+      // (k x k numbers), jitter; network_from is then unused.
+      auto names = root.list("regions", true);
+      for (std::size_t i = 0; i < names.size(); ++i)
+        c.regions.push_back(names.at<std::string>(i));
+      auto flat = root.list("rtt_ms", true);
+      const auto k = c.regions.size();
+      if (k == 0 || flat.size() != k * k) root.fail("rtt_ms", "needs regions x regions numbers");
+      c.rtt_ms.assign(k, std::vector<double>(k, 0));
+      for (std::size_t i = 0; i < k * k; ++i) {
+        auto v = flat.at<double>(i);
+        if (!(v >= 0 && v < 1e5)) flat.fail(i, "an RTT in ms, 0..100000");
+        c.rtt_ms[i / k][i % k] = v;
+      }
+      c.jitter_ms = root.optional_double("jitter_ms", 1, 0, 1000);
+    }
     root.finish();
     if (c.seats > c.candidates) root.fail("seats", "more seats than candidates");
+    if (!c.regions.empty()) return c;
     for (auto n : c.crash)
       if (n >= c.candidates) root.fail("crash", "node " + std::to_string(n) + " is no candidate");
     auto path = std::filesystem::path(net);
@@ -110,10 +157,31 @@ struct voter {
   std::uint64_t stake = 0;
   crypto::hash256 vote;     ///< the vote output in force (zero: none yet)
   crypto::hash256 proposed; ///< a vote submitted but not seen committed yet
+  std::uint64_t proposed_amount = 0;
   std::uint32_t candidate = 0;
 };
 
 } // namespace
+
+std::string check_reward_conservation(const std::vector<dpos_block_reward>& blocks,
+                                      std::uint64_t block_reward) {
+  std::uint64_t issued = 0, fees = 0, paid = 0;
+  for (const auto& b : blocks) {
+    if (b.to_producer + b.to_voters != b.issued)
+      return "height " + std::to_string(b.height) + ": coinbase outputs " +
+             std::to_string(b.to_producer + b.to_voters) + " != issued " + std::to_string(b.issued);
+    if (b.issued != block_reward + b.fees)
+      return "height " + std::to_string(b.height) + ": issued " + std::to_string(b.issued) +
+             " != reward " + std::to_string(block_reward) + " + fees " + std::to_string(b.fees);
+    issued += b.issued;
+    fees += b.fees;
+    paid += b.to_producer + b.to_voters;
+  }
+  if (issued != block_reward * blocks.size() + fees || paid != issued)
+    return "issued " + std::to_string(issued) + " != reward x " + std::to_string(blocks.size()) +
+           " blocks + fees " + std::to_string(fees);
+  return {};
+}
 
 dpos_result run_dpos(const dpos_config& cfg) {
   dpos_result res;
@@ -135,6 +203,7 @@ dpos_result run_dpos(const dpos_config& cfg) {
   // Genesis: a deposit for every candidate, stakes between 1,000 and 100,000 for the voters.
   ledger::genesis_spec g;
   g.network = "bystack-dpos-sim";
+  if (cfg.rewards) g.block_reward = cfg.block_reward;
   ledger::asset_definition btm;
   btm.name = "BTM";
   btm.issuer = ledger::control_program::single(keys[0]);
@@ -186,6 +255,8 @@ dpos_result run_dpos(const dpos_config& cfg) {
   std::vector<std::unique_ptr<bbft::election_provider>> providers;
   std::vector<std::unique_ptr<ledger::butxo_app>> apps;
   std::vector<std::unique_ptr<bbft::node_core>> cores;
+  // Per canonical height, from the first node that commits it: (issued, fees) of its delta.
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> delta_at;
   bbft::params pp;
   pp.view_timeout_us = cfg.view_timeout_us;
   pp.max_view_timeout_us = cfg.view_timeout_us * 8;
@@ -200,9 +271,33 @@ dpos_result run_dpos(const dpos_config& cfg) {
     o.ext = &rules;
     o.genesis_block = bbft::genesis_block()->hash();
     o.memo = &memo;
-    o.on_commit = [p = providers.back().get()](const ledger::block_delta& d, std::uint64_t h) {
+    o.on_commit = [p = providers.back().get(), &delta_at, native](const ledger::block_delta& d,
+                                                                  std::uint64_t h) {
       p->on_commit(d, h);
+      if (delta_at.count(h)) return;
+      std::uint64_t issued = 0, fees = 0;
+      for (const auto& [a, x] : d.issued)
+        if (a == native) issued += x;
+      for (const auto& [a, x] : d.retired)
+        if (a == native) fees += x;
+      delta_at[h] = {issued, fees};
     };
+    // The proposers of committed blocks, in commit order and before the election that a
+    // block's commit may run (super-node demotion), the same on every node however its commits
+    // are batched (a node catching up commits many at once).
+    o.on_commit_header = [p = providers.back().get()](const ledger::block_header& h) {
+      p->note_proposer(h.height, h.proposer);
+    };
+    if (cfg.rewards) {
+      ledger::butxo_options::reward_split rs;
+      rs.params = ledger::rewards::reward_params{cfg.producer_share_pct, cfg.min_voter_payout};
+      rs.self = i;
+      rs.producer_key = [&keys](std::uint32_t p) -> std::optional<crypto::public_key> {
+        if (p >= keys.size()) return std::nullopt;
+        return keys[p];
+      };
+      o.rewards = rs;
+    }
     apps.push_back(std::make_unique<ledger::butxo_app>(std::move(o), *state, scheme));
     bbft::core_config cc;
     cc.me = i;
@@ -232,6 +327,32 @@ dpos_result run_dpos(const dpos_config& cfg) {
   std::uint64_t seq = 0;
   std::vector<std::array<std::uint64_t, bbft::timer_kind_count>> tokens(n);
   std::set<std::uint32_t> down;
+  auto in_window = [](const dpos_config::fault& f, std::int64_t t) {
+    return t >= static_cast<std::int64_t>(f.at_s * 1e6) &&
+           (!f.until_s || t < static_cast<std::int64_t>(*f.until_s * 1e6));
+  };
+  auto lists = [](const std::vector<std::uint32_t>& v, std::uint32_t x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  // Whether a message from a to b sent or delivered at t is lost to a link fault.
+  auto cut = [&](std::uint32_t a, std::uint32_t b, std::int64_t t) {
+    for (const auto& f : cfg.faults) {
+      if (!in_window(f, t)) continue;
+      if (f.kind == "isolate" && (lists(f.nodes, a) || lists(f.nodes, b))) return true;
+      if (f.kind == "partition" && lists(f.nodes, a) != lists(f.nodes, b)) return true;
+    }
+    return false;
+  };
+  auto equivocates = [&](std::uint32_t a, std::int64_t t) {
+    for (const auto& f : cfg.faults)
+      if (f.kind == "equivocate" && in_window(f, t) && lists(f.nodes, a)) return true;
+    return false;
+  };
+  std::vector<std::unique_ptr<crypto::signer>> byz_signers(n);
+  // Byzantine nodes (equivocators) are not judged by the liveness checker.
+  std::set<std::uint32_t> byzantine;
+  for (const auto& f : cfg.faults)
+    if (f.kind == "equivocate") byzantine.insert(f.nodes.begin(), f.nodes.end());
   std::unordered_map<crypto::hash256, std::int64_t> proposed_at;
   std::map<std::uint64_t, crypto::hash256> canonical;
   std::map<std::uint64_t, std::int64_t> first_commit;
@@ -248,8 +369,25 @@ dpos_result run_dpos(const dpos_config& cfg) {
   std::function<void(std::uint32_t, std::int64_t)> pump = [&](std::uint32_t i, std::int64_t t) {
     for (auto& e : cores[i]->take_effects()) {
       if (auto* s = std::get_if<bbft::send_effect>(&e)) {
-        if (const auto* p = std::get_if<proto::proposal>(s->msg.get()))
-          proposed_at.try_emplace(p->block->hash(), t);
+        const auto* p = std::get_if<proto::proposal>(s->msg.get());
+        if (p) proposed_at.try_emplace(p->block->hash(), t);
+        if (p && p->leader == i && s->to.size() > 1 && equivocates(i, t)) {
+          // Half of the receivers get another block for the same height and view, signed by
+          // the leader: both are valid on their own.
+          auto other = *p->block;
+          other.header.timestamp_ms += 1;
+          auto p2 = *p;
+          p2.block = std::make_shared<const ledger::block>(std::move(other));
+          if (!byz_signers[i]) byz_signers[i] = scheme.make_signer(seed_for(cfg.seed, 1, i));
+          p2.signature = byz_signers[i]->sign(proto::proposal_digest(
+              p2.block->header.height, p2.block->header.view, p2.block->hash()));
+          auto m2 = std::make_shared<const proto::message>(std::move(p2));
+          ++res.equivocations;
+          for (std::size_t k = 0; k < s->to.size(); ++k)
+            queue.push(
+                event{t + link_us(i, s->to[k]), seq++, s->to[k], i, k % 2 ? m2 : s->msg, {}, 0, 0});
+          continue;
+        }
         for (auto to : s->to)
           queue.push(event{t + link_us(i, to), seq++, to, i, s->msg, {}, 0, 0});
       } else if (auto* tm = std::get_if<bbft::timer_effect>(&e)) {
@@ -263,8 +401,29 @@ dpos_result run_dpos(const dpos_config& cfg) {
         if (fresh) {
           first_commit[h] = t;
           res.txs_committed += c->block->txs.size();
+          if (cfg.rewards) {
+            dpos_block_reward br;
+            br.height = h;
+            br.proposer = c->block->header.proposer;
+            auto producer = br.proposer < keys.size()
+                                ? ledger::control_program::single(keys[br.proposer])
+                                : ledger::control_program{};
+            if (!c->block->txs.empty())
+              if (auto cb = ledger::unwrap(c->block->txs[0]);
+                  cb && cb->inputs.size() == 1 &&
+                  cb->inputs[0].kind == ledger::input_kind::coinbase)
+                for (const auto& o : cb->outputs) {
+                  if (o.asset != native) continue;
+                  if (o.owner == producer) {
+                    br.to_producer += o.amount;
+                  } else {
+                    br.to_voters += o.amount;
+                    ++br.voter_outputs;
+                  }
+                }
+            res.block_rewards.push_back(br);
+          }
         }
-        providers[i]->note_proposer(h, c->block->header.proposer);
         commit_at[i][h] = t;
         height[i] = h;
         if (h > top) {
@@ -338,7 +497,10 @@ dpos_result run_dpos(const dpos_config& cfg) {
     t.chain = params.chain;
     t.inputs.push_back(veto ? ld::make_veto(w.vote) : ledger::spend_of(w.genesis_out));
     auto c = pick_candidate();
-    t.outputs.push_back(ld::make_vote(native, w.stake, reg_ids[c], w.prog));
+    // With rewards, every vote pays vote_fee (while the stake covers it): fees to split.
+    auto fee = cfg.vote_fee < w.stake ? cfg.vote_fee : 0;
+    w.proposed_amount = w.stake - fee;
+    t.outputs.push_back(ld::make_vote(native, w.proposed_amount, reg_ids[c], w.prog));
     ledger::sign_input(t, 0, w.prog, *w.signer);
     w.proposed = ledger::output_id(t.id(), 0, t.outputs[0]);
     w.candidate = c;
@@ -354,6 +516,7 @@ dpos_result run_dpos(const dpos_config& cfg) {
     for (auto& w : voters)
       if (!w.proposed.is_zero() && st.find(w.proposed)) {
         w.vote = w.proposed;
+        w.stake = w.proposed_amount;
         w.proposed = {};
       }
     if (h % cfg.epoch_blocks == 1 && h > 1)
@@ -390,7 +553,7 @@ dpos_result run_dpos(const dpos_config& cfg) {
     auto s = providers[top_node]->set_of(providers[top_node]->epoch_of(target));
     if (!s) return false;
     for (auto m : s->members())
-      if (!down.count(m) && height[m] < target) return false;
+      if (!down.count(m) && !byzantine.count(m) && height[m] < target) return false;
     return true;
   };
   while (!queue.empty()) {
@@ -402,7 +565,13 @@ dpos_result run_dpos(const dpos_config& cfg) {
       crashed = true;
       down.insert(cfg.crash.begin(), cfg.crash.end());
     }
+    for (const auto& f : cfg.faults)
+      if (f.kind == "crash" && in_window(f, now)) down.insert(f.nodes.begin(), f.nodes.end());
     if (down.count(ev.node) || (ev.msg && down.count(ev.from))) continue;
+    if (ev.msg && !cfg.faults.empty() && cut(ev.from, ev.node, ev.t)) {
+      ++res.faults_applied;
+      continue;
+    }
     if (ev.msg) {
       cores[ev.node]->on_message(ev.from, ev.msg, ev.t);
     } else {
@@ -417,6 +586,22 @@ dpos_result run_dpos(const dpos_config& cfg) {
     }
   }
   res.sim_seconds = static_cast<double>(now) / 1e6;
+  if (cfg.rewards) {
+    for (auto& br : res.block_rewards) {
+      if (auto it = delta_at.find(br.height); it != delta_at.end()) {
+        br.issued = it->second.first;
+        br.fees = it->second.second;
+      }
+      auto& er = res.epoch_rewards[(br.height - 1) / cfg.epoch_blocks];
+      ++er.blocks;
+      er.issued += br.issued;
+      er.fees += br.fees;
+      er.to_producers += br.to_producer;
+      er.to_voters += br.to_voters;
+      er.voter_outputs += br.voter_outputs;
+    }
+    res.reward_violation = check_reward_conservation(res.block_rewards, cfg.block_reward);
+  }
   for (const auto& c : cores)
     res.views_timed_out += c->stats().views_timed_out;
 
@@ -453,7 +638,11 @@ dpos_result run_dpos(const dpos_config& cfg) {
   auto last = prov.set_of(prov.epoch_of(std::min(target, top)));
   res.committed = top;
   for (std::uint32_t i = 0; i < n && last; ++i)
-    if (!down.count(i) && last->contains(i)) res.committed = std::min(res.committed, height[i]);
+    if (!down.count(i) && !byzantine.count(i) && last->contains(i)) {
+      res.committed = std::min(res.committed, height[i]);
+      if (height[i] < target) res.lagging.push_back(i);
+    }
+  res.top = top;
   std::vector<double> lats, ints;
   for (const auto& [h, hash] : canonical) {
     auto s = prov.set_of(prov.epoch_of(h));
@@ -547,10 +736,41 @@ void print_dpos(const dpos_result& r, std::ostream& out, bool heights) {
           << (hr.height - 1) / c.epoch_blocks << "): latency " << hr.latency_ms << " ms, interval "
           << hr.interval_ms << " ms\n";
     }
+  if (c.rewards) {
+    out << "rewards    block reward " << c.block_reward << ", producer share "
+        << c.producer_share_pct << "%, min voter payout " << c.min_voter_payout << ", vote fee "
+        << c.vote_fee << " (per epoch: blocks, issued = to producers + to "
+        << "voters, voter outputs, fees)\n";
+    std::uint64_t blocks = 0, issued = 0, fees = 0, prod = 0, vot = 0;
+    for (const auto& [e, x] : r.epoch_rewards) {
+      out << "  epoch " << std::setw(2) << e << ": " << std::setw(3) << x.blocks << " blocks, "
+          << x.issued << " = " << x.to_producers << " + " << x.to_voters << ", " << x.voter_outputs
+          << " voter outputs, fees " << x.fees << "\n";
+      blocks += x.blocks;
+      issued += x.issued;
+      fees += x.fees;
+      prod += x.to_producers;
+      vot += x.to_voters;
+    }
+    out << "  total  : " << blocks << " blocks, issued " << issued << " = " << prod
+        << " to producers + " << vot
+        << " to voters; reward x blocks + fees = " << c.block_reward * blocks + fees
+        << "; conservation "
+        << (r.reward_violation.empty() ? "ok" : "VIOLATED: " + r.reward_violation) << "\n";
+  }
+  if (!c.faults.empty())
+    out << "faults     " << c.faults.size() << " scheduled; " << r.faults_applied
+        << " messages lost, " << r.equivocations << " equivocating proposals\n";
   out << "checkers   safety " << (r.safety_violations == 0 ? "ok" : "VIOLATED") << ", liveness "
       << (r.completed ? "ok" : "FAILED") << " (live members of the last epoch reached height "
       << r.committed << "), views timed out " << r.views_timed_out << ", simulated "
       << r.sim_seconds << " s\n";
+  if (!r.completed) {
+    out << "  highest commit " << r.top << "; live members short of the target:";
+    for (auto m : r.lagging)
+      out << " " << m;
+    out << "\n";
+  }
   std::size_t shown = 0;
   for (const auto& [reason, count] : r.rejected)
     if (shown++ < 8) out << "  refused  " << count << " x " << reason << "\n";

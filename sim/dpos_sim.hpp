@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,25 @@ struct dpos_config {
   /// Crashes: node ids that stop at crash_at_s (fault test around boundaries).
   std::vector<std::uint32_t> crash;
   double crash_at_s = 0;
+  /// Generated fault schedules (bystack-fault-search --dpos) or the scenario's `faults:` list:
+  /// - crash: the nodes stop for good at at_s;
+  /// - isolate: the nodes' messages (both ways) are lost in [at_s, until_s); timers still run;
+  /// - partition: messages between the nodes and all others are lost in [at_s, until_s);
+  /// - equivocate: the nodes, when they lead in [at_s, until_s), send half of their proposal's
+  ///   receivers another block for the same height and view (signed too).
+  struct fault {
+    std::string kind;
+    std::vector<std::uint32_t> nodes;
+    double at_s = 0;
+    std::optional<double> until_s; ///< none: for good
+  };
+  std::vector<fault> faults;
+  /// DPoS rewards (runtime/ledger/rewards.hpp); off unless the scenario has `rewards:`.
+  bool rewards = false;
+  std::uint64_t block_reward = 0;
+  std::uint32_t producer_share_pct = 100;
+  std::uint64_t min_voter_payout = 1;
+  std::uint64_t vote_fee = 0; ///< native units every vote transaction pays (fees to split)
 };
 
 /// Loads a dpos scenario (scenarios/dpos.yaml); errors name the file and key.
@@ -58,6 +78,29 @@ struct dpos_epoch_report {
   std::uint64_t votes_top = 0, votes_last = 0; ///< votes of the first and last seat
 };
 
+/// The coinbase of one committed block, as the chain shows it.
+struct dpos_block_reward {
+  std::uint64_t height = 0;
+  std::uint32_t proposer = 0;
+  std::uint64_t issued = 0;      ///< the native units the block's coinbase created (delta)
+  std::uint64_t fees = 0;        ///< native fees the block's transactions paid (delta)
+  std::uint64_t to_producer = 0; ///< coinbase outputs owned by the proposer's node key
+  std::uint64_t to_voters = 0;   ///< the other coinbase outputs
+  std::uint64_t voter_outputs = 0;
+};
+
+/// Per epoch: what the rewards paid.
+struct dpos_epoch_rewards {
+  std::uint64_t blocks = 0, issued = 0, fees = 0, to_producers = 0, to_voters = 0,
+                voter_outputs = 0;
+};
+
+/// Checks conservation of a run's rewards: every block's coinbase outputs add up to what it
+/// issued, which is block_reward + its fees, so that the chain issued block_reward x blocks +
+/// fees in all. Returns what is off, or an empty string.
+std::string check_reward_conservation(const std::vector<dpos_block_reward>& blocks,
+                                      std::uint64_t block_reward);
+
 struct dpos_height_report {
   std::uint64_t height = 0;
   double latency_ms = 0;  ///< proposal -> commit, mean over the epoch's members
@@ -68,7 +111,9 @@ struct dpos_result {
   dpos_config cfg;
   std::vector<dpos_epoch_report> epochs;
   std::vector<dpos_height_report> heights;
-  std::uint64_t committed = 0; ///< the height every member of the last epoch reached
+  std::uint64_t committed = 0;        ///< the height every member of the last epoch reached
+  std::uint64_t top = 0;              ///< the highest height committed anywhere
+  std::vector<std::uint32_t> lagging; ///< live, honest members of the last epoch short of it
   bool completed = false;
   std::uint64_t safety_violations = 0;
   std::uint64_t views_timed_out = 0;
@@ -81,6 +126,14 @@ struct dpos_result {
   /// boundary's heights (last of e - 1, first two of e) minus the run's median.
   std::map<std::uint64_t, std::pair<double, double>> boundary_excess_ms;
   std::map<std::string, std::uint64_t> rejected; ///< core refusals by reason, all nodes
+  /// Rewards (cfg.rewards): every canonical block's coinbase, per epoch, and the check.
+  std::vector<dpos_block_reward> block_rewards;
+  std::map<std::uint64_t, dpos_epoch_rewards> epoch_rewards;
+  std::string reward_violation;     ///< empty: conservation holds
+  std::uint64_t faults_applied = 0; ///< messages lost or rewritten by `faults`
+  std::uint64_t equivocations = 0;  ///< conflicting proposals sent
+  /// Whether the run passes: no fork, liveness, rewards conserved.
+  bool ok() const { return safety_violations == 0 && completed && reward_violation.empty(); }
 };
 
 /// Runs a DPoS simulation.

@@ -5,7 +5,13 @@
 ///
 ///   bystack-fault-search [--from A] [--count K] [--jobs J] [--strict] [--ledger]
 ///   bystack-fault-search --seed S [--print-scenario]
+///   bystack-fault-search --dpos [--from A] [--count K] [--jobs J] [--strict]
+///   bystack-fault-search --dpos --seed S [--print-scenario]
+///
+/// --dpos draws DPoS worlds whose votes change the consensus set while faults are active
+/// (sim/dpos_search.hpp) and runs them on bystack-dpos-sim's engine.
 
+#include "sim/dpos_search.hpp"
 #include "sim/fault_search.hpp"
 #include "sim/report.hpp"
 
@@ -18,11 +24,94 @@
 #include <thread>
 #include <vector>
 
+namespace {
+
+using namespace bystack::sim;
+
+/// One line per failing seed, counts at the end; the exit code as in the default search.
+int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool strict, bool single,
+                bool print) {
+  if (single) {
+    auto c = draw_dpos_scenario(from);
+    if (print) std::cout << to_yaml(c);
+    std::cout << "seed " << from << " (dpos)" << std::endl;
+    auto r = run_dpos(c);
+    print_dpos(r, std::cout);
+    return r.safety_violations == 0 && r.reward_violation.empty() && (!strict || r.completed) ? 0
+                                                                                              : 1;
+  }
+  std::cout << "dpos fault search over seeds " << from << ".." << from + count - 1 << " on " << jobs
+            << " threads" << std::endl;
+  std::atomic<std::uint64_t> next{0}, safety{0}, liveness{0}, rewards{0}, done{0}, boundaries{0},
+      changed{0}, faults{0}, equivocations{0};
+  std::mutex out;
+  auto start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (;;) {
+      auto i = next++;
+      if (i >= count) return;
+      auto seed = from + i;
+      auto c = draw_dpos_scenario(seed);
+      auto r = run_dpos(c);
+      std::lock_guard<std::mutex> lock(out);
+      // Boundaries crossed (epochs >= 2 use elected sets) and members replaced in them.
+      for (const auto& e : r.epochs)
+        if (e.epoch >= 2 && (e.epoch - 1) * c.epoch_blocks < r.committed) {
+          ++boundaries;
+          changed += e.changed;
+        }
+      faults += c.faults.size();
+      equivocations += r.equivocations;
+      const char* what = nullptr;
+      std::string detail;
+      if (r.safety_violations > 0) {
+        ++safety;
+        what = "SAFETY VIOLATION";
+        detail = std::to_string(r.safety_violations) + " conflicting commits";
+      } else if (!r.reward_violation.empty()) {
+        ++rewards;
+        what = "REWARD VIOLATION";
+        detail = r.reward_violation;
+      } else if (!r.completed) {
+        ++liveness;
+        what = "liveness";
+        detail = "live members of the last epoch reached height " + std::to_string(r.committed) +
+                 " of " + std::to_string(c.epochs * c.epoch_blocks) + " in " +
+                 std::to_string(static_cast<int>(c.max_sim_seconds)) +
+                 " simulated s (highest commit " + std::to_string(r.top) + "; short of it:";
+        for (auto m : r.lagging)
+          detail += " " + std::to_string(m);
+        detail += ")";
+      }
+      if (what)
+        std::cout << "seed " << seed << ": " << what << ": " << detail
+                  << "\n  reproduce: build/sim/bystack-fault-search --dpos --seed " << seed
+                  << " --print-scenario\n";
+      if (++done % 500 == 0)
+        std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned j = 0; j < std::max(1u, jobs); ++j)
+    pool.emplace_back(worker);
+  for (auto& t : pool)
+    t.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << count << " runs in " << secs << " s: " << safety << " safety violations, " << rewards
+            << " reward conservation violations, " << liveness << " liveness failures; "
+            << boundaries << " epoch boundaries crossed with " << changed << " members replaced, "
+            << faults << " faults scheduled, " << equivocations << " equivocating proposals\n";
+  std::uint64_t failed = safety + rewards + (strict ? liveness.load() : 0);
+  std::cout << "fault-search: " << count - failed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
-  using namespace bystack::sim;
   std::uint64_t from = 1, count = 100;
   unsigned jobs = 2;
-  bool strict = false, print = false, single = false, ledger = false;
+  bool strict = false, print = false, single = false, ledger = false, dpos = false;
   for (int i = 1; i < argc; ++i) {
     std::string f = argv[i];
     auto num = [&](auto& out) {
@@ -53,12 +142,16 @@ int main(int argc, char** argv) {
       print = true;
     else if (f == "--ledger")
       ledger = true;
+    else if (f == "--dpos")
+      dpos = true;
     else {
-      std::cerr << "usage: bystack-fault-search [--from A] [--count K] [--jobs J] [--strict] [--ledger]\n"
-                   "       bystack-fault-search --seed S [--print-scenario] [--ledger]\n";
+      std::cerr << "usage: bystack-fault-search [--from A] [--count K] [--jobs J] [--strict] "
+                   "[--ledger|--dpos]\n"
+                   "       bystack-fault-search --seed S [--print-scenario] [--ledger|--dpos]\n";
       return 2;
     }
   }
+  if (dpos) return dpos_search(from, count, jobs, strict, single, print);
   search_options opt;
   opt.ledger = ledger;
   if (single) {

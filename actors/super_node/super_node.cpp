@@ -76,7 +76,12 @@ node_core::collection& node_core::collection_for(std::uint64_t view, std::uint64
 }
 
 bool node_core::group_complete(const collection& c) const {
-  const auto& members = topo_->members(topo_->group_of(me_));
+  // The group of the block's epoch: a vote for a block of another epoch than the one this node
+  // follows now (around a boundary) is judged by that epoch's groups, where this node may sit
+  // in another group or none (the fixed set: topo_ itself).
+  const auto& topo = topo_at(c.height);
+  if (!topo.contains(me_)) return false;
+  const auto& members = topo.members(topo.group_of(me_));
   if (c.votes.size() < members.size() - departed_.size() + adopted_.size()) return false;
   for (auto m : members)
     if (!departed_.count(m) && !c.voted.test(m)) return false;

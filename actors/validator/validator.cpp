@@ -130,7 +130,13 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
   const auto& cert = c.cert;
   if (!known_certified(cert.block_hash)) {
     const char* why = nullptr;
-    if (!check_block_certificate(cert, why)) return reject(from, why);
+    if (!check_block_certificate(cert, why)) {
+      // A certificate of an epoch whose set this node cannot know yet: its chain is behind
+      // (e.g. it left the set at a boundary and stopped there). Ask the sender for the chain,
+      // whose commits elect the sets that check the certificate.
+      if (sets_ && !set_at(cert.height) && cert.height > committed_height()) request_sync(from);
+      return reject(from, why);
+    }
   }
   cert_received_view_ = std::max(cert_received_view_, cert.view);
   if (from == current_super_) {
@@ -330,8 +336,15 @@ void node_core::on_view_timeout(std::uint64_t v) {
   if (v != view_) return;
   if (sets_ && !counts_for_timeout(me_)) {
     // Outside the set (a candidate waiting, or a node that left): no view changes; follow the
-    // chain from a super node, so as to vote at once if a later epoch elects this node.
-    request_sync(current_super_);
+    // chain from a super node, so as to vote at once if a later epoch elects this node. The
+    // super nodes take turns: the one asked last may be down (a node that always asked the same
+    // crashed super node never caught up).
+    const auto& supers = topo_->supers();
+    auto it = std::find(supers.begin(), supers.end(), sync_peer_);
+    auto peer =
+        it == supers.end() || std::next(it) == supers.end() ? supers.front() : *std::next(it);
+    sync_outstanding_ = false;
+    request_sync(peer);
     set_timer(timer_kind::view_timeout, v, p_.sync_retry_us);
     return;
   }

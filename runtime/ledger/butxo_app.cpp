@@ -56,13 +56,16 @@ result<tx> unwrap(const transaction& t) {
 butxo_app::butxo_app(butxo_options opts, const utxo_set& genesis,
                      const crypto::signature_scheme& scheme)
     : opts_(std::move(opts)), state_(genesis), checker_(scheme, opts_.signature_cache_entries),
-      pool_(state_, opts_.params, checker_, opts_.limits, opts_.ext), tip_(opts_.genesis_block) {}
+      pool_(state_, opts_.params, checker_, opts_.limits, opts_.ext), tip_(opts_.genesis_block) {
+  if (opts_.rewards) voters_ = rewards::voter_book::from_state(state_);
+}
 
 void butxo_app::reset_state(utxo_set s, const crypto::hash256& tip) {
   state_ = std::move(s);
   tip_ = tip;
   tip_height_ = state_.height();
   pending_.clear();
+  if (opts_.rewards) voters_ = rewards::voter_book::from_state(state_);
 }
 
 admit_result butxo_app::admit(const tx& t, std::uint64_t next_height) {
@@ -138,6 +141,29 @@ bool butxo_app::view_after(const crypto::hash256& parent, utxo_overlay& out) con
   return true;
 }
 
+std::vector<const block_delta*> butxo_app::pending_path(const crypto::hash256& parent) const {
+  std::vector<const block_delta*> path;
+  for (auto cur = parent; cur != tip_;) {
+    auto it = pending_.find(cur);
+    if (it == pending_.end()) break;
+    path.push_back(&it->second.v->delta);
+    cur = it->second.parent;
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+std::optional<std::vector<rewards::payout>> butxo_app::reward_payouts(const crypto::hash256& parent,
+                                                                      std::uint32_t proposer,
+                                                                      std::uint64_t total) const {
+  const auto& rs = *opts_.rewards;
+  auto key = rs.producer_key ? rs.producer_key(proposer) : std::nullopt;
+  if (!key) return std::nullopt;
+  auto path = pending_path(parent);
+  auto voters = voters_.voters_of(*key, path);
+  return rewards::split(total, control_program::single(*key), voters, rs.params);
+}
+
 std::shared_ptr<const block_validation> butxo_app::validate(const block& b, const utxo_view& view,
                                                             app_verdict& v) {
   auto bh = b.hash();
@@ -179,6 +205,18 @@ std::shared_ptr<const block_validation> butxo_app::validate(const block& b, cons
     out->detail = v.detail = r.err.message();
     if (opts_.memo) opts_.memo->store(bh, out);
     return out;
+  }
+  if (opts_.rewards) {
+    auto total = opts_.params.block_reward + r.fees;
+    auto expected = reward_payouts(b.header.parent, b.header.proposer, total);
+    auto why = expected ? rewards::check_coinbase(txs, opts_.params.native, total, *expected)
+                        : "unknown proposer " + std::to_string(b.header.proposer);
+    if (!why.empty()) {
+      out->reason = v.reason = rule_name(rule::bad_reward);
+      out->detail = v.detail = std::move(why);
+      if (opts_.memo) opts_.memo->store(bh, out);
+      return out;
+    }
   }
   // Fees leave the supply (recorded as retired native units); a coinbase that collects them
   // issues them anew, so that for every asset unspent = issued - retired.
@@ -234,7 +272,7 @@ std::vector<transaction> butxo_app::prepare_block(const crypto::hash256& parent,
   std::size_t bytes_total = 0;
   std::uint64_t fees = 0;
   std::vector<tx> chosen;
-  bool with_coinbase = opts_.coinbase_to.has_value();
+  bool with_coinbase = opts_.coinbase_to.has_value() || opts_.rewards.has_value();
   std::size_t room = with_coinbase && max_txs > 0 ? max_txs - 1 : max_txs;
   // Candidates in arrival order; ones the pending blocks already hold, or that conflict with
   // them, fail their check here and stay in the pool until a commit removes them.
@@ -252,7 +290,14 @@ std::vector<transaction> butxo_app::prepare_block(const crypto::hash256& parent,
     chosen.push_back(*t);
   }
   work.signatures_checked += checker_.verified() - before;
-  if (with_coinbase) {
+  if (opts_.rewards) {
+    auto total = opts_.params.block_reward + fees;
+    auto payouts = reward_payouts(parent, opts_.rewards->self, total);
+    if (payouts)
+      if (auto cb =
+              rewards::coinbase(opts_.params.chain, opts_.params.native, height, total, *payouts))
+        out.push_back(wrap(*cb));
+  } else if (with_coinbase) {
     tx cb;
     cb.chain = opts_.params.chain;
     input in;
@@ -291,11 +336,13 @@ app_verdict butxo_app::commit(const block& b) {
   }
   state_.apply(val->delta);
   state_.set_height(b.header.height);
+  if (opts_.rewards) voters_.apply(val->delta);
   tip_ = h;
   tip_height_ = b.header.height;
   stats_.committed_txs += val->txs.size();
   pool_.on_commit(val->txs, val->delta, b.header.height, &val->ids);
   last_delta_ = val->delta;
+  if (opts_.on_commit_header) opts_.on_commit_header(b.header);
   if (opts_.on_commit) opts_.on_commit(val->delta, b.header.height);
   recent_hashes_.emplace_back(tip_height_, state_.hash());
   if (recent_hashes_.size() > recent_hashes_kept) recent_hashes_.pop_front();

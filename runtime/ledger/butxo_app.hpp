@@ -5,6 +5,7 @@
 
 #include "runtime/ledger/application.hpp"
 #include "runtime/ledger/mempool.hpp"
+#include "runtime/ledger/rewards.hpp"
 
 #include <deque>
 #include <memory>
@@ -58,6 +59,21 @@ struct butxo_options {
   /// Called after each commit with the block's delta (incremental state derived from the
   /// chain, such as the DPoS vote tally); empty: nothing.
   std::function<void(const block_delta&, std::uint64_t height)> on_commit;
+  /// Called at each commit, before on_commit, with the block's header: state that depends on
+  /// who proposed the committed blocks (DPoS super-node demotion) learns it in commit order,
+  /// however the commits are batched. Empty: nothing.
+  std::function<void(const block_header&)> on_commit_header;
+  /// DPoS rewards (rewards.hpp, docs/dpos.md): when set, a consensus rule: every block's
+  /// coinbase pays exactly block reward plus fees, split between its proposer and the voters of
+  /// the proposer's registrations at the block's parent; a block that deviates is refused
+  /// (`bad-reward`). Replaces coinbase_to. Unset (the default): no change.
+  struct reward_split {
+    rewards::reward_params params;
+    /// Resolves a header's proposer index to the node key (nullopt: unknown, block refused).
+    std::function<std::optional<crypto::public_key>(std::uint32_t proposer)> producer_key;
+    std::uint32_t self = 0; ///< this node's proposer index (the blocks it prepares)
+  };
+  std::optional<reward_split> rewards;
 };
 
 /// Counts what the application did, by reason.
@@ -109,6 +125,11 @@ private:
   };
   /// Builds the view of the state after `parent`, or returns false if parent is unknown.
   bool view_after(const crypto::hash256& parent, utxo_overlay& out) const;
+  /// The deltas of the pending blocks from the committed tip to `parent`, oldest first.
+  std::vector<const block_delta*> pending_path(const crypto::hash256& parent) const;
+  /// The reward split of a block by `proposer` on top of `parent` (rewards must be set).
+  std::optional<std::vector<rewards::payout>>
+  reward_payouts(const crypto::hash256& parent, std::uint32_t proposer, std::uint64_t total) const;
   /// Validates b on view (or takes the memo's outcome); sets the verdict's reason on failure.
   std::shared_ptr<const block_validation> validate(const block& b, const utxo_view& view,
                                                    app_verdict& v);
@@ -121,6 +142,7 @@ private:
   std::uint64_t tip_height_ = 0;
   std::unordered_map<crypto::hash256, pending> pending_;
   block_delta last_delta_;
+  rewards::voter_book voters_; ///< kept when opts_.rewards is set
   butxo_stats stats_;
   static constexpr std::size_t recent_hashes_kept = 64;
   std::deque<std::pair<std::uint64_t, crypto::hash256>> recent_hashes_;

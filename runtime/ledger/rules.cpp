@@ -113,7 +113,8 @@ const char* rule_name(rule r) {
                                           "block-too-large",
                                           "unknown-candidate",
                                           "locked-output",
-                                          "bad-vote"};
+                                          "bad-vote",
+                                          "bad-reward"};
   static_assert(sizeof(names) / sizeof(names[0]) == rule_count);
   auto i = static_cast<std::size_t>(r);
   return i < rule_count ? names[i] : "unknown-rule";

@@ -50,8 +50,9 @@ enum class rule : std::uint8_t {
   unknown_candidate,      ///< a vote for an output that is not a candidate registration
   locked_output,          ///< a vote or registration unlocked early, or by a plain spend
   bad_vote,               ///< a vote, veto or registration that breaks its own rules
+  bad_reward,             ///< a coinbase that deviates from the DPoS reward split (rewards.hpp)
 };
-inline constexpr std::size_t rule_count = static_cast<std::size_t>(rule::bad_vote) + 1;
+inline constexpr std::size_t rule_count = static_cast<std::size_t>(rule::bad_reward) + 1;
 /// Returns the rule's name in kebab case ("missing-input").
 const char* rule_name(rule r);
 
