@@ -239,6 +239,10 @@ private:
   proto::block_certificate combined(std::uint64_t view, const collection& c) const;
   void send_commit_certificate(std::uint64_t view, collection& c);
   void on_commit_wait(std::uint64_t view);
+  /// Once views have failed, sends a certificate this super node formed to the next leader.
+  void hand_to_next_leader(std::uint64_t view, const collection& c, const cert_ptr& bc);
+  /// Views after a timed-out one during which recovery measures stay on.
+  static constexpr std::uint64_t recovery_views = 8;
   std::vector<std::uint32_t> relay_targets() const;
   /// Returns where to relay a proposal or certificate of the block at `height` (fixed set: the
   /// same as relay_targets()).

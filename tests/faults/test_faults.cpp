@@ -67,6 +67,24 @@ TEST(Faults, RegressionSeed1602) {
 TEST(Faults, RegressionSeed1692) {
   expect_recovers("scenarios/faults/regression-seed-1692.yaml");
 }
+// A super node forging the group certificate it sends to the other super node: the other leader
+// learns each certificate only after its view timed out, until certifiers hand it over.
+TEST(Faults, RegressionSeed2288) {
+  expect_recovers("scenarios/faults/regression-seed-2288.yaml");
+}
+// Seeds of 1..100,000 that stalled for that cause (a faulty super node whose group certificate
+// never reaches the next leader: forged, or garbage), drawn as the search draws them.
+TEST(FaultSearch, NextLeaderWithoutCertificateSeedsRecover) {
+  search_options opt;
+  for (std::uint64_t seed : {2288, 3786, 11007, 11672, 14338, 21737, 34821, 37792, 38799, 56034,
+                             60074, 60292, 66579, 73141, 78225}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto r = run(draw_scenario(seed, opt));
+    ASSERT_TRUE(r) << r.err().message;
+    EXPECT_EQ(r->safety_violations, 0u) << r->first_safety_violation;
+    EXPECT_TRUE(r->liveness_ok) << r->liveness_detail;
+  }
+}
 // Every seed of 1..2000 that failed liveness for those two causes, drawn as the search draws it.
 TEST(FaultSearch, LossyNodeSeedsRecover) {
   search_options opt;
