@@ -552,6 +552,10 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
     // two-chain rule on it again until a newer certificate arrives, which may be never.
     try_commit(h);
   }
+  // The leader of the current view may have entered it on a certificate whose block it lacked
+  // (a block it never received, e.g. from an equivocating leader): it could not propose then,
+  // and nothing else would make it try again once the block has come.
+  if (!r.blocks.empty()) maybe_propose(now_us_);
   // A full answer means there may be more.
   if (r.blocks.size() >= p_.sync_max_blocks) request_sync(from);
 }
