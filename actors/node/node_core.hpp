@@ -185,6 +185,7 @@ private:
   void on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
                              const proto::commit_certificate& c);
   void on_view_change(std::uint32_t from, const proto::view_change& vc);
+  void on_relayed_view_change(std::uint32_t from, const proto::view_change& vc);
   void on_timeout_certificate(std::uint32_t from, const proto::timeout_certificate& tc);
   void on_sync_request(std::uint32_t from, const proto::sync_request& r);
   void on_sync_response(std::uint32_t from, const msg_ptr& msg, const proto::sync_response& r);
@@ -202,6 +203,7 @@ private:
   void form_timeout_certificate(std::uint64_t v);
   void request_sync(std::uint32_t peer);
   void maybe_rehome(std::uint64_t v);
+  void note_lost_vote(std::uint64_t v);
   std::vector<std::uint32_t> view_change_targets() const;
   const ledger::block_header* header_of(const crypto::hash256& h) const;
   bool known_certified(const crypto::hash256& h) const;
@@ -383,6 +385,10 @@ private:
   std::uint64_t cert_received_view_ = 0;        ///< last view whose certificate reached us
   std::uint64_t heard_super_view_ = 0;          ///< last view our super node showed life in
   bool heard_super_recently_ = false;           ///< since the last view timeout fired
+  /// Views this node voted in that timed out without their certificate coming back, and the
+  /// last of them: while they keep failing, votes also go to that many more super nodes.
+  std::uint32_t lost_vote_views_ = 0;
+  std::uint64_t last_lost_vote_view_ = 0;
   std::uint32_t current_super_ = 0;
 
   // Catch-up.
