@@ -394,6 +394,7 @@ private:
   // Catch-up.
   bool sync_outstanding_ = false;
   std::uint32_t sync_peer_ = 0;
+  std::uint32_t sync_misses_ = 0; ///< catch-up retries unanswered in a row
 
   // Super node role.
   std::map<std::pair<std::uint64_t, crypto::hash256>, collection> collections_;

@@ -118,6 +118,11 @@ TEST(FaultSearch, NodesBehindJoinALaterTimedOutView) {
 TEST(FaultSearch, CatchUpMovesOnFromAPeerThatLacksTheBlocks) {
   expect_seeds_recover({35309, 83686, 32020});
 }
+// A node that loses 85-90% of its own messages for good: each unanswered catch-up retry asks f
+// more peers, up to all of them, so that it catches up in seconds rather than minutes.
+TEST(FaultSearch, LossyNodeCatchUpEscalates) {
+  expect_seeds_recover({16413, 20369, 30659, 38010, 57253, 57491, 71771, 77308, 82597, 85525});
+}
 // Every seed of 1..2000 that failed liveness for those two causes, drawn as the search draws it.
 TEST(FaultSearch, LossyNodeSeedsRecover) {
   search_options opt;
