@@ -185,6 +185,7 @@ private:
   void on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
                              const proto::commit_certificate& c);
   void on_view_change(std::uint32_t from, const proto::view_change& vc);
+  void on_relayed_view_change(std::uint32_t from, const proto::view_change& vc);
   void on_timeout_certificate(std::uint32_t from, const proto::timeout_certificate& tc);
   void on_sync_request(std::uint32_t from, const proto::sync_request& r);
   void on_sync_response(std::uint32_t from, const msg_ptr& msg, const proto::sync_response& r);
@@ -206,6 +207,7 @@ private:
   void form_timeout_certificate(std::uint64_t v);
   void request_sync(std::uint32_t peer);
   void maybe_rehome(std::uint64_t v);
+  void note_lost_vote(std::uint64_t v);
   std::vector<std::uint32_t> view_change_targets() const;
   const ledger::block_header* header_of(const crypto::hash256& h) const;
   bool known_certified(const crypto::hash256& h) const;
@@ -243,6 +245,10 @@ private:
   proto::block_certificate combined(std::uint64_t view, const collection& c) const;
   void send_commit_certificate(std::uint64_t view, collection& c);
   void on_commit_wait(std::uint64_t view);
+  /// Once views have failed, sends a certificate this super node formed to the next leader.
+  void hand_to_next_leader(std::uint64_t view, const collection& c, const cert_ptr& bc);
+  /// Views after a timed-out one during which recovery measures stay on.
+  static constexpr std::uint64_t recovery_views = 8;
   std::vector<std::uint32_t> relay_targets() const;
   /// Returns where to relay a proposal or certificate of the block at `height` (fixed set: the
   /// same as relay_targets()).
@@ -386,6 +392,10 @@ private:
   std::uint64_t cert_received_view_ = 0;        ///< last view whose certificate reached us
   std::uint64_t heard_super_view_ = 0;          ///< last view our super node showed life in
   bool heard_super_recently_ = false;           ///< since the last view timeout fired
+  /// Views this node voted in that timed out without their certificate coming back, and the
+  /// last of them: while they keep failing, votes also go to that many more super nodes.
+  std::uint32_t lost_vote_views_ = 0;
+  std::uint64_t last_lost_vote_view_ = 0;
   std::uint32_t current_super_ = 0;
 
   // Catch-up.
@@ -395,6 +405,7 @@ private:
   /// arrive after its certificate (its missing batches came back after the next view's proposal
   /// or T4), and nothing would bring that certificate again.
   std::deque<cert_ptr> early_certs_;
+  std::uint32_t sync_misses_ = 0; ///< catch-up retries unanswered in a row
 
   // Super node role.
   std::map<std::pair<std::uint64_t, crypto::hash256>, collection> collections_;

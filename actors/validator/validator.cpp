@@ -118,10 +118,31 @@ void node_core::cast_vote(const proto::proposal& p) {
   last_voted_view_ = h.view;
   voted_view_via_super_ = h.view;
   ++stats_.votes_cast;
-  if (current_super_ == me_)
-    on_vote(me_, v);
-  else
-    send_one(current_super_, wrap(std::move(v)), phase::vote);
+  if (current_super_ == me_) return on_vote(me_, v);
+  auto msg = wrap(std::move(v));
+  send_one(current_super_, msg, phase::vote);
+  // Votes lost in views that failed (a super node that drops or forges its group's certificate
+  // while it still relays, so re-homing on silence never fires; or super nodes moving around
+  // that each miss some group): also vote through the next super nodes, one more per such view,
+  // until views stop failing. Honest super nodes then count the vote whatever its group.
+  if (lost_vote_views_ == 0 || last_lost_vote_view_ + recovery_views * 8 < h.view) {
+    lost_vote_views_ = 0;
+    return;
+  }
+  auto extra = std::min<std::uint32_t>(lost_vote_views_,
+                                       static_cast<std::uint32_t>(topo_->super_count()) - 1);
+  for (std::uint32_t k = 1; k <= extra; ++k) {
+    auto s = topo_->next_super(current_super_, k);
+    if (s != me_ && s != current_super_) send_one(s, msg, phase::vote);
+  }
+}
+
+void node_core::note_lost_vote(std::uint64_t v) {
+  // Called when view v is given up: did this node vote in it and never see its certificate?
+  if (is_super() || last_voted_view_ != v || cert_received_view_ >= v) return;
+  if (last_lost_vote_view_ >= v) return;
+  last_lost_vote_view_ = v;
+  ++lost_vote_views_;
 }
 
 void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
@@ -397,6 +418,7 @@ void node_core::maybe_rehome(std::uint64_t v) {
 }
 
 void node_core::time_out_view(std::uint64_t v) {
+  note_lost_vote(v);
   timed_out_view_ = v;
   ++stats_.views_timed_out;
   proto::view_change vc;
@@ -415,18 +437,38 @@ void node_core::time_out_view(std::uint64_t v) {
 }
 
 void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc) {
-  if (vc.sender != from) return reject(from, "view change: sender mismatch");
-  if (!votes_scheme().verify(set_->key(from), proto::view_change_digest(vc.view, vc.high_qc_view),
-                             vc.signature, meter_))
+  // A super node may pass on the signed part of other nodes' view changes (see below).
+  bool relayed = vc.sender != from;
+  if (relayed && (vc.sender >= set_->size() || !topo_->is_super(from)))
+    return reject(from, "view change: sender mismatch");
+  if (!votes_scheme().verify(set_->key(vc.sender),
+                             proto::view_change_digest(vc.view, vc.high_qc_view), vc.signature,
+                             meter_))
     return reject(from, "view change: bad signature");
+  if (relayed) return on_relayed_view_change(from, vc);
   // Re-homing counts even from a node stuck in an old view: that is how it gets unstuck.
   if (is_super()) note_rehome(from, vc.rehome_to);
   if (vc.view < view_ && is_super()) {
     // The sender is behind: what let us out of its view moves it forward too, a higher block
     // certificate or the timeout certificate of our last timed-out view.
-    if (high_qc_->view > vc.high_qc_view && high_qc_->view > 0)
+    bool helped = false;
+    if (high_qc_->view > vc.high_qc_view && high_qc_->view > 0) {
       send_one(from, wrap(proto::commit_certificate{me_, *high_qc_}), phase::view_change);
-    if (last_tc_ && last_tc_->view >= vc.view) send_one(from, wrap(*last_tc_), phase::view_change);
+      helped = true;
+    }
+    if (last_tc_ && last_tc_->view >= vc.view) {
+      send_one(from, wrap(*last_tc_), phase::view_change);
+      helped = true;
+    }
+    // Neither: we left its view by joining f + 1 view changes of a later one, and the nodes
+    // still in the old view may never see f + 1 of them (members hear view changes from super
+    // nodes only), while too few of them are left there to time it out: the honest nodes stay
+    // split between two views for ever (fault-search seed 61593). Pass those view changes on.
+    if (!helped && timed_out_view_ == view_)
+      if (auto it = timeouts_.find(view_);
+          it != timeouts_.end() && it->second.size() > set_->max_faulty())
+        for (const auto& [sender, own] : it->second)
+          if (sender != from) send_one(from, wrap(own), phase::view_change);
   } else if (sets_ && high_qc_->view > vc.high_qc_view && high_qc_->view > 0) {
     // Epochs: a node whose certificate is behind may still follow the previous epoch's
     // topology and time out towards super nodes that have moved on; whoever hears it first
@@ -470,6 +512,30 @@ void node_core::on_view_change(std::uint32_t from, const proto::view_change& vc)
     form_timeout_certificate(vc.view);
 }
 
+void node_core::on_relayed_view_change(std::uint32_t from, const proto::view_change& vc) {
+  // Only the signed part counts: whether the sender timed view vc.view out. A node behind joins
+  // a later view that f + 1 nodes have timed out, as with view changes sent to it directly.
+  if (from == current_super_) heard_super_recently_ = true;
+  if (vc.view <= view_ || timed_out_view_ >= vc.view || !counts_for_timeout(vc.sender) ||
+      !counts_for_timeout(me_))
+    return;
+  auto& votes = timeouts_[vc.view];
+  auto& kept = votes[vc.sender];
+  kept = vc;
+  kept.high_qc = {};
+  std::size_t reported = votes.size();
+  std::size_t faulty = set_->max_faulty();
+  if (epoch_) {
+    reported = 0;
+    for (const auto& [sender, unused] : votes)
+      reported += epoch_->contains(sender) ? 1 : 0;
+    faulty = epoch_->max_faulty();
+  }
+  if (reported <= faulty) return;
+  view_ = vc.view;
+  time_out_view(vc.view);
+}
+
 void node_core::form_timeout_certificate(std::uint64_t v) {
   if (v + 1 <= view_) return;
   auto& votes = timeouts_[v];
@@ -497,6 +563,7 @@ void node_core::on_timeout_certificate(std::uint32_t from, const proto::timeout_
     heard_super_view_ = std::max(heard_super_view_, tc.view);
     heard_super_recently_ = true;
   }
+  note_lost_vote(tc.view);
   if (tc.view > timed_out_view_) timed_out_view_ = tc.view; // no votes in a view that is over
   last_tc_ = tc;
   enter_view(tc.view + 1, true);
@@ -522,8 +589,14 @@ void node_core::on_sync_retry() {
   // The last request went unanswered: the peer, or our own links, may be faulty. Ask f more peers
   // as well (f + 1 in all, so one is honest); a node that loses most of its messages otherwise
   // needs one lucky round trip per retry period to catch up.
+  // Each further unanswered retry asks f more (up to every peer): a node that loses a fraction p
+  // of its messages both ways completes one round trip with probability (1 - p)^2, so at
+  // p = 0.9 a fixed f + 1 requests per second still left it without commits for over a minute.
+  std::uint32_t f = epoch_ ? epoch_->max_faulty() : set_->max_faulty();
+  std::uint32_t asks = std::min<std::uint32_t>(std::max<std::uint32_t>(f, 1) * ++sync_misses_,
+                                               static_cast<std::uint32_t>(topo_->size()));
   auto extra = next;
-  for (std::uint32_t k = 0; k < (epoch_ ? epoch_->max_faulty() : set_->max_faulty()); ++k) {
+  for (std::uint32_t k = 0; k < std::max(f, asks > 0 ? asks - 1 : 0); ++k) {
     extra = (extra + 1) % topo_->size();
     if (extra == me_) extra = (extra + 1) % topo_->size();
     if (extra == next) break;
@@ -573,6 +646,8 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
                                  const proto::sync_response& r) {
   if (r.sender != from) return reject(from, "sync response: sender mismatch");
   if (from == sync_peer_) sync_outstanding_ = false;
+  sync_misses_ = 0;
+  const auto committed_before = committed_height();
   for (const auto& cb : r.blocks) {
     if (!cb.block) return reject(from, "sync response: block missing");
     auto h = cb.block->hash();
@@ -595,6 +670,18 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
     // were certified): it was not fresh then and is not now, so nothing else would try the
     // two-chain rule on it again until a newer certificate arrives, which may be never.
     try_commit(h);
+  }
+  // The leader of the current view may have entered it on a certificate whose block it lacked
+  // (a block it never received, e.g. from an equivocating leader): it could not propose then,
+  // and nothing else would make it try again once the block has come.
+  if (!r.blocks.empty()) maybe_propose(now_us_);
+  // An answer that committed nothing: the peer may lack the same blocks (a restarted super node
+  // and its member asking each other for ever, fault-search seed 35309). Ask the next peer when
+  // more is needed.
+  if (from == sync_peer_ && committed_height() == committed_before) {
+    auto next = (sync_peer_ + 1) % topo_->size();
+    if (next == me_) next = (next + 1) % topo_->size();
+    sync_peer_ = next;
   }
   // A full answer means there may be more.
   if (r.blocks.size() >= p_.sync_max_blocks) request_sync(from);

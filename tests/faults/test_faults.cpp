@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <set>
 
 namespace bystack::sim {
@@ -66,6 +67,61 @@ TEST(Faults, RegressionSeed1602) {
 // A node losing 87% of its messages catches up by asking f + 1 peers after an unanswered request.
 TEST(Faults, RegressionSeed1692) {
   expect_recovers("scenarios/faults/regression-seed-1692.yaml");
+}
+// A super node forging the group certificate it sends to the other super node: the other leader
+// learns each certificate only after its view timed out, until certifiers hand it over.
+TEST(Faults, RegressionSeed2288) {
+  expect_recovers("scenarios/faults/regression-seed-2288.yaml");
+}
+// Seeds of 1..100,000 that stalled for that cause (a faulty super node whose group certificate
+// never reaches the next leader: forged), drawn as the search draws them.
+TEST(FaultSearch, NextLeaderWithoutCertificateSeedsRecover) {
+  search_options opt;
+  for (std::uint64_t seed : {2288, 3786, 11007, 11672, 14338, 34821, 37792, 38799, 56034, 60074,
+                             60292, 66579, 73141, 78225}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto r = run(draw_scenario(seed, opt));
+    ASSERT_TRUE(r) << r.err().message;
+    EXPECT_EQ(r->safety_violations, 0u) << r->first_safety_violation;
+    EXPECT_TRUE(r->liveness_ok) << r->liveness_detail;
+  }
+}
+void expect_seeds_recover(std::initializer_list<std::uint64_t> seeds) {
+  search_options opt;
+  for (std::uint64_t seed : seeds) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    auto r = run(draw_scenario(seed, opt));
+    ASSERT_TRUE(r) << r.err().message;
+    EXPECT_EQ(r->safety_violations, 0u) << r->first_safety_violation;
+    EXPECT_TRUE(r->liveness_ok) << r->liveness_detail;
+  }
+}
+// An equivocating leader whose block reached the next leader only by catch-up: the next leader
+// proposes once the block has come (it entered its view before, when it could not).
+TEST(FaultSearch, LeaderProposesAfterCatchingUpItsJustifyBlock) {
+  expect_seeds_recover({9127, 9609});
+}
+// Super nodes that drop or forge their group's certificate while they still relay (two of them
+// at once in most of these): members whose votes were lost in failed views also vote through
+// the next super nodes.
+TEST(FaultSearch, LostVotesGoThroughMoreSuperNodes) {
+  expect_seeds_recover(
+      {3146, 47351, 47522, 50439, 52026, 52257, 57420, 67792, 69702, 72451, 88240});
+}
+// Honest nodes split between two views, neither with a quorum of view changes: a super node
+// passes the view changes of its view on to a node still in the older one.
+TEST(FaultSearch, NodesBehindJoinALaterTimedOutView) {
+  expect_seeds_recover({61593, 33486});
+}
+// A restarted super node and its member asking each other for the same missing blocks: a
+// catch-up answer that commits nothing sends the next request to another peer.
+TEST(FaultSearch, CatchUpMovesOnFromAPeerThatLacksTheBlocks) {
+  expect_seeds_recover({35309, 83686, 32020});
+}
+// A node that loses 85-90% of its own messages for good: each unanswered catch-up retry asks f
+// more peers, up to all of them, so that it catches up in seconds rather than minutes.
+TEST(FaultSearch, LossyNodeCatchUpEscalates) {
+  expect_seeds_recover({16413, 20369, 30659, 38010, 57253, 57491, 71771, 77308, 82597, 85525});
 }
 // Every seed of 1..2000 that failed liveness for those two causes, drawn as the search draws it.
 TEST(FaultSearch, LossyNodeSeedsRecover) {
