@@ -185,7 +185,8 @@ richer() { [ "$(native_of 10)" -gt "$bal10" ]; }
 poll 60 richer || fail "voter wallet 10 was never paid: $bal10 -> $(native_of 10)"
 declare -a node_addr wallet_addr
 for p in $(seq 0 6); do
-  node_addr[$p]=$("$cli" address --pubkey "$(sed -n "s/^    - {key: \([0-9a-f]*\),.*/\1/p" "$dir/node0.yaml" | sed -n "$((p + 1))p")" --json | jq -r .address)
+  key=$(sed -n "s/^    - {key: \([0-9a-f]*\),.*/\1/p" "$dir/node0.yaml" | sed -n "$((p + 1))p")
+  node_addr[$p]=$("$cli" address --pubkey "$key" --json | jq -r .address)
   wallet_addr[$p]=$(addr_key $((10 + p)) | jq -r .address)
 done
 reward=$(get 0 /block/1 | jq -r .block_reward)
@@ -193,12 +194,10 @@ reward=$(get 0 /block/1 | jq -r .block_reward)
 with_fees=0 split_checked=0
 for h in $(seq 1 $((hj + 24))); do
   b=$(get 0 "/block/$h") || fail "GET /block/$h"
-  fees=$(jq -r .fees <<<"$b")
-  [ "$(jq -r .coinbase.paid <<<"$b")" = $((reward + fees)) ] ||
-    fail "block $h: coinbase pays $(jq -r .coinbase.paid <<<"$b"), reward $reward + fees $fees"
-  [ "$(jq -r .coinbase.claimed <<<"$b")" = $((reward + fees)) ] || fail "block $h: coinbase claims $(jq -c .coinbase <<<"$b")"
+  read -r fees paid claimed p <<<"$(jq -r '"\(.fees) \(.coinbase.paid) \(.coinbase.claimed) \(.proposer)"' <<<"$b")"
+  [ "$paid" = $((reward + fees)) ] || fail "block $h: coinbase pays $paid, reward $reward + fees $fees"
+  [ "$claimed" = $((reward + fees)) ] || fail "block $h: coinbase claims $claimed, reward $reward + fees $fees"
   [ "$fees" -gt 0 ] && with_fees=$((with_fees + 1))
-  p=$(jq -r .proposer <<<"$b")
   if [ "$h" -gt "$h_votes" ] && [ "$p" -le 6 ]; then
     total=$((reward + fees)) voters=$(((reward + fees) * 80 / 100))
     want="[{\"amount\":$((total - voters)),\"owner\":\"${node_addr[$p]}\"},{\"amount\":$voters,\"owner\":\"${wallet_addr[$p]}\"}]"
