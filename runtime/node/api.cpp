@@ -68,6 +68,43 @@ json block_json(const proto::committed_block& b, bool full, bool butxo) {
   return j;
 }
 
+/// The native amounts of a committed BUTXO block: its coinbase (what it claims and its outputs)
+/// and its fees, the native units its other transactions spend and do not pay out, summed from
+/// the spent entries of the block's undo data (none stored: a block refused at commit, zeros).
+result<json> block_amounts_json(const proto::committed_block& b, const std::optional<bytes>& undo,
+                                const ledger::chain_params& params) {
+  std::map<crypto::hash256, std::uint64_t> spent_native;
+  bool applied = undo.has_value();
+  if (undo) {
+    auto d = ledger::decode_block_delta(byte_view{undo->data(), undo->size()});
+    if (!d) return make_error("undo data: " + d.err().message);
+    for (const auto& [id, e] : d->spent)
+      if (e.out.asset == params.native) spent_native[id] = e.out.amount;
+  }
+  json cb = nullptr;
+  std::uint64_t fees = 0;
+  for (std::size_t i = 0; applied && i < b.block->txs.size(); ++i) {
+    auto t = ledger::unwrap(b.block->txs[i]);
+    if (!t) return make_error("transaction " + std::to_string(i) + ": " + t.err().message);
+    std::uint64_t out = 0;
+    json outs = json::array();
+    for (const auto& o : t->outputs)
+      if (o.asset == params.native) {
+        out += o.amount;
+        outs.push_back({{"owner", o.owner.address().hex()}, {"amount", o.amount}});
+      }
+    if (i == 0 && t->inputs.size() == 1 && t->inputs[0].kind == ledger::input_kind::coinbase) {
+      cb = {{"claimed", t->inputs[0].amount}, {"paid", out}, {"outputs", std::move(outs)}};
+      continue;
+    }
+    std::uint64_t in = 0;
+    for (const auto& inp : t->inputs)
+      if (auto it = spent_native.find(inp.spent_output); it != spent_native.end()) in += it->second;
+    if (in > out) fees += in - out;
+  }
+  return json{{"coinbase", std::move(cb)}, {"fees", fees}, {"block_reward", params.block_reward}};
+}
+
 void reply(httplib::Response& res, int status, const json& j) {
   res.status = status;
   res.set_content(j.dump(), "application/json");
@@ -376,7 +413,16 @@ result<void> api_server::start() {
     auto b = codec::decode_committed(**raw);
     if (!b) return reply(res, 500, {{"error", b.err().message}});
     bool full = req.has_param("full") && req.get_param_value("full") == "1";
-    reply(res, 200, block_json(*b, full, rt_.ledger_enabled()));
+    auto j = block_json(*b, full, rt_.ledger_enabled());
+    if (rt_.ledger_enabled() && cfg_.genesis) {
+      auto undo = rt_.store().undo_at(height);
+      if (!undo) return reply(res, 500, {{"error", undo.err().message}});
+      if (auto x = block_amounts_json(*b, *undo, ledger::params_of(*cfg_.genesis)); !x)
+        return reply(res, 500, {{"error", x.err().message}});
+      else
+        j.update(*x);
+    }
+    reply(res, 200, j);
   });
 
   srv.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {

@@ -80,6 +80,14 @@ dpos_config read_dpos(config::map_reader m, std::size_t universe) {
   if (d.genesis_set.empty())
     for (std::uint32_t i = 0; i < e.consensus_size; ++i)
       d.genesis_set.push_back(i);
+  if (auto rw = m.optional_map("rewards")) {
+    ledger::rewards::reward_params rp;
+    rp.producer_share_pct =
+        static_cast<std::uint32_t>(rw->optional_int("producer_share_pct", 100, 0, 100));
+    rp.min_voter_payout =
+        static_cast<std::uint64_t>(rw->optional_int("min_voter_payout", 1, 1, big));
+    d.rewards = rp;
+  }
   return d;
 }
 

@@ -11,6 +11,7 @@
 #include "runtime/crypto/keys.hpp"
 #include "runtime/ledger/election.hpp"
 #include "runtime/ledger/genesis.hpp"
+#include "runtime/ledger/rewards.hpp"
 #include "runtime/ledger/rules.hpp"
 
 #include <cstdint>
@@ -78,6 +79,9 @@ struct dpos_config {
   std::vector<std::string> regions;
   std::vector<std::vector<double>> delay_ms;
   std::vector<std::uint32_t> genesis_set; ///< indices into consensus.nodes, in rank order
+  /// `rewards:` (docs/dpos.md "Rewards"): each block's reward plus fees is split between its
+  /// proposer and the proposer's voters, a consensus rule. Absent: off (no coinbase, as before).
+  std::optional<ledger::rewards::reward_params> rewards;
 };
 
 /// Holds everything bystackd reads from its config file.

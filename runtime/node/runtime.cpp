@@ -789,6 +789,12 @@ crypto::hash256 dpos_marker(const crypto::hash256& genesis, const dpos_config& d
   text += " universe";
   for (const auto& n : nodes)
     text += " " + to_hex(byte_view{n.key.data(), n.key.size()});
+  // Rewards change which blocks are valid; without them the marker stays as before.
+  if (d.rewards) {
+    text += " rewards";
+    add(d.rewards->producer_share_pct);
+    add(d.rewards->min_voter_payout);
+  }
   crypto::sha3_256_hasher h;
   h.update(genesis.view());
   h.update(as_bytes(std::string_view{text}));
@@ -838,6 +844,18 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
     o.on_commit = [ep = p.elections.get()](const ledger::block_delta& d, std::uint64_t h) {
       ep->on_commit(d, h);
     };
+  // DPoS rewards: a block's proposer index is its index in consensus.nodes (the universe of
+  // candidates, the validator set of every epoch), whose key owns the producer's share.
+  if (cfg.dpos && cfg.dpos->rewards) {
+    ledger::butxo_options::reward_split rs;
+    rs.params = *cfg.dpos->rewards;
+    rs.self = p.me;
+    rs.producer_key = [set = p.set](std::uint32_t i) -> std::optional<crypto::public_key> {
+      if (i >= set->size()) return std::nullopt;
+      return set->key(i);
+    };
+    o.rewards = std::move(rs);
+  }
   p.app = std::make_unique<ledger::butxo_app>(std::move(o), *genesis, crypto::ed25519_scheme());
   if (chain.empty()) {
     p.app->reset_state(std::move(*genesis), bbft::genesis_block()->hash());

@@ -6,7 +6,9 @@
 # voting, and every member of the new set keeps committing across the boundary. Also: a veto
 # before the vote lock is refused by the node's API with rule locked-output, a restarted member
 # rebuilds the same elections from its store and votes again, and a node started with other
-# election parameters is refused.
+# election parameters is refused. Rewards: a voter's balance rises by its payouts, every
+# block's coinbase pays exactly reward + fees, and a member's block splits them 20/80 with its
+# voter; a node started with other reward parameters is refused.
 #
 # Waits by polling with generous deadlines (no timing assertions): CI machines are small and busy.
 #   tests/node/dpos_cluster_test.sh SOURCE_DIR BYSTACKD BYSTACK_CLI
@@ -80,6 +82,12 @@ poll 120 candidates_are 7 || fail "the 7 registrations did not commit"
 for i in $(seq 0 6); do vote $((10 + i)) "$i" $((10000 - 1000 * i)) >/dev/null; done
 members_votes=$((10000 + 9000 + 8000 + 7000 + 6000 + 5000 + 4000))
 poll 120 total_votes_are $members_votes || fail "the members' votes did not commit"
+# Rewards (genesis rewards: 20% to the proposer, 80% to its voters): from here on, a block by
+# member p pays wallet 10+p, p's only voter; its balance then rises with no transaction of its own.
+h_votes=$(height 0)
+native_of() { get 0 "/balance/$(jq -r .address <<<"$(addr_key "$1")")" | jq -r '[.balances[] | select(.name == "BTM") | .amount] | add // 0'; }
+addr_key() { "$cli" address --key "$dir/w$1.key" --json; }
+bal10=$(native_of 10)
 
 # The standby candidates register; node 7 gets 9500 votes (outranks 1..6), node 8 500 + 600.
 register 7
@@ -170,6 +178,38 @@ votes3() { [ "$(status_field 3 .votes_cast)" -gt 0 ]; }
 poll 60 votes3 || fail "restarted member 3 does not vote"
 [ "$(status_field 3 .dpos.in_set)" = true ] || fail "restarted member 3 not in the set"
 
+# Rewards: wallet 10 (node 0's only voter) was paid by later blocks; every block's coinbase pays
+# exactly block reward + fees (the node's GET /block sums them from the block and its undo
+# data), and a block by member p after the votes pays 20% to p's node key and 80% to wallet 10+p.
+richer() { [ "$(native_of 10)" -gt "$bal10" ]; }
+poll 60 richer || fail "voter wallet 10 was never paid: $bal10 -> $(native_of 10)"
+declare -a node_addr wallet_addr
+for p in $(seq 0 6); do
+  key=$(sed -n "s/^    - {key: \([0-9a-f]*\),.*/\1/p" "$dir/node0.yaml" | sed -n "$((p + 1))p")
+  node_addr[$p]=$("$cli" address --pubkey "$key" --json | jq -r .address)
+  wallet_addr[$p]=$(addr_key $((10 + p)) | jq -r .address)
+done
+reward=$(get 0 /block/1 | jq -r .block_reward)
+[ "$reward" = 1000000 ] || fail "GET /block/1 block_reward $reward, expected 1000000"
+with_fees=0 split_checked=0
+for h in $(seq 1 $((hj + 24))); do
+  b=$(get 0 "/block/$h") || fail "GET /block/$h"
+  read -r fees paid claimed p <<<"$(jq -r '"\(.fees) \(.coinbase.paid) \(.coinbase.claimed) \(.proposer)"' <<<"$b")"
+  [ "$paid" = $((reward + fees)) ] || fail "block $h: coinbase pays $paid, reward $reward + fees $fees"
+  [ "$claimed" = $((reward + fees)) ] || fail "block $h: coinbase claims $claimed, reward $reward + fees $fees"
+  [ "$fees" -gt 0 ] && with_fees=$((with_fees + 1))
+  if [ "$h" -gt "$h_votes" ] && [ "$p" -le 6 ]; then
+    total=$((reward + fees)) voters=$(((reward + fees) * 80 / 100))
+    want="[{\"amount\":$((total - voters)),\"owner\":\"${node_addr[$p]}\"},{\"amount\":$voters,\"owner\":\"${wallet_addr[$p]}\"}]"
+    [ "$(jq -c .coinbase.outputs <<<"$b")" = "$want" ] ||
+      fail "block $h by node $p: coinbase outputs $(jq -c .coinbase.outputs <<<"$b"), expected $want"
+    split_checked=$((split_checked + 1))
+  fi
+done
+[ $with_fees -gt 0 ] || fail "no block in 1..$((hj + 24)) carried fees"
+[ $split_checked -gt 0 ] || fail "no block by a member after height $h_votes"
+echo "rewards: wallet 10 $bal10 -> $(native_of 10); coinbase = reward + fees in blocks 1..$((hj + 24)) ($with_fees with fees); 20/80 split checked in $split_checked blocks"
+
 # Block intervals around the boundary (proposal timestamps of committed blocks; reported only):
 # heights hj-3..hj+3, and mean / max over the 20 blocks before and the 20 from it.
 ts=()
@@ -199,6 +239,12 @@ sed 's|"node8.key"|"../node8.key"|; s|"node8.data"|"../node8.data"|' "$dir/node8
 out=$(timeout 60 "$bystackd" --config "$dir/other/node8.yaml" 2>&1) && fail "node 8 started with other election parameters"
 grep -q "another genesis" <<<"$out" || fail "node 8 with other election parameters: $out"
 echo "other election parameters refused: $(head -c 200 <<<"$out")"
+# Likewise other reward parameters (they change which coinbases are valid).
+sed 's/^    producer_share_pct: 20$/    producer_share_pct: 30/' "$dir/genesis.yaml" >"$dir/other/genesis.yaml"
+grep -q "producer_share_pct: 30" "$dir/other/genesis.yaml" || fail "cannot edit the genesis copy"
+out=$(timeout 60 "$bystackd" --config "$dir/other/node8.yaml" 2>&1) && fail "node 8 started with other reward parameters"
+grep -q "another genesis" <<<"$out" || fail "node 8 with other reward parameters: $out"
+echo "other reward parameters refused"
 
 "$src/scripts/cluster.sh" stop "$dir" >/dev/null
 rm -rf "$dir"

@@ -120,6 +120,51 @@ TEST(dpos_config, malformed_values_name_line_and_key) {
   }
 }
 
+TEST(dpos_config, rewards_are_off_unless_given_and_read_with_defaults) {
+  const std::string base = "    epoch_blocks: 10\n    consensus_size: 2\n";
+  auto off = parse_node_config(inline_config(base), "n.yaml", "/x");
+  ASSERT_TRUE(off) << off.err().message;
+  EXPECT_FALSE(off->dpos->rewards);
+
+  auto on = parse_node_config(
+      inline_config(base + "    rewards: {producer_share_pct: 25, min_voter_payout: 40}\n"),
+      "n.yaml", "/x");
+  ASSERT_TRUE(on) << on.err().message;
+  ASSERT_TRUE(on->dpos->rewards);
+  EXPECT_EQ(on->dpos->rewards->producer_share_pct, 25u);
+  EXPECT_EQ(on->dpos->rewards->min_voter_payout, 40u);
+
+  auto defaults = parse_node_config(inline_config(base + "    rewards: {}\n"), "n.yaml", "/x");
+  ASSERT_TRUE(defaults) << defaults.err().message;
+  ASSERT_TRUE(defaults->dpos->rewards);
+  EXPECT_EQ(defaults->dpos->rewards->producer_share_pct, 100u);
+  EXPECT_EQ(defaults->dpos->rewards->min_voter_payout, 1u);
+}
+
+TEST(dpos_config, malformed_rewards_name_line_and_key) {
+  struct bad {
+    std::string rewards, key, line;
+  };
+  const std::string base = "    epoch_blocks: 10\n    consensus_size: 2\n";
+  // In inline_config the dpos keys start on line 21: rewards is on 23, its keys on 24.
+  for (const auto& b : std::vector<bad>{
+           {"    rewards:\n      producer_share_pct: 101\n",
+            "genesis.dpos.rewards.producer_share_pct", "n.yaml:24"},
+           {"    rewards:\n      producer_share_pct: -1\n",
+            "genesis.dpos.rewards.producer_share_pct", "n.yaml:24"},
+           {"    rewards:\n      min_voter_payout: 0\n", "genesis.dpos.rewards.min_voter_payout",
+            "n.yaml:24"},
+           {"    rewards:\n      producer_share: 10\n", "genesis.dpos.rewards.producer_share",
+            "n.yaml:24"},
+           {"    rewards: 5\n", "genesis.dpos.rewards", "n.yaml:23"},
+       }) {
+    auto e = error_of(inline_config(base + b.rewards));
+    ASSERT_FALSE(e.empty()) << b.rewards;
+    EXPECT_NE(e.find(b.line), std::string::npos) << b.line << " / " << e;
+    EXPECT_NE(e.find(b.key), std::string::npos) << b.key << " / " << e;
+  }
+}
+
 TEST(dpos_config, groups_are_refused_and_needed_without_dpos) {
   auto e = error_of(inline_config("    epoch_blocks: 10\n    consensus_size: 2\n",
                                   "  groups:\n    - {super: 0, members: [0, 1, 2]}\n"));
