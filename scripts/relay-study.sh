@@ -28,3 +28,5 @@ np=(nice "$build/bench/bystack-sweep" --scenario scenarios/study-relay-noprefill
 "${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 12
 "${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 12 \
   --bandwidth-mbps 200 --tag relay-noprefill-200mbps
+"${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 12 \
+  --bandwidth-mbps 1000 --tag relay-noprefill-1000mbps
