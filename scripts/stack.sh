@@ -24,10 +24,8 @@ bystackd="$build/runtime/node/bystackd"
 federationd="$build/runtime/federation/bystack-federationd"
 cli="$build/runtime/cli/bystack-cli"
 
-dev_keys=(e1722346f014524b17b5e2d8950865ef50e506f8e6389fa10109473c3d56ceba
-          d251c40007b81a4626d77d188c6a3c436177752786187be93324258ded294782
-          43d0d48b1f123eabfa92e327276e39b612dc15894b6f5e9650d815f1f4a9b2d6
-          95372adb7f72fe9e1df002349a4751af15695e43817b2e36a6fd2a1c73dc8901)
+# shellcheck source=lib/mainchain-config.sh
+source "$root/scripts/lib/mainchain-config.sh"
 
 gen() {
   local dir="$1"; shift
@@ -44,39 +42,8 @@ gen() {
   done
   [ -e "$dir" ] && { echo "stack.sh: $dir exists" >&2; exit 1; }
   mkdir -p "$dir/mainchain" "$dir/federation"
-  # The mainchain: BTM, the development wallets funded; no retarget within a run.
-  {
-    echo 'network: "bystack-mainchain-local"'
-    echo 'min_fee_per_kb: 1000'
-    echo 'block_reward: 5000000000'
-    echo 'assets:'
-    echo '  - {name: "BTM", kind: byte, decimals: 8, native: true}'
-    echo 'outputs:'
-    for k in "${dev_keys[@]}"; do echo "  - {asset: \"BTM\", amount: 1000000000000000, owner: $k}"; done
-  } >"$dir/mainchain/genesis.yaml"
-  for ((i = 0; i < mcn; i++)); do
-    {
-      echo "node:"
-      echo "  name: node$i"
-      echo "  listen: {address: \"127.0.0.1\", port: $((base + 2 * i))}"
-      echo "  api: {address: \"127.0.0.1\", port: $((base + 2 * i + 1))}"
-      echo "  data_dir: \"node$i.data\""
-      [ "$mcn" -gt 1 ] && echo "peers:" || echo "peers: []"
-      for ((j = 0; j < mcn; j++)); do
-        [ $j -eq $i ] || echo "  - {name: node$j, address: \"127.0.0.1\", port: $((base + 2 * j))}"
-      done
-      echo "consensus:"
-      echo "  target_block_ms: 2000"
-      echo "  retarget_blocks: 1000000"
-      echo "  genesis_expected_hashes: $hashes"
-      echo "  genesis_time_ms: 1764000000000"
-      echo 'genesis_file: "genesis.yaml"'
-      if [ $i -eq 0 ]; then
-        echo "mining:"
-        echo "  payout: ${dev_keys[2]}"
-      fi
-    } >"$dir/mainchain/node$i.yaml"
-  done
+  # The mainchain: the development wallets funded; node 0 mines (to wallet 2); no retarget.
+  mainchain_generate "$dir/mainchain" "$mcn" 1 "$hashes" "$base" 2000 1000000 2
   # The sidechain: BBFT nodes over the BUTXO ledger; no fees, so that pegged units move alone.
   "$bystackd" testnet --dir "$dir/sidechain" --nodes "$scn" --base-port $((base + 20)) --ledger butxo \
     --wallets 4 >/dev/null
