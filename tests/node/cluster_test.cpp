@@ -11,6 +11,7 @@
 #include "runtime/node/envelope.hpp"
 #include "runtime/node/loadgen_wallets.hpp"
 #include "tests/common/cluster_process.hpp"
+#include "tests/common/opaque_txs.hpp"
 #include "tests/node/inject.hpp"
 
 #include <gtest/gtest.h>
@@ -132,24 +133,9 @@ protected:
 
   /// Submits n signed transactions to node i; returns their ids.
   std::vector<std::string> submit(std::uint32_t i, std::size_t n) {
-    const auto& scheme = crypto::ed25519_scheme();
-    crypto::secret_seed seed{};
-    seed[0] = 42;
-    auto client = scheme.make_signer(seed);
-    json txs = json::array();
-    std::vector<std::string> ids;
-    for (std::size_t k = 0; k < n; ++k) {
-      ledger::transaction tx;
-      tx.sender = client->pub();
-      tx.nonce = nonce_++;
-      tx.payload.assign(64, static_cast<std::uint8_t>(k));
-      tx.signature = client->sign(tx.id());
-      ids.push_back(tx.id().hex());
-      txs.push_back({{"sender", to_hex(tx.sender)},
-                     {"nonce", tx.nonce},
-                     {"payload", to_hex(tx.payload)},
-                     {"signature", to_hex(tx.signature)}});
-    }
+    auto made = bystack::test::make_opaque_txs(42, nonce_, n, 64);
+    auto& txs = made.txs;
+    auto& ids = made.ids;
     // A forged client signature is refused by the API.
     auto bad = txs[0];
     bad["nonce"] = 999'999'999;

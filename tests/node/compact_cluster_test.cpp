@@ -8,6 +8,7 @@
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/ledger/block.hpp"
 #include "tests/common/cluster_process.hpp"
+#include "tests/common/opaque_txs.hpp"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -110,24 +111,9 @@ protected:
 
   /// Submits n signed opaque transactions to node i; returns their ids.
   std::vector<std::string> submit(std::uint32_t i, std::size_t n) {
-    const auto& scheme = crypto::ed25519_scheme();
-    crypto::secret_seed seed{};
-    seed[0] = 7;
-    auto client = scheme.make_signer(seed);
-    json txs = json::array();
-    std::vector<std::string> ids;
-    for (std::size_t k = 0; k < n; ++k) {
-      ledger::transaction tx;
-      tx.sender = client->pub();
-      tx.nonce = nonce_++;
-      tx.payload.assign(100, static_cast<std::uint8_t>(k));
-      tx.signature = client->sign(tx.id());
-      ids.push_back(tx.id().hex());
-      txs.push_back({{"sender", to_hex(tx.sender)},
-                     {"nonce", tx.nonce},
-                     {"payload", to_hex(tx.payload)},
-                     {"signature", to_hex(tx.signature)}});
-    }
+    auto made = bystack::test::make_opaque_txs(7, nonce_, n, 100);
+    auto& txs = made.txs;
+    auto& ids = made.ids;
     httplib::Client cli("127.0.0.1", api_port(i));
     cli.set_read_timeout(30, 0);
     auto r = cli.Post("/tx", json{{"txs", txs}}.dump(), "application/json");
