@@ -35,15 +35,13 @@ void node_core::propose() {
   proposed_view_ = view_;
   auto height = jh->height + 1;
   // Compact relay: the block is made of gossiped batches (actors/relay/relay.cpp).
-  bool compact = p_.relay == relay_mode::compact && !app_;
-  std::vector<const pool_batch*> batches;
+  bool compact = p_.relay == relay_mode::compact;
+  compact_plan batches;
   std::vector<ledger::transaction> txs;
   if (compact) {
     batches = pick_batches();
-    for (const auto* b : batches) {
-      const auto& bt = std::get<proto::tx_batch>(*b->msg).txs;
-      txs.insert(txs.end(), bt.begin(), bt.end());
-    }
+    for (const auto& b : batches.picks)
+      txs.insert(txs.end(), b.batch->txs.begin(), b.batch->txs.end());
   } else {
     txs = take_block_transactions(height);
   }
@@ -111,7 +109,7 @@ void node_core::drop_from_pool(const ledger::block& b) {
 std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t now_us,
                               std::vector<ledger::app_verdict>* verdicts) {
   now_us_ = now_us;
-  if (p_.relay == relay_mode::compact && !app_) return submit_gossip(std::move(txs), verdicts);
+  if (p_.relay == relay_mode::compact) return submit_gossip(std::move(txs), verdicts);
   proto::tx_batch batch;
   batch.sender = me_;
   for (auto& tx : txs) {

@@ -155,7 +155,7 @@ retained_counts node_core::retained() const {
 void node_core::start(std::int64_t now_us) {
   now_us_ = now_us;
   enter_view(std::max<std::uint64_t>(1, high_qc_->view + 1), false);
-  if (p_.relay == relay_mode::compact && !app_) relay_start();
+  if (p_.relay == relay_mode::compact) relay_start();
 }
 
 void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t now_us) {
@@ -192,7 +192,7 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
         else if constexpr (std::is_same_v<T, proto::block_batches>)
           on_block_batches(from, m);
         else if constexpr (std::is_same_v<T, proto::tx_batch>) {
-          if (p_.relay == relay_mode::compact && !app_) return on_gossip_batch(from, msg, m);
+          if (p_.relay == relay_mode::compact) return on_gossip_batch(from, msg, m);
           if (app_) {
             for (const auto& tx : m.txs) {
               auto v = app_->check_tx(tx, committed_height() + 1);

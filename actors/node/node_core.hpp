@@ -102,6 +102,8 @@ struct core_stats {
   std::uint64_t compact_collisions = 0;    ///< ambiguous short ids or a rebuilt root that differed
   std::uint64_t compact_failed = 0;        ///< compact proposals given up (bad answer, no data)
   std::uint64_t gossip_batches = 0;        ///< distinct transaction batches received or created
+  std::uint64_t compact_missing = 0;       ///< batches asked for in block_requests
+  std::uint64_t compact_prefilled = 0;     ///< batches a leader sent whole in its compact proposals
 };
 
 class node_core {
@@ -293,15 +295,31 @@ private:
     bool failed = false;
     std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> waiting; ///< requests
   };
+  /// One batch of a compact block: a batch of the mempool named by its short id, or a batch the
+  /// leader sends whole (prefilled: its own young batch, or transactions no held batch carries
+  /// exactly, e.g. a transaction that came in two batches, or a coinbase).
+  struct compact_pick {
+    std::shared_ptr<const proto::tx_batch> batch;
+    crypto::hash256 id;
+    bool prefill = false;
+  };
+  struct compact_plan {
+    std::vector<compact_pick> picks;
+    std::vector<crypto::hash256> consumed; ///< mempool batches whose transactions all went in
+  };
   void relay_start();
   void on_gossip_tick();
   void on_gossip_batch(std::uint32_t from, const msg_ptr& msg, const proto::tx_batch& b);
   void on_tx_announce(std::uint32_t from, const proto::tx_announce& a);
   void on_tx_request(std::uint32_t from, const proto::tx_request& r);
-  void add_to_mempool(const msg_ptr& msg, const crypto::hash256& id, std::uint32_t from);
-  void propose_compact(const proto::proposal& p, const msg_ptr& full,
-                       const std::vector<const pool_batch*>& batches);
-  std::vector<const pool_batch*> pick_batches() const;
+  void propose_compact(const proto::proposal& p, const msg_ptr& full, const compact_plan& plan);
+  compact_plan pick_batches();
+  compact_plan pick_batches_app();
+  void add_to_mempool(const msg_ptr& msg, const crypto::hash256& id, std::uint32_t from,
+                      bool announce);
+  void erase_from_mempool(const crypto::hash256& id);
+  void remember_included(const crypto::hash256& id, msg_ptr m);
+  void remember_included_txs(const ledger::block& b);
   /// Client transactions under compact relay: one batch into the gossip mempool.
   std::size_t submit_gossip(std::vector<ledger::transaction> txs,
                             std::vector<ledger::app_verdict>* verdicts);
@@ -430,6 +448,11 @@ private:
   std::unordered_map<crypto::hash256, msg_ptr> included_; ///< batches in accepted blocks (bounded)
   std::deque<crypto::hash256> included_order_;
   std::map<std::uint64_t, rebuild> rebuilds_; ///< by view (bounded)
+  /// compact_dedup_txs: transaction ids of accepted blocks (bounded).
+  std::unordered_set<crypto::hash256> included_txs_;
+  std::deque<crypto::hash256> included_txs_order_;
+  /// With an application: the mempool batch that first brought each pooled transaction.
+  std::unordered_map<crypto::hash256, crypto::hash256> tx_home_;
 };
 
 } // namespace bystack::bbft

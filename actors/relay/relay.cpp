@@ -33,6 +33,12 @@ template <class T> msg_ptr wrap(T value) {
 
 constexpr std::size_t included_kept = 8192;
 constexpr std::size_t rebuilds_kept = 16;
+/// compact_dedup_txs: transaction ids of accepted blocks remembered (about 4 minutes at
+/// 1,000 tx/s); a copy submitted again later than that can be committed again.
+constexpr std::size_t included_txs_kept = 1u << 18;
+/// With an application: a mempool batch is forgotten after this long (its transactions are
+/// committed, or refused, or a leader sends them prefilled: the pool has them).
+constexpr std::int64_t app_batch_ttl_us = 120'000'000;
 
 std::uint64_t mix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -175,8 +181,15 @@ void node_core::on_gossip_tick() {
       }
       auto msg = wrap(std::move(b));
       ++stats_.gossip_batches;
-      add_to_mempool(msg, memo_batch_id(batch_of(msg)), me_);
+      add_to_mempool(msg, memo_batch_id(batch_of(msg)), me_, true);
     }
+  }
+  if (app_) {
+    std::vector<hash256> old;
+    for (const auto& [id, b] : mempool_)
+      if (now_us_ - b.arrived_us > app_batch_ttl_us) old.push_back(id);
+    for (const auto& id : old)
+      erase_from_mempool(id);
   }
   if (!fresh_.empty()) {
     for (auto peer : gossip_peers_) {
@@ -195,7 +208,8 @@ void node_core::on_gossip_tick() {
   set_timer(timer_kind::gossip, 0, p_.gossip_interval_us);
 }
 
-void node_core::add_to_mempool(const msg_ptr& msg, const hash256& id, std::uint32_t from) {
+void node_core::add_to_mempool(const msg_ptr& msg, const hash256& id, std::uint32_t from,
+                               bool announce) {
   requested_.erase(id);
   if (included_.count(id)) return;
   auto [it, fresh] = mempool_.try_emplace(id);
@@ -204,9 +218,43 @@ void node_core::add_to_mempool(const msg_ptr& msg, const hash256& id, std::uint3
     it->second.id = id;
     it->second.arrived_us = now_us_;
     it->second.seq = pool_seq_++;
-    fresh_.push_back(id);
+    if (announce) fresh_.push_back(id);
+    if (app_)
+      for (const auto& tx : std::get<proto::tx_batch>(*msg).txs)
+        tx_home_.try_emplace(tx.id(), id);
   }
   if (from != me_) it->second.holders.push_back(from);
+}
+
+void node_core::erase_from_mempool(const hash256& id) {
+  auto it = mempool_.find(id);
+  if (it == mempool_.end()) return;
+  if (app_)
+    for (const auto& tx : std::get<proto::tx_batch>(*it->second.msg).txs)
+      if (auto h = tx_home_.find(tx.id()); h != tx_home_.end() && h->second == id)
+        tx_home_.erase(h);
+  mempool_.erase(it);
+}
+
+void node_core::remember_included(const hash256& id, msg_ptr m) {
+  if (included_.emplace(id, std::move(m)).second) included_order_.push_back(id);
+  while (included_order_.size() > included_kept) {
+    included_.erase(included_order_.front());
+    included_order_.pop_front();
+  }
+}
+
+void node_core::remember_included_txs(const ledger::block& b) {
+  if (!p_.compact_dedup_txs || app_) return;
+  for (const auto& tx : b.txs) {
+    auto id = tx.id();
+    if (included_txs_.insert(id).second) included_txs_order_.push_back(id);
+    pool_ids_.erase(id);
+  }
+  while (included_txs_order_.size() > included_txs_kept) {
+    included_txs_.erase(included_txs_order_.front());
+    included_txs_order_.pop_front();
+  }
 }
 
 std::size_t node_core::submit_gossip(std::vector<ledger::transaction> txs,
@@ -214,14 +262,33 @@ std::size_t node_core::submit_gossip(std::vector<ledger::transaction> txs,
   // A real node's clients: the transactions of one submission become one batch, announced to the
   // overlay peers at the next gossip tick. Duplicates are refused until a block holding them is
   // accepted here (drop_from_pool), as in the full-relay pool.
+  // With an application, admission is its full validation (the transaction enters its pool too).
   proto::tx_batch b;
   b.sender = me_;
   for (auto& tx : txs) {
+    if (app_) {
+      auto v = app_->check_tx(tx, committed_height() + 1);
+      charge(v);
+      bool ok = v.ok();
+      if (!ok) {
+        ++stats_.txs_refused;
+        reject(me_, ledger::tx_refusal(v.reason));
+      }
+      if (verdicts) verdicts->push_back(std::move(v));
+      if (ok) b.txs.push_back(std::move(tx));
+      continue;
+    }
     if (pool_ids_.size() >= p_.max_pool_txs) {
       if (verdicts) verdicts->push_back(ledger::app_verdict{"pool-full", "the pool is full"});
       continue;
     }
-    if (!pool_ids_.insert(tx.id()).second) {
+    auto id = tx.id();
+    if (included_txs_.count(id)) {
+      if (verdicts)
+        verdicts->push_back(ledger::app_verdict{"duplicate", "already in an accepted block"});
+      continue;
+    }
+    if (!pool_ids_.insert(id).second) {
       if (verdicts) verdicts->push_back(ledger::app_verdict{"duplicate", "already in the pool"});
       continue;
     }
@@ -232,7 +299,7 @@ std::size_t node_core::submit_gossip(std::vector<ledger::transaction> txs,
   if (accepted == 0) return 0;
   auto msg = wrap(std::move(b));
   ++stats_.gossip_batches;
-  add_to_mempool(msg, memo_batch_id(batch_of(msg)), me_);
+  add_to_mempool(msg, memo_batch_id(batch_of(msg)), me_, true);
   return accepted;
 }
 
@@ -240,10 +307,32 @@ void node_core::on_gossip_batch(std::uint32_t from, const msg_ptr& msg, const pr
   if (b.txs.empty()) return reject(from, "tx batch: empty");
   auto id = memo_batch_id(batch_of(msg));
   if (mempool_.count(id) || included_.count(id)) return;
-  // Every transaction's client signature is checked once, when its batch first arrives.
-  if (p_.gossip_verify_txs) meter_.verifies += b.txs.size();
+  bool announce = true;
+  if (app_) {
+    // The application validates every transaction (and pools it). A batch that brings nothing
+    // new is kept for rebuilding blocks that name it but not announced; one with nothing usable
+    // is dropped.
+    std::size_t admitted = 0, known = 0;
+    for (const auto& tx : b.txs) {
+      auto v = app_->check_tx(tx, committed_height() + 1);
+      charge(v);
+      if (v.ok())
+        ++admitted;
+      else if (std::string_view(v.reason) == "duplicate")
+        ++known;
+      else {
+        ++stats_.txs_refused;
+        reject(from, ledger::tx_refusal(v.reason));
+      }
+    }
+    if (admitted + known == 0) return;
+    announce = admitted > 0;
+  } else if (p_.gossip_verify_txs) {
+    // Every transaction's client signature is checked once, when its batch first arrives.
+    meter_.verifies += b.txs.size();
+  }
   ++stats_.gossip_batches;
-  add_to_mempool(msg, id, from);
+  add_to_mempool(msg, id, from, announce);
 }
 
 void node_core::on_tx_announce(std::uint32_t from, const proto::tx_announce& a) {
@@ -279,7 +368,9 @@ void node_core::on_tx_request(std::uint32_t from, const proto::tx_request& r) {
   }
 }
 
-std::vector<const node_core::pool_batch*> node_core::pick_batches() const {
+node_core::compact_plan node_core::pick_batches() {
+  if (app_) return pick_batches_app();
+  compact_plan plan;
   std::vector<const pool_batch*> out;
   auto prefill_age =
       p_.compact_prefill_age_us < 0 ? p_.compact_min_age_us : p_.compact_prefill_age_us;
@@ -288,18 +379,106 @@ std::vector<const node_core::pool_batch*> node_core::pick_batches() const {
         (std::get<proto::tx_batch>(*b.msg).sender == me_ && now_us_ - b.arrived_us < prefill_age))
       out.push_back(&b);
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
-  std::size_t txs = 0, keep = 0;
-  for (; keep < out.size(); ++keep) {
-    auto n = std::get<proto::tx_batch>(*out[keep]->msg).txs.size();
-    if (txs + n > p_.max_block_txs) break;
-    txs += n;
+  std::size_t txs = 0;
+  std::unordered_set<hash256> in_block;
+  proto::tx_batch rest; // transactions of batches that repeat one: sent whole
+  rest.sender = me_;
+  for (const auto* b : out) {
+    const auto& bt = std::get<proto::tx_batch>(*b->msg).txs;
+    if (txs + bt.size() > p_.max_block_txs) break;
+    // Young batches (only this leader's own reach here) nobody else holds yet: prefilled.
+    bool young = now_us_ - b->arrived_us < p_.compact_min_age_us;
+    if (!p_.compact_dedup_txs) {
+      plan.picks.push_back({batch_of(b->msg), b->id, young});
+      txs += bt.size();
+      continue;
+    }
+    // A transaction submitted to two nodes sits in two batches: a block takes it once, and never
+    // again after a block this node accepted.
+    std::vector<hash256> ids;
+    ids.reserve(bt.size());
+    bool whole = true;
+    for (const auto& tx : bt) {
+      ids.push_back(tx.id());
+      if (included_txs_.count(ids.back()) || in_block.count(ids.back())) whole = false;
+    }
+    if (whole) {
+      for (const auto& id : ids)
+        in_block.insert(id);
+      plan.picks.push_back({batch_of(b->msg), b->id, young});
+      txs += bt.size();
+      continue;
+    }
+    for (std::size_t k = 0; k < bt.size(); ++k)
+      if (!included_txs_.count(ids[k]) && in_block.insert(ids[k]).second) {
+        rest.txs.push_back(bt[k]);
+        ++txs;
+      }
+    plan.consumed.push_back(b->id);
   }
-  out.resize(keep);
-  return out;
+  if (!rest.txs.empty()) {
+    auto bp = std::make_shared<const proto::tx_batch>(std::move(rest));
+    plan.picks.push_back({bp, memo_batch_id(bp), true});
+  }
+  return plan;
+}
+
+node_core::compact_plan node_core::pick_batches_app() {
+  // The application picks valid, conflict-free transactions on top of the parent's state, in
+  // arrival order (each pooled transaction once). Runs of them that make up a held batch
+  // exactly go by short id; the others (a transaction that came in two batches, a coinbase) go
+  // in batches of the leader's own, prefilled. Batches younger than the minimum age end the
+  // block: the pool is in arrival order, so what follows is younger still.
+  compact_plan plan;
+  const auto* jh = header_of(high_qc_->block_hash);
+  if (!jh || !app_ready(high_qc_->block_hash)) return plan;
+  ledger::app_verdict work;
+  auto txs = app_->prepare_block(high_qc_->block_hash, jh->height + 1, p_.max_block_txs, work);
+  charge(work);
+  std::vector<hash256> ids;
+  ids.reserve(txs.size());
+  for (const auto& tx : txs)
+    ids.push_back(tx.id());
+  auto prefill_age =
+      p_.compact_prefill_age_us < 0 ? p_.compact_min_age_us : p_.compact_prefill_age_us;
+  proto::tx_batch rest;
+  rest.sender = me_;
+  auto flush = [&] {
+    if (rest.txs.empty()) return;
+    auto bp = std::make_shared<const proto::tx_batch>(std::move(rest));
+    plan.picks.push_back({bp, memo_batch_id(bp), true});
+    rest = proto::tx_batch{};
+    rest.sender = me_;
+  };
+  for (std::size_t i = 0; i < txs.size();) {
+    const pool_batch* pb = nullptr;
+    if (auto h = tx_home_.find(ids[i]); h != tx_home_.end())
+      if (auto it = mempool_.find(h->second); it != mempool_.end()) pb = &it->second;
+    if (pb) {
+      const auto& bt = std::get<proto::tx_batch>(*pb->msg);
+      auto age = now_us_ - pb->arrived_us;
+      bool young = age < p_.compact_min_age_us;
+      if (young && !(bt.sender == me_ && age < prefill_age)) break;
+      bool exact = i + bt.txs.size() <= txs.size();
+      for (std::size_t k = 0; exact && k < bt.txs.size(); ++k)
+        exact = bt.txs[k].id() == ids[i + k];
+      if (exact) {
+        flush();
+        plan.picks.push_back({batch_of(pb->msg), pb->id, young});
+        plan.consumed.push_back(pb->id);
+        i += bt.txs.size();
+        continue;
+      }
+    }
+    rest.txs.push_back(std::move(txs[i]));
+    ++i;
+  }
+  flush();
+  return plan;
 }
 
 void node_core::propose_compact(const proto::proposal& p, const msg_ptr& full,
-                                const std::vector<const pool_batch*>& batches) {
+                                const compact_plan& plan) {
   (void)full;
   const auto& h = p.block->header;
   proto::compact_proposal c;
@@ -312,6 +491,7 @@ void node_core::propose_compact(const proto::proposal& p, const msg_ptr& full,
   for (std::size_t i = 0; i < 8 && i < p.signature.size(); ++i)
     c.salt = c.salt << 8 | p.signature[i];
   c.short_id_bytes = std::clamp<std::uint32_t>(p_.short_id_bytes, 1, 8);
+  const auto& batches = plan.picks;
   c.batch_count = static_cast<std::uint32_t>(batches.size());
   auto bh = p.block->hash();
   auto key = proto::short_id_key(bh, c.salt);
@@ -322,32 +502,36 @@ void node_core::propose_compact(const proto::proposal& p, const msg_ptr& full,
   r.done = true;
   std::vector<batch_ptr> slots;
   for (std::uint32_t i = 0; i < batches.size(); ++i) {
-    const auto* b = batches[i];
-    auto bp = batch_of(b->msg);
+    const auto& b = batches[i];
+    const auto& bp = b.batch;
     slots.push_back(bp);
     // Batches younger than the minimum age are this leader's own: nobody else holds them yet.
-    if (now_us_ - b->arrived_us < p_.compact_min_age_us) {
+    if (b.prefill) {
       c.prefilled_index.push_back(i);
       c.prefilled.push_back(*bp);
+      ++stats_.compact_prefilled;
       continue;
     }
-    auto s = proto::short_id_of(key, b->id, c.short_id_bytes);
+    auto s = proto::short_id_of(key, b.id, c.short_id_bytes);
     for (std::uint32_t k = c.short_id_bytes; k-- > 0;)
       c.short_ids.push_back(static_cast<std::uint8_t>(s >> (8 * k)));
   }
   r.slots = slots;
   // Seed the rebuild memo with the leader's own block.
   std::vector<hash256> ids;
-  for (const auto* b : batches)
-    ids.push_back(b->id);
+  for (const auto& b : batches)
+    ids.push_back(b.id);
   blocks_memo().put(assembly_key(bh, ids), p.block);
-  for (const auto* b : batches) {
-    auto id = b->id;
-    auto msg = b->msg;
-    mempool_.erase(id);
-    included_.emplace(id, msg);
-    included_order_.push_back(id);
+  for (const auto& b : batches) {
+    msg_ptr m;
+    if (auto it = mempool_.find(b.id); it != mempool_.end()) m = it->second.msg;
+    if (!m) m = wrap(*b.batch);
+    erase_from_mempool(b.id);
+    remember_included(b.id, std::move(m));
   }
+  for (const auto& id : plan.consumed)
+    erase_from_mempool(id);
+  remember_included_txs(*p.block);
   auto msg = wrap(std::move(c));
   r.msg = msg;
   rebuilds_[h.view] = std::move(r);
@@ -436,6 +620,7 @@ void node_core::on_compact(std::uint32_t from, const msg_ptr& msg,
 void node_core::ask(rebuild& r, std::vector<std::uint32_t> indexes) {
   r.asked = true;
   ++stats_.compact_fetches;
+  stats_.compact_missing += indexes.size();
   const auto& c = std::get<proto::compact_proposal>(*r.msg);
   send_one(r.source,
            wrap(proto::block_request{me_, c.header.view, r.block_hash, std::move(indexes)}),
@@ -465,25 +650,31 @@ void node_core::try_finish(rebuild& r) {
     r.missing = all.size();
     return ask(r, std::move(all));
   }
+  if (p_.compact_dedup_txs && !app_) {
+    // A block that holds a transaction twice gets no vote. (With an application, process_block
+    // refuses it: the second copy spends what the first spent.)
+    std::unordered_set<hash256> seen;
+    for (const auto& tx : block->txs)
+      if (!seen.insert(tx.id()).second) {
+        r.failed = true;
+        ++stats_.compact_failed;
+        return reject(r.source, "compact proposal: a transaction repeats in the block");
+      }
+  }
   r.done = true;
   ++stats_.compact_rebuilt;
   if (!r.asked) ++stats_.compact_no_round_trip;
   for (const auto& b : r.slots) {
     auto id = memo_batch_id(b);
     msg_ptr m;
-    if (auto it = mempool_.find(id); it != mempool_.end()) {
-      m = it->second.msg;
-      mempool_.erase(it);
-    }
+    if (auto it = mempool_.find(id); it != mempool_.end()) m = it->second.msg;
+    erase_from_mempool(id);
     requested_.erase(id);
     // Prefilled batches too: a copy arriving by gossip later must not go into another block.
     if (!m) m = wrap(*b);
-    if (included_.emplace(id, m).second) included_order_.push_back(id);
+    remember_included(id, std::move(m));
   }
-  while (included_order_.size() > included_kept) {
-    included_.erase(included_order_.front());
-    included_order_.pop_front();
-  }
+  remember_included_txs(*block);
   auto waiting = std::move(r.waiting);
   auto source = r.source;
   proto::proposal p;

@@ -166,11 +166,11 @@ int testnet(const std::map<std::string, std::string>& f) {
     if (relay != "full" && relay != "compact")
       throw std::invalid_argument("--relay: full or compact");
     if (relay == "compact") {
-      if (mode == "butxo") throw std::invalid_argument("--relay compact needs --ledger opaque");
       c.protocol.relay = bbft::relay_mode::compact;
       c.protocol.gossip_client_tps = 0;
       c.protocol.gossip_verify_txs = false;
       c.protocol.compact_prefill_age_us = 0;
+      c.protocol.compact_dedup_txs = true;
     }
     if (mode == "butxo") {
       // One genesis file for all nodes; the load generator finds the wallets from the same

@@ -154,6 +154,8 @@ node_config read(config::map_reader root, const std::string& name,
     q.gossip_client_tps = 0;
     q.gossip_verify_txs = false;
     q.compact_prefill_age_us = 0;
+    // Clients may submit one transaction to several nodes: blocks take it once.
+    q.compact_dedup_txs = true;
     if (auto g = p->optional_map("gossip")) {
       if (q.relay != bbft::relay_mode::compact)
         p->fail("gossip", "only 'relay: compact' gossips transactions");
@@ -252,9 +254,6 @@ node_config read(config::map_reader root, const std::string& name,
     if (c.ledger != ledger_mode::butxo) root.fail("federation_file", "needs 'ledger: butxo'");
     c.federation_file = config::resolve_path(base, file);
   }
-  if (c.protocol.relay == bbft::relay_mode::compact && c.ledger == ledger_mode::butxo)
-    root.fail("ledger", "'protocol.relay: compact' runs with 'ledger: opaque' only (the compact "
-                        "rebuild works on opaque transaction batches)");
   if (auto t = root.optional_map("testing")) {
     const char* allow = std::getenv(test_faults_env);
     if (allow == nullptr || std::string(allow) != "1")

@@ -112,16 +112,40 @@ protected:
   /// Submits n signed opaque transactions to node i; returns their ids.
   std::vector<std::string> submit(std::uint32_t i, std::size_t n) {
     auto made = bystack::test::make_opaque_txs(7, nonce_, n, 100);
-    auto& txs = made.txs;
-    auto& ids = made.ids;
+    post(i, made.txs);
+    return made.ids;
+  }
+  /// Posts a "txs" array to node i; every transaction must be accepted.
+  void post(std::uint32_t i, const json& txs) {
     httplib::Client cli("127.0.0.1", api_port(i));
     cli.set_read_timeout(30, 0);
     auto r = cli.Post("/tx", json{{"txs", txs}}.dump(), "application/json");
     EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
     if (r && r->status == 200) {
-      EXPECT_EQ(json::parse(r->body)["accepted"].get<std::size_t>(), n) << r->body;
+      EXPECT_EQ(json::parse(r->body)["accepted"].get<std::size_t>(), txs.size()) << r->body;
     }
-    return ids;
+  }
+  /// Waits until node 3 committed every id of `want`; returns how often each was seen.
+  std::multiset<std::string> wait_committed(const std::set<std::string>& want) {
+    std::multiset<std::string> seen;
+    std::uint64_t read_to = 0;
+    bool all = poll_until(60s, [&] {
+      auto h = committed(3);
+      if (h > read_to && read_ids(3, read_to + 1, h, seen)) read_to = h;
+      for (const auto& id : want)
+        if (!seen.count(id)) return false;
+      return true;
+    });
+    std::size_t missing = 0;
+    for (const auto& id : want)
+      missing += seen.count(id) == 0;
+    EXPECT_TRUE(all) << missing << " of " << want.size() << " transactions not committed";
+    // A few more blocks: a second copy would show up in them.
+    auto h = read_to;
+    poll_until(20s, [&] { return committed(3) >= h + 4; });
+    auto now = committed(3);
+    if (now > read_to) read_ids(3, read_to + 1, now, seen);
+    return seen;
   }
 
   /// Adds the ids of the transactions committed at heights from..to on node i to `out`.
@@ -211,6 +235,48 @@ TEST_F(compact_cluster, gossiped_transactions_commit_once_in_blocks_the_members_
     batch_bytes += series(metrics(i), "bystack_messages_out_bytes_total{type=\"tx_batch\"}");
   // Each of the 1,800 transactions (about 210 bytes) reaches the three other nodes.
   EXPECT_GE(batch_bytes, 3u * 200u * want.size());
+}
+
+TEST_F(compact_cluster, a_transaction_submitted_to_several_nodes_commits_once) {
+  ASSERT_TRUE(poll_until(40s, [&] {
+    for (std::uint32_t i = 0; i < nodes; ++i)
+      if (committed(i) < 2) return false;
+    return true;
+  })) << "the cluster does not commit";
+
+  // A wallet broadcasts: the same transactions reach several nodes, alone or together with
+  // other clients' transactions, so that they sit in batches that differ.
+  auto shared = bystack::test::make_opaque_txs(7, nonce_, 100, 100);
+  auto a = bystack::test::make_opaque_txs(8, nonce_, 50, 100);
+  auto b = bystack::test::make_opaque_txs(9, nonce_, 50, 100);
+  auto with = [](const json& x, const json& y) {
+    json out = x;
+    for (const auto& t : y)
+      out.push_back(t);
+    return out;
+  };
+  post(1, with(shared.txs, a.txs));
+  post(2, with(b.txs, shared.txs));
+  post(3, shared.txs);
+  post(0, with(shared.txs, a.txs));
+  std::set<std::string> want(shared.ids.begin(), shared.ids.end());
+  want.insert(a.ids.begin(), a.ids.end());
+  want.insert(b.ids.begin(), b.ids.end());
+  ASSERT_EQ(want.size(), 200u);
+
+  auto seen = wait_committed(want);
+  std::size_t twice = 0;
+  for (const auto& id : want)
+    twice += seen.count(id) > 1;
+  EXPECT_EQ(twice, 0u) << "transactions committed more than once";
+  EXPECT_EQ(seen.size(), want.size()) << "blocks hold transactions nobody submitted";
+
+  // Submitted again after its commit, a transaction is refused as a duplicate.
+  httplib::Client cli("127.0.0.1", api_port(2));
+  cli.set_read_timeout(30, 0);
+  auto r = cli.Post("/tx", json{{"txs", shared.txs}}.dump(), "application/json");
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+  EXPECT_EQ(json::parse(r->body)["accepted"].get<std::size_t>(), 0u) << r->body;
 }
 
 } // namespace

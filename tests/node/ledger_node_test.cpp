@@ -73,14 +73,16 @@ TEST(node_ledger_config, refuses_butxo_without_genesis_and_both_genesis_keys) {
   EXPECT_NE(b.err().message.find("not both"), std::string::npos) << b.err().message;
 }
 
-TEST(node_ledger_config, refuses_compact_relay_with_the_butxo_ledger) {
+TEST(node_ledger_config, compact_relay_runs_with_both_ledgers_and_dedups_transactions) {
   auto c = parse_node_config(base_config() + "protocol: {relay: compact}\n" + genesis_text(),
                              "n.yaml", "/tmp");
-  ASSERT_FALSE(c);
-  EXPECT_NE(c.err().message.find("runs with 'ledger: opaque' only"), std::string::npos)
-      << c.err().message;
+  ASSERT_TRUE(c) << c.err().message;
+  EXPECT_EQ(c->ledger, ledger_mode::butxo);
+  EXPECT_EQ(c->protocol.relay, bbft::relay_mode::compact);
+  EXPECT_TRUE(c->protocol.compact_dedup_txs);
   auto opaque = parse_node_config(base_config() + "protocol: {relay: compact}\n", "n.yaml", "/tmp");
   ASSERT_TRUE(opaque) << opaque.err().message;
+  EXPECT_TRUE(opaque->protocol.compact_dedup_txs);
 }
 
 TEST(node_ledger_config, genesis_file_is_read_relative_to_the_config) {
