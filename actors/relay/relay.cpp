@@ -300,6 +300,8 @@ std::size_t node_core::submit_gossip(std::vector<ledger::transaction> txs,
   auto msg = wrap(std::move(b));
   ++stats_.gossip_batches;
   add_to_mempool(msg, memo_batch_id(batch_of(msg)), me_, true);
+  // A leader waiting out the empty-block interval may propose sooner.
+  if (app_ && p_.empty_block_interval_us > p_.block_interval_us) maybe_propose(now_us_);
   return accepted;
 }
 
@@ -327,6 +329,7 @@ void node_core::on_gossip_batch(std::uint32_t from, const msg_ptr& msg, const pr
     }
     if (admitted + known == 0) return;
     announce = admitted > 0;
+    if (admitted > 0 && p_.empty_block_interval_us > p_.block_interval_us) maybe_propose(now_us_);
   } else if (p_.gossip_verify_txs) {
     // Every transaction's client signature is checked once, when its batch first arrives.
     meter_.verifies += b.txs.size();

@@ -57,7 +57,7 @@ void node_core::relay_proposal(const msg_ptr& msg, const proto::proposal& p) {
   while (relayed_views_.size() > relayed_views_kept || *relayed_views_.begin() + 1 < view_)
     relayed_views_.erase(relayed_views_.begin());
   // Compact relay forwarded the compact form when it arrived (actors/relay/relay.cpp).
-  if (p_.relay != relay_mode::compact || app_) send(relay_targets(h.height), msg, phase::forward);
+  if (p_.relay != relay_mode::compact) send(relay_targets(h.height), msg, phase::forward);
   collection_for(h.view, h.height, p.block->hash());
   set_timer(timer_kind::group_wait, h.view, p_.group_wait_us);
 }

@@ -176,7 +176,8 @@ result<void> api_server::start() {
     j["compact"] = {
         {"rebuilt", s->stats.compact_rebuilt}, {"no_round_trip", s->stats.compact_no_round_trip},
         {"fetches", s->stats.compact_fetches}, {"collisions", s->stats.compact_collisions},
-        {"failed", s->stats.compact_failed},   {"gossip_batches", s->stats.gossip_batches}};
+        {"failed", s->stats.compact_failed},   {"gossip_batches", s->stats.gossip_batches},
+        {"missing", s->stats.compact_missing}, {"prefilled", s->stats.compact_prefilled}};
     if (s->ledger) {
       j["utxo_set_hash"] = s->utxo_set_hash.hex();
       j["utxos"] = s->utxos;

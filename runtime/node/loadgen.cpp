@@ -4,6 +4,12 @@
 ///   bystack-loadgen --submit 127.0.0.1:7101[,127.0.0.1:7105] --observe 127.0.0.1:7103
 ///                   --rate 10000 --seconds 20 [--batch 1000] [--payload 100] [--drain 30]
 ///                   [--wallets 64] [--wallet-seed bystack-loadgen] [--missing FILE]
+///                   [--broadcast 1]
+///
+/// Batch b goes to submit node b % nodes; with `--broadcast 1` every batch goes to every submit
+/// node (as a wallet broadcasting its transactions to several peers), and a transaction counts as
+/// accepted once, at the first node that took it (the others refuse it as a duplicate or after
+/// its commit; `refused` counts those refusals too).
 ///
 /// The mode follows the cluster (GET /status "ledger"). Against `ledger: opaque` nodes it sends
 /// signed opaque payloads. Against `ledger: butxo` nodes it sends real BUTXO transfers from the
@@ -207,7 +213,8 @@ int main(int argc, char** argv) {
     std::cerr << "usage: bystack-loadgen --submit HOST:PORT[,...] [--observe HOST:PORT]\n"
                  "                       [--rate TX_PER_S] [--seconds S] [--batch N]\n"
                  "                       [--payload BYTES] [--drain S]\n"
-                 "                       [--wallets N] [--wallet-seed S] [--missing FILE]\n";
+                 "                       [--wallets N] [--wallet-seed S] [--missing FILE]\n"
+                 "                       [--broadcast 1]\n";
     return 2;
   }
   try {
@@ -218,6 +225,7 @@ int main(int argc, char** argv) {
     std::size_t batch = f.count("batch") ? std::stoul(f["batch"]) : 500;
     std::size_t payload = f.count("payload") ? std::stoul(f["payload"]) : 100;
     double drain = f.count("drain") ? std::stod(f["drain"]) : 30;
+    bool broadcast = f.count("broadcast") && f["broadcast"] != "0";
     auto total = static_cast<std::size_t>(rate * seconds);
     auto batches = (total + batch - 1) / batch;
     std::size_t wallets =
@@ -339,7 +347,8 @@ int main(int argc, char** argv) {
         httplib::Client cli(submit[s].host, submit[s].port);
         cli.set_read_timeout(30, 0);
         cli.set_write_timeout(30, 0);
-        for (std::size_t b = s; b < batches; b += submit.size()) {
+        auto step = broadcast ? 1 : submit.size();
+        for (std::size_t b = broadcast ? 0 : s; b < batches; b += step) {
           auto due =
               start + std::chrono::duration_cast<clock_type::duration>(
                           std::chrono::duration<double>(static_cast<double>(b * batch) / rate));
@@ -365,8 +374,12 @@ int main(int argc, char** argv) {
             for (const auto& v : j["results"]) {
               auto st = v["status"].get<std::string>();
               if (st == "accepted" || st == "orphan") {
+                // Broadcast: a transaction counts once, at the first node that took it.
+                if (k < ids[b].size() && !accepted_at.emplace(ids[b][k], s).second) {
+                  ++k;
+                  continue;
+                }
                 ++ok;
-                if (k < ids[b].size()) accepted_at.emplace(ids[b][k], s);
               } else
                 ++refused_by[v.value("rule", std::string("?"))];
               ++k;
@@ -375,12 +388,13 @@ int main(int argc, char** argv) {
             refused += ids[b].size() - ok;
             continue;
           }
-          accepted += j["accepted"].get<std::uint64_t>();
-          refused += ids[b].size() - j["accepted"].get<std::uint64_t>();
-          if (j["accepted"].get<std::uint64_t>() == ids[b].size()) {
+          auto took = j["accepted"].get<std::uint64_t>();
+          refused += ids[b].size() - took;
+          if (!broadcast) accepted += took;
+          if (took == ids[b].size()) {
             std::lock_guard lock(mu);
             for (const auto& id : ids[b])
-              accepted_at.emplace(id, s);
+              if (accepted_at.emplace(id, s).second && broadcast) ++accepted;
           }
         }
       });
@@ -447,7 +461,8 @@ int main(int argc, char** argv) {
                    {"latency_p50_ms", std::round(p50)},
                    {"latency_p99_ms", std::round(p99)},
                    {"window_s", window_s},
-                   {"committed_twice", committed_twice}};
+                   {"committed_twice", committed_twice},
+                   {"broadcast", broadcast}};
     if (!refused_by.empty()) report["refused_by_rule"] = refused_by;
     if (!uncommitted_status.empty()) report["uncommitted_status"] = uncommitted_status;
     std::cout << report.dump() << "\n";

@@ -39,6 +39,19 @@ void metrics::message_out(std::string_view type, std::uint64_t count, std::uint6
   it->second.second += bytes;
 }
 
+void metrics::phase_out(std::string_view phase, std::uint64_t bytes) {
+  std::lock_guard lock(mu_);
+  auto it = phase_out_.find(phase);
+  if (it == phase_out_.end()) it = phase_out_.emplace(std::string(phase), 0).first;
+  it->second += bytes;
+}
+
+void metrics::set_compact(const compact_counts& c) {
+  std::lock_guard lock(mu_);
+  compact_ = true;
+  compact_counts_ = c;
+}
+
 void metrics::dropped(std::string_view reason) {
   std::lock_guard lock(mu_);
   auto it = dropped_.find(reason);
@@ -187,6 +200,30 @@ std::string metrics::render() {
           false);
   by_type("bystack_messages_out_bytes_total", "Bytes of consensus messages sent, by type.", out_,
           true);
+  o << "# HELP bystack_phase_out_bytes_total Bytes of consensus messages sent, by protocol phase "
+       "(gossip: transaction announcements, requests and batch bodies; fetch: missing batches of "
+       "compact proposals).\n# TYPE bystack_phase_out_bytes_total counter\n";
+  for (const auto& [ph, v] : phase_out_)
+    o << "bystack_phase_out_bytes_total{phase=\"" << label(ph) << "\"} " << v << '\n';
+  if (compact_) {
+    const auto& c = compact_counts_;
+    counter("bystack_compact_blocks_rebuilt_total",
+            "Compact proposals rebuilt from the mempool and passed on to voting.", c.rebuilt);
+    counter("bystack_compact_blocks_rebuilt_without_round_trip_total",
+            "Compact proposals rebuilt without asking for missing batches.", c.no_round_trip);
+    counter("bystack_compact_fetches_total",
+            "Requests for missing batches of compact proposals (block_request).", c.fetches);
+    counter("bystack_compact_missing_batches_total",
+            "Batches of compact proposals asked for because the mempool lacked them.", c.missing);
+    counter("bystack_compact_collisions_total",
+            "Ambiguous short ids or rebuilt blocks whose root differed.", c.collisions);
+    counter("bystack_compact_failed_total", "Compact proposals given up.", c.failed);
+    counter("bystack_compact_prefilled_batches_total",
+            "Batches this node sent whole in its compact proposals.", c.prefilled);
+    counter("bystack_gossip_batches_total",
+            "Distinct transaction batches received by gossip or made from client submissions.",
+            c.gossip_batches);
+  }
   o << "# HELP bystack_messages_dropped_total Messages dropped before the protocol saw them, by "
        "reason.\n# TYPE bystack_messages_dropped_total counter\n";
   for (const auto& [r, v] : dropped_)

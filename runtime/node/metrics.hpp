@@ -21,6 +21,15 @@ public:
 
   void message_in(std::string_view type, std::uint64_t bytes);
   void message_out(std::string_view type, std::uint64_t count, std::uint64_t bytes);
+  /// Counts bytes sent by protocol phase (gossip, fetch, propose, ...; actors/common/effects).
+  void phase_out(std::string_view phase, std::uint64_t bytes);
+  /// Compact relay's counters (docs/relay.md), copied from the core when scraped.
+  struct compact_counts {
+    std::uint64_t rebuilt = 0, no_round_trip = 0, fetches = 0, missing = 0, collisions = 0,
+                  failed = 0, prefilled = 0, gossip_batches = 0;
+  };
+  /// Records compact relay's counters; rendered from the first call on (relay: compact).
+  void set_compact(const compact_counts& c);
   /// Counts an envelope or message dropped before the protocol saw it.
   void dropped(std::string_view reason);
   /// Counts an input the protocol refused.
@@ -56,7 +65,9 @@ public:
 private:
   mutable std::mutex mu_;
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> in_, out_;
-  std::map<std::string, std::uint64_t, std::less<>> dropped_, rejected_;
+  std::map<std::string, std::uint64_t, std::less<>> dropped_, rejected_, phase_out_;
+  bool compact_ = false; ///< render the compact relay metrics
+  compact_counts compact_counts_;
   std::array<std::uint64_t, latency_buckets_s.size()> buckets_{};
   std::uint64_t latency_count_ = 0;
   double latency_sum_ = 0;

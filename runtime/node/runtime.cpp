@@ -386,6 +386,7 @@ public:
       return;
     }
     sh_->stats->message_out(type, to.size(), to.size() * encoded.size());
+    sh_->stats->phase_out(bbft::phase_name(e.ph), to.size() * encoded.size());
     caf::anon_send(transport_, outbound_atom::value, std::move(to),
                    make_shared_bytes(std::move(encoded)));
   }
@@ -1054,8 +1055,17 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   p->stats.set_sampler([raw = p.get()](node::metrics& m) {
     caf::scoped_actor self{*raw->sys};
     self->request(raw->node, std::chrono::seconds(1), bbft::status_atom::value)
-        .receive([&](bbft::node_status& s) { m.set_status(s.view, s.pool_size); },
-                 [](caf::error&) {});
+        .receive(
+            [&](bbft::node_status& s) {
+              m.set_status(s.view, s.pool_size);
+              if (raw->cfg.protocol.relay == bbft::relay_mode::compact) {
+                const auto& t = s.stats;
+                m.set_compact({t.compact_rebuilt, t.compact_no_round_trip, t.compact_fetches,
+                               t.compact_missing, t.compact_collisions, t.compact_failed,
+                               t.compact_prefilled, t.gossip_batches});
+              }
+            },
+            [](caf::error&) {});
   });
   return std::unique_ptr<node_runtime>(new node_runtime(std::move(p)));
 }

@@ -68,8 +68,9 @@ hash256 vote_digest(std::uint64_t height, std::uint64_t view, const hash256& blo
 
 hash256 batch_id(const tx_batch& b) {
   crypto::sha3_256_hasher h;
-  h.update(as_bytes(std::string_view{"bystack/tx-batch/v1"}));
-  h.update_u64(b.sender);
+  // Not the sender: the same transactions submitted to several nodes in the same grouping (a
+  // wallet broadcasting) make one batch, which gossip then carries to no node twice.
+  h.update(as_bytes(std::string_view{"bystack/tx-batch/v2"}));
   h.update(ledger::merkle_root(b.txs));
   return h.finish();
 }

@@ -184,8 +184,8 @@ std::string_view type_name(const message& m);
 hash256 proposal_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash);
 /// What a voter signs (and what a quorum certificate certifies).
 hash256 vote_digest(std::uint64_t height, std::uint64_t view, const hash256& block_hash);
-/// Returns the id of a transaction batch: SHA3-256 over the sender and the Merkle root of its
-/// transactions.
+/// Returns the id of a transaction batch: SHA3-256 over the Merkle root of its transactions
+/// (not the sender: equal transactions from two nodes are one batch).
 hash256 batch_id(const tx_batch& b);
 /// Returns the keyed short id of a batch (BIP 152's role of SipHash): SHA3-256 over the key and
 /// the batch id, of which the first short_id_bytes bytes are used.

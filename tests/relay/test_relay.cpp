@@ -39,7 +39,10 @@ struct net {
   std::function<std::int64_t(std::uint32_t from, std::uint32_t to, const proto::message&)> delay;
   std::map<std::string, int> rejects;
 
-  explicit net(params p, drop_fn d = {}) : drop(std::move(d)) {
+  /// `tweak` may change one core's parameters (a faulty leader).
+  explicit net(params p, drop_fn d = {},
+               const std::function<void(std::uint32_t, params&)>& tweak = {})
+      : drop(std::move(d)) {
     const auto& votes = crypto::modelled_scheme();
     certs = crypto::make_signature_list_scheme(votes);
     std::vector<std::unique_ptr<crypto::signer>> signers;
@@ -60,6 +63,7 @@ struct net {
       c.certs = certs.get();
       c.signer = std::move(signers[i]);
       c.p = p;
+      if (tweak) tweak(i, c.p);
       cores.push_back(std::make_shared<node_core>(std::move(c)));
     }
   }
@@ -82,10 +86,17 @@ struct net {
     }
   }
 
+  /// Client transactions handed to node `me` at `at_us` (before run()).
+  std::vector<std::tuple<std::int64_t, std::uint32_t, std::vector<ledger::transaction>>> clients;
+
   void run(std::int64_t until_us) {
     for (std::uint32_t i = 0; i < 4; ++i) {
       cores[i]->start(0);
       flush(i, 0);
+    }
+    for (auto& [at, me, txs] : clients) {
+      cores[me]->submit(txs, at);
+      flush(me, at);
     }
     while (!q.empty() && q.top().t <= until_us) {
       auto e = q.top();
@@ -262,6 +273,86 @@ TEST(relay, codec_round_trips_the_relay_messages) {
   c.short_ids = bytes(5, 9);
   auto d = codec::decode(codec::encode(proto::message{c}));
   EXPECT_FALSE(d);
+}
+
+/// Opaque client transactions: `n` of client `client`, nonces from `from`.
+std::vector<ledger::transaction> client_txs(std::uint8_t client, std::uint64_t from,
+                                            std::size_t n) {
+  std::vector<ledger::transaction> out;
+  for (std::size_t k = 0; k < n; ++k) {
+    ledger::transaction tx;
+    tx.sender.fill(client);
+    tx.nonce = from + k;
+    tx.payload.assign(100, static_cast<std::uint8_t>(k));
+    tx.signature.assign(64, 0);
+    out.push_back(std::move(tx));
+  }
+  return out;
+}
+
+/// Real nodes' clients: transactions submitted to several nodes, in batches that differ.
+params dedup_params() {
+  auto p = compact_params();
+  p.gossip_client_tps = 0;
+  p.compact_dedup_txs = true;
+  return p;
+}
+
+std::map<crypto::hash256, int> committed_counts(const node_core& c) {
+  std::map<crypto::hash256, int> out;
+  for (std::uint64_t h = 1; h <= c.committed_height(); ++h)
+    for (const auto& tx : c.committed_at(h)->block->txs)
+      ++out[tx.id()];
+  return out;
+}
+
+TEST(relay, a_transaction_in_two_batches_is_committed_once) {
+  net n(dedup_params());
+  auto shared = client_txs(1, 0, 20);
+  auto a = client_txs(2, 0, 10), b = client_txs(3, 0, 10);
+  auto with = [](std::vector<ledger::transaction> x, const std::vector<ledger::transaction>& y) {
+    x.insert(x.end(), y.begin(), y.end());
+    return x;
+  };
+  n.clients.emplace_back(10'000, 1, with(shared, a));
+  n.clients.emplace_back(10'000, 2, with(b, shared));
+  n.clients.emplace_back(10'000, 3, shared);
+  // The same grouping at another node: the same batch.
+  n.clients.emplace_back(10'000, 0, with(shared, a));
+  n.run(3'000'000);
+  EXPECT_TRUE(n.rejects.empty()) << n.rejects.begin()->first;
+  auto counts = committed_counts(*n.cores[3]);
+  EXPECT_EQ(counts.size(), 40u);
+  for (const auto& [id, k] : counts)
+    EXPECT_EQ(k, 1) << id.hex();
+  // Submitted again after its commit, a transaction is refused.
+  std::vector<ledger::app_verdict> v;
+  EXPECT_EQ(n.cores[2]->submit(shared, 3'000'000, &v), 0u);
+  ASSERT_EQ(v.size(), shared.size());
+  EXPECT_STREQ(v[0].reason, "duplicate");
+}
+
+TEST(relay, a_block_that_repeats_a_transaction_gets_no_vote) {
+  // The leader (node 0) does not check transaction ids across batches: its block holds the
+  // shared transactions twice. The other nodes refuse it; nothing commits them twice.
+  net n(dedup_params(), {}, [](std::uint32_t i, params& p) {
+    if (i == 0) p.compact_dedup_txs = false;
+  });
+  auto shared = client_txs(1, 0, 20);
+  auto a = client_txs(2, 0, 10);
+  n.clients.emplace_back(10'000, 1, [&] {
+    auto x = shared;
+    x.insert(x.end(), a.begin(), a.end());
+    return x;
+  }());
+  n.clients.emplace_back(10'000, 2, shared);
+  n.run(3'000'000);
+  EXPECT_GT(n.rejects["compact proposal: a transaction repeats in the block"], 0);
+  for (std::uint32_t i = 1; i < 4; ++i) {
+    EXPECT_GT(n.cores[i]->stats().compact_failed, 0u) << "node " << i;
+    for (const auto& [id, k] : committed_counts(*n.cores[i]))
+      EXPECT_EQ(k, 1) << "node " << i << ": " << id.hex();
+  }
 }
 
 } // namespace
