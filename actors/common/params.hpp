@@ -45,12 +45,13 @@ struct params {
   /// Negative: compact_min_age_us (every own batch is proposed at once).
   std::int64_t compact_prefill_age_us = -1;
   std::uint32_t short_id_bytes = 6;
-  /// Check transaction ids across batches (real nodes, whose clients may submit one transaction
-  /// to several nodes): a leader never puts a transaction into a block twice or again after a
-  /// block it accepted, and a rebuilt block that repeats a transaction gets no vote. Off in the
-  /// simulator, whose synthetic batches never share a transaction (it saves hashing every
-  /// transaction at every node).
-  bool compact_dedup_txs = false;
+  /// Check transaction ids against accepted blocks (real nodes, whose clients may submit one
+  /// transaction to several nodes; without an application): a pool never takes a transaction
+  /// again after a block this node accepted, and under compact relay a leader never puts one
+  /// into a block twice (it may sit in two batches) and a rebuilt block that repeats one gets no
+  /// vote. Off in the simulator, whose synthetic transactions are never submitted twice (it
+  /// saves hashing every transaction at every node).
+  bool dedup_txs = false;
 };
 
 } // namespace bystack::bbft

@@ -101,6 +101,7 @@ std::vector<ledger::transaction> node_core::take_block_transactions(std::uint64_
 }
 
 void node_core::drop_from_pool(const ledger::block& b) {
+  remember_included_txs(b); // p_.dedup_txs: a later copy is refused
   if (app_ || pool_ids_.empty()) return;
   for (const auto& tx : b.txs)
     pool_ids_.erase(tx.id());
@@ -129,7 +130,7 @@ std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t
       if (verdicts) verdicts->push_back(ledger::app_verdict{"pool-full", "the pool is full"});
       continue;
     }
-    if (!pool_ids_.insert(tx.id()).second) {
+    if (included_txs_.count(tx.id()) || !pool_ids_.insert(tx.id()).second) {
       if (verdicts) verdicts->push_back(ledger::app_verdict{"duplicate", "already in the pool"});
       continue;
     }

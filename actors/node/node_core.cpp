@@ -211,7 +211,8 @@ void node_core::on_message(std::uint32_t from, const msg_ptr& msg, std::int64_t 
           for (auto& tx : txs) {
             if (pool_ids_.size() >= p_.max_pool_txs) break;
             auto id = tx.id();
-            if (pool_ids_.insert(id).second) pool_.push_back(std::move(tx));
+            if (!included_txs_.count(id) && pool_ids_.insert(id).second)
+              pool_.push_back(std::move(tx));
           }
         }
       },

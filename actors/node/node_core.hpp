@@ -448,7 +448,7 @@ private:
   std::unordered_map<crypto::hash256, msg_ptr> included_; ///< batches in accepted blocks (bounded)
   std::deque<crypto::hash256> included_order_;
   std::map<std::uint64_t, rebuild> rebuilds_; ///< by view (bounded)
-  /// compact_dedup_txs: transaction ids of accepted blocks (bounded).
+  /// dedup_txs: transaction ids of accepted blocks (bounded).
   std::unordered_set<crypto::hash256> included_txs_;
   std::deque<crypto::hash256> included_txs_order_;
   /// With an application: the mempool batch that first brought each pooled transaction.

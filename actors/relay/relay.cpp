@@ -33,7 +33,7 @@ template <class T> msg_ptr wrap(T value) {
 
 constexpr std::size_t included_kept = 8192;
 constexpr std::size_t rebuilds_kept = 16;
-/// compact_dedup_txs: transaction ids of accepted blocks remembered (about 4 minutes at
+/// dedup_txs: transaction ids of accepted blocks remembered (about 4 minutes at
 /// 1,000 tx/s); a copy submitted again later than that can be committed again.
 constexpr std::size_t included_txs_kept = 1u << 18;
 /// With an application: a mempool batch is forgotten after this long (its transactions are
@@ -245,7 +245,7 @@ void node_core::remember_included(const hash256& id, msg_ptr m) {
 }
 
 void node_core::remember_included_txs(const ledger::block& b) {
-  if (!p_.compact_dedup_txs || app_) return;
+  if (!p_.dedup_txs || app_) return;
   for (const auto& tx : b.txs) {
     auto id = tx.id();
     if (included_txs_.insert(id).second) included_txs_order_.push_back(id);
@@ -391,7 +391,7 @@ node_core::compact_plan node_core::pick_batches() {
     if (txs + bt.size() > p_.max_block_txs) break;
     // Young batches (only this leader's own reach here) nobody else holds yet: prefilled.
     bool young = now_us_ - b->arrived_us < p_.compact_min_age_us;
-    if (!p_.compact_dedup_txs) {
+    if (!p_.dedup_txs) {
       plan.picks.push_back({batch_of(b->msg), b->id, young});
       txs += bt.size();
       continue;
@@ -653,7 +653,7 @@ void node_core::try_finish(rebuild& r) {
     r.missing = all.size();
     return ask(r, std::move(all));
   }
-  if (p_.compact_dedup_txs && !app_) {
+  if (p_.dedup_txs && !app_) {
     // A block that holds a transaction twice gets no vote. (With an application, process_block
     // refuses it: the second copy spends what the first spent.)
     std::unordered_set<hash256> seen;

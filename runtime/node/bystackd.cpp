@@ -170,7 +170,7 @@ int testnet(const std::map<std::string, std::string>& f) {
       c.protocol.gossip_client_tps = 0;
       c.protocol.gossip_verify_txs = false;
       c.protocol.compact_prefill_age_us = 0;
-      c.protocol.compact_dedup_txs = true;
+      c.protocol.dedup_txs = true;
     }
     if (mode == "butxo") {
       // One genesis file for all nodes; the load generator finds the wallets from the same

@@ -155,7 +155,7 @@ node_config read(config::map_reader root, const std::string& name,
     q.gossip_verify_txs = false;
     q.compact_prefill_age_us = 0;
     // Clients may submit one transaction to several nodes: blocks take it once.
-    q.compact_dedup_txs = true;
+    q.dedup_txs = true;
     if (auto g = p->optional_map("gossip")) {
       if (q.relay != bbft::relay_mode::compact)
         p->fail("gossip", "only 'relay: compact' gossips transactions");

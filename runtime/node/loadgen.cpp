@@ -8,8 +8,8 @@
 ///
 /// Batch b goes to submit node b % nodes; with `--broadcast 1` every batch goes to every submit
 /// node (as a wallet broadcasting its transactions to several peers), and a transaction counts as
-/// accepted once, at the first node that took it (the others refuse it as a duplicate or after
-/// its commit; `refused` counts those refusals too).
+/// accepted once, at the first node that took it; `copies_accepted` counts the other nodes that
+/// took it too, `refused` those that refused it (a duplicate, or after its commit).
 ///
 /// The mode follows the cluster (GET /status "ledger"). Against `ledger: opaque` nodes it sends
 /// signed opaque payloads. Against `ledger: butxo` nodes it sends real BUTXO transfers from the
@@ -289,6 +289,7 @@ int main(int argc, char** argv) {
     std::map<std::string, std::uint64_t> refused_by; ///< BUTXO: refusals by rule
     std::vector<double> latencies_ms;
     std::atomic<std::uint64_t> accepted{0}, refused{0}, http_errors{0};
+    std::atomic<std::uint64_t> copies{0}; ///< broadcast: taken again by another node
     std::atomic<bool> stop{false};
     clock_type::time_point first_commit{}, last_commit{};
     std::uint64_t committed = 0, committed_foreign = 0;
@@ -368,7 +369,7 @@ int main(int argc, char** argv) {
           }
           auto j = json::parse(r->body);
           if (butxo) {
-            std::uint64_t ok = 0;
+            std::uint64_t ok = 0, again = 0;
             std::lock_guard lock(mu);
             std::size_t k = 0;
             for (const auto& v : j["results"]) {
@@ -376,6 +377,7 @@ int main(int argc, char** argv) {
               if (st == "accepted" || st == "orphan") {
                 // Broadcast: a transaction counts once, at the first node that took it.
                 if (k < ids[b].size() && !accepted_at.emplace(ids[b][k], s).second) {
+                  ++again;
                   ++k;
                   continue;
                 }
@@ -385,7 +387,8 @@ int main(int argc, char** argv) {
               ++k;
             }
             accepted += ok;
-            refused += ids[b].size() - ok;
+            copies += again;
+            refused += ids[b].size() - ok - again;
             continue;
           }
           auto took = j["accepted"].get<std::uint64_t>();
@@ -394,7 +397,10 @@ int main(int argc, char** argv) {
           if (took == ids[b].size()) {
             std::lock_guard lock(mu);
             for (const auto& id : ids[b])
-              if (accepted_at.emplace(id, s).second && broadcast) ++accepted;
+              if (!accepted_at.emplace(id, s).second)
+                ++copies;
+              else if (broadcast)
+                ++accepted;
           }
         }
       });
@@ -462,7 +468,8 @@ int main(int argc, char** argv) {
                    {"latency_p99_ms", std::round(p99)},
                    {"window_s", window_s},
                    {"committed_twice", committed_twice},
-                   {"broadcast", broadcast}};
+                   {"broadcast", broadcast},
+                   {"copies_accepted", copies.load()}};
     if (!refused_by.empty()) report["refused_by_rule"] = refused_by;
     if (!uncommitted_status.empty()) report["uncommitted_status"] = uncommitted_status;
     std::cout << report.dump() << "\n";

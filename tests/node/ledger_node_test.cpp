@@ -79,10 +79,10 @@ TEST(node_ledger_config, compact_relay_runs_with_both_ledgers_and_dedups_transac
   ASSERT_TRUE(c) << c.err().message;
   EXPECT_EQ(c->ledger, ledger_mode::butxo);
   EXPECT_EQ(c->protocol.relay, bbft::relay_mode::compact);
-  EXPECT_TRUE(c->protocol.compact_dedup_txs);
+  EXPECT_TRUE(c->protocol.dedup_txs);
   auto opaque = parse_node_config(base_config() + "protocol: {relay: compact}\n", "n.yaml", "/tmp");
   ASSERT_TRUE(opaque) << opaque.err().message;
-  EXPECT_TRUE(opaque->protocol.compact_dedup_txs);
+  EXPECT_TRUE(opaque->protocol.dedup_txs);
 }
 
 TEST(node_ledger_config, genesis_file_is_read_relative_to_the_config) {

@@ -294,7 +294,7 @@ std::vector<ledger::transaction> client_txs(std::uint8_t client, std::uint64_t f
 params dedup_params() {
   auto p = compact_params();
   p.gossip_client_tps = 0;
-  p.compact_dedup_txs = true;
+  p.dedup_txs = true;
   return p;
 }
 
@@ -336,7 +336,7 @@ TEST(relay, a_block_that_repeats_a_transaction_gets_no_vote) {
   // The leader (node 0) does not check transaction ids across batches: its block holds the
   // shared transactions twice. The other nodes refuse it; nothing commits them twice.
   net n(dedup_params(), {}, [](std::uint32_t i, params& p) {
-    if (i == 0) p.compact_dedup_txs = false;
+    if (i == 0) p.dedup_txs = false;
   });
   auto shared = client_txs(1, 0, 20);
   auto a = client_txs(2, 0, 10);
@@ -353,6 +353,23 @@ TEST(relay, a_block_that_repeats_a_transaction_gets_no_vote) {
     for (const auto& [id, k] : committed_counts(*n.cores[i]))
       EXPECT_EQ(k, 1) << "node " << i << ": " << id.hex();
   }
+}
+
+TEST(relay, full_relay_commits_a_copy_that_arrives_after_the_block_once) {
+  // Full relay: the super node's pool takes a transaction again once its block dropped it from
+  // the pool, unless accepted blocks are remembered.
+  auto p = dedup_params();
+  p.relay = relay_mode::full;
+  net n(p);
+  auto shared = client_txs(1, 0, 20);
+  n.clients.emplace_back(10'000, 1, shared);
+  n.clients.emplace_back(1'500'000, 2, shared);
+  n.clients.emplace_back(1'500'000, 0, shared);
+  n.run(3'000'000);
+  auto counts = committed_counts(*n.cores[3]);
+  EXPECT_EQ(counts.size(), 20u);
+  for (const auto& [id, k] : counts)
+    EXPECT_EQ(k, 1) << id.hex();
 }
 
 } // namespace
