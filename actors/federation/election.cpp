@@ -109,10 +109,13 @@ std::optional<federation_term> federation_elector::on_commit(std::uint64_t heigh
   if (t.program == cur.program && t.collectors == cur.collectors) return std::nullopt;
   t.epoch = *epoch;
   t.sidechain_from = *epoch * p_.epoch_blocks + 1;
+  // After a rotation, the next one waits for the end of its grace period.
+  auto gap =
+      cur.program != terms_.front().program ? std::max<std::uint64_t>(p_.grace_blocks, 1) : 1;
   t.mainchain_from =
       t.program == cur.program
           ? cur.mainchain_from
-          : std::max(lc_tip_height + p_.activation_margin_blocks, cur.mainchain_from + 1);
+          : std::max(lc_tip_height + p_.activation_margin_blocks, cur.mainchain_from + gap);
   terms_.push_back(t);
   return t;
 }

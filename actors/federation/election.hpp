@@ -19,6 +19,7 @@
 ///  - has the threshold threshold_for(n, (n - 1) / 2) (2 of 3, 3 of 4, 3 of 5 ...);
 ///  - takes pegins in mainchain blocks from `mainchain_from` = the light client's tip in the
 ///    electing block's state + activation_margin_blocks (every validator reads the same state),
+///    and at least grace_blocks above the previous rotation's,
 ///    and claims of them are judged by it in sidechain blocks from `sidechain_from` on;
 ///  - keeps the previous federation's address open for federation_params::grace_blocks.
 /// Collectors are the top `collectors` eligible candidates (no cap: a collector holds nothing).
@@ -36,6 +37,9 @@ struct federation_election_params {
   std::uint32_t collectors = 1;
   std::uint64_t min_votes = 1; ///< fewer votes: not eligible
   std::uint64_t activation_margin_blocks = 6;
+  /// federation_params::grace_blocks: a rotation starts at least this far above the previous
+  /// rotation, so that the previous federation's grace period is never cut short by the next.
+  std::uint64_t grace_blocks = 0;
 };
 
 /// One federation of the schedule.

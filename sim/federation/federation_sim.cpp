@@ -79,6 +79,7 @@ public:
       ep_.epoch_blocks = p.epoch_blocks;
       ep_.collectors = static_cast<std::uint32_t>(p.collectors);
       ep_.activation_margin_blocks = p.activation_margin_blocks;
+      ep_.grace_blocks = p.grace_blocks;
       auto g = fed::genesis_term(keys, ep_).value(); // the initial producers act as members
       fed_ = g.program;
       elector_ = std::make_unique<fed::federation_elector>(g, ep_);
