@@ -215,6 +215,22 @@ TEST(Rotation, TheOldMembersBuildSignAndSubmitOneMigrationAndTheNewFederationRel
   EXPECT_LT(mig.inputs[0].spent_output, mig.inputs[1].spent_output);
   for (std::size_t i = 0; i < 3; ++i)
     EXPECT_EQ(*f.cores[i]->signed_release(key), mig);
+  // A Byzantine old member's share for another "migration" (to itself) is refused.
+  {
+    ledger::tx rogue = mig;
+    rogue.outputs[0].owner = t.members[2].prog;
+    auto k2 = static_cast<std::uint8_t>(
+        std::find(t.fed.keys.begin(), t.fed.keys.end(), t.members[2].s->pub()) -
+        t.fed.keys.begin());
+    signature_share bad{key, rogue.id(), k2, {}};
+    for (const auto& in : rogue.inputs)
+      bad.signatures.push_back(
+          t.members[2].s->sign(ledger::sighash(ledger::input_id(in), rogue.id())));
+    f.cores[0]->on_share(bad);
+    f.collect(0);
+    EXPECT_EQ(f.cores[0]->stats().conflicts, 1u);
+    EXPECT_FALSE(f.submitted[0].has_value());
+  }
   // One signature is not enough; the second (m = 2) completes it.
   EXPECT_FALSE(f.submitted[0].has_value());
   f.cores[0]->on_share(f.shares[2]);
