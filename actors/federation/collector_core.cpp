@@ -91,7 +91,7 @@ std::optional<ledger::tx> collector_core::step(const ledger::utxo_view& committe
           const auto& o = mt.outputs[oi];
           if (o.kind != ledger::output_kind::control) continue;
           if (!mid) mid = mt.id();
-          if (accepts_pegin(cfg_.params, o.owner, at->hdr.height) &&
+          if (accepts_pegin(cfg_.params, o.owner, at->hdr.height, height + 1) &&
               conf >= cfg_.params.pegin_confirmations && claims < cfg_.claims_per_tx_max &&
               !committed.issuance_used(claim_key(ledger::output_id(*mid, oi, o)))) {
             auto def = definitions_.find(o.asset);

@@ -64,6 +64,11 @@ public:
   std::optional<ledger::tx> step(const ledger::utxo_view& committed, std::uint64_t height);
 
   const collector_stats& stats() const noexcept { return stats_; }
+  /// Follows an elected rotation (election.hpp): pegins to the new federation are claimed once
+  /// the sidechain judges by it.
+  result<void> add_rotation(federation_rotation r) {
+    return federation::add_rotation(cfg_.params, std::move(r));
+  }
 
 private:
   /// Returns the best chain from the tip back to (not including) the first block the light

@@ -3,6 +3,7 @@
 #include "runtime/ledger/wallet.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace bystack::federation {
 
@@ -57,6 +58,12 @@ std::optional<std::uint8_t> member_core::index_in(const ledger::control_program&
 void member_core::on_pegout(const pegout_request& p) {
   if (!known_.insert(p.id).second) return;
   pegouts_.emplace(p.sequence, p);
+  // A pegout anchored at or above a rotation places its migration too (hosts that do not call
+  // on_sidechain): before the pegouts of its block, as on_sidechain would.
+  const auto& rots = cfg_.params.rotations;
+  for (std::size_t r = 0; r < rots.size(); ++r)
+    if (slot_.count(r) == 0 && p.anchor_height >= rots[r].from_height)
+      slot_[r] = (p.sequence >> 26) << 26;
   advance();
 }
 
@@ -113,36 +120,122 @@ std::optional<ledger::tx> member_core::build_release(const pegout_request& p) co
 
 void member_core::advance() {
   if (!cfg_.signer) return;
+  const auto& rots = cfg_.params.rotations;
   for (const auto& [seq, p] : pegouts_) {
     if (program_.count(p.id) != 0) continue; // planned
+    if (!migrate_before(seq)) return;
+    // The federation of the anchor releases: its coins must have been migrated to it.
+    std::size_t in_force = 0;
+    while (in_force < rots.size() && rots[in_force].from_height <= p.anchor_height)
+      ++in_force;
+    if (in_force > migrated_) return;
     auto t = build_release(p);
     if (!t) return; // later pegouts wait: their coins depend on this one's release
-    auto txid = t->id();
-    const auto& program = federation_at(cfg_.params, p.anchor_height);
-    program_.emplace(p.id, program);
-    for (const auto& in : t->inputs)
-      planned_spent_.insert(in.spent_output);
-    if (t->outputs.size() > 1) {
-      federation_coin change{ledger::output_id(txid, 1, t->outputs[1]), t->outputs[1], 0};
-      planned_change_.emplace(change.id, change);
-    }
-    auto index = index_in(program);
-    if (!index) continue; // planned like everyone, but signed by that federation's members
-    signature_share own{p.id, txid, *index, {}};
-    for (const auto& in : t->inputs)
-      own.signatures.push_back(cfg_.signer->sign(ledger::sighash(ledger::input_id(in), txid)));
-    shares_[p.id][*index] = own.signatures;
-    signed_.emplace(p.id, std::move(*t));
-    ++stats_.releases_signed;
-    out_.push_back(broadcast_share{own});
-    if (auto it = early_.find(p.id); it != early_.end()) {
-      auto waiting = std::move(it->second);
-      early_.erase(it);
-      for (const auto& s : waiting)
-        on_share(s);
-    }
-    try_submit(p.id);
+    plan(p.id, std::move(*t), federation_at(cfg_.params, p.anchor_height), false);
   }
+  migrate_before(std::numeric_limits<std::uint64_t>::max());
+}
+
+bool member_core::migrate_before(std::uint64_t seq) {
+  const auto& rots = cfg_.params.rotations;
+  while (migrated_ < rots.size()) {
+    auto it = slot_.find(migrated_);
+    if (it == slot_.end() || it->second > seq) return true; // its place is later
+    auto txs = build_migration(migrated_);
+    if (!txs) return false;
+    const auto& old = migrated_ == 0 ? cfg_.params.federation : rots[migrated_ - 1].program;
+    for (std::size_t c = 0; c < txs->size(); ++c)
+      plan(migration_key(migrated_, c), std::move((*txs)[c]), old, true);
+    ++migrated_;
+  }
+  return true;
+}
+
+hash256 member_core::migration_key(std::size_t r, std::size_t chunk) const {
+  const auto& rot = cfg_.params.rotations.at(r);
+  crypto::sha3_256_hasher h;
+  static constexpr char tag[] = "fed-migration";
+  h.update(byte_view{reinterpret_cast<const std::uint8_t*>(tag), sizeof tag - 1});
+  h.update(rot.program.address());
+  h.update_u64(rot.from_height);
+  h.update_u64(chunk);
+  return h.finish();
+}
+
+std::optional<std::vector<ledger::tx>> member_core::build_migration(std::size_t r) const {
+  const auto& rots = cfg_.params.rotations;
+  if (r >= rots.size()) return std::nullopt;
+  const auto& rot = rots[r];
+  const auto& old = r == 0 ? cfg_.params.federation : rots[r - 1].program;
+  // The last mainchain height whose pegins to the old federation the sidechain honours.
+  auto last = rot.from_height + cfg_.params.grace_blocks;
+  last = last > 0 ? last - 1 : 0;
+  auto depth = cfg_.params.pegin_confirmations > 0 ? cfg_.params.pegin_confirmations - 1 : 0;
+  if (!have_view_ || mc_height_ < last + depth) return std::nullopt;
+  std::map<hash256, const federation_coin*> coins; // ordered by id: the same everywhere
+  for (const auto& [id, c] : unspent_)
+    if (c.out.kind == ledger::output_kind::control && c.out.owner == old && c.height <= last &&
+        planned_spent_.count(id) == 0)
+      coins.emplace(id, &c);
+  for (const auto& [id, c] : planned_change_)
+    if (c.out.owner == old && planned_spent_.count(id) == 0) coins.emplace(id, &c);
+  std::vector<ledger::tx> out;
+  for (auto it = coins.begin(); it != coins.end();) {
+    ledger::tx t;
+    t.chain = cfg_.params.mainchain;
+    std::map<std::pair<ledger::asset_id, hash256>, std::uint64_t> sums; // (asset, lot)
+    for (; it != coins.end() && t.inputs.size() < ledger::max_tx_inputs; ++it) {
+      t.inputs.push_back(ledger::spend_of(it->first));
+      sums[{it->second->out.asset, it->second->out.lot}] += it->second->out.amount;
+    }
+    for (const auto& [k, amount] : sums)
+      t.outputs.push_back(ledger::pay(k.first, amount, rot.program, k.second));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+result<void> member_core::add_rotation(federation_rotation r) {
+  auto ok = federation::add_rotation(cfg_.params, std::move(r));
+  if (ok) advance();
+  return ok;
+}
+
+void member_core::on_sidechain(std::uint64_t height, std::uint64_t anchor) {
+  const auto& rots = cfg_.params.rotations;
+  for (std::size_t r = 0; r < rots.size(); ++r)
+    if (slot_.count(r) == 0 && anchor >= rots[r].from_height) slot_[r] = height << 26;
+  advance();
+}
+
+void member_core::plan(const hash256& key, ledger::tx t, const ledger::control_program& program,
+                       bool migration) {
+  auto txid = t.id();
+  program_.emplace(key, program);
+  for (const auto& in : t.inputs)
+    planned_spent_.insert(in.spent_output);
+  // A release returns its change in output 1; a migration pays every output to the federation.
+  for (std::size_t k = migration ? 0 : 1; k < t.outputs.size(); ++k) {
+    federation_coin c{ledger::output_id(txid, static_cast<std::uint32_t>(k), t.outputs[k]),
+                      t.outputs[k], 0};
+    planned_change_.emplace(c.id, c);
+  }
+  auto index = index_in(program);
+  if (!index) return; // planned like everyone, but signed by that federation's members
+  signature_share own{key, txid, *index, {}};
+  for (const auto& in : t.inputs)
+    own.signatures.push_back(cfg_.signer->sign(ledger::sighash(ledger::input_id(in), txid)));
+  shares_[key][*index] = own.signatures;
+  signed_.emplace(key, std::move(t));
+  ++stats_.releases_signed;
+  out_.push_back(broadcast_share{own});
+  if (auto it = early_.find(key); it != early_.end()) {
+    auto waiting = std::move(it->second);
+    early_.erase(it);
+    for (const auto& s : waiting)
+      on_share(s);
+  }
+  try_submit(key);
 }
 
 bool member_core::share_valid(const signature_share& s, const ledger::tx& t) const {

@@ -9,7 +9,17 @@
 /// height every member's mainchain node agrees on) plus the change of earlier releases, less
 /// what earlier releases spend; they are taken in (height, id) order until they cover the
 /// amount. The federation that releases is the one of the anchor height (rotations,
-/// sidechain_rules.hpp); coins of an earlier federation must first be migrated to it. A member
+/// sidechain_rules.hpp); coins of an earlier federation are first migrated to it.
+///
+/// Migration after a rotation (from mainchain height F, grace G, depth k): its place in the
+/// plan is fixed by the sidechain: before the pegouts of the first final sidechain block whose
+/// anchor is at or above F (on_sidechain), after every earlier one. Once the member's mainchain
+/// view reaches F + G - 1 + (k - 1), it takes the old federation's coins at or below F + G - 1
+/// (the last pegins the sidechain honours) plus the planned change of its releases, in id
+/// order, and moves them, per asset and lot, to the new program in one transaction (one per
+/// ledger::max_tx_inputs coins). Every old member builds the same one, signs it once, and
+/// shares signatures as for a release; the members of the new federation release from its
+/// outputs. A member
 /// signs one release per pegout, ever: if its view later yields another
 /// transaction it refuses and counts the conflict. Shares from other members count only when
 /// they sign the same transaction. With m valid signatures on every input the release goes to
@@ -95,8 +105,15 @@ public:
   void on_mainchain(std::vector<federation_coin> unspent, std::uint64_t height);
   /// Handles another member's share.
   void on_share(const signature_share& s);
-  /// Learns that a pegout's release is on the mainchain (it stops waiting for shares).
+  /// Learns that a pegout's release (or a migration, by migration_key) is on the mainchain (it
+  /// stops waiting for shares).
   void on_released(const hash256& pegout);
+  /// Learns that the pegouts of final sidechain blocks up to `height` were delivered, the last
+  /// with anchor height `anchor` (pegouts_in_block's anchor_height): places migrations.
+  void on_sidechain(std::uint64_t height, std::uint64_t anchor);
+  /// Follows an elected rotation (election.hpp), appended to the schedule in the order the
+  /// sidechain committed it.
+  result<void> add_rotation(federation_rotation r);
 
   std::vector<member_effect> take_effects() { return std::exchange(out_, {}); }
 
@@ -108,9 +125,23 @@ public:
   /// Builds the release of pegout `p` (exposed for tests): null when the coins do not cover it
   /// or the mainchain view is below its anchor.
   std::optional<ledger::tx> build_release(const pegout_request& p) const;
+  /// Builds the migrations of rotation `r` (index into params.rotations; exposed for tests):
+  /// null while the view is not deep enough; empty when the old federation holds nothing.
+  std::optional<std::vector<ledger::tx>> build_migration(std::size_t r) const;
+  /// Returns the id under which chunk `chunk` of rotation `r`'s migration is signed and
+  /// submitted.
+  hash256 migration_key(std::size_t r, std::size_t chunk) const;
+  /// Returns how many rotations' migrations are planned.
+  std::size_t migrations_planned() const noexcept { return migrated_; }
 
 private:
   void advance();
+  /// Plans the migrations whose place is at or before sequence `seq`; false while one waits.
+  bool migrate_before(std::uint64_t seq);
+  /// Records a planned transaction (release or migration) and signs it if this member is one
+  /// of `program`'s members.
+  void plan(const hash256& key, ledger::tx t, const ledger::control_program& program,
+            bool migration);
   void try_submit(const hash256& pegout);
   bool share_valid(const signature_share& s, const ledger::tx& t) const;
 
@@ -132,7 +163,9 @@ private:
   std::map<hash256, std::vector<signature_share>> early_; ///< shares before our own release
   std::set<hash256> submitted_;
   std::set<hash256> released_;
-  std::uint64_t next_sequence_ = 0; ///< pegouts below it are planned
+  std::uint64_t next_sequence_ = 0;           ///< pegouts below it are planned
+  std::map<std::size_t, std::uint64_t> slot_; ///< rotation -> sequence its migration precedes
+  std::size_t migrated_ = 0;                  ///< rotations whose migrations are planned
   member_stats stats_;
   std::vector<member_effect> out_;
 };

@@ -1,5 +1,6 @@
 #include "actors/federation/sidechain_rules.hpp"
 
+#include "actors/federation/address.hpp"
 #include "runtime/ledger/detail/encoding.hpp"
 #include "runtime/ledger/wallet.hpp"
 
@@ -268,18 +269,29 @@ const ledger::control_program& federation_at(const federation_params& p, std::ui
 }
 
 bool accepts_pegin(const federation_params& p, const ledger::control_program& owner,
-                   std::uint64_t height) {
+                   std::uint64_t height, std::uint64_t sidechain_height) {
   const ledger::control_program* prev = nullptr;
   const ledger::control_program* cur = &p.federation;
   std::uint64_t since = 0;
   for (const auto& r : p.rotations)
-    if (r.from_height <= height) {
+    if (r.from_height <= height && r.sidechain_from <= sidechain_height) {
       prev = cur;
       cur = &r.program;
       since = r.from_height;
     }
   if (owner == *cur) return true;
   return prev && owner == *prev && height < since + p.grace_blocks;
+}
+
+result<void> add_rotation(federation_params& p, federation_rotation r) {
+  const auto& last = p.rotations.empty() ? p.federation : p.rotations.back().program;
+  if (!p.rotations.empty() && r.from_height <= p.rotations.back().from_height)
+    return make_error("rotation: from height " + std::to_string(r.from_height) +
+                      " not above the previous rotation's " +
+                      std::to_string(p.rotations.back().from_height));
+  if (auto ok = check_rotation(last, r.program); !ok) return ok;
+  p.rotations.push_back(std::move(r));
+  return {};
 }
 
 std::vector<ledger::control_program> federations(const federation_params& p) {
@@ -446,14 +458,29 @@ tx_error sidechain_rules::check_input(
       return fail(rule::duplicate_input, "a transaction relays headers in one input only");
     return light_client(p_, view).check(*hs, pow_);
   }
-  if (in.kind == claim_input) return check_claim(in, iid, txid, view);
+  if (in.kind == claim_input)
+    return check_claim(in, iid, txid, view, std::numeric_limits<std::uint64_t>::max());
   if (in.kind == release_input) return check_release(in, iid, txid, view);
   if (next_) return next_->check_input(in, iid, txid, view, credit, sigs);
   return extension_rules::check_input(in, iid, txid, view, credit, sigs);
 }
 
+tx_error sidechain_rules::check_input_at(
+    std::uint64_t height, const ledger::input& in, const hash256& iid, const hash256& txid,
+    const ledger::utxo_view& view,
+    const std::function<tx_error(const ledger::asset_id&, const hash256&, std::uint64_t,
+                                 ledger::asset_kind)>& credit,
+    std::vector<ledger::sig_job>& sigs) const {
+  if (in.kind == claim_input) return check_claim(in, iid, txid, view, height);
+  if (in.kind == header_input || in.kind == release_input)
+    return check_input(in, iid, txid, view, credit, sigs);
+  if (next_) return next_->check_input_at(height, in, iid, txid, view, credit, sigs);
+  return extension_rules::check_input_at(height, in, iid, txid, view, credit, sigs);
+}
+
 tx_error sidechain_rules::check_claim(const ledger::input& in, const hash256& iid,
-                                      const hash256& txid, const ledger::utxo_view& view) const {
+                                      const hash256& txid, const ledger::utxo_view& view,
+                                      std::uint64_t sidechain_height) const {
   auto c = decode_claim(byte_view{in.ext.data(), in.ext.size()});
   if (!c) return fail(rule::malformed, c.err().message);
   if (c->mc_tx.chain != p_.mainchain)
@@ -465,7 +492,8 @@ tx_error sidechain_rules::check_claim(const ledger::input& in, const hash256& ii
   light_client lc(p_, view);
   auto b = lc.find(c->block);
   if (!b) return fail(rule::missing_input, "block " + short_hex(c->block) + " is not relayed");
-  if (out.kind != ledger::output_kind::control || !accepts_pegin(p_, out.owner, b->hdr.height))
+  if (out.kind != ledger::output_kind::control ||
+      !accepts_pegin(p_, out.owner, b->hdr.height, sidechain_height))
     return fail(rule::bad_program, "the output does not pay the federation of height " +
                                        std::to_string(b->hdr.height));
   if (c->definition.id() != out.asset)

@@ -28,6 +28,7 @@
 #include "actors/mainchain/merkle_proof.hpp"
 #include "runtime/ledger/rules.hpp"
 
+#include <limits>
 #include <optional>
 
 namespace bystack::federation {
@@ -43,16 +44,19 @@ inline constexpr auto header_record = static_cast<ledger::output_kind>(20);
 inline constexpr auto tip_record = static_cast<ledger::output_kind>(21);
 
 /// A change of federation: pegins in mainchain blocks from `from_height` on pay `program`.
+/// An elected rotation (election.hpp) judges claims only in sidechain blocks from
+/// `sidechain_from` on, so that a node that learned the election early judges like the others.
 struct federation_rotation {
   ledger::control_program program;
   std::uint64_t from_height = 0;
+  std::uint64_t sidechain_from = 0; ///< 0: in force at every sidechain height (configured)
 };
 
 /// Fixes what the sidechain accepts from and about the mainchain.
 struct federation_params {
   ledger::control_program federation; ///< the mainchain program pegins pay (federation_program)
-  /// Later federations, ascending from_height (check_schedule in address.hpp); elections that
-  /// would decide them are not implemented, so they come from configuration.
+  /// Later federations, ascending from_height: configured, or elected (election.hpp) and added
+  /// with add_rotation as the sidechain commits the electing blocks.
   std::vector<federation_rotation> rotations;
   std::uint64_t grace_blocks = 0;    ///< pegins to the previous federation honoured this long
   hash256 mainchain;                 ///< the mainchain's chain id
@@ -105,10 +109,16 @@ ledger::output make_pegout_output(const ledger::asset_id& asset, std::uint64_t a
 
 /// Returns the federation program pegins in a mainchain block at `height` pay.
 const ledger::control_program& federation_at(const federation_params& p, std::uint64_t height);
-/// Tells whether a pegin owned by `owner` in a mainchain block at `height` may be claimed: it
-/// pays the federation of that height, or the previous one within grace_blocks of the rotation.
+/// Tells whether a pegin owned by `owner` in a mainchain block at `height` may be claimed in a
+/// sidechain block at `sidechain_height`: it pays the federation of that height, or the previous
+/// one within grace_blocks of the rotation (rotations not yet in force at sidechain_height are
+/// ignored).
 bool accepts_pegin(const federation_params& p, const ledger::control_program& owner,
-                   std::uint64_t height);
+                   std::uint64_t height,
+                   std::uint64_t sidechain_height = std::numeric_limits<std::uint64_t>::max());
+/// Appends a rotation to the schedule: it must start above the last one and replace at most a
+/// third of the members (check_rotation).
+result<void> add_rotation(federation_params& p, federation_rotation r);
 /// Returns every federation program of the schedule, the first first.
 std::vector<ledger::control_program> federations(const federation_params& p);
 
@@ -176,15 +186,26 @@ public:
               std::vector<ledger::sig_job>& sigs) const override;
   ledger::tx_error check_output(const ledger::output& out,
                                 const ledger::utxo_view& view) const override;
+  ledger::tx_error
+  check_input_at(std::uint64_t height, const ledger::input& in, const hash256& iid,
+                 const hash256& txid, const ledger::utxo_view& view,
+                 const std::function<ledger::tx_error(const ledger::asset_id&, const hash256&,
+                                                      std::uint64_t, ledger::asset_kind)>& credit,
+                 std::vector<ledger::sig_job>& sigs) const override;
   void apply_input(const ledger::input& in, const hash256& iid, const hash256& txid,
                    ledger::utxo_overlay& overlay, ledger::block_delta& delta,
                    std::uint64_t height) const override;
 
   const federation_params& params() const noexcept { return p_; }
+  /// Adds an elected rotation (between blocks: the host calls it when the electing block
+  /// commits, before any block that could be judged by it is checked).
+  result<void> add_rotation(federation_rotation r) {
+    return federation::add_rotation(p_, std::move(r));
+  }
 
 private:
   ledger::tx_error check_claim(const ledger::input& in, const hash256& iid, const hash256& txid,
-                               const ledger::utxo_view& view) const;
+                               const ledger::utxo_view& view, std::uint64_t sidechain_height) const;
   ledger::tx_error check_release(const ledger::input& in, const hash256& iid, const hash256& txid,
                                  const ledger::utxo_view& view) const;
 

@@ -2,6 +2,7 @@
 
 #include "actors/federation/address.hpp"
 #include "actors/federation/collector_core.hpp"
+#include "actors/federation/election.hpp"
 #include "actors/federation/member_core.hpp"
 #include "actors/federation/supply.hpp"
 #include "actors/mainchain/mainchain_core.hpp"
@@ -62,16 +63,29 @@ public:
       throw std::invalid_argument("federation: threshold must be within 1..members");
     for (std::size_t i = 0; i < p.users; ++i)
       users_.push_back(make_key(static_cast<std::uint32_t>(1000 + i)));
-    for (std::size_t i = 0; i < p.members; ++i)
+    auto keys_n = p.members + (p.elections ? p.newcomers : 0);
+    if (keys_n > 16) throw std::invalid_argument("federation: at most 16 members and newcomers");
+    for (std::size_t i = 0; i < keys_n; ++i)
       members_.push_back(make_key(static_cast<std::uint32_t>(2000 + i)));
     for (std::size_t i = 0; i < p.collectors; ++i)
       collectors_.push_back(make_key(static_cast<std::uint32_t>(3000 + i)));
     miner_ = make_key(4000);
     issuer_ = make_key(4001);
     std::vector<crypto::public_key> keys;
-    for (const auto& m : members_)
-      keys.push_back(m.s->pub());
+    for (std::size_t i = 0; i < p.members; ++i)
+      keys.push_back(members_[i].s->pub());
     fed_ = fed::federation_program(keys, p.threshold).value();
+    if (p.elections) {
+      ep_.epoch_blocks = p.epoch_blocks;
+      ep_.collectors = static_cast<std::uint32_t>(p.collectors);
+      ep_.activation_margin_blocks = p.activation_margin_blocks;
+      ep_.grace_blocks = p.grace_blocks;
+      auto g = fed::genesis_term(keys, ep_).value(); // the initial producers act as members
+      fed_ = g.program;
+      elector_ = std::make_unique<fed::federation_elector>(g, ep_);
+      voter_ = make_key(4002);
+    }
+    programs_ = {fed_};
 
     // The mainchain: BTM, every user funded; no retarget within a run.
     ledger::asset_definition btm;
@@ -99,6 +113,11 @@ public:
     sc_spec_.assets = {scn};
     for (const auto& c : collectors_)
       sc_spec_.outputs.push_back(ledger::pay(scn.id(), 1'000'000, c.prog));
+    if (p.elections) { // registrants' deposits, then the voter's funds
+      for (const auto& m : members_)
+        sc_spec_.outputs.push_back(ledger::pay(scn.id(), 1'000, m.prog));
+      sc_spec_.outputs.push_back(ledger::pay(scn.id(), 1'000'000, voter_.prog));
+    }
     sc_params_ = ledger::params_of(sc_spec_);
     sc_ = ledger::genesis_state(sc_spec_).value();
     fp_.federation = fed_;
@@ -108,10 +127,15 @@ public:
     fp_.genesis = node_->genesis_header();
     fp_.pegin_confirmations = p.confirmations;
     fp_.release_confirmations = p.confirmations;
-    rules_ = std::make_unique<fed::sidechain_rules>(fp_, pow_);
+    if (p.elections) {
+      fp_.grace_blocks = p.grace_blocks;
+      dpos_ = std::make_unique<ledger::dpos::dpos_rules>(sc_params_.native,
+                                                         ledger::dpos::dpos_params{});
+    }
+    rules_ = std::make_unique<fed::sidechain_rules>(fp_, pow_, dpos_.get());
     checker_ = std::make_unique<ledger::signature_checker>(crypto::modelled_scheme());
 
-    for (std::size_t i = 0; i < p.members; ++i)
+    for (std::size_t i = 0; i < members_.size(); ++i)
       mcores_.push_back(std::make_unique<fed::member_core>(
           fed::member_config{fp_, members_[i].s.get(), &crypto::modelled_scheme()}));
     for (std::size_t i = 0; i < p.collectors; ++i)
@@ -155,6 +179,10 @@ public:
       at(p_.crash_collector_at_s * 1000, [this] { ccores_[0].reset(); });
       at((p_.crash_collector_at_s + p_.restart_after_s) * 1000, [this] { restart_collector(); });
     }
+    if (p_.elections) {
+      at(p_.vote_at_s * 1000, [this] { register_candidates(); });
+      at(p_.vote_at_s * 1000 + 5 * p_.sc_block_ms, [this] { vote(); });
+    }
     at(exp_ms(p_.mc_block_ms), [this] { mine(); });
     at(p_.sc_block_ms, [this] { sc_block(); });
     for (std::size_t i = 0; i < p_.users; ++i) {
@@ -173,8 +201,10 @@ public:
     check_supply();
     for (const auto& m : mcores_)
       r_.shares_refused += m->stats().shares_refused;
-    for (const auto& u : us_)
+    for (const auto& u : us_) {
       if (u.burn_at >= 0 && !u.released) ++r_.pending_pegouts;
+      if (u.pegin_at >= 0 && !u.claimed) ++r_.unclaimed_pegins;
+    }
     r_.trace_hash = tr_.h;
     return r_;
   }
@@ -238,8 +268,12 @@ private:
     if (height > 0)
       for (const auto& t : node_->block_at(height)->txs()) {
         auto id = t->id();
-        for (std::uint32_t k = 0; k < t->outputs.size(); ++k)
-          origin_[ledger::output_id(id, k, t->outputs[k])] = id;
+        for (std::uint32_t k = 0; k < t->outputs.size(); ++k) {
+          auto oid = ledger::output_id(id, k, t->outputs[k]);
+          origin_[oid] = id;
+          if (p_.elections && is_federation(t->outputs[k].owner))
+            coin_owner_[oid] = t->outputs[k].owner;
+        }
       }
     tr_.add(node_->tip_hash().prefix64());
     // Collectors hear of the recent blocks (after a reorganisation, of the new branch too).
@@ -248,16 +282,22 @@ private:
     // Members see the federation's coins after a delay.
     std::vector<fed::federation_coin> coins;
     for (const auto& [id, e] : node_->state().entries())
-      if (e.out.owner == fed_) coins.push_back(fed::federation_coin{id, e.out, e.height});
+      if (is_federation(e.out.owner)) coins.push_back(fed::federation_coin{id, e.out, e.height});
     std::sort(coins.begin(), coins.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     for (std::size_t i = 0; i < online(); ++i)
       at(now_ + p_.latency_ms, [this, i, coins, height] {
         mcores_[i]->on_mainchain(coins, height);
         pump_member(i);
       });
-    // Releases now in a block.
+    // Releases and migrations now in a block.
     if (height > 0)
-      for (const auto& t : node_->block_at(height)->txs())
+      for (const auto& t : node_->block_at(height)->txs()) {
+        if (auto m = migration_txs_.find(t->id()); m != migration_txs_.end()) {
+          ++r_.migrations;
+          for (std::size_t i = 0; i < online(); ++i)
+            at(now_ + p_.latency_ms, [this, i, key = m->second] { mcores_[i]->on_released(key); });
+          migration_txs_.erase(m);
+        }
         for (const auto& o : t->outputs)
           if (o.data.size() == 32) {
             hash256 peg;
@@ -267,16 +307,88 @@ private:
             auto& u = us_[it->second];
             u.released = true;
             ++r_.releases;
+            if (p_.elections && !t->inputs.empty()) {
+              auto c = coin_owner_.find(t->inputs[0].spent_output);
+              if (c != coin_owner_.end() && c->second != programs_.front()) ++r_.late_pegouts;
+            }
             r_.pegout_s.push_back((now_ - u.burn_at) / 1000);
             for (std::size_t i = 0; i < online(); ++i)
               at(now_ + p_.latency_ms, [this, i, peg] { mcores_[i]->on_released(peg); });
           }
+      }
     attack();
     check_supply();
   }
 
   std::size_t online() const {
-    return p_.members > p_.offline_members ? p_.members - p_.offline_members : 0;
+    return mcores_.size() > p_.offline_members ? mcores_.size() - p_.offline_members : 0;
+  }
+
+  bool is_federation(const ledger::control_program& owner) const {
+    return std::find(programs_.begin(), programs_.end(), owner) != programs_.end();
+  }
+
+  // -- elections --------------------------------------------------------------------------------
+
+  /// Every member and newcomer registers as a DPoS candidate with its genesis deposit.
+  void register_candidates() {
+    const auto& native = sc_params_.native;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      auto slot = static_cast<std::uint32_t>(collectors_.size() + i);
+      ledger::tx t;
+      t.chain = sc_params_.chain;
+      t.inputs.push_back(ledger::spend_of(
+          ledger::output_id(ledger::genesis_txid(sc_spec_), slot, sc_spec_.outputs[slot])));
+      t.outputs.push_back(ledger::dpos::make_registration(
+          native, 1, {members_[i].s->pub(), "member-" + std::to_string(i) + ":0", "sim"}));
+      t.outputs.push_back(ledger::pay(native, 999, members_[i].prog));
+      ledger::sign_input(t, 0, members_[i].prog, *members_[i].s);
+      registrations_.push_back(ledger::output_id(t.id(), 0, t.outputs[0]));
+      submit_sc(std::move(t));
+    }
+  }
+
+  /// The voter backs the newcomers over the last members (see fed_sim_params::elections).
+  void vote() {
+    const auto& native = sc_params_.native;
+    auto slot = static_cast<std::uint32_t>(collectors_.size() + members_.size());
+    ledger::tx t;
+    t.chain = sc_params_.chain;
+    t.inputs.push_back(ledger::spend_of(
+        ledger::output_id(ledger::genesis_txid(sc_spec_), slot, sc_spec_.outputs[slot])));
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < registrations_.size(); ++i) {
+      std::uint64_t v = i >= p_.members ? 50 : i + p_.newcomers >= p_.members ? 10 : 100;
+      t.outputs.push_back(ledger::dpos::make_vote(native, v, registrations_[i], voter_.prog));
+      total += v;
+    }
+    t.outputs.push_back(ledger::pay(native, 1'000'000 - total, voter_.prog));
+    ledger::sign_input(t, 0, voter_.prog, *voter_.s);
+    submit_sc(std::move(t));
+  }
+
+  /// Follows a committed election: the sidechain's rules, the collectors, the members (after a
+  /// message delay, before any later block's pegouts), the users' wallets and the checker.
+  void on_term(const fed::federation_term& t) {
+    r_.schedule += "epoch " + std::to_string(t.epoch) + " (sidechain height " +
+                   std::to_string(t.sidechain_from) + "): " + std::to_string(t.program.threshold) +
+                   " of " + std::to_string(t.members.size()) + ", " + std::to_string(t.replaced) +
+                   " replaced, mainchain from " + std::to_string(t.mainchain_from) + "; ";
+    tr_.add(t.mainchain_from);
+    tr_.add(t.program.address().prefix64());
+    if (t.program == programs_.back()) return; // collectors only
+    ++r_.rotations;
+    fed::federation_rotation rot{t.program, t.mainchain_from, t.sidechain_from};
+    if (!rules_->add_rotation(rot) || !fed::add_rotation(fp_, rot))
+      throw std::logic_error("federation: an elected rotation was refused");
+    programs_.push_back(t.program);
+    for (auto& c : ccores_)
+      if (c) (void)c->add_rotation(rot);
+    for (std::size_t i = 0; i < online(); ++i)
+      at(now_ + p_.latency_ms, [this, i, rot] {
+        (void)mcores_[i]->add_rotation(rot);
+        pump_member(i);
+      });
   }
 
   // -- the double-spend attacker ------------------------------------------------------------
@@ -372,13 +484,21 @@ private:
     if (!r.err.ok()) throw std::logic_error("sidechain block: " + r.err.message());
     sc_.apply(r.delta);
     sc_.set_height(height);
+    if (elector_) {
+      tally_.apply(r.delta);
+      auto lc_tip = fed::light_client(rules_->params(), sc_).tip().hdr.height;
+      if (auto t = elector_->on_commit(height, tally_, lc_tip)) on_term(*t);
+    }
     ++r_.sc_blocks;
     r_.sc_txs += chosen.size();
     tr_.add(sc_.hash().prefix64());
     fed::scan_sidechain_block(scan_, chosen, height, sc_);
     for (const auto& t : chosen)
       for (const auto& in : t.inputs) {
-        if (in.kind == fed::claim_input) ++r_.claims;
+        if (in.kind == fed::claim_input) {
+          ++r_.claims;
+          if (elector_) count_grace_claim(in);
+        }
         if (in.kind == fed::release_input) ++r_.records;
       }
     // Members learn the final pegouts.
@@ -390,6 +510,15 @@ private:
           if (i == 0 && p_.byzantine_member) steal(po);
           pump_member(i);
         });
+    if (elector_) {
+      auto tip = fed::light_client(fp_, sc_).tip().hdr.height;
+      auto anchor = tip >= p_.confirmations - 1 ? tip - (p_.confirmations - 1) : 0;
+      for (std::size_t i = 0; i < online(); ++i)
+        at(now_ + p_.latency_ms, [this, i, height, anchor] {
+          mcores_[i]->on_sidechain(height, anchor);
+          pump_member(i);
+        });
+    }
     users_progress();
     // Collectors compare their views with the new state.
     for (std::size_t i = 0; i < ccores_.size(); ++i) {
@@ -397,6 +526,14 @@ private:
       if (auto t = ccores_[i]->step(sc_, height)) submit_sc(std::move(*t));
       if (i == 0 && p_.lying_collector) forge();
     }
+  }
+
+  void count_grace_claim(const ledger::input& in) {
+    auto c = fed::decode_claim(byte_view{in.ext.data(), in.ext.size()});
+    if (!c) return;
+    auto b = fed::light_client(fp_, sc_).find(c->block);
+    if (b && c->mc_tx.outputs.at(c->output_index).owner != fed::federation_at(fp_, b->hdr.height))
+      ++r_.grace_claims;
   }
 
   void submit_sc(ledger::tx t) {
@@ -433,7 +570,10 @@ private:
     auto coin = ledger::output_id(ledger::genesis_txid(mc_spec_), static_cast<std::uint32_t>(i),
                                   mc_spec_.outputs[i]);
     t.inputs.push_back(ledger::spend_of(coin));
-    auto o = ledger::pay(btm_.id(), u.amount, fed_);
+    const auto* owner = &fed_;
+    if (p_.elections && (p_.stale_every == 0 || i % p_.stale_every != p_.stale_every - 1))
+      owner = &fed::federation_at(fp_, node_->height() + 1);
+    auto o = ledger::pay(btm_.id(), u.amount, *owner);
     o.data = ledger::encode(users_[i].prog);
     t.outputs.push_back(o);
     t.outputs.push_back(ledger::pay(btm_.id(), user_funds - u.amount, users_[i].prog));
@@ -500,6 +640,7 @@ private:
               pump_member(j);
             });
       } else if (auto* s = std::get_if<fed::submit_release>(&e)) {
+        if (pegout_owner_.count(s->pegout) == 0) migration_txs_[s->release.id()] = s->pegout;
         at(now_ + p_.latency_ms, [this, t = s->release] {
           (void)node_->on_tx(mc::self_peer, std::make_shared<const ledger::tx>(t), now_i());
           (void)node_->take_effects();
@@ -561,7 +702,7 @@ private:
     for (std::uint64_t h = 1; h <= node_->height(); ++h)
       chain.push_back(node_->block_at(h));
     fed::count_sidechain_units(scan_, sc_);
-    auto rep = fed::check_supply(fed::scan_mainchain(chain, fed_), scan_, p_.confirmations);
+    auto rep = fed::check_supply(fed::scan_mainchain(chain, programs_), scan_, p_.confirmations);
     ++r_.supply_checks;
     if (!rep.ok && r_.supply_ok) {
       r_.supply_ok = false;
@@ -601,6 +742,17 @@ private:
   std::map<hash256, std::size_t> pegout_owner_;
 
   std::map<hash256, hash256> origin_; ///< mainchain output -> its transaction (attack only)
+
+  // Elections (p_.elections).
+  fed::federation_election_params ep_;
+  std::unique_ptr<fed::federation_elector> elector_;
+  std::unique_ptr<ledger::dpos::dpos_rules> dpos_;
+  ledger::dpos::vote_tally tally_;
+  key voter_;
+  std::vector<hash256> registrations_;
+  std::vector<ledger::control_program> programs_;         ///< every federation, genesis first
+  std::map<hash256, hash256> migration_txs_;              ///< submitted migration -> its key
+  std::map<hash256, ledger::control_program> coin_owner_; ///< federation outputs (elections)
   hash256 pegin0_;
   mc::tx_ptr conflict_;
   bool attacked_ = false;

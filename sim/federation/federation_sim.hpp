@@ -37,6 +37,22 @@ struct fed_sim_params {
   /// restart_after_s later with a fresh core that finds its funding in the committed state.
   double crash_collector_at_s = -1;
   double restart_after_s = 300;
+  /// Elections (docs/federation.md, "Elections"): the sidechain also runs the DPoS rules; the
+  /// genesis federation is the first `members` keys (threshold from genesis_term, not
+  /// `threshold`); at vote_at_s those members and `newcomers` more keys register as candidates,
+  /// and a voter locks 100 units for each member but the last `newcomers` (10 each) and 50 for
+  /// each newcomer, so each epoch's election swaps in at most a third of the members until the
+  /// newcomers are in. Members then migrate the old federation's coins and the new one releases.
+  bool elections = false;
+  std::size_t newcomers = 1;
+  std::uint64_t epoch_blocks = 300; ///< sidechain blocks per DPoS epoch
+  double vote_at_s = 600;
+  std::uint64_t activation_margin_blocks = 3;
+  std::uint64_t grace_blocks = 6;
+  /// With elections, every stale_every-th user (0: none) pays the genesis federation whatever
+  /// the schedule says (a wallet that never updated its address); the others pay the federation
+  /// of the next mainchain block.
+  std::size_t stale_every = 4;
 };
 
 struct fed_sim_report {
@@ -52,6 +68,12 @@ struct fed_sim_report {
   std::uint64_t pending_pegouts = 0; ///< pegouts not released at the end
   std::uint64_t reorgs = 0;
   std::uint64_t collector_restarts = 0;
+  std::uint64_t rotations = 0;        ///< elected changes of the federation
+  std::uint64_t migrations = 0;       ///< migration transactions in mainchain blocks
+  std::uint64_t grace_claims = 0;     ///< claims of pegins to a replaced federation (grace)
+  std::uint64_t unclaimed_pegins = 0; ///< pegins never claimed (after the grace period)
+  std::uint64_t late_pegouts = 0;     ///< pegouts released by a federation elected later
+  std::string schedule;               ///< the elected terms, in words
   bool supply_ok = true;
   std::string supply_discrepancy;
   std::uint64_t supply_checks = 0;

@@ -20,6 +20,8 @@ int usage() {
                "  [--mc-block-ms X] [--sc-block-ms X] [--latency-ms X] [--start-window-s X]\n"
                "  [--duration-s X] [--double-spend-depth D] [--expect-violation]\n"
                "  [--crash-collector-at-s X] [--restart-after-s X]\n"
+               "  [--elections] [--newcomers N] [--epoch-blocks E] [--vote-at-s X]\n"
+               "  [--activation-margin B] [--grace-blocks G] [--stale-every N]\n"
                "  [--search N]  (seeds from --seed on, faults drawn within the fault model)\n");
   return 2;
 }
@@ -44,6 +46,10 @@ int main(int argc, char** argv) {
     }
     if (a == "--lying-collector") {
       p.lying_collector = true;
+      continue;
+    }
+    if (a == "--elections") {
+      p.elections = true;
       continue;
     }
     if (a == "--expect-violation") {
@@ -89,11 +95,24 @@ int main(int argc, char** argv) {
       p.crash_collector_at_s = v;
     else if (a == "--restart-after-s")
       p.restart_after_s = v;
+    else if (a == "--newcomers")
+      p.newcomers = n;
+    else if (a == "--epoch-blocks")
+      p.epoch_blocks = n;
+    else if (a == "--vote-at-s")
+      p.vote_at_s = v;
+    else if (a == "--activation-margin")
+      p.activation_margin_blocks = n;
+    else if (a == "--grace-blocks")
+      p.grace_blocks = n;
+    else if (a == "--stale-every")
+      p.stale_every = n;
     else
       return usage();
   }
   if (p.members == 0 || p.members > 16 || p.threshold == 0 || p.threshold > p.members ||
-      p.collectors == 0 || p.users == 0 || p.sc_block_ms <= 0 || p.mc_block_ms <= 0) {
+      p.collectors == 0 || p.users == 0 || p.sc_block_ms <= 0 || p.mc_block_ms <= 0 ||
+      (p.elections && (p.epoch_blocks == 0 || p.members + p.newcomers > 16))) {
     std::fprintf(stderr, "need 1 <= threshold <= members <= 16, collectors, users and block "
                          "intervals above zero\n");
     return 2;
@@ -151,6 +170,15 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(r.shares_refused),
               static_cast<unsigned long long>(r.reorgs),
               static_cast<unsigned long long>(r.collector_restarts));
+  if (p.elections)
+    std::printf("elections: %llu rotations, %llu migrations, %llu claims to a replaced federation "
+                "in its grace period, %llu pegins never claimed, %llu releases by an elected "
+                "federation\n  schedule: %s\n",
+                static_cast<unsigned long long>(r.rotations),
+                static_cast<unsigned long long>(r.migrations),
+                static_cast<unsigned long long>(r.grace_claims),
+                static_cast<unsigned long long>(r.unclaimed_pegins),
+                static_cast<unsigned long long>(r.late_pegouts), r.schedule.c_str());
   std::printf("supply checker: %s (%llu checks)%s%s\n", r.supply_ok ? "ok" : "VIOLATION",
               static_cast<unsigned long long>(r.supply_checks), r.supply_ok ? "" : ": ",
               r.supply_discrepancy.c_str());

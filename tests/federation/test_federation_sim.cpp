@@ -118,3 +118,47 @@ TEST(FederationSim, ADoubleSpendShallowerThanTheConfirmationsLosesNothing) {
 }
 
 } // namespace
+
+namespace {
+
+// One rotation by votes: a newcomer outvotes the last member; pegins before, during and after
+// the old address's grace period; pegouts after the migration released by the new federation.
+fed_sim_params elections(std::uint64_t seed = 1) {
+  auto p = small(seed);
+  p.users = 12;
+  p.start_window_s = 600;
+  p.elections = true;
+  p.newcomers = 1;
+  p.epoch_blocks = 60;
+  p.vote_at_s = 30;
+  p.grace_blocks = 10;
+  p.stale_every = 2; // every second user pays the genesis address whatever the schedule
+  return p;
+}
+
+TEST(FederationSim, OneRotationByVotesMigratesTheCoinsAndTheNewFederationReleases) {
+  auto r = run_federation_sim(elections());
+  EXPECT_TRUE(r.supply_ok) << r.supply_discrepancy;
+  EXPECT_EQ(r.rotations, 1u) << r.schedule;
+  EXPECT_NE(r.schedule.find("3 of 5, 1 replaced"), std::string::npos) << r.schedule;
+  EXPECT_EQ(r.migrations, 1u);
+  EXPECT_GE(r.grace_claims, 1u);     // a pegin to the old address in its grace period
+  EXPECT_GE(r.unclaimed_pegins, 1u); // one after it: refused, never claimed
+  EXPECT_EQ(r.claims + r.unclaimed_pegins, r.pegins);
+  EXPECT_EQ(r.releases, r.claims); // every claimed user pegged out and was paid
+  EXPECT_EQ(r.pending_pegouts, 0u);
+  EXPECT_GE(r.late_pegouts, 1u); // from coins of the elected federation
+  auto again = run_federation_sim(elections());
+  EXPECT_EQ(again.trace_hash, r.trace_hash);
+  // Without votes nothing rotates, and the same users are all paid by the genesis federation.
+  auto p = elections();
+  p.vote_at_s = 1e9;
+  auto still = run_federation_sim(p);
+  EXPECT_EQ(still.rotations, 0u);
+  EXPECT_EQ(still.migrations, 0u);
+  EXPECT_EQ(still.late_pegouts, 0u);
+  EXPECT_EQ(still.unclaimed_pegins, 0u);
+  EXPECT_TRUE(still.supply_ok) << still.supply_discrepancy;
+}
+
+} // namespace

@@ -145,4 +145,186 @@ TEST(Rotation, AMigrationIsNoReleaseAndTheNewFederationReleases) {
   EXPECT_EQ(t.node.tip_hash(), b->hash()); // a valid 2-of-3 release of the new federation
 }
 
+/// Drives member cores like a host: the mainchain view, the sidechain's progress, shares.
+struct federation_cores {
+  std::vector<std::unique_ptr<member_core>> cores;
+  std::vector<std::optional<ledger::tx>> submitted; ///< by core
+  std::vector<signature_share> shares;
+
+  federation_cores(const federation_params& fp, const std::vector<const party*>& who) {
+    for (const auto* p : who)
+      cores.push_back(
+          std::make_unique<member_core>(member_config{fp, p->s.get(), &crypto::ed25519_scheme()}));
+    submitted.resize(cores.size());
+  }
+  void collect(std::size_t i) {
+    for (auto& e : cores[i]->take_effects()) {
+      if (auto* b = std::get_if<broadcast_share>(&e)) shares.push_back(b->share);
+      if (auto* s = std::get_if<submit_release>(&e)) submitted[i] = s->release;
+    }
+  }
+  void view(const rotation_world& t, std::uint64_t sc_height, std::uint64_t anchor) {
+    auto coins = federation_coins(t.node, t.fed);
+    for (auto& c : federation_coins(t.node, t.new_fed))
+      coins.push_back(c);
+    for (std::size_t i = 0; i < cores.size(); ++i) {
+      cores[i]->on_mainchain(coins, t.node.height());
+      cores[i]->on_sidechain(sc_height, anchor);
+      collect(i);
+    }
+  }
+};
+
+TEST(Rotation, TheOldMembersBuildSignAndSubmitOneMigrationAndTheNewFederationReleases) {
+  rotation_world t;
+  auto b1 = t.mine({t.pay(t.fed)}); // before the rotation (height 3)
+  t.mine();
+  t.mine();
+  auto b4 = t.mine({t.pay(t.fed)}); // in the grace period (heights 3 and 4)
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of(t.chain)).ok());
+  ASSERT_TRUE(t.claim(t.claim_of(b1, 1), 0).ok());
+
+  // Every member of both federations follows; the old federation's three sign the migration.
+  federation_cores f(t.fp, {&t.members[0], &t.members[1], &t.members[2], &t.newcomer});
+  auto anchor = t.lc().tip().hdr.height - 2;
+  ASSERT_GE(anchor, 3u);
+  f.view(t, t.sc.height(), anchor);
+  // Height 5 < (3 + 2 - 1) + 2: the last grace block is not deep enough yet.
+  EXPECT_TRUE(f.shares.empty());
+  EXPECT_FALSE(f.cores[0]->build_migration(0).has_value());
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of({t.chain.back()})).ok());
+  ASSERT_TRUE(t.claim(t.claim_of(b4, 1), 1).ok());
+  f.view(t, t.sc.height(), anchor);
+  ASSERT_EQ(f.shares.size(), 3u); // the newcomer plans it too, but does not sign
+  auto key = f.cores[0]->migration_key(0, 0);
+  for (const auto& s : f.shares) {
+    EXPECT_EQ(s.pegout, key);
+    EXPECT_EQ(s.release, f.shares[0].release); // one transaction, built alike by everyone
+  }
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(f.cores[i]->migrations_planned(), 1u);
+  EXPECT_EQ(f.cores[3]->signed_release(key), nullptr);
+  const auto& mig = *f.cores[0]->signed_release(key);
+  ASSERT_EQ(mig.inputs.size(), 2u); // both pegins, in id order
+  ASSERT_EQ(mig.outputs.size(), 1u);
+  EXPECT_EQ(mig.outputs[0].owner, t.new_fed);
+  EXPECT_EQ(mig.outputs[0].amount, 200u);
+  EXPECT_TRUE(mig.outputs[0].data.empty()); // no sidechain owner: nobody can claim it
+  EXPECT_LT(mig.inputs[0].spent_output, mig.inputs[1].spent_output);
+  for (std::size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(*f.cores[i]->signed_release(key), mig);
+  // A Byzantine old member's share for another "migration" (to itself) is refused.
+  {
+    ledger::tx rogue = mig;
+    rogue.outputs[0].owner = t.members[2].prog;
+    auto k2 = static_cast<std::uint8_t>(
+        std::find(t.fed.keys.begin(), t.fed.keys.end(), t.members[2].s->pub()) -
+        t.fed.keys.begin());
+    signature_share bad{key, rogue.id(), k2, {}};
+    for (const auto& in : rogue.inputs)
+      bad.signatures.push_back(
+          t.members[2].s->sign(ledger::sighash(ledger::input_id(in), rogue.id())));
+    f.cores[0]->on_share(bad);
+    f.collect(0);
+    EXPECT_EQ(f.cores[0]->stats().conflicts, 1u);
+    EXPECT_FALSE(f.submitted[0].has_value());
+  }
+  // One signature is not enough; the second (m = 2) completes it.
+  EXPECT_FALSE(f.submitted[0].has_value());
+  f.cores[0]->on_share(f.shares[2]);
+  f.collect(0);
+  ASSERT_TRUE(f.submitted[0].has_value());
+  EXPECT_EQ(f.submitted[0]->id(), mig.id());
+  auto bm = t.mine({std::make_shared<const ledger::tx>(*f.submitted[0])});
+  ASSERT_EQ(t.node.tip_hash(), bm->hash()); // a valid 2-of-3 spend of the old federation
+  for (auto& c : f.cores)
+    c->on_released(key);
+  // A later view (the coins moved) makes nobody sign another migration.
+  auto signed_before = f.cores[1]->stats().releases_signed;
+  f.view(t, t.sc.height(), anchor + 1);
+  EXPECT_EQ(f.cores[1]->stats().releases_signed, signed_before);
+  EXPECT_EQ(*f.cores[1]->signed_release(key), mig);
+
+  // The supply checker accepts the migration given the schedule.
+  sidechain_scan s;
+  for (std::size_t i = 0; i < t.blocks.size(); ++i)
+    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
+  count_sidechain_units(s, t.sc);
+  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  EXPECT_TRUE(r.ok) << r.discrepancy;
+  EXPECT_EQ(r.assets[t.w.btm.id()].locked, 200u);
+
+  // Carol pegs out 150 after the rotation: the new federation releases from the migrated coin.
+  t.mine();
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of({t.chain.begin() + 6, t.chain.end()})).ok());
+  ledger::tx burn;
+  burn.chain = t.sc_params.chain;
+  for (const auto& b : {b1, b4}) {
+    const auto& pegin = *b->txs()[1];
+    burn.inputs.push_back(
+        ledger::spend_of(pegin_output_id(ledger::output_id(pegin.id(), 0, pegin.outputs[0]))));
+  }
+  burn.outputs.push_back(make_pegout_output(t.pegged(), 150, {t.w.bob.prog, 0}));
+  burn.outputs.push_back(ledger::pay(t.pegged(), 50, t.carol.prog));
+  ledger::sign_input(burn, 0, t.carol.prog, *t.carol.s);
+  ledger::sign_input(burn, 1, t.carol.prog, *t.carol.s);
+  ASSERT_TRUE(t.commit({burn}).ok());
+  auto req = pegouts_in_block({burn}, t.sc.height(), t.sc, t.fp).at(0);
+  f.shares.clear();
+  for (std::size_t i = 0; i < 4; ++i) {
+    f.cores[i]->on_pegout(req);
+    f.collect(i);
+  }
+  f.view(t, t.sc.height(), req.anchor_height);
+  ASSERT_EQ(f.shares.size(), 3u); // members 0, 1 and the newcomer; member 2 left
+  EXPECT_EQ(f.cores[2]->signed_release(req.id), nullptr);
+  const auto& rel = *f.cores[3]->signed_release(req.id);
+  ASSERT_EQ(rel.inputs.size(), 1u);
+  EXPECT_EQ(rel.inputs[0].spent_output, ledger::output_id(mig.id(), 0, mig.outputs[0]));
+  f.cores[3]->on_share(f.shares[0]);
+  f.collect(3);
+  ASSERT_TRUE(f.submitted[3].has_value());
+  auto br = t.mine({std::make_shared<const ledger::tx>(*f.submitted[3])});
+  EXPECT_EQ(t.node.tip_hash(), br->hash());
+  sidechain_scan s2;
+  for (std::size_t i = 0; i < t.blocks.size(); ++i)
+    scan_sidechain_block(s2, t.blocks[i], i + 1, t.sc);
+  count_sidechain_units(s2, t.sc);
+  auto r2 = check_supply(scan_mainchain(t.chain, federations(t.fp)), s2, 1);
+  EXPECT_TRUE(r2.ok) << r2.discrepancy;
+  EXPECT_EQ(r2.releases, 1u);
+}
+
+TEST(Rotation, TheSupplyCheckerCatchesAMigrationToAProgramOutsideTheSchedule) {
+  rotation_world t;
+  auto b1 = t.mine({t.pay(t.fed)});
+  t.mine();
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of(t.chain)).ok());
+  ASSERT_TRUE(t.claim(t.claim_of(b1, 1)).ok());
+  // Two old members "migrate" to a federation nobody elected (their own keys and Dave's).
+  auto rogue =
+      federation_program({t.members[0].s->pub(), t.members[2].s->pub(), t.dave.s->pub()}, 2)
+          .value();
+  const auto& pegin = *b1->txs()[1];
+  ledger::tx move;
+  move.chain = t.w.params().chain;
+  move.inputs.push_back(ledger::spend_of(ledger::output_id(pegin.id(), 0, pegin.outputs[0])));
+  move.outputs.push_back(ledger::pay(t.w.btm.id(), 100, rogue));
+  ledger::sign_input(move, 0, t.fed, *t.members[2].s);
+  ledger::sign_input(move, 0, t.fed, *t.members[0].s);
+  auto bm = t.mine({std::make_shared<const ledger::tx>(move)});
+  ASSERT_EQ(t.node.tip_hash(), bm->hash());
+  sidechain_scan s;
+  for (std::size_t i = 0; i < t.blocks.size(); ++i)
+    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
+  count_sidechain_units(s, t.sc);
+  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  ASSERT_FALSE(r.ok);
+  EXPECT_NE(std::find(r.txs.begin(), r.txs.end(), move.id()), r.txs.end()) << r.discrepancy;
+}
+
 } // namespace
