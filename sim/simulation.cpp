@@ -4,6 +4,7 @@
 #include "runtime/codec/codec.hpp"
 #include "runtime/crypto/modelled.hpp"
 #include "sim/crypto_cache.hpp"
+#include "sim/event_queue.hpp"
 #include "sim/faults.hpp"
 #include "sim/rng.hpp"
 #include "sim/shared_chain.hpp"
@@ -66,19 +67,13 @@ struct event {
   shared_bytes bytes;
 };
 
-/// Orders the event heap: a small key per pending event, the event itself stays in its slot, so
-/// that sifting moves 24 bytes instead of a whole event with its reference count.
+/// Orders the event queue: a small key per pending event, the event itself stays in its slot, so
+/// that the queue moves 24 bytes instead of a whole event with its reference count.
 struct event_key {
   std::int64_t t;
   std::uint64_t seq;
   std::uint32_t slot;
   std::uint32_t dst; ///< in the padding: names a tombstone's node (see sim_env::set_timer)
-};
-
-struct later {
-  bool operator()(const event_key& a, const event_key& b) const {
-    return a.t != b.t ? a.t > b.t : a.seq > b.seq;
-  }
 };
 
 /// Gathers the events due at each node at one instant, so that each node gets them as one CAF
@@ -343,8 +338,7 @@ public:
                                      slots_[old].type == 1 && slots_[old].dst == node) {
       e.seq = seq_++;
       slots_[old] = std::move(e);
-      queue_.push_back(event_key{slots_[old].t, slots_[old].seq, old, node});
-      std::push_heap(queue_.begin(), queue_.end(), later{});
+      queue_.push(event_key{slots_[old].t, slots_[old].seq, old, node});
       timer_seq_[idx] = slots_[old].seq;
       return;
     }
@@ -432,17 +426,14 @@ public:
       slots_[slot] = std::move(e);
     }
     const auto& in = slots_[slot];
-    queue_.push_back(event_key{in.t, in.seq, slot, in.dst});
-    std::push_heap(queue_.begin(), queue_.end(), later{});
+    queue_.push(event_key{in.t, in.seq, slot, in.dst});
     return slot;
   }
 
   bool empty() const { return queue_.empty(); }
-  std::int64_t next_time() const { return queue_.front().t; }
+  std::int64_t next_time() { return queue_.top().t; }
   event pop() {
-    std::pop_heap(queue_.begin(), queue_.end(), later{});
-    auto [kt, kseq, slot, kdst] = queue_.back();
-    queue_.pop_back();
+    auto [kt, kseq, slot, kdst] = queue_.pop();
     if (slots_[slot].seq != kseq) {
       // A tombstone (see set_timer): a stale timer whose slot a newer timer took. No generation
       // matches UINT64_MAX, so the loop drops it as it dropped the stale timer.
@@ -670,8 +661,8 @@ private:
   std::int64_t now_ = 0;
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
-  std::vector<event_key> queue_; ///< a binary heap by (t, seq)
-  std::vector<event> slots_;     ///< the pending events, addressed by their keys
+  radix_event_queue<event_key> queue_; ///< by (t, seq)
+  std::vector<event> slots_;           ///< the pending events, addressed by their keys
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
   std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
