@@ -7,11 +7,14 @@
 /// memory. Keys are ordered by time, then sequence number, exactly as the binary heap ordered
 /// them, so runs are the same.
 ///
-/// Bucket b holds the keys whose highest bit differing from the last popped key is bit b - 1
-/// (bucket 0: equal to it). Popping takes the smallest key of the lowest non-empty bucket and
-/// moves the rest of that bucket to lower buckets against the new last key. Each key moves down
-/// at most 128 times in all, in practice a few.
+/// Bucket b holds the keys whose highest bit differing from the base key is bit b - 1 (bucket
+/// 0: equal to it). When bucket 0 is empty, peeking or popping makes the smallest key of the
+/// lowest non-empty bucket the base and moves the rest of that bucket to lower buckets against
+/// it. Each key moves down at most 128 times in all, in practice a few. A key pushed after a peek
+/// may fall below the base (the current instant, a later sequence number); such keys wait in a
+/// small binary heap that is served first.
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -26,10 +29,16 @@ public:
   /// Keys must not be below the last popped one (the simulator never schedules into the past).
   void push(const Item& x) {
     auto k = key_of(x);
-    if (k < last_) throw std::logic_error("radix_event_queue: key below the last popped key");
-    buckets_[bucket_of(k)].push_back(x);
+    if (k < last_) {
+      // Below the smallest key top() settled on but above the last popped one: an event at the
+      // current instant pushed after a peek. Rare; kept in a small binary heap popped first.
+      if (k < popped_) throw std::logic_error("radix_event_queue: key below the last popped key");
+      early_.push_back(x);
+      std::push_heap(early_.begin(), early_.end(), greater{});
+    } else {
+      buckets_[bucket_of(k)].push_back(x);
+    }
     ++size_;
-    if (have_min_ && k < key_of(min_)) min_ = x;
   }
 
   bool empty() const { return size_ == 0; }
@@ -37,20 +46,25 @@ public:
 
   /// The smallest item (the queue must not be empty).
   const Item& top() {
-    if (!have_min_) {
-      find_min();
-      have_min_ = true;
-    }
-    return min_;
+    if (!early_.empty()) return early_.front();
+    if (buckets_[0].empty()) settle();
+    return buckets_[0].back();
   }
 
   /// Removes and returns the smallest item (the queue must not be empty).
   Item pop() {
+    --size_;
+    if (!early_.empty()) {
+      std::pop_heap(early_.begin(), early_.end(), greater{});
+      Item x = early_.back();
+      early_.pop_back();
+      popped_ = key_of(x);
+      return x;
+    }
     if (buckets_[0].empty()) settle();
     Item x = buckets_[0].back();
     buckets_[0].pop_back();
-    --size_;
-    have_min_ = false;
+    popped_ = last_;
     return x;
   }
 
@@ -62,23 +76,14 @@ private:
   };
   static constexpr std::size_t bucket_count = 129;
 
+  struct greater {
+    bool operator()(const Item& a, const Item& b) const { return key_of(b) < key_of(a); }
+  };
   static key key_of(const Item& x) { return key{static_cast<std::uint64_t>(x.t), x.seq}; }
   std::size_t bucket_of(key k) const {
     if (auto hi = k.hi ^ last_.hi; hi != 0)
       return 64 + static_cast<std::size_t>(std::bit_width(hi));
     return static_cast<std::size_t>(std::bit_width(k.lo ^ last_.lo));
-  }
-
-  void find_min() {
-    if (!buckets_[0].empty()) {
-      min_ = buckets_[0].back();
-      return;
-    }
-    auto& b = buckets_[first_nonempty()];
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < b.size(); ++i)
-      if (key_of(b[i]) < key_of(b[best])) best = i;
-    min_ = b[best];
   }
 
   std::size_t first_nonempty() const {
@@ -103,10 +108,10 @@ private:
   }
 
   std::array<std::vector<Item>, bucket_count> buckets_;
-  key last_{};
+  key last_{};   ///< the bucket base: the smallest key in the buckets once settled
+  key popped_{}; ///< the last key popped
   std::size_t size_ = 0;
-  Item min_{};
-  bool have_min_ = false;
+  std::vector<Item> early_; ///< keys in [popped_, last_), a binary heap
 };
 
 } // namespace bystack::sim
