@@ -191,7 +191,12 @@ public:
 
   result<bbft::msg_ptr> decode(const shared_bytes& b) override {
     if (!b) return make_error("no bytes");
-    if (auto it = decoded_.find(b.get()); it != decoded_.end()) return it->second.second;
+    auto& h = hints_[hint_slot(b.get())];
+    if (h.key == b.get() && h.gen == memo_gen_) return h.entry->second;
+    if (auto it = decoded_.find(b.get()); it != decoded_.end()) {
+      h = decode_hint{b.get(), memo_gen_, &it->second};
+      return it->second.second;
+    }
     auto m = codec::decode(*b);
     if (!m) return m.err();
     auto ptr = std::make_shared<const proto::message>(std::move(*m));
@@ -569,18 +574,23 @@ private:
     if (++since_flip_ > memo_max) {
       decoded_old_ = std::move(decoded_);
       decoded_.clear();
+      ++memo_gen_; // every hint names an entry of the generation that just ended
       encoded_old_ = std::move(encoded_);
       encoded_.clear();
       since_flip_ = 1;
     }
-    decoded_.emplace(b.get(), std::make_pair(b, m));
+    auto [at, fresh] = decoded_.emplace(b.get(), std::make_pair(b, m));
+    (void)fresh;
+    hints_[hint_slot(b.get())] = decode_hint{b.get(), memo_gen_, &at->second};
     encoded_.emplace(m.get(), std::make_pair(m, b));
     since_sweep_bytes_ += b->size();
     if (++since_sweep_ >= sweep_step || since_sweep_bytes_ >= sweep_bytes) {
       since_sweep_ = 0;
       since_sweep_bytes_ = 0;
-      sweep(decoded_, encoded_);
-      sweep(decoded_old_, encoded_old_);
+      sweep(decoded_, encoded_, [this](const bytes* k) {
+        if (auto& h = hints_[hint_slot(k)]; h.key == k) h = decode_hint{};
+      });
+      sweep(decoded_old_, encoded_old_, [](const bytes*) {});
     }
   }
 
@@ -589,13 +599,15 @@ private:
   /// be decoded or re-sent again, so forgetting it changes no outcome, only memory: a message
   /// sent to nobody (a super node's commit certificate with an empty group) or a delivered
   /// vote would otherwise stay until its generation ends, 2 * memo_max messages in all.
-  template <class Decoded, class Encoded> static void sweep(Decoded& dec, Encoded& enc) {
+  template <class Decoded, class Encoded, class Erased>
+  static void sweep(Decoded& dec, Encoded& enc, Erased&& erased) {
     for (auto it = dec.begin(); it != dec.end();) {
       const auto& [b, m] = it->second;
       auto e = enc.find(m.get());
       long refs = e != enc.end() && e->second.first == m && e->second.second == b ? 2 : 1;
       if (b.use_count() == refs && m.use_count() == refs) {
         if (refs == 2) enc.erase(e);
+        erased(it->first);
         it = dec.erase(it);
       } else {
         ++it;
@@ -675,6 +687,22 @@ private:
   std::vector<std::uint32_t> region_;
   std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_;
   std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_old_;
+  /// A direct-mapped index into decoded_: every receiver of one buffer finds its decoded message
+  /// with one array access instead of a hash-map lookup. A hint is valid while its generation is
+  /// the current one; a sweep that erases its entry clears it. So a hint that matches names an
+  /// entry decoded_ holds, and decode() returns exactly what the lookup would have.
+  struct decode_hint {
+    const bytes* key = nullptr;
+    std::uint64_t gen = 0;
+    const std::pair<shared_bytes, bbft::msg_ptr>* entry = nullptr;
+  };
+  static constexpr unsigned hint_bits = 15;
+  static std::size_t hint_slot(const bytes* p) {
+    return static_cast<std::size_t>(
+        (reinterpret_cast<std::uintptr_t>(p) >> 4) * 0x9e3779b97f4a7c15ULL >> (64 - hint_bits));
+  }
+  std::vector<decode_hint> hints_ = std::vector<decode_hint>(std::size_t{1} << hint_bits);
+  std::uint64_t memo_gen_ = 1;
   std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_;
   std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_old_;
   std::unordered_map<crypto::hash256, std::int64_t> proposed_at_;
