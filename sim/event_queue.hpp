@@ -10,9 +10,13 @@
 /// Bucket b holds the keys whose highest bit differing from the base key is bit b - 1 (bucket
 /// 0: equal to it). When bucket 0 is empty, peeking or popping makes the smallest key of the
 /// lowest non-empty bucket the base and moves the rest of that bucket to lower buckets against
-/// it. Each key moves down at most 128 times in all, in practice a few. A key pushed after a peek
-/// may fall below the base (the current instant, a later sequence number); such keys wait in a
-/// small binary heap that is served first.
+/// it. A key pushed after a peek may fall below the base; such keys wait in a binary heap that
+/// is served first. In the simulator that is most of them (78% of pushes at N = 2,000): the base
+/// often settles on a far key (a view timer or a stale timer's key a minute ahead) and the
+/// round's traffic, due before it, goes to the heap. So the heap holds the near events only
+/// (thousands) while the far ones wait in the buckets, instead of one binary heap of all of them
+/// (at N = 10,000 mostly stale timers' keys): fewer instructions per event than a textbook
+/// radix heap here (9,185 against 9,555 per delivery, callgrind) and shorter sifts than one heap.
 
 #include <algorithm>
 #include <array>
@@ -30,8 +34,8 @@ public:
   void push(const Item& x) {
     auto k = key_of(x);
     if (k < last_) {
-      // Below the smallest key top() settled on but above the last popped one: an event at the
-      // current instant pushed after a peek. Rare; kept in a small binary heap popped first.
+      // Below the key top() settled on but not below the last popped one: due before the base,
+      // it waits in the heap of near keys, popped first.
       if (k < popped_) throw std::logic_error("radix_event_queue: key below the last popped key");
       early_.push_back(x);
       std::push_heap(early_.begin(), early_.end(), greater{});
