@@ -103,10 +103,13 @@ result<fault_plan> fault_plan::make(const scenario& s, const bbft::topology& top
   if (p.last_heal_us_ == INT64_MAX) p.last_heal_us_ = -1;
   for (std::uint32_t n = 0; n < s.nodes; ++n)
     if (!p.down_[n].empty()) p.crashable_.push_back(n);
+  for (const auto& b : p.behaviours_)
+    p.any_behaviour_ = p.any_behaviour_ || !b.empty();
   return p;
 }
 
 bool fault_plan::alive(std::uint32_t node, std::int64_t t) const {
+  if (crashable_.empty()) return true; // no node ever goes down: skip the per-node look-up
   for (const auto& w : down_[node])
     if (w.contains(t)) return false;
   return true;
@@ -126,6 +129,7 @@ std::uint64_t fault_plan::expected_to_finish() const {
 }
 
 bool fault_plan::byzantine_now(std::uint32_t from, std::int64_t t) const {
+  if (!any_behaviour_) return false;
   for (const auto& b : behaviours_[from])
     if (b.w.contains(t)) return true;
   return false;

@@ -106,6 +106,7 @@ private:
     window w;
   };
   std::vector<std::vector<behaviour>> behaviours_; ///< per node
+  bool any_behaviour_ = false;                     ///< some node has a behaviour switch
   std::function<std::unique_ptr<crypto::signer>(std::uint32_t)> make_signer_;
   std::vector<std::unique_ptr<crypto::signer>> signers_; ///< Byzantine nodes' keys, on demand
   const crypto::signer& signer_of(std::uint32_t node);

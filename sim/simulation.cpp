@@ -4,6 +4,7 @@
 #include "runtime/codec/codec.hpp"
 #include "runtime/crypto/modelled.hpp"
 #include "sim/crypto_cache.hpp"
+#include "sim/event_queue.hpp"
 #include "sim/faults.hpp"
 #include "sim/rng.hpp"
 #include "sim/shared_chain.hpp"
@@ -66,19 +67,13 @@ struct event {
   shared_bytes bytes;
 };
 
-/// Orders the event heap: a small key per pending event, the event itself stays in its slot, so
-/// that sifting moves 24 bytes instead of a whole event with its reference count.
+/// Orders the event queue: a small key per pending event, the event itself stays in its slot, so
+/// that the queue moves 24 bytes instead of a whole event with its reference count.
 struct event_key {
   std::int64_t t;
   std::uint64_t seq;
   std::uint32_t slot;
   std::uint32_t dst; ///< in the padding: names a tombstone's node (see sim_env::set_timer)
-};
-
-struct later {
-  bool operator()(const event_key& a, const event_key& b) const {
-    return a.t != b.t ? a.t > b.t : a.seq > b.seq;
-  }
 };
 
 /// Gathers the events due at each node at one instant, so that each node gets them as one CAF
@@ -196,7 +191,12 @@ public:
 
   result<bbft::msg_ptr> decode(const shared_bytes& b) override {
     if (!b) return make_error("no bytes");
-    if (auto it = decoded_.find(b.get()); it != decoded_.end()) return it->second.second;
+    auto& h = hints_[hint_slot(b.get())];
+    if (h.key == b.get() && h.gen == memo_gen_) return h.entry->second;
+    if (auto it = decoded_.find(b.get()); it != decoded_.end()) {
+      h = decode_hint{b.get(), memo_gen_, &it->second};
+      return it->second.second;
+    }
     auto m = codec::decode(*b);
     if (!m) return m.err();
     auto ptr = std::make_shared<const proto::message>(std::move(*m));
@@ -343,8 +343,7 @@ public:
                                      slots_[old].type == 1 && slots_[old].dst == node) {
       e.seq = seq_++;
       slots_[old] = std::move(e);
-      queue_.push_back(event_key{slots_[old].t, slots_[old].seq, old, node});
-      std::push_heap(queue_.begin(), queue_.end(), later{});
+      queue_.push(event_key{slots_[old].t, slots_[old].seq, old, node});
       timer_seq_[idx] = slots_[old].seq;
       return;
     }
@@ -432,17 +431,14 @@ public:
       slots_[slot] = std::move(e);
     }
     const auto& in = slots_[slot];
-    queue_.push_back(event_key{in.t, in.seq, slot, in.dst});
-    std::push_heap(queue_.begin(), queue_.end(), later{});
+    queue_.push(event_key{in.t, in.seq, slot, in.dst});
     return slot;
   }
 
   bool empty() const { return queue_.empty(); }
-  std::int64_t next_time() const { return queue_.front().t; }
+  std::int64_t next_time() { return queue_.top().t; }
   event pop() {
-    std::pop_heap(queue_.begin(), queue_.end(), later{});
-    auto [kt, kseq, slot, kdst] = queue_.back();
-    queue_.pop_back();
+    auto [kt, kseq, slot, kdst] = queue_.pop();
     if (slots_[slot].seq != kseq) {
       // A tombstone (see set_timer): a stale timer whose slot a newer timer took. No generation
       // matches UINT64_MAX, so the loop drops it as it dropped the stale timer.
@@ -578,18 +574,23 @@ private:
     if (++since_flip_ > memo_max) {
       decoded_old_ = std::move(decoded_);
       decoded_.clear();
+      ++memo_gen_; // every hint names an entry of the generation that just ended
       encoded_old_ = std::move(encoded_);
       encoded_.clear();
       since_flip_ = 1;
     }
-    decoded_.emplace(b.get(), std::make_pair(b, m));
+    auto [at, fresh] = decoded_.emplace(b.get(), std::make_pair(b, m));
+    (void)fresh;
+    hints_[hint_slot(b.get())] = decode_hint{b.get(), memo_gen_, &at->second};
     encoded_.emplace(m.get(), std::make_pair(m, b));
     since_sweep_bytes_ += b->size();
     if (++since_sweep_ >= sweep_step || since_sweep_bytes_ >= sweep_bytes) {
       since_sweep_ = 0;
       since_sweep_bytes_ = 0;
-      sweep(decoded_, encoded_);
-      sweep(decoded_old_, encoded_old_);
+      sweep(decoded_, encoded_, [this](const bytes* k) {
+        if (auto& h = hints_[hint_slot(k)]; h.key == k) h = decode_hint{};
+      });
+      sweep(decoded_old_, encoded_old_, [](const bytes*) {});
     }
   }
 
@@ -598,13 +599,15 @@ private:
   /// be decoded or re-sent again, so forgetting it changes no outcome, only memory: a message
   /// sent to nobody (a super node's commit certificate with an empty group) or a delivered
   /// vote would otherwise stay until its generation ends, 2 * memo_max messages in all.
-  template <class Decoded, class Encoded> static void sweep(Decoded& dec, Encoded& enc) {
+  template <class Decoded, class Encoded, class Erased>
+  static void sweep(Decoded& dec, Encoded& enc, Erased&& erased) {
     for (auto it = dec.begin(); it != dec.end();) {
       const auto& [b, m] = it->second;
       auto e = enc.find(m.get());
       long refs = e != enc.end() && e->second.first == m && e->second.second == b ? 2 : 1;
       if (b.use_count() == refs && m.use_count() == refs) {
         if (refs == 2) enc.erase(e);
+        erased(it->first);
         it = dec.erase(it);
       } else {
         ++it;
@@ -670,8 +673,8 @@ private:
   std::int64_t now_ = 0;
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
-  std::vector<event_key> queue_; ///< a binary heap by (t, seq)
-  std::vector<event> slots_;     ///< the pending events, addressed by their keys
+  radix_event_queue<event_key> queue_; ///< by (t, seq)
+  std::vector<event> slots_;           ///< the pending events, addressed by their keys
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
   std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
@@ -684,6 +687,22 @@ private:
   std::vector<std::uint32_t> region_;
   std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_;
   std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_old_;
+  /// A direct-mapped index into decoded_: every receiver of one buffer finds its decoded message
+  /// with one array access instead of a hash-map lookup. A hint is valid while its generation is
+  /// the current one; a sweep that erases its entry clears it. So a hint that matches names an
+  /// entry decoded_ holds, and decode() returns exactly what the lookup would have.
+  struct decode_hint {
+    const bytes* key = nullptr;
+    std::uint64_t gen = 0;
+    const std::pair<shared_bytes, bbft::msg_ptr>* entry = nullptr;
+  };
+  static constexpr unsigned hint_bits = 15;
+  static std::size_t hint_slot(const bytes* p) {
+    return static_cast<std::size_t>(
+        (reinterpret_cast<std::uintptr_t>(p) >> 4) * 0x9e3779b97f4a7c15ULL >> (64 - hint_bits));
+  }
+  std::vector<decode_hint> hints_ = std::vector<decode_hint>(std::size_t{1} << hint_bits);
+  std::uint64_t memo_gen_ = 1;
   std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_;
   std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_old_;
   std::unordered_map<crypto::hash256, std::int64_t> proposed_at_;
