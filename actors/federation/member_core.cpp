@@ -128,6 +128,10 @@ void member_core::advance() {
     }
     auto index = index_in(program);
     if (!index) continue; // planned like everyone, but signed by that federation's members
+    if (guard_ && !guard_(p.id, txid)) {
+      ++stats_.refused_to_sign; // planned (coin selection stays in step), not signed
+      continue;
+    }
     signature_share own{p.id, txid, *index, {}};
     for (const auto& in : t->inputs)
       own.signatures.push_back(cfg_.signer->sign(ledger::sighash(ledger::input_id(in), txid)));

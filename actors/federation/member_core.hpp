@@ -20,6 +20,7 @@
 #include "actors/federation/sidechain_rules.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <variant>
@@ -80,8 +81,9 @@ struct member_stats {
   std::uint64_t releases_signed = 0;
   std::uint64_t releases_submitted = 0;
   std::uint64_t shares_accepted = 0;
-  std::uint64_t shares_refused = 0; ///< bad signature, unknown key, or another transaction
-  std::uint64_t conflicts = 0;      ///< a rebuilt release differed from the one signed
+  std::uint64_t shares_refused = 0;  ///< bad signature, unknown key, or another transaction
+  std::uint64_t conflicts = 0;       ///< a rebuilt release differed from the one signed
+  std::uint64_t refused_to_sign = 0; ///< the signing guard said no
 };
 
 class member_core {
@@ -99,6 +101,13 @@ public:
   void on_released(const hash256& pegout);
 
   std::vector<member_effect> take_effects() { return std::exchange(out_, {}); }
+
+  /// Asked before this member signs `release` (a transaction id) for `pegout`; false: it does
+  /// not sign. A host with a durable record of what it signed (runtime/federation) writes the
+  /// pair there first and refuses a release other than the one recorded for the pegout, so that
+  /// a restarted member never signs a second release. Empty (the default): always signs.
+  using signing_guard = std::function<bool(const hash256& pegout, const hash256& release)>;
+  void set_signing_guard(signing_guard g) { guard_ = std::move(g); }
 
   /// Returns the release this member signed for a pegout, if any.
   const ledger::tx* signed_release(const hash256& pegout) const;
@@ -135,6 +144,7 @@ private:
   std::uint64_t next_sequence_ = 0; ///< pegouts below it are planned
   member_stats stats_;
   std::vector<member_effect> out_;
+  signing_guard guard_;
 };
 
 } // namespace bystack::federation
