@@ -478,10 +478,16 @@ void ledger_workload::fill(ledger_result& r) const {
 std::unique_ptr<ledger_harness>
 ledger_harness::make(const ledger_spec& spec, std::uint64_t seed,
                      const crypto::signature_scheme& scheme, std::uint32_t nodes,
-                     const std::vector<crypto::public_key>& node_keys) {
+                     const std::vector<crypto::public_key>& node_keys, stack_plugin* plugin) {
   std::unique_ptr<ledger_harness> h(new ledger_harness(spec, scheme));
   h->workload_ = std::make_unique<ledger_workload>(spec, seed, scheme);
-  auto st = ledger::genesis_state(h->workload_->genesis());
+  h->genesis_ = h->workload_->genesis();
+  if (plugin) {
+    plugin->extend_genesis(h->genesis_);
+    h->ext_ = plugin->rules();
+    h->plugin_ = plugin;
+  }
+  auto st = ledger::genesis_state(h->genesis_);
   if (!st) return nullptr;
   h->genesis_state_ = std::move(*st);
   h->node_keys_ = node_keys;
@@ -492,7 +498,8 @@ ledger_harness::make(const ledger_spec& spec, std::uint64_t seed,
 
 std::unique_ptr<ledger::butxo_app> ledger_harness::make_app(std::uint32_t node) {
   ledger::butxo_options o;
-  o.params = ledger::params_of(workload_->genesis());
+  o.params = ledger::params_of(genesis_);
+  o.ext = ext_;
   if (spec_.coinbase && node < node_keys_.size())
     o.coinbase_to = control_program::single(node_keys_[node]);
   o.signature_cache_entries = 1 << 16;
@@ -517,6 +524,7 @@ void ledger_harness::on_commit(std::uint32_t node, const ledger::block& b, bool 
   if (!h.is_zero()) checker_.on_commit(node, b.header.height, h);
   if (canonical) {
     workload_->on_block(b, t_us);
+    if (plugin_) plugin_->on_commit(b, t_us);
     if (b.header.height > supply_checked_height_) {
       supply_checked_height_ = b.header.height;
       checker_.check_supply(app.state(), b.header.height);

@@ -12,6 +12,7 @@
 #include "runtime/ledger/genesis.hpp"
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
+#include "sim/stack_plugin.hpp"
 
 #include <map>
 #include <memory>
@@ -174,12 +175,15 @@ public:
   static std::unique_ptr<ledger_harness> make(const ledger_spec& spec, std::uint64_t seed,
                                               const crypto::signature_scheme& scheme,
                                               std::uint32_t nodes,
-                                              const std::vector<crypto::public_key>& node_keys);
+                                              const std::vector<crypto::public_key>& node_keys,
+                                              stack_plugin* plugin = nullptr);
   ledger::butxo_app* app(std::uint32_t node) { return apps_.at(node).get(); }
   /// Rebuilds a restarted node's application from its committed chain.
   void restart(std::uint32_t node, const std::vector<ledger::block_ptr>& chain);
   ledger_workload& workload() { return *workload_; }
   ledger_checker& checker() { return checker_; }
+  /// The sidechain genesis the nodes start from (the workload's, plus the plugin's outputs).
+  const ledger::genesis_spec& genesis() const { return genesis_; }
   /// Observes a commit of `node`; `canonical` for the first honest commit of that height.
   void on_commit(std::uint32_t node, const ledger::block& b, bool honest, bool canonical,
                  std::int64_t t_us);
@@ -198,6 +202,9 @@ private:
   memo_signature_scheme memo_;
   std::unique_ptr<ledger_workload> workload_;
   ledger::utxo_set genesis_state_;
+  ledger::genesis_spec genesis_;
+  const ledger::extension_rules* ext_ = nullptr; ///< the plugin's, if any
+  stack_plugin* plugin_ = nullptr;               ///< told of every canonical commit
   std::vector<crypto::public_key> node_keys_;
   std::vector<std::unique_ptr<ledger::butxo_app>> apps_;
   ledger_checker checker_;

@@ -728,7 +728,8 @@ result<bbft::topology> make_topology(const scenario& s) {
 
 } // namespace
 
-result<run_result> run(const scenario& s, const progress_fn& progress, run_observer* obs) {
+result<run_result> run(const scenario& s, const progress_fn& progress, run_observer* obs,
+                       stack_plugin* plugin) {
   if (auto ok = validate(s); !ok) return ok.err();
   auto topo_r = make_topology(s);
   if (!topo_r) return topo_r.err();
@@ -755,8 +756,10 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   auto set = std::make_shared<const crypto::validator_set>(std::move(keys));
   std::unique_ptr<ledger_harness> lh;
   if (s.ledger.enabled) {
-    lh = ledger_harness::make(s.ledger, s.seed, votes, s.nodes, set->keys());
+    lh = ledger_harness::make(s.ledger, s.seed, votes, s.nodes, set->keys(), plugin);
     if (!lh) return make_error(s.source + ": ledger: the genesis does not build a valid state");
+  } else if (plugin) {
+    return make_error(s.source + ": a federation needs the ledger: section");
   }
 
   run_result out;
@@ -839,6 +842,9 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     sched.run();
     batches.clear();
   };
+  if (plugin)
+    plugin->start(
+        sys, [&] { sched.run(); }, lh->genesis());
   auto wall_start = std::chrono::steady_clock::now();
   auto last_progress = wall_start;
   for (std::uint32_t i = 0; i < actors.size(); ++i)
@@ -881,8 +887,12 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       if (!plan->alive(env.node_of(e.dst), t)) continue;
       if (e.type == 2) {
         // The wallets offer this tick's transactions at a live super node.
-        if (lh->offering(t)) {
-          auto txs = lh->workload().tick(t, env.max_committed() + 1);
+        {
+          std::vector<ledger::transaction> txs;
+          if (lh->offering(t)) txs = lh->workload().tick(t, env.max_committed() + 1);
+          if (plugin)
+            for (auto& x : plugin->advance(t))
+              txs.push_back(std::move(x));
           if (!txs.empty()) {
             const auto& supers = topo->supers();
             auto pick = static_cast<std::uint32_t>(tick_rng.below(supers.size()));
@@ -958,6 +968,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(env.trace_hash()));
   out.trace_hash = buf;
+  if (plugin) plugin->stop(env.now());
   for (auto& a : actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   sched.run();

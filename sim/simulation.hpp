@@ -7,6 +7,7 @@
 #include "sim/ledger_sim.hpp"
 #include "sim/observer.hpp"
 #include "sim/scenario.hpp"
+#include "sim/stack_plugin.hpp"
 
 #include <array>
 #include <cstdint>
@@ -112,9 +113,9 @@ using progress_fn =
 
 /// Runs the scenario to completion (every honest node committed `rounds` blocks) or until
 /// max_sim_seconds. Errors: an invalid scenario. `observer` (optional) watches without changing
-/// the run.
+/// the run. `plugin` (optional, needs a ledger) hosts more parties in the run (stack_plugin.hpp).
 result<run_result> run(const scenario& s, const progress_fn& progress = {},
-                       run_observer* observer = nullptr);
+                       run_observer* observer = nullptr, stack_plugin* plugin = nullptr);
 
 /// The closed forms of messages per round (M super nodes, the leader one of them).
 std::uint64_t closed_form_wire(std::uint64_t n, std::uint64_t m);  ///< M^2 + 3N - 3M - 1

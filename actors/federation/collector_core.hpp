@@ -34,8 +34,8 @@ struct collector_config {
   std::uint64_t scan_blocks_max = 256;    ///< light-client blocks below the tip searched for pegs
   std::uint64_t expiry_blocks = 10;
   /// Skips claims and release records whose payload exceeds this many bytes (0: no bound). Real
-  /// nodes decode an extension input of at most ledger::max_data_bytes; a larger one would be
-  /// refused forever and stall every later header and claim behind it.
+  /// nodes decode an extension input of at most ledger::max_ext_input_bytes; a larger one would
+  /// be refused forever and stall every later header and claim behind it.
   std::size_t ext_bytes_max = 0;
   std::vector<ledger::asset_definition> mainchain_assets; ///< known definitions (the genesis's)
 };

@@ -222,6 +222,10 @@ void member_core::plan(const hash256& key, ledger::tx t, const ledger::control_p
   }
   auto index = index_in(program);
   if (!index) return; // planned like everyone, but signed by that federation's members
+  if (guard_ && !guard_(key, txid)) {
+    ++stats_.refused_to_sign; // planned (coin selection stays in step), not signed
+    return;
+  }
   signature_share own{key, txid, *index, {}};
   for (const auto& in : t.inputs)
     own.signatures.push_back(cfg_.signer->sign(ledger::sighash(ledger::input_id(in), txid)));

@@ -30,6 +30,7 @@
 #include "actors/federation/sidechain_rules.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <variant>
@@ -90,8 +91,9 @@ struct member_stats {
   std::uint64_t releases_signed = 0;
   std::uint64_t releases_submitted = 0;
   std::uint64_t shares_accepted = 0;
-  std::uint64_t shares_refused = 0; ///< bad signature, unknown key, or another transaction
-  std::uint64_t conflicts = 0;      ///< a rebuilt release differed from the one signed
+  std::uint64_t shares_refused = 0;  ///< bad signature, unknown key, or another transaction
+  std::uint64_t conflicts = 0;       ///< a rebuilt release differed from the one signed
+  std::uint64_t refused_to_sign = 0; ///< the signing guard said no
 };
 
 class member_core {
@@ -116,6 +118,13 @@ public:
   result<void> add_rotation(federation_rotation r);
 
   std::vector<member_effect> take_effects() { return std::exchange(out_, {}); }
+
+  /// Asked before this member signs `release` (a transaction id) for `pegout`; false: it does
+  /// not sign. A host with a durable record of what it signed (runtime/federation) writes the
+  /// pair there first and refuses a release other than the one recorded for the pegout, so that
+  /// a restarted member never signs a second release. Empty (the default): always signs.
+  using signing_guard = std::function<bool(const hash256& pegout, const hash256& release)>;
+  void set_signing_guard(signing_guard g) { guard_ = std::move(g); }
 
   /// Returns the release this member signed for a pegout, if any.
   const ledger::tx* signed_release(const hash256& pegout) const;
@@ -168,6 +177,7 @@ private:
   std::size_t migrated_ = 0;                  ///< rotations whose migrations are planned
   member_stats stats_;
   std::vector<member_effect> out_;
+  signing_guard guard_;
 };
 
 } // namespace bystack::federation

@@ -5,6 +5,8 @@
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/mainchain/config.hpp"
 
+#include <algorithm>
+
 namespace bystack::federation {
 
 namespace {
@@ -60,10 +62,11 @@ federation_setup read_federation(config::map_reader root, const std::filesystem:
       static_cast<std::uint64_t>(root.optional_int("pegin_confirmations", 6, 1, 10'000));
   p.release_confirmations =
       static_cast<std::uint64_t>(root.optional_int("release_confirmations", 6, 1, 10'000));
-  // A run of headers travels in one extension input, which the ledger's decoder bounds to
-  // ledger::max_data_bytes (1024): 4 bytes of count and 132 per header allow 7.
-  const auto headers_fit =
-      static_cast<std::int64_t>((ledger::max_data_bytes - 4) / mainchain::header_bytes);
+  // A run of headers travels in one extension input, which the ledger bounds to
+  // ledger::max_ext_input_bytes (60 KiB: 4 bytes of count and 132 per header would allow 465);
+  // the sidechain's rules take at most 64 per input.
+  const auto headers_fit = std::min<std::int64_t>(
+      64, static_cast<std::int64_t>((ledger::max_ext_input_bytes - 4) / mainchain::header_bytes));
   p.headers_per_input_max = static_cast<std::size_t>(
       root.optional_int("headers_per_input_max", headers_fit, 1, headers_fit));
   root.finish();
@@ -98,6 +101,9 @@ federationd_config read_federationd(config::map_reader root, const std::filesyst
   for (std::size_t i = 0; i < peers.size(); ++i)
     c.peers.push_back(peers.at<std::string>(i));
   c.poll_ms = static_cast<std::uint64_t>(root.optional_int("poll_ms", 250, 10, 60'000));
+  auto record = root.optional<std::string>("signed_record", "");
+  c.signed_record = record.empty() ? std::filesystem::path(c.key_file.string() + ".signed")
+                                   : config::resolve_path(base, record);
   root.finish();
   return c;
 }

@@ -48,6 +48,8 @@ struct federationd_config {
   config::endpoint api;                   ///< members: where POST /share is served
   std::vector<std::string> peers;         ///< other members' APIs (HOST:PORT)
   std::uint64_t poll_ms = 250;
+  /// members: the durable record of the releases signed (default: key_file + ".signed")
+  std::filesystem::path signed_record;
 };
 
 result<federationd_config> load_federationd_config(const std::filesystem::path& file);

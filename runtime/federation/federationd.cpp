@@ -10,16 +10,20 @@
 // /share on their APIs) and submitting the release when it holds m of them. The only other
 // thread is the members' HTTP server, which queues the shares it receives for the loop.
 //
-// Durable state: none of its own. On start it replays the committed sidechain from its genesis
-// and reads the mainchain's best chain, so a restarted collector sees every claim already made
-// (and the sidechain refuses a second claim of one output anyway); a member rebuilds the same
-// deterministic release for a pending pegout and signs the same transaction again.
+// Durable state: a member's record of the release it signed for each pegout (signed_record,
+// written with fsync before the signature leaves; a restarted member refuses to sign another
+// release for a recorded pegout). Everything else is replayed: on start it replays the
+// committed sidechain from its genesis and reads the mainchain's best chain, so a restarted
+// collector sees every claim already made (and the sidechain refuses a second claim of one
+// output anyway); a member rebuilds the same deterministic release for a pending pegout and
+// signs the same transaction again.
 
 #include "actors/federation/collector_core.hpp"
 #include "actors/federation/member_core.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/federation/chain_client.hpp"
 #include "runtime/federation/fed_config.hpp"
+#include "runtime/federation/signed_record.hpp"
 #include "runtime/node/config.hpp"
 
 #include <httplib.h>
@@ -30,6 +34,7 @@
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace {
@@ -132,7 +137,7 @@ struct federation_process {
     cc.signer = signer.get();
     cc.funding = funding;
     cc.mainchain_assets = setup.mainchain_genesis.assets;
-    cc.ext_bytes_max = ledger::max_data_bytes; // what the sidechain's nodes decode
+    cc.ext_bytes_max = ledger::max_ext_input_bytes; // what the sidechain's nodes decode
     collector = std::make_unique<fed::collector_core>(cc);
     for (const auto& b : mc->chain())
       collector->on_mainchain_block(b);
@@ -176,7 +181,8 @@ struct federation_process {
                             {"releases_signed", member->stats().releases_signed},
                             {"shares_accepted", member->stats().shares_accepted},
                             {"shares_refused", member->stats().shares_refused},
-                            {"conflicts", member->stats().conflicts}};
+                            {"conflicts", member->stats().conflicts},
+                            {"refused_to_sign", member->stats().refused_to_sign}};
   }
 
   void collect(const std::vector<mainchain::block_ptr>& fresh) {
@@ -347,9 +353,23 @@ int main(int argc, char** argv) {
     p.peers.emplace_back(peer);
   httplib::Server srv;
   std::thread server;
+  std::optional<fed::signed_record> record;
   if (cfg->member) {
+    auto r = fed::signed_record::open(cfg->signed_record);
+    if (!r) {
+      std::cerr << "bystack-federationd: " << r.err().message << "\n";
+      return 2;
+    }
+    record.emplace(std::move(*r));
     p.member = std::make_unique<fed::member_core>(
         fed::member_config{setup->params, p.signer.get(), &crypto::ed25519_scheme()});
+    // The pair is on disk before the signature leaves; a restarted member refuses any other.
+    p.member->set_signing_guard(
+        [&p, &record](const crypto::hash256& pegout, const crypto::hash256& release) {
+          auto ok = record->sign(pegout, release);
+          if (!ok) p.log("member: " + ok.err().message);
+          return ok.ok();
+        });
     srv.set_payload_max_length(1 << 20);
     srv.Post("/share", [&p](const httplib::Request& req, httplib::Response& res) {
       auto s = share_from_json(req.body);

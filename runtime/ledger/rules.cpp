@@ -329,6 +329,10 @@ tx_error check_tx(const tx& t, const utxo_view& view, const chain_params& params
       break;
     }
     default: {
+      if (in.ext.size() > max_ext_input_bytes)
+        return fail(rule::too_large, where + ": extension payload of " +
+                                         std::to_string(in.ext.size()) + " bytes, the limit is " +
+                                         std::to_string(max_ext_input_bytes));
       auto err = ext->check_input_at(ctx.height, in, iid, out.id, view, credit, sigs);
       if (!err.ok()) {
         err.detail = where + ": " + err.detail;

@@ -316,7 +316,7 @@ result<tx> decode_tx(byte_view data) {
       in.nonce = r.u64("input.nonce");
       break;
     default:
-      in.ext = r.blob("input.ext", max_data_bytes);
+      in.ext = r.blob("input.ext", max_ext_input_bytes);
       break;
     }
     auto nsig = r.count("input.witness", max_multisig_keys);

@@ -32,6 +32,10 @@ inline constexpr std::size_t max_tx_outputs = 256;
 inline constexpr std::size_t max_multisig_keys = 16;
 inline constexpr std::size_t max_asset_name_bytes = 64;
 inline constexpr std::size_t max_data_bytes = 1024;
+/// An extension input's payload (a run of mainchain headers, a pegin claim, a release record):
+/// 60 KiB, which leaves 4 KiB of a max_tx_bytes transaction for its other inputs, outputs and
+/// witnesses.
+inline constexpr std::size_t max_ext_input_bytes = 60 * 1024;
 inline constexpr std::size_t max_issue_tokens = 1024; ///< tokens one Quark issue input may create
 inline constexpr std::uint8_t max_decimals = 18;
 inline constexpr std::size_t max_tx_bytes = 64 * 1024;

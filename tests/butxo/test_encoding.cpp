@@ -181,12 +181,38 @@ TEST(butxo_encoding, refuses_over_limit_sizes_naming_the_field) {
   tx e = w.make_tx();
   input ext;
   ext.kind = static_cast<input_kind>(16);
-  ext.ext.assign(max_data_bytes + 1, 0);
+  ext.ext.assign(max_ext_input_bytes + 1, 0);
   e.inputs.push_back(ext);
-  EXPECT_NE(decode_error(encode(e)).find("input.ext"), std::string::npos);
+  ASSERT_LE(encode(e).size(), max_tx_bytes); // the extension bound, not the transaction's
+  EXPECT_NE(decode_error(encode(e)).find("input.ext: 61441 bytes exceed the limit of 61440"),
+            std::string::npos)
+      << decode_error(encode(e));
 
   bytes huge(max_tx_bytes + 1, 0);
   EXPECT_NE(decode_error(huge).find("exceed the limit of 65536"), std::string::npos);
+}
+
+TEST(butxo_encoding, an_extension_input_may_carry_more_than_a_data_field) {
+  // Header runs, pegin claims and release records travel in extension inputs, bounded by
+  // max_ext_input_bytes rather than by the 1024 bytes of a data field.
+  world w;
+  for (std::size_t n : {max_data_bytes + 1, std::size_t{64 * 132 + 4}, max_ext_input_bytes}) {
+    tx t = w.make_tx();
+    input ext;
+    ext.kind = static_cast<input_kind>(20);
+    ext.ext.assign(n, 0x5a);
+    t.inputs.push_back(ext);
+    auto b = encode(t);
+    auto back = decode_tx(byte_view{b.data(), b.size()});
+    ASSERT_TRUE(back) << n << ": " << back.err().message;
+    EXPECT_EQ(back->inputs.back().ext.size(), n);
+    EXPECT_EQ(*back, t);
+  }
+  // A data field keeps its bound.
+  tx d = w.make_tx();
+  d.outputs.push_back(pay(w.native.id(), 1, w.alice.prog));
+  d.outputs.back().data.assign(max_data_bytes + 1, 0);
+  EXPECT_NE(decode_error(encode(d)).find("output.data"), std::string::npos);
 }
 
 TEST(butxo_encoding, refuses_unknown_asset_kind_in_a_definition) {

@@ -348,6 +348,30 @@ TEST(butxo_rules, unknown_kind_unless_an_extension_knows_it) {
   EXPECT_RULE(w.check(claim), rule::unknown_kind);
 }
 
+TEST(butxo_rules, an_extension_payload_beyond_its_bound_is_too_large) {
+  // check_tx bounds what in-process callers build (decoding bounds what arrives).
+  world w;
+  pegout_rules ext;
+  tx_summary s;
+  auto claim = alice_pays_bob(w, 1000);
+  input in;
+  in.kind = static_cast<input_kind>(16);
+  in.ext.assign(max_ext_input_bytes + 1, 1);
+  claim.inputs.push_back(in);
+  w.sign(claim);
+  auto err = check_tx(claim, w.state, w.params, {1, false}, w.checker, s, nullptr, &ext);
+  EXPECT_RULE(err, rule::too_large);
+  EXPECT_NE(err.message().find("extension payload of 61441 bytes, the limit is 61440"),
+            std::string::npos)
+      << err.message();
+  // At the bound it reaches the extension (which knows no input kind 16 here).
+  claim.inputs[1].ext.resize(max_ext_input_bytes);
+  claim.inputs[0].witness.clear();
+  w.sign(claim);
+  EXPECT_RULE(check_tx(claim, w.state, w.params, {1, false}, w.checker, s, nullptr, &ext),
+              rule::unknown_kind);
+}
+
 TEST(butxo_rules, retire_burns_without_an_owner) {
   world w;
   tx t = w.make_tx();

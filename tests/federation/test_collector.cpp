@@ -172,8 +172,8 @@ TEST(Collector, SkipsAClaimTooLargeForAnExtensionInputAndKeepsRelaying) {
   auto cfg = t.config(0);
   cfg.ext_bytes_max = ledger::max_data_bytes;
   collector_core c(cfg);
-  // A pegin whose transaction (many change outputs) makes its claim exceed what an extension
-  // input may carry (ledger::max_data_bytes): the nodes could never decode it.
+  // A pegin whose transaction (many change outputs) makes its claim exceed the collector's bound
+  // (here 1024 bytes; real nodes decode up to ledger::max_ext_input_bytes): skipped.
   ledger::tx big;
   big.chain = t.w.params().chain;
   big.inputs.push_back(ledger::spend_of(t.w.genesis_output(1)));
@@ -206,6 +206,48 @@ TEST(Collector, SkipsAClaimTooLargeForAnExtensionInputAndKeepsRelaying) {
   EXPECT_EQ(u.run(unbounded), 2u);
   EXPECT_EQ(unbounded.stats().claims, 2u);
   EXPECT_EQ(unbounded.stats().oversized, 0u);
+}
+
+TEST(Collector, RunsOf64HeadersAndLargeClaimsCrossTheWire) {
+  // Real nodes decode an extension input of up to ledger::max_ext_input_bytes: a run of 64
+  // headers and the claim of a pegin with many outputs both fit, decoded as a node would.
+  collector_world t;
+  auto cfg = t.config(0);
+  cfg.ext_bytes_max = ledger::max_ext_input_bytes;
+  collector_core c(cfg);
+  ledger::tx big;
+  big.chain = t.w.params().chain;
+  big.inputs.push_back(ledger::spend_of(t.w.genesis_output(1)));
+  auto o = ledger::pay(t.w.btm.id(), 600, t.fed);
+  o.data = ledger::encode(t.carol.prog);
+  big.outputs.push_back(o);
+  for (int i = 0; i < 8; ++i)
+    big.outputs.push_back(ledger::pay(t.w.btm.id(), 50, t.w.bob.prog));
+  ledger::sign_input(big, 0, t.w.bob.prog, *t.w.bob.s);
+  t.mine({std::make_shared<const ledger::tx>(big)});
+  for (int i = 0; i < 69; ++i)
+    t.mine();
+  t.show(c);
+  std::size_t largest = 0, runs = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto x = c.step(t.sc, t.sc.height());
+    if (!x) break;
+    auto wire = ledger::encode(*x);
+    auto back = ledger::decode_tx(byte_view{wire.data(), wire.size()});
+    ASSERT_TRUE(back) << back.err().message;
+    for (const auto& in : back->inputs) {
+      largest = std::max(largest, in.ext.size());
+      if (in.kind == header_input) ++runs;
+    }
+    auto err = t.commit({*back});
+    ASSERT_TRUE(err.ok()) << err.message();
+  }
+  EXPECT_GT(largest, ledger::max_data_bytes); // beyond the old bound of 1024 bytes
+  EXPECT_EQ(runs, 2u);                        // 70 headers: 64, then 6
+  EXPECT_EQ(c.stats().headers_relayed, 70u);
+  EXPECT_EQ(c.stats().claims, 1u);
+  EXPECT_EQ(c.stats().oversized, 0u);
+  EXPECT_EQ(t.sc.issued(t.pegged()), 600u);
 }
 
 } // namespace

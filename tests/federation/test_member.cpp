@@ -1,6 +1,12 @@
 // Federation members: one deterministic release per final pegout, m signatures, exactly once.
 #include "fed_fixture.hpp"
 
+#include "runtime/federation/signed_record.hpp"
+#include "tests/common/temp_dir.hpp"
+
+#include <filesystem>
+#include <fstream>
+
 namespace {
 
 using namespace bystack;
@@ -185,6 +191,102 @@ TEST(Member, ConsecutivePegoutsSpendTheChangeOfEarlierReleases) {
   auto b = t.mine({std::make_shared<const ledger::tx>(releases[0]),
                    std::make_shared<const ledger::tx>(releases[1])});
   EXPECT_EQ(t.node.tip_hash(), b->hash());
+}
+
+TEST(SignedRecord, SurvivesAReopenAndRefusesAnotherReleaseForAPegout) {
+  bystack::test::temp_dir dir;
+  auto file = dir.path() / "member.signed";
+  auto p1 = crypto::sha3_256(as_bytes(std::string_view{"pegout 1"}));
+  auto r1 = crypto::sha3_256(as_bytes(std::string_view{"release 1"}));
+  auto r2 = crypto::sha3_256(as_bytes(std::string_view{"release 2"}));
+  {
+    auto rec = signed_record::open(file); // no file yet: empty
+    ASSERT_TRUE(rec) << rec.err().message;
+    EXPECT_EQ(rec->size(), 0u);
+    ASSERT_TRUE(rec->sign(p1, r1));
+  }
+  EXPECT_TRUE(std::filesystem::exists(file));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "member.signed.tmp"));
+  auto rec = signed_record::open(file); // a restart reads it back
+  ASSERT_TRUE(rec) << rec.err().message;
+  ASSERT_EQ(rec->find(p1), r1);
+  auto refused = rec->sign(p1, r2);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.err().message.find("refusing to sign release " + r2.hex()), std::string::npos)
+      << refused.err().message;
+  EXPECT_NE(refused.err().message.find(r1.hex() + " was signed for it"), std::string::npos);
+  EXPECT_TRUE(rec->sign(p1, r1)); // the same release again is fine
+  EXPECT_EQ(signed_record::open(file)->find(p1), r1);
+
+  // A damaged record stops the member rather than letting it forget what it signed.
+  {
+    std::ofstream out(file, std::ios::app);
+    out << p1.hex() << " nothex\n";
+  }
+  auto bad = signed_record::open(file);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.err().message.find(file.string() + ":3: expected 'PEGOUT RELEASE'"),
+            std::string::npos)
+      << bad.err().message;
+  EXPECT_FALSE(signed_record::open(dir.path() / "missing-dir" / "member.signed"));
+}
+
+TEST(Member, ARestartedMemberRefusesToSignAnotherReleaseForAPegout) {
+  bystack::test::temp_dir dir;
+  auto file = dir.path() / "member0.signed";
+  member_world t;
+  auto guarded = [](member_core& core, signed_record& rec) {
+    core.set_signing_guard(
+        [&rec](const hash256& p, const hash256& r) { return rec.sign(p, r).ok(); });
+  };
+  auto fresh_core = [&t] {
+    return std::make_unique<member_core>(
+        member_config{t.fp, t.members[0].s.get(), &crypto::ed25519_scheme()});
+  };
+  hash256 first;
+  {
+    auto rec = signed_record::open(file);
+    ASSERT_TRUE(rec);
+    guarded(*t.cores[0], *rec);
+    t.show_mainchain(0);
+    t.cores[0]->on_pegout(t.request);
+    ASSERT_EQ(t.shares_of(0).size(), 1u);
+    first = t.cores[0]->signed_release(t.request.id)->id();
+    EXPECT_EQ(rec->find(t.request.id), first);
+  }
+  // After the restart the member's mainchain view holds another federation coin that sorts
+  // first (its node followed another branch), so the release it builds is another transaction.
+  auto coins = federation_coins(t.node, t.fed);
+  ASSERT_FALSE(coins.empty());
+  auto other = coins[0];
+  other.id = hash256{};
+  other.id.data[31] = 1;
+  std::vector<federation_coin> view{other, coins[0]};
+  // Without its record it would sign that other release...
+  auto forgetful = fresh_core();
+  forgetful->on_mainchain(view, t.node.height());
+  forgetful->on_pegout(t.request);
+  ASSERT_NE(forgetful->signed_release(t.request.id), nullptr);
+  ASSERT_NE(forgetful->signed_release(t.request.id)->id(), first);
+  // ...with it, it refuses and sends no share.
+  auto rec = signed_record::open(file);
+  ASSERT_TRUE(rec);
+  auto restarted = fresh_core();
+  guarded(*restarted, *rec);
+  restarted->on_mainchain(view, t.node.height());
+  restarted->on_pegout(t.request);
+  EXPECT_EQ(restarted->signed_release(t.request.id), nullptr);
+  EXPECT_EQ(restarted->stats().refused_to_sign, 1u);
+  EXPECT_TRUE(restarted->take_effects().empty());
+  EXPECT_EQ(rec->find(t.request.id), first);
+  // With the view it had before, it signs the same release again.
+  auto again = fresh_core();
+  guarded(*again, *rec);
+  again->on_mainchain(coins, t.node.height());
+  again->on_pegout(t.request);
+  ASSERT_NE(again->signed_release(t.request.id), nullptr);
+  EXPECT_EQ(again->signed_release(t.request.id)->id(), first);
+  EXPECT_EQ(again->stats().refused_to_sign, 0u);
 }
 
 } // namespace

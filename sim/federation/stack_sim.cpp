@@ -1,0 +1,749 @@
+#include "sim/federation/stack_sim.hpp"
+
+#include "actors/federation/address.hpp"
+#include "actors/federation/collector_core.hpp"
+#include "actors/federation/member_core.hpp"
+#include "actors/federation/supply.hpp"
+#include "actors/mainchain/mainchain_core.hpp"
+#include "actors/mainchain/merkle_proof.hpp"
+#include "runtime/config/yaml_reader.hpp"
+#include "runtime/ledger/butxo_app.hpp"
+#include "runtime/ledger/extension_set.hpp"
+#include "runtime/ledger/wallet.hpp"
+#include "sim/rng.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/behavior.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <queue>
+#include <set>
+#include <sstream>
+
+namespace bystack::sim::federation {
+
+namespace fed = bystack::federation;
+namespace mc = bystack::mainchain;
+using crypto::hash256;
+
+// -- the actors hosting the federation's cores ---------------------------------------------------
+
+/// Where the actors hand their cores' effects (the run's message network).
+class stack_host {
+public:
+  virtual ~stack_host() = default;
+  virtual void member_effects(std::size_t member, std::vector<fed::member_effect> fx) = 0;
+  virtual void collector_tx(std::size_t collector, ledger::tx t) = 0;
+};
+
+struct mainchain_view {
+  std::vector<fed::federation_coin> coins;
+  std::uint64_t height = 0;
+};
+struct released_pegout {
+  hash256 pegout;
+};
+/// Mail to a member: a final pegout, its mainchain node's view, a share, a release seen mined.
+struct member_mail {
+  std::variant<fed::pegout_request, mainchain_view, fed::signature_share, released_pegout> v;
+};
+/// Mail to a collector: its mainchain node's recent blocks and tip, or a committed sidechain
+/// state to step on (`committed` is read while the actor handles the mail, before the replica
+/// moves on: the run's scheduler delivers it at once).
+struct collector_mail {
+  std::vector<mc::block_ptr> blocks;
+  hash256 tip;
+  const ledger::utxo_set* committed = nullptr;
+  std::uint64_t height = 0;
+};
+
+} // namespace bystack::sim::federation
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::sim::federation::member_mail)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::sim::federation::collector_mail)
+
+namespace bystack::sim::federation {
+
+namespace {
+
+template <class... F> struct overloaded : F... { using F::operator()...; };
+template <class... F> overloaded(F...) -> overloaded<F...>;
+
+struct member_state {
+  std::shared_ptr<fed::member_core> core;
+  stack_host* host = nullptr;
+  std::size_t index = 0;
+  static inline const char* name = "federation-member";
+};
+
+/// Hosts a member core: mail in, the core's effects (shares, a release) out to the host.
+caf::behavior member_actor(caf::stateful_actor<member_state>* self,
+                           std::shared_ptr<fed::member_core> core, stack_host* host,
+                           std::size_t index) {
+  self->state.core = std::move(core);
+  self->state.host = host;
+  self->state.index = index;
+  return {[self](const member_mail& m) {
+    auto& st = self->state;
+    std::visit(
+        overloaded{[&](const fed::pegout_request& p) { st.core->on_pegout(p); },
+                   [&](const mainchain_view& v) { st.core->on_mainchain(v.coins, v.height); },
+                   [&](const fed::signature_share& s) { st.core->on_share(s); },
+                   [&](const released_pegout& r) { st.core->on_released(r.pegout); }},
+        m.v);
+    auto fx = st.core->take_effects();
+    if (!fx.empty()) st.host->member_effects(st.index, std::move(fx));
+  }};
+}
+
+struct collector_state {
+  std::shared_ptr<fed::collector_core> core;
+  stack_host* host = nullptr;
+  std::size_t index = 0;
+  static inline const char* name = "federation-collector";
+};
+
+/// Hosts a collector core: mainchain blocks and tips in, a sidechain transaction out per step.
+caf::behavior collector_actor(caf::stateful_actor<collector_state>* self,
+                              std::shared_ptr<fed::collector_core> core, stack_host* host,
+                              std::size_t index) {
+  self->state.core = std::move(core);
+  self->state.host = host;
+  self->state.index = index;
+  return {[self](const collector_mail& m) {
+    auto& st = self->state;
+    for (const auto& b : m.blocks)
+      st.core->on_mainchain_block(b);
+    if (!m.tip.is_zero()) st.core->on_mainchain_tip(m.tip);
+    if (m.committed)
+      if (auto t = st.core->step(*m.committed, m.height)) st.host->collector_tx(st.index, *t);
+  }};
+}
+
+struct key {
+  std::unique_ptr<crypto::signer> s;
+  ledger::control_program prog;
+};
+
+key make_key(const crypto::signature_scheme& scheme, std::uint64_t seed, std::uint32_t tag) {
+  crypto::secret_seed sd{};
+  for (std::size_t i = 0; i < 4; ++i)
+    sd[i] = static_cast<std::uint8_t>(tag >> (8 * i));
+  for (std::size_t i = 0; i < 8; ++i)
+    sd[8 + i] = static_cast<std::uint8_t>(seed >> (8 * i));
+  sd[31] = 0x73;
+  key k;
+  k.s = scheme.make_signer(sd);
+  k.prog = ledger::control_program::single(k.s->pub());
+  return k;
+}
+
+constexpr std::uint64_t user_funds = 10'000;
+constexpr std::uint64_t collector_funds = 1'000'000;
+constexpr std::size_t blocks_told = 64; ///< a collector hears of its node's last blocks
+
+} // namespace
+
+struct federation_stack::impl final : stack_host {
+  impl(const stack_params& p, std::uint64_t seed, const crypto::signature_scheme& scheme)
+      : p_(p), seed_(seed), scheme_(scheme), rng_(seed ^ 0x7374616b66656431ull) {}
+
+  // -- set-up ---------------------------------------------------------------------------------
+
+  result<void> init() {
+    if (p_.members == 0 || p_.threshold == 0 || p_.threshold > p_.members)
+      return make_error("federation: threshold must be within 1..members");
+    if (p_.mainchain_nodes == 0) return make_error("federation: mainchain_nodes must be >= 1");
+    for (std::size_t i = 0; i < p_.users; ++i)
+      users_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(1000 + i)));
+    for (std::size_t i = 0; i < p_.members; ++i)
+      members_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(2000 + i)));
+    for (std::size_t i = 0; i < p_.collectors; ++i)
+      collectors_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(3000 + i)));
+    for (std::size_t i = 0; i < p_.mainchain_nodes; ++i)
+      miners_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(4000 + i)));
+    issuer_ = make_key(scheme_, seed_, 4999);
+    std::vector<crypto::public_key> keys;
+    for (const auto& m : members_)
+      keys.push_back(m.s->pub());
+    auto prog = fed::federation_program(keys, p_.threshold);
+    if (!prog) return prog.err();
+    fed_ = *prog;
+
+    ledger::asset_definition btm;
+    btm.name = "BTM";
+    btm.issuer = issuer_.prog;
+    btm_ = btm;
+    mc_spec_.network = "mainchain-stack-sim";
+    mc_spec_.block_reward = 50;
+    mc_spec_.assets = {btm};
+    for (const auto& u : users_)
+      mc_spec_.outputs.push_back(ledger::pay(btm.id(), user_funds, u.prog));
+    mc::node_config nc;
+    nc.consensus.target_block_ms = static_cast<std::int64_t>(p_.mc_block_ms);
+    nc.consensus.retarget_blocks = 1'000'000;
+    nc.genesis = mc_spec_;
+    nc.pow = &pow_;
+    nc.scheme = &scheme_;
+    for (std::size_t i = 0; i < p_.mainchain_nodes; ++i) {
+      nodes_.push_back(std::make_unique<mc::mainchain_core>(nc));
+      tips_.push_back(nodes_.back()->tip_hash());
+    }
+
+    fp_.federation = fed_;
+    fp_.mainchain = ledger::params_of(mc_spec_).chain;
+    fp_.mainchain_native = btm.id();
+    fp_.consensus = nc.consensus;
+    fp_.genesis = nodes_[0]->genesis_header();
+    fp_.pegin_confirmations = p_.confirmations;
+    fp_.release_confirmations = p_.confirmations;
+    rules_ = std::make_unique<fed::sidechain_rules>(fp_, pow_);
+    if (auto ok = ext_.add(rules_.get(), {fed::claim_input, fed::header_input, fed::release_input},
+                           {fed::pegout_output});
+        !ok)
+      return ok.err();
+    checker_ = std::make_unique<ledger::signature_checker>(scheme_);
+    us_.resize(p_.users);
+    return {};
+  }
+
+  void extend_genesis(ledger::genesis_spec& g) {
+    auto native = g.assets.at(g.native_index).id();
+    auto txid = ledger::genesis_txid(g);
+    for (std::size_t i = 0; i < collectors_.size(); ++i) {
+      auto o = ledger::pay(native, collector_funds, collectors_[i].prog);
+      funding_.push_back(ledger::output_id(txid, static_cast<std::uint32_t>(g.outputs.size()), o));
+      g.outputs.push_back(o);
+    }
+  }
+
+  void start(caf::actor_system& sys, std::function<void()> run_actors,
+             const ledger::genesis_spec& g) {
+    sys_ = &sys;
+    run_actors_ = std::move(run_actors);
+    sc_params_ = ledger::params_of(g);
+    sc_ = ledger::genesis_state(g).value();
+    for (std::size_t i = 0; i < p_.members; ++i) {
+      auto core = std::make_shared<fed::member_core>(
+          fed::member_config{fp_, members_[i].s.get(), &scheme_});
+      member_cores_.push_back(core);
+      member_actors_.push_back(
+          i < online() ? sys.spawn(member_actor, core, static_cast<stack_host*>(this), i)
+                       : caf::actor{});
+    }
+    for (std::size_t i = 0; i < p_.collectors; ++i)
+      spawn_collector(i, funding_.at(i));
+    if (p_.crash_collector_at_s >= 0 && p_.collectors > 0) {
+      at(static_cast<std::int64_t>(p_.crash_collector_at_s * 1e6), [this] { crash_collector(); });
+      at(static_cast<std::int64_t>((p_.crash_collector_at_s + p_.restart_after_s) * 1e6),
+         [this] { restart_collector(); });
+    }
+    at(next_mining(), [this] { mine(); });
+    for (std::size_t i = 0; i < p_.users; ++i)
+      at(static_cast<std::int64_t>(rng_.uniform(0, p_.start_window_s * 1e6)),
+         [this, i] { pegin(i); });
+  }
+
+  void spawn_collector(std::size_t i, const hash256& funding) {
+    fed::collector_config cc;
+    cc.params = fp_;
+    cc.sidechain = sc_params_;
+    cc.signer = collectors_[i].s.get();
+    cc.funding = funding;
+    cc.mainchain_assets = {btm_};
+    cc.ext_bytes_max = ledger::max_ext_input_bytes; // what the nodes decode (beyond: skipped)
+    auto core = std::make_shared<fed::collector_core>(cc);
+    if (collector_cores_.size() <= i) {
+      collector_cores_.resize(i + 1);
+      collector_actors_.resize(i + 1);
+    }
+    collector_cores_[i] = core;
+    collector_actors_[i] = sys_->spawn(collector_actor, core, static_cast<stack_host*>(this), i);
+    tell_collector(i);
+  }
+
+  /// Kills collector 0's actor (its core and what it held in memory are gone).
+  void crash_collector() {
+    if (!collector_actors_[0]) return;
+    caf::anon_send_exit(collector_actors_[0], caf::exit_reason::kill);
+    collector_actors_[0] = caf::actor{};
+    collector_stats_before_crash_ = collector_cores_[0]->stats();
+  }
+
+  /// Spawns collector 0 again from nothing but its key: its funding is the one output it owns
+  /// in the committed state, its mainchain view what its node serves.
+  void restart_collector() {
+    if (collector_actors_[0]) return;
+    hash256 funding;
+    for (const auto& [id, e] : sc_.entries())
+      if (e.out.owner == collectors_[0].prog) funding = id;
+    ++r_.collector_restarts;
+    spawn_collector(0, funding);
+  }
+
+  std::size_t online() const {
+    return p_.members > p_.offline_members ? p_.members - p_.offline_members : 0;
+  }
+  std::size_t node_of_member(std::size_t i) const { return i % nodes_.size(); }
+  std::size_t node_of_collector(std::size_t i) const { return (i + 1) % nodes_.size(); }
+
+  // -- events ---------------------------------------------------------------------------------
+
+  struct event {
+    std::int64_t t;
+    std::uint64_t seq;
+    std::function<void()> f;
+  };
+  struct later {
+    bool operator()(const event& a, const event& b) const {
+      return a.t != b.t ? a.t > b.t : a.seq > b.seq;
+    }
+  };
+  void at(std::int64_t t, std::function<void()> f) { q_.push(event{t, seq_++, std::move(f)}); }
+  std::int64_t lat() const { return static_cast<std::int64_t>(p_.latency_ms * 1000); }
+  std::int64_t now_ms() const { return now_ / 1000; }
+  std::int64_t next_mining() {
+    return now_ +
+           static_cast<std::int64_t>(-std::log(1.0 - rng_.uniform01()) * p_.mc_block_ms * 1000.0);
+  }
+
+  std::vector<ledger::transaction> advance(std::int64_t t) {
+    while (!q_.empty() && q_.top().t <= t) {
+      auto e = q_.top();
+      q_.pop();
+      now_ = std::max(now_, e.t);
+      e.f();
+      run_actors_();
+    }
+    now_ = std::max(now_, t);
+    return std::exchange(outbox_, {});
+  }
+
+  void send_member(std::size_t i, member_mail m) {
+    if (i < member_actors_.size() && member_actors_[i])
+      caf::anon_send(member_actors_[i], std::move(m));
+  }
+  void send_collector(std::size_t i, collector_mail m) {
+    if (i < collector_actors_.size() && collector_actors_[i])
+      caf::anon_send(collector_actors_[i], std::move(m));
+  }
+
+  // -- stack_host -----------------------------------------------------------------------------
+
+  void member_effects(std::size_t i, std::vector<fed::member_effect> fx) override {
+    for (auto& e : fx) {
+      if (auto* b = std::get_if<fed::broadcast_share>(&e)) {
+        for (std::size_t j = 0; j < online(); ++j)
+          if (j != i) at(now_ + lat(), [this, j, s = b->share] { send_member(j, member_mail{s}); });
+      } else if (auto* s = std::get_if<fed::submit_release>(&e)) {
+        submit_mc(node_of_member(i), std::make_shared<const ledger::tx>(s->release));
+      }
+    }
+  }
+
+  void collector_tx(std::size_t, ledger::tx t) override {
+    at(now_ + lat(), [this, w = ledger::wrap(t)] { outbox_.push_back(w); });
+    ++r_.stack_txs;
+  }
+
+  // -- the mainchain ----------------------------------------------------------------------------
+
+  /// A transaction reaches node `first` after the latency and every other node after twice it.
+  void submit_mc(std::size_t first, mc::tx_ptr t) {
+    for (std::size_t j = 0; j < nodes_.size(); ++j)
+      at(now_ + (j == first ? 1 : 2) * lat(), [this, j, t] {
+        (void)nodes_[j]->on_tx(mc::self_peer, t, now_ms());
+        (void)nodes_[j]->take_effects();
+      });
+  }
+
+  void mine() {
+    at(next_mining(), [this] { mine(); });
+    auto i = static_cast<std::size_t>(rng_.below(nodes_.size()));
+    auto& node = *nodes_[i];
+    auto h = node.child_header(now_ms());
+    ledger::tx cb;
+    cb.chain = fp_.mainchain;
+    ledger::input in;
+    in.kind = ledger::input_kind::coinbase;
+    in.amount = mc_spec_.block_reward;
+    in.nonce = h.height;
+    cb.inputs.push_back(in);
+    cb.outputs.push_back(ledger::pay(btm_.id(), in.amount, miners_[i].prog));
+    std::vector<mc::tx_ptr> txs{std::make_shared<const ledger::tx>(cb)};
+    for (const auto& t : node.pool().candidates(2000))
+      txs.push_back(t);
+    h.tx_root = mc::tx_root(txs);
+    h.nonce = mc::modelled_nonce(h);
+    auto b = std::make_shared<const mc::block>(h, txs);
+    node.on_block_mined(b, now_ms());
+    (void)node.take_effects();
+    ++r_.mc_blocks;
+    on_node(i);
+    for (std::size_t j = 0; j < nodes_.size(); ++j)
+      if (j != i)
+        at(now_ + lat(), [this, i, j, b] {
+          nodes_[j]->on_block(static_cast<mc::peer_id>(i), b, now_ms());
+          (void)nodes_[j]->take_effects();
+          on_node(j);
+        });
+  }
+
+  /// Node j's best chain may have changed: its collectors and members hear of it.
+  void on_node(std::size_t j) {
+    auto& node = *nodes_[j];
+    if (node.tip_hash() == tips_[j]) return;
+    tips_[j] = node.tip_hash();
+    auto height = node.height();
+    if (j == 0) tr_add(node.tip_hash().prefix64());
+    for (std::size_t c = 0; c < p_.collectors; ++c)
+      if (node_of_collector(c) == j) at(now_ + lat(), [this, c] { tell_collector(c); });
+    std::vector<fed::federation_coin> coins;
+    for (const auto& [id, e] : node.state().entries())
+      if (e.out.owner == fed_) coins.push_back(fed::federation_coin{id, e.out, e.height});
+    std::sort(coins.begin(), coins.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    std::vector<hash256> released;
+    for (const auto& t : node.block_at(height)->txs())
+      for (const auto& o : t->outputs)
+        if (o.data.size() == 32) {
+          hash256 peg;
+          std::copy(o.data.begin(), o.data.end(), peg.data.begin());
+          if (pegout_owner_.count(peg) != 0) released.push_back(peg);
+        }
+    for (std::size_t m = 0; m < online(); ++m)
+      if (node_of_member(m) == j)
+        at(now_ + lat(), [this, m, coins, height, released] {
+          send_member(m, member_mail{mainchain_view{coins, height}});
+          for (const auto& peg : released)
+            send_member(m, member_mail{released_pegout{peg}});
+        });
+    if (j != 0) return;
+    for (const auto& peg : released) {
+      auto& u = us_[pegout_owner_.at(peg)];
+      if (u.released) continue;
+      u.released = true;
+      ++r_.releases;
+      r_.pegout_s.push_back(static_cast<double>(now_ - u.burn_at) / 1e6);
+      tr_add(peg.prefix64());
+    }
+    check_supply();
+  }
+
+  /// Hands collector c its node's recent blocks and tip.
+  void tell_collector(std::size_t c) {
+    const auto& node = *nodes_[node_of_collector(c)];
+    collector_mail m;
+    auto height = node.height();
+    for (auto h = height > blocks_told ? height - blocks_told : 1; h <= height; ++h)
+      m.blocks.push_back(node.block_at(h));
+    m.tip = node.tip_hash();
+    send_collector(c, std::move(m));
+  }
+
+  // -- the sidechain ----------------------------------------------------------------------------
+
+  void on_commit(const ledger::block& b, std::int64_t t) {
+    at(t, [this, b] { replay(b); });
+  }
+
+  /// Applies a committed block to the replica, as bystack-federationd replays the sidechain.
+  void replay(const ledger::block& b) {
+    std::vector<ledger::tx> txs;
+    for (const auto& w : b.txs)
+      if (auto t = ledger::unwrap(w)) txs.push_back(std::move(*t));
+    auto height = b.header.height;
+    auto chk = ledger::check_block(txs, height, sc_, sc_params_, *checker_, {}, &ext_);
+    if (!chk.err.ok()) {
+      ++r_.replay_failures;
+      if (r_.supply_discrepancy.empty())
+        r_.supply_discrepancy =
+            "sidechain block " + std::to_string(height) + " does not replay: " + chk.err.message();
+      return;
+    }
+    sc_.apply(chk.delta);
+    sc_.set_height(height);
+    ++r_.sc_blocks;
+    r_.sc_txs += txs.size();
+    tr_add(sc_.hash().prefix64());
+    fed::scan_sidechain_block(scan_, txs, height, sc_);
+    for (const auto& t : txs)
+      for (const auto& in : t.inputs) {
+        if (in.kind == fed::claim_input) ++r_.claims;
+        if (in.kind == fed::release_input) ++r_.records;
+        if (in.kind == fed::header_input) ++header_inputs_;
+      }
+    for (const auto& po : fed::pegouts_in_block(txs, height, sc_, fp_))
+      for (std::size_t i = 0; i < online(); ++i)
+        at(now_ + lat(), [this, i, po] { send_member(i, member_mail{po}); });
+    users_progress();
+    // Collectors step on the committed state now (the replica moves on at the next commit).
+    for (std::size_t c = 0; c < p_.collectors; ++c)
+      send_collector(c, collector_mail{{}, {}, &sc_, height});
+  }
+
+  void users_progress() {
+    for (std::size_t i = 0; i < us_.size(); ++i) {
+      auto& u = us_[i];
+      if (u.pegin_at >= 0 && !u.claimed && sc_.find(u.pegin_output)) {
+        u.claimed = true;
+        r_.pegin_s.push_back(static_cast<double>(now_ - u.pegin_at) / 1e6);
+        at(now_ + lat(), [this, i] { trade(i); });
+      }
+      if (u.traded && !u.burn_sent && sc_.find(u.sc_coin)) {
+        u.burn_sent = true;
+        at(now_ + lat(), [this, i] { pegout(i); });
+      }
+      if (u.burn_sent && u.burn_at < 0 && sc_.find(u.pegout)) u.burn_at = now_;
+      if (u.burn_at >= 0 && !u.recorded && !sc_.find(u.pegout)) {
+        u.recorded = true;
+        r_.record_s.push_back(static_cast<double>(now_ - u.burn_at) / 1e6);
+      }
+    }
+  }
+
+  void submit_sc(const ledger::tx& t) {
+    ++r_.stack_txs;
+    at(now_ + lat(), [this, w = ledger::wrap(t)] { outbox_.push_back(w); });
+  }
+
+  // -- users ------------------------------------------------------------------------------------
+
+  void pegin(std::size_t i) {
+    auto& u = us_[i];
+    u.amount = 1000 + rng_.below(4000);
+    ledger::tx t;
+    t.chain = fp_.mainchain;
+    auto coin = ledger::output_id(ledger::genesis_txid(mc_spec_), static_cast<std::uint32_t>(i),
+                                  mc_spec_.outputs[i]);
+    t.inputs.push_back(ledger::spend_of(coin));
+    auto o = ledger::pay(btm_.id(), u.amount, fed_);
+    o.data = ledger::encode(users_[i].prog);
+    t.outputs.push_back(o);
+    t.outputs.push_back(ledger::pay(btm_.id(), user_funds - u.amount, users_[i].prog));
+    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    ++r_.pegins;
+    u.pegin_at = now_;
+    u.pegin_output = fed::pegin_output_id(ledger::output_id(t.id(), 0, t.outputs[0]));
+    submit_mc(i % nodes_.size(), std::make_shared<const ledger::tx>(t));
+  }
+
+  void trade(std::size_t i) {
+    auto& u = us_[i];
+    ledger::tx t;
+    t.chain = sc_params_.chain;
+    t.inputs.push_back(ledger::spend_of(u.pegin_output));
+    auto asset = fed::pegged_definition(btm_).id();
+    auto gift = u.amount / 10;
+    t.outputs.push_back(ledger::pay(asset, gift, users_[(i + 1) % users_.size()].prog));
+    t.outputs.push_back(ledger::pay(asset, u.amount - gift, users_[i].prog));
+    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    u.sc_coin = ledger::output_id(t.id(), 1, t.outputs[1]);
+    u.sc_amount = u.amount - gift;
+    u.traded = true;
+    ++r_.trades;
+    submit_sc(t);
+  }
+
+  void pegout(std::size_t i) {
+    auto& u = us_[i];
+    ledger::tx t;
+    t.chain = sc_params_.chain;
+    t.inputs.push_back(ledger::spend_of(u.sc_coin));
+    t.outputs.push_back(fed::make_pegout_output(fed::pegged_definition(btm_).id(), u.sc_amount,
+                                                {users_[i].prog, 0}));
+    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    u.pegout = ledger::output_id(t.id(), 0, t.outputs[0]);
+    pegout_owner_[u.pegout] = i;
+    ++r_.pegouts;
+    submit_sc(t);
+  }
+
+  // -- the supply checker -----------------------------------------------------------------------
+
+  void check_supply() {
+    const auto& node = *nodes_[0];
+    std::vector<mc::block_ptr> chain;
+    for (std::uint64_t h = 1; h <= node.height(); ++h)
+      chain.push_back(node.block_at(h));
+    fed::count_sidechain_units(scan_, sc_);
+    auto rep = fed::check_supply(fed::scan_mainchain(chain, fed_), scan_, p_.confirmations);
+    ++r_.supply_checks;
+    if (!rep.ok && r_.supply_ok) {
+      r_.supply_ok = false;
+      r_.supply_discrepancy = rep.discrepancy;
+    }
+  }
+
+  void stop(std::int64_t t) {
+    (void)advance(t);
+    check_supply();
+    if (r_.replay_failures > 0) r_.supply_ok = false;
+    for (const auto& m : member_cores_)
+      r_.shares_refused += m->stats().shares_refused;
+    for (const auto& u : us_)
+      if (u.burn_at >= 0 && !u.released) ++r_.pending_pegouts;
+    for (const auto& c : collector_cores_)
+      if (c) r_.headers += c->stats().headers_relayed;
+    r_.headers += collector_stats_before_crash_.headers_relayed;
+    r_.mc_height = nodes_[0]->height();
+    r_.end_s = static_cast<double>(t) / 1e6;
+    r_.trace_hash = trace_;
+    for (auto& a : member_actors_)
+      if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& a : collector_actors_)
+      if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    run_actors_();
+  }
+
+  void tr_add(std::uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      trace_ ^= (x >> (8 * i)) & 0xff;
+      trace_ *= 0x100000001b3ull;
+    }
+  }
+
+  struct user_state {
+    std::int64_t pegin_at = -1;
+    std::uint64_t amount = 0;
+    hash256 pegin_output;
+    bool claimed = false;
+    hash256 sc_coin;
+    std::uint64_t sc_amount = 0;
+    bool traded = false;
+    hash256 pegout;
+    bool burn_sent = false;
+    std::int64_t burn_at = -1;
+    bool released = false;
+    bool recorded = false;
+  };
+
+  stack_params p_;
+  std::uint64_t seed_;
+  const crypto::signature_scheme& scheme_;
+  rng64 rng_;
+  stack_report r_;
+  std::uint64_t trace_ = 0xcbf29ce484222325ull;
+  std::priority_queue<event, std::vector<event>, later> q_;
+  std::uint64_t seq_ = 0;
+  std::int64_t now_ = 0;
+  caf::actor_system* sys_ = nullptr;
+  std::function<void()> run_actors_;
+  std::vector<ledger::transaction> outbox_;
+
+  std::vector<key> users_, members_, collectors_, miners_;
+  key issuer_;
+  ledger::asset_definition btm_;
+  ledger::control_program fed_;
+  ledger::genesis_spec mc_spec_;
+  mc::modelled_pow pow_;
+  std::vector<std::unique_ptr<mc::mainchain_core>> nodes_;
+  std::vector<hash256> tips_;
+
+  fed::federation_params fp_;
+  std::unique_ptr<fed::sidechain_rules> rules_;
+  ledger::extension_set ext_;
+  std::unique_ptr<ledger::signature_checker> checker_;
+  ledger::chain_params sc_params_;
+  ledger::utxo_set sc_;
+  fed::sidechain_scan scan_;
+  std::vector<hash256> funding_;
+  std::uint64_t header_inputs_ = 0;
+
+  std::vector<std::shared_ptr<fed::member_core>> member_cores_;
+  std::vector<caf::actor> member_actors_;
+  std::vector<std::shared_ptr<fed::collector_core>> collector_cores_;
+  std::vector<caf::actor> collector_actors_;
+  fed::collector_stats collector_stats_before_crash_;
+
+  std::vector<user_state> us_;
+  std::map<hash256, std::size_t> pegout_owner_;
+};
+
+// -- federation_stack ---------------------------------------------------------------------------
+
+result<std::unique_ptr<federation_stack>>
+federation_stack::make(const stack_params& p, std::uint64_t seed,
+                       const crypto::signature_scheme& scheme) {
+  auto m = std::make_unique<impl>(p, seed, scheme);
+  if (auto ok = m->init(); !ok) return ok.err();
+  return std::unique_ptr<federation_stack>(new federation_stack(std::move(m)));
+}
+
+federation_stack::federation_stack(std::unique_ptr<impl> m) : m_(std::move(m)) {}
+federation_stack::~federation_stack() = default;
+
+void federation_stack::extend_genesis(ledger::genesis_spec& g) {
+  m_->extend_genesis(g);
+}
+const ledger::extension_rules* federation_stack::rules() const {
+  return &m_->ext_;
+}
+void federation_stack::start(caf::actor_system& sys, std::function<void()> run_actors,
+                             const ledger::genesis_spec& genesis) {
+  m_->start(sys, std::move(run_actors), genesis);
+}
+void federation_stack::on_commit(const ledger::block& b, std::int64_t t_us) {
+  m_->on_commit(b, t_us);
+}
+std::vector<ledger::transaction> federation_stack::advance(std::int64_t t_us) {
+  return m_->advance(t_us);
+}
+void federation_stack::stop(std::int64_t t_us) {
+  m_->stop(t_us);
+}
+const stack_report& federation_stack::report() const {
+  return m_->r_;
+}
+
+// -- the scenario section -----------------------------------------------------------------------
+
+result<stack_params> load_stack_params(const std::string& text, const std::string& name) {
+  auto doc = config::yaml_document::parse(text, name);
+  if (!doc) return doc.err();
+  try {
+    auto root = doc->root();
+    auto f = root.optional_map("federation");
+    if (!f) return make_error(name + ": no 'federation:' section");
+    stack_params p;
+    p.users = static_cast<std::size_t>(f->optional_int("users", 20, 1, 100'000));
+    p.members = static_cast<std::size_t>(f->optional_int("members", 5, 1, 16));
+    p.threshold = static_cast<std::uint8_t>(f->optional_int("threshold", 3, 1, 16));
+    if (p.threshold > p.members) f->fail("threshold", "cannot exceed members");
+    p.collectors = static_cast<std::size_t>(f->optional_int("collectors", 2, 0, 64));
+    p.mainchain_nodes = static_cast<std::size_t>(f->optional_int("mainchain_nodes", 3, 1, 64));
+    p.confirmations = static_cast<std::uint64_t>(f->optional_int("confirmations", 6, 1, 1000));
+    p.mc_block_ms = f->optional_double("mainchain_block_ms", 150'000, 10, 1e9);
+    p.latency_ms = f->optional_double("latency_ms", 100, 0.001, 1e6);
+    p.start_window_s = f->optional_double("start_window_s", 600, 0, 1e9);
+    p.offline_members = static_cast<std::size_t>(
+        f->optional_int("offline_members", 0, 0, static_cast<std::int64_t>(p.members)));
+    if (f->has("crash_collector_at_s"))
+      p.crash_collector_at_s = f->optional_double("crash_collector_at_s", -1, 0, 1e9);
+    p.restart_after_s = f->optional_double("restart_after_s", 300, 0, 1e9);
+    f->finish();
+    return p;
+  } catch (const config::config_error& e) {
+    return make_error(e.what());
+  }
+}
+
+std::string without_federation(const std::string& text) {
+  std::istringstream in(text);
+  std::string out, line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    bool top = !line.empty() && line[0] != ' ' && line[0] != '#' && line[0] != '\t';
+    if (top) inside = line.rfind("federation:", 0) == 0;
+    if (!inside) out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+} // namespace bystack::sim::federation

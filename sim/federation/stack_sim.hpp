@@ -1,0 +1,98 @@
+#pragma once
+/// The whole system in one bystack-sim run: the BBFT sidechain of the scenario (its nodes run
+/// the BUTXO ledger with the federation's sidechain_rules through an extension_set), a mainchain
+/// of a few mining nodes (actors/mainchain cores, Poisson mining, every block and transaction
+/// relayed to the other nodes after the latency), the federation's members and collectors, each
+/// a CAF actor hosting the same pure core as bystack-federationd, in the run's actor system and
+/// deterministic scheduler, and users who peg in, trade on the sidechain and peg out.
+///
+/// Collectors read their mainchain node and the committed sidechain (a replica each commit is
+/// applied to, as bystack-federationd replays it) and submit header runs, claims and release
+/// records as sidechain transactions through the super nodes, like every wallet's; members learn
+/// final pegouts from committed blocks and their node's federation coins, exchange signature
+/// shares as messages and submit the release to the mainchain. The supply checker runs after
+/// every block of mainchain node 0 and at the end.
+
+#include "runtime/base/result.hpp"
+#include "runtime/crypto/signature_scheme.hpp"
+#include "sim/stack_plugin.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bystack::sim::federation {
+
+/// The scenario's `federation:` section.
+struct stack_params {
+  std::size_t users = 20;
+  std::size_t members = 5;
+  std::uint8_t threshold = 3;
+  std::size_t collectors = 2;
+  std::size_t mainchain_nodes = 3; ///< each with a miner of an equal hash share
+  std::uint64_t confirmations = 6; ///< pegin and release confirmations
+  double mc_block_ms = 150'000;    ///< mean mainchain block interval (Poisson)
+  double latency_ms = 100;         ///< between parties, and between mainchain nodes
+  double start_window_s = 600;     ///< users start their pegin within this window
+  std::size_t offline_members = 0; ///< the last ones never act
+  /// Collector 0's actor is killed at this simulated second (negative: never) and a new one
+  /// with a fresh core spawned restart_after_s later (its funding found in the committed state).
+  double crash_collector_at_s = -1;
+  double restart_after_s = 300;
+};
+
+/// Reads the `federation:` section of a scenario file (absent: an error); errors name the file,
+/// the line and the key. The other sections are bystack-sim's (sim/scenario.hpp).
+result<stack_params> load_stack_params(const std::string& text, const std::string& name);
+/// Returns the scenario text with the `federation:` section's lines blanked (line numbers kept),
+/// for sim::parse_scenario.
+std::string without_federation(const std::string& text);
+
+struct stack_report {
+  std::vector<double> pegin_s;  ///< mainchain submission -> sidechain units, simulated seconds
+  std::vector<double> pegout_s; ///< sidechain burn committed -> release on node 0's best chain
+  std::vector<double> record_s; ///< sidechain burn committed -> release recorded on the sidechain
+  std::uint64_t pegins = 0, claims = 0, trades = 0, pegouts = 0, releases = 0, records = 0;
+  std::uint64_t mc_blocks = 0; ///< mined (all nodes)
+  std::uint64_t mc_height = 0; ///< node 0's best chain at the end
+  std::uint64_t sc_blocks = 0; ///< committed sidechain blocks replayed
+  std::uint64_t sc_txs = 0;    ///< transactions in them (the wallets' too)
+  std::uint64_t stack_txs = 0; ///< sidechain transactions of the users and collectors
+  std::uint64_t headers = 0;   ///< mainchain headers relayed by collectors (committed)
+  std::uint64_t shares_refused = 0;
+  std::uint64_t pending_pegouts = 0; ///< burned and not released at the end
+  std::uint64_t collector_restarts = 0;
+  std::uint64_t replay_failures = 0; ///< committed blocks the replica could not apply (never)
+  bool supply_ok = true;
+  std::string supply_discrepancy;
+  std::uint64_t supply_checks = 0;
+  double end_s = 0;
+  std::uint64_t trace_hash = 0; ///< over node 0's tips, sidechain state hashes, releases
+};
+
+class federation_stack final : public stack_plugin {
+public:
+  /// `scheme` signs on both chains (the scenario's crypto); errors: an invalid section.
+  static result<std::unique_ptr<federation_stack>> make(const stack_params& p, std::uint64_t seed,
+                                                        const crypto::signature_scheme& scheme);
+  ~federation_stack() override;
+
+  void extend_genesis(ledger::genesis_spec& g) override;
+  const ledger::extension_rules* rules() const override;
+  void start(caf::actor_system& sys, std::function<void()> run_actors,
+             const ledger::genesis_spec& genesis) override;
+  void on_commit(const ledger::block& b, std::int64_t t_us) override;
+  std::vector<ledger::transaction> advance(std::int64_t t_us) override;
+  void stop(std::int64_t t_us) override;
+
+  const stack_report& report() const;
+
+  struct impl;
+
+private:
+  explicit federation_stack(std::unique_ptr<impl> m);
+  std::unique_ptr<impl> m_;
+};
+
+} // namespace bystack::sim::federation
