@@ -102,6 +102,8 @@ void read_protocol(map_reader m, bbft::params& p) {
   if (p.empty_block_interval_us >= p.view_timeout_us)
     m.fail("empty_block_interval_ms", "must be below view_timeout_ms, or idle views time out");
   p.sync_retry_us = ms_to_us(m.optional_double("sync_retry_ms", 1000, 1, 1e7));
+  // Early group certificates (docs/relay.md); 0 keeps the paper's one certificate per group.
+  p.early_group_cert_share = m.optional_double("early_group_cert", 0, 0, 1);
   p.synthetic_txs_per_block =
       static_cast<std::uint32_t>(m.optional_int("txs_per_block", 0, 0, 100'000));
   p.synthetic_payload_bytes =

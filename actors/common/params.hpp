@@ -20,6 +20,13 @@ struct params {
   /// interval, as with transactions). A transaction arriving meanwhile lets it propose at the
   /// block interval. Must stay below view_timeout_us, or idle views would time out.
   std::int64_t empty_block_interval_us = 0;
+  /// A super node sends a first group certificate as soon as this share of its group has voted,
+  /// and the complete one when the last vote arrives (0: off, one certificate per group when the
+  /// group is complete or group_wait_us runs out, as in the paper's T3). The slowest members of a
+  /// group (the farthest region, one fetching missing batches) then no longer hold up the
+  /// certification of the block at the next leader; costs up to M - 1 more T3 messages per super
+  /// node and view (docs/relay.md, "Early group certificates").
+  double early_group_cert_share = 0;
   std::int64_t sync_retry_us = 1'000'000; ///< resend an unanswered catch-up request
   std::uint32_t max_block_txs = 10'000;
   std::uint64_t max_pool_txs = 200'000;

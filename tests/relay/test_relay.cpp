@@ -235,6 +235,37 @@ TEST(relay, a_block_rebuilt_after_its_certificate_still_commits) {
             n.cores[0]->committed_at(n.cores[3]->committed_height())->block->hash());
 }
 
+TEST(relay, an_early_group_certificate_certifies_without_the_slowest_member) {
+  // Node 3 never gets the batches of any block, so it never votes. The super node would wait an
+  // hour for the group's last vote (group_wait): without early group certificates no block is
+  // certified before the view times out; with them three of four votes (a quorum) certify each
+  // block at once and the chain keeps the block interval.
+  auto run = [](double share) {
+    auto p = compact_params();
+    p.group_wait_us = 3'600'000'000;
+    p.early_group_cert_share = share;
+    auto n = std::make_unique<net>(p, [](std::uint32_t, std::uint32_t to, const proto::message& m) {
+      return to == 3 && (is(m, tx_announce_i) || is(m, tx_batch_i) || is(m, block_batches_i));
+    });
+    n->run(1'900'000); // before the first view timeout (2 s)
+    return n;
+  };
+  auto off = run(0);
+  EXPECT_EQ(off->cores[0]->committed_height(), 0u);
+  EXPECT_EQ(off->cores[0]->stats().views_timed_out, 0u);
+
+  auto on = run(0.75);
+  const auto& s3 = on->cores[3]->stats();
+  EXPECT_LE(s3.votes_cast, 1u); // at most the first (empty) block, which needed no batches
+  EXPECT_GE(on->cores[0]->committed_height(), 5u);
+  EXPECT_EQ(on->cores[0]->stats().views_timed_out, 0u);
+  for (std::uint32_t i = 1; i < 3; ++i) {
+    EXPECT_GE(on->cores[i]->committed_height(), 5u) << "node " << i;
+    EXPECT_EQ(on->cores[i]->committed_hash(),
+              on->cores[0]->committed_at(on->cores[i]->committed_height())->block->hash());
+  }
+}
+
 TEST(relay, codec_round_trips_the_relay_messages) {
   proto::compact_proposal c;
   c.header.height = 3;
