@@ -99,6 +99,7 @@ void read_protocol(map_reader m, bbft::params& p) {
   p.group_wait_us = ms_to_us(m.optional_double("group_wait_ms", 2000, 0, 1e7));
   p.block_interval_us = ms_to_us(m.optional_double("block_interval_ms", 0, 0, 1e7));
   p.empty_block_interval_us = ms_to_us(m.optional_double("empty_block_interval_ms", 0, 0, 1e7));
+  p.block_catch_up = m.optional<bool>("block_catch_up", false); // actors/common/params.hpp
   if (p.empty_block_interval_us >= p.view_timeout_us)
     m.fail("empty_block_interval_ms", "must be below view_timeout_ms, or idle views time out");
   p.sync_retry_us = ms_to_us(m.optional_double("sync_retry_ms", 1000, 1, 1e7));

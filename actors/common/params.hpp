@@ -15,6 +15,12 @@ struct params {
   std::int64_t max_view_timeout_us = 64'000'000; ///< cap of the doubling backoff
   std::int64_t group_wait_us = 2'000'000; ///< a super node sends a partial group cert after this
   std::int64_t block_interval_us = 0;     ///< 0: the next leader proposes at once
+  /// Off: a leader proposes block_interval_us after its parent's timestamp, so every late block
+  /// shifts all later ones. On: it aims at two intervals after its grandparent instead (a parent
+  /// that came late is followed sooner, never sooner than half an interval after it), so the
+  /// chain keeps one block per interval on average while the round fits into it. Either way the
+  /// leader proposes only once it holds the parent's certificate.
+  bool block_catch_up = false;
   /// With an application whose pool is empty, the leader waits this long after its parent
   /// before proposing an empty block (0 or <= block_interval_us: empty blocks at the block
   /// interval, as with transactions). A transaction arriving meanwhile lets it propose at the

@@ -266,6 +266,47 @@ TEST(relay, an_early_group_certificate_certifies_without_the_slowest_member) {
   }
 }
 
+TEST(relay, block_catch_up_follows_a_late_block_sooner) {
+  // The votes of view 3 arrive 300 ms late, so block 4 comes about 110 ms after its due time.
+  // Without catch-up every later block keeps that delay; with it block 5 aims at two intervals
+  // after block 3, half an interval after block 4 at the earliest.
+  auto run = [](bool catch_up) {
+    params p;
+    p.block_interval_us = 200'000;
+    p.view_timeout_us = 2'000'000;
+    p.block_catch_up = catch_up;
+    auto n = std::make_unique<net>(p);
+    n->delay = [](std::uint32_t, std::uint32_t, const proto::message& m) -> std::int64_t {
+      const auto* v = std::get_if<proto::vote>(&m);
+      return v && v->view == 3 ? 300'000 : 0;
+    };
+    n->run(2'500'000);
+    return n;
+  };
+  auto ts = [](const net& n, std::uint64_t h) {
+    const auto* e = n.cores[0]->committed_at(h);
+    EXPECT_NE(e, nullptr) << "height " << h;
+    return e ? static_cast<std::int64_t>(e->block->header.timestamp_ms) : 0;
+  };
+  auto off = run(false);
+  ASSERT_GE(off->cores[0]->committed_height(), 8u);
+  EXPECT_EQ(off->cores[0]->committed_at(3)->block->header.view, 3u);
+  EXPECT_GE(ts(*off, 4) - ts(*off, 3), 300);
+  EXPECT_GE(ts(*off, 5) - ts(*off, 4), 200);
+  EXPECT_GE(ts(*off, 5) - ts(*off, 3), 500);
+
+  auto on = run(true);
+  ASSERT_GE(on->cores[0]->committed_height(), 8u);
+  EXPECT_GE(ts(*on, 4) - ts(*on, 3), 300);
+  EXPECT_GE(ts(*on, 5) - ts(*on, 4), 100); // never sooner than half an interval
+  EXPECT_LE(ts(*on, 5) - ts(*on, 4), 120);
+  for (std::uint64_t h = 6; h <= 8; ++h) // back to one block per interval
+    EXPECT_GE(ts(*on, h) - ts(*on, h - 1), 190) << "height " << h;
+  for (std::uint32_t i = 1; i < 4; ++i)
+    EXPECT_EQ(on->cores[i]->committed_hash(),
+              on->cores[0]->committed_at(on->cores[i]->committed_height())->block->hash());
+}
+
 TEST(relay, codec_round_trips_the_relay_messages) {
   proto::compact_proposal c;
   c.header.height = 3;
