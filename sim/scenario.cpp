@@ -132,6 +132,8 @@ void read_protocol(map_reader m, bbft::params& p) {
     p.short_id_bytes = static_cast<std::uint32_t>(g->optional_int("short_id_bytes", 6, 1, 8));
     if (g->has("prefill_ms"))
       p.compact_prefill_age_us = ms_to_us(g->optional_double("prefill_ms", 0, 0, 1e7));
+    if (g->has("own_min_age_ms"))
+      p.compact_own_min_age_us = ms_to_us(g->optional_double("own_min_age_ms", 0, 0, 1e7));
   }
   if (p.relay == bbft::relay_mode::compact && p.gossip_client_tps == 0 && p.block_interval_us > 0)
     p.gossip_client_tps = static_cast<std::uint32_t>(double(p.synthetic_txs_per_block) * 1e6 /

@@ -57,6 +57,10 @@ struct params {
   /// Own batches younger than this go into the block prefilled; older ones wait for min age.
   /// Negative: compact_min_age_us (every own batch is proposed at once).
   std::int64_t compact_prefill_age_us = -1;
+  /// A leader proposes its own batches (not prefilled) once they are this old. Negative:
+  /// compact_min_age_us. Its own batches reach the other nodes only by gossip from it, so at
+  /// min age they are younger everywhere else and receivers fetch them.
+  std::int64_t compact_own_min_age_us = -1;
   std::uint32_t short_id_bytes = 6;
 };
 
