@@ -5,6 +5,7 @@
 #include "sim/scenario.hpp"
 #include "sim/sequence.hpp"
 #include "sim/simulation.hpp"
+#include "sim/timeline.hpp"
 #include "sim/trace.hpp"
 
 #include <charconv>
@@ -23,7 +24,7 @@ const char* usage =
     "                   [--json FILE] [--csv FILE] [--quiet]\n"
     "                   [--trace FILE.json [--trace-nodes LIST] [--trace-views A-B]\n"
     "                    [--trace-window-ms A-B] [--trace-events-max N]]\n"
-    "                   [--sequence FILE.svg --view V]\n"
+    "                   [--sequence FILE.svg --view V] [--timeline FILE]\n"
     "Flags override the scenario file. --nodes or --supers drop the file's explicit groups.\n";
 
 template <class T> bool parse_number(const char* text, T& out) {
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
   auto s = std::move(*loaded);
   std::optional<std::string> json_file, csv_file;
   bool quiet = false;
-  std::optional<std::string> trace_file, sequence_file;
+  std::optional<std::string> trace_file, sequence_file, timeline_file;
   std::optional<std::uint64_t> sequence_view;
   sim::trace_options trace_opts;
   for (int i = 2; i < argc; ++i) {
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
       quiet = true;
     else if (flag == "--trace")
       trace_file = value();
+    else if (flag == "--timeline")
+      timeline_file = value();
     else if (flag == "--sequence")
       sequence_file = value();
     else if (flag == "--view")
@@ -126,6 +129,8 @@ int main(int argc, char** argv) {
     trace = std::move(*w);
     observers.add(trace.get());
   }
+  std::optional<sim::timeline_recorder> timeline;
+  if (timeline_file) observers.add(&timeline.emplace());
   if (sequence_file) {
     if (!sequence_view) {
       std::cerr << "bystack-sim: --sequence needs --view V (the view to draw)\n";
@@ -181,6 +186,14 @@ int main(int argc, char** argv) {
       std::cerr << "trace: note: truncated at " << trace_opts.events_max
                 << " events (--trace-events-max); bound it with --trace-nodes, --trace-views or "
                    "--trace-window-ms\n";
+  }
+  if (timeline) {
+    std::ofstream f(*timeline_file);
+    timeline->write(f);
+    if (!f) {
+      std::cerr << "bystack-sim: cannot write " << *timeline_file << "\n";
+      return 2;
+    }
   }
   if (sequence) {
     if (auto ok = sequence->render_to(*sequence_file); !ok) {

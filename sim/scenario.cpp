@@ -99,9 +99,12 @@ void read_protocol(map_reader m, bbft::params& p) {
   p.group_wait_us = ms_to_us(m.optional_double("group_wait_ms", 2000, 0, 1e7));
   p.block_interval_us = ms_to_us(m.optional_double("block_interval_ms", 0, 0, 1e7));
   p.empty_block_interval_us = ms_to_us(m.optional_double("empty_block_interval_ms", 0, 0, 1e7));
+  p.block_catch_up = m.optional<bool>("block_catch_up", false); // actors/common/params.hpp
   if (p.empty_block_interval_us >= p.view_timeout_us)
     m.fail("empty_block_interval_ms", "must be below view_timeout_ms, or idle views time out");
   p.sync_retry_us = ms_to_us(m.optional_double("sync_retry_ms", 1000, 1, 1e7));
+  // Early group certificates (docs/relay.md); 0 keeps the paper's one certificate per group.
+  p.early_group_cert_share = m.optional_double("early_group_cert", 0, 0, 1);
   p.synthetic_txs_per_block =
       static_cast<std::uint32_t>(m.optional_int("txs_per_block", 0, 0, 100'000));
   p.synthetic_payload_bytes =
@@ -129,6 +132,8 @@ void read_protocol(map_reader m, bbft::params& p) {
     p.short_id_bytes = static_cast<std::uint32_t>(g->optional_int("short_id_bytes", 6, 1, 8));
     if (g->has("prefill_ms"))
       p.compact_prefill_age_us = ms_to_us(g->optional_double("prefill_ms", 0, 0, 1e7));
+    if (g->has("own_min_age_ms"))
+      p.compact_own_min_age_us = ms_to_us(g->optional_double("own_min_age_ms", 0, 0, 1e7));
   }
   if (p.relay == bbft::relay_mode::compact && p.gossip_client_tps == 0 && p.block_interval_us > 0)
     p.gossip_client_tps = static_cast<std::uint32_t>(double(p.synthetic_txs_per_block) * 1e6 /

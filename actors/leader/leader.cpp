@@ -3,6 +3,8 @@
 
 #include "actors/node/node_core.hpp"
 
+#include <algorithm>
+
 namespace bystack::bbft {
 
 void node_core::maybe_propose(std::int64_t now_us) {
@@ -21,7 +23,13 @@ void node_core::maybe_propose(std::int64_t now_us) {
     if (app_ && app_->pool_size() == 0 && p_.empty_block_interval_us > interval)
       interval = p_.empty_block_interval_us;
     if (interval > 0) {
-      auto due = static_cast<std::int64_t>(jh->timestamp_ms) * 1000 + interval;
+      auto parent_us = static_cast<std::int64_t>(jh->timestamp_ms) * 1000;
+      auto due = parent_us + interval;
+      if (p_.block_catch_up && interval == p_.block_interval_us && jh->height >= 2)
+        if (const auto* gh = header_of(jh->parent))
+          due = std::max(
+              parent_us + interval / 2,
+              std::min(due, static_cast<std::int64_t>(gh->timestamp_ms) * 1000 + 2 * interval));
       delay = std::max<std::int64_t>(0, due - now_us);
     }
   }

@@ -223,6 +223,7 @@ private:
     crypto::signer_bitmap voted;
     std::size_t group_sent = 0; ///< votes covered by the last group certificate sent
     bool complete_sent = false;
+    bool early_sent = false; ///< the early group certificate went out (early_group_cert_share)
     /// Own group certificate and received ones, each shared with the message that carried it
     /// (a super node holds M of them per view: copies cost O(N M) bits per super node).
     std::vector<std::shared_ptr<const crypto::quorum_certificate>> certs;
@@ -256,6 +257,8 @@ private:
   /// same as relay_targets()).
   std::vector<std::uint32_t> relay_targets(std::uint64_t height) const;
   bool group_complete(const collection& c) const;
+  /// Tells whether early_group_cert_share of the group has voted (false when the option is off).
+  bool group_early(const collection& c) const;
   void note_rehome(std::uint32_t node, std::uint32_t target);
 
   // Leader role (actors/leader/leader.cpp).

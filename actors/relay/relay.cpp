@@ -377,10 +377,16 @@ node_core::compact_plan node_core::pick_batches() {
   std::vector<const pool_batch*> out;
   auto prefill_age =
       p_.compact_prefill_age_us < 0 ? p_.compact_min_age_us : p_.compact_prefill_age_us;
-  for (const auto& [id, b] : mempool_)
-    if (now_us_ - b.arrived_us >= p_.compact_min_age_us ||
-        (std::get<proto::tx_batch>(*b.msg).sender == me_ && now_us_ - b.arrived_us < prefill_age))
+  // Own batches were made here: at min_age they are that old here but younger everywhere else
+  // (compact_own_min_age_us, when set, gives them the spread time the others had before they
+  // reached this node).
+  auto own_age = p_.compact_own_min_age_us < 0 ? p_.compact_min_age_us : p_.compact_own_min_age_us;
+  for (const auto& [id, b] : mempool_) {
+    bool own = std::get<proto::tx_batch>(*b.msg).sender == me_;
+    auto age = now_us_ - b.arrived_us;
+    if (age >= (own ? own_age : p_.compact_min_age_us) || (own && age < prefill_age))
       out.push_back(&b);
+  }
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
   std::size_t txs = 0;
   std::unordered_set<hash256> in_block;

@@ -6,6 +6,7 @@
 #include "actors/node/node_core.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace bystack::bbft {
 
@@ -90,6 +91,16 @@ bool node_core::group_complete(const collection& c) const {
   return true;
 }
 
+bool node_core::group_early(const collection& c) const {
+  if (p_.early_group_cert_share <= 0) return false;
+  const auto& topo = topo_at(c.height);
+  if (!topo.contains(me_)) return false;
+  auto expected = topo.members(topo.group_of(me_)).size() - departed_.size() + adopted_.size();
+  auto want = static_cast<std::size_t>(
+      std::ceil(p_.early_group_cert_share * static_cast<double>(expected)));
+  return c.votes.size() >= std::max<std::size_t>(1, want);
+}
+
 void node_core::on_vote(std::uint32_t from, const proto::vote& v) {
   if (!topo_at(v.height).is_super(me_)) return reject(from, "vote: this node is not a super node");
   if (v.voter != from) return reject(from, "vote: voter is not the sender");
@@ -108,6 +119,11 @@ void node_core::on_vote(std::uint32_t from, const proto::vote& v) {
   c.votes.push_back(crypto::indexed_signature{from, v.signature});
   if (!c.complete_sent && group_complete(c)) {
     c.complete_sent = true;
+    maybe_send_group_certificate(v.view, c);
+  } else if (!c.complete_sent && !c.early_sent && group_early(c)) {
+    // Early group certificate: the votes so far, without waiting for the group's slowest
+    // members; the complete certificate follows when they have voted.
+    c.early_sent = true;
     maybe_send_group_certificate(v.view, c);
   }
 }

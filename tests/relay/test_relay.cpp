@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <queue>
+#include <set>
 #include <tuple>
 
 namespace bystack::bbft {
@@ -244,6 +245,114 @@ TEST(relay, a_block_rebuilt_after_its_certificate_still_commits) {
       << "node 3 stopped committing at height " << n.cores[3]->committed_height();
   EXPECT_EQ(n.cores[3]->committed_hash(),
             n.cores[0]->committed_at(n.cores[3]->committed_height())->block->hash());
+}
+
+TEST(relay, an_early_group_certificate_certifies_without_the_slowest_member) {
+  // Node 3 never gets the batches of any block, so it never votes. The super node would wait an
+  // hour for the group's last vote (group_wait): without early group certificates no block is
+  // certified before the view times out; with them three of four votes (a quorum) certify each
+  // block at once and the chain keeps the block interval.
+  auto run = [](double share) {
+    auto p = compact_params();
+    p.group_wait_us = 3'600'000'000;
+    p.early_group_cert_share = share;
+    auto n = std::make_unique<net>(p, [](std::uint32_t, std::uint32_t to, const proto::message& m) {
+      return to == 3 && (is(m, tx_announce_i) || is(m, tx_batch_i) || is(m, block_batches_i));
+    });
+    n->run(1'900'000); // before the first view timeout (2 s)
+    return n;
+  };
+  auto off = run(0);
+  EXPECT_EQ(off->cores[0]->committed_height(), 0u);
+  EXPECT_EQ(off->cores[0]->stats().views_timed_out, 0u);
+
+  auto on = run(0.75);
+  const auto& s3 = on->cores[3]->stats();
+  EXPECT_LE(s3.votes_cast, 1u); // at most the first (empty) block, which needed no batches
+  EXPECT_GE(on->cores[0]->committed_height(), 5u);
+  EXPECT_EQ(on->cores[0]->stats().views_timed_out, 0u);
+  for (std::uint32_t i = 1; i < 3; ++i) {
+    EXPECT_GE(on->cores[i]->committed_height(), 5u) << "node " << i;
+    EXPECT_EQ(on->cores[i]->committed_hash(),
+              on->cores[0]->committed_at(on->cores[i]->committed_height())->block->hash());
+  }
+}
+
+TEST(relay, block_catch_up_follows_a_late_block_sooner) {
+  // The votes of view 3 arrive 300 ms late, so block 4 comes about 110 ms after its due time.
+  // Without catch-up every later block keeps that delay; with it block 5 aims at two intervals
+  // after block 3, half an interval after block 4 at the earliest.
+  auto run = [](bool catch_up) {
+    params p;
+    p.block_interval_us = 200'000;
+    p.view_timeout_us = 2'000'000;
+    p.block_catch_up = catch_up;
+    auto n = std::make_unique<net>(p);
+    n->delay = [](std::uint32_t, std::uint32_t, const proto::message& m) -> std::int64_t {
+      const auto* v = std::get_if<proto::vote>(&m);
+      return v && v->view == 3 ? 300'000 : 0;
+    };
+    n->run(2'500'000);
+    return n;
+  };
+  auto ts = [](const net& n, std::uint64_t h) {
+    const auto* e = n.cores[0]->committed_at(h);
+    EXPECT_NE(e, nullptr) << "height " << h;
+    return e ? static_cast<std::int64_t>(e->block->header.timestamp_ms) : 0;
+  };
+  auto off = run(false);
+  ASSERT_GE(off->cores[0]->committed_height(), 8u);
+  EXPECT_EQ(off->cores[0]->committed_at(3)->block->header.view, 3u);
+  EXPECT_GE(ts(*off, 4) - ts(*off, 3), 300);
+  EXPECT_GE(ts(*off, 5) - ts(*off, 4), 200);
+  EXPECT_GE(ts(*off, 5) - ts(*off, 3), 500);
+
+  auto on = run(true);
+  ASSERT_GE(on->cores[0]->committed_height(), 8u);
+  EXPECT_GE(ts(*on, 4) - ts(*on, 3), 300);
+  EXPECT_GE(ts(*on, 5) - ts(*on, 4), 100); // never sooner than half an interval
+  EXPECT_LE(ts(*on, 5) - ts(*on, 4), 120);
+  for (std::uint64_t h = 6; h <= 8; ++h) // back to one block per interval
+    EXPECT_GE(ts(*on, h) - ts(*on, h - 1), 190) << "height " << h;
+  for (std::uint32_t i = 1; i < 4; ++i)
+    EXPECT_EQ(on->cores[i]->committed_hash(),
+              on->cores[0]->committed_at(on->cores[i]->committed_height())->block->hash());
+}
+
+TEST(relay, a_leader_that_waits_longer_for_its_own_batches_spares_the_fetches) {
+  // Node 0 leads every view and takes clients. Its own batches reach the others 150 ms after
+  // they are made, so at the minimum age (100 ms) the others lack them and fetch; with
+  // own_min_age (400 ms) the leader proposes them once the others hold them.
+  auto run = [](std::int64_t own_min_age_us) {
+    auto p = compact_params();
+    p.compact_prefill_age_us = 0; // nothing prefilled: own batches wait like everyone's
+    p.compact_own_min_age_us = own_min_age_us;
+    auto n = std::make_unique<net>(p);
+    n->delay = [](std::uint32_t, std::uint32_t, const proto::message& m) -> std::int64_t {
+      return is(m, tx_batch_i) && std::get<proto::tx_batch>(m).sender == 0 ? 150'000 : 0;
+    };
+    n->run(3'000'000);
+    return n;
+  };
+  auto fetches = [](const net& n) {
+    std::uint64_t f = 0;
+    for (std::uint32_t i = 1; i < 4; ++i)
+      f += n.cores[i]->stats().compact_fetches;
+    return f;
+  };
+  auto off = run(-1);
+  EXPECT_GT(fetches(*off), 5u);
+  auto on = run(400'000);
+  EXPECT_EQ(fetches(*on), 0u);
+  for (std::uint32_t i = 0; i < 4; ++i)
+    EXPECT_GE(on->cores[i]->committed_height(), 5u) << "node " << i;
+  // The leader's own batches are still proposed, later: the committed transactions come from
+  // all four entry nodes' clients (each entry node signs as itself in the synthetic load).
+  std::set<crypto::public_key> senders;
+  for (std::uint64_t h = 1; h <= on->cores[0]->committed_height(); ++h)
+    for (const auto& tx : on->cores[0]->committed_at(h)->block->txs)
+      senders.insert(tx.sender);
+  EXPECT_EQ(senders.size(), 4u);
 }
 
 TEST(relay, codec_round_trips_the_relay_messages) {
