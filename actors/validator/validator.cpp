@@ -83,7 +83,9 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     enter_view(p.tc->view + 1, true);
   }
   drop_from_pool(*p.block);
-  if (is_super() && from == p.leader) relay_proposal(msg, p);
+  // While recovering, a super node also relays a proposal another super node passed on: the
+  // leader's own copy may be lost (a lossy leader).
+  if (is_super() && (from == p.leader || recovering())) relay_proposal(msg, p);
 
   // Voting rule (two-chain): vote once per view, never after timing it out, and only for a block
   // that extends the previous view's certificate, or after a timeout the highest certificate the
@@ -121,6 +123,14 @@ void node_core::cast_vote(const proto::proposal& p) {
   if (current_super_ == me_) return on_vote(me_, v);
   auto msg = wrap(std::move(v));
   send_one(current_super_, msg, phase::vote);
+  if (recovering()) {
+    // Views failed lately: vote through every super node (see recovering()).
+    std::vector<std::uint32_t> others;
+    for (auto s : topo_at(h.height).supers())
+      if (s != me_ && s != current_super_) others.push_back(s);
+    if (!others.empty()) send(std::move(others), msg, phase::vote);
+    return;
+  }
   // Votes lost in views that failed (a super node that drops or forges its group's certificate
   // while it still relays, so re-homing on silence never fires; or super nodes moving around
   // that each miss some group): also vote through the next super nodes, one more per such view,
@@ -550,7 +560,9 @@ void node_core::form_timeout_certificate(std::uint64_t v) {
   }
   // Tell the group: a node whose view timed out needs the certificate to move on, and the next
   // leader's proposal may never come (a crashed leader).
-  if (is_super()) send(relay_targets(), wrap(tc), phase::view_change);
+  if (is_super())
+    send(recovering() ? recovery_targets(high_qc_->height + 1) : relay_targets(), wrap(tc),
+         phase::view_change);
   last_tc_ = std::move(tc);
   enter_view(v + 1, true);
 }
