@@ -123,6 +123,11 @@ TEST(FaultSearch, CatchUpMovesOnFromAPeerThatLacksTheBlocks) {
 TEST(FaultSearch, LossyNodeCatchUpEscalates) {
   expect_seeds_recover({16413, 20369, 30659, 38010, 57253, 57491, 71771, 77308, 82597, 85525});
 }
+// With few peers (N = 4, node 1 losing 87% of its messages): once every peer has been asked,
+// further misses ask each peer again, up to three times per retry.
+TEST(FaultSearch, LossyNodeAsksPeersAgain) {
+  expect_seeds_recover({61044});
+}
 // A node losing messages for good beside one or two honest super nodes: views led by faulty
 // super nodes fail, members of faulty super nodes (and members re-homed onto them) miss the
 // views of honest leaders, whose quorum then lacks a vote or two. Once views fail, super nodes
