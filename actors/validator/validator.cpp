@@ -370,10 +370,15 @@ void node_core::on_view_timeout(std::uint64_t v) {
     // chain from a super node, so as to vote at once if a later epoch elects this node. The
     // super nodes take turns: the one asked last may be down (a node that always asked the same
     // crashed super node never caught up).
+    // When the last request went to a node that is not a super node (catch-up retries move on
+    // through all nodes), starting again at the first super node asked it for ever, crashed or
+    // not (DPoS seed 2892: a member elected back stayed 15 heights behind and the chain
+    // stopped): go on from the number of requests made instead.
     const auto& supers = topo_->supers();
     auto it = std::find(supers.begin(), supers.end(), sync_peer_);
-    auto peer =
-        it == supers.end() || std::next(it) == supers.end() ? supers.front() : *std::next(it);
+    auto peer = it == supers.end()              ? supers[stats_.sync_requests % supers.size()]
+                : std::next(it) == supers.end() ? supers.front()
+                                                : *std::next(it);
     sync_outstanding_ = false;
     request_sync(peer);
     set_timer(timer_kind::view_timeout, v, p_.sync_retry_us);
