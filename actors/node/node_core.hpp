@@ -252,6 +252,16 @@ private:
   void hand_to_next_leader(std::uint64_t view, const collection& c, const cert_ptr& bc);
   /// Views after a timed-out one during which recovery measures stay on.
   static constexpr std::uint64_t recovery_views = 8;
+  /// Tells whether a view failed here lately (this node timed out, or learnt the timeout
+  /// certificate of, a view within the last recovery_views views).
+  bool recovering() const noexcept {
+    return timed_out_view_ > 0 && timed_out_view_ + recovery_views >= view_;
+  }
+  /// While recovering, a super node relays proposals, combined certificates and timeout
+  /// certificates to every node of the block's set, not only to its group, and members vote
+  /// through every super node: a member whose super node is faulty, or that re-homed onto one,
+  /// is then served by any honest super node (fault-search seeds 9959, 21737, ...).
+  std::vector<std::uint32_t> recovery_targets(std::uint64_t height) const;
   std::vector<std::uint32_t> relay_targets() const;
   /// Returns where to relay a proposal or certificate of the block at `height` (fixed set: the
   /// same as relay_targets()).

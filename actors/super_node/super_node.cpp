@@ -51,6 +51,19 @@ std::vector<std::uint32_t> node_core::relay_targets(std::uint64_t height) const 
   return out;
 }
 
+std::vector<std::uint32_t> node_core::recovery_targets(std::uint64_t height) const {
+  const auto& t = topo_at(height);
+  std::vector<std::uint32_t> out;
+  if (!t.contains(me_)) return relay_targets(height);
+  for (std::uint32_t g = 0; g < t.super_count(); ++g)
+    for (auto m : t.members(g))
+      if (m != me_) out.push_back(m);
+  // Observers of the next epoch served by this super node (DPoS) still get what they got.
+  for (auto m : relay_targets(height))
+    if (!t.contains(m)) out.push_back(m);
+  return out;
+}
+
 void node_core::relay_proposal(const msg_ptr& msg, const proto::proposal& p) {
   const auto& h = p.block->header;
   if (!relayed_views_.insert(h.view).second) return;
@@ -58,7 +71,8 @@ void node_core::relay_proposal(const msg_ptr& msg, const proto::proposal& p) {
   while (relayed_views_.size() > relayed_views_kept || *relayed_views_.begin() + 1 < view_)
     relayed_views_.erase(relayed_views_.begin());
   // Compact relay forwarded the compact form when it arrived (actors/relay/relay.cpp).
-  if (p_.relay != relay_mode::compact) send(relay_targets(h.height), msg, phase::forward);
+  if (p_.relay != relay_mode::compact)
+    send(recovering() ? recovery_targets(h.height) : relay_targets(h.height), msg, phase::forward);
   collection_for(h.view, h.height, p.block->hash());
   set_timer(timer_kind::group_wait, h.view, p_.group_wait_us);
 }
@@ -125,6 +139,11 @@ void node_core::on_vote(std::uint32_t from, const proto::vote& v) {
     // members; the complete certificate follows when they have voted.
     c.early_sent = true;
     maybe_send_group_certificate(v.view, c);
+  } else if (c.complete_sent && c.votes.size() == c.group_sent + 1) {
+    // A vote after the group's certificate went out: only from a node of another group voting
+    // through every super node once views failed (never in a fault-free run). Send it on with
+    // whatever else arrives within group_wait.
+    set_timer(timer_kind::group_wait, v.view, p_.group_wait_us);
   }
 }
 
@@ -133,7 +152,7 @@ void node_core::on_group_wait(std::uint64_t view) {
   // later, one wait at a time, while the view lasts and the group is incomplete.
   bool waiting = false;
   for (auto& [key, c] : collections_) {
-    if (key.first != view || c.complete_sent) continue;
+    if (key.first != view || (c.complete_sent && c.votes.size() <= c.group_sent)) continue;
     maybe_send_group_certificate(view, c);
     waiting = true;
   }
@@ -248,7 +267,7 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
 void node_core::send_commit_certificate(std::uint64_t view, collection& c) {
   if (c.commit_sent) return;
   c.commit_sent = true;
-  send(relay_targets(c.height),
+  send(recovering() ? recovery_targets(c.height) : relay_targets(c.height),
        std::make_shared<const proto::message>(proto::commit_certificate{me_, combined(view, c)}),
        phase::commit_cert);
 }
