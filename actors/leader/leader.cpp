@@ -115,6 +115,37 @@ void node_core::drop_from_pool(const ledger::block& b) {
     pool_ids_.erase(tx.id());
 }
 
+bool node_core::admit_client_tx(const ledger::transaction& tx,
+                                std::vector<ledger::app_verdict>* verdicts) {
+  if (app_) {
+    auto v = app_->check_tx(tx, committed_height() + 1);
+    charge(v);
+    bool ok = v.ok();
+    if (!ok) {
+      ++stats_.txs_refused;
+      reject(me_, ledger::tx_refusal(v.reason));
+    }
+    if (verdicts) verdicts->push_back(std::move(v));
+    return ok;
+  }
+  if (pool_ids_.size() >= p_.max_pool_txs) {
+    if (verdicts) verdicts->push_back(ledger::app_verdict{"pool-full", "the pool is full"});
+    return false;
+  }
+  auto id = tx.id();
+  if (included_txs_.count(id)) {
+    if (verdicts)
+      verdicts->push_back(ledger::app_verdict{"duplicate", "already in an accepted block"});
+    return false;
+  }
+  if (!pool_ids_.insert(id).second) {
+    if (verdicts) verdicts->push_back(ledger::app_verdict{"duplicate", "already in the pool"});
+    return false;
+  }
+  if (verdicts) verdicts->push_back({});
+  return true;
+}
+
 std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t now_us,
                               std::vector<ledger::app_verdict>* verdicts) {
   now_us_ = now_us;
@@ -122,29 +153,9 @@ std::size_t node_core::submit(std::vector<ledger::transaction> txs, std::int64_t
   proto::tx_batch batch;
   batch.sender = me_;
   for (auto& tx : txs) {
-    if (app_) {
-      auto v = app_->check_tx(tx, committed_height() + 1);
-      charge(v);
-      bool ok = v.ok();
-      if (!ok) {
-        ++stats_.txs_refused;
-        reject(me_, ledger::tx_refusal(v.reason));
-      }
-      if (verdicts) verdicts->push_back(std::move(v));
-      if (ok) batch.txs.push_back(std::move(tx));
-      continue;
-    }
-    if (pool_ids_.size() >= p_.max_pool_txs) {
-      if (verdicts) verdicts->push_back(ledger::app_verdict{"pool-full", "the pool is full"});
-      continue;
-    }
-    if (included_txs_.count(tx.id()) || !pool_ids_.insert(tx.id()).second) {
-      if (verdicts) verdicts->push_back(ledger::app_verdict{"duplicate", "already in the pool"});
-      continue;
-    }
-    if (verdicts) verdicts->push_back({});
-    batch.txs.push_back(tx);
-    pool_.push_back(std::move(tx));
+    if (!admit_client_tx(tx, verdicts)) continue;
+    if (!app_) pool_.push_back(tx);
+    batch.txs.push_back(std::move(tx));
   }
   auto accepted = batch.txs.size();
   if (app_ && accepted > 0 && p_.empty_block_interval_us > p_.block_interval_us)

@@ -333,6 +333,10 @@ private:
   void erase_from_mempool(const crypto::hash256& id);
   void remember_included(const crypto::hash256& id, msg_ptr m);
   void remember_included_txs(const ledger::block& b);
+  /// Client admission under either relay: the application's check (with an application), else
+  /// the pool bound and the refusal of a transaction already pooled or in an accepted block.
+  /// Appends tx's verdict to *verdicts (if given); true when tx is admitted.
+  bool admit_client_tx(const ledger::transaction& tx, std::vector<ledger::app_verdict>* verdicts);
   /// Client transactions under compact relay: one batch into the gossip mempool.
   std::size_t submit_gossip(std::vector<ledger::transaction> txs,
                             std::vector<ledger::app_verdict>* verdicts);

@@ -265,36 +265,8 @@ std::size_t node_core::submit_gossip(std::vector<ledger::transaction> txs,
   // With an application, admission is its full validation (the transaction enters its pool too).
   proto::tx_batch b;
   b.sender = me_;
-  for (auto& tx : txs) {
-    if (app_) {
-      auto v = app_->check_tx(tx, committed_height() + 1);
-      charge(v);
-      bool ok = v.ok();
-      if (!ok) {
-        ++stats_.txs_refused;
-        reject(me_, ledger::tx_refusal(v.reason));
-      }
-      if (verdicts) verdicts->push_back(std::move(v));
-      if (ok) b.txs.push_back(std::move(tx));
-      continue;
-    }
-    if (pool_ids_.size() >= p_.max_pool_txs) {
-      if (verdicts) verdicts->push_back(ledger::app_verdict{"pool-full", "the pool is full"});
-      continue;
-    }
-    auto id = tx.id();
-    if (included_txs_.count(id)) {
-      if (verdicts)
-        verdicts->push_back(ledger::app_verdict{"duplicate", "already in an accepted block"});
-      continue;
-    }
-    if (!pool_ids_.insert(id).second) {
-      if (verdicts) verdicts->push_back(ledger::app_verdict{"duplicate", "already in the pool"});
-      continue;
-    }
-    if (verdicts) verdicts->push_back({});
-    b.txs.push_back(std::move(tx));
-  }
+  for (auto& tx : txs)
+    if (admit_client_tx(tx, verdicts)) b.txs.push_back(std::move(tx));
   auto accepted = b.txs.size();
   if (accepted == 0) return 0;
   auto msg = wrap(std::move(b));
