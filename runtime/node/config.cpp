@@ -5,12 +5,14 @@
 #include "runtime/ledger/block.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 namespace bystack::node {
 
@@ -146,6 +148,11 @@ node_config read(config::map_reader root, const std::string& name,
     q.max_pool_txs =
         static_cast<std::uint64_t>(p->optional_int("max_pool_txs", 200'000, 1, 100'000'000));
     q.sync_max_blocks = static_cast<std::uint32_t>(p->optional_int("sync_max_blocks", 16, 1, 4096));
+    // Shortening the round (docs/relay.md), off by default as in the simulator: a leader aims at
+    // two intervals after its grandparent, and a super node sends its group certificate once
+    // early_group_cert of its group has voted (then the complete one).
+    q.block_catch_up = p->optional<bool>("block_catch_up", false);
+    q.early_group_cert_share = p->optional_double("early_group_cert", 0, 0, 1);
     // Proposal relay (docs/relay.md): whole blocks, or transaction gossip plus compact proposals.
     auto relay = p->optional_choice("relay", "full", {"full", "compact"});
     q.relay = relay == "compact" ? bbft::relay_mode::compact : bbft::relay_mode::full;
@@ -163,6 +170,9 @@ node_config read(config::map_reader root, const std::string& name,
       q.gossip_interval_us = ms_to_us(g->optional_int("interval_ms", 100, 1, 60'000));
       q.compact_min_age_us = ms_to_us(g->optional_int("min_age_ms", 1000, 0, 600'000));
       q.compact_prefill_age_us = ms_to_us(g->optional_int("prefill_ms", 0, 0, 600'000));
+      // A leader's own batches (its clients') wait this long instead of min_age_ms.
+      if (g->has("own_min_age_ms"))
+        q.compact_own_min_age_us = ms_to_us(g->optional_int("own_min_age_ms", 0, 0, 600'000));
       q.short_id_bytes = static_cast<std::uint32_t>(g->optional_int("short_id_bytes", 6, 1, 8));
     }
   } else {
@@ -366,7 +376,13 @@ std::string render_node_config(const node_config& c) {
     << "  max_block_txs: " << p.max_block_txs << "\n"
     << "  max_pool_txs: " << p.max_pool_txs << "\n"
     << "  sync_max_blocks: " << p.sync_max_blocks << "\n";
-  if (p.relay == bbft::relay_mode::compact)
+  if (p.block_catch_up) o << "  block_catch_up: true\n";
+  if (p.early_group_cert_share > 0) {
+    char share[32];
+    auto end = std::to_chars(share, share + sizeof share, p.early_group_cert_share).ptr;
+    o << "  early_group_cert: " << std::string_view(share, end - share) << "\n";
+  }
+  if (p.relay == bbft::relay_mode::compact) {
     o << "  relay: compact\n"
       << "  gossip:\n"
       << "    degree: " << p.gossip_degree << "\n"
@@ -374,6 +390,9 @@ std::string render_node_config(const node_config& c) {
       << "    min_age_ms: " << p.compact_min_age_us / 1000 << "\n"
       << "    prefill_ms: " << std::max<std::int64_t>(0, p.compact_prefill_age_us) / 1000 << "\n"
       << "    short_id_bytes: " << p.short_id_bytes << "\n";
+    if (p.compact_own_min_age_us >= 0)
+      o << "    own_min_age_ms: " << p.compact_own_min_age_us / 1000 << "\n";
+  }
   const auto& l = c.limits;
   o << "limits:\n"
     << "  max_message_bytes: " << l.max_message_bytes << "\n"

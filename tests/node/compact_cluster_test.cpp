@@ -44,14 +44,18 @@ class compact_cluster : public ::testing::Test {
 protected:
   /// The ledger flags of `bystackd testnet`.
   virtual std::string ledger_flags() const { return "--ledger opaque"; }
+  /// The topology flags of `bystackd testnet`.
+  virtual std::string topology_flags() const { return "--supers 1"; }
+  /// Further edits of every node's config text (after min_age_ms became 300).
+  virtual void edit_config(std::string&) const {}
 
   void SetUp() override {
     std::string pattern = (fs::temp_directory_path() / "bystack-compact-XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     base_ = bystack::test::pick_base_port(2 * static_cast<int>(nodes));
-    auto cmd = std::string(BYSTACKD) + " testnet --dir " + dir_.string() +
-               " --nodes 4 --supers 1 " + ledger_flags() +
+    auto cmd = std::string(BYSTACKD) + " testnet --dir " + dir_.string() + " --nodes 4 " +
+               topology_flags() + " " + ledger_flags() +
                " --relay compact --block-interval-ms 200" +
                " --view-timeout-ms 2000 --group-wait-ms 300 --base-port " + std::to_string(base_) +
                " > " + (dir_ / "testnet.log").string() + " 2>&1";
@@ -66,6 +70,7 @@ protected:
       auto pos = text.find("min_age_ms: 1000");
       ASSERT_NE(pos, std::string::npos) << "no gossip section in " << cfg;
       text.replace(pos, 16, "min_age_ms: 300");
+      edit_config(text);
       std::ofstream(cfg) << text;
     }
     pids_.assign(nodes, -1);
@@ -284,6 +289,85 @@ TEST_F(compact_cluster, a_transaction_submitted_to_several_nodes_commits_once) {
   auto r = cli.Post("/tx", json{{"txs", shared.txs}}.dump(), "application/json");
   ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
   EXPECT_EQ(json::parse(r->body)["accepted"].get<std::size_t>(), 0u) << r->body;
+}
+
+// The three options that shorten the round (docs/relay.md), off by default, on in the node's
+// config: early group certificates, block catch-up and a longer wait for a leader's own batches.
+// Two super nodes (groups of 3 and 1), so that group certificates cross the wire; with
+// early_group_cert 0.5 super node 0 sends its group's certificate once 2 of its 3 members voted,
+// then the complete one.
+class compact_fast_cluster : public compact_cluster {
+protected:
+  std::string topology_flags() const override { return "--groups 3,1"; }
+  void edit_config(std::string& text) const override {
+    auto at = text.find("  relay: compact\n");
+    ASSERT_NE(at, std::string::npos);
+    text.insert(at, "  block_catch_up: true\n  early_group_cert: 0.5\n");
+    auto ids = text.find("    short_id_bytes: 6\n");
+    ASSERT_NE(ids, std::string::npos);
+    text.insert(ids, "    own_min_age_ms: 450\n");
+  }
+};
+
+TEST_F(compact_fast_cluster, with_the_round_shortening_options_transactions_commit_exactly_once) {
+  ASSERT_TRUE(poll_until(40s, [&] {
+    for (std::uint32_t i = 0; i < nodes; ++i)
+      if (committed(i) < 2) return false;
+    return true;
+  })) << "the cluster does not commit";
+  auto s0 = get(0, "/status");
+  ASSERT_TRUE(s0);
+  auto start_view = (*s0)["view"].get<std::uint64_t>();
+  auto start_certs = series(metrics(0), "bystack_messages_out_total{type=\"group_certificate\"}");
+
+  // Client transactions at every node, and 100 of them at every node (a wallet broadcasting).
+  std::vector<std::string> ids;
+  for (int round = 0; round < 2; ++round)
+    for (std::uint32_t i = 0; i < nodes; ++i) {
+      auto got = submit(i, 100);
+      ids.insert(ids.end(), got.begin(), got.end());
+    }
+  auto shared = bystack::test::make_opaque_txs(11, nonce_, 100, 100);
+  post(0, shared.txs);
+  for (std::uint32_t i = 1; i < nodes; ++i)
+    post(i, shared.txs, true);
+  std::set<std::string> want(ids.begin(), ids.end());
+  want.insert(shared.ids.begin(), shared.ids.end());
+  ASSERT_EQ(want.size(), 900u);
+
+  auto seen = wait_committed(want);
+  std::size_t twice = 0;
+  for (const auto& id : want)
+    twice += seen.count(id) > 1;
+  EXPECT_EQ(twice, 0u) << "transactions committed more than once";
+  EXPECT_EQ(seen.size(), want.size()) << "blocks hold transactions nobody submitted";
+
+  // Every node holds the same chain up to a common height, and nothing failed.
+  auto h = committed(3);
+  ASSERT_TRUE(poll_until(30s,
+                         [&] {
+                           for (std::uint32_t i = 0; i < nodes; ++i)
+                             if (committed(i) < h) return false;
+                           return true;
+                         }))
+      << "the nodes do not reach height " << h;
+  auto ref = get(0, "/block/" + std::to_string(h));
+  ASSERT_TRUE(ref);
+  for (std::uint32_t i = 1; i < nodes; ++i) {
+    auto b = get(i, "/block/" + std::to_string(h));
+    ASSERT_TRUE(b) << "node " << i;
+    EXPECT_EQ((*b)["hash"], (*ref)["hash"]) << "node " << i << " at height " << h;
+    EXPECT_EQ(series(metrics(i), "bystack_compact_failed_total"), 0u) << "node " << i;
+  }
+
+  // The early certificates were on: super node 0 sent its group's certificate to super node 3
+  // twice in most views (early, then complete), where without the option it sends it once.
+  auto s1 = get(0, "/status");
+  ASSERT_TRUE(s1);
+  auto views = (*s1)["view"].get<std::uint64_t>() - start_view;
+  auto certs =
+      series(metrics(0), "bystack_messages_out_total{type=\"group_certificate\"}") - start_certs;
+  EXPECT_GT(certs, views + views / 2) << certs << " group certificates in " << views << " views";
 }
 
 // BUTXO transfers under compact relay: signed wallet transfers from bystack-loadgen, first

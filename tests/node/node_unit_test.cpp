@@ -116,6 +116,62 @@ TEST(node_config, relay_names_and_gossip_without_compact_relay_are_refused) {
   EXPECT_NE(e.find("only 'relay: compact' gossips"), std::string::npos) << e;
 }
 
+TEST(node_config, round_shortening_options_are_off_by_default_and_read_back) {
+  auto r = parse_node_config(good_config(), "a.yaml", "/x");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_FALSE(r->protocol.block_catch_up);
+  EXPECT_EQ(r->protocol.early_group_cert_share, 0.0);
+  EXPECT_LT(r->protocol.compact_own_min_age_us, 0); // min_age_ms applies to own batches too
+  auto text = replace(good_config(), "  view_timeout_ms: 1500\n",
+                      "  view_timeout_ms: 1500\n  block_catch_up: true\n"
+                      "  early_group_cert: 0.75\n  relay: compact\n"
+                      "  gossip: {min_age_ms: 300, own_min_age_ms: 450}\n");
+  r = parse_node_config(text, "a.yaml", "/x");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_TRUE(r->protocol.block_catch_up);
+  EXPECT_EQ(r->protocol.early_group_cert_share, 0.75);
+  EXPECT_EQ(r->protocol.compact_min_age_us, 300'000);
+  EXPECT_EQ(r->protocol.compact_own_min_age_us, 450'000);
+  auto again = parse_node_config(render_node_config(*r), "b.yaml", "/x");
+  ASSERT_TRUE(again) << again.err().message;
+  EXPECT_TRUE(again->protocol.block_catch_up);
+  EXPECT_EQ(again->protocol.early_group_cert_share, 0.75);
+  EXPECT_EQ(again->protocol.compact_own_min_age_us, 450'000);
+  // Off renders as nothing, and reads back off.
+  auto off = parse_node_config(
+      render_node_config(*parse_node_config(good_config(), "c.yaml", "/x")), "d.yaml", "/x");
+  ASSERT_TRUE(off) << off.err().message;
+  EXPECT_FALSE(off->protocol.block_catch_up);
+  EXPECT_EQ(off->protocol.early_group_cert_share, 0.0);
+  EXPECT_LT(off->protocol.compact_own_min_age_us, 0);
+}
+
+TEST(node_config, malformed_round_shortening_options_are_refused_by_name) {
+  auto with = [](const std::string& lines) {
+    return load_error(
+        replace(good_config(), "  view_timeout_ms: 1500\n", "  view_timeout_ms: 1500\n" + lines));
+  };
+  // The error names the key and what it expects (not merely an unknown key).
+  auto refused = [](const std::string& e, const std::string& key, const std::string& expected) {
+    EXPECT_NE(e.find("'" + key + "'"), std::string::npos) << e;
+    EXPECT_NE(e.find(expected), std::string::npos) << e;
+    EXPECT_EQ(e.find("unknown key"), std::string::npos) << e;
+  };
+  refused(with("  early_group_cert: 1.5\n"), "protocol.early_group_cert", "expected a number in");
+  refused(with("  early_group_cert: -0.1\n"), "protocol.early_group_cert", "expected a number in");
+  refused(with("  early_group_cert: most\n"), "protocol.early_group_cert",
+          "expected a number, got 'most'");
+  refused(with("  block_catch_up: sometimes\n"), "protocol.block_catch_up",
+          "expected true or false");
+  refused(with("  relay: compact\n  gossip: {own_min_age_ms: -5}\n"),
+          "protocol.gossip.own_min_age_ms", "expected an integer in");
+  refused(with("  relay: compact\n  gossip: {own_min_age_ms: soon}\n"),
+          "protocol.gossip.own_min_age_ms", "expected an integer");
+  // Without compact relay there is no gossip to tune.
+  auto e = with("  gossip: {own_min_age_ms: 1500}\n");
+  EXPECT_NE(e.find("only 'relay: compact' gossips"), std::string::npos) << e;
+}
+
 TEST(node_config, unknown_key_names_line_and_key) {
   auto e =
       load_error(replace(good_config(), "  data_dir: data0\n", "  data_dir: data0\n  dta: 1\n"));
