@@ -30,3 +30,9 @@ np=(nice "$build/bench/bystack-sweep" --scenario scenarios/study-relay-noprefill
   --bandwidth-mbps 200 --tag relay-noprefill-200mbps
 "${np[@]}" --nodes 1024 --supers 32 --relay compact --certificates aggregate --rounds 12 \
   --bandwidth-mbps 1000 --tag relay-noprefill-1000mbps
+# The relay dimension at N = 4,096 and 10,000 (docs/complexity.md): full and pipelined, both
+# certificate schemes, M around sqrt(N).
+"${sweep[@]}" --append --nodes 4096 --supers 45,64,90 --relay full,pipelined \
+  --certificates aggregate,list --rounds 6 --tag relay
+"${sweep[@]}" --append --nodes 10000 --supers 71,100,141 --relay full,pipelined \
+  --certificates aggregate,list --rounds 4 --tag relay
