@@ -441,6 +441,9 @@ private:
   /// or T4), and nothing would bring that certificate again.
   std::deque<cert_ptr> early_certs_;
   std::uint32_t sync_misses_ = 0; ///< catch-up retries unanswered in a row
+  /// Outside the set (DPoS): view timeouts spent asking a super node for the chain, which picks
+  /// the next one to ask when the last request went to another node.
+  std::uint64_t outside_sync_turns_ = 0;
 
   // Super node role.
   std::map<std::pair<std::uint64_t, crypto::hash256>, collection> collections_;

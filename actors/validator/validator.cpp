@@ -373,10 +373,14 @@ void node_core::on_view_timeout(std::uint64_t v) {
     // When the last request went to a node that is not a super node (catch-up retries move on
     // through all nodes), starting again at the first super node asked it for ever, crashed or
     // not (DPoS seed 2892: a member elected back stayed 15 heights behind and the chain
-    // stopped): go on from the number of requests made instead.
+    // stopped): go on through the super nodes instead. Counted per timeout here, not by the
+    // requests made: each period makes two (this one, then the retry's), so with two super
+    // nodes that count always picked the first, crashed in DPoS seed 586, and a candidate
+    // elected into the next set never learnt of it, missing from every later quorum.
     const auto& supers = topo_->supers();
     auto it = std::find(supers.begin(), supers.end(), sync_peer_);
-    auto peer = it == supers.end()              ? supers[stats_.sync_requests % supers.size()]
+    auto turn = outside_sync_turns_++;
+    auto peer = it == supers.end()              ? supers[turn % supers.size()]
                 : std::next(it) == supers.end() ? supers.front()
                                                 : *std::next(it);
     sync_outstanding_ = false;

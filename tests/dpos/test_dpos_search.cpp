@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace {
 
 using namespace bystack::sim;
@@ -102,6 +104,26 @@ TEST(dpos_search, failed_views_serve_every_node) {
     EXPECT_EQ(r.safety_violations, 0u) << "seed " << seed;
     EXPECT_TRUE(r.ok()) << "seed " << seed << ": highest commit " << r.top;
   }
+}
+
+// Seed 586 (issue 13): 5 seats, super nodes [4 2] in epochs 2 and 3; node 4 crashes at 3.7 s,
+// before it ever leads. Candidate 7, elected into epoch 3, followed the chain from outside the
+// set by asking a super node each view timeout, picked by the count of catch-up requests made;
+// each period made two (that request and the retry's), so it always asked node 4 and stayed at
+// height 17, never learning that epoch 3 held it. Epoch 3's first height needed its vote (quorum
+// 4 of the 4 live members) and its view change (joint timeout quorum): the chain stopped at 25.
+TEST(dpos_search, candidate_outside_the_set_asks_every_super_node_in_turn) {
+  auto c = draw_dpos_scenario(586);
+  ASSERT_EQ(c.seats, 5u);
+  ASSERT_EQ(c.supers, 2u);
+  auto r = run_dpos(c);
+  EXPECT_EQ(r.safety_violations, 0u);
+  EXPECT_TRUE(r.ok()) << "highest commit " << r.top;
+  ASSERT_GE(r.epochs.size(), 4u);
+  // The schedule still makes the crashed node a super node of epoch 3, with 7 a member.
+  const auto& e3 = r.epochs[3];
+  EXPECT_NE(std::find(e3.supers.begin(), e3.supers.end(), 4u), e3.supers.end());
+  EXPECT_NE(std::find(e3.members.begin(), e3.members.end(), 7u), e3.members.end());
 }
 
 TEST(dpos_search, seeds_draw_the_same_schedule_within_the_budget) {
