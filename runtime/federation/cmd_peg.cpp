@@ -21,6 +21,7 @@ namespace fed = bystack::federation;
 struct stack_view {
   ledger::genesis_spec sidechain_genesis;
   fed::federation_setup setup;
+  fed::replica_options replica; ///< DPoS rules and elections, as the nodes run them
 };
 
 stack_view load_stack(const std::string& sidechain_config) {
@@ -31,7 +32,9 @@ stack_view load_stack(const std::string& sidechain_config) {
                              ": a BUTXO sidechain config with a federation_file is required");
   auto s = fed::load_federation(c->federation_file);
   if (!s) throw std::runtime_error(s.err().message);
-  return stack_view{*c->genesis, std::move(*s)};
+  if (auto ok = fed::check_elections(*s, *c); !ok) throw std::runtime_error(ok.err().message);
+  auto o = fed::replica_options_of(*c, *s);
+  return stack_view{*c->genesis, std::move(*s), std::move(o)};
 }
 
 /// The mainchain asset a peg command moves: --asset, else the mainchain's native asset.
@@ -143,7 +146,7 @@ std::unique_ptr<both_chains> read_both(const arguments& a, const stack_view& v) 
   auto b = std::make_unique<both_chains>(both_chains{
       fed::mainchain_follower(fed::api_client(a.need("--mainchain", "the mainchain API"))),
       fed::sidechain_replica(fed::api_client(a.need("--sidechain", "the sidechain API")),
-                             v.sidechain_genesis, v.setup.params),
+                             v.sidechain_genesis, v.setup.params, v.replica),
       {}});
   for (;;) {
     auto r = b->mc.poll(100'000);
@@ -176,8 +179,8 @@ int run_peg_status(std::span<const std::string_view> args) {
   if (a.positional().size() != 1) throw usage_error("give the pegin txid or the pegout id");
   auto id = parse_hash_arg(a.positional()[0], "ID");
   auto v = load_stack(a.need("--sidechain-config", "a sidechain node config"));
-  const auto& p = v.setup.params;
   auto b = read_both(a, v);
+  const auto& p = b->sc.fed(); // with every elected rotation
   fed::light_client lc(p, b->sc.state());
   auto lc_height = lc.tip().hdr.height;
   json j{{"id", id.hex()}, {"light_client_height", lc_height}};
@@ -252,15 +255,20 @@ constexpr std::string_view supply_usage =
     "committed sidechain, then checks for every pegged asset that the sidechain units plus those\n"
     "burned and not yet released never exceed what the federation holds on the mainchain with\n"
     "pegin_confirmations, that every release matches one burn and every claim a federation\n"
-    "output. Prints per asset locked / sidechain units / burned-not-released; on a violation it\n"
-    "prints the first discrepancy with the transactions involved and exits with status 1.\n";
+    "output. The federation programs are the whole schedule: the genesis federation and every\n"
+    "one elected on the sidechain (a migration between them moves coins, it releases nothing).\n"
+    "Prints per asset locked / sidechain units / burned-not-released; on a violation it prints\n"
+    "the first discrepancy with the transactions involved and exits with status 1.\n";
 
 int run_supply(std::span<const std::string_view> args) {
   arguments a(args, {"--sidechain-config", "--mainchain", "--sidechain"}, {"--json"});
   auto v = load_stack(a.need("--sidechain-config", "a sidechain node config"));
   auto b = read_both(a, v);
   fed::count_sidechain_units(b->scan, b->sc.state());
-  auto mc = fed::scan_mainchain(b->mc.chain(), fed::federations(v.setup.params));
+  // Every federation of the schedule, the genesis one and each elected one: a migration
+  // between them is no release, and a release from a program outside it has no burn.
+  auto programs = fed::federations(b->sc.fed());
+  auto mc = fed::scan_mainchain(b->mc.chain(), programs);
   auto rep = fed::check_supply(mc, b->scan, v.setup.params.pegin_confirmations);
   json assets = json::array();
   for (const auto& [id, s] : rep.assets)
@@ -271,7 +279,11 @@ int run_supply(std::span<const std::string_view> args) {
   json txs = json::array();
   for (const auto& t : rep.txs)
     txs.push_back(t.hex());
+  json progs = json::array();
+  for (const auto& pr : programs)
+    progs.push_back(pr.address().hex());
   json j{{"ok", rep.ok},
+         {"federations", std::move(progs)},
          {"mainchain_height", b->mc.height()},
          {"sidechain_height", b->sc.height()},
          {"claims", rep.claims},
@@ -287,7 +299,7 @@ int run_supply(std::span<const std::string_view> args) {
   } else {
     std::cout << "mainchain height " << b->mc.height() << ", sidechain height " << b->sc.height()
               << ": " << rep.claims << " claims, " << rep.burns << " burns, " << rep.releases
-              << " releases\n";
+              << " releases, " << programs.size() << " federation programs in the schedule\n";
     for (const auto& [id, s] : rep.assets)
       std::cout << "asset " << id.hex() << ": locked " << s.locked << ", sidechain units "
                 << s.sidechain_units << ", burned not released " << s.burned_unreleased << "\n";
