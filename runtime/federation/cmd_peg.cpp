@@ -2,6 +2,7 @@
 // checker over both chains' APIs (docs/federation.md, "Real processes"). Part of bystack-cli,
 // kept beside the federation processes since it runs their clients and the actors' checker.
 
+#include "actors/federation/address.hpp"
 #include "actors/federation/supply.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/wallet.hpp"
@@ -48,7 +49,8 @@ ledger::asset_definition mainchain_asset(const arguments& a, const stack_view& v
 
 constexpr std::string_view pegin_usage =
     "usage: bystack-cli pegin --sidechain-config FILE --key FILE --amount N [--asset ID]\n"
-    "                         [--to PUBKEY|PROGRAM] [--node MAINCHAIN_HOST:PORT] [--json]\n"
+    "                         [--to PUBKEY|PROGRAM] [--node MAINCHAIN_HOST:PORT]\n"
+    "                         [--sidechain SIDECHAIN_HOST:PORT] [--json]\n"
     "\n"
     "Pays N base units of a mainchain asset (--asset, default the mainchain's native asset) from\n"
     "the key's mainchain outputs to the federation's m-of-n address, naming the sidechain owner\n"
@@ -56,11 +58,53 @@ constexpr std::string_view pegin_usage =
     "(--node). FILE is a sidechain node's config (bystackd) naming the federation file. Once the\n"
     "block has pegin_confirmations on the sidechain's light client a collector claims it and the\n"
     "same units of the pegged asset belong to the owner on the sidechain; follow it with\n"
-    "`bystack-cli peg-status TXID`.\n";
+    "`bystack-cli peg-status TXID`. With an elected federation (an election section in the\n"
+    "federation file) --sidechain is required: the payment goes to the federation in force at\n"
+    "the next mainchain height in that node's elected schedule (GET /federation).\n";
+
+/// Returns the federation a pegin in the next mainchain block pays: the genesis one, or with
+/// elections the one of the sidechain node's schedule (each term's program is rebuilt from its
+/// members and threshold and must give the address the node names).
+ledger::control_program pegin_program(const arguments& a, const stack_view& v,
+                                      const node_client& mc) {
+  if (!v.setup.election) return v.setup.params.federation;
+  auto sc = fed::api_client(a.need("--sidechain", "the sidechain API (the federation is elected)"));
+  auto f = sc.get("/federation");
+  if (!f || f->first != 200 || !f->second.contains("schedule"))
+    throw std::runtime_error("--sidechain: GET /federation: " +
+                             (f ? f->second.dump() : f.err().message));
+  auto p = v.setup.params;
+  const auto& sched = f->second["schedule"];
+  auto last = p.federation;
+  try {
+    for (std::size_t i = 1; i < sched.size(); ++i) {
+      const auto& t = sched[i];
+      std::vector<crypto::public_key> keys;
+      for (const auto& m : t.at("members"))
+        keys.push_back(parse_pubkey(m.get<std::string>(), "schedule"));
+      auto prog = fed::federation_program(keys, t.at("threshold").get<std::uint8_t>());
+      if (!prog || prog->address().hex() != t.at("address").get<std::string>())
+        throw std::runtime_error("--sidechain: the schedule's term " + std::to_string(i) +
+                                 " does not give its address");
+      if (*prog == last) continue; // the collectors changed
+      last = *prog;
+      if (auto ok = fed::add_rotation(p, {*prog, t.at("mainchain_from").get<std::uint64_t>(),
+                                          t.at("sidechain_from").get<std::uint64_t>()});
+          !ok)
+        throw std::runtime_error("--sidechain: the schedule's term " + std::to_string(i) + ": " +
+                                 ok.err().message);
+    }
+  } catch (const json::exception& e) {
+    throw std::runtime_error(std::string("--sidechain: malformed schedule: ") + e.what());
+  }
+  auto height = fetch(mc, "/status").at("height").get<std::uint64_t>();
+  return fed::federation_at(p, height + 1);
+}
 
 int run_pegin(std::span<const std::string_view> args) {
-  arguments a(args, {"--sidechain-config", "--key", "--amount", "--asset", "--to", "--node"},
-              {"--json"});
+  arguments a(
+      args, {"--sidechain-config", "--key", "--amount", "--asset", "--to", "--node", "--sidechain"},
+      {"--json"});
   auto v = load_stack(a.need("--sidechain-config", "a sidechain node config"));
   auto key = load_key(a.need("--key", "the payer's key file"));
   auto amount = parse_number(a.need("--amount", "base units to peg in"), "--amount");
@@ -79,7 +123,7 @@ int run_pegin(std::span<const std::string_view> args) {
   how.utxos = fetch_utxos(node, owner.address());
   tx_file f;
   f.tx.chain = how.chain.chain;
-  auto o = ledger::pay(def.id(), amount, v.setup.params.federation);
+  auto o = ledger::pay(def.id(), amount, pegin_program(a, v, node));
   o.data = ledger::encode(dest);
   f.tx.outputs.push_back(o);
   fund(f, how);
