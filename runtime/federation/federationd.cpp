@@ -10,6 +10,12 @@
 // /share on their APIs) and submitting the release when it holds m of them. The only other
 // thread is the members' HTTP server, which queues the shares it receives for the loop.
 //
+// Elections (an `election:` section in the federation file): the replay of the committed
+// sidechain keeps the DPoS vote tally and the elected schedule as the nodes do; each rotation
+// goes to the cores in commit order, members migrate the old federation's coins and release
+// from every program of the schedule, and the collector role is taken from the elected
+// collectors (a process whose key is not one of them idles).
+//
 // Durable state: a member's record of the release it signed for each pegout (signed_record,
 // written with fsync before the signature leaves; a restarted member refuses to sign another
 // release for a recorded pegout). Everything else is replayed: on start it replays the
