@@ -6,6 +6,8 @@
 #
 #   scripts/stack.sh gen DIR [--base-port P] [--mainchain-nodes K] [--sidechain-nodes N]
 #                            [--hashes H] [--confirmations C]   write a config directory
+#                            [--elections EPOCH_BLOCKS]   DPoS sidechain, elected federation,
+#                                                         a fourth member (the candidate)
 #   scripts/stack.sh up DIR       start every process of DIR (generating it first if missing)
 #   scripts/stack.sh status DIR   heights of both chains, the light client, the federation
 #   scripts/stack.sh down DIR     SIGTERM every process, wait for clean exits
@@ -16,6 +18,14 @@
 # member*.yaml, collector.yaml (+ keys). Users are the development wallets
 # (`bystack-cli keygen --dev-wallet I`): funded on the mainchain; wallet 3 funds the collector's
 # sidechain fees. Binaries: build/ unless BYSTACK_BUILD_DIR says otherwise.
+# With --elections E (docs/federation.md, "Elections on real processes"): the sidechain genesis
+# gets a `dpos:` section (E-block epochs; no node registers, so its set stays the genesis set)
+# and its nodes an empty block every second,
+# federation.yaml an `election:` section (E-block epochs, 3 seats, 1 collector, grace 2, the
+# collector as genesis collector), the mainchain charges no fee (a migration pays none), and
+# federation/member3 (key: development wallet 2, funded on
+# the sidechain) is a candidate with the member and collector roles; every member sends its
+# shares to the other three.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BYSTACK_BUILD_DIR:-$root/build}"
@@ -29,9 +39,10 @@ source "$root/scripts/lib/mainchain-config.sh"
 
 gen() {
   local dir="$1"; shift
-  local base=27000 mcn=2 scn=4 hashes=8 conf=3
+  local base=27000 mcn=2 scn=4 hashes=8 conf=3 epoch=0
   while [ $# -gt 0 ]; do
     case "$1" in
+      --elections) epoch="$2"; shift 2 ;;
       --base-port) base="$2"; shift 2 ;;
       --mainchain-nodes) mcn="$2"; shift 2 ;;
       --sidechain-nodes) scn="$2"; shift 2 ;;
@@ -44,6 +55,9 @@ gen() {
   mkdir -p "$dir/mainchain" "$dir/federation"
   # The mainchain: the development wallets funded; node 0 mines (to wallet 2); no retarget.
   mainchain_generate "$dir/mainchain" "$mcn" 1 "$hashes" "$base" 2000 1000000 2
+  # A migration pays no mainchain fee (docs/federation.md, "What is missing"): with elections the
+  # mainchain charges none.
+  [ "$epoch" -gt 0 ] && sed -i 's/^min_fee_per_kb: .*/min_fee_per_kb: 0/' "$dir/mainchain/genesis.yaml"
   # The sidechain: BBFT nodes over the BUTXO ledger; no fees, so that pegged units move alone.
   "$bystackd" testnet --dir "$dir/sidechain" --nodes "$scn" --base-port $((base + 20)) --ledger butxo \
     --wallets 4 >/dev/null
@@ -51,8 +65,30 @@ gen() {
   sed 's/^network: .*/network: "bystack-sidechain-local"/' "$dir/sidechain/genesis.tmp" >"$dir/sidechain/genesis.yaml"
   rm -f "$dir/sidechain/genesis.tmp"
   for cfg in "$dir"/sidechain/node*.yaml; do echo 'federation_file: "../federation.yaml"' >>"$cfg"; done
+  local members=3
+  if [ "$epoch" -gt 0 ]; then
+    members=4
+    # DPoS on the sidechain: registrations and votes; the groups come from the election policy.
+    {
+      echo "dpos:"
+      echo "  epoch_blocks: $epoch"
+      echo "  consensus_size: $scn"
+      echo "  min_size: $scn"
+      echo "  supers: 1"
+      echo "  policy: stake_only"
+      echo "  vote_lock_blocks: $epoch"
+      echo "  min_vote: 1"
+      echo "  candidate_deposit: 1000"
+    } >>"$dir/sidechain/genesis.yaml"
+    # Epochs count blocks: an empty block every second keeps elections coming without traffic.
+    for cfg in "$dir"/sidechain/node*.yaml; do
+      sed -i -e '/^  groups:/,/^protocol:/{/^protocol:/!d}' \
+        -e 's/^  empty_block_interval_ms: .*/  empty_block_interval_ms: 1000/' "$cfg"
+    done
+  fi
   # The federation: three members, any two release; a collector paying fees from wallet 3.
   for i in 0 1 2; do "$cli" keygen --out "$dir/federation/member$i.key" >/dev/null; done
+  [ "$members" -eq 4 ] && "$cli" keygen --dev-wallet 2 --out "$dir/federation/member3.key" >/dev/null
   "$cli" keygen --dev-wallet 3 --out "$dir/federation/collector.key" >/dev/null
   {
     echo "# The federation (runtime/federation/fed_config.hpp): every party derives its address from this."
@@ -62,19 +98,29 @@ gen() {
     echo 'mainchain_config: "mainchain/node0.yaml"'
     echo "pegin_confirmations: $conf"
     echo "release_confirmations: $conf"
+    if [ "$members" -eq 4 ]; then
+      echo "grace_blocks: 2"
+      echo "election:"
+      echo "  epoch_blocks: $epoch"
+      echo "  seats: 3"
+      echo "  collectors: 1"
+      echo "  activation_margin_blocks: 2"
+      echo "  genesis_collectors:"
+      echo "    - $("$cli" address --key "$dir/federation/collector.key" --json | jq -r ".owner.keys[0]")"
+    fi
   } >"$dir/federation.yaml"
   local sc_api=$((base + 21)) mc_api=$((base + 1))
-  for i in 0 1 2; do
+  for ((i = 0; i < members; i++)); do
     {
       echo "name: member$i"
       echo "key_file: \"member$i.key\""
-      echo "roles: [member]"
+      if [ "$i" -eq 3 ]; then echo "roles: [member, collector]"; else echo "roles: [member]"; fi
       echo 'sidechain_config: "../sidechain/node0.yaml"'
       echo "sidechain_api: \"127.0.0.1:$((base + 21 + 2 * (i % scn)))\""
       echo "mainchain_api: \"127.0.0.1:$((base + 1 + 2 * (i % mcn)))\""
       echo "api: {address: \"127.0.0.1\", port: $((base + 60 + i))}"
       echo "peers:"
-      for j in 0 1 2; do [ $j -eq $i ] || echo "  - \"127.0.0.1:$((base + 60 + j))\""; done
+      for ((j = 0; j < members; j++)); do [ $j -eq $i ] || echo "  - \"127.0.0.1:$((base + 60 + j))\""; done
       echo "poll_ms: 250"
     } >"$dir/federation/member$i.yaml"
   done
@@ -181,5 +227,5 @@ case "$cmd" in
   status) status "$1" ;;
   down) down "$1" ;;
   measure) measure "$@" ;;
-  *) sed -n '2,21p' "$0"; exit 2 ;;
+  *) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2 ;;
 esac

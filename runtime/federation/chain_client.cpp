@@ -1,6 +1,7 @@
 #include "runtime/federation/chain_client.hpp"
 
 #include "runtime/crypto/signature_scheme.hpp"
+#include "runtime/node/config.hpp"
 
 #include <httplib.h>
 
@@ -158,12 +159,27 @@ mainchain_follower::unspent_of(const ledger::control_program& owner) const {
   return out;
 }
 
+replica_options replica_options_of(const node::node_config& sidechain, const federation_setup& s) {
+  replica_options o;
+  if (sidechain.dpos) o.dpos = sidechain.dpos->rules;
+  o.election = s.election;
+  o.genesis = genesis_term_of(s);
+  return o;
+}
+
 sidechain_replica::sidechain_replica(api_client c, const ledger::genesis_spec& g,
-                                     federation_params p)
+                                     federation_params p, replica_options o)
     : c_(std::move(c)), params_(ledger::params_of(g)), state_(ledger::genesis_state(g).value()),
       fp_(std::move(p)) {
-  rules_ = std::make_unique<sidechain_rules>(fp_, pow_);
+  if (o.dpos) dpos_ = std::make_unique<ledger::dpos::dpos_rules>(params_.native, *o.dpos);
+  rules_ = std::make_unique<sidechain_rules>(fp_, pow_, dpos_.get());
   checker_ = std::make_unique<ledger::signature_checker>(crypto::ed25519_scheme());
+  if (o.election) schedule_.emplace(std::move(o.genesis), *o.election);
+}
+
+std::optional<federation_term> sidechain_replica::term_at(std::uint64_t height) const {
+  if (!schedule_) return std::nullopt;
+  return schedule_->elector().at_sidechain(height);
 }
 
 result<std::vector<std::pair<std::uint64_t, std::vector<ledger::tx>>>> sidechain_replica::poll(
@@ -195,6 +211,14 @@ result<std::vector<std::pair<std::uint64_t, std::vector<ledger::tx>>>> sidechain
                         " does not replay: " + chk.err.message());
     state_.apply(chk.delta);
     state_.set_height(h);
+    if (schedule_)
+      if (auto t = schedule_->on_commit(chk.delta, h, state_, fp_))
+        if (auto r = schedule_->rotation_of(*t)) {
+          if (auto ok = rules_->add_rotation(*r); !ok)
+            return make_error("sidechain block " + std::to_string(h) +
+                              ": the elected rotation was refused: " + ok.err().message);
+          (void)add_rotation(fp_, *r);
+        }
     if (after_block) after_block(h, txs);
     out.emplace_back(h, std::move(txs));
   }

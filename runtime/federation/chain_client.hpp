@@ -5,11 +5,15 @@
 ///   does not link rolls the local copy back, as after a reorganisation);
 /// - sidechain_replica replays the committed sidechain blocks from the sidechain's genesis
 ///   through the same ledger rules and sidechain_rules the nodes run (headers are not PoW-checked
-///   again: the sidechain's validators did), so that the cores see the committed state.
+///   again: the sidechain's validators did), so that the cores see the committed state. With
+///   DPoS it replays registrations and votes too, and with an election section it keeps the
+///   vote tally and the elected schedule exactly as the nodes do (federation_schedule), adding
+///   each rotation to its rules at the block that elects it.
 
 #include "actors/federation/sidechain_rules.hpp"
 #include "actors/mainchain/block.hpp"
 #include "runtime/base/result.hpp"
+#include "runtime/federation/schedule.hpp"
 #include "runtime/ledger/genesis.hpp"
 #include "runtime/ledger/utxo.hpp"
 
@@ -63,9 +67,21 @@ private:
   crypto::hash256 genesis_;
 };
 
+/// What a sidechain replica needs beyond the federation's parameters when the sidechain runs
+/// DPoS (its registrations and votes must replay) and elects the federation on them.
+struct replica_options {
+  std::optional<ledger::dpos::dpos_params> dpos; ///< the genesis's dpos rules, if any
+  std::optional<federation_election_params> election;
+  federation_term genesis; ///< the genesis term (with an election)
+};
+
+/// Returns the options of a sidechain node config and its federation file.
+replica_options replica_options_of(const node::node_config& sidechain, const federation_setup& s);
+
 class sidechain_replica {
 public:
-  sidechain_replica(api_client c, const ledger::genesis_spec& g, federation_params p);
+  sidechain_replica(api_client c, const ledger::genesis_spec& g, federation_params p,
+                    replica_options o = {});
   /// Replays the blocks committed since the last poll; returns each as (height, transactions).
   result<std::vector<std::pair<std::uint64_t, std::vector<ledger::tx>>>>
   poll(const std::function<void(std::uint64_t, const std::vector<ledger::tx>&)>& after_block,
@@ -73,7 +89,12 @@ public:
   const ledger::utxo_set& state() const noexcept { return state_; }
   std::uint64_t height() const noexcept { return state_.height(); }
   const ledger::chain_params& params() const noexcept { return params_; }
+  /// The federation parameters with every rotation elected so far (the schedule).
   const federation_params& fed() const noexcept { return fp_; }
+  /// The elected schedule, if the federation has elections.
+  const federation_schedule* schedule() const noexcept { return schedule_ ? &*schedule_ : nullptr; }
+  /// Returns the term in force at a sidechain height (nullopt without elections).
+  std::optional<federation_term> term_at(std::uint64_t height) const;
   api_client& client() noexcept { return c_; }
 
 private:
@@ -85,8 +106,10 @@ private:
   ledger::utxo_set state_;
   federation_params fp_;
   trust_pow pow_;
+  std::unique_ptr<ledger::dpos::dpos_rules> dpos_;
   std::unique_ptr<sidechain_rules> rules_;
   std::unique_ptr<ledger::signature_checker> checker_;
+  std::optional<federation_schedule> schedule_;
 };
 
 } // namespace bystack::federation

@@ -2,6 +2,7 @@
 // checker over both chains' APIs (docs/federation.md, "Real processes"). Part of bystack-cli,
 // kept beside the federation processes since it runs their clients and the actors' checker.
 
+#include "actors/federation/address.hpp"
 #include "actors/federation/supply.hpp"
 #include "runtime/cli/command.hpp"
 #include "runtime/cli/wallet.hpp"
@@ -21,6 +22,7 @@ namespace fed = bystack::federation;
 struct stack_view {
   ledger::genesis_spec sidechain_genesis;
   fed::federation_setup setup;
+  fed::replica_options replica; ///< DPoS rules and elections, as the nodes run them
 };
 
 stack_view load_stack(const std::string& sidechain_config) {
@@ -31,7 +33,9 @@ stack_view load_stack(const std::string& sidechain_config) {
                              ": a BUTXO sidechain config with a federation_file is required");
   auto s = fed::load_federation(c->federation_file);
   if (!s) throw std::runtime_error(s.err().message);
-  return stack_view{*c->genesis, std::move(*s)};
+  if (auto ok = fed::check_elections(*s, *c); !ok) throw std::runtime_error(ok.err().message);
+  auto o = fed::replica_options_of(*c, *s);
+  return stack_view{*c->genesis, std::move(*s), std::move(o)};
 }
 
 /// The mainchain asset a peg command moves: --asset, else the mainchain's native asset.
@@ -45,7 +49,8 @@ ledger::asset_definition mainchain_asset(const arguments& a, const stack_view& v
 
 constexpr std::string_view pegin_usage =
     "usage: bystack-cli pegin --sidechain-config FILE --key FILE --amount N [--asset ID]\n"
-    "                         [--to PUBKEY|PROGRAM] [--node MAINCHAIN_HOST:PORT] [--json]\n"
+    "                         [--to PUBKEY|PROGRAM] [--node MAINCHAIN_HOST:PORT]\n"
+    "                         [--sidechain SIDECHAIN_HOST:PORT] [--json]\n"
     "\n"
     "Pays N base units of a mainchain asset (--asset, default the mainchain's native asset) from\n"
     "the key's mainchain outputs to the federation's m-of-n address, naming the sidechain owner\n"
@@ -53,11 +58,53 @@ constexpr std::string_view pegin_usage =
     "(--node). FILE is a sidechain node's config (bystackd) naming the federation file. Once the\n"
     "block has pegin_confirmations on the sidechain's light client a collector claims it and the\n"
     "same units of the pegged asset belong to the owner on the sidechain; follow it with\n"
-    "`bystack-cli peg-status TXID`.\n";
+    "`bystack-cli peg-status TXID`. With an elected federation (an election section in the\n"
+    "federation file) --sidechain is required: the payment goes to the federation in force at\n"
+    "the next mainchain height in that node's elected schedule (GET /federation).\n";
+
+/// Returns the federation a pegin in the next mainchain block pays: the genesis one, or with
+/// elections the one of the sidechain node's schedule (each term's program is rebuilt from its
+/// members and threshold and must give the address the node names).
+ledger::control_program pegin_program(const arguments& a, const stack_view& v,
+                                      const node_client& mc) {
+  if (!v.setup.election) return v.setup.params.federation;
+  auto sc = fed::api_client(a.need("--sidechain", "the sidechain API (the federation is elected)"));
+  auto f = sc.get("/federation");
+  if (!f || f->first != 200 || !f->second.contains("schedule"))
+    throw std::runtime_error("--sidechain: GET /federation: " +
+                             (f ? f->second.dump() : f.err().message));
+  auto p = v.setup.params;
+  const auto& sched = f->second["schedule"];
+  auto last = p.federation;
+  try {
+    for (std::size_t i = 1; i < sched.size(); ++i) {
+      const auto& t = sched[i];
+      std::vector<crypto::public_key> keys;
+      for (const auto& m : t.at("members"))
+        keys.push_back(parse_pubkey(m.get<std::string>(), "schedule"));
+      auto prog = fed::federation_program(keys, t.at("threshold").get<std::uint8_t>());
+      if (!prog || prog->address().hex() != t.at("address").get<std::string>())
+        throw std::runtime_error("--sidechain: the schedule's term " + std::to_string(i) +
+                                 " does not give its address");
+      if (*prog == last) continue; // the collectors changed
+      last = *prog;
+      if (auto ok = fed::add_rotation(p, {*prog, t.at("mainchain_from").get<std::uint64_t>(),
+                                          t.at("sidechain_from").get<std::uint64_t>()});
+          !ok)
+        throw std::runtime_error("--sidechain: the schedule's term " + std::to_string(i) + ": " +
+                                 ok.err().message);
+    }
+  } catch (const json::exception& e) {
+    throw std::runtime_error(std::string("--sidechain: malformed schedule: ") + e.what());
+  }
+  auto height = fetch(mc, "/status").at("height").get<std::uint64_t>();
+  return fed::federation_at(p, height + 1);
+}
 
 int run_pegin(std::span<const std::string_view> args) {
-  arguments a(args, {"--sidechain-config", "--key", "--amount", "--asset", "--to", "--node"},
-              {"--json"});
+  arguments a(
+      args, {"--sidechain-config", "--key", "--amount", "--asset", "--to", "--node", "--sidechain"},
+      {"--json"});
   auto v = load_stack(a.need("--sidechain-config", "a sidechain node config"));
   auto key = load_key(a.need("--key", "the payer's key file"));
   auto amount = parse_number(a.need("--amount", "base units to peg in"), "--amount");
@@ -76,7 +123,7 @@ int run_pegin(std::span<const std::string_view> args) {
   how.utxos = fetch_utxos(node, owner.address());
   tx_file f;
   f.tx.chain = how.chain.chain;
-  auto o = ledger::pay(def.id(), amount, v.setup.params.federation);
+  auto o = ledger::pay(def.id(), amount, pegin_program(a, v, node));
   o.data = ledger::encode(dest);
   f.tx.outputs.push_back(o);
   fund(f, how);
@@ -143,7 +190,7 @@ std::unique_ptr<both_chains> read_both(const arguments& a, const stack_view& v) 
   auto b = std::make_unique<both_chains>(both_chains{
       fed::mainchain_follower(fed::api_client(a.need("--mainchain", "the mainchain API"))),
       fed::sidechain_replica(fed::api_client(a.need("--sidechain", "the sidechain API")),
-                             v.sidechain_genesis, v.setup.params),
+                             v.sidechain_genesis, v.setup.params, v.replica),
       {}});
   for (;;) {
     auto r = b->mc.poll(100'000);
@@ -176,8 +223,8 @@ int run_peg_status(std::span<const std::string_view> args) {
   if (a.positional().size() != 1) throw usage_error("give the pegin txid or the pegout id");
   auto id = parse_hash_arg(a.positional()[0], "ID");
   auto v = load_stack(a.need("--sidechain-config", "a sidechain node config"));
-  const auto& p = v.setup.params;
   auto b = read_both(a, v);
+  const auto& p = b->sc.fed(); // with every elected rotation
   fed::light_client lc(p, b->sc.state());
   auto lc_height = lc.tip().hdr.height;
   json j{{"id", id.hex()}, {"light_client_height", lc_height}};
@@ -252,15 +299,20 @@ constexpr std::string_view supply_usage =
     "committed sidechain, then checks for every pegged asset that the sidechain units plus those\n"
     "burned and not yet released never exceed what the federation holds on the mainchain with\n"
     "pegin_confirmations, that every release matches one burn and every claim a federation\n"
-    "output. Prints per asset locked / sidechain units / burned-not-released; on a violation it\n"
-    "prints the first discrepancy with the transactions involved and exits with status 1.\n";
+    "output. The federation programs are the whole schedule: the genesis federation and every\n"
+    "one elected on the sidechain (a migration between them moves coins, it releases nothing).\n"
+    "Prints per asset locked / sidechain units / burned-not-released; on a violation it prints\n"
+    "the first discrepancy with the transactions involved and exits with status 1.\n";
 
 int run_supply(std::span<const std::string_view> args) {
   arguments a(args, {"--sidechain-config", "--mainchain", "--sidechain"}, {"--json"});
   auto v = load_stack(a.need("--sidechain-config", "a sidechain node config"));
   auto b = read_both(a, v);
   fed::count_sidechain_units(b->scan, b->sc.state());
-  auto mc = fed::scan_mainchain(b->mc.chain(), fed::federations(v.setup.params));
+  // Every federation of the schedule, the genesis one and each elected one: a migration
+  // between them is no release, and a release from a program outside it has no burn.
+  auto programs = fed::federations(b->sc.fed());
+  auto mc = fed::scan_mainchain(b->mc.chain(), programs);
   auto rep = fed::check_supply(mc, b->scan, v.setup.params.pegin_confirmations);
   json assets = json::array();
   for (const auto& [id, s] : rep.assets)
@@ -271,7 +323,11 @@ int run_supply(std::span<const std::string_view> args) {
   json txs = json::array();
   for (const auto& t : rep.txs)
     txs.push_back(t.hex());
+  json progs = json::array();
+  for (const auto& pr : programs)
+    progs.push_back(pr.address().hex());
   json j{{"ok", rep.ok},
+         {"federations", std::move(progs)},
          {"mainchain_height", b->mc.height()},
          {"sidechain_height", b->sc.height()},
          {"claims", rep.claims},
@@ -287,7 +343,7 @@ int run_supply(std::span<const std::string_view> args) {
   } else {
     std::cout << "mainchain height " << b->mc.height() << ", sidechain height " << b->sc.height()
               << ": " << rep.claims << " claims, " << rep.burns << " burns, " << rep.releases
-              << " releases\n";
+              << " releases, " << programs.size() << " federation programs in the schedule\n";
     for (const auto& [id, s] : rep.assets)
       std::cout << "asset " << id.hex() << ": locked " << s.locked << ", sidechain units "
                 << s.sidechain_units << ", burned not released " << s.burned_unreleased << "\n";

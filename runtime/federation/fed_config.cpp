@@ -4,8 +4,10 @@
 #include "actors/mainchain/mainchain_core.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/mainchain/config.hpp"
+#include "runtime/node/config.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace bystack::federation {
 
@@ -74,6 +76,33 @@ federation_setup read_federation(config::map_reader root, const std::filesystem:
   constexpr std::int64_t headers_default = 7;
   p.headers_per_input_max = static_cast<std::size_t>(root.optional_int(
       "headers_per_input_max", std::min(headers_default, headers_fit), 1, headers_fit));
+  p.grace_blocks = static_cast<std::uint64_t>(root.optional_int("grace_blocks", 0, 0, 10'000));
+  if (auto e = root.optional_map("election")) {
+    // Elected federations take the threshold threshold_for(n, (n - 1) / 2); the genesis one must
+    // too, or re-electing the same members would change the program (and the address).
+    auto n = s.members.size();
+    auto want = threshold_for(n, n == 0 ? 0 : (n - 1) / 2);
+    if (s.threshold != want)
+      root.fail("threshold", "with an election section the threshold of " + std::to_string(n) +
+                                 " members must be " + std::to_string(want) +
+                                 " (threshold_for(n, (n - 1) / 2), as elected federations have)");
+    federation_election_params ep;
+    ep.epoch_blocks = static_cast<std::uint64_t>(e->required_int("epoch_blocks", 2, 1'000'000));
+    ep.seats = static_cast<std::uint32_t>(
+        e->optional_int("seats", static_cast<std::int64_t>(n), 1,
+                        static_cast<std::int64_t>(ledger::max_multisig_keys)));
+    ep.collectors = static_cast<std::uint32_t>(e->optional_int("collectors", 1, 1, 64));
+    ep.min_votes = static_cast<std::uint64_t>(
+        e->optional_int("min_votes", 1, 1, std::numeric_limits<std::int64_t>::max()));
+    ep.activation_margin_blocks =
+        static_cast<std::uint64_t>(e->optional_int("activation_margin_blocks", 6, 0, 10'000));
+    ep.grace_blocks = p.grace_blocks;
+    auto gc = e->list("genesis_collectors");
+    for (std::size_t i = 0; i < gc.size(); ++i)
+      s.genesis_collectors.push_back(read_key(gc, i));
+    e->finish();
+    s.election = ep;
+  }
   root.finish();
   s.source = root.where();
   return s;
@@ -118,6 +147,24 @@ std::filesystem::path dir_of(const std::filesystem::path& file) {
 }
 
 } // namespace
+
+result<void> check_elections(const federation_setup& s, const node::node_config& sidechain) {
+  if (!s.election) return {};
+  if (!sidechain.dpos)
+    return make_error(s.source.string() + ": election: the sidechain of " +
+                      sidechain.source.string() +
+                      " has no 'dpos' section in its genesis: federation elections count DPoS "
+                      "registrations and votes");
+  return {};
+}
+
+federation_term genesis_term_of(const federation_setup& s) {
+  federation_term t;
+  t.members = s.members;
+  t.program = s.params.federation;
+  t.collectors = s.genesis_collectors;
+  return t;
+}
 
 result<federation_setup> load_federation(const std::filesystem::path& file) {
   auto doc = config::yaml_document::load(file);

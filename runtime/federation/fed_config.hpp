@@ -11,6 +11,7 @@
 /// Errors name the file, line and key; unknown keys are errors; relative paths are taken
 /// relative to the file's directory.
 
+#include "actors/federation/election.hpp"
 #include "actors/federation/sidechain_rules.hpp"
 #include "runtime/base/result.hpp"
 #include "runtime/config/yaml_reader.hpp"
@@ -19,6 +20,10 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+
+namespace bystack::node {
+struct node_config;
+}
 
 namespace bystack::federation {
 
@@ -29,12 +34,28 @@ struct federation_setup {
   std::filesystem::path mainchain_config;
   ledger::genesis_spec mainchain_genesis;
   federation_params params; ///< derived: program, chain id, genesis header, consensus, depths
+  /// The `election:` section (docs/federation.md, "Elections on real processes"): members and
+  /// collectors elected on the sidechain's DPoS votes. Absent: the genesis federation forever
+  /// and collectors by per-process configuration, as before.
+  std::optional<federation_election_params> election;
+  /// election.genesis_collectors: the collectors of the genesis term. Empty: until an election
+  /// names collectors, every process configured with the collector role acts.
+  std::vector<crypto::public_key> genesis_collectors;
 };
+
+/// The genesis term of an elected schedule: the members, program and genesis collectors of the
+/// file.
+federation_term genesis_term_of(const federation_setup& s);
 
 /// Loads a federation file (see the file comment).
 result<federation_setup> load_federation(const std::filesystem::path& file);
 result<federation_setup> parse_federation(const std::string& text, const std::string& name,
                                           const std::filesystem::path& base_dir);
+
+/// Checks that a sidechain node config can run the federation's elections: an `election:`
+/// section needs the sidechain genesis's `dpos:` section (registrations and votes are DPoS
+/// outputs). Without an election section, anything goes.
+result<void> check_elections(const federation_setup& s, const node::node_config& sidechain);
 
 struct federationd_config {
   std::filesystem::path source;

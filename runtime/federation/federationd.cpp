@@ -10,6 +10,12 @@
 // /share on their APIs) and submitting the release when it holds m of them. The only other
 // thread is the members' HTTP server, which queues the shares it receives for the loop.
 //
+// Elections (an `election:` section in the federation file): the replay of the committed
+// sidechain keeps the DPoS vote tally and the elected schedule as the nodes do; each rotation
+// goes to the cores in commit order, members migrate the old federation's coins and release
+// from every program of the schedule, and the collector role is taken from the elected
+// collectors (a process whose key is not one of them idles).
+//
 // Durable state: a member's record of the release it signed for each pegout (signed_record,
 // written with fsync before the signature leaves; a restarted member refuses to sign another
 // release for a recorded pegout). Everything else is replayed: on start it replays the
@@ -110,6 +116,11 @@ struct federation_process {
 
   std::map<crypto::hash256, fed::signature_share> own_shares; ///< resent until released
   std::set<crypto::hash256> released;
+  /// Transactions this member signed (releases and migrations), by id -> the key they are
+  /// signed under (a pegout id or a migration key): mined, they are released.
+  std::map<crypto::hash256, crypto::hash256> signed_txs;
+  std::size_t rotations_known = 0; ///< rotations of the schedule handed to the cores
+  bool collector_active = false;
   std::uint64_t loops = 0, claims_submitted = 0, txs_refused = 0, releases_submitted = 0;
   std::uint64_t collector_restarts = 0;
 
@@ -132,7 +143,7 @@ struct federation_process {
       return;
     }
     fed::collector_config cc;
-    cc.params = setup.params;
+    cc.params = sc->fed(); // the schedule so far; later rotations are added as they are elected
     cc.sidechain = sc->params();
     cc.signer = signer.get();
     cc.funding = funding;
@@ -146,6 +157,39 @@ struct federation_process {
         " units)");
   }
 
+  /// Hands the rotations the replica's schedule elected since the last call to the cores, in
+  /// the order the sidechain committed them (before the pegouts of later blocks).
+  void sync_rotations() {
+    const auto& rots = sc->fed().rotations;
+    for (; rotations_known < rots.size(); ++rotations_known) {
+      const auto& r = rots[rotations_known];
+      log("rotation: from mainchain height " + std::to_string(r.from_height) +
+          " (sidechain height " + std::to_string(r.sidechain_from) + ") the federation is " +
+          std::to_string(r.program.threshold) + "-of-" + std::to_string(r.program.keys.size()) +
+          " " + r.program.address().hex().substr(0, 16) +
+          (std::find(r.program.keys.begin(), r.program.keys.end(), key.pub()) !=
+                   r.program.keys.end()
+               ? " (this key is a member)"
+               : " (this key is not a member)"));
+      if (member)
+        if (auto ok = member->add_rotation(r); !ok) log("member: rotation: " + ok.err().message);
+      if (collector)
+        if (auto ok = collector->add_rotation(r); !ok)
+          log("collector: rotation: " + ok.err().message);
+    }
+  }
+
+  /// The collector role: with elected collectors (a term naming some), only a process whose
+  /// key is among the collectors of the term in force at the next sidechain height acts; before
+  /// any election names collectors (or without elections) every process configured as a
+  /// collector acts.
+  bool collector_elected() const {
+    if (!cfg.collector) return false;
+    auto t = sc->term_at(sc->height() + 1);
+    if (!t || t->collectors.empty()) return true;
+    return std::find(t->collectors.begin(), t->collectors.end(), key.pub()) != t->collectors.end();
+  }
+
   void step() {
     ++loops;
     auto fresh = mc->poll();
@@ -154,18 +198,34 @@ struct federation_process {
       return;
     }
     auto caught = sc->poll([this](std::uint64_t h, const std::vector<ledger::tx>& txs) {
+      sync_rotations();
       if (!member) return;
-      for (const auto& po : fed::pegouts_in_block(txs, h, sc->state(), setup.params)) {
+      for (const auto& po : fed::pegouts_in_block(txs, h, sc->state(), sc->fed())) {
         log("pegout " + po.id.hex().substr(0, 16) + " of " + std::to_string(po.amount) +
             " at sidechain height " + std::to_string(h));
         member->on_pegout(po);
+      }
+      if (sc->schedule()) {
+        // Places migrations: before the pegouts of the first block anchored at or above a
+        // rotation's mainchain height (the anchor pegouts_in_block gives its pegouts).
+        auto tip = fed::light_client(sc->fed(), sc->state()).tip().hdr.height;
+        auto depth = setup.params.pegin_confirmations - 1;
+        member->on_sidechain(h, tip >= depth ? tip - depth : 0);
       }
     });
     if (!caught) {
       log("sidechain: " + caught.err().message);
       return;
     }
-    if (cfg.collector) collect(*fresh);
+    auto active = collector_elected();
+    if (active != collector_active && cfg.collector) {
+      log(std::string("collector: ") +
+          (active ? "acting (elected, or no collectors elected yet)"
+                  : "idle: this key is not an elected collector of the term in force"));
+      if (!active) collector.reset(); // rebuilt from the committed state if elected again
+    }
+    collector_active = active;
+    if (active) collect(*fresh);
     if (member) sign(*fresh);
     std::lock_guard lock(mu);
     snapshot = {{"name", cfg.name},
@@ -175,14 +235,18 @@ struct federation_process {
                 {"claims_submitted", claims_submitted},
                 {"txs_refused", txs_refused},
                 {"releases_submitted", releases_submitted},
-                {"collector_restarts", collector_restarts}};
+                {"collector_restarts", collector_restarts},
+                {"collector_active", collector_active},
+                {"rotations", rotations_known},
+                {"federation", fed::federation_at(sc->fed(), mc->height() + 1).address().hex()}};
     if (member)
       snapshot["member"] = {{"pending", member->pending()},
                             {"releases_signed", member->stats().releases_signed},
                             {"shares_accepted", member->stats().shares_accepted},
                             {"shares_refused", member->stats().shares_refused},
                             {"conflicts", member->stats().conflicts},
-                            {"refused_to_sign", member->stats().refused_to_sign}};
+                            {"refused_to_sign", member->stats().refused_to_sign},
+                            {"migrations_planned", member->migrations_planned()}};
   }
 
   void collect(const std::vector<mainchain::block_ptr>& fresh) {
@@ -221,9 +285,15 @@ struct federation_process {
   }
 
   void sign(const std::vector<mainchain::block_ptr>& fresh) {
-    // Releases now on the mainchain.
+    // Releases and migrations now on the mainchain.
     for (const auto& b : fresh)
-      for (const auto& t : b->txs())
+      for (const auto& t : b->txs()) {
+        if (auto it = signed_txs.find(t->id()); it != signed_txs.end()) {
+          if (released.insert(it->second).second) {
+            member->on_released(it->second);
+            own_shares.erase(it->second);
+          }
+        }
         for (const auto& o : t->outputs)
           if (o.data.size() == 32) {
             crypto::hash256 peg;
@@ -233,9 +303,13 @@ struct federation_process {
               own_shares.erase(peg);
             }
           }
+      }
+    // The coins of every federation of the schedule (genesis and elected): releases after a
+    // rotation spend what the migration moved to the new program.
     std::vector<fed::federation_coin> coins;
-    for (auto& c : mc->unspent_of(setup.params.federation))
-      coins.push_back(fed::federation_coin{c.id, c.out, c.height});
+    for (const auto& prog : fed::federations(sc->fed()))
+      for (auto& c : mc->unspent_of(prog))
+        coins.push_back(fed::federation_coin{c.id, c.out, c.height});
     member->on_mainchain(std::move(coins), mc->height());
     std::vector<fed::signature_share> in;
     {
@@ -247,6 +321,7 @@ struct federation_process {
     for (auto& e : member->take_effects()) {
       if (auto* b = std::get_if<fed::broadcast_share>(&e)) {
         own_shares[b->share.pegout] = b->share;
+        signed_txs[b->share.release] = b->share.pegout;
         broadcast(b->share);
       } else if (auto* s = std::get_if<fed::submit_release>(&e)) {
         auto r = mc_client().post("/tx", {{"tx", hexb(ledger::encode(s->release))}});
@@ -327,9 +402,15 @@ int main(int argc, char** argv) {
     std::cerr << "bystack-federationd: " << key.err().message << "\n";
     return 2;
   }
+  if (auto ok = fed::check_elections(*setup, *sc_cfg); !ok) {
+    std::cerr << "bystack-federationd: " << ok.err().message << "\n";
+    return 2;
+  }
   federation_process p(*cfg, *setup, std::move(*key));
-  if (cfg->member && std::find(setup->members.begin(), setup->members.end(), p.key.pub()) ==
-                         setup->members.end()) {
+  // With elections a member key outside the genesis federation waits until it is elected.
+  if (cfg->member && !setup->election &&
+      std::find(setup->members.begin(), setup->members.end(), p.key.pub()) ==
+          setup->members.end()) {
     std::cerr << "bystack-federationd: " << cfg->key_file.string() << ": public key "
               << to_hex(p.key.pub()) << " is not a member of " << setup->source.string() << "\n";
     return 2;
@@ -348,7 +429,8 @@ int main(int argc, char** argv) {
 
   p.mc = std::make_unique<fed::mainchain_follower>(fed::api_client(cfg->mainchain_api));
   p.sc = std::make_unique<fed::sidechain_replica>(fed::api_client(cfg->sidechain_api),
-                                                  *sc_cfg->genesis, setup->params);
+                                                  *sc_cfg->genesis, setup->params,
+                                                  fed::replica_options_of(*sc_cfg, *setup));
   for (const auto& peer : cfg->peers)
     p.peers.emplace_back(peer);
   httplib::Server srv;

@@ -27,10 +27,45 @@ json program_json(const ledger::control_program& p) {
   return {{"threshold", p.threshold}, {"keys", std::move(keys)}, {"address", p.address().hex()}};
 }
 
+json term_json(const term_summary& t) {
+  return {{"epoch", t.epoch},
+          {"sidechain_from", t.sidechain_from},
+          {"mainchain_from", t.mainchain_from},
+          {"address", t.address},
+          {"threshold", t.threshold},
+          {"members", t.members},
+          {"collectors", t.collectors},
+          {"replaced", t.replaced}};
+}
+
 } // namespace
 
 sidechain_host::sidechain_host(federation_setup s)
-    : setup_(std::move(s)), rules_(setup_.params, pow_) {}
+    : setup_(std::move(s)), rules_(setup_.params, pow_) {
+  if (setup_.election) {
+    schedule_.emplace(genesis_term_of(setup_), *setup_.election);
+    summary_ = summarize(schedule_->elector().terms());
+  }
+}
+
+result<void> sidechain_host::on_commit(const ledger::block_delta& d, std::uint64_t height,
+                                       const ledger::utxo_view& state) {
+  if (!schedule_) return {};
+  auto t = schedule_->on_commit(d, height, state, rules_.params());
+  if (!t) return {};
+  if (auto r = schedule_->rotation_of(*t))
+    if (auto ok = rules_.add_rotation(*r); !ok)
+      return make_error("sidechain height " + std::to_string(height) +
+                        ": the elected rotation was refused: " + ok.err().message);
+  std::lock_guard lock(mu_);
+  summary_ = summarize(schedule_->elector().terms());
+  return {};
+}
+
+std::vector<term_summary> sidechain_host::schedule() const {
+  std::lock_guard lock(mu_);
+  return summary_;
+}
 
 result<std::unique_ptr<sidechain_host>> sidechain_host::make(const std::filesystem::path& file) {
   auto s = load_federation(file);
@@ -41,14 +76,20 @@ result<std::unique_ptr<sidechain_host>> sidechain_host::make(const std::filesyst
 void sidechain_host::add_routes(httplib::Server& srv, const node::chain_store& store) const {
   const auto* p = &setup_.params;
   const auto* st = &store;
-  srv.Get("/federation", [p, st](const httplib::Request&, httplib::Response& res) {
+  srv.Get("/federation", [this, p, st](const httplib::Request&, httplib::Response& res) {
     store_view v(*st);
     light_client lc(*p, v);
     auto tip = lc.tip();
     auto head = st->head();
+    json sched = json::array();
+    for (const auto& t : schedule())
+      sched.push_back(term_json(t));
     reply(
         res, 200,
         {{"federation", program_json(p->federation)},
+         {"elections", elections()},
+         {"schedule", std::move(sched)},
+         {"grace_blocks", p->grace_blocks},
          {"mainchain", p->mainchain.hex()},
          {"mainchain_genesis", p->genesis.hash().hex()},
          {"pegin_confirmations", p->pegin_confirmations},

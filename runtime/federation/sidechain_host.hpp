@@ -4,14 +4,17 @@
 /// (the DPoS rules join the same set), checked with the real Tensority proof of work, and
 /// read-only API routes over the committed state for the federation processes and bystack-cli:
 ///
-///   GET /federation                     the federation, depths, the light client's tip
+///   GET /federation                     the federation, depths, the light client's tip, the
+///                                       elected schedule (with an election section)
 ///   GET /federation/claim/{output id}   whether a mainchain output was claimed
 ///   GET /federation/pegout/{output id}  a pegout burn still waiting for its release record
 
 #include "actors/federation/sidechain_rules.hpp"
 #include "runtime/federation/fed_config.hpp"
+#include "runtime/federation/schedule.hpp"
 #include <array>
 #include <memory>
+#include <mutex>
 
 namespace httplib {
 class Server;
@@ -36,11 +39,24 @@ public:
   /// Registers the read-only routes; `store` must outlive the server.
   void add_routes(httplib::Server& srv, const node::chain_store& store) const;
 
+  /// Elections (an `election:` section): takes every committed block in height order, also the
+  /// stored ones when the node restarts (node_config::ext_on_commit), with the committed state
+  /// after it; when an electing block elects a new federation, adds its rotation to the rules
+  /// before any later block is checked. Without elections it does nothing.
+  result<void> on_commit(const ledger::block_delta& d, std::uint64_t height,
+                         const ledger::utxo_view& state);
+  bool elections() const noexcept { return schedule_.has_value(); }
+  /// The schedule so far (genesis term first); empty without elections. Thread-safe.
+  std::vector<term_summary> schedule() const;
+
 private:
   explicit sidechain_host(federation_setup s);
   federation_setup setup_;
   mainchain::tensority_pow pow_;
   sidechain_rules rules_;
+  std::optional<federation_schedule> schedule_; ///< touched by the node's commit thread only
+  mutable std::mutex mu_;                       ///< guards summary_ (read by API threads)
+  std::vector<term_summary> summary_;
 };
 
 /// A utxo_view over a committed chain store (reads on demand, keeps what it read).

@@ -224,6 +224,15 @@ int run(const std::filesystem::path& config_file, bool log_json) {
     cfg->ext = fed->rules();
     cfg->ext_inputs.assign(fed->input_kinds.begin(), fed->input_kinds.end());
     cfg->ext_outputs.assign(fed->output_kinds.begin(), fed->output_kinds.end());
+    if (auto ok = federation::check_elections(fed->setup(), *cfg); !ok) {
+      std::cerr << "bystackd: " << ok.err().message << "\n";
+      return 1;
+    }
+    if (fed->elections())
+      cfg->ext_on_commit = [h = fed.get()](const ledger::block_delta& d, std::uint64_t height,
+                                           const ledger::utxo_view& state) {
+        return h->on_commit(d, height, state);
+      };
   }
   // Block the stop signals in every thread we start; the main thread takes them with sigwait.
   sigset_t stop;

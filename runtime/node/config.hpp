@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +112,13 @@ struct node_config {
   const ledger::extension_rules* ext = nullptr;
   std::vector<ledger::input_kind> ext_inputs;
   std::vector<ledger::output_kind> ext_outputs;
+  /// Called by the host's ledger after every committed block, in height order (also a block
+  /// the ledger refused, with an empty delta), with the committed state after it; when the
+  /// node restarts, first for every stored block over a state replayed from the genesis
+  /// (the federation's elections, runtime/federation). An error stops the node. Empty: none.
+  std::function<result<void>(const ledger::block_delta&, std::uint64_t height,
+                             const ledger::utxo_view& state)>
+      ext_on_commit;
 };
 
 /// Loads and checks a config file. Errors name the file, line and key (`a.yaml:7:3: key

@@ -802,6 +802,17 @@ crypto::hash256 dpos_marker(const crypto::hash256& genesis, const dpos_config& d
   return h.finish();
 }
 
+/// Hands a committed block to the host's hook (node_config::ext_on_commit). A node whose host
+/// cannot follow the chain (an elected rotation its rules refuse) must not go on as if it could.
+void ext_commit(node_runtime::impl& p, const ledger::block_delta& d, std::uint64_t h) {
+  if (auto r = p.cfg.ext_on_commit(d, h, p.app->state()); !r) {
+    std::fprintf(stderr, "bystackd: fatal: committed block %llu: %s\n",
+                 static_cast<unsigned long long>(h), r.err().message.c_str());
+    std::fflush(stderr);
+    std::_Exit(3);
+  }
+}
+
 /// Builds the node's ledger: the genesis state, or the UTXO set the store holds as of its head.
 result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committed_block>& chain) {
   const auto& cfg = p.cfg;
@@ -845,6 +856,12 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
     o.on_commit = [ep = p.elections.get()](const ledger::block_delta& d, std::uint64_t h) {
       ep->on_commit(d, h);
     };
+  if (cfg.ext_on_commit)
+    o.on_commit = [prev = std::move(o.on_commit), pp = &p](const ledger::block_delta& d,
+                                                           std::uint64_t h) {
+      if (prev) prev(d, h);
+      ext_commit(*pp, d, h);
+    };
   // DPoS rewards: a block's proposer index is its index in consensus.nodes (the universe of
   // candidates, the validator set of every epoch), whose key owns the producer's share.
   if (cfg.dpos && cfg.dpos->rewards) {
@@ -866,6 +883,34 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
     p.app->reset_state(std::move(*state), chain.back().cert.block_hash);
   }
   p.lg = std::make_unique<node_ledger>(*p.app, &p.stats, cfg.testing.propose_invalid_every);
+  if (cfg.ext_on_commit && !chain.empty()) {
+    // The host's state derived from the chain (the federation's elections) needs each block's
+    // delta and the state after it: the stored blocks' deltas (the store's undo data) are
+    // replayed over the genesis state, which must end at the stored state.
+    auto st = ledger::genesis_state(g).value();
+    for (const auto& b : chain) {
+      auto h = b.block->header.height;
+      auto raw = p.store->undo_at(h);
+      if (!raw) return make_error(where + raw.err().message);
+      ledger::block_delta d;
+      if (*raw) {
+        auto dd = ledger::decode_block_delta(byte_view{(*raw)->data(), (*raw)->size()});
+        if (!dd) return make_error(where + "height " + std::to_string(h) + ": " + dd.err().message);
+        d = std::move(*dd);
+      }
+      d.height = h;
+      st.apply(d);
+      st.set_height(h);
+      if (auto r = cfg.ext_on_commit(d, h, st); !r)
+        return make_error(where + "height " + std::to_string(h) + ": " + r.err().message);
+    }
+    if (st.hash() != p.app->state().hash())
+      return make_error(where + "the stored blocks' changes do not replay to the stored state");
+  }
+  if (cfg.ext_on_commit && !p.elections)
+    p.lg->set_commit_hook([pp = &p](const ledger::block& b, bool applied) {
+      if (!applied) ext_commit(*pp, ledger::block_delta{}, b.header.height);
+    });
   if (p.elections) {
     // The tally and the elections are derived from the chain: a restart replays the stored
     // blocks' deltas (the store's undo data) and proposers, as on_commit saw them.
@@ -883,12 +928,13 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
       p.elections->on_commit(d, h);
       p.elections->note_proposer(h, b.block->header.proposer);
     }
-    p.lg->set_commit_hook([ep = p.elections.get()](const ledger::block& b, bool applied) {
+    p.lg->set_commit_hook([ep = p.elections.get(), pp = &p](const ledger::block& b, bool applied) {
       // A refused block (more than f faulty nodes) is stored without changes: count it alike.
       if (!applied) {
         ledger::block_delta d;
         d.height = b.header.height;
         ep->on_commit(d, b.header.height);
+        if (pp->cfg.ext_on_commit) ext_commit(*pp, d, b.header.height);
       }
       ep->note_proposer(b.header.height, b.header.proposer);
     });

@@ -88,6 +88,80 @@ TEST_F(config_test, malformed_federation_files_name_file_line_and_key) {
   expect(keys() + "threshold: 2\n", "mainchain_config");
 }
 
+TEST_F(config_test, an_election_section_gives_the_election_parameters) {
+  const std::string base = keys() + "threshold: 2\nmainchain_config: \"mc.yaml\"\n";
+  auto none = fed::parse_federation(base, "fed.yaml", dir_);
+  ASSERT_TRUE(none) << none.err().message;
+  EXPECT_FALSE(none->election); // no election keys: the genesis federation forever
+  EXPECT_EQ(none->params.grace_blocks, 0u);
+  auto s = fed::parse_federation(base + "grace_blocks: 4\n"
+                                        "election:\n  epoch_blocks: 40\n  collectors: 2\n"
+                                        "  min_votes: 10\n  activation_margin_blocks: 3\n",
+                                 "fed.yaml", dir_);
+  ASSERT_TRUE(s) << s.err().message;
+  ASSERT_TRUE(s->election);
+  EXPECT_EQ(s->election->epoch_blocks, 40u);
+  EXPECT_EQ(s->election->seats, 3u); // default: the genesis federation's size
+  EXPECT_EQ(s->election->collectors, 2u);
+  EXPECT_EQ(s->election->min_votes, 10u);
+  EXPECT_EQ(s->election->activation_margin_blocks, 3u);
+  EXPECT_EQ(s->election->grace_blocks, 4u);
+  EXPECT_EQ(s->params.grace_blocks, 4u);
+  auto g = fed::genesis_term_of(*s);
+  EXPECT_EQ(g.program, s->params.federation);
+  EXPECT_TRUE(g.collectors.empty());
+  auto seats =
+      fed::parse_federation(base + "election: {epoch_blocks: 10, seats: 5}\n", "fed.yaml", dir_);
+  ASSERT_TRUE(seats) << seats.err().message;
+  EXPECT_EQ(seats->election->seats, 5u);
+  auto gc = fed::parse_federation(
+      base + "election:\n  epoch_blocks: 10\n  genesis_collectors:\n"
+             "    - f3037f875e34510952c4635decc6a62191556dffa1e0497d8627688d1a3eb620\n",
+      "fed.yaml", dir_);
+  ASSERT_TRUE(gc) << gc.err().message;
+  ASSERT_EQ(fed::genesis_term_of(*gc).collectors.size(), 1u);
+  EXPECT_EQ(fed::genesis_term_of(*gc).collectors[0], gc->members[1]);
+}
+
+TEST_F(config_test, malformed_election_keys_are_refused_with_file_line_and_key) {
+  const std::string base = keys() + "threshold: 2\nmainchain_config: \"mc.yaml\"\n";
+  auto expect = [&](const std::string& text, const std::string& part) {
+    auto s = fed::parse_federation(text, "fed.yaml", dir_);
+    ASSERT_FALSE(s) << text;
+    EXPECT_NE(s.err().message.find(part), std::string::npos) << s.err().message;
+    EXPECT_NE(s.err().message.find("fed.yaml:"), std::string::npos) << s.err().message;
+  };
+  expect(base + "election: {seats: 3}\n", "election.epoch_blocks");
+  expect(base + "election: {epoch_blocks: 1}\n", "election.epoch_blocks");
+  expect(base + "election: {epoch_blocks: ten}\n", "election.epoch_blocks");
+  expect(base + "election: {epoch_blocks: 10, seats: 0}\n", "election.seats");
+  expect(base + "election: {epoch_blocks: 10, seats: 17}\n", "election.seats");
+  expect(base + "election: {epoch_blocks: 10, collectors: 0}\n", "election.collectors");
+  expect(base + "election: {epoch_blocks: 10, min_votes: 0}\n", "election.min_votes");
+  expect(base + "election: {epoch_blocks: 10, activation_margin_blocks: -1}\n",
+         "election.activation_margin_blocks");
+  expect(base + "election: {epoch_blocks: 10, epoch: 5}\n", "election.epoch");
+  expect(base + "election: 7\n", "election");
+  expect(base + "grace_blocks: -2\n", "grace_blocks");
+  expect(base + "election: {epoch_blocks: 10, genesis_collectors: [abc]}\n",
+         "election.genesis_collectors[0]");
+  // Elected federations are 2-of-3: a genesis 3-of-3 would change by re-electing its members.
+  expect(keys() + "threshold: 3\nmainchain_config: \"mc.yaml\"\nelection: {epoch_blocks: 10}\n",
+         "threshold_for");
+  // Elections count DPoS votes: a sidechain without a dpos section cannot run them.
+  auto s = fed::parse_federation(base + "election: {epoch_blocks: 10}\n", "fed.yaml", dir_);
+  ASSERT_TRUE(s) << s.err().message;
+  node::node_config plain;
+  plain.source = "n.yaml";
+  auto r = fed::check_elections(*s, plain);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("dpos"), std::string::npos) << r.err().message;
+  plain.dpos = node::dpos_config{};
+  EXPECT_TRUE(fed::check_elections(*s, plain));
+  EXPECT_TRUE(
+      fed::check_elections(*fed::parse_federation(base, "fed.yaml", dir_), node::node_config{}));
+}
+
 TEST_F(config_test, federationd_configs_are_checked) {
   const std::string ok = "name: m0\nkey_file: \"m0.key\"\nroles: [member, collector]\n"
                          "sidechain_config: \"sc.yaml\"\nsidechain_api: \"127.0.0.1:3\"\n"

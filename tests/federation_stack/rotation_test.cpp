@@ -1,0 +1,459 @@
+// A federation rotation on real processes (docs/federation.md, "Elections on real processes"):
+// the stack of scripts/stack.sh with `--elections` (a DPoS sidechain, an elected federation, a
+// fourth member process that is a candidate). A user pegs in to the genesis federation; four
+// candidates register and votes elect the candidate in place of the worst-voted member and as
+// the only collector; every sidechain node (one of them restarted from its store) and every
+// federation process derives the same schedule; the old members migrate the locked coins to the
+// new program on the mainchain; the genesis collector goes idle and the elected one collects; a
+// pegout after the rotation is released by the new federation from the migrated coins and
+// recorded; `bystack-cli supply` balances over the whole schedule, and flags a transaction that
+// two colluding new members make to move the remaining coins to a program outside it. Every wait
+// polls with a generous deadline; nothing is timed.
+
+#include "actors/federation/address.hpp"
+#include "actors/federation/sidechain_rules.hpp"
+#include "runtime/federation/chain_client.hpp"
+#include "runtime/federation/fed_config.hpp"
+#include "runtime/ledger/dpos.hpp"
+#include "runtime/ledger/wallet.hpp"
+#include "tests/common/cluster_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+using namespace bystack;
+namespace fed = bystack::federation;
+using bystack::test::poll_until;
+using fed::json;
+using std::chrono::seconds;
+
+constexpr std::uint64_t pegin_amount = 500'000'000;
+constexpr std::uint64_t pegout_amount = 400'000'000;
+constexpr std::uint64_t pegin2_amount = 200'000'000;
+constexpr std::uint64_t mainchain_fee = 100'000;
+constexpr int epoch_blocks = 10;
+
+class rotation_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    base_ = bystack::test::pick_base_port(80);
+    dir_ = std::filesystem::temp_directory_path() /
+           ("bystack-rotation-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    auto gen = std::string("BYSTACK_BUILD_DIR=") + BUILD_DIR + " " + STACK_SH + " gen " +
+               dir_.string() + " --base-port " + std::to_string(base_) +
+               " --mainchain-nodes 1 --sidechain-nodes 4 --hashes 8 --confirmations 3" +
+               " --elections " + std::to_string(epoch_blocks) + " >" +
+               (std::filesystem::temp_directory_path() / "bystack-rotation-gen.log").string() +
+               " 2>&1";
+    ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
+    mc_ = "127.0.0.1:" + std::to_string(base_ + 1);
+    sc_ = "127.0.0.1:" + std::to_string(base_ + 21);
+    peg_ = " --sidechain-config " + (dir_ / "sidechain/node0.yaml").string() + " --mainchain " +
+           mc_ + " --sidechain " + sc_;
+  }
+
+  void TearDown() override {
+    for (auto it = pids_.rbegin(); it != pids_.rend(); ++it)
+      if (it->second > 0) bystack::test::stop_process(it->second, SIGTERM);
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  void start(const std::string& name, const char* exe, const std::filesystem::path& cfg) {
+    pids_[name] = bystack::test::spawn_node(exe, cfg.string(), (dir_ / (name + ".log")).string());
+    ASSERT_GT(pids_[name], 0);
+  }
+
+  std::optional<json> get(const std::string& where, const std::string& path) {
+    auto r = fed::api_client(where).get(path);
+    if (!r || r->first != 200) return std::nullopt;
+    return r->second;
+  }
+
+  std::pair<int, std::string> cli(const std::string& args) {
+    auto out = dir_ / "cli.out";
+    auto cmd = std::string(BYSTACK_CLI) + " " + args + " >" + out.string() + " 2>>" +
+               (dir_ / "cli.err").string();
+    int rc = std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ss.str()};
+  }
+
+  /// Runs a bystack-cli command with --json. A node busy checking header runs may answer 503
+  /// (its actor did not answer in time), which the command reports on stderr without JSON:
+  /// such a run is repeated (up to `tries` times, 2 s apart). Returns {"exit": -1} when no run
+  /// printed JSON; callers assert on the fields.
+  json cli_json(const std::string& args, int tries = 5) {
+    for (int i = 0; i < tries; ++i) {
+      auto [rc, out] = cli(args + " --json");
+      auto j = json::parse(out, nullptr, false);
+      if (!j.is_discarded() && j.is_object()) {
+        j["exit"] = rc;
+        return j;
+      }
+      if (i + 1 < tries) std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+    return json{{"exit", -1}};
+  }
+
+  /// GET that waits through a busy node's 503s.
+  json must_get(const std::string& where, const std::string& path) {
+    std::optional<json> j;
+    poll_until(seconds(120), [&] { return (j = get(where, path)).has_value(); });
+    return j ? *j : json::object();
+  }
+
+  std::uint64_t balance(const std::string& where, const std::string& key,
+                        const std::string& asset) {
+    auto b = get(where, "/balance/" + key);
+    if (!b) return 0;
+    for (const auto& x : (*b)["balances"])
+      if (x["asset"] == asset) return x["amount"].get<std::uint64_t>();
+    return 0;
+  }
+
+  bool committed(const std::string& where, const std::string& txid) {
+    auto t = get(where, "/tx/" + txid);
+    return t && t->value("status", "") == "committed";
+  }
+
+  result<std::pair<int, json>> submit(const std::string& where, const ledger::tx& t) {
+    auto enc = ledger::encode(t);
+    return fed::api_client(where).post("/tx", {{"tx", to_hex(byte_view{enc.data(), enc.size()})}});
+  }
+
+  std::string log_of(const std::string& name) {
+    std::ifstream in(dir_ / (name + ".log"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  std::string member_api(int i) const { return "127.0.0.1:" + std::to_string(base_ + 60 + i); }
+
+  /// Prints a step with the wall seconds since the stack started (figures for the docs; nothing
+  /// is asserted on them).
+  void note(const std::string& what) const {
+    auto s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    std::printf("[%7.1f s] %s\n", s, what.c_str());
+    std::fflush(stdout);
+  }
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+
+  int base_ = 0;
+  std::filesystem::path dir_;
+  std::string mc_, sc_, peg_;
+  std::map<std::string, pid_t> pids_;
+};
+
+TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_new_one_releases) {
+  start("mainchain0", MAINCHAIND, dir_ / "mainchain/node0.yaml");
+  for (int i = 0; i < 4; ++i)
+    start("sidechain" + std::to_string(i), BYSTACKD,
+          dir_ / ("sidechain/node" + std::to_string(i) + ".yaml"));
+  ASSERT_TRUE(poll_until(seconds(120), [&] { return get(mc_, "/status").has_value(); }));
+  ASSERT_TRUE(poll_until(seconds(120), [&] { return get(sc_, "/federation").has_value(); }));
+  for (int i = 0; i < 4; ++i)
+    start("member" + std::to_string(i), FEDERATIOND,
+          dir_ / ("federation/member" + std::to_string(i) + ".yaml"));
+  start("collector", FEDERATIOND, dir_ / "federation/collector.yaml");
+  note("stack up");
+
+  auto setup = fed::load_federation(dir_ / "federation.yaml");
+  ASSERT_TRUE(setup) << setup.err().message;
+  ASSERT_TRUE(setup->election);
+  const auto old_program = setup->params.federation;
+  const auto native = setup->params.mainchain_native.hex();
+  std::vector<crypto::key_pair> member;
+  for (int i = 0; i < 4; ++i)
+    member.push_back(
+        crypto::key_pair::load(dir_ / ("federation/member" + std::to_string(i) + ".key")).value());
+  auto user0 = (dir_ / "user0.key").string(), voter = (dir_ / "voter.key").string();
+  ASSERT_EQ(cli("keygen --dev-wallet 0 --out " + user0).first, 0);
+  ASSERT_EQ(cli("keygen --dev-wallet 1 --out " + voter).first, 0);
+  auto pub0 = cli_json("address --key " + user0)["owner"]["keys"][0].get<std::string>();
+
+  // A pegin to the genesis federation.
+  auto pegin_cmd = [&](std::uint64_t amount) {
+    return "pegin --sidechain-config " + (dir_ / "sidechain/node0.yaml").string() + " --key " +
+           user0 + " --amount " + std::to_string(amount) + " --node " + mc_;
+  };
+  // With elections the federation to pay comes from the sidechain's schedule.
+  EXPECT_NE(cli(pegin_cmd(pegin_amount)).first, 0);
+  auto pegin = cli_json(pegin_cmd(pegin_amount) + " --sidechain " + sc_);
+  ASSERT_EQ(pegin["exit"], 0) << pegin.dump();
+  auto mc_out = pegin["mainchain_output"].get<std::string>();
+  auto pegged = pegin["sidechain_asset"].get<std::string>();
+
+  // Four candidates register in one transaction, and the votes for all of them arrive in one
+  // later transaction, so that every election sees none or all of them: the candidate (member
+  // 3) 200, members 0 and 1 100 each, member 2 10.
+  auto vk = crypto::key_pair::load(voter).value();
+  auto vprog = ledger::control_program::single(vk.pub());
+  auto vsigner = crypto::ed25519_scheme().make_signer(vk.seed());
+  auto status = must_get(sc_, "/status");
+  ASSERT_TRUE(status.contains("chain")) << "no sidechain status";
+  crypto::hash256 sc_chain, sc_native;
+  ASSERT_TRUE(crypto::parse_hash(status["chain"].get<std::string>(), sc_chain));
+  ASSERT_TRUE(crypto::parse_hash(status["native_asset"].get<std::string>(), sc_native));
+  auto utxos = must_get(sc_, "/utxo?owner=" + to_hex(vk.pub()));
+  ASSERT_TRUE(utxos.contains("utxos")) << "no voter outputs";
+  ASSERT_FALSE(utxos["utxos"].empty());
+  crypto::hash256 coin;
+  ASSERT_TRUE(crypto::parse_hash(utxos["utxos"][0]["id"].get<std::string>(), coin));
+  auto coin_amount = utxos["utxos"][0]["amount"].get<std::uint64_t>();
+  constexpr std::uint64_t deposit = 1000;
+  ledger::tx regs;
+  regs.chain = sc_chain;
+  regs.inputs.push_back(ledger::spend_of(coin));
+  for (int i : {3, 0, 1, 2})
+    regs.outputs.push_back(
+        ledger::dpos::make_registration(sc_native, deposit, {member[i].pub(), "127.0.0.1:1", ""}));
+  regs.outputs.push_back(ledger::pay(sc_native, coin_amount - 4 * deposit, vprog));
+  ASSERT_TRUE(ledger::sign_input(regs, 0, vprog, *vsigner));
+  auto r = submit(sc_, regs);
+  ASSERT_TRUE(r && r->first == 200) << (r ? r->second.dump() : r.err().message);
+  ASSERT_TRUE(poll_until(seconds(120), [&] { return committed(sc_, regs.id().hex()); }))
+      << "the registrations were not committed";
+  note("registrations committed at sidechain height " +
+       std::to_string(must_get(sc_, "/tx/" + regs.id().hex()).value("height", 0)));
+  auto rid = [&](std::uint32_t k) { return ledger::output_id(regs.id(), k, regs.outputs[k]); };
+  ledger::tx votes;
+  votes.chain = sc_chain;
+  auto change = ledger::output_id(regs.id(), 4, regs.outputs[4]);
+  votes.inputs.push_back(ledger::spend_of(change));
+  std::uint64_t total = 0;
+  for (auto [k, v] : std::vector<std::pair<std::uint32_t, std::uint64_t>>{
+           {0, 200}, {1, 100}, {2, 100}, {3, 10}}) {
+    votes.outputs.push_back(ledger::dpos::make_vote(sc_native, v, rid(k), vprog));
+    total += v;
+  }
+  votes.outputs.push_back(ledger::pay(sc_native, regs.outputs[4].amount - total, vprog));
+  ASSERT_TRUE(ledger::sign_input(votes, 0, vprog, *vsigner));
+  r = submit(sc_, votes);
+  ASSERT_TRUE(r && r->first == 200) << (r ? r->second.dump() : r.err().message);
+
+  // The pegin is claimed (by the genesis collector) and belongs to the user on the sidechain.
+  ASSERT_TRUE(poll_until(seconds(240),
+                         [&] {
+                           auto c = get(sc_, "/federation/claim/" + mc_out);
+                           return c && (*c)["claimed"].get<bool>();
+                         }))
+      << "the pegin was not claimed; see " << dir_;
+  ASSERT_TRUE(poll_until(seconds(60), [&] { return balance(sc_, pub0, pegged) == pegin_amount; }));
+  note("pegin claimed");
+
+  // The election: member 3 replaces member 2 (one of three per rotation) and is the collector.
+  json term;
+  ASSERT_TRUE(poll_until(seconds(240),
+                         [&] {
+                           auto f = get(sc_, "/federation");
+                           if (!f || (*f)["schedule"].size() < 2) return false;
+                           term = (*f)["schedule"].back();
+                           return true;
+                         }))
+      << "no election on the sidechain; see " << dir_;
+  EXPECT_EQ(must_get(sc_, "/federation").value("elections", false), true);
+  EXPECT_EQ(term["replaced"], 1) << term.dump();
+  std::set<std::string> members;
+  for (const auto& m : term["members"])
+    members.insert(m.get<std::string>());
+  EXPECT_EQ(members, (std::set<std::string>{to_hex(member[0].pub()), to_hex(member[1].pub()),
+                                            to_hex(member[3].pub())}))
+      << term.dump();
+  ASSERT_EQ(term["collectors"].size(), 1u) << term.dump();
+  EXPECT_EQ(term["collectors"][0], to_hex(member[3].pub()));
+  auto new_program =
+      fed::federation_program({member[0].pub(), member[1].pub(), member[3].pub()}, 2).value();
+  EXPECT_EQ(term["address"], new_program.address().hex());
+  auto from_height = term["mainchain_from"].get<std::uint64_t>();
+  auto sidechain_from = term["sidechain_from"].get<std::uint64_t>();
+  EXPECT_EQ(sidechain_from % epoch_blocks, 1u);
+  note("elected (votes committed at sidechain height " +
+       std::to_string(must_get(sc_, "/tx/" + votes.id().hex()).value("height", 0)) +
+       "): in force from sidechain height " + std::to_string(sidechain_from) +
+       ", pegins from mainchain height " + std::to_string(from_height));
+
+  // Every sidechain node derives the same schedule, node 2 also after a restart from its store.
+  // (Node 2 serves the replaced member 2, whose signature the migration does not need: in two
+  // of six runs the member polling the restarted node saw that chain stop growing, see
+  // docs/federation.md.)
+  ASSERT_EQ(bystack::test::stop_process(pids_["sidechain2"], SIGTERM), "");
+  pids_["sidechain2"] = -1;
+  start("sidechain2", BYSTACKD, dir_ / "sidechain/node2.yaml");
+  auto schedule0 = must_get(sc_, "/federation")["schedule"];
+  ASSERT_GE(schedule0.size(), 2u);
+  for (int i = 1; i < 4; ++i) {
+    auto where = "127.0.0.1:" + std::to_string(base_ + 21 + 2 * i);
+    ASSERT_TRUE(poll_until(seconds(120),
+                           [&] {
+                             auto f = get(where, "/federation");
+                             return f && (*f)["schedule"] == schedule0;
+                           }))
+        << "sidechain node " << i << " has another schedule; see " << dir_;
+  }
+
+  // The old members migrate the coins to the new program; nothing stays at the old one.
+  fed::mainchain_follower mf{fed::api_client(mc_)};
+  auto sum_of = [&](const ledger::control_program& p) {
+    std::uint64_t s = 0;
+    for (const auto& c : mf.unspent_of(p))
+      s += c.out.amount;
+    return s;
+  };
+  ASSERT_TRUE(poll_until(seconds(240),
+                         [&] {
+                           if (!mf.poll(100'000)) return false;
+                           return sum_of(new_program) == pegin_amount && sum_of(old_program) == 0;
+                         }))
+      << "no migration: new program holds " << sum_of(new_program) << ", old "
+      << sum_of(old_program) << "; see " << dir_;
+  EXPECT_GE(mf.height(), from_height);
+  note("migration mined (mainchain height " + std::to_string(mf.height()) + ")");
+
+  // A pegin now pays the new federation (the grace period is over) and is claimed.
+  auto pegin2 = cli_json(pegin_cmd(pegin2_amount) + " --sidechain " + sc_);
+  ASSERT_EQ(pegin2["exit"], 0) << pegin2.dump();
+  auto mc_out2 = pegin2["mainchain_output"].get<std::string>();
+  ASSERT_TRUE(poll_until(seconds(180), [&] {
+    return committed(mc_, pegin2["id"].get<std::string>());
+  })) << "the second pegin was not mined";
+
+  // The collector role follows the election: the genesis collector idles, member 3 collects.
+  ASSERT_TRUE(poll_until(seconds(120), [&] {
+    auto s = get(member_api(3), "/status");
+    return s && (*s)["collector_active"].get<bool>();
+  }));
+  ASSERT_TRUE(poll_until(seconds(60), [&] {
+    return log_of("collector").find("idle: this key is not an elected collector") !=
+           std::string::npos;
+  })) << "the genesis collector did not go idle";
+  note("member 3 collects, the genesis collector idles");
+
+  // A pegout after the rotation: released by the new federation from the migrated coins.
+  auto mc_before = balance(mc_, pub0, native);
+  // A node busy checking header runs may answer the submission late ("unavailable"): then
+  // the pegout may still be in; it is submitted again only if it is not.
+  std::string pegout_id;
+  for (int attempt = 0; attempt < 3 && pegout_id.empty(); ++attempt) {
+    auto pegout = cli_json("pegout --sidechain-config " + (dir_ / "sidechain/node0.yaml").string() +
+                           " --key " + user0 + " --amount " + std::to_string(pegout_amount) +
+                           " --mainchain-fee " + std::to_string(mainchain_fee) + " --node " + sc_);
+    auto id = pegout.value("pegout", std::string());
+    if (pegout["exit"] == 0) {
+      pegout_id = id;
+      break;
+    }
+    if (pegout["exit"] == -1) continue; // never got as far as submitting
+    auto rule = pegout.contains("error") && pegout["error"].is_object()
+                    ? pegout["error"].value("rule", std::string())
+                    : std::string();
+    ASSERT_EQ(rule, "unavailable") << pegout.dump();
+    if (poll_until(seconds(30), [&] {
+          auto p = get(sc_, "/federation/pegout/" + id);
+          return p && (*p)["pending"].get<bool>();
+        }))
+      pegout_id = id;
+  }
+  ASSERT_FALSE(pegout_id.empty()) << "the pegout was never accepted";
+  ASSERT_TRUE(poll_until(seconds(240),
+                         [&] {
+                           return cli_json("peg-status " + pegout_id + peg_)["state"] ==
+                                  "released and recorded";
+                         }))
+      << "the pegout was not released and recorded; see " << dir_;
+  note("pegout released by the new federation and recorded");
+  ASSERT_TRUE(poll_until(seconds(240),
+                         [&] {
+                           auto c = get(sc_, "/federation/claim/" + mc_out2);
+                           return c && (*c)["claimed"].get<bool>();
+                         }))
+      << "the pegin to the new federation was not claimed; see " << dir_;
+  note("pegin to the new federation claimed");
+  EXPECT_EQ(balance(mc_, pub0, native), mc_before + pegout_amount - mainchain_fee);
+  ASSERT_TRUE(mf.poll(100'000));
+  crypto::hash256 peg_id;
+  ASSERT_TRUE(crypto::parse_hash(pegout_id, peg_id));
+  std::map<crypto::hash256, ledger::control_program> owner_of;
+  const ledger::tx* release = nullptr;
+  for (const auto& b : mf.chain())
+    for (const auto& t : b->txs()) {
+      for (std::uint32_t k = 0; k < t->outputs.size(); ++k)
+        owner_of[ledger::output_id(t->id(), k, t->outputs[k])] = t->outputs[k].owner;
+      for (const auto& o : t->outputs)
+        if (o.data == fed::release_memo(peg_id)) release = t.get();
+    }
+  ASSERT_NE(release, nullptr);
+  for (const auto& in : release->inputs)
+    EXPECT_EQ(owner_of.at(in.spent_output), new_program) << "a release input of another program";
+  crypto::hash256 out2;
+  ASSERT_TRUE(crypto::parse_hash(mc_out2, out2));
+  EXPECT_EQ(owner_of.at(out2), new_program) << "the second pegin did not pay the new federation";
+  // Member 2 left: it signed at most the migration; member 3 signed the release.
+  auto s2 = must_get(member_api(2), "/status");
+  auto s3 = must_get(member_api(3), "/status");
+  EXPECT_LE(s2["member"]["releases_signed"].get<int>(), 1) << s2.dump();
+  EXPECT_GE(s3["member"]["releases_signed"].get<int>(), 1) << s3.dump();
+  EXPECT_EQ(s3["rotations"], 1) << s3.dump();
+  EXPECT_EQ(s2["federation"], new_program.address().hex()) << s2.dump();
+
+  // The supply checker over the whole schedule: the migration moved coins, released nothing.
+  auto sup = cli_json("supply" + peg_);
+  EXPECT_EQ(sup["exit"], 0) << sup.dump();
+  EXPECT_EQ(sup.value("ok", false), true) << sup.dump();
+  EXPECT_EQ(sup["federations"].size(), 2u) << sup.dump();
+  EXPECT_EQ(sup["releases"], 1) << sup.dump();
+  ASSERT_EQ(sup["assets"].size(), 1u) << sup.dump();
+  EXPECT_EQ(sup["assets"][0]["locked"], pegin_amount + pegin2_amount - pegout_amount) << sup.dump();
+  EXPECT_EQ(sup["assets"][0]["sidechain_units"], pegin_amount + pegin2_amount - pegout_amount)
+      << sup.dump();
+  EXPECT_EQ(sup["claims"], 2) << sup.dump();
+  note("supply: ok over " + std::to_string(sup["federations"].size()) + " federation programs");
+
+  // Two colluding new members move the remaining coins to a program outside the schedule: the
+  // checker reports that transaction.
+  ASSERT_TRUE(mf.poll(100'000));
+  auto rest = mf.unspent_of(new_program);
+  ASSERT_FALSE(rest.empty());
+  auto outside = fed::federation_program({member[0].pub(), member[3].pub()}, 2).value();
+  ledger::tx theft;
+  theft.chain = setup->params.mainchain;
+  std::uint64_t stolen = 0;
+  for (const auto& c : rest) {
+    theft.inputs.push_back(ledger::spend_of(c.id));
+    stolen += c.out.amount;
+  }
+  theft.outputs.push_back(ledger::pay(rest[0].out.asset, stolen, outside, rest[0].out.lot));
+  auto txid = theft.id();
+  for (auto& in : theft.inputs)
+    for (std::uint8_t k = 0; k < new_program.keys.size(); ++k)
+      for (int i : {0, 3})
+        if (new_program.keys[k] == member[i].pub()) {
+          auto signer = crypto::ed25519_scheme().make_signer(member[i].seed());
+          in.witness.push_back(
+              ledger::key_signature{k, signer->sign(ledger::sighash(ledger::input_id(in), txid))});
+        }
+  r = submit(mc_, theft);
+  ASSERT_TRUE(r && r->first == 200) << (r ? r->second.dump() : r.err().message);
+  ASSERT_TRUE(poll_until(seconds(120), [&] { return committed(mc_, txid.hex()); }))
+      << "the theft was not mined";
+  auto flagged = cli_json("supply" + peg_);
+  EXPECT_EQ(flagged["exit"], 1) << flagged.dump();
+  EXPECT_EQ(flagged.value("ok", true), false) << flagged.dump();
+  EXPECT_NE(flagged.value("discrepancy", std::string()).find(txid.hex().substr(0, 16)),
+            std::string::npos)
+      << flagged.dump();
+  note("supply: " + flagged.value("discrepancy", std::string()));
+}
+
+} // namespace
