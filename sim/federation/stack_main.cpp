@@ -7,9 +7,9 @@
 #include "runtime/crypto/modelled.hpp"
 #include "sim/federation/federation_sim.hpp"
 #include "sim/federation/stack_sim.hpp"
+#include "sim/scenario_flags.hpp"
 #include "sim/simulation.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -20,15 +20,11 @@
 namespace {
 
 const char* usage =
-    "usage: bystack-stack-sim SCENARIO.yaml [--seed S] [--rounds R] [--expect-complete]\n"
+    "usage: bystack-stack-sim SCENARIO.yaml [--nodes N] [--supers M] [--rounds R] [--seed S]\n"
+    "                   [--crypto modelled|ed25519] [--certificates list|aggregate]\n"
+    "                   [--expect-complete]\n"
     "The scenario is a bystack-sim scenario with a ledger: section and a federation: section\n"
     "(docs/federation.md, \"The whole system in bystack-sim\").\n";
-
-template <class T> bool parse_number(const char* text, T& out) {
-  auto end = text + std::strlen(text);
-  auto [p, ec] = std::from_chars(text, end, out);
-  return ec == std::errc{} && p == end;
-}
 
 } // namespace
 
@@ -61,23 +57,29 @@ int main(int argc, char** argv) {
   bool expect_complete = false;
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
-    auto number = [&](auto& out) {
-      if (i + 1 >= argc || !parse_number(argv[i + 1], out)) {
-        std::cerr << "bystack-stack-sim: " << flag << " needs a number\n";
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        std::cerr << "bystack-stack-sim: " << flag << " needs a value\n" << usage;
         std::exit(2);
       }
-      ++i;
+      return argv[++i];
     };
-    if (flag == "--seed")
-      number(s.seed);
-    else if (flag == "--rounds")
-      number(s.rounds);
-    else if (flag == "--expect-complete")
+    auto applied = sim::apply_scenario_flag(flag, value, s);
+    if (!applied) {
+      std::cerr << "bystack-stack-sim: " << applied.err().message << "\n";
+      return 2;
+    }
+    if (*applied) continue;
+    if (flag == "--expect-complete")
       expect_complete = true;
     else {
       std::cerr << "bystack-stack-sim: unknown flag '" << flag << "'\n" << usage;
       return 2;
     }
+  }
+  if (auto ok = sim::check_scenario_flags(s); !ok) {
+    std::cerr << "bystack-stack-sim: " << ok.err().message << "\n";
+    return 2;
   }
   if (!s.ledger.enabled) {
     std::cerr << "bystack-stack-sim: " << argv[1] << ": the sidechain needs a ledger: section\n";

@@ -1,5 +1,7 @@
 #include "sim/federation/stack_sim.hpp"
 
+#include "sim/federation/peg_setup.hpp"
+
 #include "actors/federation/address.hpp"
 #include "actors/federation/collector_core.hpp"
 #include "actors/federation/member_core.hpp"
@@ -75,76 +77,50 @@ namespace {
 template <class... F> struct overloaded : F... { using F::operator()...; };
 template <class... F> overloaded(F...) -> overloaded<F...>;
 
-struct member_state {
-  std::shared_ptr<fed::member_core> core;
+/// The member's mail: a final pegout, its mainchain node's view, a share, a release seen mined;
+/// its effects (shares, a release) go to the host.
+void handle(fed::member_core& core, stack_host& host, std::size_t index, const member_mail& m) {
+  std::visit(overloaded{[&](const fed::pegout_request& p) { core.on_pegout(p); },
+                        [&](const mainchain_view& v) { core.on_mainchain(v.coins, v.height); },
+                        [&](const fed::signature_share& s) { core.on_share(s); },
+                        [&](const released_pegout& r) { core.on_released(r.pegout); }},
+             m.v);
+  auto fx = core.take_effects();
+  if (!fx.empty()) host.member_effects(index, std::move(fx));
+}
+
+/// The collector's mail: mainchain blocks and tips in, a sidechain transaction out per step.
+void handle(fed::collector_core& core, stack_host& host, std::size_t index,
+            const collector_mail& m) {
+  for (const auto& b : m.blocks)
+    core.on_mainchain_block(b);
+  if (!m.tip.is_zero()) core.on_mainchain_tip(m.tip);
+  if (m.committed)
+    if (auto t = core.step(*m.committed, m.height)) host.collector_tx(index, *t);
+}
+
+template <class Core> struct hosted_state {
+  std::shared_ptr<Core> core;
   stack_host* host = nullptr;
   std::size_t index = 0;
-  static inline const char* name = "federation-member";
+  static inline const char* name =
+      std::is_same_v<Core, fed::member_core> ? "federation-member" : "federation-collector";
 };
 
-/// Hosts a member core: mail in, the core's effects (shares, a release) out to the host.
-caf::behavior member_actor(caf::stateful_actor<member_state>* self,
-                           std::shared_ptr<fed::member_core> core, stack_host* host,
-                           std::size_t index) {
+/// One CAF actor hosting one of the federation's pure cores (a member's or a collector's): each
+/// mail goes to the core through handle() above.
+template <class Core, class Mail>
+caf::behavior hosted_actor(caf::stateful_actor<hosted_state<Core>>* self,
+                           std::shared_ptr<Core> core, stack_host* host, std::size_t index) {
   self->state.core = std::move(core);
   self->state.host = host;
   self->state.index = index;
-  return {[self](const member_mail& m) {
+  return {[self](const Mail& m) {
     auto& st = self->state;
-    std::visit(
-        overloaded{[&](const fed::pegout_request& p) { st.core->on_pegout(p); },
-                   [&](const mainchain_view& v) { st.core->on_mainchain(v.coins, v.height); },
-                   [&](const fed::signature_share& s) { st.core->on_share(s); },
-                   [&](const released_pegout& r) { st.core->on_released(r.pegout); }},
-        m.v);
-    auto fx = st.core->take_effects();
-    if (!fx.empty()) st.host->member_effects(st.index, std::move(fx));
+    handle(*st.core, *st.host, st.index, m);
   }};
 }
 
-struct collector_state {
-  std::shared_ptr<fed::collector_core> core;
-  stack_host* host = nullptr;
-  std::size_t index = 0;
-  static inline const char* name = "federation-collector";
-};
-
-/// Hosts a collector core: mainchain blocks and tips in, a sidechain transaction out per step.
-caf::behavior collector_actor(caf::stateful_actor<collector_state>* self,
-                              std::shared_ptr<fed::collector_core> core, stack_host* host,
-                              std::size_t index) {
-  self->state.core = std::move(core);
-  self->state.host = host;
-  self->state.index = index;
-  return {[self](const collector_mail& m) {
-    auto& st = self->state;
-    for (const auto& b : m.blocks)
-      st.core->on_mainchain_block(b);
-    if (!m.tip.is_zero()) st.core->on_mainchain_tip(m.tip);
-    if (m.committed)
-      if (auto t = st.core->step(*m.committed, m.height)) st.host->collector_tx(st.index, *t);
-  }};
-}
-
-struct key {
-  std::unique_ptr<crypto::signer> s;
-  ledger::control_program prog;
-};
-
-key make_key(const crypto::signature_scheme& scheme, std::uint64_t seed, std::uint32_t tag) {
-  crypto::secret_seed sd{};
-  for (std::size_t i = 0; i < 4; ++i)
-    sd[i] = static_cast<std::uint8_t>(tag >> (8 * i));
-  for (std::size_t i = 0; i < 8; ++i)
-    sd[8 + i] = static_cast<std::uint8_t>(seed >> (8 * i));
-  sd[31] = 0x73;
-  key k;
-  k.s = scheme.make_signer(sd);
-  k.prog = ledger::control_program::single(k.s->pub());
-  return k;
-}
-
-constexpr std::uint64_t user_funds = 10'000;
 constexpr std::uint64_t collector_funds = 1'000'000;
 constexpr std::size_t blocks_told = 64; ///< a collector hears of its node's last blocks
 
@@ -160,49 +136,31 @@ struct federation_stack::impl final : stack_host {
     if (p_.members == 0 || p_.threshold == 0 || p_.threshold > p_.members)
       return make_error("federation: threshold must be within 1..members");
     if (p_.mainchain_nodes == 0) return make_error("federation: mainchain_nodes must be >= 1");
+    auto key = [&](std::uint32_t tag) { return make_peg_key(scheme_, tag, seed_, 0x73); };
     for (std::size_t i = 0; i < p_.users; ++i)
-      users_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(1000 + i)));
+      users_.push_back(key(static_cast<std::uint32_t>(1000 + i)));
     for (std::size_t i = 0; i < p_.members; ++i)
-      members_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(2000 + i)));
+      members_.push_back(key(static_cast<std::uint32_t>(2000 + i)));
     for (std::size_t i = 0; i < p_.collectors; ++i)
-      collectors_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(3000 + i)));
+      collectors_.push_back(key(static_cast<std::uint32_t>(3000 + i)));
     for (std::size_t i = 0; i < p_.mainchain_nodes; ++i)
-      miners_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(4000 + i)));
-    issuer_ = make_key(scheme_, seed_, 4999);
+      miners_.push_back(key(static_cast<std::uint32_t>(4000 + i)));
+    issuer_ = key(4999);
     std::vector<crypto::public_key> keys;
     for (const auto& m : members_)
       keys.push_back(m.s->pub());
     auto prog = fed::federation_program(keys, p_.threshold);
     if (!prog) return prog.err();
     fed_ = *prog;
-
-    ledger::asset_definition btm;
-    btm.name = "BTM";
-    btm.issuer = issuer_.prog;
-    btm_ = btm;
-    mc_spec_.network = "mainchain-stack-sim";
-    mc_spec_.block_reward = 50;
-    mc_spec_.assets = {btm};
-    for (const auto& u : users_)
-      mc_spec_.outputs.push_back(ledger::pay(btm.id(), user_funds, u.prog));
-    mc::node_config nc;
-    nc.consensus.target_block_ms = static_cast<std::int64_t>(p_.mc_block_ms);
-    nc.consensus.retarget_blocks = 1'000'000;
-    nc.genesis = mc_spec_;
-    nc.pow = &pow_;
-    nc.scheme = &scheme_;
+    setup_ = make_peg_setup("mainchain-stack-sim", issuer_.prog, users_, p_.mc_block_ms, pow_,
+                            scheme_, fed_, p_.confirmations);
+    btm_ = setup_.btm;
+    mc_spec_ = setup_.mc_spec;
+    fp_ = setup_.fp;
     for (std::size_t i = 0; i < p_.mainchain_nodes; ++i) {
-      nodes_.push_back(std::make_unique<mc::mainchain_core>(nc));
+      nodes_.push_back(std::make_unique<mc::mainchain_core>(setup_.node));
       tips_.push_back(nodes_.back()->tip_hash());
     }
-
-    fp_.federation = fed_;
-    fp_.mainchain = ledger::params_of(mc_spec_).chain;
-    fp_.mainchain_native = btm.id();
-    fp_.consensus = nc.consensus;
-    fp_.genesis = nodes_[0]->genesis_header();
-    fp_.pegin_confirmations = p_.confirmations;
-    fp_.release_confirmations = p_.confirmations;
     rules_ = std::make_unique<fed::sidechain_rules>(fp_, pow_);
     if (auto ok = ext_.add(rules_.get(), {fed::claim_input, fed::header_input, fed::release_input},
                            {fed::pegout_output});
@@ -233,9 +191,9 @@ struct federation_stack::impl final : stack_host {
       auto core = std::make_shared<fed::member_core>(
           fed::member_config{fp_, members_[i].s.get(), &scheme_});
       member_cores_.push_back(core);
-      member_actors_.push_back(
-          i < online() ? sys.spawn(member_actor, core, static_cast<stack_host*>(this), i)
-                       : caf::actor{});
+      member_actors_.push_back(i < online() ? sys.spawn(hosted_actor<fed::member_core, member_mail>,
+                                                        core, static_cast<stack_host*>(this), i)
+                                            : caf::actor{});
     }
     for (std::size_t i = 0; i < p_.collectors; ++i)
       spawn_collector(i, funding_.at(i));
@@ -251,12 +209,7 @@ struct federation_stack::impl final : stack_host {
   }
 
   void spawn_collector(std::size_t i, const hash256& funding) {
-    fed::collector_config cc;
-    cc.params = fp_;
-    cc.sidechain = sc_params_;
-    cc.signer = collectors_[i].s.get();
-    cc.funding = funding;
-    cc.mainchain_assets = {btm_};
+    auto cc = peg_collector(fp_, sc_params_, collectors_[i], funding, btm_);
     cc.ext_bytes_max = ledger::max_ext_input_bytes; // what the nodes decode (beyond: skipped)
     auto core = std::make_shared<fed::collector_core>(cc);
     if (collector_cores_.size() <= i) {
@@ -264,7 +217,8 @@ struct federation_stack::impl final : stack_host {
       collector_actors_.resize(i + 1);
     }
     collector_cores_[i] = core;
-    collector_actors_[i] = sys_->spawn(collector_actor, core, static_cast<stack_host*>(this), i);
+    collector_actors_[i] = sys_->spawn(hosted_actor<fed::collector_core, collector_mail>, core,
+                                       static_cast<stack_host*>(this), i);
     tell_collector(i);
   }
 
@@ -367,21 +321,9 @@ struct federation_stack::impl final : stack_host {
     at(next_mining(), [this] { mine(); });
     auto i = static_cast<std::size_t>(rng_.below(nodes_.size()));
     auto& node = *nodes_[i];
-    auto h = node.child_header(now_ms());
-    ledger::tx cb;
-    cb.chain = fp_.mainchain;
-    ledger::input in;
-    in.kind = ledger::input_kind::coinbase;
-    in.amount = mc_spec_.block_reward;
-    in.nonce = h.height;
-    cb.inputs.push_back(in);
-    cb.outputs.push_back(ledger::pay(btm_.id(), in.amount, miners_[i].prog));
-    std::vector<mc::tx_ptr> txs{std::make_shared<const ledger::tx>(cb)};
-    for (const auto& t : node.pool().candidates(2000))
-      txs.push_back(t);
-    h.tx_root = mc::tx_root(txs);
-    h.nonce = mc::modelled_nonce(h);
-    auto b = std::make_shared<const mc::block>(h, txs);
+    auto txs = node.pool().candidates(2000);
+    auto b = make_peg_block(setup_, node.child_header(now_ms()), miners_[i].prog,
+                            {txs.begin(), txs.end()});
     node.on_block_mined(b, now_ms());
     (void)node.take_effects();
     ++r_.mc_blocks;
@@ -429,7 +371,7 @@ struct federation_stack::impl final : stack_host {
       if (u.released) continue;
       u.released = true;
       ++r_.releases;
-      r_.pegout_s.push_back(static_cast<double>(now_ - u.burn_at) / 1e6);
+      r_.pegout_s.push_back(static_cast<double>(now_) / 1e6 - u.burn_at_s);
       tr_add(peg.prefix64());
     }
     check_supply();
@@ -488,23 +430,13 @@ struct federation_stack::impl final : stack_host {
   }
 
   void users_progress() {
-    for (std::size_t i = 0; i < us_.size(); ++i) {
-      auto& u = us_[i];
-      if (u.pegin_at >= 0 && !u.claimed && sc_.find(u.pegin_output)) {
-        u.claimed = true;
-        r_.pegin_s.push_back(static_cast<double>(now_ - u.pegin_at) / 1e6);
-        at(now_ + lat(), [this, i] { trade(i); });
-      }
-      if (u.traded && !u.burn_sent && sc_.find(u.sc_coin)) {
-        u.burn_sent = true;
-        at(now_ + lat(), [this, i] { pegout(i); });
-      }
-      if (u.burn_sent && u.burn_at < 0 && sc_.find(u.pegout)) u.burn_at = now_;
-      if (u.burn_at >= 0 && !u.recorded && !sc_.find(u.pegout)) {
-        u.recorded = true;
-        r_.record_s.push_back(static_cast<double>(now_ - u.burn_at) / 1e6);
-      }
-    }
+    peg_latencies got;
+    peg_progress(
+        us_, sc_, static_cast<double>(now_) / 1e6, got,
+        [this](std::size_t i) { at(now_ + lat(), [this, i] { trade(i); }); },
+        [this](std::size_t i) { at(now_ + lat(), [this, i] { pegout(i); }); });
+    r_.pegin_s.insert(r_.pegin_s.end(), got.pegin_s.begin(), got.pegin_s.end());
+    r_.record_s.insert(r_.record_s.end(), got.record_s.begin(), got.record_s.end());
   }
 
   void submit_sc(const ledger::tx& t) {
@@ -516,50 +448,22 @@ struct federation_stack::impl final : stack_host {
 
   void pegin(std::size_t i) {
     auto& u = us_[i];
-    u.amount = 1000 + rng_.below(4000);
-    ledger::tx t;
-    t.chain = fp_.mainchain;
-    auto coin = ledger::output_id(ledger::genesis_txid(mc_spec_), static_cast<std::uint32_t>(i),
-                                  mc_spec_.outputs[i]);
-    t.inputs.push_back(ledger::spend_of(coin));
-    auto o = ledger::pay(btm_.id(), u.amount, fed_);
-    o.data = ledger::encode(users_[i].prog);
-    t.outputs.push_back(o);
-    t.outputs.push_back(ledger::pay(btm_.id(), user_funds - u.amount, users_[i].prog));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    auto t = make_pegin(setup_, i, users_[i], fed_, 1000 + rng_.below(4000), u);
     ++r_.pegins;
-    u.pegin_at = now_;
-    u.pegin_output = fed::pegin_output_id(ledger::output_id(t.id(), 0, t.outputs[0]));
+    u.pegin_at_s = static_cast<double>(now_) / 1e6;
     submit_mc(i % nodes_.size(), std::make_shared<const ledger::tx>(t));
   }
 
   void trade(std::size_t i) {
-    auto& u = us_[i];
-    ledger::tx t;
-    t.chain = sc_params_.chain;
-    t.inputs.push_back(ledger::spend_of(u.pegin_output));
-    auto asset = fed::pegged_definition(btm_).id();
-    auto gift = u.amount / 10;
-    t.outputs.push_back(ledger::pay(asset, gift, users_[(i + 1) % users_.size()].prog));
-    t.outputs.push_back(ledger::pay(asset, u.amount - gift, users_[i].prog));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
-    u.sc_coin = ledger::output_id(t.id(), 1, t.outputs[1]);
-    u.sc_amount = u.amount - gift;
-    u.traded = true;
+    auto t = make_trade(setup_, sc_params_.chain, users_[i], users_[(i + 1) % users_.size()].prog,
+                        us_[i]);
     ++r_.trades;
     submit_sc(t);
   }
 
   void pegout(std::size_t i) {
-    auto& u = us_[i];
-    ledger::tx t;
-    t.chain = sc_params_.chain;
-    t.inputs.push_back(ledger::spend_of(u.sc_coin));
-    t.outputs.push_back(fed::make_pegout_output(fed::pegged_definition(btm_).id(), u.sc_amount,
-                                                {users_[i].prog, 0}));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
-    u.pegout = ledger::output_id(t.id(), 0, t.outputs[0]);
-    pegout_owner_[u.pegout] = i;
+    auto t = make_pegout(setup_, sc_params_.chain, users_[i], us_[i]);
+    pegout_owner_[us_[i].pegout] = i;
     ++r_.pegouts;
     submit_sc(t);
   }
@@ -587,7 +491,7 @@ struct federation_stack::impl final : stack_host {
     for (const auto& m : member_cores_)
       r_.shares_refused += m->stats().shares_refused;
     for (const auto& u : us_)
-      if (u.burn_at >= 0 && !u.released) ++r_.pending_pegouts;
+      if (u.burn_at_s >= 0 && !u.released) ++r_.pending_pegouts;
     for (const auto& c : collector_cores_)
       if (c) r_.headers += c->stats().headers_relayed;
     r_.headers += collector_stats_before_crash_.headers_relayed;
@@ -608,21 +512,6 @@ struct federation_stack::impl final : stack_host {
     }
   }
 
-  struct user_state {
-    std::int64_t pegin_at = -1;
-    std::uint64_t amount = 0;
-    hash256 pegin_output;
-    bool claimed = false;
-    hash256 sc_coin;
-    std::uint64_t sc_amount = 0;
-    bool traded = false;
-    hash256 pegout;
-    bool burn_sent = false;
-    std::int64_t burn_at = -1;
-    bool released = false;
-    bool recorded = false;
-  };
-
   stack_params p_;
   std::uint64_t seed_;
   const crypto::signature_scheme& scheme_;
@@ -636,8 +525,9 @@ struct federation_stack::impl final : stack_host {
   std::function<void()> run_actors_;
   std::vector<ledger::transaction> outbox_;
 
-  std::vector<key> users_, members_, collectors_, miners_;
-  key issuer_;
+  std::vector<peg_key> users_, members_, collectors_, miners_;
+  peg_key issuer_;
+  peg_setup setup_;
   ledger::asset_definition btm_;
   ledger::control_program fed_;
   ledger::genesis_spec mc_spec_;
@@ -661,7 +551,7 @@ struct federation_stack::impl final : stack_host {
   std::vector<caf::actor> collector_actors_;
   fed::collector_stats collector_stats_before_crash_;
 
-  std::vector<user_state> us_;
+  std::vector<peg_user> us_;
   std::map<hash256, std::size_t> pegout_owner_;
 };
 
