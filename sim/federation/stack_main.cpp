@@ -22,9 +22,39 @@ namespace {
 const char* usage =
     "usage: bystack-stack-sim SCENARIO.yaml [--nodes N] [--supers M] [--rounds R] [--seed S]\n"
     "                   [--crypto modelled|ed25519] [--certificates list|aggregate]\n"
-    "                   [--expect-complete]\n"
+    "                   [--expect-complete] [--expect-violation]\n"
     "The scenario is a bystack-sim scenario with a ledger: section and a federation: section\n"
     "(docs/federation.md, \"The whole system in bystack-sim\").\n";
+
+/// The faults' lines: what each enabled fault did and whether its expected outcome happened.
+void print_faults(const bystack::sim::federation::stack_params& p,
+                  const bystack::sim::federation::stack_report& f) {
+  auto u = [](std::uint64_t x) { return static_cast<unsigned long long>(x); };
+  if (p.lying_collector)
+    std::printf("lying collector: %llu forged claims with a tenfold amount, %llu of a transaction "
+                "in no mainchain block, %llu committed\n",
+                u(f.forged_wrong_amount), u(f.forged_not_mined), u(f.forged_committed));
+  if (p.double_claim)
+    std::printf("double claim: %llu second claims sent, %llu committed (won a race, the first "
+                "refused), %llu claims for %llu distinct mainchain outputs\n",
+                u(f.second_claims), u(f.second_claims_committed), u(f.claims),
+                u(f.claimed_outputs));
+  if (!f.refusals.empty()) std::printf("refused by the sidechain rules: %s\n", f.refusals.c_str());
+  if (p.byzantine_members > 0)
+    std::printf("byzantine members: %zu, %llu theft shares sent to honest members, %llu shares "
+                "refused, %llu thefts submitted with their signatures, %llu mined\n",
+                p.byzantine_members, u(f.theft_shares), u(f.shares_refused), u(f.thefts_submitted),
+                u(f.thefts_mined));
+  if (p.members_return_at_s >= 0 && p.offline_members > 0)
+    std::printf("offline members return at %.0f s: %llu releases before, %llu at the end\n",
+                p.members_return_at_s, u(f.releases_before_return), u(f.releases));
+  if (p.reorg_depth > 0)
+    std::printf("reorganisation at depth %llu (confirmations %llu): %llu reorganisations, %llu "
+                "pegin removed\n",
+                u(p.reorg_depth), u(p.confirmations), u(f.reorgs), u(f.pegins_removed));
+  for (const auto& why : f.fault_failures)
+    std::printf("FAULT OUTCOME NOT MET: %s\n", why.c_str());
+}
 
 } // namespace
 
@@ -54,7 +84,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto s = std::move(*loaded);
-  bool expect_complete = false;
+  bool expect_complete = false, expect_violation = false;
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&]() -> const char* {
@@ -72,6 +102,8 @@ int main(int argc, char** argv) {
     if (*applied) continue;
     if (flag == "--expect-complete")
       expect_complete = true;
+    else if (flag == "--expect-violation")
+      expect_violation = true;
     else {
       std::cerr << "bystack-stack-sim: unknown flag '" << flag << "'\n" << usage;
       return 2;
@@ -142,12 +174,15 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(f2.supply_checks), f2.supply_ok ? "" : ": ",
               f2.supply_discrepancy.c_str());
   std::printf("safety violations %llu\n", static_cast<unsigned long long>(r->safety_violations));
+  print_faults(p, f2);
   std::printf("trace hash %s (consensus) %016llx (peg)\n", r->trace_hash.c_str(),
               static_cast<unsigned long long>(f2.trace_hash));
-  bool ok = f2.supply_ok && r->ledger.ok() && r->safety_violations == 0;
+  bool ok = (f2.supply_ok != expect_violation) && r->ledger.ok() && r->safety_violations == 0 &&
+            f2.fault_failures.empty();
+  auto expected = f2.pegins - f2.pegins_removed; // a pegin the reorganisation took is not due
   if (expect_complete &&
-      (f2.pegins == 0 || f2.pegin_s.size() != f2.pegins || f2.releases != f2.pegouts ||
-       f2.records != f2.pegouts || f2.pegouts != f2.pegins)) {
+      (expected == 0 || f2.pegin_s.size() != expected || f2.releases != f2.pegouts ||
+       f2.records != f2.pegouts || f2.pegouts != expected)) {
     std::printf("incomplete: not every pegin was claimed, traded, pegged out, released and "
                 "recorded\n");
     ok = false;

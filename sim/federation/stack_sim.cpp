@@ -146,6 +146,7 @@ struct federation_stack::impl final : stack_host {
     for (std::size_t i = 0; i < p_.mainchain_nodes; ++i)
       miners_.push_back(key(static_cast<std::uint32_t>(4000 + i)));
     issuer_ = key(4999);
+    if (p_.reorg_depth > 0) attacker_ = key(4998);
     std::vector<crypto::public_key> keys;
     for (const auto& m : members_)
       keys.push_back(m.s->pub());
@@ -179,6 +180,12 @@ struct federation_stack::impl final : stack_host {
       funding_.push_back(ledger::output_id(txid, static_cast<std::uint32_t>(g.outputs.size()), o));
       g.outputs.push_back(o);
     }
+    if (p_.lying_collector || p_.double_claim) { // collector 0's spare output for its lies
+      auto o = ledger::pay(native, collector_funds, collectors_[0].prog);
+      spare_ = ledger::output_id(txid, static_cast<std::uint32_t>(g.outputs.size()), o);
+      spare_out_ = o;
+      g.outputs.push_back(o);
+    }
   }
 
   void start(caf::actor_system& sys, std::function<void()> run_actors,
@@ -202,10 +209,14 @@ struct federation_stack::impl final : stack_host {
       at(static_cast<std::int64_t>((p_.crash_collector_at_s + p_.restart_after_s) * 1e6),
          [this] { restart_collector(); });
     }
+    if (p_.members_return_at_s >= 0 && p_.offline_members > 0)
+      at(static_cast<std::int64_t>(p_.members_return_at_s * 1e6), [this] { members_return(); });
     at(next_mining(), [this] { mine(); });
-    for (std::size_t i = 0; i < p_.users; ++i)
-      at(static_cast<std::int64_t>(rng_.uniform(0, p_.start_window_s * 1e6)),
-         [this, i] { pegin(i); });
+    for (std::size_t i = 0; i < p_.users; ++i) {
+      auto t = static_cast<std::int64_t>(rng_.uniform(0, p_.start_window_s * 1e6));
+      if (i == 0 && p_.reorg_depth > 0) t = 1'000'000; // the double-spending user goes first
+      at(t, [this, i] { pegin(i); });
+    }
   }
 
   void spawn_collector(std::size_t i, const hash256& funding) {
@@ -241,6 +252,7 @@ struct federation_stack::impl final : stack_host {
     spawn_collector(0, funding);
   }
 
+  bool live(std::size_t m) const { return m < member_actors_.size() && member_actors_[m]; }
   std::size_t online() const {
     return p_.members > p_.offline_members ? p_.members - p_.offline_members : 0;
   }
@@ -293,15 +305,17 @@ struct federation_stack::impl final : stack_host {
   void member_effects(std::size_t i, std::vector<fed::member_effect> fx) override {
     for (auto& e : fx) {
       if (auto* b = std::get_if<fed::broadcast_share>(&e)) {
-        for (std::size_t j = 0; j < online(); ++j)
-          if (j != i) at(now_ + lat(), [this, j, s = b->share] { send_member(j, member_mail{s}); });
+        for (std::size_t j = 0; j < p_.members; ++j)
+          if (j != i && live(j))
+            at(now_ + lat(), [this, j, s = b->share] { send_member(j, member_mail{s}); });
       } else if (auto* s = std::get_if<fed::submit_release>(&e)) {
         submit_mc(node_of_member(i), std::make_shared<const ledger::tx>(s->release));
       }
     }
   }
 
-  void collector_tx(std::size_t, ledger::tx t) override {
+  void collector_tx(std::size_t c, ledger::tx t) override {
+    if (c == 0 && p_.double_claim) claim_again(t.inputs, true); // the race: both at once
     at(now_ + lat(), [this, w = ledger::wrap(t)] { outbox_.push_back(w); });
     ++r_.stack_txs;
   }
@@ -346,10 +360,7 @@ struct federation_stack::impl final : stack_host {
     if (j == 0) tr_add(node.tip_hash().prefix64());
     for (std::size_t c = 0; c < p_.collectors; ++c)
       if (node_of_collector(c) == j) at(now_ + lat(), [this, c] { tell_collector(c); });
-    std::vector<fed::federation_coin> coins;
-    for (const auto& [id, e] : node.state().entries())
-      if (e.out.owner == fed_) coins.push_back(fed::federation_coin{id, e.out, e.height});
-    std::sort(coins.begin(), coins.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    auto coins = coins_of(node);
     std::vector<hash256> released;
     for (const auto& t : node.block_at(height)->txs())
       for (const auto& o : t->outputs)
@@ -358,8 +369,8 @@ struct federation_stack::impl final : stack_host {
           std::copy(o.data.begin(), o.data.end(), peg.data.begin());
           if (pegout_owner_.count(peg) != 0) released.push_back(peg);
         }
-    for (std::size_t m = 0; m < online(); ++m)
-      if (node_of_member(m) == j)
+    for (std::size_t m = 0; m < p_.members; ++m)
+      if (node_of_member(m) == j && live(m))
         at(now_ + lat(), [this, m, coins, height, released] {
           send_member(m, member_mail{mainchain_view{coins, height}});
           for (const auto& peg : released)
@@ -375,6 +386,16 @@ struct federation_stack::impl final : stack_host {
       tr_add(peg.prefix64());
     }
     check_supply();
+    if (p_.reorg_depth > 0) maybe_attack();
+  }
+
+  /// The federation's unspent coins on a node's best chain, by id.
+  std::vector<fed::federation_coin> coins_of(const mc::mainchain_core& node) const {
+    std::vector<fed::federation_coin> coins;
+    for (const auto& [id, e] : node.state().entries())
+      if (e.out.owner == fed_) coins.push_back(fed::federation_coin{id, e.out, e.height});
+    std::sort(coins.begin(), coins.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return coins;
   }
 
   /// Hands collector c its node's recent blocks and tip.
@@ -386,6 +407,7 @@ struct federation_stack::impl final : stack_host {
       m.blocks.push_back(node.block_at(h));
     m.tip = node.tip_hash();
     send_collector(c, std::move(m));
+    if (c == 0 && p_.lying_collector && collector_actors_[0]) forge();
   }
 
   // -- the sidechain ----------------------------------------------------------------------------
@@ -414,15 +436,25 @@ struct federation_stack::impl final : stack_host {
     r_.sc_txs += txs.size();
     tr_add(sc_.hash().prefix64());
     fed::scan_sidechain_block(scan_, txs, height, sc_);
+    for (const auto& t : txs) {
+      if (forged_.count(t.id()) != 0) ++r_.forged_committed;
+      if (second_.count(t.id()) != 0) ++r_.second_claims_committed;
+      if (forged_.count(t.id()) != 0 || second_.count(t.id()) != 0) // the spare moved on
+        spare_ = ledger::output_id(t.id(), 0, t.outputs[0]);
+      if (p_.double_claim) claim_again(t.inputs, false); // a second claim of what was claimed
+    }
     for (const auto& t : txs)
       for (const auto& in : t.inputs) {
         if (in.kind == fed::claim_input) ++r_.claims;
         if (in.kind == fed::release_input) ++r_.records;
         if (in.kind == fed::header_input) ++header_inputs_;
       }
-    for (const auto& po : fed::pegouts_in_block(txs, height, sc_, fp_))
-      for (std::size_t i = 0; i < online(); ++i)
-        at(now_ + lat(), [this, i, po] { send_member(i, member_mail{po}); });
+    for (const auto& po : fed::pegouts_in_block(txs, height, sc_, fp_)) {
+      for (std::size_t i = 0; i < p_.members; ++i)
+        if (live(i)) at(now_ + lat(), [this, i, po] { send_member(i, member_mail{po}); });
+      if (p_.members_return_at_s >= 0) final_pegouts_.push_back(po);
+      if (p_.byzantine_members > 0) at(now_ + lat(), [this, po] { steal(po); });
+    }
     users_progress();
     // Collectors step on the committed state now (the replica moves on at the next commit).
     for (std::size_t c = 0; c < p_.collectors; ++c)
@@ -449,6 +481,16 @@ struct federation_stack::impl final : stack_host {
   void pegin(std::size_t i) {
     auto& u = us_[i];
     auto t = make_pegin(setup_, i, users_[i], fed_, 1000 + rng_.below(4000), u);
+    if (i == 0 && p_.reorg_depth > 0) { // the same coin, paid back to the user
+      pegin0_ = t.id();
+      pegin0_output_ = ledger::output_id(pegin0_, 0, t.outputs[0]);
+      ledger::tx c;
+      c.chain = fp_.mainchain;
+      c.inputs.push_back(ledger::spend_of(t.inputs[0].spent_output));
+      c.outputs.push_back(ledger::pay(btm_.id(), peg_user_funds, users_[0].prog));
+      ledger::sign_input(c, 0, users_[0].prog, *users_[0].s);
+      conflict_ = std::make_shared<const ledger::tx>(c);
+    }
     ++r_.pegins;
     u.pegin_at_s = static_cast<double>(now_) / 1e6;
     submit_mc(i % nodes_.size(), std::make_shared<const ledger::tx>(t));
@@ -468,6 +510,232 @@ struct federation_stack::impl final : stack_host {
     submit_sc(t);
   }
 
+  // -- faults ----------------------------------------------------------------------------------
+
+  /// The offline members come back: each replays the final pegouts so far and reads its node's
+  /// federation coins, as a restarted member does.
+  void members_return() {
+    r_.releases_before_return = r_.releases;
+    for (std::size_t i = online(); i < p_.members; ++i) {
+      member_actors_[i] = sys_->spawn(hosted_actor<fed::member_core, member_mail>, member_cores_[i],
+                                      static_cast<stack_host*>(this), i);
+      for (const auto& po : final_pegouts_)
+        send_member(i, member_mail{po});
+      const auto& node = *nodes_[node_of_member(i)];
+      send_member(i, member_mail{mainchain_view{coins_of(node), node.height()}});
+    }
+  }
+
+  /// A sidechain transaction from collector 0's spare output carrying `ext` (a lie), checked
+  /// against the committed state as a validator checks it; the refusal is counted by rule.
+  ledger::tx spare_tx(std::vector<ledger::input> ext) {
+    ledger::tx t;
+    t.chain = sc_params_.chain;
+    t.inputs = std::move(ext);
+    t.inputs.push_back(ledger::spend_of(spare_));
+    t.outputs.push_back(ledger::pay(spare_out_.asset, spare_out_.amount, collectors_[0].prog));
+    ledger::sign_input(t, t.inputs.size() - 1, collectors_[0].prog, *collectors_[0].s);
+    ledger::tx_summary sum;
+    auto err = ledger::check_tx(t, sc_, sc_params_, ledger::tx_context{sc_.height() + 1, false},
+                                *checker_, sum, nullptr, &ext_);
+    if (!err.ok()) {
+      auto why = err.message();
+      refusals_[why.substr(0, why.find(':'))] += 1;
+    }
+    submit_sc(t);
+    return t;
+  }
+
+  /// Collector 0 lies, in turn: a real pegin with a tenfold amount, and a pegin transaction in
+  /// a block that was never mined (its Merkle path right for that block).
+  void forge() {
+    const auto& node = *nodes_[node_of_collector(0)];
+    bool wrong_amount = (r_.forged_wrong_amount + r_.forged_not_mined) % 2 == 0;
+    if (wrong_amount) {
+      for (auto h = node.height(); h >= 1 && h + 20 > node.height(); --h) {
+        auto b = node.block_at(h);
+        for (std::uint32_t ti = 0; ti < b->txs().size(); ++ti) {
+          const auto& t = *b->txs()[ti];
+          if (t.outputs.empty() || t.outputs[0].owner != fed_ || t.outputs[0].data.empty())
+            continue;
+          fed::claim_payload c{btm_, t, 0, mc::make_merkle_path(b->txs(), ti), b->hash()};
+          c.mc_tx.outputs[0].amount *= 10;
+          forged_.insert(spare_tx({fed::make_claim_input(c)}).id());
+          ++r_.forged_wrong_amount;
+          return;
+        }
+      }
+    }
+    ledger::tx t; // pays the federation from a coin that does not exist, for the liar
+    t.chain = fp_.mainchain;
+    hash256 nowhere;
+    nowhere.data[0] = 0xfa;
+    for (std::size_t i = 0; i < 8; ++i)
+      nowhere.data[1 + i] = static_cast<std::uint8_t>(r_.forged_not_mined >> (8 * i));
+    t.inputs.push_back(ledger::spend_of(nowhere));
+    auto o = ledger::pay(btm_.id(), 4000, fed_);
+    o.data = ledger::encode(collectors_[0].prog);
+    t.outputs.push_back(o);
+    auto ptr = std::make_shared<const ledger::tx>(t);
+    auto b = make_peg_block(setup_, node.child_header(now_ms()), collectors_[0].prog, {ptr});
+    fed::claim_payload c{btm_, t, 0, mc::make_merkle_path(b->txs(), 1), b->hash()};
+    forged_.insert(spare_tx({fed::make_claim_input(c)}).id());
+    ++r_.forged_not_mined;
+  }
+
+  /// Collector 0 claims the claims in `inputs` again, from its spare output.
+  void claim_again(const std::vector<ledger::input>& inputs, bool race) {
+    std::vector<ledger::input> claims;
+    for (const auto& in : inputs)
+      if (in.kind == fed::claim_input) claims.push_back(in);
+    if (claims.empty()) return;
+    second_.insert(spare_tx(std::move(claims)).id());
+    ++r_.second_claims;
+    race_copies_ += race ? 1 : 0;
+  }
+
+  /// The Byzantine members sign a release of up to 8 federation coins to member 0 for pegout
+  /// `po`, send their shares to the honest members and submit it with their signatures.
+  void steal(const fed::pegout_request& po) {
+    ledger::tx theft;
+    theft.chain = fp_.mainchain;
+    std::uint64_t sum = 0;
+    for (const auto& c : coins_of(*nodes_[node_of_member(0)])) {
+      theft.inputs.push_back(ledger::spend_of(c.id));
+      sum += c.out.amount;
+      if (theft.inputs.size() == 8) break;
+    }
+    if (theft.inputs.empty()) return;
+    theft.outputs.push_back(ledger::pay(btm_.id(), sum, members_[0].prog));
+    auto id = theft.id();
+    auto signed_theft = theft;
+    for (std::size_t j = 0; j < p_.byzantine_members; ++j) {
+      fed::signature_share sh{po.id, id, 0, {}};
+      auto k = std::find(fed_.keys.begin(), fed_.keys.end(), members_[j].s->pub());
+      sh.key_index = static_cast<std::uint8_t>(k - fed_.keys.begin());
+      for (const auto& in : theft.inputs)
+        sh.signatures.push_back(members_[j].s->sign(ledger::sighash(ledger::input_id(in), id)));
+      for (std::size_t i = 0; i < theft.inputs.size(); ++i)
+        signed_theft.inputs[i].witness.push_back(
+            ledger::key_signature{sh.key_index, sh.signatures[i]});
+      for (std::size_t m = p_.byzantine_members; m < p_.members; ++m)
+        if (live(m)) {
+          ++r_.theft_shares;
+          at(now_ + lat(), [this, m, sh] { send_member(m, member_mail{sh}); });
+        }
+    }
+    for (auto& in : signed_theft.inputs) // witnesses in ascending key index, as the rule wants
+      std::sort(in.witness.begin(), in.witness.end(),
+                [](const auto& a, const auto& b) { return a.key_index < b.key_index; });
+    thefts_.insert(id);
+    ++r_.thefts_submitted;
+    submit_mc(node_of_member(0), std::make_shared<const ledger::tx>(signed_theft));
+  }
+
+  /// The double spend: once user 0's pegin is deep enough on node 0 (and, at or beyond the
+  /// confirmation depth, claimed), a branch one block longer than every node's chain, holding
+  /// the conflicting payment, reaches every node.
+  void maybe_attack() {
+    if (attacked_ || !conflict_) return;
+    const auto& node = *nodes_[0];
+    std::uint64_t at_height = 0;
+    for (std::uint64_t h = 1; h <= node.height() && at_height == 0; ++h)
+      for (const auto& t : node.block_at(h)->txs())
+        if (t->id() == pegin0_) at_height = h;
+    if (at_height == 0 || node.height() - at_height + 1 < p_.reorg_depth) return;
+    if (p_.reorg_depth >= p_.confirmations && !us_[0].claimed) return;
+    attacked_ = true;
+    claimed_before_reorg_ = us_[0].claimed;
+    std::uint64_t top = 0;
+    for (const auto& n : nodes_)
+      top = std::max(top, n->height());
+    auto branch = make_branch(setup_, node, at_height, top - at_height + 2, conflict_, pegin0_,
+                              attacker_.prog);
+    attack_tip_ = branch.back()->hash();
+    for (std::size_t j = 0; j < nodes_.size(); ++j)
+      at(now_ + lat(), [this, j, branch] {
+        for (const auto& b : branch)
+          nodes_[j]->on_block(static_cast<mc::peer_id>(nodes_.size()), b, now_ms());
+        (void)nodes_[j]->take_effects();
+        if (j == 0 && nodes_[0]->tip_hash() == attack_tip_) ++r_.reorgs;
+        on_node(j);
+      });
+  }
+
+  /// Checks that each fault had its expected outcome; what did not happen goes to the report.
+  void judge_faults() {
+    auto& f = r_.fault_failures;
+    for (const auto& [why, n] : refusals_)
+      r_.refusals += (r_.refusals.empty() ? "" : "; ") + why + ": " + std::to_string(n);
+    std::set<hash256> outputs;
+    for (const auto& c : scan_.claims)
+      outputs.insert(c.mainchain_output);
+    r_.claimed_outputs = outputs.size();
+    for (std::uint64_t h = 1; h <= nodes_[0]->height(); ++h)
+      for (const auto& t : nodes_[0]->block_at(h)->txs())
+        if (thefts_.count(t->id()) != 0) ++r_.thefts_mined;
+    if (p_.lying_collector) {
+      if (r_.forged_wrong_amount == 0 || r_.forged_not_mined == 0)
+        f.push_back("lying_collector: not both kinds of forged claims were sent");
+      if (r_.forged_committed != 0)
+        f.push_back("lying_collector: " + std::to_string(r_.forged_committed) +
+                    " forged claims were committed");
+    }
+    if (p_.double_claim) {
+      if (r_.second_claims == 0) f.push_back("double_claim: no second claim was sent");
+      if (r_.claims != r_.claimed_outputs)
+        f.push_back("double_claim: " + std::to_string(r_.claims) + " claims committed for " +
+                    std::to_string(r_.claimed_outputs) + " outputs");
+    }
+    if (p_.lying_collector || p_.double_claim) {
+      std::uint64_t lies = r_.forged_wrong_amount + r_.forged_not_mined + r_.second_claims;
+      std::uint64_t refused = 0;
+      for (const auto& [why, n] : refusals_)
+        refused += n;
+      // Refused at once: all but the race copies (checked before the first claim committed).
+      if (refused + r_.second_claims_committed < lies - race_copies_)
+        f.push_back("lies: " + std::to_string(lies) + " sent, only " + std::to_string(refused) +
+                    " refused by the rules against the committed state");
+    }
+    if (p_.byzantine_members > 0) {
+      if (r_.theft_shares == 0 || r_.thefts_submitted == 0)
+        f.push_back("byzantine_members: no theft was attempted");
+      if (r_.thefts_mined != 0) f.push_back("byzantine_members: a theft was mined");
+      if (r_.shares_refused < r_.theft_shares)
+        f.push_back("byzantine_members: honest members accepted " +
+                    std::to_string(r_.theft_shares - r_.shares_refused) + " theft shares");
+    }
+    if (online() < p_.threshold) {
+      auto before = p_.members_return_at_s >= 0 ? r_.releases_before_return : r_.releases;
+      if (before != 0)
+        f.push_back("offline_members: " + std::to_string(before) +
+                    " releases with fewer than m members online");
+      if (p_.members_return_at_s < 0 && r_.pending_pegouts != r_.pegouts)
+        f.push_back("offline_members: pegouts lost: " + std::to_string(r_.pending_pegouts) +
+                    " waiting of " + std::to_string(r_.pegouts));
+    }
+    if (p_.reorg_depth > 0) {
+      if (r_.reorgs != 1) f.push_back("reorg_depth: the attacker's branch did not win");
+      bool deep = p_.reorg_depth >= p_.confirmations;
+      if (!deep && (us_[0].claimed || !r_.supply_ok))
+        f.push_back("reorg_depth: a pegin removed before its confirmations was claimed");
+      if (deep) {
+        hash256 claim_tx;
+        for (const auto& c : scan_.claims)
+          if (c.mainchain_output == pegin0_output_) claim_tx = c.sidechain_tx;
+        bool named =
+            !r_.supply_ok && !claim_tx.is_zero() &&
+            r_.supply_discrepancy.find(pegin0_output_.hex().substr(0, 16)) != std::string::npos &&
+            r_.supply_txs == std::vector<hash256>{claim_tx};
+        if (!claimed_before_reorg_ || !named)
+          f.push_back("reorg_depth: the supply checker did not flag exactly the claim of the "
+                      "removed pegin " +
+                      pegin0_output_.hex().substr(0, 16));
+      }
+      if (r_.reorgs == 1) r_.pegins_removed = 1;
+    }
+  }
+
   // -- the supply checker -----------------------------------------------------------------------
 
   void check_supply() {
@@ -481,6 +749,7 @@ struct federation_stack::impl final : stack_host {
     if (!rep.ok && r_.supply_ok) {
       r_.supply_ok = false;
       r_.supply_discrepancy = rep.discrepancy;
+      r_.supply_txs = rep.txs;
     }
   }
 
@@ -496,6 +765,7 @@ struct federation_stack::impl final : stack_host {
       if (c) r_.headers += c->stats().headers_relayed;
     r_.headers += collector_stats_before_crash_.headers_relayed;
     r_.mc_height = nodes_[0]->height();
+    judge_faults();
     r_.end_s = static_cast<double>(t) / 1e6;
     r_.trace_hash = trace_;
     for (auto& a : member_actors_)
@@ -553,6 +823,18 @@ struct federation_stack::impl final : stack_host {
 
   std::vector<peg_user> us_;
   std::map<hash256, std::size_t> pegout_owner_;
+
+  // Faults.
+  std::vector<fed::pegout_request> final_pegouts_; ///< for members who come back
+  hash256 spare_;                                  ///< collector 0's output for its lies
+  ledger::output spare_out_;
+  std::set<hash256> forged_, second_, thefts_;
+  std::map<std::string, std::uint64_t> refusals_;
+  std::uint64_t race_copies_ = 0;
+  peg_key attacker_;
+  hash256 pegin0_, pegin0_output_, attack_tip_;
+  mc::tx_ptr conflict_;
+  bool attacked_ = false, claimed_before_reorg_ = false;
 };
 
 // -- federation_stack ---------------------------------------------------------------------------
@@ -616,6 +898,20 @@ result<stack_params> load_stack_params(const std::string& text, const std::strin
     if (f->has("crash_collector_at_s"))
       p.crash_collector_at_s = f->optional_double("crash_collector_at_s", -1, 0, 1e9);
     p.restart_after_s = f->optional_double("restart_after_s", 300, 0, 1e9);
+    if (f->has("members_return_at_s"))
+      p.members_return_at_s = f->optional_double("members_return_at_s", -1, 0, 1e9);
+    p.lying_collector = f->optional<bool>("lying_collector", false);
+    p.double_claim = f->optional<bool>("double_claim", false);
+    p.byzantine_members = static_cast<std::size_t>(
+        f->optional_int("byzantine_members", 0, 0, static_cast<std::int64_t>(p.members)));
+    if (p.byzantine_members >= p.threshold)
+      f->fail("byzantine_members", "must be below the threshold (m or more can steal)");
+    if (p.byzantine_members + p.offline_members > p.members)
+      f->fail("byzantine_members", "the Byzantine members are online: at most members - "
+                                   "offline_members");
+    p.reorg_depth = static_cast<std::uint64_t>(f->optional_int("reorg_depth", 0, 0, 1000));
+    if ((p.lying_collector || p.double_claim) && p.collectors == 0)
+      f->fail(p.lying_collector ? "lying_collector" : "double_claim", "needs a collector");
     f->finish();
     return p;
   } catch (const config::config_error& e) {
