@@ -633,7 +633,7 @@ struct federation_stack::impl final : stack_host {
   }
 
   /// The double spend: once user 0's pegin is deep enough on node 0 (and, at or beyond the
-  /// confirmation depth, claimed), a branch one block longer than every node's chain, holding
+  /// confirmation depth, claimed), a branch two blocks longer than every node's chain, holding
   /// the conflicting payment, reaches every node.
   void maybe_attack() {
     if (attacked_ || !conflict_) return;
@@ -649,7 +649,7 @@ struct federation_stack::impl final : stack_host {
     std::uint64_t top = 0;
     for (const auto& n : nodes_)
       top = std::max(top, n->height());
-    auto branch = make_branch(setup_, node, at_height, top - at_height + 2, conflict_, pegin0_,
+    auto branch = make_branch(setup_, node, at_height, top - at_height + 3, conflict_, pegin0_,
                               attacker_.prog);
     attack_tip_ = branch.back()->hash();
     for (std::size_t j = 0; j < nodes_.size(); ++j)
