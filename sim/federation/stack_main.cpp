@@ -9,10 +9,9 @@
 #include "sim/federation/stack_search.hpp"
 #include "sim/federation/stack_sim.hpp"
 #include "sim/scenario_flags.hpp"
+#include "sim/seed_pool.hpp"
 #include "sim/simulation.hpp"
 
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -20,7 +19,6 @@
 #include <mutex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -75,81 +73,68 @@ int run_search(const bystack::sim::scenario& base, const bystack::sim::federatio
               static_cast<unsigned long long>(from + count - 1), jobs,
               beyond ? " (with reorganisations beyond the confirmations)" : "");
   std::fflush(stdout);
-  std::atomic<std::uint64_t> next{0};
   std::mutex out;
   std::uint64_t supply = 0, faults = 0, safety = 0, errors = 0, incomplete = 0, outside = 0,
                 forged = 0, seconds_claims = 0, thefts = 0, reorgs = 0, offline = 0, byz = 0,
                 crashes = 0, sc_faults = 0, done = 0;
-  auto start = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    for (;;) {
-      auto i = next++;
-      if (i >= count) return;
-      auto seed = from + i;
-      auto c = draw_stack_case(base, bp, seed, beyond);
-      auto r = run_stack_case(c, scheme);
-      std::lock_guard<std::mutex> lock(out);
-      auto repro = "  reproduce: build/sim/federation/bystack-stack-sim " + file + " --case " +
-                   std::to_string(seed) + (beyond ? " --beyond-model" : "") + "\n";
-      auto say = [&](const std::string& what) {
-        std::printf("seed %llu: %s\n  faults: %s\n%s", static_cast<unsigned long long>(seed),
-                    what.c_str(), c.faults.c_str(), repro.c_str());
-      };
-      ++done;
-      if (!r.error.empty()) {
-        ++errors;
-        say("ERROR " + r.error);
-        continue;
-      }
-      const auto& f = r.r;
-      forged += f.forged_wrong_amount + f.forged_not_mined;
-      seconds_claims += f.second_claims;
-      thefts += f.thefts_submitted;
-      reorgs += f.reorgs;
-      offline += c.p.offline_members;
-      byz += c.p.byzantine_members;
-      crashes += f.collector_restarts;
-      sc_faults += c.s.faults.size();
-      std::string in_model = c.outside.empty() ? "" : " (outside the model: " + c.outside + ")";
-      if (!f.supply_ok) {
-        ++supply;
-        say("SUPPLY VIOLATION" + in_model + ": " + f.supply_discrepancy);
-      } else if (!f.fault_failures.empty()) {
-        ++faults;
-        std::string all;
-        for (const auto& why : f.fault_failures)
-          all += (all.empty() ? "" : "; ") + why;
-        say("FAULT OUTCOME NOT MET: " + all);
-      } else if (r.safety_violations > 0 || !r.ledger_ok) {
-        ++safety;
-        say(r.safety_violations > 0 ? "SAFETY VIOLATION on the sidechain"
-                                    : "LEDGER VIOLATION: " + r.ledger_detail);
-      } else if (!r.complete) {
-        auto what = "pegins " + std::to_string(f.pegins) + " (removed " +
-                    std::to_string(f.pegins_removed) + "), claimed " +
-                    std::to_string(f.pegin_s.size()) + ", pegouts " + std::to_string(f.pegouts) +
-                    ", releases " + std::to_string(f.releases) + ", records " +
-                    std::to_string(f.records);
-        if (!c.outside.empty()) {
-          ++outside;
-          say("incomplete, outside the model: " + c.outside + ": " + what);
-        } else {
-          ++incomplete;
-          say("INCOMPLETE within the model: " + what);
-        }
-      }
-      if (done % 50 == 0)
-        std::fprintf(stderr, "progress: %llu of %llu runs\n", static_cast<unsigned long long>(done),
-                     static_cast<unsigned long long>(count));
-      std::fflush(stdout);
+  auto secs = bystack::sim::for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
+    auto c = draw_stack_case(base, bp, seed, beyond);
+    auto r = run_stack_case(c, scheme);
+    std::lock_guard<std::mutex> lock(out);
+    auto repro = "  reproduce: build/sim/federation/bystack-stack-sim " + file + " --case " +
+                 std::to_string(seed) + (beyond ? " --beyond-model" : "") + "\n";
+    auto say = [&](const std::string& what) {
+      std::printf("seed %llu: %s\n  faults: %s\n%s", static_cast<unsigned long long>(seed),
+                  what.c_str(), c.faults.c_str(), repro.c_str());
+    };
+    ++done;
+    if (!r.error.empty()) {
+      ++errors;
+      say("ERROR " + r.error);
+      return;
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned j = 0; j < std::max(1u, jobs); ++j)
-    pool.emplace_back(worker);
-  for (auto& t : pool)
-    t.join();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto& f = r.r;
+    forged += f.forged_wrong_amount + f.forged_not_mined;
+    seconds_claims += f.second_claims;
+    thefts += f.thefts_submitted;
+    reorgs += f.reorgs;
+    offline += c.p.offline_members;
+    byz += c.p.byzantine_members;
+    crashes += f.collector_restarts;
+    sc_faults += c.s.faults.size();
+    std::string in_model = c.outside.empty() ? "" : " (outside the model: " + c.outside + ")";
+    if (!f.supply_ok) {
+      ++supply;
+      say("SUPPLY VIOLATION" + in_model + ": " + f.supply_discrepancy);
+    } else if (!f.fault_failures.empty()) {
+      ++faults;
+      std::string all;
+      for (const auto& why : f.fault_failures)
+        all += (all.empty() ? "" : "; ") + why;
+      say("FAULT OUTCOME NOT MET: " + all);
+    } else if (r.safety_violations > 0 || !r.ledger_ok) {
+      ++safety;
+      say(r.safety_violations > 0 ? "SAFETY VIOLATION on the sidechain"
+                                  : "LEDGER VIOLATION: " + r.ledger_detail);
+    } else if (!r.complete) {
+      auto what = "pegins " + std::to_string(f.pegins) + " (removed " +
+                  std::to_string(f.pegins_removed) + "), claimed " +
+                  std::to_string(f.pegin_s.size()) + ", pegouts " + std::to_string(f.pegouts) +
+                  ", releases " + std::to_string(f.releases) + ", records " +
+                  std::to_string(f.records);
+      if (!c.outside.empty()) {
+        ++outside;
+        say("incomplete, outside the model: " + c.outside + ": " + what);
+      } else {
+        ++incomplete;
+        say("INCOMPLETE within the model: " + what);
+      }
+    }
+    if (done % 50 == 0)
+      std::fprintf(stderr, "progress: %llu of %llu runs\n", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(count));
+    std::fflush(stdout);
+  });
   std::printf("%llu runs in %.0f s: %llu supply violations, %llu fault outcomes not met, %llu "
               "ledger or safety violations, %llu errors, %llu incomplete within the model, %llu "
               "incomplete outside it\n",
