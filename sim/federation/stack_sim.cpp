@@ -247,7 +247,7 @@ struct federation_stack::impl final : stack_host {
     if (collector_actors_[0]) return;
     hash256 funding;
     for (const auto& [id, e] : sc_.entries())
-      if (e.out.owner == collectors_[0].prog) funding = id;
+      if (e.out.owner == collectors_[0].prog && id != spare_) funding = id; // not the lies' spare
     ++r_.collector_restarts;
     spawn_collector(0, funding);
   }
