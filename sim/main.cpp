@@ -3,12 +3,12 @@
 
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
+#include "sim/scenario_flags.hpp"
 #include "sim/sequence.hpp"
 #include "sim/simulation.hpp"
 #include "sim/timeline.hpp"
 #include "sim/trace.hpp"
 
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -26,12 +26,6 @@ const char* usage =
     "                    [--trace-window-ms A-B] [--trace-events-max N]]\n"
     "                   [--sequence FILE.svg --view V] [--timeline FILE]\n"
     "Flags override the scenario file. --nodes or --supers drop the file's explicit groups.\n";
-
-template <class T> bool parse_number(const char* text, T& out) {
-  auto end = text + std::strlen(text);
-  auto [p, ec] = std::from_chars(text, end, out);
-  return ec == std::errc{} && p == end;
-}
 
 } // namespace
 
@@ -63,27 +57,18 @@ int main(int argc, char** argv) {
     };
     auto number = [&](auto& out) {
       const char* v = value();
-      if (!parse_number(v, out)) {
+      if (!sim::parse_number(v, out)) {
         std::cerr << "bystack-sim: " << flag << ": '" << v << "' is not a valid number\n";
         std::exit(2);
       }
     };
-    if (flag == "--nodes") {
-      number(s.nodes);
-      s.group_sizes.clear();
-      s.network.latency.region_of.clear();
-    } else if (flag == "--supers") {
-      number(s.supers);
-      s.group_sizes.clear();
-    } else if (flag == "--rounds")
-      number(s.rounds);
-    else if (flag == "--seed")
-      number(s.seed);
-    else if (flag == "--crypto")
-      s.crypto = value();
-    else if (flag == "--certificates")
-      s.certificates = value();
-    else if (flag == "--json")
+    auto applied = sim::apply_scenario_flag(flag, value, s);
+    if (!applied) {
+      std::cerr << "bystack-sim: " << applied.err().message << "\n";
+      return 2;
+    }
+    if (*applied) continue;
+    if (flag == "--json")
       json_file = value();
     else if (flag == "--csv")
       csv_file = value();
@@ -109,12 +94,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (s.crypto != "modelled" && s.crypto != "ed25519") {
-    std::cerr << "bystack-sim: --crypto must be modelled or ed25519\n";
-    return 2;
-  }
-  if (s.certificates != "list" && s.certificates != "aggregate") {
-    std::cerr << "bystack-sim: --certificates must be list or aggregate\n";
+  if (auto ok = sim::check_scenario_flags(s); !ok) {
+    std::cerr << "bystack-sim: " << ok.err().message << "\n";
     return 2;
   }
   sim::observer_list observers;

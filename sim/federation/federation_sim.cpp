@@ -1,5 +1,7 @@
 #include "sim/federation/federation_sim.hpp"
 
+#include "sim/federation/peg_setup.hpp"
+
 #include "actors/federation/address.hpp"
 #include "actors/federation/collector_core.hpp"
 #include "actors/federation/election.hpp"
@@ -27,20 +29,8 @@ using crypto::hash256;
 
 namespace {
 
-struct key {
-  std::unique_ptr<crypto::signer> s;
-  ledger::control_program prog;
-};
-
-key make_key(std::uint32_t tag) {
-  crypto::secret_seed seed{};
-  for (std::size_t i = 0; i < 4; ++i)
-    seed[i] = static_cast<std::uint8_t>(tag >> (8 * i));
-  seed[31] = 0x6b;
-  key k;
-  k.s = crypto::modelled_scheme().make_signer(seed);
-  k.prog = ledger::control_program::single(k.s->pub());
-  return k;
+peg_key make_key(std::uint32_t tag) {
+  return make_peg_key(crypto::modelled_scheme(), tag, 0, 0x6b);
 }
 
 /// Folds values into a 64-bit FNV-1a trace hash.
@@ -53,8 +43,6 @@ struct trace {
     }
   }
 };
-
-constexpr std::uint64_t user_funds = 10'000;
 
 class federation_run {
 public:
@@ -88,22 +76,11 @@ public:
     programs_ = {fed_};
 
     // The mainchain: BTM, every user funded; no retarget within a run.
-    ledger::asset_definition btm;
-    btm.name = "BTM";
-    btm.issuer = issuer_.prog;
-    btm_ = btm;
-    mc_spec_.network = "mainchain-fed-sim";
-    mc_spec_.block_reward = 50;
-    mc_spec_.assets = {btm};
-    for (const auto& u : users_)
-      mc_spec_.outputs.push_back(ledger::pay(btm.id(), user_funds, u.prog));
-    mc::node_config nc;
-    nc.consensus.target_block_ms = static_cast<std::int64_t>(p.mc_block_ms);
-    nc.consensus.retarget_blocks = 1'000'000;
-    nc.genesis = mc_spec_;
-    nc.pow = &pow_;
-    nc.scheme = &crypto::modelled_scheme();
-    node_ = std::make_unique<mc::mainchain_core>(nc);
+    setup_ = make_peg_setup("mainchain-fed-sim", issuer_.prog, users_, p.mc_block_ms, pow_,
+                            crypto::modelled_scheme(), fed_, p.confirmations);
+    btm_ = setup_.btm;
+    mc_spec_ = setup_.mc_spec;
+    node_ = std::make_unique<mc::mainchain_core>(setup_.node);
 
     // The sidechain: its native asset funds the collectors' fees (none are charged here).
     ledger::asset_definition scn;
@@ -120,13 +97,7 @@ public:
     }
     sc_params_ = ledger::params_of(sc_spec_);
     sc_ = ledger::genesis_state(sc_spec_).value();
-    fp_.federation = fed_;
-    fp_.mainchain = ledger::params_of(mc_spec_).chain;
-    fp_.mainchain_native = btm.id();
-    fp_.consensus = nc.consensus;
-    fp_.genesis = node_->genesis_header();
-    fp_.pegin_confirmations = p.confirmations;
-    fp_.release_confirmations = p.confirmations;
+    fp_ = setup_.fp;
     if (p.elections) {
       fp_.grace_blocks = p.grace_blocks;
       dpos_ = std::make_unique<ledger::dpos::dpos_rules>(sc_params_.native,
@@ -146,13 +117,8 @@ public:
   }
 
   std::unique_ptr<fed::collector_core> make_collector(std::size_t i, const hash256& funding) {
-    fed::collector_config cc;
-    cc.params = fp_;
-    cc.sidechain = sc_params_;
-    cc.signer = collectors_[i].s.get();
-    cc.funding = funding;
-    cc.mainchain_assets = {btm_};
-    return std::make_unique<fed::collector_core>(cc);
+    return std::make_unique<fed::collector_core>(
+        peg_collector(fp_, sc_params_, collectors_[i], funding, btm_));
   }
 
   /// Restarts collector 0 from nothing but its key: its funding is the one output it owns in
@@ -202,8 +168,8 @@ public:
     for (const auto& m : mcores_)
       r_.shares_refused += m->stats().shares_refused;
     for (const auto& u : us_) {
-      if (u.burn_at >= 0 && !u.released) ++r_.pending_pegouts;
-      if (u.pegin_at >= 0 && !u.claimed) ++r_.unclaimed_pegins;
+      if (u.burn_at_s >= 0 && !u.released) ++r_.pending_pegouts;
+      if (u.pegin_at_s >= 0 && !u.claimed) ++r_.unclaimed_pegins;
     }
     r_.trace_hash = tr_.h;
     return r_;
@@ -220,21 +186,6 @@ private:
       return a.t != b.t ? a.t > b.t : a.seq > b.seq;
     }
   };
-  struct user_state {
-    double pegin_at = -1;
-    std::uint64_t amount = 0;
-    hash256 pegin_output; ///< on the sidechain
-    bool claimed = false;
-    hash256 sc_coin; ///< the user's rest after the trade
-    std::uint64_t sc_amount = 0;
-    bool traded = false;
-    hash256 pegout;
-    bool burn_sent = false;
-    double burn_at = -1;
-    bool released = false;
-    bool recorded = false;
-  };
-
   void at(double t, std::function<void()> f) { q_.push(event{t, seq_++, std::move(f)}); }
   double exp_ms(double mean) { return now_ - std::log(1.0 - rng_.uniform01()) * mean; }
   std::int64_t now_i() const { return static_cast<std::int64_t>(now_); }
@@ -244,20 +195,9 @@ private:
   void mine() {
     at(exp_ms(p_.mc_block_ms), [this] { mine(); });
     auto h = node_->child_header(now_i());
-    ledger::tx cb;
-    cb.chain = fp_.mainchain;
-    ledger::input in;
-    in.kind = ledger::input_kind::coinbase;
-    in.amount = mc_spec_.block_reward;
-    in.nonce = h.height;
-    cb.inputs.push_back(in);
-    cb.outputs.push_back(ledger::pay(btm_.id(), in.amount, miner_.prog));
-    std::vector<mc::tx_ptr> txs{std::make_shared<const ledger::tx>(cb)};
-    for (const auto& t : node_->pool().candidates(2000))
-      txs.push_back(t);
-    h.tx_root = mc::tx_root(txs);
-    h.nonce = mc::modelled_nonce(h);
-    node_->on_block_mined(std::make_shared<const mc::block>(h, txs), now_i());
+    auto txs = node_->pool().candidates(2000);
+    auto b = make_peg_block(setup_, h, miner_.prog, {txs.begin(), txs.end()});
+    node_->on_block_mined(b, now_i());
     (void)node_->take_effects();
     ++r_.mc_blocks;
     on_mainchain();
@@ -311,7 +251,7 @@ private:
               auto c = coin_owner_.find(t->inputs[0].spent_output);
               if (c != coin_owner_.end() && c->second != programs_.front()) ++r_.late_pegouts;
             }
-            r_.pegout_s.push_back((now_ - u.burn_at) / 1000);
+            r_.pegout_s.push_back(now_ / 1000 - u.burn_at_s);
             for (std::size_t i = 0; i < online(); ++i)
               at(now_ + p_.latency_ms, [this, i, peg] { mcores_[i]->on_released(peg); });
           }
@@ -402,58 +342,15 @@ private:
         if (t->id() == pegin0_) at_height = h;
     if (at_height == 0 || node_->height() - at_height + 1 < p_.double_spend_depth) return;
     attacked_ = true;
-    // A private branch from the block before, one block longer, spending the coins elsewhere.
-    auto parent = node_->block_at(at_height - 1) ? node_->block_at(at_height - 1)->hdr()
-                                                 : node_->genesis_header();
-    // The other transactions of the replaced blocks move to the branch, but for those that
-    // spend the pegin's outputs (a release paid from it), directly or through another.
-    std::vector<mc::tx_ptr> moved;
-    std::set<hash256> dropped{pegin0_};
-    for (auto h = at_height; h <= node_->height(); ++h)
-      for (std::size_t k = 1; k < node_->block_at(h)->txs().size(); ++k) {
-        const auto& t = node_->block_at(h)->txs()[k];
-        auto id = t->id();
-        bool depends = dropped.count(id) != 0;
-        for (const auto& in : t->inputs)
-          for (const auto& d : dropped)
-            if (in.kind == ledger::input_kind::spend && origin_.count(in.spent_output) &&
-                origin_.at(in.spent_output) == d)
-              depends = true;
-        if (depends)
-          dropped.insert(id);
-        else
-          moved.push_back(t);
-      }
-    auto length = node_->height() - parent.height + 1;
-    for (std::uint64_t k = 0; k < length; ++k) {
-      mc::header h;
-      h.version = parent.version;
-      h.height = parent.height + 1;
-      h.previous = parent.hash();
-      h.bits = parent.bits;
-      h.seed = parent.height % pow::seed_epoch_blocks == 0 ? parent.hash() : parent.seed;
-      h.timestamp_ms = parent.timestamp_ms + 1;
-      ledger::tx cb;
-      cb.chain = fp_.mainchain;
-      ledger::input in;
-      in.kind = ledger::input_kind::coinbase;
-      in.amount = mc_spec_.block_reward;
-      in.nonce = h.height;
-      cb.inputs.push_back(in);
-      cb.outputs.push_back(ledger::pay(btm_.id(), in.amount, users_[0].prog));
-      std::vector<mc::tx_ptr> txs{std::make_shared<const ledger::tx>(cb)};
-      if (k == 0) {
-        txs.push_back(conflict_);
-        txs.insert(txs.end(), moved.begin(), moved.end());
-      }
-      h.tx_root = mc::tx_root(txs);
-      h.nonce = mc::modelled_nonce(h);
-      auto b = std::make_shared<const mc::block>(h, txs);
+    // A private branch from the block before, one block longer, spending the coins elsewhere;
+    // the other transactions of the replaced blocks move to it, but for those that spend the
+    // pegin's outputs (a release paid from it), directly or through another.
+    auto branch = make_branch(setup_, *node_, at_height, node_->height() - at_height + 2, conflict_,
+                              pegin0_, users_[0].prog);
+    for (const auto& b : branch)
       node_->on_block(1, b, now_i());
-      parent = h;
-    }
     (void)node_->take_effects();
-    if (node_->tip_hash() == parent.hash()) {
+    if (node_->tip_hash() == branch.back()->hash()) {
       ++r_.reorgs;
       on_mainchain();
     }
@@ -541,89 +438,52 @@ private:
   }
 
   void users_progress() {
-    for (std::size_t i = 0; i < us_.size(); ++i) {
-      auto& u = us_[i];
-      if (u.pegin_at >= 0 && !u.claimed && sc_.find(u.pegin_output)) {
-        u.claimed = true;
-        r_.pegin_s.push_back((now_ - u.pegin_at) / 1000);
-        at(now_ + p_.latency_ms, [this, i] { trade(i); });
-      }
-      if (u.traded && !u.burn_sent && sc_.find(u.sc_coin)) {
-        u.burn_sent = true;
-        at(now_ + p_.latency_ms, [this, i] { pegout(i); });
-      }
-      if (u.burn_sent && u.burn_at < 0 && sc_.find(u.pegout)) u.burn_at = now_;
-      if (u.burn_at >= 0 && !u.recorded && !sc_.find(u.pegout)) {
-        u.recorded = true;
-        r_.record_s.push_back((now_ - u.burn_at) / 1000);
-      }
-    }
+    peg_latencies got;
+    peg_progress(
+        us_, sc_, now_ / 1000, got,
+        [this](std::size_t i) { at(now_ + p_.latency_ms, [this, i] { trade(i); }); },
+        [this](std::size_t i) { at(now_ + p_.latency_ms, [this, i] { pegout(i); }); });
+    r_.pegin_s.insert(r_.pegin_s.end(), got.pegin_s.begin(), got.pegin_s.end());
+    r_.record_s.insert(r_.record_s.end(), got.record_s.begin(), got.record_s.end());
   }
 
   // -- users ------------------------------------------------------------------------------------
 
   void pegin(std::size_t i) {
     auto& u = us_[i];
-    u.amount = 1000 + rng_.below(4000);
-    ledger::tx t;
-    t.chain = fp_.mainchain;
-    auto coin = ledger::output_id(ledger::genesis_txid(mc_spec_), static_cast<std::uint32_t>(i),
-                                  mc_spec_.outputs[i]);
-    t.inputs.push_back(ledger::spend_of(coin));
     const auto* owner = &fed_;
     if (p_.elections && (p_.stale_every == 0 || i % p_.stale_every != p_.stale_every - 1))
       owner = &fed::federation_at(fp_, node_->height() + 1);
-    auto o = ledger::pay(btm_.id(), u.amount, *owner);
-    o.data = ledger::encode(users_[i].prog);
-    t.outputs.push_back(o);
-    t.outputs.push_back(ledger::pay(btm_.id(), user_funds - u.amount, users_[i].prog));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    auto t = make_pegin(setup_, i, users_[i], *owner, 1000 + rng_.below(4000), u);
     auto ptr = std::make_shared<const ledger::tx>(t);
     auto res = node_->on_tx(mc::self_peer, ptr, now_i());
     (void)node_->take_effects();
     if (res.status != ledger::admit_status::accepted) return;
     ++r_.pegins;
-    u.pegin_at = now_;
+    u.pegin_at_s = now_ / 1000;
     auto txid = t.id();
-    u.pegin_output = fed::pegin_output_id(ledger::output_id(txid, 0, t.outputs[0]));
     if (i == 0 && p_.double_spend_depth > 0) {
       pegin0_ = txid;
+      auto coin = t.inputs[0].spent_output;
       ledger::tx c;
       c.chain = fp_.mainchain;
       c.inputs.push_back(ledger::spend_of(coin));
-      c.outputs.push_back(ledger::pay(btm_.id(), user_funds, users_[0].prog));
+      c.outputs.push_back(ledger::pay(btm_.id(), peg_user_funds, users_[0].prog));
       ledger::sign_input(c, 0, users_[0].prog, *users_[0].s);
       conflict_ = std::make_shared<const ledger::tx>(c);
     }
   }
 
   void trade(std::size_t i) {
-    auto& u = us_[i];
-    ledger::tx t;
-    t.chain = sc_params_.chain;
-    t.inputs.push_back(ledger::spend_of(u.pegin_output));
-    auto asset = fed::pegged_definition(btm_).id();
-    auto gift = u.amount / 10;
-    t.outputs.push_back(ledger::pay(asset, gift, users_[(i + 1) % users_.size()].prog));
-    t.outputs.push_back(ledger::pay(asset, u.amount - gift, users_[i].prog));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
-    u.sc_coin = ledger::output_id(t.id(), 1, t.outputs[1]);
-    u.sc_amount = u.amount - gift;
-    u.traded = true;
+    auto t = make_trade(setup_, sc_params_.chain, users_[i], users_[(i + 1) % users_.size()].prog,
+                        us_[i]);
     ++r_.trades;
     submit_sc(std::move(t));
   }
 
   void pegout(std::size_t i) {
-    auto& u = us_[i];
-    ledger::tx t;
-    t.chain = sc_params_.chain;
-    t.inputs.push_back(ledger::spend_of(u.sc_coin));
-    t.outputs.push_back(fed::make_pegout_output(fed::pegged_definition(btm_).id(), u.sc_amount,
-                                                {users_[i].prog, 0}));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
-    u.pegout = ledger::output_id(t.id(), 0, t.outputs[0]);
-    pegout_owner_[u.pegout] = i;
+    auto t = make_pegout(setup_, sc_params_.chain, users_[i], us_[i]);
+    pegout_owner_[us_[i].pegout] = i;
     ++r_.pegouts;
     submit_sc(std::move(t));
   }
@@ -718,8 +578,9 @@ private:
   std::uint64_t seq_ = 0;
   double now_ = 0;
 
-  std::vector<key> users_, members_, collectors_;
-  key miner_, issuer_;
+  std::vector<peg_key> users_, members_, collectors_;
+  peg_key miner_, issuer_;
+  peg_setup setup_;
   ledger::asset_definition btm_;
   ledger::control_program fed_;
   ledger::genesis_spec mc_spec_;
@@ -738,7 +599,7 @@ private:
 
   std::vector<std::unique_ptr<fed::member_core>> mcores_;
   std::vector<std::unique_ptr<fed::collector_core>> ccores_;
-  std::vector<user_state> us_;
+  std::vector<peg_user> us_;
   std::map<hash256, std::size_t> pegout_owner_;
 
   std::map<hash256, hash256> origin_; ///< mainchain output -> its transaction (attack only)
@@ -748,7 +609,7 @@ private:
   std::unique_ptr<fed::federation_elector> elector_;
   std::unique_ptr<ledger::dpos::dpos_rules> dpos_;
   ledger::dpos::vote_tally tally_;
-  key voter_;
+  peg_key voter_;
   std::vector<hash256> registrations_;
   std::vector<ledger::control_program> programs_;         ///< every federation, genesis first
   std::map<hash256, hash256> migration_txs_;              ///< submitted migration -> its key

@@ -6,28 +6,155 @@
 
 #include "runtime/crypto/modelled.hpp"
 #include "sim/federation/federation_sim.hpp"
+#include "sim/federation/stack_search.hpp"
 #include "sim/federation/stack_sim.hpp"
+#include "sim/scenario_flags.hpp"
+#include "sim/seed_pool.hpp"
 #include "sim/simulation.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
 const char* usage =
-    "usage: bystack-stack-sim SCENARIO.yaml [--seed S] [--rounds R] [--expect-complete]\n"
+    "usage: bystack-stack-sim SCENARIO.yaml [--nodes N] [--supers M] [--rounds R] [--seed S]\n"
+    "                   [--crypto modelled|ed25519] [--certificates list|aggregate]\n"
+    "                   [--expect-complete] [--expect-violation]\n"
+    "       bystack-stack-sim SCENARIO.yaml --search [--from A] [--count K] [--jobs J]\n"
+    "                   [--beyond-model]   (seeded fault combinations on both chains)\n"
+    "       bystack-stack-sim SCENARIO.yaml --case S [--beyond-model]   (one drawn case)\n"
     "The scenario is a bystack-sim scenario with a ledger: section and a federation: section\n"
     "(docs/federation.md, \"The whole system in bystack-sim\").\n";
 
-template <class T> bool parse_number(const char* text, T& out) {
-  auto end = text + std::strlen(text);
-  auto [p, ec] = std::from_chars(text, end, out);
-  return ec == std::errc{} && p == end;
+/// The faults' lines: what each enabled fault did and whether its expected outcome happened.
+void print_faults(const bystack::sim::federation::stack_params& p,
+                  const bystack::sim::federation::stack_report& f) {
+  auto u = [](std::uint64_t x) { return static_cast<unsigned long long>(x); };
+  if (p.lying_collector)
+    std::printf("lying collector: %llu forged claims with a tenfold amount, %llu of a transaction "
+                "in no mainchain block, %llu committed\n",
+                u(f.forged_wrong_amount), u(f.forged_not_mined), u(f.forged_committed));
+  if (p.double_claim)
+    std::printf("double claim: %llu second claims sent, %llu committed (won a race, the first "
+                "refused), %llu claims for %llu distinct mainchain outputs\n",
+                u(f.second_claims), u(f.second_claims_committed), u(f.claims),
+                u(f.claimed_outputs));
+  if (!f.refusals.empty()) std::printf("refused by the sidechain rules: %s\n", f.refusals.c_str());
+  if (p.byzantine_members > 0)
+    std::printf("byzantine members: %zu, %llu theft shares sent to honest members, %llu shares "
+                "refused, %llu thefts submitted with their signatures, %llu mined\n",
+                p.byzantine_members, u(f.theft_shares), u(f.shares_refused), u(f.thefts_submitted),
+                u(f.thefts_mined));
+  if (p.members_return_at_s >= 0 && p.offline_members > 0)
+    std::printf("offline members return at %.0f s: %llu releases before, %llu at the end\n",
+                p.members_return_at_s, u(f.releases_before_return), u(f.releases));
+  if (p.reorg_depth > 0)
+    std::printf("reorganisation at depth %llu (confirmations %llu): %llu reorganisations, %llu "
+                "pegin removed\n",
+                u(p.reorg_depth), u(p.confirmations), u(f.reorgs), u(f.pegins_removed));
+  for (const auto& why : f.fault_failures)
+    std::printf("FAULT OUTCOME NOT MET: %s\n", why.c_str());
+}
+
+/// bystack-stack-sim --search: the drawn cases of seeds from..from+count-1 on `jobs` threads.
+int run_search(const bystack::sim::scenario& base, const bystack::sim::federation::stack_params& bp,
+               const std::string& file, std::uint64_t from, std::uint64_t count, unsigned jobs,
+               bool beyond, const bystack::crypto::signature_scheme& scheme) {
+  using namespace bystack::sim::federation;
+  std::printf("stack fault search over seeds %llu..%llu on %u threads%s\n",
+              static_cast<unsigned long long>(from),
+              static_cast<unsigned long long>(from + count - 1), jobs,
+              beyond ? " (with reorganisations beyond the confirmations)" : "");
+  std::fflush(stdout);
+  std::mutex out;
+  std::uint64_t supply = 0, faults = 0, safety = 0, errors = 0, incomplete = 0, outside = 0,
+                forged = 0, seconds_claims = 0, thefts = 0, reorgs = 0, offline = 0, byz = 0,
+                crashes = 0, sc_faults = 0, done = 0;
+  auto secs = bystack::sim::for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
+    auto c = draw_stack_case(base, bp, seed, beyond);
+    auto r = run_stack_case(c, scheme);
+    std::lock_guard<std::mutex> lock(out);
+    auto repro = "  reproduce: build/sim/federation/bystack-stack-sim " + file + " --case " +
+                 std::to_string(seed) + (beyond ? " --beyond-model" : "") + "\n";
+    auto say = [&](const std::string& what) {
+      std::printf("seed %llu: %s\n  faults: %s\n%s", static_cast<unsigned long long>(seed),
+                  what.c_str(), c.faults.c_str(), repro.c_str());
+    };
+    ++done;
+    if (!r.error.empty()) {
+      ++errors;
+      say("ERROR " + r.error);
+      return;
+    }
+    const auto& f = r.r;
+    forged += f.forged_wrong_amount + f.forged_not_mined;
+    seconds_claims += f.second_claims;
+    thefts += f.thefts_submitted;
+    reorgs += f.reorgs;
+    offline += c.p.offline_members;
+    byz += c.p.byzantine_members;
+    crashes += f.collector_restarts;
+    sc_faults += c.s.faults.size();
+    std::string in_model = c.outside.empty() ? "" : " (outside the model: " + c.outside + ")";
+    if (!f.supply_ok) {
+      ++supply;
+      say("SUPPLY VIOLATION" + in_model + ": " + f.supply_discrepancy);
+    } else if (!f.fault_failures.empty()) {
+      ++faults;
+      std::string all;
+      for (const auto& why : f.fault_failures)
+        all += (all.empty() ? "" : "; ") + why;
+      say("FAULT OUTCOME NOT MET: " + all);
+    } else if (r.safety_violations > 0 || !r.ledger_ok) {
+      ++safety;
+      say(r.safety_violations > 0 ? "SAFETY VIOLATION on the sidechain"
+                                  : "LEDGER VIOLATION: " + r.ledger_detail);
+    } else if (!r.complete) {
+      auto what = "pegins " + std::to_string(f.pegins) + " (removed " +
+                  std::to_string(f.pegins_removed) + "), claimed " +
+                  std::to_string(f.pegin_s.size()) + ", pegouts " + std::to_string(f.pegouts) +
+                  ", releases " + std::to_string(f.releases) + ", records " +
+                  std::to_string(f.records);
+      if (!c.outside.empty()) {
+        ++outside;
+        say("incomplete, outside the model: " + c.outside + ": " + what);
+      } else {
+        ++incomplete;
+        say("INCOMPLETE within the model: " + what);
+      }
+    }
+    if (done % 50 == 0)
+      std::fprintf(stderr, "progress: %llu of %llu runs\n", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(count));
+    std::fflush(stdout);
+  });
+  std::printf("%llu runs in %.0f s: %llu supply violations, %llu fault outcomes not met, %llu "
+              "ledger or safety violations, %llu errors, %llu incomplete within the model, %llu "
+              "incomplete outside it\n",
+              static_cast<unsigned long long>(count), secs, static_cast<unsigned long long>(supply),
+              static_cast<unsigned long long>(faults), static_cast<unsigned long long>(safety),
+              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(incomplete),
+              static_cast<unsigned long long>(outside));
+  std::printf("drawn: %llu sidechain node faults, %llu members offline, %llu Byzantine members "
+              "(%llu thefts tried), %llu forged claims, %llu second claims, %llu collector "
+              "restarts, %llu reorganisations\n",
+              static_cast<unsigned long long>(sc_faults), static_cast<unsigned long long>(offline),
+              static_cast<unsigned long long>(byz), static_cast<unsigned long long>(thefts),
+              static_cast<unsigned long long>(forged),
+              static_cast<unsigned long long>(seconds_claims),
+              static_cast<unsigned long long>(crashes), static_cast<unsigned long long>(reorgs));
+  auto failed = supply + faults + safety + errors + incomplete;
+  std::printf("stack-search: %llu passed, %llu failed\n",
+              static_cast<unsigned long long>(count - failed),
+              static_cast<unsigned long long>(failed));
+  return failed == 0 ? 0 : 1;
 }
 
 } // namespace
@@ -58,26 +185,49 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto s = std::move(*loaded);
-  bool expect_complete = false;
+  bool expect_complete = false, expect_violation = false, search = false, beyond = false,
+       single = false;
+  std::uint64_t from = 1, count = 10, jobs = 1, one = 0;
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
-    auto number = [&](auto& out) {
-      if (i + 1 >= argc || !parse_number(argv[i + 1], out)) {
-        std::cerr << "bystack-stack-sim: " << flag << " needs a number\n";
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        std::cerr << "bystack-stack-sim: " << flag << " needs a value\n" << usage;
         std::exit(2);
       }
-      ++i;
+      return argv[++i];
     };
-    if (flag == "--seed")
-      number(s.seed);
-    else if (flag == "--rounds")
-      number(s.rounds);
-    else if (flag == "--expect-complete")
+    auto applied = sim::apply_scenario_flag(flag, value, s);
+    if (!applied) {
+      std::cerr << "bystack-stack-sim: " << applied.err().message << "\n";
+      return 2;
+    }
+    if (*applied) continue;
+    if (flag == "--expect-complete")
       expect_complete = true;
-    else {
+    else if (flag == "--expect-violation")
+      expect_violation = true;
+    else if (flag == "--search")
+      search = true;
+    else if (flag == "--beyond-model")
+      beyond = true;
+    else if (flag == "--from" || flag == "--count" || flag == "--jobs" || flag == "--case") {
+      const char* v = value();
+      std::uint64_t n = 0;
+      if (!sim::parse_number(v, n)) {
+        std::cerr << "bystack-stack-sim: " << flag << ": '" << v << "' is not a valid number\n";
+        return 2;
+      }
+      (flag == "--from" ? from : flag == "--count" ? count : flag == "--jobs" ? jobs : one) = n;
+      if (flag == "--case") single = true;
+    } else {
       std::cerr << "bystack-stack-sim: unknown flag '" << flag << "'\n" << usage;
       return 2;
     }
+  }
+  if (auto ok = sim::check_scenario_flags(s); !ok) {
+    std::cerr << "bystack-stack-sim: " << ok.err().message << "\n";
+    return 2;
   }
   if (!s.ledger.enabled) {
     std::cerr << "bystack-stack-sim: " << argv[1] << ": the sidechain needs a ledger: section\n";
@@ -85,6 +235,15 @@ int main(int argc, char** argv) {
   }
   const crypto::signature_scheme& scheme =
       s.crypto == "ed25519" ? crypto::ed25519_scheme() : crypto::modelled_scheme();
+  if (search)
+    return run_search(s, *fp, argv[1], from, count, static_cast<unsigned>(jobs), beyond, scheme);
+  if (single) {
+    auto c = sim::federation::draw_stack_case(s, *fp, one, beyond);
+    std::printf("case %llu: %s%s%s\n", static_cast<unsigned long long>(one), c.faults.c_str(),
+                c.outside.empty() ? "" : "; outside the model: ", c.outside.c_str());
+    s = c.s;
+    *fp = c.p;
+  }
   auto stack = sim::federation::federation_stack::make(*fp, s.seed, scheme);
   if (!stack) {
     std::cerr << "bystack-stack-sim: " << argv[1] << ": " << stack.err().message << "\n";
@@ -140,12 +299,15 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(f2.supply_checks), f2.supply_ok ? "" : ": ",
               f2.supply_discrepancy.c_str());
   std::printf("safety violations %llu\n", static_cast<unsigned long long>(r->safety_violations));
+  print_faults(p, f2);
   std::printf("trace hash %s (consensus) %016llx (peg)\n", r->trace_hash.c_str(),
               static_cast<unsigned long long>(f2.trace_hash));
-  bool ok = f2.supply_ok && r->ledger.ok() && r->safety_violations == 0;
+  bool ok = (f2.supply_ok != expect_violation) && r->ledger.ok() && r->safety_violations == 0 &&
+            f2.fault_failures.empty();
+  auto expected = f2.pegins - f2.pegins_removed; // a pegin the reorganisation took is not due
   if (expect_complete &&
-      (f2.pegins == 0 || f2.pegin_s.size() != f2.pegins || f2.releases != f2.pegouts ||
-       f2.records != f2.pegouts || f2.pegouts != f2.pegins)) {
+      (expected == 0 || f2.pegin_s.size() != expected || f2.releases != f2.pegouts ||
+       f2.records != f2.pegouts || f2.pegouts != expected)) {
     std::printf("incomplete: not every pegin was claimed, traded, pegged out, released and "
                 "recorded\n");
     ok = false;

@@ -1,5 +1,7 @@
 #include "sim/federation/stack_sim.hpp"
 
+#include "sim/federation/peg_setup.hpp"
+
 #include "actors/federation/address.hpp"
 #include "actors/federation/collector_core.hpp"
 #include "actors/federation/member_core.hpp"
@@ -75,76 +77,50 @@ namespace {
 template <class... F> struct overloaded : F... { using F::operator()...; };
 template <class... F> overloaded(F...) -> overloaded<F...>;
 
-struct member_state {
-  std::shared_ptr<fed::member_core> core;
+/// The member's mail: a final pegout, its mainchain node's view, a share, a release seen mined;
+/// its effects (shares, a release) go to the host.
+void handle(fed::member_core& core, stack_host& host, std::size_t index, const member_mail& m) {
+  std::visit(overloaded{[&](const fed::pegout_request& p) { core.on_pegout(p); },
+                        [&](const mainchain_view& v) { core.on_mainchain(v.coins, v.height); },
+                        [&](const fed::signature_share& s) { core.on_share(s); },
+                        [&](const released_pegout& r) { core.on_released(r.pegout); }},
+             m.v);
+  auto fx = core.take_effects();
+  if (!fx.empty()) host.member_effects(index, std::move(fx));
+}
+
+/// The collector's mail: mainchain blocks and tips in, a sidechain transaction out per step.
+void handle(fed::collector_core& core, stack_host& host, std::size_t index,
+            const collector_mail& m) {
+  for (const auto& b : m.blocks)
+    core.on_mainchain_block(b);
+  if (!m.tip.is_zero()) core.on_mainchain_tip(m.tip);
+  if (m.committed)
+    if (auto t = core.step(*m.committed, m.height)) host.collector_tx(index, *t);
+}
+
+template <class Core> struct hosted_state {
+  std::shared_ptr<Core> core;
   stack_host* host = nullptr;
   std::size_t index = 0;
-  static inline const char* name = "federation-member";
+  static inline const char* name =
+      std::is_same_v<Core, fed::member_core> ? "federation-member" : "federation-collector";
 };
 
-/// Hosts a member core: mail in, the core's effects (shares, a release) out to the host.
-caf::behavior member_actor(caf::stateful_actor<member_state>* self,
-                           std::shared_ptr<fed::member_core> core, stack_host* host,
-                           std::size_t index) {
+/// One CAF actor hosting one of the federation's pure cores (a member's or a collector's): each
+/// mail goes to the core through handle() above.
+template <class Core, class Mail>
+caf::behavior hosted_actor(caf::stateful_actor<hosted_state<Core>>* self,
+                           std::shared_ptr<Core> core, stack_host* host, std::size_t index) {
   self->state.core = std::move(core);
   self->state.host = host;
   self->state.index = index;
-  return {[self](const member_mail& m) {
+  return {[self](const Mail& m) {
     auto& st = self->state;
-    std::visit(
-        overloaded{[&](const fed::pegout_request& p) { st.core->on_pegout(p); },
-                   [&](const mainchain_view& v) { st.core->on_mainchain(v.coins, v.height); },
-                   [&](const fed::signature_share& s) { st.core->on_share(s); },
-                   [&](const released_pegout& r) { st.core->on_released(r.pegout); }},
-        m.v);
-    auto fx = st.core->take_effects();
-    if (!fx.empty()) st.host->member_effects(st.index, std::move(fx));
+    handle(*st.core, *st.host, st.index, m);
   }};
 }
 
-struct collector_state {
-  std::shared_ptr<fed::collector_core> core;
-  stack_host* host = nullptr;
-  std::size_t index = 0;
-  static inline const char* name = "federation-collector";
-};
-
-/// Hosts a collector core: mainchain blocks and tips in, a sidechain transaction out per step.
-caf::behavior collector_actor(caf::stateful_actor<collector_state>* self,
-                              std::shared_ptr<fed::collector_core> core, stack_host* host,
-                              std::size_t index) {
-  self->state.core = std::move(core);
-  self->state.host = host;
-  self->state.index = index;
-  return {[self](const collector_mail& m) {
-    auto& st = self->state;
-    for (const auto& b : m.blocks)
-      st.core->on_mainchain_block(b);
-    if (!m.tip.is_zero()) st.core->on_mainchain_tip(m.tip);
-    if (m.committed)
-      if (auto t = st.core->step(*m.committed, m.height)) st.host->collector_tx(st.index, *t);
-  }};
-}
-
-struct key {
-  std::unique_ptr<crypto::signer> s;
-  ledger::control_program prog;
-};
-
-key make_key(const crypto::signature_scheme& scheme, std::uint64_t seed, std::uint32_t tag) {
-  crypto::secret_seed sd{};
-  for (std::size_t i = 0; i < 4; ++i)
-    sd[i] = static_cast<std::uint8_t>(tag >> (8 * i));
-  for (std::size_t i = 0; i < 8; ++i)
-    sd[8 + i] = static_cast<std::uint8_t>(seed >> (8 * i));
-  sd[31] = 0x73;
-  key k;
-  k.s = scheme.make_signer(sd);
-  k.prog = ledger::control_program::single(k.s->pub());
-  return k;
-}
-
-constexpr std::uint64_t user_funds = 10'000;
 constexpr std::uint64_t collector_funds = 1'000'000;
 constexpr std::size_t blocks_told = 64; ///< a collector hears of its node's last blocks
 
@@ -160,49 +136,32 @@ struct federation_stack::impl final : stack_host {
     if (p_.members == 0 || p_.threshold == 0 || p_.threshold > p_.members)
       return make_error("federation: threshold must be within 1..members");
     if (p_.mainchain_nodes == 0) return make_error("federation: mainchain_nodes must be >= 1");
+    auto key = [&](std::uint32_t tag) { return make_peg_key(scheme_, tag, seed_, 0x73); };
     for (std::size_t i = 0; i < p_.users; ++i)
-      users_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(1000 + i)));
+      users_.push_back(key(static_cast<std::uint32_t>(1000 + i)));
     for (std::size_t i = 0; i < p_.members; ++i)
-      members_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(2000 + i)));
+      members_.push_back(key(static_cast<std::uint32_t>(2000 + i)));
     for (std::size_t i = 0; i < p_.collectors; ++i)
-      collectors_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(3000 + i)));
+      collectors_.push_back(key(static_cast<std::uint32_t>(3000 + i)));
     for (std::size_t i = 0; i < p_.mainchain_nodes; ++i)
-      miners_.push_back(make_key(scheme_, seed_, static_cast<std::uint32_t>(4000 + i)));
-    issuer_ = make_key(scheme_, seed_, 4999);
+      miners_.push_back(key(static_cast<std::uint32_t>(4000 + i)));
+    issuer_ = key(4999);
+    if (p_.reorg_depth > 0) attacker_ = key(4998);
     std::vector<crypto::public_key> keys;
     for (const auto& m : members_)
       keys.push_back(m.s->pub());
     auto prog = fed::federation_program(keys, p_.threshold);
     if (!prog) return prog.err();
     fed_ = *prog;
-
-    ledger::asset_definition btm;
-    btm.name = "BTM";
-    btm.issuer = issuer_.prog;
-    btm_ = btm;
-    mc_spec_.network = "mainchain-stack-sim";
-    mc_spec_.block_reward = 50;
-    mc_spec_.assets = {btm};
-    for (const auto& u : users_)
-      mc_spec_.outputs.push_back(ledger::pay(btm.id(), user_funds, u.prog));
-    mc::node_config nc;
-    nc.consensus.target_block_ms = static_cast<std::int64_t>(p_.mc_block_ms);
-    nc.consensus.retarget_blocks = 1'000'000;
-    nc.genesis = mc_spec_;
-    nc.pow = &pow_;
-    nc.scheme = &scheme_;
+    setup_ = make_peg_setup("mainchain-stack-sim", issuer_.prog, users_, p_.mc_block_ms, pow_,
+                            scheme_, fed_, p_.confirmations);
+    btm_ = setup_.btm;
+    mc_spec_ = setup_.mc_spec;
+    fp_ = setup_.fp;
     for (std::size_t i = 0; i < p_.mainchain_nodes; ++i) {
-      nodes_.push_back(std::make_unique<mc::mainchain_core>(nc));
+      nodes_.push_back(std::make_unique<mc::mainchain_core>(setup_.node));
       tips_.push_back(nodes_.back()->tip_hash());
     }
-
-    fp_.federation = fed_;
-    fp_.mainchain = ledger::params_of(mc_spec_).chain;
-    fp_.mainchain_native = btm.id();
-    fp_.consensus = nc.consensus;
-    fp_.genesis = nodes_[0]->genesis_header();
-    fp_.pegin_confirmations = p_.confirmations;
-    fp_.release_confirmations = p_.confirmations;
     rules_ = std::make_unique<fed::sidechain_rules>(fp_, pow_);
     if (auto ok = ext_.add(rules_.get(), {fed::claim_input, fed::header_input, fed::release_input},
                            {fed::pegout_output});
@@ -221,6 +180,12 @@ struct federation_stack::impl final : stack_host {
       funding_.push_back(ledger::output_id(txid, static_cast<std::uint32_t>(g.outputs.size()), o));
       g.outputs.push_back(o);
     }
+    if (p_.lying_collector || p_.double_claim) { // collector 0's spare output for its lies
+      auto o = ledger::pay(native, collector_funds, collectors_[0].prog);
+      spare_ = ledger::output_id(txid, static_cast<std::uint32_t>(g.outputs.size()), o);
+      spare_out_ = o;
+      g.outputs.push_back(o);
+    }
   }
 
   void start(caf::actor_system& sys, std::function<void()> run_actors,
@@ -233,9 +198,9 @@ struct federation_stack::impl final : stack_host {
       auto core = std::make_shared<fed::member_core>(
           fed::member_config{fp_, members_[i].s.get(), &scheme_});
       member_cores_.push_back(core);
-      member_actors_.push_back(
-          i < online() ? sys.spawn(member_actor, core, static_cast<stack_host*>(this), i)
-                       : caf::actor{});
+      member_actors_.push_back(i < online() ? sys.spawn(hosted_actor<fed::member_core, member_mail>,
+                                                        core, static_cast<stack_host*>(this), i)
+                                            : caf::actor{});
     }
     for (std::size_t i = 0; i < p_.collectors; ++i)
       spawn_collector(i, funding_.at(i));
@@ -244,19 +209,18 @@ struct federation_stack::impl final : stack_host {
       at(static_cast<std::int64_t>((p_.crash_collector_at_s + p_.restart_after_s) * 1e6),
          [this] { restart_collector(); });
     }
+    if (p_.members_return_at_s >= 0 && p_.offline_members > 0)
+      at(static_cast<std::int64_t>(p_.members_return_at_s * 1e6), [this] { members_return(); });
     at(next_mining(), [this] { mine(); });
-    for (std::size_t i = 0; i < p_.users; ++i)
-      at(static_cast<std::int64_t>(rng_.uniform(0, p_.start_window_s * 1e6)),
-         [this, i] { pegin(i); });
+    for (std::size_t i = 0; i < p_.users; ++i) {
+      auto t = static_cast<std::int64_t>(rng_.uniform(0, p_.start_window_s * 1e6));
+      if (i == 0 && p_.reorg_depth > 0) t = 1'000'000; // the double-spending user goes first
+      at(t, [this, i] { pegin(i); });
+    }
   }
 
   void spawn_collector(std::size_t i, const hash256& funding) {
-    fed::collector_config cc;
-    cc.params = fp_;
-    cc.sidechain = sc_params_;
-    cc.signer = collectors_[i].s.get();
-    cc.funding = funding;
-    cc.mainchain_assets = {btm_};
+    auto cc = peg_collector(fp_, sc_params_, collectors_[i], funding, btm_);
     cc.ext_bytes_max = ledger::max_ext_input_bytes; // what the nodes decode (beyond: skipped)
     auto core = std::make_shared<fed::collector_core>(cc);
     if (collector_cores_.size() <= i) {
@@ -264,7 +228,8 @@ struct federation_stack::impl final : stack_host {
       collector_actors_.resize(i + 1);
     }
     collector_cores_[i] = core;
-    collector_actors_[i] = sys_->spawn(collector_actor, core, static_cast<stack_host*>(this), i);
+    collector_actors_[i] = sys_->spawn(hosted_actor<fed::collector_core, collector_mail>, core,
+                                       static_cast<stack_host*>(this), i);
     tell_collector(i);
   }
 
@@ -282,11 +247,12 @@ struct federation_stack::impl final : stack_host {
     if (collector_actors_[0]) return;
     hash256 funding;
     for (const auto& [id, e] : sc_.entries())
-      if (e.out.owner == collectors_[0].prog) funding = id;
+      if (e.out.owner == collectors_[0].prog && id != spare_) funding = id; // not the lies' spare
     ++r_.collector_restarts;
     spawn_collector(0, funding);
   }
 
+  bool live(std::size_t m) const { return m < member_actors_.size() && member_actors_[m]; }
   std::size_t online() const {
     return p_.members > p_.offline_members ? p_.members - p_.offline_members : 0;
   }
@@ -339,15 +305,17 @@ struct federation_stack::impl final : stack_host {
   void member_effects(std::size_t i, std::vector<fed::member_effect> fx) override {
     for (auto& e : fx) {
       if (auto* b = std::get_if<fed::broadcast_share>(&e)) {
-        for (std::size_t j = 0; j < online(); ++j)
-          if (j != i) at(now_ + lat(), [this, j, s = b->share] { send_member(j, member_mail{s}); });
+        for (std::size_t j = 0; j < p_.members; ++j)
+          if (j != i && live(j))
+            at(now_ + lat(), [this, j, s = b->share] { send_member(j, member_mail{s}); });
       } else if (auto* s = std::get_if<fed::submit_release>(&e)) {
         submit_mc(node_of_member(i), std::make_shared<const ledger::tx>(s->release));
       }
     }
   }
 
-  void collector_tx(std::size_t, ledger::tx t) override {
+  void collector_tx(std::size_t c, ledger::tx t) override {
+    if (c == 0 && p_.double_claim) claim_again(t.inputs, true); // the race: both at once
     at(now_ + lat(), [this, w = ledger::wrap(t)] { outbox_.push_back(w); });
     ++r_.stack_txs;
   }
@@ -367,21 +335,9 @@ struct federation_stack::impl final : stack_host {
     at(next_mining(), [this] { mine(); });
     auto i = static_cast<std::size_t>(rng_.below(nodes_.size()));
     auto& node = *nodes_[i];
-    auto h = node.child_header(now_ms());
-    ledger::tx cb;
-    cb.chain = fp_.mainchain;
-    ledger::input in;
-    in.kind = ledger::input_kind::coinbase;
-    in.amount = mc_spec_.block_reward;
-    in.nonce = h.height;
-    cb.inputs.push_back(in);
-    cb.outputs.push_back(ledger::pay(btm_.id(), in.amount, miners_[i].prog));
-    std::vector<mc::tx_ptr> txs{std::make_shared<const ledger::tx>(cb)};
-    for (const auto& t : node.pool().candidates(2000))
-      txs.push_back(t);
-    h.tx_root = mc::tx_root(txs);
-    h.nonce = mc::modelled_nonce(h);
-    auto b = std::make_shared<const mc::block>(h, txs);
+    auto txs = node.pool().candidates(2000);
+    auto b = make_peg_block(setup_, node.child_header(now_ms()), miners_[i].prog,
+                            {txs.begin(), txs.end()});
     node.on_block_mined(b, now_ms());
     (void)node.take_effects();
     ++r_.mc_blocks;
@@ -404,10 +360,7 @@ struct federation_stack::impl final : stack_host {
     if (j == 0) tr_add(node.tip_hash().prefix64());
     for (std::size_t c = 0; c < p_.collectors; ++c)
       if (node_of_collector(c) == j) at(now_ + lat(), [this, c] { tell_collector(c); });
-    std::vector<fed::federation_coin> coins;
-    for (const auto& [id, e] : node.state().entries())
-      if (e.out.owner == fed_) coins.push_back(fed::federation_coin{id, e.out, e.height});
-    std::sort(coins.begin(), coins.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    auto coins = coins_of(node);
     std::vector<hash256> released;
     for (const auto& t : node.block_at(height)->txs())
       for (const auto& o : t->outputs)
@@ -416,8 +369,8 @@ struct federation_stack::impl final : stack_host {
           std::copy(o.data.begin(), o.data.end(), peg.data.begin());
           if (pegout_owner_.count(peg) != 0) released.push_back(peg);
         }
-    for (std::size_t m = 0; m < online(); ++m)
-      if (node_of_member(m) == j)
+    for (std::size_t m = 0; m < p_.members; ++m)
+      if (node_of_member(m) == j && live(m))
         at(now_ + lat(), [this, m, coins, height, released] {
           send_member(m, member_mail{mainchain_view{coins, height}});
           for (const auto& peg : released)
@@ -429,10 +382,20 @@ struct federation_stack::impl final : stack_host {
       if (u.released) continue;
       u.released = true;
       ++r_.releases;
-      r_.pegout_s.push_back(static_cast<double>(now_ - u.burn_at) / 1e6);
+      r_.pegout_s.push_back(static_cast<double>(now_) / 1e6 - u.burn_at_s);
       tr_add(peg.prefix64());
     }
     check_supply();
+    if (p_.reorg_depth > 0) maybe_attack();
+  }
+
+  /// The federation's unspent coins on a node's best chain, by id.
+  std::vector<fed::federation_coin> coins_of(const mc::mainchain_core& node) const {
+    std::vector<fed::federation_coin> coins;
+    for (const auto& [id, e] : node.state().entries())
+      if (e.out.owner == fed_) coins.push_back(fed::federation_coin{id, e.out, e.height});
+    std::sort(coins.begin(), coins.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return coins;
   }
 
   /// Hands collector c its node's recent blocks and tip.
@@ -444,6 +407,7 @@ struct federation_stack::impl final : stack_host {
       m.blocks.push_back(node.block_at(h));
     m.tip = node.tip_hash();
     send_collector(c, std::move(m));
+    if (c == 0 && p_.lying_collector && collector_actors_[0]) forge();
   }
 
   // -- the sidechain ----------------------------------------------------------------------------
@@ -472,15 +436,25 @@ struct federation_stack::impl final : stack_host {
     r_.sc_txs += txs.size();
     tr_add(sc_.hash().prefix64());
     fed::scan_sidechain_block(scan_, txs, height, sc_);
+    for (const auto& t : txs) {
+      if (forged_.count(t.id()) != 0) ++r_.forged_committed;
+      if (second_.count(t.id()) != 0) ++r_.second_claims_committed;
+      if (forged_.count(t.id()) != 0 || second_.count(t.id()) != 0) // the spare moved on
+        spare_ = ledger::output_id(t.id(), 0, t.outputs[0]);
+      if (p_.double_claim) claim_again(t.inputs, false); // a second claim of what was claimed
+    }
     for (const auto& t : txs)
       for (const auto& in : t.inputs) {
         if (in.kind == fed::claim_input) ++r_.claims;
         if (in.kind == fed::release_input) ++r_.records;
         if (in.kind == fed::header_input) ++header_inputs_;
       }
-    for (const auto& po : fed::pegouts_in_block(txs, height, sc_, fp_))
-      for (std::size_t i = 0; i < online(); ++i)
-        at(now_ + lat(), [this, i, po] { send_member(i, member_mail{po}); });
+    for (const auto& po : fed::pegouts_in_block(txs, height, sc_, fp_)) {
+      for (std::size_t i = 0; i < p_.members; ++i)
+        if (live(i)) at(now_ + lat(), [this, i, po] { send_member(i, member_mail{po}); });
+      if (p_.members_return_at_s >= 0) final_pegouts_.push_back(po);
+      if (p_.byzantine_members > 0) at(now_ + lat(), [this, po] { steal(po); });
+    }
     users_progress();
     // Collectors step on the committed state now (the replica moves on at the next commit).
     for (std::size_t c = 0; c < p_.collectors; ++c)
@@ -488,23 +462,13 @@ struct federation_stack::impl final : stack_host {
   }
 
   void users_progress() {
-    for (std::size_t i = 0; i < us_.size(); ++i) {
-      auto& u = us_[i];
-      if (u.pegin_at >= 0 && !u.claimed && sc_.find(u.pegin_output)) {
-        u.claimed = true;
-        r_.pegin_s.push_back(static_cast<double>(now_ - u.pegin_at) / 1e6);
-        at(now_ + lat(), [this, i] { trade(i); });
-      }
-      if (u.traded && !u.burn_sent && sc_.find(u.sc_coin)) {
-        u.burn_sent = true;
-        at(now_ + lat(), [this, i] { pegout(i); });
-      }
-      if (u.burn_sent && u.burn_at < 0 && sc_.find(u.pegout)) u.burn_at = now_;
-      if (u.burn_at >= 0 && !u.recorded && !sc_.find(u.pegout)) {
-        u.recorded = true;
-        r_.record_s.push_back(static_cast<double>(now_ - u.burn_at) / 1e6);
-      }
-    }
+    peg_latencies got;
+    peg_progress(
+        us_, sc_, static_cast<double>(now_) / 1e6, got,
+        [this](std::size_t i) { at(now_ + lat(), [this, i] { trade(i); }); },
+        [this](std::size_t i) { at(now_ + lat(), [this, i] { pegout(i); }); });
+    r_.pegin_s.insert(r_.pegin_s.end(), got.pegin_s.begin(), got.pegin_s.end());
+    r_.record_s.insert(r_.record_s.end(), got.record_s.begin(), got.record_s.end());
   }
 
   void submit_sc(const ledger::tx& t) {
@@ -516,52 +480,260 @@ struct federation_stack::impl final : stack_host {
 
   void pegin(std::size_t i) {
     auto& u = us_[i];
-    u.amount = 1000 + rng_.below(4000);
-    ledger::tx t;
-    t.chain = fp_.mainchain;
-    auto coin = ledger::output_id(ledger::genesis_txid(mc_spec_), static_cast<std::uint32_t>(i),
-                                  mc_spec_.outputs[i]);
-    t.inputs.push_back(ledger::spend_of(coin));
-    auto o = ledger::pay(btm_.id(), u.amount, fed_);
-    o.data = ledger::encode(users_[i].prog);
-    t.outputs.push_back(o);
-    t.outputs.push_back(ledger::pay(btm_.id(), user_funds - u.amount, users_[i].prog));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
+    auto t = make_pegin(setup_, i, users_[i], fed_, 1000 + rng_.below(4000), u);
+    if (i == 0 && p_.reorg_depth > 0) { // the same coin, paid back to the user
+      pegin0_ = t.id();
+      pegin0_output_ = ledger::output_id(pegin0_, 0, t.outputs[0]);
+      ledger::tx c;
+      c.chain = fp_.mainchain;
+      c.inputs.push_back(ledger::spend_of(t.inputs[0].spent_output));
+      c.outputs.push_back(ledger::pay(btm_.id(), peg_user_funds, users_[0].prog));
+      ledger::sign_input(c, 0, users_[0].prog, *users_[0].s);
+      conflict_ = std::make_shared<const ledger::tx>(c);
+    }
     ++r_.pegins;
-    u.pegin_at = now_;
-    u.pegin_output = fed::pegin_output_id(ledger::output_id(t.id(), 0, t.outputs[0]));
+    u.pegin_at_s = static_cast<double>(now_) / 1e6;
     submit_mc(i % nodes_.size(), std::make_shared<const ledger::tx>(t));
   }
 
   void trade(std::size_t i) {
-    auto& u = us_[i];
-    ledger::tx t;
-    t.chain = sc_params_.chain;
-    t.inputs.push_back(ledger::spend_of(u.pegin_output));
-    auto asset = fed::pegged_definition(btm_).id();
-    auto gift = u.amount / 10;
-    t.outputs.push_back(ledger::pay(asset, gift, users_[(i + 1) % users_.size()].prog));
-    t.outputs.push_back(ledger::pay(asset, u.amount - gift, users_[i].prog));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
-    u.sc_coin = ledger::output_id(t.id(), 1, t.outputs[1]);
-    u.sc_amount = u.amount - gift;
-    u.traded = true;
+    auto t = make_trade(setup_, sc_params_.chain, users_[i], users_[(i + 1) % users_.size()].prog,
+                        us_[i]);
     ++r_.trades;
     submit_sc(t);
   }
 
   void pegout(std::size_t i) {
-    auto& u = us_[i];
-    ledger::tx t;
-    t.chain = sc_params_.chain;
-    t.inputs.push_back(ledger::spend_of(u.sc_coin));
-    t.outputs.push_back(fed::make_pegout_output(fed::pegged_definition(btm_).id(), u.sc_amount,
-                                                {users_[i].prog, 0}));
-    ledger::sign_input(t, 0, users_[i].prog, *users_[i].s);
-    u.pegout = ledger::output_id(t.id(), 0, t.outputs[0]);
-    pegout_owner_[u.pegout] = i;
+    auto t = make_pegout(setup_, sc_params_.chain, users_[i], us_[i]);
+    pegout_owner_[us_[i].pegout] = i;
     ++r_.pegouts;
     submit_sc(t);
+  }
+
+  // -- faults ----------------------------------------------------------------------------------
+
+  /// The offline members come back: each replays the final pegouts so far and reads its node's
+  /// federation coins, as a restarted member does.
+  void members_return() {
+    r_.releases_before_return = r_.releases;
+    for (std::size_t i = online(); i < p_.members; ++i) {
+      member_actors_[i] = sys_->spawn(hosted_actor<fed::member_core, member_mail>, member_cores_[i],
+                                      static_cast<stack_host*>(this), i);
+      for (const auto& po : final_pegouts_)
+        send_member(i, member_mail{po});
+      const auto& node = *nodes_[node_of_member(i)];
+      send_member(i, member_mail{mainchain_view{coins_of(node), node.height()}});
+    }
+  }
+
+  /// A sidechain transaction from collector 0's spare output carrying `ext` (a lie), checked
+  /// against the committed state as a validator checks it; the refusal is counted by rule.
+  ledger::tx spare_tx(std::vector<ledger::input> ext) {
+    ledger::tx t;
+    t.chain = sc_params_.chain;
+    t.inputs = std::move(ext);
+    t.inputs.push_back(ledger::spend_of(spare_));
+    t.outputs.push_back(ledger::pay(spare_out_.asset, spare_out_.amount, collectors_[0].prog));
+    ledger::sign_input(t, t.inputs.size() - 1, collectors_[0].prog, *collectors_[0].s);
+    ledger::tx_summary sum;
+    auto err = ledger::check_tx(t, sc_, sc_params_, ledger::tx_context{sc_.height() + 1, false},
+                                *checker_, sum, nullptr, &ext_);
+    if (!err.ok()) {
+      auto why = err.message();
+      refusals_[why.substr(0, why.find(':'))] += 1;
+    }
+    submit_sc(t);
+    return t;
+  }
+
+  /// Collector 0 lies, in turn: a real pegin with a tenfold amount, and a pegin transaction in
+  /// a block that was never mined (its Merkle path right for that block).
+  void forge() {
+    const auto& node = *nodes_[node_of_collector(0)];
+    bool wrong_amount = (r_.forged_wrong_amount + r_.forged_not_mined) % 2 == 0;
+    if (wrong_amount) {
+      for (auto h = node.height(); h >= 1 && h + 20 > node.height(); --h) {
+        auto b = node.block_at(h);
+        for (std::uint32_t ti = 0; ti < b->txs().size(); ++ti) {
+          const auto& t = *b->txs()[ti];
+          if (t.outputs.empty() || t.outputs[0].owner != fed_ || t.outputs[0].data.empty())
+            continue;
+          fed::claim_payload c{btm_, t, 0, mc::make_merkle_path(b->txs(), ti), b->hash()};
+          c.mc_tx.outputs[0].amount *= 10;
+          forged_.insert(spare_tx({fed::make_claim_input(c)}).id());
+          ++r_.forged_wrong_amount;
+          return;
+        }
+      }
+    }
+    ledger::tx t; // pays the federation from a coin that does not exist, for the liar
+    t.chain = fp_.mainchain;
+    hash256 nowhere;
+    nowhere.data[0] = 0xfa;
+    for (std::size_t i = 0; i < 8; ++i)
+      nowhere.data[1 + i] = static_cast<std::uint8_t>(r_.forged_not_mined >> (8 * i));
+    t.inputs.push_back(ledger::spend_of(nowhere));
+    auto o = ledger::pay(btm_.id(), 4000, fed_);
+    o.data = ledger::encode(collectors_[0].prog);
+    t.outputs.push_back(o);
+    auto ptr = std::make_shared<const ledger::tx>(t);
+    auto b = make_peg_block(setup_, node.child_header(now_ms()), collectors_[0].prog, {ptr});
+    fed::claim_payload c{btm_, t, 0, mc::make_merkle_path(b->txs(), 1), b->hash()};
+    forged_.insert(spare_tx({fed::make_claim_input(c)}).id());
+    ++r_.forged_not_mined;
+  }
+
+  /// Collector 0 claims the claims in `inputs` again, from its spare output.
+  void claim_again(const std::vector<ledger::input>& inputs, bool race) {
+    std::vector<ledger::input> claims;
+    for (const auto& in : inputs)
+      if (in.kind == fed::claim_input) claims.push_back(in);
+    if (claims.empty()) return;
+    second_.insert(spare_tx(std::move(claims)).id());
+    ++r_.second_claims;
+    race_copies_ += race ? 1 : 0;
+  }
+
+  /// The Byzantine members sign a release of up to 8 federation coins to member 0 for pegout
+  /// `po`, send their shares to the honest members and submit it with their signatures.
+  void steal(const fed::pegout_request& po) {
+    ledger::tx theft;
+    theft.chain = fp_.mainchain;
+    std::uint64_t sum = 0;
+    for (const auto& c : coins_of(*nodes_[node_of_member(0)])) {
+      theft.inputs.push_back(ledger::spend_of(c.id));
+      sum += c.out.amount;
+      if (theft.inputs.size() == 8) break;
+    }
+    if (theft.inputs.empty()) return;
+    theft.outputs.push_back(ledger::pay(btm_.id(), sum, members_[0].prog));
+    auto id = theft.id();
+    auto signed_theft = theft;
+    for (std::size_t j = 0; j < p_.byzantine_members; ++j) {
+      fed::signature_share sh{po.id, id, 0, {}};
+      auto k = std::find(fed_.keys.begin(), fed_.keys.end(), members_[j].s->pub());
+      sh.key_index = static_cast<std::uint8_t>(k - fed_.keys.begin());
+      for (const auto& in : theft.inputs)
+        sh.signatures.push_back(members_[j].s->sign(ledger::sighash(ledger::input_id(in), id)));
+      for (std::size_t i = 0; i < theft.inputs.size(); ++i)
+        signed_theft.inputs[i].witness.push_back(
+            ledger::key_signature{sh.key_index, sh.signatures[i]});
+      for (std::size_t m = p_.byzantine_members; m < p_.members; ++m)
+        if (live(m)) {
+          ++r_.theft_shares;
+          at(now_ + lat(), [this, m, sh] { send_member(m, member_mail{sh}); });
+        }
+    }
+    for (auto& in : signed_theft.inputs) // witnesses in ascending key index, as the rule wants
+      std::sort(in.witness.begin(), in.witness.end(),
+                [](const auto& a, const auto& b) { return a.key_index < b.key_index; });
+    thefts_.insert(id);
+    ++r_.thefts_submitted;
+    submit_mc(node_of_member(0), std::make_shared<const ledger::tx>(signed_theft));
+  }
+
+  /// The double spend: once user 0's pegin is deep enough on node 0 (and, at or beyond the
+  /// confirmation depth, claimed), a branch two blocks longer than every node's chain, holding
+  /// the conflicting payment, reaches every node.
+  void maybe_attack() {
+    if (attacked_ || !conflict_) return;
+    const auto& node = *nodes_[0];
+    std::uint64_t at_height = 0;
+    for (std::uint64_t h = 1; h <= node.height() && at_height == 0; ++h)
+      for (const auto& t : node.block_at(h)->txs())
+        if (t->id() == pegin0_) at_height = h;
+    if (at_height == 0 || node.height() - at_height + 1 < p_.reorg_depth) return;
+    if (p_.reorg_depth >= p_.confirmations && !us_[0].claimed) return;
+    attacked_ = true;
+    claimed_before_reorg_ = us_[0].claimed;
+    std::uint64_t top = 0;
+    for (const auto& n : nodes_)
+      top = std::max(top, n->height());
+    auto branch = make_branch(setup_, node, at_height, top - at_height + 3, conflict_, pegin0_,
+                              attacker_.prog);
+    attack_tip_ = branch.back()->hash();
+    for (std::size_t j = 0; j < nodes_.size(); ++j)
+      at(now_ + lat(), [this, j, branch] {
+        for (const auto& b : branch)
+          nodes_[j]->on_block(static_cast<mc::peer_id>(nodes_.size()), b, now_ms());
+        (void)nodes_[j]->take_effects();
+        if (j == 0 && nodes_[0]->tip_hash() == attack_tip_) ++r_.reorgs;
+        on_node(j);
+      });
+  }
+
+  /// Checks that each fault had its expected outcome; what did not happen goes to the report.
+  void judge_faults() {
+    auto& f = r_.fault_failures;
+    for (const auto& [why, n] : refusals_)
+      r_.refusals += (r_.refusals.empty() ? "" : "; ") + why + ": " + std::to_string(n);
+    std::set<hash256> outputs;
+    for (const auto& c : scan_.claims)
+      outputs.insert(c.mainchain_output);
+    r_.claimed_outputs = outputs.size();
+    for (std::uint64_t h = 1; h <= nodes_[0]->height(); ++h)
+      for (const auto& t : nodes_[0]->block_at(h)->txs())
+        if (thefts_.count(t->id()) != 0) ++r_.thefts_mined;
+    if (p_.lying_collector) {
+      if (r_.forged_wrong_amount == 0 || r_.forged_not_mined == 0)
+        f.push_back("lying_collector: not both kinds of forged claims were sent");
+      if (r_.forged_committed != 0)
+        f.push_back("lying_collector: " + std::to_string(r_.forged_committed) +
+                    " forged claims were committed");
+    }
+    if (p_.double_claim) {
+      if (r_.second_claims == 0) f.push_back("double_claim: no second claim was sent");
+      if (r_.claims != r_.claimed_outputs)
+        f.push_back("double_claim: " + std::to_string(r_.claims) + " claims committed for " +
+                    std::to_string(r_.claimed_outputs) + " outputs");
+    }
+    if (p_.lying_collector || p_.double_claim) {
+      std::uint64_t lies = r_.forged_wrong_amount + r_.forged_not_mined + r_.second_claims;
+      std::uint64_t refused = 0;
+      for (const auto& [why, n] : refusals_)
+        refused += n;
+      // Refused at once: all but the race copies (checked before the first claim committed).
+      if (refused + r_.second_claims_committed < lies - race_copies_)
+        f.push_back("lies: " + std::to_string(lies) + " sent, only " + std::to_string(refused) +
+                    " refused by the rules against the committed state");
+    }
+    if (p_.byzantine_members > 0) {
+      if (r_.theft_shares == 0 || r_.thefts_submitted == 0)
+        f.push_back("byzantine_members: no theft was attempted");
+      if (r_.thefts_mined != 0) f.push_back("byzantine_members: a theft was mined");
+      if (r_.shares_refused < r_.theft_shares)
+        f.push_back("byzantine_members: honest members accepted " +
+                    std::to_string(r_.theft_shares - r_.shares_refused) + " theft shares");
+    }
+    if (online() < p_.threshold) {
+      auto before = p_.members_return_at_s >= 0 ? r_.releases_before_return : r_.releases;
+      if (before != 0)
+        f.push_back("offline_members: " + std::to_string(before) +
+                    " releases with fewer than m members online");
+      if (p_.members_return_at_s < 0 && r_.pending_pegouts != r_.pegouts)
+        f.push_back("offline_members: pegouts lost: " + std::to_string(r_.pending_pegouts) +
+                    " waiting of " + std::to_string(r_.pegouts));
+    }
+    if (p_.reorg_depth > 0) {
+      if (r_.reorgs != 1) f.push_back("reorg_depth: the attacker's branch did not win");
+      bool deep = p_.reorg_depth >= p_.confirmations;
+      if (!deep && (us_[0].claimed || !r_.supply_ok))
+        f.push_back("reorg_depth: a pegin removed before its confirmations was claimed");
+      if (deep) {
+        hash256 claim_tx;
+        for (const auto& c : scan_.claims)
+          if (c.mainchain_output == pegin0_output_) claim_tx = c.sidechain_tx;
+        bool named =
+            !r_.supply_ok && !claim_tx.is_zero() &&
+            r_.supply_discrepancy.find(pegin0_output_.hex().substr(0, 16)) != std::string::npos &&
+            r_.supply_txs == std::vector<hash256>{claim_tx};
+        if (!claimed_before_reorg_ || !named)
+          f.push_back("reorg_depth: the supply checker did not flag exactly the claim of the "
+                      "removed pegin " +
+                      pegin0_output_.hex().substr(0, 16));
+      }
+      if (r_.reorgs == 1) r_.pegins_removed = 1;
+    }
   }
 
   // -- the supply checker -----------------------------------------------------------------------
@@ -577,6 +749,7 @@ struct federation_stack::impl final : stack_host {
     if (!rep.ok && r_.supply_ok) {
       r_.supply_ok = false;
       r_.supply_discrepancy = rep.discrepancy;
+      r_.supply_txs = rep.txs;
     }
   }
 
@@ -587,11 +760,12 @@ struct federation_stack::impl final : stack_host {
     for (const auto& m : member_cores_)
       r_.shares_refused += m->stats().shares_refused;
     for (const auto& u : us_)
-      if (u.burn_at >= 0 && !u.released) ++r_.pending_pegouts;
+      if (u.burn_at_s >= 0 && !u.released) ++r_.pending_pegouts;
     for (const auto& c : collector_cores_)
       if (c) r_.headers += c->stats().headers_relayed;
     r_.headers += collector_stats_before_crash_.headers_relayed;
     r_.mc_height = nodes_[0]->height();
+    judge_faults();
     r_.end_s = static_cast<double>(t) / 1e6;
     r_.trace_hash = trace_;
     for (auto& a : member_actors_)
@@ -608,21 +782,6 @@ struct federation_stack::impl final : stack_host {
     }
   }
 
-  struct user_state {
-    std::int64_t pegin_at = -1;
-    std::uint64_t amount = 0;
-    hash256 pegin_output;
-    bool claimed = false;
-    hash256 sc_coin;
-    std::uint64_t sc_amount = 0;
-    bool traded = false;
-    hash256 pegout;
-    bool burn_sent = false;
-    std::int64_t burn_at = -1;
-    bool released = false;
-    bool recorded = false;
-  };
-
   stack_params p_;
   std::uint64_t seed_;
   const crypto::signature_scheme& scheme_;
@@ -636,8 +795,9 @@ struct federation_stack::impl final : stack_host {
   std::function<void()> run_actors_;
   std::vector<ledger::transaction> outbox_;
 
-  std::vector<key> users_, members_, collectors_, miners_;
-  key issuer_;
+  std::vector<peg_key> users_, members_, collectors_, miners_;
+  peg_key issuer_;
+  peg_setup setup_;
   ledger::asset_definition btm_;
   ledger::control_program fed_;
   ledger::genesis_spec mc_spec_;
@@ -661,8 +821,20 @@ struct federation_stack::impl final : stack_host {
   std::vector<caf::actor> collector_actors_;
   fed::collector_stats collector_stats_before_crash_;
 
-  std::vector<user_state> us_;
+  std::vector<peg_user> us_;
   std::map<hash256, std::size_t> pegout_owner_;
+
+  // Faults.
+  std::vector<fed::pegout_request> final_pegouts_; ///< for members who come back
+  hash256 spare_;                                  ///< collector 0's output for its lies
+  ledger::output spare_out_;
+  std::set<hash256> forged_, second_, thefts_;
+  std::map<std::string, std::uint64_t> refusals_;
+  std::uint64_t race_copies_ = 0;
+  peg_key attacker_;
+  hash256 pegin0_, pegin0_output_, attack_tip_;
+  mc::tx_ptr conflict_;
+  bool attacked_ = false, claimed_before_reorg_ = false;
 };
 
 // -- federation_stack ---------------------------------------------------------------------------
@@ -726,6 +898,20 @@ result<stack_params> load_stack_params(const std::string& text, const std::strin
     if (f->has("crash_collector_at_s"))
       p.crash_collector_at_s = f->optional_double("crash_collector_at_s", -1, 0, 1e9);
     p.restart_after_s = f->optional_double("restart_after_s", 300, 0, 1e9);
+    if (f->has("members_return_at_s"))
+      p.members_return_at_s = f->optional_double("members_return_at_s", -1, 0, 1e9);
+    p.lying_collector = f->optional<bool>("lying_collector", false);
+    p.double_claim = f->optional<bool>("double_claim", false);
+    p.byzantine_members = static_cast<std::size_t>(
+        f->optional_int("byzantine_members", 0, 0, static_cast<std::int64_t>(p.members)));
+    if (p.byzantine_members >= p.threshold)
+      f->fail("byzantine_members", "must be below the threshold (m or more can steal)");
+    if (p.byzantine_members + p.offline_members > p.members)
+      f->fail("byzantine_members", "the Byzantine members are online: at most members - "
+                                   "offline_members");
+    p.reorg_depth = static_cast<std::uint64_t>(f->optional_int("reorg_depth", 0, 0, 1000));
+    if ((p.lying_collector || p.double_claim) && p.collectors == 0)
+      f->fail(p.lying_collector ? "lying_collector" : "double_claim", "needs a collector");
     f->finish();
     return p;
   } catch (const config::config_error& e) {

@@ -40,6 +40,26 @@ struct stack_params {
   /// with a fresh core spawned restart_after_s later (its funding found in the committed state).
   double crash_collector_at_s = -1;
   double restart_after_s = 300;
+  /// The offline members come back at this simulated second (negative: never) and catch up
+  /// with the final pegouts and their node's federation coins, as a restarted member replays.
+  double members_return_at_s = -1;
+  /// Collector 0 also lies: after each change of its node's best chain it submits a forged
+  /// claim, in turn of a real pegin with a tenfold amount and of a pegin transaction that no
+  /// mainchain block holds (paid from a spare output of its own, so that only the claim is
+  /// wrong).
+  bool lying_collector = false;
+  /// Collector 0 also claims twice: every claim it submits again at once (a race), and every
+  /// committed claim again (from its spare output).
+  bool double_claim = false;
+  /// The first N members (N < threshold) are Byzantine: besides the honest protocol they sign a
+  /// release of the federation's coins to member 0 for every final pegout, send those shares to
+  /// the others and submit the release with their N signatures to the mainchain.
+  std::size_t byzantine_members = 0;
+  /// Mainchain reorganisation: user 0 pegs in first and, once its pegin is this many blocks
+  /// deep on mainchain node 0 (0: never), an attacker publishes a longer branch spending the
+  /// same coins elsewhere. At or beyond `confirmations` the attacker also waits until the claim
+  /// is committed, so that the supply checker must flag it.
+  std::uint64_t reorg_depth = 0;
 };
 
 /// Reads the `federation:` section of a scenario file (absent: an error); errors name the file,
@@ -64,8 +84,25 @@ struct stack_report {
   std::uint64_t pending_pegouts = 0; ///< burned and not released at the end
   std::uint64_t collector_restarts = 0;
   std::uint64_t replay_failures = 0; ///< committed blocks the replica could not apply (never)
+  // Faults (zero when off).
+  std::uint64_t forged_wrong_amount = 0, forged_not_mined = 0; ///< forged claims submitted
+  std::uint64_t forged_committed = 0;                          ///< never, if validators check
+  std::uint64_t second_claims = 0;           ///< claim transactions for claimed outputs
+  std::uint64_t second_claims_committed = 0; ///< won a race against the first (then it lost)
+  std::uint64_t claimed_outputs = 0;         ///< distinct mainchain outputs claimed
+  std::uint64_t theft_shares = 0;            ///< Byzantine shares sent to honest members
+  std::uint64_t thefts_submitted = 0, thefts_mined = 0;
+  std::uint64_t releases_before_return = 0; ///< with members_return_at_s
+  std::uint64_t reorgs = 0;                 ///< the attacker's branch became node 0's best
+  std::uint64_t pegins_removed = 0;         ///< pegins the reorganisation took off the chain
+  /// Why the refused transactions were refused (forged and second claims, checked against the
+  /// committed state as every validator checks them), by rule: "rule: count; ...".
+  std::string refusals;
+  /// The faults' expected outcomes that did not happen (empty: all did, or no fault).
+  std::vector<std::string> fault_failures;
   bool supply_ok = true;
   std::string supply_discrepancy;
+  std::vector<crypto::hash256> supply_txs; ///< the transactions the first discrepancy names
   std::uint64_t supply_checks = 0;
   double end_s = 0;
   std::uint64_t trace_hash = 0; ///< over node 0's tips, sidechain state hashes, releases
