@@ -1,5 +1,6 @@
 #include "sim/crypto_cache.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 namespace bystack::sim {
@@ -49,6 +50,66 @@ result<void> caching_certificate_scheme::remembered(const key& k, crypto::crypto
   if (memo_.size() >= max_entries) memo_.clear();
   memo_.emplace(k, outcome{res.ok(), res.ok() ? std::string{} : res.err().message, work});
   return res;
+}
+
+template <class F>
+result<void> caching_certificate_scheme::remembered_shared(
+    const void* data, std::size_t count, const crypto::hash256& digest, std::size_t threshold,
+    const crypto::validator_set& set, const std::shared_ptr<const void>& owner,
+    crypto::crypto_meter& meter, F&& compute) const {
+  if (!owner) {
+    crypto::crypto_meter work;
+    auto res = compute(work);
+    add(meter, work);
+    return res;
+  }
+  auto a = reinterpret_cast<std::uintptr_t>(data);
+  auto slot = static_cast<std::size_t>(mix(a >> 3, count) * 0x9e3779b97f4a7c15ULL >> 52) &
+              (shared_entries - 1);
+  auto& e = shared_[slot];
+  if (e.data == data && e.count == count && e.threshold == threshold && e.digest == digest &&
+      e.set_fingerprint == set.fingerprint() && e.set_size == set.size() && !e.owner.expired() &&
+      !e.owner.owner_before(owner) && !owner.owner_before(e.owner)) {
+    ++hits_;
+    add(meter, e.work);
+    if (e.ok) return {};
+    return make_error(e.error);
+  }
+  ++misses_;
+  crypto::crypto_meter work;
+  auto res = compute(work);
+  add(meter, work);
+  e.data = data;
+  e.count = count;
+  e.threshold = threshold;
+  e.digest = digest;
+  e.set_fingerprint = set.fingerprint();
+  e.set_size = set.size();
+  e.owner = owner;
+  e.ok = res.ok();
+  e.error = res.ok() ? std::string{} : res.err().message;
+  e.work = work;
+  return res;
+}
+
+result<void> caching_certificate_scheme::verify_shared(const crypto::validator_set& set,
+                                                       const crypto::quorum_certificate& qc,
+                                                       const std::shared_ptr<const void>& owner,
+                                                       std::size_t threshold,
+                                                       crypto::crypto_meter& meter) const {
+  return remembered_shared(
+      &qc, SIZE_MAX, qc.digest, threshold, set, owner, meter,
+      [&](crypto::crypto_meter& work) { return inner_->verify(set, qc, threshold, work); });
+}
+
+result<void> caching_certificate_scheme::verify_all_shared(
+    const crypto::validator_set& set, std::span<const crypto::quorum_certificate> qcs,
+    const std::shared_ptr<const void>& owner, const crypto::hash256& digest, std::size_t threshold,
+    crypto::crypto_meter& meter) const {
+  return remembered_shared(qcs.data(), qcs.size(), digest, threshold, set, owner, meter,
+                           [&](crypto::crypto_meter& work) {
+                             return inner_->verify_all(set, qcs, digest, threshold, work);
+                           });
 }
 
 result<void> caching_certificate_scheme::verify_all(const crypto::validator_set& set,

@@ -6,7 +6,10 @@
 
 #include "runtime/crypto/signature_scheme.hpp"
 
+#include <memory>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace bystack::sim {
 
@@ -27,6 +30,10 @@ public:
                      const crypto::quorum_certificate& other) const override {
     return inner_->merge(into, other);
   }
+  crypto::quorum_certificate merge_disjoint(std::span<const crypto::quorum_certificate* const> qcs,
+                                            const crypto::signer_bitmap& all) const override {
+    return inner_->merge_disjoint(qcs, all);
+  }
   /// Remembers outcomes like verify_all(): a group certificate reaches every other super node
   /// as one shared decoded message.
   result<void> verify(const crypto::validator_set& set, const crypto::quorum_certificate& qc,
@@ -35,6 +42,17 @@ public:
                           std::span<const crypto::quorum_certificate> qcs,
                           const crypto::hash256& digest, std::size_t threshold,
                           crypto::crypto_meter& meter) const override;
+
+  /// Remembers outcomes by the identity of the decoded message that holds the certificates: a
+  /// look-up by address, valid while that message lives, with no pass over the certificates.
+  result<void> verify_shared(const crypto::validator_set& set, const crypto::quorum_certificate& qc,
+                             const std::shared_ptr<const void>& owner, std::size_t threshold,
+                             crypto::crypto_meter& meter) const override;
+  result<void> verify_all_shared(const crypto::validator_set& set,
+                                 std::span<const crypto::quorum_certificate> qcs,
+                                 const std::shared_ptr<const void>& owner,
+                                 const crypto::hash256& digest, std::size_t threshold,
+                                 crypto::crypto_meter& meter) const override;
 
   std::uint64_t hits() const noexcept { return hits_; }
   std::uint64_t misses() const noexcept { return misses_; }
@@ -61,8 +79,35 @@ private:
   template <class F>
   result<void> remembered(const key& k, crypto::crypto_meter& meter, F&& compute) const;
 
+  /// One entry of the identity memo: what was checked (address, list length or SIZE_MAX for a
+  /// single certificate, threshold, digest, set), in which message, and the outcome.
+  struct shared_entry {
+    const void* data = nullptr;
+    std::size_t count = 0;
+    std::size_t threshold = 0;
+    crypto::hash256 digest;
+    std::uint64_t set_fingerprint = 0;
+    std::size_t set_size = 0;
+    /// The message: while it lives (and, for one made by make_shared, while this is held) no
+    /// other object can take the address.
+    std::weak_ptr<const void> owner;
+    bool ok = false;
+    std::string error;
+    crypto::crypto_meter work;
+  };
+  /// Direct-mapped, allocated once (168 bytes each). Each entry may keep its message's block
+  /// (344 bytes) alive, about 1.5 MB at most. 1,024 entries gave the same peak RSS at N = 10,000,
+  /// M = 100 after 2 and 10 rounds and 1% more instructions per delivery (more misses).
+  static constexpr std::size_t shared_entries = 1 << 12;
+  template <class F>
+  result<void> remembered_shared(const void* data, std::size_t count, const crypto::hash256& digest,
+                                 std::size_t threshold, const crypto::validator_set& set,
+                                 const std::shared_ptr<const void>& owner,
+                                 crypto::crypto_meter& meter, F&& compute) const;
+
   std::unique_ptr<crypto::certificate_scheme> inner_;
   mutable std::unordered_map<key, outcome, key_hash> memo_;
+  mutable std::vector<shared_entry> shared_ = std::vector<shared_entry>(shared_entries);
   mutable std::uint64_t hits_ = 0;
   mutable std::uint64_t misses_ = 0;
 };

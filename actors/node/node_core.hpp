@@ -193,7 +193,10 @@ private:
   void on_sync_response(std::uint32_t from, const msg_ptr& msg, const proto::sync_response& r);
   void on_view_timeout(std::uint64_t view);
   void on_sync_retry();
-  bool check_block_certificate(const proto::block_certificate& c, const char*& reason);
+  /// Checks a block certificate; `owner`, when given, is the immutable decoded message that
+  /// holds it (the certificate scheme may remember the outcome by the message's identity).
+  bool check_block_certificate(const proto::block_certificate& c, const char*& reason,
+                               const std::shared_ptr<const void>& owner = nullptr);
   bool check_timeout_certificate(const proto::timeout_certificate& tc, const char*& reason);
   void process_certificate(const cert_ptr& c, std::uint32_t from);
   void try_commit(const crypto::hash256& certified);
@@ -227,9 +230,10 @@ private:
     /// Own group certificate and received ones, each shared with the message that carried it
     /// (a super node holds M of them per view: copies cost O(N M) bits per super node).
     std::vector<std::shared_ptr<const crypto::quorum_certificate>> certs;
-    crypto::signer_bitmap signers; ///< union over certs
-    std::size_t signer_count = 0;  ///< signers.count(), kept as certs arrive
-    std::vector<bool> supers_seen; ///< super nodes whose certificate arrived
+    std::vector<std::uint32_t> cert_counts; ///< signers of each of certs, counted once
+    crypto::signer_bitmap signers;          ///< union over certs
+    std::size_t signer_count = 0;           ///< signers.count(), kept as certs arrive
+    std::vector<bool> supers_seen;          ///< super nodes whose certificate arrived
     std::uint32_t supers_count = 0;
     bool certified = false;
     bool commit_timer = false;
@@ -447,6 +451,10 @@ private:
 
   // Super node role.
   std::map<std::pair<std::uint64_t, crypto::hash256>, collection> collections_;
+  /// The collection collection_for() returned last (votes and certificates of one view come in
+  /// runs); reset whenever collections_ loses an entry.
+  collection* last_collection_ = nullptr;
+  std::uint64_t last_collection_view_ = 0;
   std::set<std::uint64_t> relayed_views_;
   std::set<std::uint32_t> adopted_;  ///< nodes of other groups that re-homed to us
   std::set<std::uint32_t> departed_; ///< own members that re-homed elsewhere

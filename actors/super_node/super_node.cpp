@@ -79,7 +79,11 @@ void node_core::relay_proposal(const msg_ptr& msg, const proto::proposal& p) {
 
 node_core::collection& node_core::collection_for(std::uint64_t view, std::uint64_t height,
                                                  const crypto::hash256& h) {
+  if (last_collection_ && last_collection_view_ == view && last_collection_->block_hash == h)
+    return *last_collection_;
   auto [it, fresh] = collections_.try_emplace({view, h});
+  last_collection_ = &it->second;
+  last_collection_view_ = view;
   if (fresh) {
     it->second.height = height;
     it->second.block_hash = h;
@@ -186,7 +190,7 @@ void node_core::on_group_certificate(std::uint32_t from, const msg_ptr& msg,
   if (g.view + 2 < view_) return;
   if (g.qc.digest != proto::vote_digest(g.height, g.view, g.block_hash))
     return reject(from, "group certificate: signs something else");
-  if (!certs_->verify(*set_, g.qc, 1, meter_))
+  if (!certs_->verify_shared(*set_, g.qc, msg, 1, meter_))
     return reject(from, "group certificate: invalid signatures");
   if (sets_) {
     auto s = set_at(g.height);
@@ -207,11 +211,10 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
     ++c.supers_count;
   }
   // A certificate that adds no signer (a repeat) changes nothing else.
-  std::size_t added = 0;
-  qc.signers.for_each([&](std::size_t i) { added += c.signers.test(i) ? 0 : 1; });
-  if (added > 0) {
+  // Word operations: a certificate covers up to N signers (N / 64 words).
+  if (std::size_t added = c.signers.merge_new(qc.signers); added > 0) {
     c.certs.push_back(qcp);
-    c.signers.merge(qc.signers);
+    c.cert_counts.push_back(static_cast<std::uint32_t>(qc.signer_count()));
     c.signer_count += added;
   }
   if (!c.certified && c.signer_count >= quorum_at(c.height)) {
@@ -243,16 +246,35 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
     // first (a group's complete certificate covers its earlier partial ones) and keep the
     // combination if it alone still makes a quorum.
     // Signer counts are taken once: counting inside the comparison cost O(M log M) bitmap scans.
-    std::vector<std::pair<std::size_t, const crypto::quorum_certificate*>> order;
-    order.reserve(c.certs.size());
-    for (const auto& q : c.certs)
-      order.emplace_back(q->signer_count(), q.get());
-    std::stable_sort(order.begin(), order.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    crypto::quorum_certificate merged = *order.front().second;
-    for (std::size_t i = 1; i < order.size(); ++i)
-      if (!merged.signers.intersects(order[i].second->signers))
-        (void)certs_->merge(merged, *order[i].second);
+    std::size_t total = 0;
+    std::size_t largest = 0;
+    for (std::size_t i = 0; i < c.certs.size(); ++i) {
+      total += c.cert_counts[i];
+      if (c.cert_counts[i] > c.cert_counts[largest]) largest = i;
+    }
+    crypto::quorum_certificate merged;
+    if (total == c.signer_count) {
+      // Counts that add up to the union's: pairwise disjoint certificates (the fault-free
+      // case), all of which combine, in any order to the same certificate. The largest first,
+      // as below; the scheme combines them without a pass over each one's bitmap.
+      std::vector<const crypto::quorum_certificate*> all;
+      all.reserve(c.certs.size());
+      all.push_back(c.certs[largest].get());
+      for (std::size_t i = 0; i < c.certs.size(); ++i)
+        if (i != largest) all.push_back(c.certs[i].get());
+      merged = certs_->merge_disjoint(all, c.signers);
+    } else {
+      std::vector<std::pair<std::size_t, const crypto::quorum_certificate*>> order;
+      order.reserve(c.certs.size());
+      for (std::size_t i = 0; i < c.certs.size(); ++i)
+        order.emplace_back(c.cert_counts[i], c.certs[i].get());
+      std::stable_sort(order.begin(), order.end(),
+                       [](const auto& a, const auto& b) { return a.first > b.first; });
+      merged = *order.front().second;
+      for (std::size_t i = 1; i < order.size(); ++i)
+        if (!merged.signers.intersects(order[i].second->signers))
+          (void)certs_->merge(merged, *order[i].second);
+    }
     if (merged.signer_count() >= quorum_at(c.height)) {
       bc.certs.push_back(std::move(merged));
       return bc;

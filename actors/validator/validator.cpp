@@ -37,7 +37,8 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   if (h.parent != j.block_hash || h.parent_view != j.view || h.height != j.height + 1)
     return reject(from, "proposal: block does not extend its justify certificate");
   const char* why = nullptr;
-  if (!known_certified(j.block_hash) && !check_block_certificate(j, why)) return reject(from, why);
+  if (!known_certified(j.block_hash) && !check_block_certificate(j, why, msg))
+    return reject(from, why);
   if (p.tc) {
     if (p.tc->view + 1 != h.view)
       return reject(from, "proposal: timeout certificate of another view");
@@ -161,7 +162,7 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
   const auto& cert = c.cert;
   if (!known_certified(cert.block_hash)) {
     const char* why = nullptr;
-    if (!check_block_certificate(cert, why)) {
+    if (!check_block_certificate(cert, why, msg)) {
       // A certificate of an epoch whose set this node cannot know yet: its chain is behind
       // (e.g. it left the set at a boundary and stopped there). Ask the sender for the chain,
       // whose commits elect the sets that check the certificate.
@@ -177,7 +178,8 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
   process_certificate(cert_ptr(msg, &cert), from);
 }
 
-bool node_core::check_block_certificate(const proto::block_certificate& c, const char*& reason) {
+bool node_core::check_block_certificate(const proto::block_certificate& c, const char*& reason,
+                                        const std::shared_ptr<const void>& owner) {
   if (c.view == 0) {
     if (c.height == 0 && c.block_hash == genesis_hash_) return true;
     reason = "certificate: view 0 is reserved for genesis";
@@ -188,6 +190,10 @@ bool node_core::check_block_certificate(const proto::block_certificate& c, const
     return false;
   }
   auto digest = proto::vote_digest(c.height, c.view, c.block_hash);
+  auto verify_all = [&](std::size_t threshold) {
+    return owner ? certs_->verify_all_shared(*set_, c.certs, owner, digest, threshold, meter_)
+                 : certs_->verify_all(*set_, c.certs, digest, threshold, meter_);
+  };
   if (sets_) {
     // The block's own epoch decides: a certificate signed by another epoch's set is refused.
     auto s = set_at(c.height);
@@ -199,13 +205,13 @@ bool node_core::check_block_certificate(const proto::block_certificate& c, const
       reason = "certificate: signed by a node outside the block's epoch set";
       return false;
     }
-    if (!certs_->verify_all(*set_, c.certs, digest, s->quorum(), meter_)) {
+    if (!verify_all(s->quorum())) {
       reason = "certificate: invalid, or not more than 2/3 of the epoch's set";
       return false;
     }
     return true;
   }
-  if (!certs_->verify_all(*set_, c.certs, digest, set_->quorum(), meter_)) {
+  if (!verify_all(set_->quorum())) {
     reason = "certificate: invalid, or not more than 2/3 of the set";
     return false;
   }
@@ -359,6 +365,7 @@ void node_core::enter_view(std::uint64_t v, bool via_timeout) {
   if (!collections_.empty()) {
     auto keep_from = v > 2 ? v - 2 : 0;
     std::erase_if(collections_, [keep_from](const auto& kv) { return kv.first.first < keep_from; });
+    last_collection_ = nullptr;
   }
   maybe_propose(now_us_);
 }
@@ -687,7 +694,7 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
     }
     if (!known_certified(h)) {
       const char* why = nullptr;
-      if (!check_block_certificate(cb.cert, why)) return reject(from, why);
+      if (!check_block_certificate(cb.cert, why, msg)) return reject(from, why);
     }
     pending_.try_emplace(h, pending_block{cb.block, nullptr});
     drop_from_pool(*cb.block);

@@ -24,4 +24,28 @@ result<void> certificate_scheme::verify_all(const validator_set& set,
   return {};
 }
 
+quorum_certificate
+certificate_scheme::merge_disjoint(std::span<const quorum_certificate* const> qcs,
+                                   const signer_bitmap& /*all*/) const {
+  quorum_certificate merged = *qcs.front();
+  for (std::size_t i = 1; i < qcs.size(); ++i)
+    (void)merge(merged, *qcs[i]);
+  return merged;
+}
+
+result<void> certificate_scheme::verify_shared(const validator_set& set,
+                                               const quorum_certificate& qc,
+                                               const std::shared_ptr<const void>& /*owner*/,
+                                               std::size_t threshold, crypto_meter& meter) const {
+  return verify(set, qc, threshold, meter);
+}
+
+result<void> certificate_scheme::verify_all_shared(const validator_set& set,
+                                                   std::span<const quorum_certificate> qcs,
+                                                   const std::shared_ptr<const void>& /*owner*/,
+                                                   const hash256& digest, std::size_t threshold,
+                                                   crypto_meter& meter) const {
+  return verify_all(set, qcs, digest, threshold, meter);
+}
+
 } // namespace bystack::crypto

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <string>
 
 namespace bystack::crypto {
@@ -11,6 +12,16 @@ namespace bystack::crypto {
 // --- validator_set ---------------------------------------------------------------------------
 
 validator_set::validator_set(std::vector<public_key> keys) : keys_(std::move(keys)) {
+  std::uint64_t fp = 0x9e3779b97f4a7c15ULL ^ keys_.size();
+  for (const auto& k : keys_) {
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+    std::memcpy(&a, k.data(), 8);
+    std::memcpy(&b, k.data() + 8, 8);
+    fp = (fp ^ a) * 0xbf58476d1ce4e5b9ULL;
+    fp = (fp ^ (fp >> 29) ^ b) * 0x94d049bb133111ebULL;
+  }
+  fingerprint_ = fp ^ (fp >> 31);
   sorted_.reserve(keys_.size());
   for (std::uint32_t i = 0; i < keys_.size(); ++i)
     sorted_.emplace_back(keys_[i], i);
@@ -55,12 +66,38 @@ bool signer_bitmap::intersects(const signer_bitmap& other) const noexcept {
   return false;
 }
 
+std::size_t signer_bitmap::count_new(const signer_bitmap& other) const noexcept {
+  std::size_t n = 0;
+  const auto* a = words_.data();
+  const auto* b = other.words_.data();
+  auto common = std::min(words_.size(), other.words_.size());
+  for (std::size_t i = 0; i < common; ++i)
+    n += static_cast<std::size_t>(std::popcount(b[i] & ~a[i]));
+  for (std::size_t i = common; i < other.words_.size(); ++i)
+    n += static_cast<std::size_t>(std::popcount(b[i]));
+  return n;
+}
+
 void signer_bitmap::merge(const signer_bitmap& other) {
   if (other.size_ != size_)
     throw std::invalid_argument("signer_bitmap::merge: bitmaps of " + std::to_string(size_) +
                                 " and " + std::to_string(other.size_) + " signers");
   for (std::size_t i = 0; i < words_.size(); ++i)
     words_[i] |= other.words_[i];
+}
+
+std::size_t signer_bitmap::merge_new(const signer_bitmap& other) {
+  if (other.size_ != size_)
+    throw std::invalid_argument("signer_bitmap::merge: bitmaps of " + std::to_string(size_) +
+                                " and " + std::to_string(other.size_) + " signers");
+  std::size_t n = 0;
+  auto* a = words_.data();
+  const auto* b = other.words_.data();
+  for (std::size_t i = 0; i < words_.size(); ++i) {
+    n += static_cast<std::size_t>(std::popcount(b[i] & ~a[i]));
+    a[i] |= b[i];
+  }
+  return n;
 }
 
 bool signer_bitmap::from_words(std::size_t size, std::vector<std::uint64_t> words,

@@ -55,9 +55,12 @@ public:
   std::size_t quorum() const noexcept { return keys_.size() * 2 / 3 + 1; }
   /// Returns f = floor((N-1)/3), the number of faulty members tolerated.
   std::size_t max_faulty() const noexcept { return keys_.empty() ? 0 : (keys_.size() - 1) / 3; }
+  /// Returns a 64-bit digest of the keys in order (computed once): tells sets apart in caches.
+  std::uint64_t fingerprint() const noexcept { return fingerprint_; }
 
 private:
   std::vector<public_key> keys_;
+  std::uint64_t fingerprint_ = 0;
   std::vector<std::pair<public_key, std::uint32_t>> sorted_; // for index_of
 };
 
@@ -76,14 +79,20 @@ public:
   }
   std::size_t count() const noexcept;
   bool intersects(const signer_bitmap& other) const noexcept;
+  /// Returns how many signers of other are not in this bitmap (word operations, no per-signer
+  /// loop); other's words beyond this bitmap's size count in full.
+  std::size_t count_new(const signer_bitmap& other) const noexcept;
   /// Adds the signers of other; throws std::invalid_argument if the sizes differ.
   void merge(const signer_bitmap& other);
+  /// Like merge(), in the same single pass over the words, and returns how many signers were
+  /// not in this bitmap before.
+  std::size_t merge_new(const signer_bitmap& other);
   const std::vector<std::uint64_t>& words() const noexcept { return words_; }
-  /// Rebuilds a bitmap from words; false if a bit at or beyond size is set or the word count is off.
+  /// Rebuilds a bitmap from words; false if a bit at or beyond size is set or the word count is
+  /// off.
   static bool from_words(std::size_t size, std::vector<std::uint64_t> words, signer_bitmap& out);
   /// Calls f(index) for every set bit, in increasing order.
-  template <class F>
-  void for_each(F&& f) const {
+  template <class F> void for_each(F&& f) const {
     for (std::size_t w = 0; w < words_.size(); ++w) {
       auto bits = words_[w];
       while (bits != 0) {
@@ -158,6 +167,12 @@ public:
   /// Returns the union of two certificates over the same digest (signers already in `into` are
   /// kept once); an aggregate scheme requires disjoint signer sets.
   virtual result<void> merge(quorum_certificate& into, const quorum_certificate& other) const = 0;
+  /// Combines certificates whose signer sets are pairwise disjoint and whose union is `all`:
+  /// the result equals merging them one by one into a copy of qcs[0], skipping any merge that
+  /// fails. The default does exactly that; a scheme may do it without a pass over every
+  /// certificate's bitmap. qcs must not be empty.
+  virtual quorum_certificate merge_disjoint(std::span<const quorum_certificate* const> qcs,
+                                            const signer_bitmap& all) const;
   /// Checks a certificate: known signers only, no duplicates, every signature valid, and at least
   /// `threshold` signers. The error names what failed.
   virtual result<void> verify(const validator_set& set, const quorum_certificate& qc,
@@ -169,6 +184,18 @@ public:
   virtual result<void> verify_all(const validator_set& set, std::span<const quorum_certificate> qcs,
                                   const hash256& digest, std::size_t threshold,
                                   crypto_meter& meter) const;
+  /// Like verify() and verify_all(), for certificates inside `owner`, an immutable shared object
+  /// (a decoded message) that keeps them alive: a caching wrapper may remember the outcome by
+  /// the object's identity instead of fingerprinting its contents, as long as it adds the same
+  /// work to meter. The defaults call verify() and verify_all().
+  virtual result<void> verify_shared(const validator_set& set, const quorum_certificate& qc,
+                                     const std::shared_ptr<const void>& owner,
+                                     std::size_t threshold, crypto_meter& meter) const;
+  virtual result<void> verify_all_shared(const validator_set& set,
+                                         std::span<const quorum_certificate> qcs,
+                                         const std::shared_ptr<const void>& owner,
+                                         const hash256& digest, std::size_t threshold,
+                                         crypto_meter& meter) const;
 };
 
 /// Returns the default Ed25519 backend (libsodium: faster, and its verifier rejects malleable

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <random>
 
 namespace bystack::crypto {
 namespace {
@@ -285,6 +286,169 @@ TEST(modelled_aggregate_scheme, sizes) {
   EXPECT_EQ(qc->signatures[0].size(), 64u);
   crypto_meter meter;
   EXPECT_TRUE(musig->verify(set, *qc, 1, meter).ok());
+}
+
+// The aggregate check takes nearly full bitmap words from a per-thread table of whole words
+// (minus their missing signers). Over many certificates, digests and two sets of one size, its
+// verdicts must equal a per-signer reference: the XOR of every signer's value, and the count.
+class modelled_aggregate_words : public ::testing::Test {
+protected:
+  static constexpr std::uint32_t n = 300; // 4 full words and one of 44 bits
+
+  static std::uint64_t mix(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  static std::uint64_t le64(const std::uint8_t* p) {
+    std::uint64_t x = 0;
+    for (int i = 7; i >= 0; --i)
+      x = x << 8 | p[i];
+    return x;
+  }
+
+  void SetUp() override {
+    for (std::uint32_t k = 0; k < 2; ++k) {
+      std::vector<public_key> keys;
+      for (std::uint32_t i = 0; i < n; ++i) {
+        signers_[k].push_back(modelled_scheme().make_signer(test::seed_of(k * 1000 + i)));
+        keys.push_back(signers_[k].back()->pub());
+      }
+      sets_[k] = validator_set{std::move(keys)};
+    }
+    for (std::uint8_t d = 0; d < 6; ++d)
+      digests_.push_back(sha3_256(test::garbage(32, 100 + d)));
+  }
+
+  /// What verify() must answer, signer by signer.
+  bool reference(const validator_set& set, const quorum_certificate& qc) const {
+    std::uint64_t tag = 0;
+    auto d = mix(le64(qc.digest.data.data()));
+    qc.signers.for_each([&](std::size_t i) { tag ^= mix(le64(set.key(i).data()) ^ d); });
+    const auto& sig = qc.signatures[0];
+    return tag == le64(sig.data()) && le64(sig.data() + 8) == qc.signers.count();
+  }
+
+  quorum_certificate build(std::uint32_t k, const hash256& digest, const signer_bitmap& who) {
+    std::vector<indexed_signature> v;
+    who.for_each([&](std::size_t i) {
+      v.push_back({static_cast<std::uint32_t>(i), signers_[k][i]->sign(digest)});
+    });
+    auto qc = scheme_->build(sets_[k], digest, v);
+    EXPECT_TRUE(qc.ok());
+    return qc.ok() ? std::move(qc).value() : quorum_certificate{};
+  }
+
+  std::unique_ptr<certificate_scheme> scheme_ = make_modelled_aggregate_scheme(48);
+  std::vector<std::unique_ptr<signer>> signers_[2];
+  validator_set sets_[2];
+  std::vector<hash256> digests_;
+};
+
+TEST_F(modelled_aggregate_words, verdicts_equal_the_per_signer_check) {
+  std::mt19937_64 rng(7);
+  std::size_t accepted = 0;
+  std::size_t rejected = 0;
+  for (int round = 0; round < 300; ++round) {
+    // Dense bitmaps (most words take the table path), some sparse ones, six digests and two
+    // sets in turn so that the four tables per thread are evicted and rebuilt.
+    auto k = static_cast<std::uint32_t>(rng() % 2);
+    const auto& digest = digests_[rng() % digests_.size()];
+    double density = round % 5 == 0 ? 0.3 : 0.97;
+    signer_bitmap who(n);
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (std::uniform_real_distribution<double>(0, 1)(rng) < density) who.set(i);
+    if (who.count() == 0) who.set(0);
+    auto qc = build(k, digest, who);
+    crypto_meter meter;
+    ASSERT_TRUE(reference(sets_[k], qc));
+    ASSERT_TRUE(scheme_->verify(sets_[k], qc, 1, meter).ok()) << "round " << round;
+    ++accepted;
+
+    // Forgeries, each with the count field fixed up: a signer added or dropped (inside a
+    // full word too), another digest, the other set of the same size.
+    auto forged = qc;
+    auto flip = static_cast<std::size_t>(rng() % n);
+    signer_bitmap changed(n);
+    qc.signers.for_each([&](std::size_t i) {
+      if (i != flip) changed.set(i);
+    });
+    if (!qc.signers.test(flip)) changed.set(flip);
+    forged.signers = changed;
+    auto c = changed.count();
+    for (int b = 0; b < 8; ++b)
+      forged.signatures[0][8 + static_cast<std::size_t>(b)] =
+          static_cast<std::uint8_t>(c >> (8 * b));
+    ASSERT_FALSE(reference(sets_[k], forged));
+    ASSERT_FALSE(scheme_->verify(sets_[k], forged, 1, meter).ok()) << "round " << round;
+
+    auto moved = qc;
+    moved.digest = digests_[(rng() % (digests_.size() - 1) + 1 +
+                             static_cast<std::size_t>(&digest - digests_.data())) %
+                            digests_.size()];
+    ASSERT_NE(moved.digest, qc.digest);
+    ASSERT_FALSE(scheme_->verify(sets_[k], moved, 1, meter).ok()) << "round " << round;
+    ASSERT_FALSE(scheme_->verify(sets_[1 - k], qc, 1, meter).ok()) << "round " << round;
+    rejected += 3;
+  }
+  EXPECT_EQ(accepted, 300u);
+  EXPECT_EQ(rejected, 900u);
+}
+
+TEST_F(modelled_aggregate_words, a_full_word_missing_one_signer_fails) {
+  // Word 1 full in the table first; then a certificate over the same digest that claims word 1
+  // whole while signer 70 never signed (its aggregate is that of the 63 others).
+  signer_bitmap all(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    all.set(i);
+  crypto_meter meter;
+  auto full = build(0, digests_[0], all);
+  ASSERT_TRUE(scheme_->verify(sets_[0], full, 1, meter).ok());
+  signer_bitmap without(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (i != 70) without.set(i);
+  auto honest = build(0, digests_[0], without);
+  ASSERT_TRUE(scheme_->verify(sets_[0], honest, 1, meter).ok());
+  auto claim = honest;
+  claim.signers = all;
+  claim.signatures[0][8] = static_cast<std::uint8_t>(n & 0xff);
+  claim.signatures[0][9] = static_cast<std::uint8_t>(n >> 8);
+  auto ok = scheme_->verify(sets_[0], claim, 1, meter);
+  ASSERT_FALSE(ok.ok());
+  EXPECT_TRUE(contains(ok.err().message, "does not match its 300 signers"));
+}
+
+TEST_F(modelled_aggregate_words, merge_disjoint_equals_merging_one_by_one) {
+  const auto& digest = digests_[1];
+  std::vector<quorum_certificate> parts;
+  signer_bitmap all(n);
+  for (std::uint32_t g = 0; g < 6; ++g) {
+    signer_bitmap who(n);
+    for (std::uint32_t i = g * 50; i < g * 50 + 50; ++i)
+      if (i % 7 != 3) who.set(i);
+    all.merge(who);
+    parts.push_back(build(0, digest, who));
+  }
+  std::vector<const quorum_certificate*> ptrs;
+  for (const auto& p : parts)
+    ptrs.push_back(&p);
+  auto fast = scheme_->merge_disjoint(ptrs, all);
+  auto slow = parts[0];
+  for (std::size_t i = 1; i < parts.size(); ++i)
+    ASSERT_TRUE(scheme_->merge(slow, parts[i]).ok());
+  EXPECT_EQ(fast, slow);
+  EXPECT_EQ(fast, build(0, digest, all));
+  crypto_meter meter;
+  EXPECT_TRUE(scheme_->verify(sets_[0], fast, 1, meter).ok());
+
+  // One certificate over another digest: merging one by one skips it, and so must this.
+  signer_bitmap extra(n);
+  extra.set(3);
+  auto other = build(0, digests_[2], extra);
+  ptrs.push_back(&other);
+  signer_bitmap with_extra = all;
+  with_extra.set(3);
+  EXPECT_EQ(scheme_->merge_disjoint(ptrs, with_extra), slow);
 }
 
 } // namespace
