@@ -669,6 +669,20 @@ void node_core::on_sync_request(std::uint32_t from, const proto::sync_request& r
       tail.push_back({it->second.block, *it->second.cert});
       cur = it->second.block->header.parent;
     }
+    // Once views have failed, our certified chain may have a gap (a block certified while we
+    // voted for an equivocating twin's other block): the walk down from high_qc_ then breaks and
+    // would serve nothing, and with a gap at every honest node nothing ever commits (Twins seed
+    // 107196). Serve instead the certified blocks that link up from the committed head.
+    if (tail.empty() && recovering())
+      for (auto at = chain_hashes_.back(); tail.size() < limit;) {
+        const pending_block* next = nullptr;
+        for (const auto& [k, b] : pending_)
+          if (b.cert && b.block->header.parent == at && (!next || b.cert->view > next->cert->view))
+            next = &b;
+        if (!next) break;
+        tail.insert(tail.begin(), {next->block, *next->cert});
+        at = next->block->hash();
+      }
     for (auto t = tail.rbegin(); t != tail.rend() && resp.blocks.size() < limit; ++t)
       resp.blocks.push_back(*t);
   }
