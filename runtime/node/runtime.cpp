@@ -813,6 +813,22 @@ void ext_commit(node_runtime::impl& p, const ledger::block_delta& d, std::uint64
   }
 }
 
+/// The changes of the stored block at `h` (the store's undo data; empty for a block without
+/// any), as `on_commit` saw them; a restart replays them to rebuild what derives from the chain.
+result<ledger::block_delta> stored_delta(const chain_store& store, std::uint64_t h,
+                                         const std::string& where) {
+  auto raw = store.undo_at(h);
+  if (!raw) return make_error(where + raw.err().message);
+  ledger::block_delta d;
+  if (*raw) {
+    auto dd = ledger::decode_block_delta(byte_view{(*raw)->data(), (*raw)->size()});
+    if (!dd) return make_error(where + "height " + std::to_string(h) + ": " + dd.err().message);
+    d = std::move(*dd);
+  }
+  d.height = h;
+  return d;
+}
+
 /// Builds the node's ledger: the genesis state, or the UTXO set the store holds as of its head.
 result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committed_block>& chain) {
   const auto& cfg = p.cfg;
@@ -890,15 +906,9 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
     auto st = ledger::genesis_state(g).value();
     for (const auto& b : chain) {
       auto h = b.block->header.height;
-      auto raw = p.store->undo_at(h);
-      if (!raw) return make_error(where + raw.err().message);
-      ledger::block_delta d;
-      if (*raw) {
-        auto dd = ledger::decode_block_delta(byte_view{(*raw)->data(), (*raw)->size()});
-        if (!dd) return make_error(where + "height " + std::to_string(h) + ": " + dd.err().message);
-        d = std::move(*dd);
-      }
-      d.height = h;
+      auto dd = stored_delta(*p.store, h, where);
+      if (!dd) return dd.err();
+      auto d = std::move(*dd);
       st.apply(d);
       st.set_height(h);
       if (auto r = cfg.ext_on_commit(d, h, st); !r)
@@ -916,15 +926,9 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
     // blocks' deltas (the store's undo data) and proposers, as on_commit saw them.
     for (const auto& b : chain) {
       auto h = b.block->header.height;
-      auto raw = p.store->undo_at(h);
-      if (!raw) return make_error(where + raw.err().message);
-      ledger::block_delta d;
-      if (*raw) {
-        auto dd = ledger::decode_block_delta(byte_view{(*raw)->data(), (*raw)->size()});
-        if (!dd) return make_error(where + "height " + std::to_string(h) + ": " + dd.err().message);
-        d = std::move(*dd);
-      }
-      d.height = h;
+      auto dd = stored_delta(*p.store, h, where);
+      if (!dd) return dd.err();
+      auto d = std::move(*dd);
       p.elections->on_commit(d, h);
       p.elections->note_proposer(h, b.block->header.proposer);
     }
