@@ -140,8 +140,9 @@ const crypto::signer& fault_plan::signer_of(std::uint32_t node) {
   return *signers_[node];
 }
 
-std::vector<fault_plan::outgoing>
-fault_plan::rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t t, rng64& rng) {
+std::vector<fault_plan::outgoing> fault_plan::rewrite(std::uint32_t from,
+                                                      const bbft::send_effect& e, std::int64_t t,
+                                                      keyed_rng& rng) {
   std::vector<outgoing> out{{e.to, e.msg, nullptr}};
   for (const auto& b : behaviours_[from]) {
     if (!b.w.contains(t)) continue;
@@ -252,7 +253,7 @@ fault_plan::rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t
 }
 
 fault_plan::verdict fault_plan::on_send(std::uint32_t from, std::uint32_t to, std::int64_t t,
-                                        rng64& rng) const {
+                                        keyed_rng& rng) const {
   verdict v;
   for (const auto& lf : links_) {
     if (!lf.w.contains(t)) continue;

@@ -162,10 +162,10 @@ latency_stats summarize(std::vector<double>& v) {
 class sim_env final : public bbft::node_env {
 public:
   sim_env(const scenario& s, const bbft::topology& topo, run_result& out, fault_plan& faults)
-      : s_(s), topo_(topo), out_(out), faults_(faults), rng_(s.seed ^ 0x5eedULL), busy_(s.nodes, 0),
-        uplink_(s.nodes, 0), timer_gen_(s.nodes * timer_kinds, 0),
-        timer_slot_(s.nodes * timer_kinds, no_slot), timer_seq_(s.nodes * timer_kinds, 0),
-        committed_(s.nodes, 0), loads_(s.nodes) {
+      : s_(s), topo_(topo), out_(out), faults_(faults), draw_seed_(s.seed ^ 0x5eedULL),
+        sends_(s.nodes, 0), rewrites_(s.nodes, 0), busy_(s.nodes, 0), uplink_(s.nodes, 0),
+        timer_gen_(s.nodes * timer_kinds, 0), timer_slot_(s.nodes * timer_kinds, no_slot),
+        timer_seq_(s.nodes * timer_kinds, 0), committed_(s.nodes, 0), loads_(s.nodes) {
     auto n = s.nodes;
     if (n <= tracked_nodes_max) {
       auto h = std::min<std::size_t>(tracked_heights, s.rounds);
@@ -222,7 +222,9 @@ public:
     if (!faults_.byzantine_now(node_of(from), busy_[from]))
       return transmit(from, e.to, e.msg, nullptr, e.ph);
     // A Byzantine node's behaviour switch rewrites what its honest core asked for.
-    for (auto& o : faults_.rewrite(node_of(from), e, busy_[from], rng_))
+    // Its draws are keyed by (seed, node, the node's rewrite count): order-free like the network's.
+    keyed_rng r(draw_key(draw_seed_, 0x62797a, from, rewrites_[from]++));
+    for (auto& o : faults_.rewrite(node_of(from), e, busy_[from], r))
       transmit(from, o.to, o.msg, o.raw, e.ph);
   }
 
@@ -293,7 +295,10 @@ public:
       } else {
         uplink_[from] = std::max(uplink_[from], t) + ser_us;
       }
-      auto lat = latency_us(node_of(from), dst);
+      // The network's draws for this copy are a pure function of (seed, sender, receiver, the
+      // sender's send count): they do not depend on what other nodes sent first.
+      keyed_rng draw(draw_key(draw_seed_, from, dst, sends_[from]++));
+      auto lat = latency_us(node_of(from), dst, draw);
       auto arrival = uplink_[from] + lat;
       if (pipelined) {
         // Nothing arrives before the sender's core decided to send it.
@@ -302,7 +307,7 @@ public:
       }
       loads_[from].msgs_out++;
       loads_[from].bytes_out += size;
-      auto verdict = faults_.on_send(node_of(from), dst, uplink_[from], rng_);
+      auto verdict = faults_.on_send(node_of(from), dst, uplink_[from], draw);
       if (verdict.drop) {
         if (obs_) obs_->on_send(0, from, dst, ph_enum, view, size, t, arrival);
         continue;
@@ -474,6 +479,8 @@ public:
     twins_ = r;
     auto n = r->instances();
     busy_.resize(n, 0);
+    sends_.resize(n, 0);
+    rewrites_.resize(n, 0);
     uplink_.resize(n, 0);
     timer_gen_.resize(n * timer_kinds, 0);
     timer_slot_.resize(n * timer_kinds, no_slot);
@@ -626,7 +633,7 @@ private:
     return b;
   }
 
-  std::int64_t latency_us(std::uint32_t from, std::uint32_t to) {
+  std::int64_t latency_us(std::uint32_t from, std::uint32_t to, keyed_rng& rng) {
     const auto& l = s_.network.latency;
     double ms = 0;
     switch (l.model) {
@@ -634,14 +641,14 @@ private:
       ms = l.ms;
       break;
     case latency_model::kind::uniform:
-      ms = rng_.uniform(l.min_ms, l.max_ms);
+      ms = rng.uniform(l.min_ms, l.max_ms);
       break;
     case latency_model::kind::normal:
-      ms = std::max(0.0, rng_.normal(l.mean_ms, l.stddev_ms));
+      ms = std::max(0.0, rng.normal(l.mean_ms, l.stddev_ms));
       break;
     case latency_model::kind::regions:
       ms = l.rtt_ms[region_[from]][region_[to]] / 2.0;
-      if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng_.uniform(-l.jitter_ms, l.jitter_ms));
+      if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng.uniform(-l.jitter_ms, l.jitter_ms));
       break;
     }
     return static_cast<std::int64_t>(std::llround(ms * 1000.0));
@@ -669,7 +676,9 @@ private:
   const bbft::topology& topo_;
   run_result& out_;
   fault_plan& faults_;
-  rng64 rng_;
+  std::uint64_t draw_seed_;             ///< the network's draws are keyed by it (keyed_rng)
+  std::vector<std::uint64_t> sends_;    ///< per sender: message copies sent so far
+  std::vector<std::uint64_t> rewrites_; ///< per Byzantine sender: send effects rewritten
   std::int64_t now_ = 0;
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
