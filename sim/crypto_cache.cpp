@@ -36,16 +36,22 @@ void add(crypto::crypto_meter& meter, const crypto::crypto_meter& w) {
 template <class F>
 result<void> caching_certificate_scheme::remembered(const key& k, crypto::crypto_meter& meter,
                                                     F&& compute) const {
-  if (auto it = memo_.find(k); it != memo_.end()) {
-    ++hits_;
-    add(meter, it->second.work);
-    if (it->second.ok) return {};
-    return make_error(it->second.error);
+  {
+    // Nodes of one lookahead window may run on two threads: the memo is shared, its outcomes
+    // are pure functions of the key, so which thread fills an entry changes nothing.
+    std::lock_guard lock(mutex_);
+    if (auto it = memo_.find(k); it != memo_.end()) {
+      ++hits_;
+      add(meter, it->second.work);
+      if (it->second.ok) return {};
+      return make_error(it->second.error);
+    }
+    ++misses_;
   }
-  ++misses_;
   crypto::crypto_meter work;
   auto res = compute(work);
   add(meter, work);
+  std::lock_guard lock(mutex_);
   if (memo_.size() >= max_entries) memo_.clear();
   memo_.emplace(k, outcome{res.ok(), res.ok() ? std::string{} : res.err().message, work});
   return res;

@@ -6,6 +6,7 @@
 
 #include "runtime/crypto/signature_scheme.hpp"
 
+#include <mutex>
 #include <unordered_map>
 
 namespace bystack::sim {
@@ -65,6 +66,7 @@ private:
   mutable std::unordered_map<key, outcome, key_hash> memo_;
   mutable std::uint64_t hits_ = 0;
   mutable std::uint64_t misses_ = 0;
+  mutable std::mutex mutex_; ///< guards the memo and the counters
 };
 
 } // namespace bystack::sim

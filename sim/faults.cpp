@@ -268,6 +268,16 @@ fault_plan::verdict fault_plan::on_send(std::uint32_t from, std::uint32_t to, st
   return v;
 }
 
+std::int64_t fault_plan::next_change_after(std::int64_t t) const {
+  std::int64_t next = INT64_MAX;
+  for (auto n : crashable_)
+    for (const auto& w : down_[n]) {
+      if (w.from_us > t) next = std::min(next, w.from_us);
+      if (w.until_us > t) next = std::min(next, w.until_us);
+    }
+  return next;
+}
+
 void fault_plan::advance(std::int64_t t,
                          const std::function<void(std::uint32_t, bool)>& restarted) {
   for (auto n : crashable_) {

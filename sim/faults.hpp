@@ -61,6 +61,12 @@ public:
   /// Decides the fate of one message leaving `from` for `to` at time t.
   verdict on_send(std::uint32_t from, std::uint32_t to, std::int64_t t, keyed_rng& rng) const;
 
+  /// Returns the first time after t at which a node goes down or comes back (INT64_MAX: none):
+  /// the simulator's lookahead windows end there, so that a node is up or down for a whole window.
+  std::int64_t next_change_after(std::int64_t t) const;
+  /// Returns whether some node has a Byzantine behaviour switch (rewrite() keeps state).
+  bool rewrites() const { return any_behaviour_; }
+
   /// Applies crash/restart transitions due at or before t; calls restarted(node, true) for each
   /// node that comes back.
   void advance(std::int64_t t, const std::function<void(std::uint32_t, bool)>& restarted);
