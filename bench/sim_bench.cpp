@@ -2,7 +2,7 @@
 /// wall-second, wall time, and resident memory per simulated node. Prints CSV.
 ///
 ///   bystack-sim-bench [--nodes N] [--supers M] [--rounds R] [--txs T] [--certificates
-///   list|aggregate]
+///   list|aggregate] [--threads 1|2] [--windows 1|0]
 ///
 /// Defaults: the reference run, N = 10,000, M = 100, 100 rounds, modelled crypto.
 
@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
       num(s.rounds);
     else if (f == "--txs")
       num(s.protocol.synthetic_txs_per_block);
+    else if (f == "--threads")
+      num(s.sim_threads);
+    else if (f == "--windows")
+      s.sim_windows = std::string(argv[i + 1]) != "0";
     else if (f == "--certificates")
       s.certificates = argv[i + 1];
     else {
@@ -65,11 +69,15 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
   auto rss_kib = static_cast<double>(ru.ru_maxrss);
   std::cout << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
-               "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash\n";
+               "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash,"
+               "threads,lookahead_us,windows,events,node_messages,events_per_node_message\n";
   std::cout << s.nodes << "," << s.supers << "," << s.rounds << "," << s.certificates << ","
             << (r->completed ? "yes" : "no") << "," << r->delivered << "," << r->wall_seconds << ","
             << static_cast<long long>(double(r->delivered) / r->wall_seconds) << ","
             << r->sim_seconds << "," << rss_kib / 1024.0 << ","
-            << static_cast<long long>(rss_kib * 1024.0 / s.nodes) << "," << r->trace_hash << "\n";
+            << static_cast<long long>(rss_kib * 1024.0 / s.nodes) << "," << r->trace_hash << ","
+            << r->threads << "," << r->lookahead_us << "," << r->windows << "," << r->events << ","
+            << r->node_messages << ","
+            << (r->node_messages ? double(r->events) / double(r->node_messages) : 0.0) << "\n";
   return r->completed ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 #include "runtime/crypto/signature_scheme.hpp"
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -110,6 +111,7 @@ private:
   mutable std::vector<shared_entry> shared_ = std::vector<shared_entry>(shared_entries);
   mutable std::uint64_t hits_ = 0;
   mutable std::uint64_t misses_ = 0;
+  mutable std::mutex mutex_; ///< guards the memo and the counters
 };
 
 } // namespace bystack::sim

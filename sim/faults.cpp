@@ -140,8 +140,9 @@ const crypto::signer& fault_plan::signer_of(std::uint32_t node) {
   return *signers_[node];
 }
 
-std::vector<fault_plan::outgoing>
-fault_plan::rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t t, rng64& rng) {
+std::vector<fault_plan::outgoing> fault_plan::rewrite(std::uint32_t from,
+                                                      const bbft::send_effect& e, std::int64_t t,
+                                                      keyed_rng& rng) {
   std::vector<outgoing> out{{e.to, e.msg, nullptr}};
   for (const auto& b : behaviours_[from]) {
     if (!b.w.contains(t)) continue;
@@ -252,7 +253,7 @@ fault_plan::rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t
 }
 
 fault_plan::verdict fault_plan::on_send(std::uint32_t from, std::uint32_t to, std::int64_t t,
-                                        rng64& rng) const {
+                                        keyed_rng& rng) const {
   verdict v;
   for (const auto& lf : links_) {
     if (!lf.w.contains(t)) continue;
@@ -265,6 +266,16 @@ fault_plan::verdict fault_plan::on_send(std::uint32_t from, std::uint32_t to, st
     v.extra_delay_us += lf.delay_us;
   }
   return v;
+}
+
+std::int64_t fault_plan::next_change_after(std::int64_t t) const {
+  std::int64_t next = INT64_MAX;
+  for (auto n : crashable_)
+    for (const auto& w : down_[n]) {
+      if (w.from_us > t) next = std::min(next, w.from_us);
+      if (w.until_us > t) next = std::min(next, w.until_us);
+    }
+  return next;
 }
 
 void fault_plan::advance(std::int64_t t,

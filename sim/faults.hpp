@@ -42,7 +42,7 @@ public:
   bool byzantine_now(std::uint32_t from, std::int64_t t) const;
   /// Applies the node's Byzantine behaviours to one send effect of its honest core.
   std::vector<outgoing> rewrite(std::uint32_t from, const bbft::send_effect& e, std::int64_t t,
-                                rng64& rng);
+                                keyed_rng& rng);
   /// Returns the number of honest nodes that must commit for the run to complete (honest and not
   /// crashed for good).
   std::uint64_t expected_to_finish() const;
@@ -59,7 +59,13 @@ public:
     std::int64_t extra_delay_us = 0;
   };
   /// Decides the fate of one message leaving `from` for `to` at time t.
-  verdict on_send(std::uint32_t from, std::uint32_t to, std::int64_t t, rng64& rng) const;
+  verdict on_send(std::uint32_t from, std::uint32_t to, std::int64_t t, keyed_rng& rng) const;
+
+  /// Returns the first time after t at which a node goes down or comes back (INT64_MAX: none):
+  /// the simulator's lookahead windows end there, so that a node is up or down for a whole window.
+  std::int64_t next_change_after(std::int64_t t) const;
+  /// Returns whether some node has a Byzantine behaviour switch (rewrite() keeps state).
+  bool rewrites() const { return any_behaviour_; }
 
   /// Applies crash/restart transitions due at or before t; calls restarted(node, true) for each
   /// node that comes back.

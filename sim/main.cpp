@@ -25,7 +25,10 @@ const char* usage =
     "                   [--trace FILE.json [--trace-nodes LIST] [--trace-views A-B]\n"
     "                    [--trace-window-ms A-B] [--trace-events-max N]]\n"
     "                   [--sequence FILE.svg --view V] [--timeline FILE]\n"
-    "Flags override the scenario file. --nodes or --supers drop the file's explicit groups.\n";
+    "                   [--threads 1|2] [--instants]\n"
+    "Flags override the scenario file. --nodes or --supers drop the file's explicit groups.\n"
+    "--threads runs the nodes of each lookahead window on that many threads; --instants runs one\n"
+    "virtual instant per window. Neither changes the outcome (docs/simulator.md).\n";
 
 } // namespace
 
@@ -74,6 +77,10 @@ int main(int argc, char** argv) {
       csv_file = value();
     else if (flag == "--quiet")
       quiet = true;
+    else if (flag == "--threads")
+      number(s.sim_threads);
+    else if (flag == "--instants")
+      s.sim_windows = false;
     else if (flag == "--trace")
       trace_file = value();
     else if (flag == "--timeline")

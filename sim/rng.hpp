@@ -1,6 +1,12 @@
 #pragma once
-/// A seeded 64-bit generator with portable real-number draws (standard-library distributions
+/// Seeded 64-bit generators with portable real-number draws (standard-library distributions
 /// differ between implementations; a trace must not).
+///
+/// rng64 is one sequential stream (a Mersenne twister): its draws depend on how many were taken
+/// before. keyed_rng is counter-based: its stream is a pure function of a 64-bit key (splitmix64
+/// of key + i * golden ratio), so a draw keyed by (seed, sender, receiver, the sender's send
+/// index) does not depend on what other nodes drew first. The simulated network draws with it,
+/// so that nodes can be handled in any order, or concurrently, with the same outcome.
 
 #include <cmath>
 #include <cstdint>
@@ -8,14 +14,13 @@
 
 namespace bystack::sim {
 
-class rng64 {
+/// The real-number and range draws over a generator's next() (CRTP).
+template <class Derived> class draws {
 public:
-  explicit rng64(std::uint64_t seed) : engine_(seed) {}
-  std::uint64_t next() { return engine_(); }
-  double uniform01() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  double uniform01() { return static_cast<double>(self().next() >> 11) * 0x1.0p-53; }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
   /// Draws an integer in [0, n).
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : engine_() % n; }
+  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : self().next() % n; }
   double normal(double mean, double sd) {
     // Box-Muller, one value per call (no cached state).
     double u1 = uniform01();
@@ -25,7 +30,45 @@ public:
   }
 
 private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+};
+
+class rng64 : public draws<rng64> {
+public:
+  explicit rng64(std::uint64_t seed) : engine_(seed) {}
+  std::uint64_t next() { return engine_(); }
+
+private:
   std::mt19937_64 engine_;
+};
+
+/// splitmix64's finalizer: a bijective 64-bit mix.
+constexpr std::uint64_t splitmix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+/// Mixes the words of a draw's identity into one key (order matters: (a, b) != (b, a)).
+constexpr std::uint64_t draw_key(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0,
+                                 std::uint64_t d = 0) {
+  auto k = splitmix64(a ^ 0x6b65796564726e67ULL);
+  k = splitmix64(k ^ b);
+  k = splitmix64(k + 0x9e3779b97f4a7c15ULL * (c + 1));
+  return splitmix64(k ^ d);
+}
+
+/// A counter-based stream: the i-th draw is splitmix64(key + (i + 1) * golden ratio).
+class keyed_rng : public draws<keyed_rng> {
+public:
+  explicit keyed_rng(std::uint64_t key) : state_(key) {}
+  std::uint64_t next() { return splitmix64(state_ += 0x9e3779b97f4a7c15ULL); }
+
+private:
+  std::uint64_t state_;
 };
 
 } // namespace bystack::sim

@@ -128,6 +128,11 @@ struct scenario {
   ledger_spec ledger;                       ///< the BUTXO workload (off: opaque transactions)
   twins_spec twins;
   adversary_spec adversary;
+  /// How the simulator itself runs (not what it models; the outcome is the same either way):
+  /// lookahead windows as wide as the minimum link latency (false: one virtual instant per
+  /// window), and worker threads for the nodes of one window (1 or 2; see docs/simulator.md).
+  bool sim_windows = true;
+  std::uint32_t sim_threads = 1;
 };
 
 /// Loads a scenario file.

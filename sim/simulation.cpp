@@ -22,6 +22,8 @@
 #include <cstdlib>
 #include <queue>
 #include <random>
+#include <semaphore>
+#include <thread>
 #include <unordered_map>
 
 namespace bystack::sim {
@@ -76,48 +78,6 @@ struct event_key {
   std::uint32_t dst; ///< in the padding: names a tombstone's node (see sim_env::set_timer)
 };
 
-/// Gathers the events due at each node at one instant, so that each node gets them as one CAF
-/// message. Nodes are sent their batches in the order they were first given an event, which is
-/// the order in which CAF's test scheduler would have run them had each event been a message of
-/// its own (it runs an actor until its mailbox is empty): the run and its trace hash are the same.
-class instant_batches {
-public:
-  void add(std::uint32_t node, bbft::node_event e) {
-    if (node >= tail_.size()) {
-      head_.resize(node + 1, 0);
-      tail_.resize(node + 1, 0);
-    }
-    auto i = static_cast<std::uint32_t>(store_.size());
-    store_.push_back(std::move(e));
-    if (tail_[node] == 0) {
-      head_[node] = i;
-      touched_.push_back(node);
-    } else {
-      store_[tail_[node]].next = i;
-    }
-    tail_[node] = i;
-  }
-
-  /// Sends each touched node its batch; the store stays as it is until clear().
-  void send(const std::vector<caf::actor>& actors) {
-    for (auto n : touched_)
-      caf::anon_send(actors[n], bbft::batch_atom::value, bbft::node_event_batch{&store_, head_[n]});
-  }
-
-  /// Forgets the instant once every node has handled its batch (keeps the capacity).
-  void clear() {
-    for (auto n : touched_)
-      tail_[n] = 0;
-    touched_.clear();
-    store_.resize(1);
-  }
-
-private:
-  std::vector<bbft::node_event> store_ = std::vector<bbft::node_event>(1); ///< [0] ends chains
-  std::vector<std::uint32_t> head_, tail_;
-  std::vector<std::uint32_t> touched_;
-};
-
 std::uint64_t view_of(const proto::message& m) {
   return std::visit(
       [](const auto& x) -> std::uint64_t {
@@ -159,10 +119,63 @@ latency_stats summarize(std::vector<double>& v) {
   return s;
 }
 
-class sim_env final : public bbft::node_env {
+/// One event of a node in the current window: what a node_event carries, and when it is due.
+struct win_event {
+  std::int64_t t = 0;
+  bbft::node_event::kind what = bbft::node_event::kind::start;
+  std::uint8_t kind = 0; ///< timer kind
+  std::uint32_t src = 0; ///< sender of a delivery
+  std::uint64_t view = 0;
+  std::uint64_t gen = 0; ///< a timer's generation
+  shared_bytes bytes;
+  bbft::tx_list txs;
+};
+
+/// What a node's handlers asked of the shared world during a window, applied after the window in
+/// the canonical order (instant, node, order of the calls): sends, timers, observations.
+struct deferred {
+  enum class what : std::uint8_t { send, timer, local_timer, certified, commit, reject, counted };
+  what w = what::send;
+  std::int64_t event_t = 0; ///< the instant of the event whose handler made the call
+  std::int64_t t = 0;       ///< the node's clock at the call (a timer: when it is due)
+  bbft::phase ph{};
+  std::uint8_t kind = 0;
+  std::uint64_t view = 0;
+  std::uint64_t gen = 0;
+  std::vector<std::uint32_t> to;
+  bbft::msg_ptr msg;
+  shared_bytes bytes;
+  bool fresh = false; ///< bytes encoded during the window (the memo learns them at the flush)
+  bbft::certified_effect certified{};
+  bbft::commit_effect commit;
+  bbft::reject_effect reject{};
+  std::string detail;
+};
+
+/// A node's part of the current window.
+struct node_window {
+  std::vector<win_event> in;    ///< events due inside the window, in (time, sequence) order
+  std::size_t in_at = 0;        ///< the next one to hand out
+  std::vector<win_event> local; ///< own timers falling due inside the window, by time
+  std::size_t local_at = 0;
+  std::vector<deferred> out;
+  std::vector<std::pair<const proto::message*, shared_bytes>> fresh; ///< encoded this window
+  std::int64_t now = 0; ///< the instant of the event being handled
+};
+
+/// A delivery's trace record, hashed at the flush with its instant.
+struct delivery_record {
+  std::int64_t t;
+  std::uint32_t src, dst;
+  std::uint64_t size;
+  std::uint8_t kind;
+};
+
+class sim_env final : public bbft::node_env, public bbft::event_source {
 public:
   sim_env(const scenario& s, const bbft::topology& topo, run_result& out, fault_plan& faults)
-      : s_(s), topo_(topo), out_(out), faults_(faults), rng_(s.seed ^ 0x5eedULL), busy_(s.nodes, 0),
+      : s_(s), topo_(topo), out_(out), faults_(faults), draw_seed_(s.seed ^ 0x5eedULL),
+        sends_(s.nodes, 0), rewrites_(s.nodes, 0), win_(s.nodes), busy_(s.nodes, 0),
         uplink_(s.nodes, 0), timer_gen_(s.nodes * timer_kinds, 0),
         timer_slot_(s.nodes * timer_kinds, no_slot), timer_seq_(s.nodes * timer_kinds, 0),
         committed_(s.nodes, 0), loads_(s.nodes) {
@@ -184,7 +197,7 @@ public:
   // -- node_env -----------------------------------------------------------------------------------
 
   std::int64_t now_us(std::uint32_t node) override {
-    auto t = std::max(now_, busy_[node]);
+    auto t = std::max(win_[node].now, busy_[node]);
     if (obs_) obs_->on_handle(node, t, busy_[node]); // called once as each handler begins
     return t;
   }
@@ -193,6 +206,15 @@ public:
     if (!b) return make_error("no bytes");
     auto& h = hints_[hint_slot(b.get())];
     if (h.key == b.get() && h.gen == memo_gen_) return h.entry->second;
+    if (in_window_) {
+      // Read-only while nodes run (possibly on two threads): every delivery of the window was
+      // decoded before it opened, so this finds it unless two generations ended since.
+      if (auto it = decoded_.find(b.get()); it != decoded_.end()) return it->second.second;
+      if (auto it = decoded_old_.find(b.get()); it != decoded_old_.end()) return it->second.second;
+      auto m = codec::decode(*b);
+      if (!m) return m.err();
+      return std::make_shared<const proto::message>(std::move(*m));
+    }
     if (auto it = decoded_.find(b.get()); it != decoded_.end()) {
       h = decode_hint{b.get(), memo_gen_, &it->second};
       return it->second.second;
@@ -211,7 +233,8 @@ public:
                 c.sign_us * static_cast<double>(m.signs) +
                 c.aggregate_verify_us * static_cast<double>(m.aggregate_verifies) +
                 c.aggregate_per_signer_us * static_cast<double>(m.aggregate_signers);
-    busy_[node] = std::max(now_, busy_[node]) + static_cast<std::int64_t>(std::llround(us));
+    busy_[node] =
+        std::max(win_[node].now, busy_[node]) + static_cast<std::int64_t>(std::llround(us));
   }
 
   void send(std::uint32_t from, const bbft::send_effect& e) override {
@@ -220,15 +243,32 @@ public:
                    double(busy_[from]) / 1000, from, bbft::phase_name(e.ph),
                    (unsigned long long)view_of(*e.msg), e.to.size());
     if (!faults_.byzantine_now(node_of(from), busy_[from]))
-      return transmit(from, e.to, e.msg, nullptr, e.ph);
-    // A Byzantine node's behaviour switch rewrites what its honest core asked for.
-    for (auto& o : faults_.rewrite(node_of(from), e, busy_[from], rng_))
-      transmit(from, o.to, o.msg, o.raw, e.ph);
+      return defer_send(from, e.to, e.msg, nullptr, e.ph);
+    // A Byzantine node's behaviour switch rewrites what its honest core asked for. Its draws are
+    // keyed by (seed, node, the node's rewrite count): order-free like the network's.
+    keyed_rng r(draw_key(draw_seed_, 0x62797a, from, rewrites_[from]++));
+    for (auto& o : faults_.rewrite(node_of(from), e, busy_[from], r))
+      defer_send(from, o.to, o.msg, o.raw, e.ph);
+  }
+
+  /// Encodes (charging the sender) and keeps the send for the flush; the uplink, the network's
+  /// draws and the receivers' events are worked out there, in the canonical order.
+  void defer_send(std::uint32_t from, const std::vector<std::uint32_t>& to,
+                  const bbft::msg_ptr& msg, shared_bytes raw, phase ph) {
+    auto& w = win_[from];
+    deferred d;
+    d.w = deferred::what::send;
+    d.event_t = w.now;
+    d.bytes = msg ? encoded(from, msg, d.fresh) : std::move(raw);
+    d.t = busy_[from];
+    d.ph = ph;
+    d.to = to;
+    d.msg = msg;
+    w.out.push_back(std::move(d));
   }
 
   void transmit(std::uint32_t from, const std::vector<std::uint32_t>& to, const bbft::msg_ptr& msg,
-                shared_bytes raw, phase ph_enum) {
-    auto bytes = msg ? encoded(from, msg) : std::move(raw);
+                const shared_bytes& bytes, phase ph_enum, std::int64_t t) {
     auto size = bytes->size();
     auto view = msg ? view_of(*msg) : 0;
     auto ph = static_cast<std::size_t>(ph_enum);
@@ -247,9 +287,9 @@ public:
     }
     if (msg && ph_enum == phase::propose) {
       if (const auto* p = std::get_if<proto::proposal>(msg.get()))
-        proposed_at_.emplace(p->block->hash(), busy_[from]);
+        proposed_at_.emplace(p->block->hash(), t);
       else if (const auto* c = std::get_if<proto::compact_proposal>(msg.get()))
-        proposed_at_.emplace(c->header.hash(), busy_[from]);
+        proposed_at_.emplace(c->header.hash(), t);
     }
     // relay: pipelined (docs/relay.md): a proposal streams in chunks; a super node forwards each
     // chunk as it arrives (cut-through), to its receivers in turn, chunk by chunk.
@@ -262,7 +302,6 @@ public:
     if (s_.network.super_bandwidth_mbps && topo_.is_super(node_of(from)))
       bw = *s_.network.super_bandwidth_mbps;
     auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
-    auto t = busy_[from];
     std::size_t receivers = 0, k = 0;
     std::int64_t chunk_us = 0, chunks = 1, pipe_start = 0, pipe_full_in = 0;
     if (pipelined) {
@@ -293,7 +332,10 @@ public:
       } else {
         uplink_[from] = std::max(uplink_[from], t) + ser_us;
       }
-      auto lat = latency_us(node_of(from), dst);
+      // The network's draws for this copy are a pure function of (seed, sender, receiver, the
+      // sender's send count): they do not depend on what other nodes sent first.
+      keyed_rng draw(draw_key(draw_seed_, from, dst, sends_[from]++));
+      auto lat = latency_us(node_of(from), dst, draw);
       auto arrival = uplink_[from] + lat;
       if (pipelined) {
         // Nothing arrives before the sender's core decided to send it.
@@ -302,7 +344,7 @@ public:
       }
       loads_[from].msgs_out++;
       loads_[from].bytes_out += size;
-      auto verdict = faults_.on_send(node_of(from), dst, uplink_[from], rng_);
+      auto verdict = faults_.on_send(node_of(from), dst, uplink_[from], draw);
       if (verdict.drop) {
         if (obs_) obs_->on_send(0, from, dst, ph_enum, view, size, t, arrival);
         continue;
@@ -324,17 +366,39 @@ public:
 
   void set_timer(std::uint32_t node, const bbft::timer_effect& t) override {
     auto k = static_cast<std::size_t>(t.kind);
-    auto idx = node * timer_kinds + k;
-    auto gen = ++timer_gen_[idx];
-    event e{busy_[node] + std::max<std::int64_t>(0, t.delay_us),
-            0,
-            node,
-            node,
-            1,
-            static_cast<std::uint8_t>(k),
-            t.view,
-            gen,
-            nullptr};
+    auto gen = ++timer_gen_[node * timer_kinds + k];
+    auto due = busy_[node] + std::max<std::int64_t>(0, t.delay_us);
+    auto& w = win_[node];
+    deferred d;
+    d.event_t = w.now;
+    if (due < window_end_) {
+      // Due inside the window: no other node can reach this one before it ends, so the node
+      // handles it in this window, after its events due earlier or at the same time.
+      win_event x;
+      x.t = due;
+      x.what = bbft::node_event::kind::timer;
+      x.kind = static_cast<std::uint8_t>(k);
+      x.view = t.view;
+      x.gen = gen;
+      auto at =
+          std::upper_bound(w.local.begin() + static_cast<std::ptrdiff_t>(w.local_at), w.local.end(),
+                           due, [](std::int64_t v, const win_event& y) { return v < y.t; });
+      w.local.insert(at, std::move(x));
+      d.w = deferred::what::local_timer;
+    } else {
+      d.w = deferred::what::timer;
+      d.t = due;
+      d.kind = static_cast<std::uint8_t>(k);
+      d.view = t.view;
+      d.gen = gen;
+    }
+    w.out.push_back(std::move(d));
+  }
+
+  /// Queues a timer due after the window it was set in (at the flush).
+  void queue_timer(std::uint32_t node, const deferred& d) {
+    auto idx = node * timer_kinds + d.kind;
+    event e{d.t, 0, node, node, 1, d.kind, d.view, d.gen, nullptr};
     // The node's previous timer of this kind is stale from now on. If it is still pending, its
     // slot takes the new timer and its key stays in the heap as a tombstone (pop() tells it by
     // its sequence number): a stale timer keeps its place in time, as before, but costs a key
@@ -352,8 +416,35 @@ public:
   }
 
   void on_certified(std::uint32_t node, const bbft::certified_effect& e) override {
+    auto& w = win_[node];
+    deferred d;
+    d.w = deferred::what::certified;
+    d.event_t = w.now;
+    d.t = busy_[node];
+    d.certified = e;
+    w.out.push_back(std::move(d));
+  }
+  void on_commit(std::uint32_t node, const bbft::commit_effect& e) override {
+    auto& w = win_[node];
+    deferred d;
+    d.w = deferred::what::commit;
+    d.event_t = w.now;
+    d.t = busy_[node];
+    d.commit = e;
+    w.out.push_back(std::move(d));
+  }
+  void on_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& dt) override {
+    auto& w = win_[node];
+    deferred d;
+    d.w = deferred::what::reject;
+    d.event_t = w.now;
+    d.reject = e;
+    d.detail = dt;
+    w.out.push_back(std::move(d));
+  }
+
+  void apply_certified(std::uint32_t node, const bbft::certified_effect& e, std::int64_t t) {
     if (node >= s_.nodes) return; // a twin: Byzantine, not measured
-    auto t = busy_[node];
     if (obs_) obs_->on_certified(node, e.height, e.view, t);
     if (e.height >= 1 && e.height <= out_.certified_us.size() &&
         out_.certified_us[e.height - 1][node] < 0)
@@ -363,8 +454,7 @@ public:
         certify_ms_.push_back(static_cast<double>(t - it->second) / 1000.0);
   }
 
-  void on_commit(std::uint32_t node, const bbft::commit_effect& e) override {
-    auto t = busy_[node];
+  void apply_commit(std::uint32_t node, const bbft::commit_effect& e, std::int64_t t) {
     if (debug_)
       std::fprintf(stderr, "%10.3f ms node %u commits height %llu view %llu\n", double(t) / 1000,
                    node, (unsigned long long)e.block->header.height,
@@ -411,10 +501,221 @@ public:
     if (h.height == s_.rounds) ++done_nodes_;
   }
 
-  void on_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& d) override {
+  void apply_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& d) {
     if (debug_)
       std::fprintf(stderr, "node %u rejects from %u: %s %s\n", node, e.from, e.reason, d.c_str());
     ++out_.rejected[e.reason];
+  }
+
+  // -- windows ------------------------------------------------------------------------------------
+  //
+  // A window [t, end) holds every event due before `end`. With end - t at most the lookahead (the
+  // minimum link latency), nothing a node sends inside the window arrives inside it, so each
+  // node's events of the window are known when it opens, except the node's own timers, which it
+  // handles itself (set_timer). Each node gets its events as one CAF message and handles them in
+  // time order; whatever its handlers ask of the shared world (sends, timers, commits) waits in
+  // its `out` list until every node is done, and the flush applies it in the canonical order
+  // (instant, node, order of the calls). So the outcome does not depend on the order in which the
+  // nodes ran, or on how many threads ran them, and a window of one instant is the reference.
+
+  /// The lookahead: no message sent at t arrives before t + lookahead_us() (at least 1: one
+  /// instant per window).
+  std::int64_t lookahead_us() const {
+    const auto& l = s_.network.latency;
+    double ms = 0;
+    switch (l.model) {
+    case latency_model::kind::constant:
+      ms = l.ms;
+      break;
+    case latency_model::kind::uniform:
+      ms = l.min_ms;
+      break;
+    case latency_model::kind::normal:
+      ms = 0;
+      break;
+    case latency_model::kind::regions: {
+      // Over the regions that hold nodes (a region with one node counts as well: conservative).
+      std::vector<bool> used(l.rtt_ms.size(), false);
+      for (auto r : region_)
+        used[r] = true;
+      ms = 1e300;
+      for (std::size_t a = 0; a < used.size(); ++a)
+        for (std::size_t b = 0; b < used.size(); ++b)
+          if (used[a] && used[b]) ms = std::min(ms, l.rtt_ms[a][b] / 2.0 - l.jitter_ms);
+      if (ms > 1e299) ms = 0;
+      break;
+    }
+    }
+    // latency_us() rounds the same way, and llround is monotone.
+    return std::max<std::int64_t>(1, std::llround(std::max(0.0, ms) * 1000.0));
+  }
+
+  void open_window(std::int64_t end) {
+    window_end_ = end;
+    instants_.clear();
+    deliveries_.clear();
+  }
+  /// Counts one popped event key at its instant (the run's `events`).
+  void popped(std::int64_t t) {
+    if (instants_.empty() || instants_.back().t != t)
+      instants_.push_back({t, 0, deliveries_.size()});
+    ++instants_.back().pops;
+  }
+  void add_event(std::uint32_t node, win_event x) {
+    auto& w = win_[node];
+    if (w.in.empty() && w.local.empty()) touched_.push_back(node);
+    w.in.push_back(std::move(x));
+  }
+  void add_start(std::uint32_t node, std::int64_t t) {
+    win_event x;
+    x.t = t;
+    x.what = bbft::node_event::kind::start;
+    add_event(node, std::move(x));
+  }
+  void add_submit(std::uint32_t node, std::int64_t t, bbft::tx_list txs) {
+    win_event x;
+    x.t = t;
+    x.what = bbft::node_event::kind::submit;
+    x.txs = std::move(txs);
+    add_event(node, std::move(x));
+  }
+  void add_timer(const event& e) {
+    win_event x;
+    x.t = e.t;
+    x.what = bbft::node_event::kind::timer;
+    x.kind = e.kind;
+    x.view = e.view;
+    x.gen = e.gen;
+    add_event(e.dst, std::move(x));
+  }
+  /// A delivery joins its node's events; its payload is decoded now (the memo is read-only while
+  /// nodes run) and its trace record waits for the flush.
+  void add_delivery(event& e) {
+    deliveries_.push_back({e.t, e.src, e.dst, e.bytes->size(), e.kind});
+    (void)decode(e.bytes);
+    win_event x;
+    x.t = e.t;
+    x.what = bbft::node_event::kind::deliver;
+    x.src = e.src;
+    x.bytes = std::move(e.bytes);
+    add_event(e.dst, std::move(x));
+  }
+  /// The nodes with events in this window, in id order.
+  const std::vector<std::uint32_t>& touched() {
+    std::sort(touched_.begin(), touched_.end());
+    return touched_;
+  }
+  void set_in_window(bool on) { in_window_ = on; }
+
+  // event_source: hands out a node's events of the window in time order, its own timers after
+  // its other events due at the same time; a timer superseded before it is reached is skipped.
+  bool next(std::uint32_t node, bbft::node_event& e) override {
+    auto& w = win_[node];
+    for (;;) {
+      bool in = w.in_at < w.in.size();
+      bool local = w.local_at < w.local.size();
+      if (!in && !local) return false;
+      win_event* x;
+      if (in && (!local || w.in[w.in_at].t <= w.local[w.local_at].t)) {
+        x = &w.in[w.in_at++];
+      } else {
+        x = &w.local[w.local_at++];
+        deferred d; // counted as an event at its instant, as if it had been queued
+        d.w = deferred::what::counted;
+        d.event_t = x->t;
+        w.out.push_back(std::move(d));
+      }
+      w.now = x->t;
+      if (x->what == bbft::node_event::kind::timer &&
+          timer_gen_[node * timer_kinds + x->kind] != x->gen)
+        continue;
+      e.what = x->what;
+      e.timer = x->kind;
+      e.from = x->src;
+      e.next = 0;
+      e.view = x->view;
+      e.bytes = std::move(x->bytes);
+      e.txs = std::move(x->txs);
+      return true;
+    }
+  }
+
+  /// Applies the window in the canonical order, instant by instant, and stops after the instant
+  /// in which `honest` nodes are done (what nodes did after it is dropped, as if never run).
+  /// Returns false once the run is over.
+  bool flush(std::uint64_t honest) {
+    runs_.clear();
+    for (auto n : touched_) {
+      const auto& out = win_[n].out;
+      for (std::size_t i = 0; i < out.size();) {
+        auto j = i;
+        while (j < out.size() && out[j].event_t == out[i].event_t)
+          ++j;
+        runs_.push_back({out[i].event_t, n, i, j});
+        i = j;
+      }
+    }
+    std::sort(runs_.begin(), runs_.end(),
+              [](const run& a, const run& b) { return a.t != b.t ? a.t < b.t : a.node < b.node; });
+    bool going = true;
+    std::size_t i = 0, j = 0;
+    while (going && (i < instants_.size() || j < runs_.size())) {
+      auto t = INT64_MAX;
+      if (i < instants_.size()) t = instants_[i].t;
+      if (j < runs_.size()) t = std::min(t, runs_[j].t);
+      if (i < instants_.size() && instants_[i].t == t) {
+        out_.events += instants_[i].pops;
+        auto end = i + 1 < instants_.size() ? instants_[i + 1].first : deliveries_.size();
+        for (auto k = instants_[i].first; k < end; ++k)
+          delivered(deliveries_[k]);
+        ++i;
+      }
+      for (; j < runs_.size() && runs_[j].t == t; ++j) {
+        auto& out = win_[runs_[j].node].out;
+        for (auto k = runs_[j].begin; k < runs_[j].end; ++k)
+          apply(runs_[j].node, out[k]);
+      }
+      now_ = t;
+      if (done_nodes_ >= honest) going = false;
+    }
+    for (auto n : touched_) {
+      auto& w = win_[n];
+      w.in.clear();
+      w.in_at = 0;
+      w.local.clear();
+      w.local_at = 0;
+      w.out.clear();
+      w.fresh.clear();
+    }
+    touched_.clear();
+    return going;
+  }
+
+  void apply(std::uint32_t node, deferred& d) {
+    switch (d.w) {
+    case deferred::what::send:
+      if (d.fresh) remember(d.bytes, d.msg);
+      transmit(node, d.to, d.msg, d.bytes, d.ph, d.t);
+      break;
+    case deferred::what::timer:
+      queue_timer(node, d);
+      break;
+    case deferred::what::local_timer:
+      ++seq_; // the sequence number it would have taken in the queue
+      break;
+    case deferred::what::certified:
+      apply_certified(node, d.certified, d.t);
+      break;
+    case deferred::what::commit:
+      apply_commit(node, d.commit, d.t);
+      break;
+    case deferred::what::reject:
+      apply_reject(node, d.reject, d.detail);
+      break;
+    case deferred::what::counted:
+      ++out_.events;
+      break;
+    }
   }
 
   // -- driver -------------------------------------------------------------------------------------
@@ -459,11 +760,11 @@ public:
     hash_ = mix64(hash_ ^ a) + b;
     hash_ = mix64(hash_ ^ c) + d;
   }
-  void delivered(const event& e) {
-    trace(static_cast<std::uint64_t>(e.t), e.src, e.dst, e.bytes->size() << 8 | e.kind);
+  void delivered(const delivery_record& e) {
+    trace(static_cast<std::uint64_t>(e.t), e.src, e.dst, e.size << 8 | e.kind);
     ++out_.delivered;
     loads_[e.dst].msgs_in++;
-    loads_[e.dst].bytes_in += e.bytes->size();
+    loads_[e.dst].bytes_in += e.size;
   }
   std::uint64_t trace_hash() const { return hash_; }
   void set_observer(run_observer* o) { obs_ = o; }
@@ -474,6 +775,9 @@ public:
     twins_ = r;
     auto n = r->instances();
     busy_.resize(n, 0);
+    win_.resize(n);
+    sends_.resize(n, 0);
+    rewrites_.resize(n, 0);
     uplink_.resize(n, 0);
     timer_gen_.resize(n * timer_kinds, 0);
     timer_slot_.resize(n * timer_kinds, no_slot);
@@ -615,18 +919,24 @@ private:
     }
   }
 
-  shared_bytes encoded(std::uint32_t from, const bbft::msg_ptr& m) {
+  /// The bytes of m: from the memo (read-only while nodes run), from what this node encoded in
+  /// this window, or encoded now (`fresh`; the memo learns them at the flush).
+  shared_bytes encoded(std::uint32_t from, const bbft::msg_ptr& m, bool& fresh) {
     if (auto it = encoded_.find(m.get()); it != encoded_.end()) return it->second.second;
     if (auto it = encoded_old_.find(m.get()); it != encoded_old_.end()) return it->second.second;
+    auto& w = win_[from];
+    for (const auto& [p, b] : w.fresh)
+      if (p == m.get()) return b;
     auto b = make_shared_bytes(codec::encode(*m));
     // Encoding costs the sender CPU time; forwarding received bytes does not.
     auto us = s_.cpu.encode_ns_per_byte * static_cast<double>(b->size()) / 1000.0;
-    busy_[from] = std::max(now_, busy_[from]) + static_cast<std::int64_t>(std::llround(us));
-    remember(b, m);
+    busy_[from] = std::max(w.now, busy_[from]) + static_cast<std::int64_t>(std::llround(us));
+    w.fresh.emplace_back(m.get(), b);
+    fresh = true;
     return b;
   }
 
-  std::int64_t latency_us(std::uint32_t from, std::uint32_t to) {
+  std::int64_t latency_us(std::uint32_t from, std::uint32_t to, keyed_rng& rng) {
     const auto& l = s_.network.latency;
     double ms = 0;
     switch (l.model) {
@@ -634,14 +944,14 @@ private:
       ms = l.ms;
       break;
     case latency_model::kind::uniform:
-      ms = rng_.uniform(l.min_ms, l.max_ms);
+      ms = rng.uniform(l.min_ms, l.max_ms);
       break;
     case latency_model::kind::normal:
-      ms = std::max(0.0, rng_.normal(l.mean_ms, l.stddev_ms));
+      ms = std::max(0.0, rng.normal(l.mean_ms, l.stddev_ms));
       break;
     case latency_model::kind::regions:
       ms = l.rtt_ms[region_[from]][region_[to]] / 2.0;
-      if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng_.uniform(-l.jitter_ms, l.jitter_ms));
+      if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng.uniform(-l.jitter_ms, l.jitter_ms));
       break;
     }
     return static_cast<std::int64_t>(std::llround(ms * 1000.0));
@@ -669,8 +979,27 @@ private:
   const bbft::topology& topo_;
   run_result& out_;
   fault_plan& faults_;
-  rng64 rng_;
+  std::uint64_t draw_seed_;             ///< the network's draws are keyed by it (keyed_rng)
+  std::vector<std::uint64_t> sends_;    ///< per sender: message copies sent so far
+  std::vector<std::uint64_t> rewrites_; ///< per Byzantine sender: send effects rewritten
   std::int64_t now_ = 0;
+  std::vector<node_window> win_; ///< per node (instance)
+  std::vector<std::uint32_t> touched_;
+  std::int64_t window_end_ = 1;
+  bool in_window_ = false;
+  struct instant {
+    std::int64_t t;
+    std::uint64_t pops;
+    std::size_t first; ///< its first record in deliveries_
+  };
+  std::vector<instant> instants_; ///< the window's instants with popped events, in time order
+  std::vector<delivery_record> deliveries_;
+  struct run {
+    std::int64_t t;
+    std::uint32_t node;
+    std::size_t begin, end; ///< a node's calls made while handling events of instant t
+  };
+  std::vector<run> runs_;
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
   radix_event_queue<event_key> queue_; ///< by (t, seq)
@@ -806,13 +1135,38 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     cc.archive = &archive;
     return std::make_shared<bbft::node_core>(std::move(cc));
   };
+  // Nodes run in one CAF system per worker thread (sim_threads, see docs/simulator.md). Threads
+  // share nothing a node's handler writes but the certificate memo (locked), so more than one is
+  // allowed only without observers, a ledger, twins or Byzantine rewrites (whose state is shared),
+  // and windows must span more than one instant to give them work.
+  std::int64_t lookahead = env.lookahead_us();
+  const bool instant_only = !s.sim_windows || obs || lh || plugin || twins->active() ||
+                            s.protocol.relay == bbft::relay_mode::pipelined;
+  if (instant_only) lookahead = 1;
+  const std::uint32_t threads =
+      (s.sim_threads >= 2 && !obs && !lh && !plugin && !twins->active() && !plan->rewrites()) ? 2
+                                                                                              : 1;
+  out.threads = threads;
+  out.lookahead_us = lookahead;
+  std::unique_ptr<caf::actor_system_config> cfg2;
+  std::unique_ptr<caf::actor_system> sys2;
+  caf::scheduler::test_coordinator* sched2 = nullptr;
+  if (threads == 2) {
+    cfg2 = std::make_unique<caf::actor_system_config>();
+    cfg2->set("scheduler.policy", caf::atom("testing"));
+    sys2 = std::make_unique<caf::actor_system>(*cfg2);
+    sched2 = &dynamic_cast<caf::scheduler::test_coordinator&>(sys2->scheduler());
+  }
   std::vector<caf::actor> actors;
   actors.reserve(s.nodes);
   std::vector<std::shared_ptr<bbft::node_core>> cores;
   cores.reserve(s.nodes);
   for (std::uint32_t i = 0; i < s.nodes; ++i) {
     cores.push_back(build_core(i));
-    actors.push_back(sys.spawn(bbft::node_actor, cores.back(), static_cast<bbft::node_env*>(&env)));
+    // Split by a hash of the id: super nodes (the busiest) often have ids of one parity.
+    auto& home = threads == 2 && (splitmix64(i) & 1) ? *sys2 : sys;
+    actors.push_back(
+        home.spawn(bbft::node_actor, cores.back(), static_cast<bbft::node_env*>(&env)));
   }
   signers.clear();
   plan->attach(cores);
@@ -831,39 +1185,69 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     actors.push_back(sys.spawn(bbft::node_actor, std::make_shared<bbft::node_core>(std::move(cc)),
                                static_cast<bbft::node_env*>(twin_envs.back().get())));
   }
-  instant_batches batches;
+  // The second thread runs the second system's nodes of each window, the caller the first's.
+  std::binary_semaphore go{0}, done{0};
+  bool stop = false;
+  std::thread worker;
+  if (threads == 2)
+    worker = std::thread([&] {
+      for (;;) {
+        go.acquire();
+        if (stop) return;
+        sched2->run();
+        done.release();
+      }
+    });
   auto start_node = [&](std::uint32_t i, std::int64_t t) {
     if (obs) obs->on_dispatch(i, dispatch_info{dispatch_info::kind::start, 0, i, 0, 0, 0}, t);
-    batches.add(i, bbft::node_event{bbft::node_event::kind::start, 0, 0, 0, 0, nullptr, {}});
+    env.add_start(i, t);
   };
-  // Hands each node its batch for the instant, runs them all, and forgets the instant.
-  auto run_instant = [&] {
-    batches.send(actors);
-    sched.run();
-    batches.clear();
+  // Hands each node with events its window as one message, runs them all, applies what they
+  // did; false once the run is over.
+  std::uint64_t honest = plan->expected_to_finish();
+  auto run_window = [&] {
+    env.set_in_window(true);
+    ++out.windows;
+    out.node_messages += env.touched().size();
+    for (auto n : env.touched())
+      caf::anon_send(actors[n], bbft::window_atom::value,
+                     bbft::node_event_pull{static_cast<bbft::event_source*>(&env), n});
+    if (threads == 2) {
+      go.release();
+      sched.run();
+      done.acquire();
+    } else {
+      sched.run();
+    }
+    env.set_in_window(false);
+    return env.flush(honest);
   };
   if (plugin)
     plugin->start(
         sys, [&] { sched.run(); }, lh->genesis());
   auto wall_start = std::chrono::steady_clock::now();
   auto last_progress = wall_start;
+  env.open_window(1);
   for (std::uint32_t i = 0; i < actors.size(); ++i)
     if (plan->alive(env.node_of(i), 0)) start_node(i, 0);
-  run_instant();
+  bool going = run_window();
   if (obs) obs->on_quiet(env.busy());
 
   auto limit_us = static_cast<std::int64_t>(s.max_sim_seconds * 1e6);
   rng64 tick_rng(s.seed ^ 0x7469636bULL);
   auto tick_us = static_cast<std::int64_t>(std::llround(s.ledger.tick_ms * 1000.0));
   if (lh) env.push(event{tick_us, 0, 0, 0, 2, 0, 0, 0, nullptr});
-  std::uint64_t honest = plan->expected_to_finish();
   plan->set_signer_factory(
       [&](std::uint32_t i) { return votes.make_signer(node_seed(s.seed, i)); });
   std::uint64_t loop = 0;
-  while (!env.empty() && env.done_nodes() < honest) {
+  while (going && !env.empty() && env.done_nodes() < honest) {
     auto t = env.next_time();
     if (t > limit_us) break;
     env.set_now(t);
+    // The window: at most the lookahead, ending where a node goes down or comes back, and not
+    // past the time limit.
+    auto end = std::min({t + lookahead, plan->next_change_after(t), limit_us + 1});
+    env.open_window(end);
     plan->advance(t, [&](std::uint32_t node, bool) {
       // A restarted node loses what it held in memory and comes back with its committed chain
       // (what its store kept), then catches up from its peers.
@@ -881,53 +1265,49 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       if (fresh->restore(chain)) *cores[node] = std::move(*fresh);
       start_node(node, t);
     });
-    while (!env.empty() && env.next_time() == t) {
+    while (!env.empty() && env.next_time() < end) {
       auto e = env.pop();
-      ++out.events;
-      if (!plan->alive(env.node_of(e.dst), t)) continue;
+      env.popped(e.t);
+      if (!plan->alive(env.node_of(e.dst), e.t)) continue;
       if (e.type == 2) {
-        // The wallets offer this tick's transactions at a live super node.
+        // The wallets offer this tick's transactions at a live super node (a ledger runs one
+        // instant per window, so this is the window's first instant).
         {
           std::vector<ledger::transaction> txs;
-          if (lh->offering(t)) txs = lh->workload().tick(t, env.max_committed() + 1);
+          if (lh->offering(e.t)) txs = lh->workload().tick(e.t, env.max_committed() + 1);
           if (plugin)
-            for (auto& x : plugin->advance(t))
+            for (auto& x : plugin->advance(e.t))
               txs.push_back(std::move(x));
           if (!txs.empty()) {
             const auto& supers = topo->supers();
             auto pick = static_cast<std::uint32_t>(tick_rng.below(supers.size()));
             for (std::size_t k = 0; k < supers.size(); ++k) {
               auto n = supers[(pick + k) % supers.size()];
-              if (!plan->alive(n, t)) continue;
-              batches.add(n, bbft::node_event{bbft::node_event::kind::submit, 0, 0, 0, 0, nullptr,
-                                              bbft::tx_list(std::move(txs))});
+              if (!plan->alive(n, e.t)) continue;
+              env.add_submit(n, e.t, bbft::tx_list(std::move(txs)));
               break;
             }
           }
         }
-        env.push(event{t + tick_us, 0, 0, 0, 2, 0, 0, 0, nullptr});
+        env.push(event{e.t + tick_us, 0, 0, 0, 2, 0, 0, 0, nullptr});
         continue;
       }
       if (e.type == 1) {
-        if (env.stale_timer(e)) continue;
+        if (e.gen == UINT64_MAX) continue; // a tombstone (see set_timer)
         if (obs)
           obs->on_dispatch(
-              e.dst, dispatch_info{dispatch_info::kind::timer, 0, e.dst, e.kind, e.view, 0}, t);
-        batches.add(e.dst, bbft::node_event{
-                               bbft::node_event::kind::timer, e.kind, 0, 0, e.view, nullptr, {}});
+              e.dst, dispatch_info{dispatch_info::kind::timer, 0, e.dst, e.kind, e.view, 0}, e.t);
+        env.add_timer(e);
       } else {
-        env.delivered(e);
         if (obs)
           obs->on_dispatch(e.dst,
                            dispatch_info{dispatch_info::kind::deliver, e.seq + 1, e.src, e.kind,
                                          e.view, e.bytes->size()},
-                           t);
-        batches.add(e.dst,
-                    bbft::node_event{
-                        bbft::node_event::kind::deliver, 0, e.src, 0, 0, std::move(e.bytes), {}});
+                           e.t);
+        env.add_delivery(e);
       }
     }
-    run_instant();
+    going = run_window();
     if (obs) obs->on_quiet(env.busy());
     if (progress && (++loop & 0xfff) == 0) {
       auto now = std::chrono::steady_clock::now();
@@ -936,6 +1316,11 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
         progress(static_cast<double>(t) / 1e6, env.min_committed(*plan), out.delivered);
       }
     }
+  }
+  if (threads == 2) {
+    stop = true;
+    go.release();
+    worker.join();
   }
   if (obs) obs->on_end(env.now());
   out.sim_seconds = static_cast<double>(env.now()) / 1e6;
@@ -972,6 +1357,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   for (auto& a : actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   sched.run();
+  if (sched2) sched2->run();
   return out;
 }
 

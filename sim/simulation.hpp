@@ -83,6 +83,10 @@ struct run_result {
 
   std::uint64_t delivered = 0;
   std::uint64_t events = 0;
+  std::uint64_t windows = 0;       ///< lookahead windows run (docs/simulator.md)
+  std::uint64_t node_messages = 0; ///< CAF messages handed to nodes (one per node per window)
+  std::uint32_t threads = 1;       ///< worker threads that ran the nodes
+  std::int64_t lookahead_us = 1;   ///< the window width (1: one instant per window)
   std::uint64_t committed_min_height = 0;
   std::uint64_t committed_max_height = 0;
   bool completed = false; ///< every honest node committed `rounds` blocks

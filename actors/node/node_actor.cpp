@@ -57,6 +57,23 @@ std::uint64_t handle_submit(node_actor_state& st, tx_list txs) {
   return n;
 }
 
+void handle_event(node_actor_state& st, node_event& e) {
+  switch (e.what) {
+  case node_event::kind::start:
+    handle_start(st);
+    break;
+  case node_event::kind::deliver:
+    handle_deliver(st, e.from, e.bytes);
+    break;
+  case node_event::kind::timer:
+    handle_timer(st, e.timer, e.view);
+    break;
+  case node_event::kind::submit:
+    handle_submit(st, std::move(e.txs));
+    break;
+  }
+}
+
 } // namespace
 
 caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
@@ -75,26 +92,17 @@ caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
         return handle_submit(self->state, std::move(txs));
       },
       [self](batch_atom, const node_event_batch& b) {
-        auto& st = self->state;
         // Index 0 of the store is never an event, so a zero `next` ends the chain.
         for (auto i = b.first; i != 0;) {
           auto& e = (*b.store)[i];
-          switch (e.what) {
-          case node_event::kind::start:
-            handle_start(st);
-            break;
-          case node_event::kind::deliver:
-            handle_deliver(st, e.from, e.bytes);
-            break;
-          case node_event::kind::timer:
-            handle_timer(st, e.timer, e.view);
-            break;
-          case node_event::kind::submit:
-            handle_submit(st, std::move(e.txs));
-            break;
-          }
+          handle_event(self->state, e);
           i = e.next;
         }
+      },
+      [self](window_atom, const node_event_pull& p) {
+        node_event e;
+        while (p.source->next(p.instance, e))
+          handle_event(self->state, e);
       },
       [self](status_atom) -> node_status {
         const auto& c = *self->state.core;

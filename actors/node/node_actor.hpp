@@ -21,6 +21,7 @@ using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using timer_atom = caf::atom_constant<caf::atom("timer")>;
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using batch_atom = caf::atom_constant<caf::atom("batch")>;
+using window_atom = caf::atom_constant<caf::atom("window")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 
 /// Answers a status request (production API).
@@ -57,6 +58,21 @@ struct node_event_batch {
   std::uint32_t first = 0;
 };
 
+/// Hands a node its events one at a time: the simulator's lookahead windows, where the node's
+/// own timers that fall due inside the window join its events while it runs.
+class event_source {
+public:
+  virtual ~event_source() = default;
+  /// Fills `e` with the next event of `instance`; false when there is none left.
+  virtual bool next(std::uint32_t instance, node_event& e) = 0;
+};
+
+/// Asks a node to handle every event `source` has for `instance`, in the order it hands them.
+struct node_event_pull {
+  event_source* source = nullptr;
+  std::uint32_t instance = 0;
+};
+
 struct node_actor_state {
   std::shared_ptr<node_core> core;
   node_env* env = nullptr;
@@ -65,7 +81,8 @@ struct node_actor_state {
 
 /// Runs a node: `start` starts the core, `deliver(from, bytes)` hands it a message,
 /// `timer(kind, view)` fires a timer, `submit(txs)` adds client transactions, `batch(events)`
-/// handles several of these in order (the simulator's way of delivering one instant's events).
+/// handles several of these in order (the simulator's way of delivering one instant's events),
+/// `window(pull)` handles the events a source hands out one at a time (the simulator's windows).
 caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
                          std::shared_ptr<node_core> core, node_env* env);
 
@@ -78,3 +95,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::shared_bytes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::bbft::tx_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::bbft::node_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::bbft::node_event_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::bbft::node_event_pull)
