@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iomanip>
@@ -361,6 +362,14 @@ dpos_result run_dpos(const dpos_config& cfg) {
   std::uint64_t top = 0; // highest height committed anywhere
   std::uint32_t top_node = 0;
   std::int64_t now = 0;
+  // The trace hash: every handled event (time, node, sender, message kind or timer) and every
+  // commit (node, height, block id), in the loop's order, so the same config and seed give the
+  // same hash and a change to the protocol, the workload or the network model shows.
+  std::uint64_t trace = 0xcbf29ce484222325ULL ^ cfg.seed;
+  auto mix = [&trace](std::uint64_t x) {
+    trace ^= x + 0x9e3779b97f4a7c15ULL + (trace << 6) + (trace >> 2);
+    trace *= 0x100000001b3ULL;
+  };
   auto link_us = [&](std::uint32_t a, std::uint32_t b) {
     double ms =
         cfg.rtt_ms[region_of(a)][region_of(b)] / 2 + rng.uniform(-cfg.jitter_ms, cfg.jitter_ms);
@@ -424,6 +433,9 @@ dpos_result run_dpos(const dpos_config& cfg) {
             res.block_rewards.push_back(br);
           }
         }
+        mix(0xc0ULL ^ (static_cast<std::uint64_t>(i) << 8));
+        mix(h);
+        mix(hash.prefix64());
         commit_at[i][h] = t;
         height[i] = h;
         if (h > top) {
@@ -572,6 +584,9 @@ dpos_result run_dpos(const dpos_config& cfg) {
       ++res.faults_applied;
       continue;
     }
+    mix(static_cast<std::uint64_t>(ev.t));
+    mix((static_cast<std::uint64_t>(ev.node) << 32) | ev.from);
+    mix(ev.msg ? ev.msg->index() + 1 : 0x100 + static_cast<std::uint64_t>(ev.kind));
     if (ev.msg) {
       cores[ev.node]->on_message(ev.from, ev.msg, ev.t);
     } else {
@@ -586,6 +601,11 @@ dpos_result run_dpos(const dpos_config& cfg) {
     }
   }
   res.sim_seconds = static_cast<double>(now) / 1e6;
+  {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(trace));
+    res.trace_hash = buf;
+  }
   if (cfg.rewards) {
     for (auto& br : res.block_rewards) {
       if (auto it = delta_at.find(br.height); it != delta_at.end()) {
@@ -774,6 +794,7 @@ void print_dpos(const dpos_result& r, std::ostream& out, bool heights) {
   std::size_t shown = 0;
   for (const auto& [reason, count] : r.rejected)
     if (shown++ < 8) out << "  refused  " << count << " x " << reason << "\n";
+  out << "trace_hash " << r.trace_hash << "\n";
 }
 
 } // namespace bystack::sim

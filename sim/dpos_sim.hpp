@@ -132,6 +132,7 @@ struct dpos_result {
   std::string reward_violation;     ///< empty: conservation holds
   std::uint64_t faults_applied = 0; ///< messages lost or rewritten by `faults`
   std::uint64_t equivocations = 0;  ///< conflicting proposals sent
+  std::string trace_hash;           ///< 16 hex digits over every handled event and commit
   /// Whether the run passes: no fork, liveness, rewards conserved.
   bool ok() const { return safety_violations == 0 && completed && reward_violation.empty(); }
 };

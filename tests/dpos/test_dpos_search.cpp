@@ -136,3 +136,21 @@ TEST(dpos_search, seeds_draw_the_same_schedule_within_the_budget) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(dpos_search, trace_hash_repeats_for_a_seed_and_changes_with_it) {
+  auto a = run_dpos(small_world());
+  auto b = run_dpos(small_world());
+  ASSERT_EQ(a.trace_hash.size(), 16u);
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  auto c = small_world();
+  c.seed = 5;
+  EXPECT_NE(run_dpos(c).trace_hash, a.trace_hash);
+  // Another network (slower far links) with the same seed: another hash.
+  auto d = small_world();
+  d.rtt_ms = {{2, 90}, {90, 2}};
+  EXPECT_NE(run_dpos(d).trace_hash, a.trace_hash);
+}
+
+} // namespace
