@@ -738,6 +738,8 @@ public:
 
   bool empty() const { return queue_.empty(); }
   std::int64_t next_time() { return queue_.top().t; }
+  /// Whether an event is due before `end` (the queue does not move past `end` to answer).
+  bool next_before(std::int64_t end) { return queue_.has_before(end); }
   event pop() {
     auto [kt, kseq, slot, kdst] = queue_.pop();
     if (slots_[slot].seq != kseq) {
@@ -1002,8 +1004,8 @@ private:
   std::vector<run> runs_;
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
-  radix_event_queue<event_key> queue_; ///< by (t, seq)
-  std::vector<event> slots_;           ///< the pending events, addressed by their keys
+  bucket_event_queue<event_key> queue_; ///< by (t, seq)
+  std::vector<event> slots_;            ///< the pending events, addressed by their keys
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
   std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
@@ -1265,7 +1267,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       if (fresh->restore(chain)) *cores[node] = std::move(*fresh);
       start_node(node, t);
     });
-    while (!env.empty() && env.next_time() < end) {
+    while (env.next_before(end)) {
       auto e = env.pop();
       env.popped(e.t);
       if (!plan->alive(env.node_of(e.dst), e.t)) continue;
