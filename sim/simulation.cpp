@@ -304,6 +304,7 @@ public:
     auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
     std::size_t receivers = 0, k = 0;
     std::int64_t chunk_us = 0, chunks = 1, pipe_start = 0, pipe_full_in = 0;
+    std::uint32_t rec = no_slot; // the copies' shared record, made with the first copy queued
     if (pipelined) {
       for (auto dst : to)
         receivers += dst < s_.nodes && dst != node_of(from) ? 1 : 0;
@@ -359,7 +360,8 @@ public:
                      static_cast<std::uint8_t>(ph), view, 0, bytes});
         continue;
       }
-      push(event{arrival, 0, dst, from, 0, static_cast<std::uint8_t>(ph), view, 0, bytes});
+      if (rec == no_slot) rec = new_record(bytes, from, static_cast<std::uint8_t>(ph), view);
+      push_copy(arrival, dst, rec);
       if (obs_) obs_->on_send(seq_, from, dst, ph_enum, view, size, t, arrival);
     }
   }
@@ -736,12 +738,49 @@ public:
     return slot;
   }
 
+  /// One record per send effect holds what its copies share (payload, sender, phase, view); the
+  /// queue holds a 24-byte key per copy naming the record (delivery_flag) and the receiver.
+  std::uint32_t new_record(const shared_bytes& bytes, std::uint32_t src, std::uint8_t kind,
+                           std::uint64_t view) {
+    std::uint32_t r;
+    if (free_records_.empty()) {
+      r = static_cast<std::uint32_t>(records_.size());
+      records_.emplace_back();
+    } else {
+      r = free_records_.back();
+      free_records_.pop_back();
+    }
+    auto& x = records_[r];
+    x.bytes = bytes;
+    x.src = src;
+    x.kind = kind;
+    x.view = view;
+    x.pending = 0;
+    return r;
+  }
+  /// Queues one copy of record `rec` for `dst`, due at t (the sequence number push() would give).
+  void push_copy(std::int64_t t, std::uint32_t dst, std::uint32_t rec) {
+    ++records_[rec].pending;
+    queue_.push(event_key{t, seq_++, rec | delivery_flag, dst});
+  }
+
   bool empty() const { return queue_.empty(); }
   std::int64_t next_time() { return queue_.top().t; }
   /// Whether an event is due before `end` (the queue does not move past `end` to answer).
   bool next_before(std::int64_t end) { return queue_.has_before(end); }
   event pop() {
     auto [kt, kseq, slot, kdst] = queue_.pop();
+    if (slot & delivery_flag) {
+      auto& r = records_[slot & ~delivery_flag];
+      event e{kt, kseq, kdst, r.src, 0, r.kind, r.view, 0, nullptr};
+      if (--r.pending == 0) {
+        e.bytes = std::move(r.bytes); // the last copy takes the record's reference
+        free_records_.push_back(slot & ~delivery_flag);
+      } else {
+        e.bytes = r.bytes;
+      }
+      return e;
+    }
     if (slots_[slot].seq != kseq) {
       // A tombstone (see set_timer): a stale timer whose slot a newer timer took. No generation
       // matches UINT64_MAX, so the loop drops it as it dropped the stale timer.
@@ -1007,6 +1046,17 @@ private:
   bucket_event_queue<event_key> queue_; ///< by (t, seq)
   std::vector<event> slots_;            ///< the pending events, addressed by their keys
   std::vector<std::uint32_t> free_slots_;
+  /// What the copies of one send share (see new_record); its copies' keys name it.
+  struct send_record {
+    shared_bytes bytes;
+    std::uint64_t view = 0;
+    std::uint32_t src = 0;
+    std::uint32_t pending = 0; ///< copies still queued
+    std::uint8_t kind = 0;     ///< phase
+  };
+  static constexpr std::uint32_t delivery_flag = 0x80000000u; ///< a key's slot names a record
+  std::vector<send_record> records_;
+  std::vector<std::uint32_t> free_records_;
   std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
   std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
   std::vector<std::uint64_t> timer_gen_;
