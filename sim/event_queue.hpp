@@ -121,9 +121,10 @@ private:
 /// The simulator's event queue since the per-delivery pass: a calendar of time buckets.
 ///
 /// Keys (time, sequence number) go unsorted into the bucket of their time (2^width_bits us per
-/// bucket, a ring of 2^ring_bits buckets ahead of the current one, 262 ms by default, longer
-/// than the link latencies; keys further ahead, mostly timers, wait in a radix queue and move
-/// into the ring as it advances). When the loop reaches a bucket it sorts
+/// bucket, a ring of 2^ring_bits buckets ahead of the current one, 4.2 s by default, longer
+/// than the link latencies and the CPU backlog of a flat-voting super node; keys further ahead,
+/// mostly view timers, wait in a radix queue and move into the ring as it advances; buckets
+/// take their buffers from a pool of emptied ones). When the loop reaches a bucket it sorts
 /// that bucket once, contiguously, and pops from its end; a key pushed into the current bucket
 /// (or, after a peek that skipped empty buckets, below it) waits in a small binary heap that pop
 /// compares with the sorted bucket. So a push is an append, a pop a read from the end of a
@@ -132,7 +133,7 @@ private:
 /// 1,000, with a cache miss at every level). The loop asks has_before(end) at the end of a
 /// window, which does not take a bucket beyond the window (see there). Same order as the radix
 /// queue: time, then sequence number; the test checks it against std::priority_queue.
-template <class Item, unsigned width_bits = 10, unsigned ring_bits = 8> class bucket_event_queue {
+template <class Item, unsigned width_bits = 10, unsigned ring_bits = 12> class bucket_event_queue {
 public:
   /// Item must have `std::int64_t t` (>= 0) and `std::uint64_t seq`.
   /// Keys must not be below the last popped one (the simulator never schedules into the past).
@@ -144,9 +145,7 @@ public:
       near_.push_back(x);
       std::push_heap(near_.begin(), near_.end(), greater{});
     } else if (b - cur_ < ring_size) {
-      auto& v = ring_[b & ring_mask];
-      if (v.empty()) mark(b & ring_mask);
-      v.push_back(x);
+      bucket(b).push_back(x);
     } else {
       far_.push(x);
     }
@@ -218,6 +217,19 @@ private:
     }
   };
 
+  /// The ring's bucket b, marked non-empty, with a pooled buffer if it had none.
+  std::vector<Item>& bucket(std::uint64_t b) {
+    auto& v = ring_[b & ring_mask];
+    if (v.empty()) {
+      mark(b & ring_mask);
+      if (v.capacity() == 0 && !pool_.empty()) {
+        v = std::move(pool_.back());
+        pool_.pop_back();
+      }
+    }
+    return v;
+  }
+
   void mark(std::uint64_t slot) { used_[slot / 64] |= std::uint64_t{1} << (slot % 64); }
   void unmark(std::uint64_t slot) { used_[slot / 64] &= ~(std::uint64_t{1} << (slot % 64)); }
 
@@ -250,20 +262,23 @@ private:
       if (fb == cur_) {
         sorted_.push_back(x);
       } else {
-        auto& v = ring_[fb & ring_mask];
-        if (v.empty()) mark(fb & ring_mask);
-        v.push_back(x);
+        bucket(fb).push_back(x);
       }
     }
     auto& v = ring_[cur_ & ring_mask];
     if (!v.empty()) {
       unmark(cur_ & ring_mask);
+      // The emptied buffer goes to the pool, for the next bucket that fills: buffers live only
+      // in non-empty buckets, so a long ring does not keep one per bucket it went by.
       if (sorted_.empty()) {
-        std::swap(sorted_, v); // capacities circulate between the ring and the current bucket
+        if (sorted_.capacity() > 0) pool_.push_back(std::move(sorted_));
+        sorted_ = std::move(v);
       } else {
         sorted_.insert(sorted_.end(), v.begin(), v.end());
         v.clear();
+        pool_.push_back(std::move(v));
       }
+      v = std::vector<Item>();
     }
     std::sort(sorted_.begin(), sorted_.end(), greater{}); // the smallest last
   }
@@ -271,7 +286,8 @@ private:
   std::vector<std::vector<Item>> ring_ = std::vector<std::vector<Item>>(ring_size);
   std::vector<std::uint64_t> used_ = std::vector<std::uint64_t>(words, 0); ///< non-empty buckets
   std::uint64_t cur_ = 0;                                                  ///< the current bucket
-  std::vector<Item> sorted_;    ///< its keys, largest first
+  std::vector<Item> sorted_;            ///< its keys, largest first
+  std::vector<std::vector<Item>> pool_; ///< emptied buffers
   std::vector<Item> near_;      ///< keys pushed at or below the current bucket, a binary heap
   radix_event_queue<Item> far_; ///< keys beyond the ring (mostly timers)
   key popped_{};                ///< the last key popped
