@@ -594,7 +594,12 @@ public:
   /// nodes run) and its trace record waits for the flush.
   void add_delivery(event& e) {
     deliveries_.push_back({e.t, e.src, e.dst, e.bytes->size(), e.kind});
-    (void)decode(e.bytes);
+    if (e.gen == 0) {
+      (void)decode(e.bytes);
+    } else if (auto& r = records_[e.gen - 1]; r.decoded_gen != memo_gen_) {
+      (void)decode(e.bytes); // the record stays unused until the flush makes new ones
+      r.decoded_gen = memo_gen_;
+    }
     win_event x;
     x.t = e.t;
     x.what = bbft::node_event::kind::deliver;
@@ -756,6 +761,7 @@ public:
     x.kind = kind;
     x.view = view;
     x.pending = 0;
+    x.decoded_gen = 0;
     return r;
   }
   /// Queues one copy of record `rec` for `dst`, due at t (the sequence number push() would give).
@@ -772,7 +778,10 @@ public:
     auto [kt, kseq, slot, kdst] = queue_.pop();
     if (slot & delivery_flag) {
       auto& r = records_[slot & ~delivery_flag];
-      event e{kt, kseq, kdst, r.src, 0, r.kind, r.view, 0, nullptr};
+      // A delivery's gen names its record (+ 1), for add_delivery's decode.
+      event e{kt,     kseq,   kdst,   r.src,
+              0,      r.kind, r.view, (slot & ~delivery_flag) + std::uint64_t{1},
+              nullptr};
       if (--r.pending == 0) {
         e.bytes = std::move(r.bytes); // the last copy takes the record's reference
         free_records_.push_back(slot & ~delivery_flag);
@@ -1052,7 +1061,11 @@ private:
     std::uint64_t view = 0;
     std::uint32_t src = 0;
     std::uint32_t pending = 0; ///< copies still queued
-    std::uint8_t kind = 0;     ///< phase
+    /// The memo generation in which a copy's payload was decoded (0: none yet). Within it the
+    /// memo still holds the entry (the record holds the bytes, so no sweep drops it), and
+    /// decoding again would change nothing: the other copies skip it.
+    std::uint64_t decoded_gen = 0;
+    std::uint8_t kind = 0; ///< phase
   };
   static constexpr std::uint32_t delivery_flag = 0x80000000u; ///< a key's slot names a record
   std::vector<send_record> records_;
