@@ -118,4 +118,180 @@ private:
   std::vector<Item> early_; ///< keys in [popped_, last_), a binary heap
 };
 
+/// The simulator's event queue since the per-delivery pass: a calendar of time buckets.
+///
+/// Keys (time, sequence number) go unsorted into the bucket of their time (2^width_bits us per
+/// bucket, a ring of 2^ring_bits buckets ahead of the current one, 4.2 s by default, longer
+/// than the link latencies and the CPU backlog of a flat-voting super node; keys further ahead,
+/// mostly view timers, wait in a radix queue and move into the ring as it advances; buckets
+/// take their buffers from a pool of emptied ones). When the loop reaches a bucket it sorts
+/// that bucket once, contiguously, and pops from its end; a key pushed into the current bucket
+/// (or, after a peek that skipped empty buckets, below it) waits in a small binary heap that pop
+/// compares with the sorted bucket. So a push is an append, a pop a read from the end of a
+/// sorted array, and the sorting works on a few thousand contiguous keys at a time instead of
+/// sifting through a heap of a million keys (the radix queue's heap of near keys at M = N =
+/// 1,000, with a cache miss at every level). The loop asks has_before(end) at the end of a
+/// window, which does not take a bucket beyond the window (see there). Same order as the radix
+/// queue: time, then sequence number; the test checks it against std::priority_queue.
+template <class Item, unsigned width_bits = 10, unsigned ring_bits = 12> class bucket_event_queue {
+public:
+  /// Item must have `std::int64_t t` (>= 0) and `std::uint64_t seq`.
+  /// Keys must not be below the last popped one (the simulator never schedules into the past).
+  void push(const Item& x) {
+    auto k = key_of(x);
+    if (k < popped_) throw std::logic_error("bucket_event_queue: key below the last popped key");
+    auto b = bucket_of(x);
+    if (b <= cur_) {
+      near_.push_back(x);
+      std::push_heap(near_.begin(), near_.end(), greater{});
+    } else if (b - cur_ < ring_size) {
+      bucket(b).push_back(x);
+    } else {
+      far_.push(x);
+    }
+    ++size_;
+  }
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+
+  /// The smallest item (the queue must not be empty).
+  const Item& top() {
+    if (sorted_.empty() && near_.empty()) advance();
+    if (near_.empty()) return sorted_.back();
+    if (sorted_.empty() || greater{}(sorted_.back(), near_.front())) return near_.front();
+    return sorted_.back();
+  }
+
+  /// Whether the smallest item is due before `end` (>= 1). Unlike top(), it does not move on to
+  /// a bucket at or after end's: the loop asks this at the end of a window, and the keys pushed
+  /// next (the window's sends, due at `end` or later) should find the ring where they belong
+  /// instead of below a bucket taken early (a view timer a minute ahead when the ring is empty).
+  bool has_before(std::int64_t end) {
+    if (size_ == 0) return false;
+    if (sorted_.empty() && near_.empty()) {
+      auto b = next_in_ring();
+      if (!far_.empty()) b = std::min(b, bucket_of(far_.top()));
+      if (b > (static_cast<std::uint64_t>(end - 1) >> width_bits)) return false;
+      advance();
+    }
+    return top().t < end;
+  }
+
+  /// Keys waiting in the heap of keys at or below the current bucket (for tests).
+  std::size_t below_current() const { return near_.size(); }
+
+  /// Removes and returns the smallest item (the queue must not be empty).
+  Item pop() {
+    if (sorted_.empty() && near_.empty()) advance();
+    --size_;
+    Item x;
+    if (!near_.empty() && (sorted_.empty() || greater{}(sorted_.back(), near_.front()))) {
+      std::pop_heap(near_.begin(), near_.end(), greater{});
+      x = near_.back();
+      near_.pop_back();
+    } else {
+      x = sorted_.back();
+      sorted_.pop_back();
+    }
+    popped_ = key_of(x);
+    return x;
+  }
+
+private:
+  static constexpr std::uint64_t ring_size = std::uint64_t{1} << ring_bits;
+  static constexpr std::uint64_t ring_mask = ring_size - 1;
+  static constexpr std::size_t words = ring_size / 64;
+
+  struct key {
+    std::uint64_t hi = 0, lo = 0;
+    bool operator<(const key& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
+  };
+  static key key_of(const Item& x) { return key{static_cast<std::uint64_t>(x.t), x.seq}; }
+  static std::uint64_t bucket_of(const Item& x) {
+    return static_cast<std::uint64_t>(x.t) >> width_bits;
+  }
+  struct greater {
+    bool operator()(const Item& a, const Item& b) const {
+      return a.t != b.t ? a.t > b.t : a.seq > b.seq;
+    }
+  };
+
+  /// The ring's bucket b, marked non-empty, with a pooled buffer if it had none.
+  std::vector<Item>& bucket(std::uint64_t b) {
+    auto& v = ring_[b & ring_mask];
+    if (v.empty()) {
+      mark(b & ring_mask);
+      if (v.capacity() == 0 && !pool_.empty()) {
+        v = std::move(pool_.back());
+        pool_.pop_back();
+      }
+    }
+    return v;
+  }
+
+  void mark(std::uint64_t slot) { used_[slot / 64] |= std::uint64_t{1} << (slot % 64); }
+  void unmark(std::uint64_t slot) { used_[slot / 64] &= ~(std::uint64_t{1} << (slot % 64)); }
+
+  /// The first bucket after cur_ holding keys in the ring, or UINT64_MAX.
+  std::uint64_t next_in_ring() const {
+    auto start = (cur_ + 1) & ring_mask;
+    auto w = start / 64;
+    auto bits = used_[w] & (~std::uint64_t{0} << (start % 64));
+    for (std::size_t i = 0; i <= words; ++i) {
+      if (bits != 0) {
+        auto slot = (w * 64 + static_cast<std::uint64_t>(std::countr_zero(bits)));
+        auto dist = (slot - start) & ring_mask; // buckets after cur_ + 1
+        if (dist < ring_size - 1) return cur_ + 1 + dist;
+      }
+      w = (w + 1) % words;
+      bits = used_[w];
+    }
+    return UINT64_MAX;
+  }
+
+  /// Makes the next non-empty bucket the current one and sorts it (near_ and sorted_ are empty).
+  void advance() {
+    auto b = next_in_ring();
+    if (!far_.empty()) b = std::min(b, bucket_of(far_.top()));
+    cur_ = b;
+    // The ring now covers (cur_, cur_ + ring_size): far keys that fall in it move in.
+    while (!far_.empty() && bucket_of(far_.top()) - cur_ < ring_size) {
+      auto x = far_.pop();
+      auto fb = bucket_of(x);
+      if (fb == cur_) {
+        sorted_.push_back(x);
+      } else {
+        bucket(fb).push_back(x);
+      }
+    }
+    auto& v = ring_[cur_ & ring_mask];
+    if (!v.empty()) {
+      unmark(cur_ & ring_mask);
+      // The emptied buffer goes to the pool, for the next bucket that fills: buffers live only
+      // in non-empty buckets, so a long ring does not keep one per bucket it went by.
+      if (sorted_.empty()) {
+        if (sorted_.capacity() > 0) pool_.push_back(std::move(sorted_));
+        sorted_ = std::move(v);
+      } else {
+        sorted_.insert(sorted_.end(), v.begin(), v.end());
+        v.clear();
+        pool_.push_back(std::move(v));
+      }
+      v = std::vector<Item>();
+    }
+    std::sort(sorted_.begin(), sorted_.end(), greater{}); // the smallest last
+  }
+
+  std::vector<std::vector<Item>> ring_ = std::vector<std::vector<Item>>(ring_size);
+  std::vector<std::uint64_t> used_ = std::vector<std::uint64_t>(words, 0); ///< non-empty buckets
+  std::uint64_t cur_ = 0;                                                  ///< the current bucket
+  std::vector<Item> sorted_;            ///< its keys, largest first
+  std::vector<std::vector<Item>> pool_; ///< emptied buffers
+  std::vector<Item> near_;      ///< keys pushed at or below the current bucket, a binary heap
+  radix_event_queue<Item> far_; ///< keys beyond the ring (mostly timers)
+  key popped_{};                ///< the last key popped
+  std::size_t size_ = 0;
+};
+
 } // namespace bystack::sim

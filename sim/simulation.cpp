@@ -304,6 +304,7 @@ public:
     auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
     std::size_t receivers = 0, k = 0;
     std::int64_t chunk_us = 0, chunks = 1, pipe_start = 0, pipe_full_in = 0;
+    std::uint32_t rec = no_slot; // the copies' shared record, made with the first copy queued
     if (pipelined) {
       for (auto dst : to)
         receivers += dst < s_.nodes && dst != node_of(from) ? 1 : 0;
@@ -359,7 +360,8 @@ public:
                      static_cast<std::uint8_t>(ph), view, 0, bytes});
         continue;
       }
-      push(event{arrival, 0, dst, from, 0, static_cast<std::uint8_t>(ph), view, 0, bytes});
+      if (rec == no_slot) rec = new_record(bytes, from, static_cast<std::uint8_t>(ph), view);
+      push_copy(arrival, dst, rec);
       if (obs_) obs_->on_send(seq_, from, dst, ph_enum, view, size, t, arrival);
     }
   }
@@ -592,7 +594,12 @@ public:
   /// nodes run) and its trace record waits for the flush.
   void add_delivery(event& e) {
     deliveries_.push_back({e.t, e.src, e.dst, e.bytes->size(), e.kind});
-    (void)decode(e.bytes);
+    if (e.gen == 0) {
+      (void)decode(e.bytes);
+    } else if (auto& r = records_[e.gen - 1]; r.decoded_gen != memo_gen_) {
+      (void)decode(e.bytes); // the record stays unused until the flush makes new ones
+      r.decoded_gen = memo_gen_;
+    }
     win_event x;
     x.t = e.t;
     x.what = bbft::node_event::kind::deliver;
@@ -736,10 +743,53 @@ public:
     return slot;
   }
 
+  /// One record per send effect holds what its copies share (payload, sender, phase, view); the
+  /// queue holds a 24-byte key per copy naming the record (delivery_flag) and the receiver.
+  std::uint32_t new_record(const shared_bytes& bytes, std::uint32_t src, std::uint8_t kind,
+                           std::uint64_t view) {
+    std::uint32_t r;
+    if (free_records_.empty()) {
+      r = static_cast<std::uint32_t>(records_.size());
+      records_.emplace_back();
+    } else {
+      r = free_records_.back();
+      free_records_.pop_back();
+    }
+    auto& x = records_[r];
+    x.bytes = bytes;
+    x.src = src;
+    x.kind = kind;
+    x.view = view;
+    x.pending = 0;
+    x.decoded_gen = 0;
+    return r;
+  }
+  /// Queues one copy of record `rec` for `dst`, due at t (the sequence number push() would give).
+  void push_copy(std::int64_t t, std::uint32_t dst, std::uint32_t rec) {
+    ++records_[rec].pending;
+    queue_.push(event_key{t, seq_++, rec | delivery_flag, dst});
+  }
+
   bool empty() const { return queue_.empty(); }
   std::int64_t next_time() { return queue_.top().t; }
+  /// Whether an event is due before `end` (the queue does not move past `end` to answer).
+  bool next_before(std::int64_t end) { return queue_.has_before(end); }
   event pop() {
     auto [kt, kseq, slot, kdst] = queue_.pop();
+    if (slot & delivery_flag) {
+      auto& r = records_[slot & ~delivery_flag];
+      // A delivery's gen names its record (+ 1), for add_delivery's decode.
+      event e{kt,     kseq,   kdst,   r.src,
+              0,      r.kind, r.view, (slot & ~delivery_flag) + std::uint64_t{1},
+              nullptr};
+      if (--r.pending == 0) {
+        e.bytes = std::move(r.bytes); // the last copy takes the record's reference
+        free_records_.push_back(slot & ~delivery_flag);
+      } else {
+        e.bytes = r.bytes;
+      }
+      return e;
+    }
     if (slots_[slot].seq != kseq) {
       // A tombstone (see set_timer): a stale timer whose slot a newer timer took. No generation
       // matches UINT64_MAX, so the loop drops it as it dropped the stale timer.
@@ -1002,9 +1052,24 @@ private:
   std::vector<run> runs_;
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
-  radix_event_queue<event_key> queue_; ///< by (t, seq)
-  std::vector<event> slots_;           ///< the pending events, addressed by their keys
+  bucket_event_queue<event_key> queue_; ///< by (t, seq)
+  std::vector<event> slots_;            ///< the pending events, addressed by their keys
   std::vector<std::uint32_t> free_slots_;
+  /// What the copies of one send share (see new_record); its copies' keys name it.
+  struct send_record {
+    shared_bytes bytes;
+    std::uint64_t view = 0;
+    std::uint32_t src = 0;
+    std::uint32_t pending = 0; ///< copies still queued
+    /// The memo generation in which a copy's payload was decoded (0: none yet). Within it the
+    /// memo still holds the entry (the record holds the bytes, so no sweep drops it), and
+    /// decoding again would change nothing: the other copies skip it.
+    std::uint64_t decoded_gen = 0;
+    std::uint8_t kind = 0; ///< phase
+  };
+  static constexpr std::uint32_t delivery_flag = 0x80000000u; ///< a key's slot names a record
+  std::vector<send_record> records_;
+  std::vector<std::uint32_t> free_records_;
   std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
   std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
   std::vector<std::uint64_t> timer_gen_;
@@ -1265,7 +1330,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       if (fresh->restore(chain)) *cores[node] = std::move(*fresh);
       start_node(node, t);
     });
-    while (!env.empty() && env.next_time() < end) {
+    while (env.next_before(end)) {
       auto e = env.pop();
       env.popped(e.t);
       if (!plan->alive(env.node_of(e.dst), e.t)) continue;

@@ -1,5 +1,6 @@
-// The simulator's radix event queue pops keys in exactly the order of a binary heap ordered by
-// (time, sequence number), for the monotone key streams the event loop produces.
+// The simulator's event queues (the radix queue, and the calendar of time buckets the loop uses)
+// pop keys in exactly the order of a binary heap ordered by (time, sequence number), for the
+// monotone key streams the event loop produces.
 #include "sim/event_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -24,9 +25,16 @@ struct later {
   }
 };
 
-TEST(EventQueue, PopsInTimeThenSequenceOrderLikeABinaryHeap) {
+template <class Queue> class EventQueue : public ::testing::Test {};
+/// The calendar with small buckets and a short ring too, so that keys cross the ring's horizon
+/// and come back from the far queue often.
+using queues = ::testing::Types<radix_event_queue<item>, bucket_event_queue<item>,
+                                bucket_event_queue<item, 4, 6>>;
+TYPED_TEST_SUITE(EventQueue, queues);
+
+TYPED_TEST(EventQueue, PopsInTimeThenSequenceOrderLikeABinaryHeap) {
   std::mt19937_64 rng(7);
-  radix_event_queue<item> q;
+  TypeParam q;
   std::priority_queue<item, std::vector<item>, later> ref;
   std::uint64_t seq = 0;
   std::int64_t now = 0;
@@ -49,9 +57,10 @@ TEST(EventQueue, PopsInTimeThenSequenceOrderLikeABinaryHeap) {
       auto k = rng() % 4;
       for (std::uint64_t j = 0; j < k; ++j) {
         auto r = rng() % 100;
-        // Same instant, a near arrival, or a far timer (a minute ahead).
+        // Same instant, a near arrival, a later one, or a far timer (a minute ahead).
         std::int64_t d = r < 10   ? 0
-                         : r < 95 ? static_cast<std::int64_t>(rng() % 80'000)
+                         : r < 90 ? static_cast<std::int64_t>(rng() % 80'000)
+                         : r < 95 ? static_cast<std::int64_t>(rng() % 2'000'000)
                                   : 60'000'000 + static_cast<std::int64_t>(rng() % 7);
         push(now + d);
       }
@@ -70,8 +79,8 @@ TEST(EventQueue, PopsInTimeThenSequenceOrderLikeABinaryHeap) {
   EXPECT_GT(popped, 200'000u);
 }
 
-TEST(EventQueue, RefusesAKeyBelowTheLastPopped) {
-  radix_event_queue<item> q;
+TYPED_TEST(EventQueue, RefusesAKeyBelowTheLastPopped) {
+  TypeParam q;
   q.push(item{10, 0, 0});
   q.push(item{20, 1, 0});
   EXPECT_EQ(q.pop().t, 10);
@@ -80,6 +89,72 @@ TEST(EventQueue, RefusesAKeyBelowTheLastPopped) {
   EXPECT_EQ(q.pop().seq, 3u);
   EXPECT_EQ(q.pop().seq, 1u);
   EXPECT_TRUE(q.empty());
+}
+
+/// A peek that skips empty buckets, then keys pushed below the peeked one (the loop peeks the
+/// next window's first event, then the flush schedules arrivals before it).
+TYPED_TEST(EventQueue, KeysPushedBelowAPeekedOneComeFirst) {
+  TypeParam q;
+  q.push(item{5'000'000, 0, 0});
+  EXPECT_EQ(q.top().t, 5'000'000);
+  q.push(item{3'000, 1, 1});
+  q.push(item{3'000, 2, 2});
+  q.push(item{2'999, 3, 3});
+  q.push(item{4'000'000, 4, 4});
+  EXPECT_EQ(q.pop().seq, 3u);
+  EXPECT_EQ(q.pop().seq, 1u);
+  EXPECT_EQ(q.pop().seq, 2u);
+  EXPECT_EQ(q.pop().seq, 4u);
+  EXPECT_EQ(q.pop().seq, 0u);
+  EXPECT_TRUE(q.empty());
+}
+
+/// The loop's pattern: a window [t, t + 20 ms) pops every key due before its end (asking
+/// has_before), then schedules arrivals 20-80 ms after each popped key and, now and then, a view
+/// timer a minute ahead; the order must be the reference's, and has_before must not take a
+/// bucket beyond the window (a timer a minute ahead when nothing else is pending), or the
+/// arrivals pushed after it would all pile up in the heap of keys below the current bucket.
+TEST(BucketEventQueue, WindowsPopInOrderAndPeekNoFurtherThanTheWindow) {
+  std::mt19937_64 rng(11);
+  bucket_event_queue<item> q;
+  std::priority_queue<item, std::vector<item>, later> ref;
+  std::uint64_t seq = 0, popped = 0;
+  auto push = [&](std::int64_t t) {
+    item x{t, seq++, static_cast<std::uint32_t>(rng())};
+    q.push(x);
+    ref.push(x);
+  };
+  push(0);
+  while (!ref.empty()) {
+    auto t = q.top().t;
+    ASSERT_EQ(t, ref.top().t);
+    auto end = t + 20'000;
+    std::vector<std::int64_t> sends;
+    while (q.has_before(end)) {
+      auto a = q.pop();
+      auto b = ref.top();
+      ref.pop();
+      ASSERT_EQ(a.seq, b.seq);
+      ASSERT_LT(a.t, end);
+      ++popped;
+      if (popped < 100'000) sends.push_back(a.t);
+    }
+    ASSERT_TRUE(ref.empty() || ref.top().t >= end);
+    // Keys pushed into the window's last bucket (1,024 us by default) wait in the heap; all
+    // the others go into the ring or the far queue.
+    std::size_t in_last_bucket = q.below_current();
+    for (auto s : sends) {
+      auto k = s == 0 ? 50 : rng() % 3;
+      for (std::uint64_t j = 0; j < k; ++j) {
+        auto x = s + 20'000 + static_cast<std::int64_t>(rng() % 60'000);
+        in_last_bucket += (x >> 10) <= ((end - 1) >> 10) ? 1 : 0;
+        push(x);
+      }
+      if (rng() % 50 == 0) push(s + 60'000'000);
+    }
+    ASSERT_LE(q.below_current(), in_last_bucket);
+  }
+  EXPECT_GT(popped, 100'000u);
 }
 
 } // namespace
