@@ -25,6 +25,7 @@
 #include <semaphore>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 namespace bystack::sim {
 
@@ -100,24 +101,52 @@ std::uint64_t view_of(const proto::message& m) {
       m);
 }
 
-latency_stats summarize(std::vector<double>& v) {
-  latency_stats s;
-  s.samples = v.size();
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) {
-    auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-    return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
-  };
-  s.p50_ms = at(0.50);
-  s.p99_ms = at(0.99);
-  s.max_ms = v.back();
-  double sum = 0;
-  for (double x : v)
-    sum += x;
-  s.mean_ms = sum / static_cast<double>(v.size());
-  return s;
-}
+/// The run's latency samples in microseconds, 4 bytes each (they are kept for the whole run, one
+/// per honest node and height: 8-byte doubles were a store that grew with the rounds at twice
+/// the cost). Summaries equal those of the doubles (us / 1000.0): the same values, sorted and
+/// summed in the same order.
+class latency_samples {
+public:
+  void add(std::int64_t us) {
+    if (us >= 0 && us <= static_cast<std::int64_t>(UINT32_MAX))
+      small_.push_back(static_cast<std::uint32_t>(us));
+    else
+      large_.push_back(us); // negative or over 71 minutes: not expected, kept exactly
+  }
+  latency_stats summarize() {
+    std::sort(small_.begin(), small_.end());
+    std::sort(large_.begin(), large_.end());
+    // Sorted order: the negative large ones, the small ones, the positive large ones.
+    auto neg = static_cast<std::size_t>(
+        std::lower_bound(large_.begin(), large_.end(), std::int64_t{0}) - large_.begin());
+    auto n = small_.size() + large_.size();
+    auto at = [&](std::size_t i) -> double {
+      std::int64_t us = i < neg                   ? large_[i]
+                        : i < neg + small_.size() ? std::int64_t{small_[i - neg]}
+                                                  : large_[i - small_.size()];
+      return static_cast<double>(us) / 1000.0;
+    };
+    latency_stats s;
+    s.samples = n;
+    if (n == 0) return s;
+    auto q = [&](double f) {
+      auto i = static_cast<std::size_t>(std::ceil(f * static_cast<double>(n)));
+      return at(std::min(n - 1, i == 0 ? 0 : i - 1));
+    };
+    s.p50_ms = q(0.50);
+    s.p99_ms = q(0.99);
+    s.max_ms = at(n - 1);
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      sum += at(i);
+    s.mean_ms = sum / static_cast<double>(n);
+    return s;
+  }
+
+private:
+  std::vector<std::uint32_t> small_;
+  std::vector<std::int64_t> large_;
+};
 
 /// One event of a node in the current window: what a node_event carries, and when it is due.
 struct win_event {
@@ -136,31 +165,41 @@ struct win_event {
 struct deferred {
   enum class what : std::uint8_t { send, timer, local_timer, certified, commit, reject, counted };
   what w = what::send;
-  std::int64_t event_t = 0; ///< the instant of the event whose handler made the call
-  std::int64_t t = 0;       ///< the node's clock at the call (a timer: when it is due)
   bbft::phase ph{};
   std::uint8_t kind = 0;
+  bool fresh = false;       ///< bytes encoded during the window (the memo learns them at the flush)
+  std::int64_t event_t = 0; ///< the instant of the event whose handler made the call
+  std::int64_t t = 0;       ///< the node's clock at the call (a timer: when it is due)
   std::uint64_t view = 0;
   std::uint64_t gen = 0;
   std::vector<std::uint32_t> to;
   bbft::msg_ptr msg;
   shared_bytes bytes;
-  bool fresh = false; ///< bytes encoded during the window (the memo learns them at the flush)
-  bbft::certified_effect certified{};
-  bbft::commit_effect commit;
-  bbft::reject_effect reject{};
-  std::string detail;
+  // A certified, commit or reject call keeps its effect in the node's `notes`, at index `gen`:
+  // they are rare, and inline they made every record 2.5 times as large (96 bytes now).
+};
+static_assert(sizeof(deferred) <= 96);
+
+/// The effect of a certified, commit or reject call (a reject with its detail).
+using deferred_note = std::variant<bbft::certified_effect, bbft::commit_effect,
+                                   std::pair<bbft::reject_effect, std::string>>;
+
+/// The lists of a node's part of a window. Only the nodes with events in the current window
+/// hold them; after the flush they go back to a pool (sim_env::spare_), so the room they took
+/// is that of the busiest window's nodes, not of every node's busiest window.
+struct window_lists {
+  std::vector<win_event> in;    ///< events due inside the window, in (time, sequence) order
+  std::vector<win_event> local; ///< own timers falling due inside the window, by time
+  std::vector<deferred> out;
+  std::vector<std::pair<const proto::message*, shared_bytes>> fresh; ///< encoded this window
+  std::vector<deferred_note> notes; ///< effects of out's certified, commit and reject calls
 };
 
 /// A node's part of the current window.
-struct node_window {
-  std::vector<win_event> in;    ///< events due inside the window, in (time, sequence) order
-  std::size_t in_at = 0;        ///< the next one to hand out
-  std::vector<win_event> local; ///< own timers falling due inside the window, by time
-  std::size_t local_at = 0;
-  std::vector<deferred> out;
-  std::vector<std::pair<const proto::message*, shared_bytes>> fresh; ///< encoded this window
-  std::int64_t now = 0; ///< the instant of the event being handled
+struct node_window : window_lists {
+  std::size_t in_at = 0;    ///< the next one to hand out
+  std::size_t local_at = 0; ///< likewise of local
+  std::int64_t now = 0;     ///< the instant of the event being handled
 };
 
 /// A delivery's trace record, hashed at the flush with its instant.
@@ -423,7 +462,8 @@ public:
     d.w = deferred::what::certified;
     d.event_t = w.now;
     d.t = busy_[node];
-    d.certified = e;
+    d.gen = w.notes.size();
+    w.notes.emplace_back(e);
     w.out.push_back(std::move(d));
   }
   void on_commit(std::uint32_t node, const bbft::commit_effect& e) override {
@@ -432,7 +472,8 @@ public:
     d.w = deferred::what::commit;
     d.event_t = w.now;
     d.t = busy_[node];
-    d.commit = e;
+    d.gen = w.notes.size();
+    w.notes.emplace_back(e);
     w.out.push_back(std::move(d));
   }
   void on_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& dt) override {
@@ -440,8 +481,8 @@ public:
     deferred d;
     d.w = deferred::what::reject;
     d.event_t = w.now;
-    d.reject = e;
-    d.detail = dt;
+    d.gen = w.notes.size();
+    w.notes.emplace_back(std::pair<bbft::reject_effect, std::string>(e, dt));
     w.out.push_back(std::move(d));
   }
 
@@ -453,7 +494,7 @@ public:
       out_.certified_us[e.height - 1][node] = t;
     if (e.height >= 1 && e.height <= s_.rounds && faults_.honest(node))
       if (auto it = proposed_at_.find(e.block_hash); it != proposed_at_.end())
-        certify_ms_.push_back(static_cast<double>(t - it->second) / 1000.0);
+        certify_us_.add(t - it->second);
   }
 
   void apply_commit(std::uint32_t node, const bbft::commit_effect& e, std::int64_t t) {
@@ -497,8 +538,8 @@ public:
     }
     if (h.height >= 1 && h.height <= s_.rounds)
       if (auto it = proposed_at_.find(hash); it != proposed_at_.end()) {
-        commit_ms_.push_back(static_cast<double>(t - it->second) / 1000.0);
-        note_block(h, t, commit_ms_.back());
+        commit_us_.add(t - it->second);
+        note_block(h, t, static_cast<double>(t - it->second) / 1000.0);
       }
     if (h.height == s_.rounds) ++done_nodes_;
   }
@@ -565,7 +606,13 @@ public:
   }
   void add_event(std::uint32_t node, win_event x) {
     auto& w = win_[node];
-    if (w.in.empty() && w.local.empty()) touched_.push_back(node);
+    if (w.in.empty() && w.local.empty()) {
+      touched_.push_back(node);
+      if (!spare_.empty() && w.in.capacity() == 0) {
+        static_cast<window_lists&>(w) = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
     w.in.push_back(std::move(x));
   }
   void add_start(std::uint32_t node, std::int64_t t) {
@@ -693,6 +740,19 @@ public:
       w.local_at = 0;
       w.out.clear();
       w.fresh.clear();
+      w.notes.clear();
+      // The emptied lists keep their room for the next node with events, in the pool, unless
+      // they grew beyond a validator's usual window (a super node's): pooled, such room would
+      // spread to every list of the pool over the run.
+      auto trim = [](auto& v, std::size_t keep) {
+        if (v.capacity() > keep) std::decay_t<decltype(v)>().swap(v);
+      };
+      trim(w.in, spare_in);
+      trim(w.local, spare_local);
+      trim(w.out, spare_out);
+      trim(w.fresh, spare_fresh);
+      trim(w.notes, spare_notes);
+      spare_.push_back(std::exchange(static_cast<window_lists&>(w), window_lists{}));
     }
     touched_.clear();
     return going;
@@ -711,14 +771,17 @@ public:
       ++seq_; // the sequence number it would have taken in the queue
       break;
     case deferred::what::certified:
-      apply_certified(node, d.certified, d.t);
+      apply_certified(node, std::get<bbft::certified_effect>(win_[node].notes[d.gen]), d.t);
       break;
     case deferred::what::commit:
-      apply_commit(node, d.commit, d.t);
+      apply_commit(node, std::get<bbft::commit_effect>(win_[node].notes[d.gen]), d.t);
       break;
-    case deferred::what::reject:
-      apply_reject(node, d.reject, d.detail);
+    case deferred::what::reject: {
+      const auto& [e, detail] =
+          std::get<std::pair<bbft::reject_effect, std::string>>(win_[node].notes[d.gen]);
+      apply_reject(node, e, detail);
       break;
+    }
     case deferred::what::counted:
       ++out_.events;
       break;
@@ -851,13 +914,13 @@ public:
   }
 
   void finish() {
-    out_.commit_latency = summarize(commit_ms_);
+    out_.commit_latency = commit_us_.summarize();
     for (auto& b : blocks_)
       if (b.nodes > 0) {
         b.latency_mean_ms /= static_cast<double>(b.nodes);
         out_.commits.push_back(b);
       }
-    out_.certify_latency = summarize(certify_ms_);
+    out_.certify_latency = certify_us_.summarize();
     out_.loads.assign(loads_.begin(), loads_.begin() + s_.nodes);
     out_.super_nodes = topo_.supers();
     // Views of the first `rounds` blocks are complete: take them as the measured rounds.
@@ -1033,7 +1096,11 @@ private:
   std::vector<std::uint64_t> sends_;    ///< per sender: message copies sent so far
   std::vector<std::uint64_t> rewrites_; ///< per Byzantine sender: send effects rewritten
   std::int64_t now_ = 0;
-  std::vector<node_window> win_; ///< per node (instance)
+  std::vector<node_window> win_;    ///< per node (instance)
+  std::vector<window_lists> spare_; ///< emptied lists of past windows, for the next ones
+  /// Room a pooled list keeps (entries); larger lists are freed after their window.
+  static constexpr std::size_t spare_in = 4, spare_local = 2, spare_out = 8, spare_fresh = 2,
+                               spare_notes = 2;
   std::vector<std::uint32_t> touched_;
   std::int64_t window_end_ = 1;
   bool in_window_ = false;
@@ -1104,7 +1171,7 @@ private:
       per_view_paper_;
   std::vector<crypto::hash256> chain_;
   std::vector<std::uint64_t> chain_views_;
-  std::vector<double> commit_ms_, certify_ms_;
+  latency_samples commit_us_, certify_us_; ///< proposal -> commit, proposal -> certified
   std::vector<block_commit> blocks_; ///< index height - 1; latency_mean_ms sums until finish()
   std::uint32_t done_nodes_ = 0;
 };

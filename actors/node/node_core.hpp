@@ -20,6 +20,7 @@
 
 #include "actors/common/effects.hpp"
 #include "actors/common/epochs.hpp"
+#include "actors/common/lazy_deque.hpp"
 #include "actors/common/params.hpp"
 #include "actors/common/topology.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
@@ -443,7 +444,7 @@ private:
   /// Certificates of blocks not held yet (bounded): a block rebuilt from a compact proposal may
   /// arrive after its certificate (its missing batches came back after the next view's proposal
   /// or T4), and nothing would bring that certificate again.
-  std::deque<cert_ptr> early_certs_;
+  lazy_deque<cert_ptr> early_certs_;
   std::uint32_t sync_misses_ = 0; ///< catch-up retries unanswered in a row
   /// Outside the set (DPoS): view timeouts spent asking a super node for the chain, which picks
   /// the next one to ask when the last request went to another node.
@@ -460,7 +461,7 @@ private:
   std::set<std::uint32_t> departed_; ///< own members that re-homed elsewhere
 
   // Leader role.
-  std::deque<ledger::transaction> pool_;
+  lazy_deque<ledger::transaction> pool_;
   std::unordered_set<crypto::hash256> pool_ids_;
   std::uint64_t proposed_view_ = 0;
 
@@ -474,11 +475,11 @@ private:
   std::vector<crypto::hash256> fresh_; ///< batches to announce at the next tick
   std::unordered_map<crypto::hash256, std::int64_t> requested_; ///< batch -> asked at
   std::unordered_map<crypto::hash256, msg_ptr> included_; ///< batches in accepted blocks (bounded)
-  std::deque<crypto::hash256> included_order_;
+  lazy_deque<crypto::hash256> included_order_;
   std::map<std::uint64_t, rebuild> rebuilds_; ///< by view (bounded)
   /// dedup_txs: transaction ids of accepted blocks (bounded).
   std::unordered_set<crypto::hash256> included_txs_;
-  std::deque<crypto::hash256> included_txs_order_;
+  lazy_deque<crypto::hash256> included_txs_order_;
   /// With an application: the mempool batch that first brought each pooled transaction.
   std::unordered_map<crypto::hash256, crypto::hash256> tx_home_;
 };

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <deque>
 #include <map>
 #include <queue>
 #include <tuple>
@@ -254,6 +256,57 @@ TEST(CoreRetention, RestoreKeepsOnlyTheWindow) {
   EXPECT_FALSE(fresh.find_committed(1)); // no archive: below the window is gone
   EXPECT_THROW((void)fresh.committed_block_at(1), std::out_of_range);
   EXPECT_TRUE(fresh.find_committed(fresh.committed_height()));
+}
+
+} // namespace
+} // namespace bystack::bbft
+
+namespace bystack::bbft {
+namespace {
+
+// The core's queues (leader pool, early certificates, the relay's included batches) take no
+// memory until something is pushed, and otherwise behave like the std::deque they replace.
+TEST(CoreRetention, LazyDequeAllocatesOnFirstPushAndActsLikeADeque) {
+  lazy_deque<int> q;
+  EXPECT_FALSE(q.allocated());
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.size(), 0u);
+  EXPECT_EQ(q.begin(), q.end());
+  EXPECT_EQ(std::find(q.begin(), q.end(), 3), q.end());
+  const auto& cq = q;
+  EXPECT_EQ(cq.begin(), cq.end());
+  for (int x : q)
+    ADD_FAILURE() << "an empty queue yielded " << x;
+  EXPECT_FALSE(q.allocated()); // looking does not allocate
+
+  // Random pushes, pops, erasures and copies against std::deque.
+  std::deque<int> ref;
+  std::uint64_t r = 12345;
+  auto next = [&] { return r = r * 6364136223846793005ULL + 1442695040888963407ULL; };
+  for (int i = 0; i < 5000; ++i) {
+    auto op = next() >> 61;
+    if (op < 4 || ref.empty()) {
+      int v = static_cast<int>(next() >> 40);
+      q.push_back(v);
+      ref.push_back(v);
+    } else if (op < 6) {
+      ASSERT_EQ(q.front(), ref.front());
+      q.pop_front();
+      ref.pop_front();
+    } else if (op == 6) {
+      auto k = static_cast<std::ptrdiff_t>((next() >> 33) % ref.size());
+      q.erase(q.begin() + k);
+      ref.erase(ref.begin() + k);
+    } else {
+      lazy_deque<int> copy = q;
+      q = std::move(copy);
+    }
+    ASSERT_EQ(q.size(), ref.size());
+    ASSERT_TRUE(std::equal(q.begin(), q.end(), ref.begin(), ref.end()));
+  }
+  EXPECT_TRUE(q.allocated());
+  lazy_deque<int> empty_copy = lazy_deque<int>{};
+  EXPECT_FALSE(empty_copy.allocated());
 }
 
 } // namespace
