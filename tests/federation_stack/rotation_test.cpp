@@ -347,6 +347,31 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
   })) << "the genesis collector did not go idle";
   note("member 3 collects, the genesis collector idles");
 
+  // The node the elected collector polls restarts while member 3 collects: its header runs,
+  // the claim of the second pegin and the release record below all come from member 3 after
+  // that restart (a member whose node restarted once stopped progressing, docs/federation.md).
+  auto before = must_get(member_api(3), "/status");
+  ASSERT_EQ(bystack::test::stop_process(pids_["sidechain3"], SIGTERM), "");
+  pids_["sidechain3"] = -1;
+  // Two mainchain blocks while node 3 is down: member 3 polls them while its sidechain poll
+  // fails (they once never reached its collector, which then stopped for good).
+  auto mc_at = must_get(mc_, "/status")["height"].get<std::uint64_t>();
+  ASSERT_TRUE(poll_until(seconds(120), [&] {
+    auto s = get(mc_, "/status");
+    return s && (*s)["height"].get<std::uint64_t>() >= mc_at + 2;
+  }));
+  start("sidechain3", BYSTACKD, dir_ / "sidechain/node3.yaml");
+  ASSERT_TRUE(poll_until(seconds(120),
+                         [&] {
+                           auto s = get(member_api(3), "/status");
+                           return s && (*s)["sidechain_height"].get<std::uint64_t>() >
+                                           before["sidechain_height"].get<std::uint64_t>() + 2;
+                         }))
+      << "member 3 does not follow its restarted node; see " << dir_;
+  note("sidechain node 3 restarted again; member 3 follows it (sidechain height " +
+       std::to_string(must_get(member_api(3), "/status")["sidechain_height"].get<std::uint64_t>()) +
+       ")");
+
   // A pegout after the rotation: released by the new federation from the migrated coins.
   auto mc_before = balance(mc_, pub0, native);
   // A node busy checking header runs may answer the submission late ("unavailable"): then
