@@ -22,8 +22,8 @@
 # gets a `dpos:` section (E-block epochs; no node registers, so its set stays the genesis set)
 # and its nodes an empty block every second,
 # federation.yaml an `election:` section (E-block epochs, 3 seats, 1 collector, grace 2, the
-# collector as genesis collector), the mainchain charges no fee (a migration pays none), and
-# federation/member3 (key: development wallet 2, funded on
+# collector as genesis collector, a migration fee of 100000 paid from the federation's fee
+# reserve, which `bystack-cli pegin --fee-reserve` funds), and federation/member3 (key: development wallet 2, funded on
 # the sidechain) is a candidate with the member and collector roles; every member sends its
 # shares to the other three.
 set -euo pipefail
@@ -55,9 +55,6 @@ gen() {
   mkdir -p "$dir/mainchain" "$dir/federation"
   # The mainchain: the development wallets funded; node 0 mines (to wallet 2); no retarget.
   mainchain_generate "$dir/mainchain" "$mcn" 1 "$hashes" "$base" 2000 1000000 2
-  # A migration pays no mainchain fee (docs/federation.md, "What is missing"): with elections the
-  # mainchain charges none.
-  [ "$epoch" -gt 0 ] && sed -i 's/^min_fee_per_kb: .*/min_fee_per_kb: 0/' "$dir/mainchain/genesis.yaml"
   # The sidechain: BBFT nodes over the BUTXO ledger; no fees, so that pegged units move alone.
   "$bystackd" testnet --dir "$dir/sidechain" --nodes "$scn" --base-port $((base + 20)) --ledger butxo \
     --wallets 4 >/dev/null
@@ -100,6 +97,9 @@ gen() {
     echo "release_confirmations: $conf"
     if [ "$members" -eq 4 ]; then
       echo "grace_blocks: 2"
+      # Each migration pays this mainchain fee from the federation's fee reserve (fund it with
+      # `bystack-cli pegin --fee-reserve`; docs/federation.md, "Migration fees").
+      echo "migration_fee: 100000"
       echo "election:"
       echo "  epoch_blocks: $epoch"
       echo "  seats: 3"

@@ -93,7 +93,7 @@ std::optional<ledger::tx> member_core::build_release(const pegout_request& p) co
   std::map<hash256, const federation_coin*> candidates; // ordered by id: the same everywhere
   auto fits = [&](const federation_coin& c) {
     return c.out.kind == ledger::output_kind::control && c.out.owner == fed &&
-           c.out.asset == p.mainchain_asset && c.out.lot == p.lot &&
+           c.out.asset == p.mainchain_asset && c.out.lot == p.lot && !is_fee_reserve(c.out) &&
            planned_spent_.count(c.id) == 0;
   };
   for (const auto& [id, c] : unspent_)
@@ -173,16 +173,41 @@ std::optional<std::vector<ledger::tx>> member_core::build_migration(std::size_t 
   auto depth = cfg_.params.pegin_confirmations > 0 ? cfg_.params.pegin_confirmations - 1 : 0;
   if (!have_view_ || mc_height_ < last + depth) return std::nullopt;
   std::map<hash256, const federation_coin*> coins; // ordered by id: the same everywhere
+  // The old federation's fee reserve (migration fees): apart from the pegged coins.
+  std::map<hash256, federation_coin> reserve;
+  auto native = [&](const federation_coin& c) {
+    return c.out.asset == cfg_.params.mainchain_native && c.out.lot == hash256{};
+  };
   for (const auto& [id, c] : unspent_)
     if (c.out.kind == ledger::output_kind::control && c.out.owner == old && c.height <= last &&
-        planned_spent_.count(id) == 0)
-      coins.emplace(id, &c);
+        planned_spent_.count(id) == 0) {
+      if (!is_fee_reserve(c.out))
+        coins.emplace(id, &c);
+      else if (native(c))
+        reserve.emplace(id, c);
+    }
   for (const auto& [id, c] : planned_change_)
-    if (c.out.owner == old && planned_spent_.count(id) == 0) coins.emplace(id, &c);
+    if (c.out.owner == old && planned_spent_.count(id) == 0) {
+      if (!is_fee_reserve(c.out))
+        coins.emplace(id, &c);
+      else if (native(c))
+        reserve.emplace(id, c);
+    }
+  const auto fee = cfg_.params.migration_fee;
   std::vector<ledger::tx> out;
   for (auto it = coins.begin(); it != coins.end();) {
     ledger::tx t;
     t.chain = cfg_.params.mainchain;
+    // The fee first: reserve coins in id order until they cover it (the change of the previous
+    // chunk's reserve included); without enough, the migration waits for the reserve.
+    std::uint64_t reserve_in = 0;
+    while (fee > 0 && reserve_in < fee && !reserve.empty()) {
+      auto r = reserve.begin();
+      t.inputs.push_back(ledger::spend_of(r->first));
+      reserve_in += r->second.out.amount;
+      reserve.erase(r);
+    }
+    if (reserve_in < fee) return std::nullopt;
     std::map<std::pair<ledger::asset_id, hash256>, std::uint64_t> sums; // (asset, lot)
     for (; it != coins.end() && t.inputs.size() < ledger::max_tx_inputs; ++it) {
       t.inputs.push_back(ledger::spend_of(it->first));
@@ -190,6 +215,12 @@ std::optional<std::vector<ledger::tx>> member_core::build_migration(std::size_t 
     }
     for (const auto& [k, amount] : sums)
       t.outputs.push_back(ledger::pay(k.first, amount, rot.program, k.second));
+    if (reserve_in > fee) {
+      // What the reserve keeps goes to the new federation's reserve.
+      auto change = ledger::pay(cfg_.params.mainchain_native, reserve_in - fee, rot.program);
+      change.data = fee_reserve_memo();
+      t.outputs.push_back(std::move(change));
+    }
     out.push_back(std::move(t));
   }
   return out;

@@ -336,6 +336,18 @@ bytes release_memo(const hash256& pegout) {
   return bytes(pegout.data.begin(), pegout.data.end());
 }
 
+const bytes& fee_reserve_memo() {
+  static const bytes memo = [] {
+    static constexpr char tag[] = "bystack/federation-fee-reserve";
+    return bytes(tag, tag + sizeof tag - 1);
+  }();
+  return memo;
+}
+
+bool is_fee_reserve(const ledger::output& o) {
+  return o.data == fee_reserve_memo();
+}
+
 // -- the light client ---------------------------------------------------------------------------
 
 std::optional<header_info> light_client::find(const hash256& h) const {

@@ -68,6 +68,11 @@ struct federation_params {
   std::uint64_t fork_depth_max = 1000;   ///< a header may fork at most this far below the tip
   std::uint64_t claim_depth_max = 10000; ///< deeper blocks are not looked up (bounded walk)
   std::size_t headers_per_input_max = 64;
+  /// Mainchain native units each migration transaction pays as its fee, taken from the old
+  /// federation's fee reserve (outputs carrying fee_reserve_memo()), never from the pegged
+  /// coins, so that the new federation locks exactly what the old one did. 0: no fee (and no
+  /// reserve needed).
+  std::uint64_t migration_fee = 0;
 };
 
 // -- payloads -----------------------------------------------------------------------------------
@@ -136,6 +141,12 @@ hash256 claim_key(const hash256& mainchain_output);
 hash256 pegin_output_id(const hash256& mainchain_output);
 /// Returns the memo a release output carries: the pegout output id it pays.
 bytes release_memo(const hash256& pegout);
+/// Returns the data that marks a federation output as part of the fee reserve (migration fees):
+/// paid to the federation from outside the pegged supply, never claimable on the sidechain (it
+/// is no sidechain program), never spent by a release, and counted apart by the supply checker.
+const bytes& fee_reserve_memo();
+/// Tells whether an output is a fee reserve coin (its data is fee_reserve_memo()).
+bool is_fee_reserve(const ledger::output& o);
 
 // -- the light client ---------------------------------------------------------------------------
 

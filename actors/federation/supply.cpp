@@ -26,8 +26,14 @@ mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chai
       auto txid = t.id();
       release_seen r;
       bool spends = false;
+      std::uint64_t reserve_in = 0, reserve_out = 0;
       for (const auto& in : t.inputs) {
         if (in.kind != ledger::input_kind::spend) continue;
+        if (auto rv = s.reserve.find(in.spent_output); rv != s.reserve.end()) {
+          rv->second.spent = true;
+          reserve_in += rv->second.amount;
+          continue;
+        }
         auto it = s.coins.find(in.spent_output);
         if (it == s.coins.end()) continue;
         it->second.spent = true;
@@ -37,7 +43,12 @@ mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chai
       for (std::uint32_t i = 0; i < t.outputs.size(); ++i) {
         const auto& o = t.outputs[i];
         if (o.kind != ledger::output_kind::control) continue;
-        if (is_fed(o.owner)) {
+        if (is_fed(o.owner) && is_fee_reserve(o)) {
+          // The fee reserve: apart from the pegged coins, neither locked nor released.
+          s.reserve[ledger::output_id(txid, i, o)] =
+              locked_coin{txid, o.asset, o.amount, b->hdr().height, false, false};
+          reserve_out += o.amount;
+        } else if (is_fed(o.owner)) {
           s.coins[ledger::output_id(txid, i, o)] =
               locked_coin{txid, o.asset, o.amount, b->hdr().height, spends, false};
           if (spends) r.released[o.asset] -= o.amount;
@@ -47,6 +58,7 @@ mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chai
           r.pegout = p;
         }
       }
+      if (reserve_in > reserve_out) s.reserve_fees += reserve_in - reserve_out;
       bool moves_only = !r.pegout;
       for (const auto& [asset, n] : r.released)
         moves_only = moves_only && n == 0;
@@ -178,6 +190,9 @@ supply_report check_supply(const mainchain_scan& mc, const sidechain_scan& sc,
   for (const auto& [id, c] : mc.coins)
     if (!c.spent && (c.by_release || conf_of(c.height) >= confirmations))
       r.assets[c.asset].locked += c.amount;
+  for (const auto& [id, c] : mc.reserve)
+    if (!c.spent) r.reserve += c.amount;
+  r.reserve_fees = mc.reserve_fees;
   for (const auto& [asset, a] : r.assets)
     if (a.sidechain_units + a.burned_unreleased > a.locked) {
       std::vector<hash256> txs;

@@ -35,11 +35,18 @@ struct mainchain_scan {
   std::uint64_t height = 0;
   std::map<hash256, locked_coin> coins; ///< every federation output, by output id
   std::vector<release_seen> releases;
+  /// The fee reserve (federation outputs carrying fee_reserve_memo(), funded from outside the
+  /// pegged supply): its coins, kept apart from `coins`, and what the transactions spending it
+  /// paid as fees (reserve in - reserve out).
+  std::map<hash256, locked_coin> reserve;
+  std::uint64_t reserve_fees = 0;
 };
 
 /// Reads a best chain (genesis first) for the federation programs (every federation of a
 /// rotation schedule: federations(params)). A transaction that moves federation coins only to
-/// federation programs (a migration after a rotation) is no release.
+/// federation programs (a migration after a rotation) is no release. Fee reserve coins are
+/// counted apart: a migration pays its fee from them, and a transaction that pays any fee from
+/// the pegged coins releases them without a burn.
 mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chain,
                               const std::vector<ledger::control_program>& federations);
 inline mainchain_scan scan_mainchain(const std::vector<mainchain::block_ptr>& best_chain,
@@ -82,6 +89,8 @@ struct asset_supply {
 };
 
 struct supply_report {
+  std::uint64_t reserve = 0;      ///< unspent fee reserve (mainchain native units), not locked
+  std::uint64_t reserve_fees = 0; ///< fees the reserve paid (migrations)
   bool ok = true;
   std::string discrepancy;  ///< the first one found, in words
   std::vector<hash256> txs; ///< the transactions involved

@@ -44,19 +44,54 @@ result<node_client> node_client::make(std::string_view host_port) {
   return node_client{std::string(s.substr(0, colon)), port};
 }
 
+namespace {
+
+/// Sends one request per attempt through `send` while the node answers 503.
+template <class Send>
+result<node_reply> retried(const http_retry& policy, const std::string& what,
+                           const std::string& where, Send&& send) {
+  int tries = 1;
+  std::chrono::milliseconds waited{0};
+  auto r = with_http_retry(
+      policy, [&] { return to_reply(send(), what, where); },
+      [](const result<node_reply>& x) { return x ? x->status : 0; }, &tries, &waited);
+  if (!r) return r;
+  r->attempts = tries;
+  if (r->status == 503 && tries > 1) {
+    std::string msg;
+    if (r->body.is_object() && r->body.contains("error")) {
+      const auto& e = r->body["error"];
+      msg = e.is_object() ? e.value("message", e.dump()) : e.dump();
+    }
+    return error{what + " on " + where + " " + http_retry_summary(tries, waited) +
+                 (msg.empty() ? "" : " (" + msg + ")") +
+                 ": the node is overloaded; try again later (BYSTACK_CLI_RETRIES sets the "
+                 "attempts)"};
+  }
+  return r;
+}
+
+} // namespace
+
 result<node_reply> node_client::get(const std::string& path) const {
-  httplib::Client c(host_, port_);
-  c.set_connection_timeout(request_timeout_s);
-  c.set_read_timeout(request_timeout_s);
-  return to_reply(c.Get(path.c_str()), "GET " + path, host_ + ":" + std::to_string(port_));
+  auto where = host_ + ":" + std::to_string(port_);
+  return retried(retry_, "GET " + path, where, [&] {
+    httplib::Client c(host_, port_);
+    c.set_connection_timeout(request_timeout_s);
+    c.set_read_timeout(request_timeout_s);
+    return c.Get(path.c_str());
+  });
 }
 
 result<node_reply> node_client::post(const std::string& path, const json& body) const {
-  httplib::Client c(host_, port_);
-  c.set_connection_timeout(request_timeout_s);
-  c.set_read_timeout(request_timeout_s);
-  return to_reply(c.Post(path.c_str(), body.dump(), "application/json"), "POST " + path,
-                  host_ + ":" + std::to_string(port_));
+  auto where = host_ + ":" + std::to_string(port_);
+  auto text = body.dump();
+  return retried(retry_, "POST " + path, where, [&] {
+    httplib::Client c(host_, port_);
+    c.set_connection_timeout(request_timeout_s);
+    c.set_read_timeout(request_timeout_s);
+    return c.Post(path.c_str(), text, "application/json");
+  });
 }
 
 std::string node_address(const std::string* flag) {

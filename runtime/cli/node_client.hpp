@@ -2,6 +2,7 @@
 /// The wallet commands' HTTP client for a node's API (runtime/node/api.cpp): GET and POST with
 /// JSON bodies. The only file of bystack-cli that includes cpp-httplib.
 
+#include "runtime/base/http_retry.hpp"
 #include "runtime/base/result.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@ using json = nlohmann::json;
 struct node_reply {
   int status = 0;
   json body;
+  int attempts = 1; ///< requests made: more than one when the node answered 503 before
 };
 
 /// Talks to one node's API at HOST:PORT.
@@ -25,10 +27,16 @@ public:
   /// Takes "HOST:PORT" (an "http://" prefix is accepted); the error names what is wrong.
   static result<node_client> make(std::string_view host_port);
 
-  /// Sends GET path; the error says when the node cannot be reached or answers no JSON.
+  /// Sends GET path; the error says when the node cannot be reached or answers no JSON. A 503
+  /// (a busy node) is retried as `retry()` says (http_retry::cli(): 6 attempts, backing off to
+  /// 4 s); still 503 after the last attempt, the error says so.
   result<node_reply> get(const std::string& path) const;
-  /// Sends POST path with a JSON body.
+  /// Sends POST path with a JSON body, retried like get. A POST /tx the node answered 503 may
+  /// have reached its pool: a retry refused as a duplicate means an earlier attempt got in.
   result<node_reply> post(const std::string& path, const json& body) const;
+
+  const http_retry& retry() const noexcept { return retry_; }
+  void set_retry(http_retry r) noexcept { retry_ = r; }
 
   const std::string& host() const noexcept { return host_; }
   int port() const noexcept { return port_; }
@@ -37,6 +45,7 @@ private:
   node_client(std::string host, int port) : host_(std::move(host)), port_(port) {}
   std::string host_;
   int port_ = 0;
+  http_retry retry_ = http_retry::cli();
 };
 
 /// Default node API address when neither --node nor BYSTACK_NODE says otherwise.

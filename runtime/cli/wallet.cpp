@@ -538,10 +538,23 @@ int submit_and_report(const node_client& node, const tx_file& f, bool as_json,
   auto raw = ledger::encode(f.tx);
   auto r = node.post("/tx", json{{"tx", to_hex(byte_view{raw.data(), raw.size()})}});
   if (!r) throw std::runtime_error(r.err().message);
+  const auto& e = r->body.contains("error") ? r->body["error"] : json::object();
+  std::string rule = e.is_object() ? e.value("rule", std::string("error")) : "error";
+  std::string message = e.is_object() ? e.value("message", std::string()) : e.dump();
+  // A retry after a 503 refused as a duplicate: an earlier attempt reached the node's pool.
+  bool earlier = r->status != 200 && r->attempts > 1 && rule == "duplicate";
   if (as_json) {
     auto j = r->body;
+    if (earlier)
+      j = json{{"id", f.tx.id().hex()}, {"status", "accepted"}, {"attempts", r->attempts}};
     if (j.is_object()) j.update(extra);
     print_json(j);
+  }
+  if (earlier) {
+    if (!as_json)
+      std::cout << "id      " << f.tx.id().hex() << '\n'
+                << "status  accepted (by an earlier attempt, which the busy node answered 503)\n";
+    return 0;
   }
   if (r->status == 200) {
     if (!as_json)
@@ -553,9 +566,6 @@ int submit_and_report(const node_client& node, const tx_file& f, bool as_json,
                    "input is already spent, it never will\n";
     return 0;
   }
-  const auto& e = r->body.contains("error") ? r->body["error"] : json::object();
-  std::string rule = e.is_object() ? e.value("rule", std::string("error")) : "error";
-  std::string message = e.is_object() ? e.value("message", std::string()) : e.dump();
   // The node's message starts with the rule; print it once.
   if (message.starts_with(rule + ": ")) message.erase(0, rule.size() + 2);
   if (!as_json)

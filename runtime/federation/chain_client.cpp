@@ -44,7 +44,8 @@ result<ledger::tx> tx_from_hex(const json& v) {
 
 } // namespace
 
-api_client::api_client(const std::string& host_port) : where_(host_port) {
+api_client::api_client(const std::string& host_port, http_retry retry)
+    : where_(host_port), retry_(retry) {
   std::string_view s = host_port;
   if (s.starts_with("http://")) s.remove_prefix(7);
   auto colon = s.rfind(':');
@@ -54,20 +55,45 @@ api_client::api_client(const std::string& host_port) : where_(host_port) {
   std::from_chars(p.data(), p.data() + p.size(), port_);
 }
 
+namespace {
+
+/// Sends through `send` while the node answers 503 and the policy allows another attempt.
+template <class Send>
+result<std::pair<int, json>> retried(const http_retry& policy, const std::string& what,
+                                     Send&& send) {
+  int tries = 1;
+  std::chrono::milliseconds waited{0};
+  auto r = with_http_retry(
+      policy, [&] { return to_reply(send(), what); },
+      [](const result<std::pair<int, json>>& x) { return x ? x->first : 0; }, &tries, &waited);
+  if (r && r->first == 503 && tries > 1)
+    return make_error(what + " " + http_retry_summary(tries, waited) +
+                      ": the node is overloaded; try again later (BYSTACK_CLI_RETRIES sets the "
+                      "attempts)");
+  return r;
+}
+
+} // namespace
+
 result<std::pair<int, json>> api_client::get(const std::string& path) const {
   if (port_ <= 0) return make_error("'" + where_ + "': expected HOST:PORT");
-  httplib::Client c(host_, port_);
-  c.set_connection_timeout(timeout_s);
-  c.set_read_timeout(timeout_s);
-  return to_reply(c.Get(path.c_str()), "GET " + where_ + path);
+  return retried(retry_, "GET " + where_ + path, [&] {
+    httplib::Client c(host_, port_);
+    c.set_connection_timeout(timeout_s);
+    c.set_read_timeout(timeout_s);
+    return c.Get(path.c_str());
+  });
 }
 
 result<std::pair<int, json>> api_client::post(const std::string& path, const json& body) const {
   if (port_ <= 0) return make_error("'" + where_ + "': expected HOST:PORT");
-  httplib::Client c(host_, port_);
-  c.set_connection_timeout(timeout_s);
-  c.set_read_timeout(timeout_s);
-  return to_reply(c.Post(path.c_str(), body.dump(), "application/json"), "POST " + where_ + path);
+  auto text = body.dump();
+  return retried(retry_, "POST " + where_ + path, [&] {
+    httplib::Client c(host_, port_);
+    c.set_connection_timeout(timeout_s);
+    c.set_read_timeout(timeout_s);
+    return c.Post(path.c_str(), text, "application/json");
+  });
 }
 
 result<mainchain::block_ptr> mainchain_block_from_json(const json& j) {

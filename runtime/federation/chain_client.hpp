@@ -12,6 +12,7 @@
 
 #include "actors/federation/sidechain_rules.hpp"
 #include "actors/mainchain/block.hpp"
+#include "runtime/base/http_retry.hpp"
 #include "runtime/base/result.hpp"
 #include "runtime/federation/schedule.hpp"
 #include "runtime/ledger/genesis.hpp"
@@ -27,10 +28,13 @@ namespace bystack::federation {
 
 using json = nlohmann::json;
 
-/// A JSON HTTP client for one API at HOST:PORT (an http:// prefix is accepted).
+/// A JSON HTTP client for one API at HOST:PORT (an http:// prefix is accepted). With a retry
+/// policy (bystack-cli: http_retry::cli()) a 503 of a busy node is retried with backoff, and
+/// still 503 after the last attempt it is an error saying so; the federation processes poll
+/// anyway and use none (a 503 is returned as it is).
 class api_client {
 public:
-  explicit api_client(const std::string& host_port);
+  explicit api_client(const std::string& host_port, http_retry retry = {});
   /// Returns {status, body}; an error when the node cannot be reached or the body is no JSON.
   result<std::pair<int, json>> get(const std::string& path) const;
   result<std::pair<int, json>> post(const std::string& path, const json& body) const;
@@ -39,6 +43,7 @@ public:
 private:
   std::string where_, host_;
   int port_ = 0;
+  http_retry retry_;
 };
 
 /// Decodes GET /block/{h}?full=1 of bystack-mainchaind; checks the hash it announces.

@@ -50,7 +50,7 @@ ledger::asset_definition mainchain_asset(const arguments& a, const stack_view& v
 constexpr std::string_view pegin_usage =
     "usage: bystack-cli pegin --sidechain-config FILE --key FILE --amount N [--asset ID]\n"
     "                         [--to PUBKEY|PROGRAM] [--node MAINCHAIN_HOST:PORT]\n"
-    "                         [--sidechain SIDECHAIN_HOST:PORT] [--json]\n"
+    "                         [--sidechain SIDECHAIN_HOST:PORT] [--fee-reserve] [--json]\n"
     "\n"
     "Pays N base units of a mainchain asset (--asset, default the mainchain's native asset) from\n"
     "the key's mainchain outputs to the federation's m-of-n address, naming the sidechain owner\n"
@@ -60,7 +60,10 @@ constexpr std::string_view pegin_usage =
     "same units of the pegged asset belong to the owner on the sidechain; follow it with\n"
     "`bystack-cli peg-status TXID`. With an elected federation (an election section in the\n"
     "federation file) --sidechain is required: the payment goes to the federation in force at\n"
-    "the next mainchain height in that node's elected schedule (GET /federation).\n";
+    "the next mainchain height in that node's elected schedule (GET /federation).\n"
+    "With --fee-reserve the payment funds the federation's fee reserve instead (mainchain native\n"
+    "units that pay migration fees, migration_fee in the federation file): no sidechain owner,\n"
+    "never claimable, outside the pegged supply.\n";
 
 /// Returns the federation a pegin in the next mainchain block pays: the genesis one, or with
 /// elections the one of the sidechain node's schedule (each term's program is rebuilt from its
@@ -68,7 +71,8 @@ constexpr std::string_view pegin_usage =
 ledger::control_program pegin_program(const arguments& a, const stack_view& v,
                                       const node_client& mc) {
   if (!v.setup.election) return v.setup.params.federation;
-  auto sc = fed::api_client(a.need("--sidechain", "the sidechain API (the federation is elected)"));
+  auto sc = fed::api_client(a.need("--sidechain", "the sidechain API (the federation is elected)"),
+                            http_retry::cli());
   auto f = sc.get("/federation");
   if (!f || f->first != 200 || !f->second.contains("schedule"))
     throw std::runtime_error("--sidechain: GET /federation: " +
@@ -104,7 +108,7 @@ ledger::control_program pegin_program(const arguments& a, const stack_view& v,
 int run_pegin(std::span<const std::string_view> args) {
   arguments a(
       args, {"--sidechain-config", "--key", "--amount", "--asset", "--to", "--node", "--sidechain"},
-      {"--json"});
+      {"--json", "--fee-reserve"});
   auto v = load_stack(a.need("--sidechain-config", "a sidechain node config"));
   auto key = load_key(a.need("--key", "the payer's key file"));
   auto amount = parse_number(a.need("--amount", "base units to peg in"), "--amount");
@@ -124,12 +128,19 @@ int run_pegin(std::span<const std::string_view> args) {
   tx_file f;
   f.tx.chain = how.chain.chain;
   auto o = ledger::pay(def.id(), amount, pegin_program(a, v, node));
-  o.data = ledger::encode(dest);
+  bool reserve = a.has("--fee-reserve");
+  if (reserve && (def.id() != v.setup.params.mainchain_native || a.has("--to")))
+    throw usage_error("--fee-reserve: the reserve is in the mainchain's native asset and has no "
+                      "sidechain owner (no --asset, no --to)");
+  o.data = reserve ? fed::fee_reserve_memo() : ledger::encode(dest);
   f.tx.outputs.push_back(o);
   fund(f, how);
   maybe_sign(f, key, true);
   auto id = f.tx.id();
   auto out = ledger::output_id(id, 0, f.tx.outputs[0]);
+  if (reserve)
+    return submit_and_report(node, f, a.has("--json"), "pegin",
+                             {{"mainchain_output", out.hex()}, {"fee_reserve", true}});
   return submit_and_report(node, f, a.has("--json"), "pegin",
                            {{"mainchain_output", out.hex()},
                             {"sidechain_output", fed::pegin_output_id(out).hex()},
@@ -188,9 +199,11 @@ struct both_chains {
 
 std::unique_ptr<both_chains> read_both(const arguments& a, const stack_view& v) {
   auto b = std::make_unique<both_chains>(both_chains{
-      fed::mainchain_follower(fed::api_client(a.need("--mainchain", "the mainchain API"))),
-      fed::sidechain_replica(fed::api_client(a.need("--sidechain", "the sidechain API")),
-                             v.sidechain_genesis, v.setup.params, v.replica),
+      fed::mainchain_follower(
+          fed::api_client(a.need("--mainchain", "the mainchain API"), http_retry::cli())),
+      fed::sidechain_replica(
+          fed::api_client(a.need("--sidechain", "the sidechain API"), http_retry::cli()),
+          v.sidechain_genesis, v.setup.params, v.replica),
       {}});
   for (;;) {
     auto r = b->mc.poll(100'000);
@@ -275,7 +288,8 @@ int run_peg_status(std::span<const std::string_view> args) {
       j["state"] = e && e->out.kind == fed::pegout_output
                        ? (release ? "released, waiting for the record" : "waiting for release")
                        : "released and recorded";
-    } else if (auto t = fed::api_client(*a.get("--mainchain")).get("/tx/" + id.hex());
+    } else if (auto t =
+                   fed::api_client(*a.get("--mainchain"), http_retry::cli()).get("/tx/" + id.hex());
                t && t->first == 200 && t->second.value("status", "") == "pending") {
       j["kind"] = "pegin";
       j["state"] = "pending on the mainchain";
@@ -333,7 +347,9 @@ int run_supply(std::span<const std::string_view> args) {
          {"claims", rep.claims},
          {"burns", rep.burns},
          {"releases", rep.releases},
-         {"assets", std::move(assets)}};
+         {"assets", std::move(assets)},
+         {"fee_reserve", rep.reserve},
+         {"fee_reserve_paid", rep.reserve_fees}};
   if (!rep.ok) {
     j["discrepancy"] = rep.discrepancy;
     j["transactions"] = std::move(txs);
@@ -343,7 +359,9 @@ int run_supply(std::span<const std::string_view> args) {
   } else {
     std::cout << "mainchain height " << b->mc.height() << ", sidechain height " << b->sc.height()
               << ": " << rep.claims << " claims, " << rep.burns << " burns, " << rep.releases
-              << " releases, " << programs.size() << " federation programs in the schedule\n";
+              << " releases, " << programs.size() << " federation programs in the schedule\n"
+              << "fee reserve " << rep.reserve << " (paid as fees so far " << rep.reserve_fees
+              << ", apart from the pegged supply)\n";
     for (const auto& [id, s] : rep.assets)
       std::cout << "asset " << id.hex() << ": locked " << s.locked << ", sidechain units "
                 << s.sidechain_units << ", burned not released " << s.burned_unreleased << "\n";

@@ -77,6 +77,10 @@ federation_setup read_federation(config::map_reader root, const std::filesystem:
   p.headers_per_input_max = static_cast<std::size_t>(root.optional_int(
       "headers_per_input_max", std::min(headers_default, headers_fit), 1, headers_fit));
   p.grace_blocks = static_cast<std::uint64_t>(root.optional_int("grace_blocks", 0, 0, 10'000));
+  // Each migration transaction's mainchain fee, paid from the fee reserve (outputs to the
+  // federation carrying fee_reserve_memo(), funded with `bystack-cli pegin --fee-reserve`).
+  p.migration_fee = static_cast<std::uint64_t>(
+      root.optional_int("migration_fee", 0, 0, std::numeric_limits<std::int64_t>::max()));
   if (auto e = root.optional_map("election")) {
     // Elected federations take the threshold threshold_for(n, (n - 1) / 2); the genesis one must
     // too, or re-electing the same members would change the program (and the address).
@@ -156,6 +160,44 @@ result<void> check_elections(const federation_setup& s, const node::node_config&
                       " has no 'dpos' section in its genesis: federation elections count DPoS "
                       "registrations and votes");
   return {};
+}
+
+std::vector<std::pair<std::string, std::string>> chain_rules_of(const federation_setup& s) {
+  auto keys = [](const std::vector<crypto::public_key>& ks) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < ks.size(); ++i)
+      out += (i ? "," : "") + to_hex(byte_view{ks[i].data(), ks[i].size()});
+    return out + "]";
+  };
+  auto num = [](auto v) { return std::to_string(v); };
+  const auto& p = s.params;
+  const auto& c = p.consensus;
+  std::vector<std::pair<std::string, std::string>> r;
+  r.emplace_back("members", keys(s.members));
+  r.emplace_back("threshold", num(s.threshold));
+  r.emplace_back("mainchain_config",
+                 "genesis " + p.genesis.hash().hex() + " chain " + p.mainchain.hex() + " native " +
+                     p.mainchain_native.hex() + " consensus " + num(c.target_block_ms) + " " +
+                     num(c.retarget_blocks) + " " + num(c.max_adjust_factor) + " " +
+                     num(c.pow_limit_bits) + " " + num(c.genesis_bits) + " " +
+                     num(c.median_time_blocks) + " " + num(c.max_future_drift_ms) + " " +
+                     num(c.version) + " " + num(static_cast<int>(c.rule)));
+  r.emplace_back("pegin_confirmations", num(p.pegin_confirmations));
+  r.emplace_back("release_confirmations", num(p.release_confirmations));
+  r.emplace_back("headers_per_input_max", num(p.headers_per_input_max));
+  r.emplace_back("grace_blocks", num(p.grace_blocks));
+  if (s.election) {
+    const auto& e = *s.election;
+    r.emplace_back("election.epoch_blocks", num(e.epoch_blocks));
+    r.emplace_back("election.seats", num(e.seats));
+    r.emplace_back("election.collectors", num(e.collectors));
+    r.emplace_back("election.min_votes", num(e.min_votes));
+    r.emplace_back("election.activation_margin_blocks", num(e.activation_margin_blocks));
+    r.emplace_back("election.genesis_collectors", keys(s.genesis_collectors));
+  } else {
+    r.emplace_back("election", "none");
+  }
+  return r;
 }
 
 federation_term genesis_term_of(const federation_setup& s) {

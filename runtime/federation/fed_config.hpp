@@ -52,6 +52,14 @@ result<federation_setup> load_federation(const std::filesystem::path& file);
 result<federation_setup> parse_federation(const std::string& text, const std::string& name,
                                           const std::filesystem::path& base_dir);
 
+/// The federation file's settings that decide which sidechain blocks are valid, as (key, value)
+/// in a fixed order, each value one line of text: the members and threshold, the mainchain the
+/// light client follows (its genesis header, chain id and consensus parameters, from
+/// `mainchain_config`), the confirmation depths, `headers_per_input_max`, `grace_blocks` and the
+/// `election:` keys. bystackd's store marker covers them (node_config::ext_rules), so that a
+/// node restarted over its store with another value is refused naming the key.
+std::vector<std::pair<std::string, std::string>> chain_rules_of(const federation_setup& s);
+
 /// Checks that a sidechain node config can run the federation's elections: an `election:`
 /// section needs the sidechain genesis's `dpos:` section (registrations and votes are DPoS
 /// outputs). Without an election section, anything goes.

@@ -192,11 +192,16 @@ struct federation_process {
 
   void step() {
     ++loops;
-    auto fresh = mc->poll();
-    if (!fresh) {
-      log("mainchain: " + fresh.err().message);
+    auto polled = mc->poll();
+    if (!polled) {
+      log("mainchain: " + polled.err().message);
       return;
     }
+    // Mainchain blocks reach the cores only after the sidechain poll succeeds: until then they
+    // wait here. (Dropping them when the sidechain node was unreachable, e.g. restarting, left
+    // a gap in the collector's blocks: no header run linked to the light client any more and
+    // the collector stopped for good.)
+    unhanded.insert(unhanded.end(), polled->begin(), polled->end());
     auto caught = sc->poll([this](std::uint64_t h, const std::vector<ledger::tx>& txs) {
       sync_rotations();
       if (!member) return;
@@ -217,6 +222,9 @@ struct federation_process {
       log("sidechain: " + caught.err().message);
       return;
     }
+    watch_sidechain();
+    std::vector<mainchain::block_ptr> fresh;
+    fresh.swap(unhanded);
     auto active = collector_elected();
     if (active != collector_active && cfg.collector) {
       log(std::string("collector: ") +
@@ -225,8 +233,8 @@ struct federation_process {
       if (!active) collector.reset(); // rebuilt from the committed state if elected again
     }
     collector_active = active;
-    if (active) collect(*fresh);
-    if (member) sign(*fresh);
+    if (active) collect(fresh);
+    if (member) sign(fresh);
     std::lock_guard lock(mu);
     snapshot = {{"name", cfg.name},
                 {"mainchain_height", mc->height()},
@@ -248,6 +256,31 @@ struct federation_process {
                             {"refused_to_sign", member->stats().refused_to_sign},
                             {"migrations_planned", member->migrations_planned()}};
   }
+
+  /// Says in the log when the sidechain node this process polls has committed nothing for a
+  /// minute while answering (a node that stopped following the chain stalls this process: its
+  /// replica, the collector's expiry and the members' pegouts all go by that node's height).
+  void watch_sidechain() {
+    auto now = std::chrono::steady_clock::now();
+    if (sc->height() != watched_height) {
+      if (stalled_logged)
+        log("sidechain: " + cfg.sidechain_api + " commits again (height " +
+            std::to_string(sc->height()) + ")");
+      watched_height = sc->height();
+      watched_since = now;
+      stalled_logged = false;
+      return;
+    }
+    if (!stalled_logged && now - watched_since >= std::chrono::seconds(60)) {
+      stalled_logged = true;
+      log("sidechain: " + cfg.sidechain_api + " has committed nothing for 60 s (height " +
+          std::to_string(watched_height) + "); this process follows that node alone");
+    }
+  }
+  std::vector<mainchain::block_ptr> unhanded; ///< polled, not yet given to the cores
+  std::uint64_t watched_height = ~std::uint64_t{0};
+  std::chrono::steady_clock::time_point watched_since{};
+  bool stalled_logged = false;
 
   void collect(const std::vector<mainchain::block_ptr>& fresh) {
     if (!collector) {

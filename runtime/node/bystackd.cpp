@@ -224,6 +224,9 @@ int run(const std::filesystem::path& config_file, bool log_json) {
     cfg->ext = fed->rules();
     cfg->ext_inputs.assign(fed->input_kinds.begin(), fed->input_kinds.end());
     cfg->ext_outputs.assign(fed->output_kinds.begin(), fed->output_kinds.end());
+    // The file's chain rules join the store marker: a restart with another value is refused.
+    cfg->ext_rules = federation::chain_rules_of(fed->setup());
+    cfg->ext_rules_source = cfg->federation_file;
     if (auto ok = federation::check_elections(fed->setup(), *cfg); !ok) {
       std::cerr << "bystackd: " << ok.err().message << "\n";
       return 1;

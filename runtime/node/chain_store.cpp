@@ -18,6 +18,7 @@ const std::string txs_col = "txs";             // BUTXO tx id -> be64(height) en
 const bytes head_key = {'h', 'e', 'a', 'd'};
 const bytes utxo_hash_key = {'u', 't', 'x', 'o'}; // set hash, be64(count), be64(height)
 const bytes genesis_key = {'g', 'e', 'n', 'e', 's', 'i', 's'};
+const bytes rules_key = {'r', 'u', 'l', 'e', 's'}; // the host's chain rules under the marker
 
 bytes key_of(const crypto::hash256& h) {
   return bytes(h.data.begin(), h.data.end());
@@ -146,7 +147,8 @@ result<std::vector<proto::committed_block>> chain_store::load_all() const {
 }
 
 result<void> chain_store::write_ledger_genesis(const ledger::utxo_set& genesis,
-                                               const crypto::hash256& marker) {
+                                               const crypto::hash256& marker,
+                                               const std::string& rules) {
   auto h = head();
   if (!h) return h.err();
   if (*h != 0)
@@ -164,6 +166,7 @@ result<void> chain_store::write_ledger_genesis(const ledger::utxo_set& genesis,
               concat(store::be64(genesis.issued(id)), store::be64(genesis.retired(id))));
   put_utxo_meta(batch, genesis.hash(), genesis.size(), 0);
   batch.put(meta_col, genesis_key, key_of(marker));
+  if (!rules.empty()) batch.put(meta_col, rules_key, bytes(rules.begin(), rules.end()));
   if (auto w = kv_->write(batch, {.sync = true}); !w)
     return make_error("chain store: cannot write the ledger genesis: " + w.err().message);
   return {};
@@ -176,6 +179,13 @@ result<std::optional<crypto::hash256>> chain_store::ledger_genesis() const {
   crypto::hash256 m;
   if (!hash_from(**v, m)) return make_error("chain store: genesis marker is not 32 bytes");
   return std::optional<crypto::hash256>{m};
+}
+
+result<std::optional<std::string>> chain_store::ledger_rules() const {
+  auto v = kv_->get(meta_col, rules_key);
+  if (!v) return v.err();
+  if (!*v) return std::optional<std::string>{};
+  return std::optional<std::string>{std::string((*v)->begin(), (*v)->end())};
 }
 
 result<ledger::utxo_set> chain_store::load_ledger() const {

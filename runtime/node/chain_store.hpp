@@ -71,10 +71,15 @@ public:
 
   // -- ledger ---------------------------------------------------------------------------------
 
-  /// Writes the state after genesis and its marker (a fresh store, head 0).
-  result<void> write_ledger_genesis(const ledger::utxo_set& genesis, const crypto::hash256& marker);
+  /// Writes the state after genesis and its marker (a fresh store, head 0); `rules`, when not
+  /// empty, is the text of the host's chain rules the marker covers (one `KEY VALUE` line each),
+  /// kept so that a later start with other rules can name the key that changed.
+  result<void> write_ledger_genesis(const ledger::utxo_set& genesis, const crypto::hash256& marker,
+                                    const std::string& rules = {});
   /// Returns the genesis marker written by write_ledger_genesis, or nullopt (no ledger data).
   result<std::optional<crypto::hash256>> ledger_genesis() const;
+  /// Returns the chain rules text written with the marker, or nullopt (none written).
+  result<std::optional<std::string>> ledger_rules() const;
   /// Loads the UTXO set as of the head and checks it against the set hash stored with the head.
   result<ledger::utxo_set> load_ledger() const;
   /// Returns the undo data (encoded block_delta) of a height, or nullopt.

@@ -119,6 +119,11 @@ struct node_config {
   std::function<result<void>(const ledger::block_delta&, std::uint64_t height,
                              const ledger::utxo_view& state)>
       ext_on_commit;
+  /// The host's chain rules the store marker covers (the federation file's keys and values,
+  /// federation::chain_rules_of), and the file they come from: a store created under other
+  /// values is refused at start naming the first key that differs. Empty: the marker as before.
+  std::vector<std::pair<std::string, std::string>> ext_rules;
+  std::filesystem::path ext_rules_source;
 };
 
 /// Loads and checks a config file. Errors name the file, line and key (`a.yaml:7:3: key

@@ -802,6 +802,55 @@ crypto::hash256 dpos_marker(const crypto::hash256& genesis, const dpos_config& d
   return h.finish();
 }
 
+/// The host's chain rules as the store keeps them: one `KEY VALUE` line each.
+std::string rules_text(const std::vector<std::pair<std::string, std::string>>& rules) {
+  std::string text;
+  for (const auto& [k, v] : rules)
+    text += k + " " + v + "\n";
+  return text;
+}
+
+/// Extends a marker with the host's chain rules (node_config::ext_rules).
+crypto::hash256 rules_marker(const crypto::hash256& marker, const std::string& text) {
+  crypto::sha3_256_hasher h;
+  h.update(marker.view());
+  h.update(as_bytes(std::string_view{"bystack/node/ext-rules "}));
+  h.update(as_bytes(std::string_view{text}));
+  return h.finish();
+}
+
+/// Names the first of the host's chain rules whose value differs from the one the store was
+/// created under (`stored`: its text, or nullopt when it holds none); empty when none differs.
+std::string rules_difference(const std::optional<std::string>& stored, const node_config& cfg) {
+  auto file = cfg.ext_rules_source.string();
+  if (!stored)
+    return "the store was created without the chain rules of " + file +
+           " (by a node without that file, or before the marker covered it)";
+  std::map<std::string, std::string> was;
+  std::string_view rest = *stored;
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    auto line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    auto sp = line.find(' ');
+    if (sp == std::string_view::npos) continue;
+    was.emplace(std::string(line.substr(0, sp)), std::string(line.substr(sp + 1)));
+  }
+  for (const auto& [k, v] : cfg.ext_rules) {
+    auto it = was.find(k);
+    if (it == was.end())
+      return "key '" + k + "' of " + file + " (" + v + ") was not set when the store was created";
+    if (it->second != v)
+      return "key '" + k + "' of " + file + " is " + v + ", but the store was created with " +
+             it->second;
+    was.erase(it);
+  }
+  if (!was.empty())
+    return "key '" + was.begin()->first + "' (" + was.begin()->second +
+           ") was set when the store was created, and " + file + " no longer sets it";
+  return {};
+}
+
 /// Hands a committed block to the host's hook (node_config::ext_on_commit). A node whose host
 /// cannot follow the chain (an elected rotation its rules refuse) must not go on as if it could.
 void ext_commit(node_runtime::impl& p, const ledger::block_delta& d, std::uint64_t h) {
@@ -838,6 +887,13 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
   if (!genesis) return make_error(cfg.source.string() + ": genesis: " + genesis.err().message);
   auto marker = genesis_marker(g, *genesis);
   if (cfg.dpos) marker = dpos_marker(marker, *cfg.dpos, cfg.nodes);
+  // The host's chain rules (the federation file) join the marker; their text is stored with it
+  // so that a changed value can be named.
+  std::string rules;
+  if (!cfg.ext_rules.empty()) {
+    rules = rules_text(cfg.ext_rules);
+    marker = rules_marker(marker, rules);
+  }
   auto stored = p.store->ledger_genesis();
   if (!stored) return make_error(where + stored.err().message);
   if (!*stored) {
@@ -845,9 +901,16 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
       return make_error(where + "the store holds " + std::to_string(chain.size()) +
                         " blocks without ledger data (written with 'ledger: opaque'); start "
                         "'ledger: butxo' with an empty data_dir");
-    if (auto w = p.store->write_ledger_genesis(*genesis, marker); !w)
+    if (auto w = p.store->write_ledger_genesis(*genesis, marker, rules); !w)
       return make_error(where + w.err().message);
   } else if (**stored != marker) {
+    if (!cfg.ext_rules.empty()) {
+      auto was = p.store->ledger_rules();
+      if (!was) return make_error(where + was.err().message);
+      if (auto d = rules_difference(*was, cfg); !d.empty())
+        return make_error(where + "the store was created under other chain rules: " + d +
+                          "; start with the same file or an empty data_dir");
+    }
     return make_error(where + "the store was created from another genesis (marker " +
                       (*stored)->hex() + "; this config's genesis gives " + marker.hex() + ")");
   }

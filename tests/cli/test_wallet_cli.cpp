@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -95,6 +96,17 @@ public:
     EXPECT_TRUE(s) << (s ? "" : s.err().message);
     if (s) state_ = std::move(s).value();
     params_ = ledger::params_of(spec_);
+    // A busy node: the next busy_ requests (any route) are answered 503, as the node's API does
+    // when its actor does not answer in time.
+    srv_.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+      ++requests_;
+      if (busy_.load() <= 0) return httplib::Server::HandlerResponse::Unhandled;
+      --busy_;
+      res.status = 503;
+      res.set_content(R"({"error":{"rule":"unavailable","message":"the node did not answer"}})",
+                      "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    });
     srv_.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
       json j{{"ledger", "butxo"},
              {"chain", params_.chain.hex()},
@@ -152,7 +164,27 @@ public:
             "application/json");
         return;
       }
+      // The pool already holds a transaction accepted under a 503 answer: a duplicate.
+      if (t->id() == busy_accepted_) {
+        res.status = 400;
+        res.set_content(json{{"id", t->id().hex()},
+                             {"error",
+                              {{"rule", "duplicate"},
+                               {"message", "duplicate: the transaction is already in the pool"}}}}
+                            .dump(),
+                        "application/json");
+        return;
+      }
       fees_.push_back(sum.fee);
+      if (accept_then_busy_) {
+        // Taken into the pool, but the answer timed out (503).
+        accept_then_busy_ = false;
+        busy_accepted_ = t->id();
+        res.status = 503;
+        res.set_content(R"({"error":{"rule":"unavailable","message":"the node did not answer"}})",
+                        "application/json");
+        return;
+      }
       res.set_content(json{{"id", t->id().hex()}, {"status", "accepted"}}.dump(),
                       "application/json");
     });
@@ -176,6 +208,15 @@ public:
     auto it = kinds_.find(i);
     return it == kinds_.end() ? "control" : it->second;
   }
+  /// Answers the next n requests 503.
+  void busy(int n) { busy_ = n; }
+  /// Accepts the next valid POST /tx but answers it 503; the same transaction again is a
+  /// duplicate.
+  void accept_then_busy() {
+    std::lock_guard lock(mutex_);
+    accept_then_busy_ = true;
+  }
+  int requests() const { return requests_.load(); }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const ledger::chain_params& params() const { return params_; }
   std::vector<std::string> posted() {
@@ -204,6 +245,9 @@ private:
   std::vector<std::string> posted_;
   std::vector<std::uint64_t> fees_;
   std::map<std::uint32_t, std::string> kinds_;
+  std::atomic<int> busy_{0}, requests_{0};
+  bool accept_then_busy_ = false;
+  crypto::hash256 busy_accepted_;
 };
 
 crypto::key_pair party(std::uint8_t n) {
@@ -355,6 +399,49 @@ TEST(cli_wallet, transfer_picks_the_smallest_output_that_covers_and_pays_the_min
                   " --amount 1 --out " + w.files / "v.json" + w.at());
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--to"), std::string::npos) << r.err;
+}
+
+TEST(cli_wallet, a_busy_node_is_asked_again_and_a_node_that_stays_busy_fails_with_a_clear_error) {
+  wallet_world w;
+  auto btm = w.btm.id().hex();
+  auto transfer = "transfer --key " + w.key("alice") + " --to " + hex_of(w.bob.pub()) +
+                  " --asset " + btm + " --amount 3000 --sign --out " + w.files / "t.json" + w.at();
+  // Answered 503 twice, then served: the command goes on after two retries.
+  auto before = w.node->requests();
+  w.node->busy(2);
+  auto r = w.files.cli(transfer);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(w.node->requests() - before, 4); // 3 for GET /status, then GET /utxo
+  EXPECT_TRUE(w.inspect(w.files / "t.json")["complete"]);
+
+  // Still busy after the last attempt: exactly BYSTACK_CLI_RETRIES requests, then an error that
+  // says so (exit status 1).
+  ::setenv("BYSTACK_CLI_RETRIES", "3", 1);
+  w.node->busy(1000);
+  before = w.node->requests();
+  r = w.files.cli(transfer);
+  ::unsetenv("BYSTACK_CLI_RETRIES");
+  w.node->busy(0);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(w.node->requests() - before, 3);
+  EXPECT_NE(r.err.find("GET /status on " + w.node->address() +
+                       " answered 503 (unavailable) 3 times over 0.7 s"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("overloaded"), std::string::npos) << r.err;
+
+  // A submission the node took into its pool but answered 503: the retry is refused as a
+  // duplicate, which tells that an earlier attempt got in.
+  w.node->accept_then_busy();
+  auto sub = w.files.cli("submit --in " + w.files / "t.json" + w.at());
+  EXPECT_EQ(sub.code, 0) << sub.err;
+  EXPECT_NE(sub.out.find("accepted (by an earlier attempt"), std::string::npos) << sub.out;
+  EXPECT_EQ(w.node->posted().size(), 2u);
+  EXPECT_EQ(w.node->fees().size(), 1u);
+  // Without the 503 first, a duplicate is a refusal.
+  sub = w.files.cli("submit --in " + w.files / "t.json" + w.at());
+  EXPECT_EQ(sub.code, 1);
+  EXPECT_NE(sub.err.find("refused (duplicate)"), std::string::npos) << sub.err;
 }
 
 TEST(cli_wallet, locked_outputs_are_never_selected) {

@@ -40,6 +40,21 @@ struct rotation_world : peg_world {
     coin = w.genesis_output(0);
   }
 
+  /// Returns Alice's payment of `amount` to the fee reserve of `owner` (no sidechain owner).
+  tx_ptr fund_reserve(const ledger::control_program& owner, std::uint64_t amount) {
+    ledger::tx t;
+    t.chain = w.params().chain;
+    t.inputs.push_back(ledger::spend_of(coin));
+    auto o = ledger::pay(w.btm.id(), amount, owner);
+    o.data = fee_reserve_memo();
+    t.outputs.push_back(o);
+    left -= amount;
+    t.outputs.push_back(ledger::pay(w.btm.id(), left, w.alice.prog));
+    ledger::sign_input(t, 0, w.alice.prog, *w.alice.s);
+    coin = ledger::output_id(t.id(), 1, t.outputs[1]);
+    return std::make_shared<const ledger::tx>(std::move(t));
+  }
+
   /// Returns Alice's payment of 100 to `owner` naming Carol on the sidechain.
   tx_ptr pay(const ledger::control_program& owner) {
     ledger::tx t;
@@ -296,6 +311,122 @@ TEST(Rotation, TheOldMembersBuildSignAndSubmitOneMigrationAndTheNewFederationRel
   auto r2 = check_supply(scan_mainchain(t.chain, federations(t.fp)), s2, 1);
   EXPECT_TRUE(r2.ok) << r2.discrepancy;
   EXPECT_EQ(r2.releases, 1u);
+}
+
+// A migration fee paid from the fee reserve (federation_params::migration_fee): the new
+// federation locks exactly what the old one did, the reserve pays the fee and keeps the rest
+// (for the new federation), and the supply checker counts the reserve apart.
+TEST(Rotation, AMigrationPaysItsFeeFromTheFeeReserveAndMovesThePeggedCoinsExactly) {
+  rotation_world t;
+  t.fp.migration_fee = 30;
+  t.rules = std::make_unique<sidechain_rules>(t.fp, t.w.pow);
+  auto b1 = t.mine({t.pay(t.fed), t.fund_reserve(t.fed, 50)});
+  for (int i = 0; i < 5; ++i)
+    t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of(t.chain)).ok());
+  ASSERT_TRUE(t.claim(t.claim_of(b1, 1), 0).ok());
+  // The reserve is no pegin: its claim is refused (its data names no sidechain owner).
+  EXPECT_FALSE(t.claim(t.claim_of(b1, 2), 1).ok());
+  const auto& pegin = *b1->txs()[1];
+  const auto& funding = *b1->txs()[2];
+  auto pegin_coin = ledger::output_id(pegin.id(), 0, pegin.outputs[0]);
+  auto reserve_coin = ledger::output_id(funding.id(), 0, funding.outputs[0]);
+
+  // A reserve below the fee: the migration waits (nothing is signed).
+  {
+    auto fp = t.fp;
+    fp.migration_fee = 51;
+    federation_cores g(fp, {&t.members[0], &t.members[1], &t.members[2], &t.newcomer});
+    g.view(t, t.sc.height(), t.lc().tip().hdr.height - 2);
+    EXPECT_TRUE(g.shares.empty());
+    EXPECT_FALSE(g.cores[0]->build_migration(0).has_value());
+  }
+
+  federation_cores f(t.fp, {&t.members[0], &t.members[1], &t.members[2], &t.newcomer});
+  f.view(t, t.sc.height(), t.lc().tip().hdr.height - 2);
+  ASSERT_EQ(f.shares.size(), 3u);
+  auto key = f.cores[0]->migration_key(0, 0);
+  const auto& mig = *f.cores[0]->signed_release(key);
+  ASSERT_EQ(mig.inputs.size(), 2u);
+  EXPECT_EQ(mig.inputs[0].spent_output, reserve_coin); // the fee first
+  EXPECT_EQ(mig.inputs[1].spent_output, pegin_coin);
+  ASSERT_EQ(mig.outputs.size(), 2u);
+  EXPECT_EQ(mig.outputs[0].owner, t.new_fed);
+  EXPECT_EQ(mig.outputs[0].amount, 100u); // exactly the pegged coins
+  EXPECT_TRUE(mig.outputs[0].data.empty());
+  EXPECT_EQ(mig.outputs[1].owner, t.new_fed);
+  EXPECT_EQ(mig.outputs[1].amount, 20u); // the reserve less the fee
+  EXPECT_TRUE(is_fee_reserve(mig.outputs[1]));
+  f.cores[0]->on_share(f.shares[1]);
+  f.collect(0);
+  ASSERT_TRUE(f.submitted[0].has_value());
+  auto bm = t.mine({std::make_shared<const ledger::tx>(*f.submitted[0])});
+  ASSERT_EQ(t.node.tip_hash(), bm->hash()); // a valid spend paying a fee of 30
+
+  sidechain_scan s;
+  for (std::size_t i = 0; i < t.blocks.size(); ++i)
+    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
+  count_sidechain_units(s, t.sc);
+  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  EXPECT_TRUE(r.ok) << r.discrepancy;
+  EXPECT_EQ(r.assets[t.w.btm.id()].locked, 100u);
+  EXPECT_EQ(r.assets[t.w.btm.id()].sidechain_units, 100u);
+  EXPECT_EQ(r.reserve, 20u);
+  EXPECT_EQ(r.reserve_fees, 30u);
+
+  // A later release by the new federation never spends the reserve.
+  t.mine();
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of({t.chain.begin() + 6, t.chain.end()})).ok());
+  ledger::tx burn;
+  burn.chain = t.sc_params.chain;
+  burn.inputs.push_back(ledger::spend_of(pegin_output_id(pegin_coin)));
+  burn.outputs.push_back(make_pegout_output(t.pegged(), 100, {t.w.bob.prog, 0}));
+  ledger::sign_input(burn, 0, t.carol.prog, *t.carol.s);
+  ASSERT_TRUE(t.commit({burn}).ok());
+  auto req = pegouts_in_block({burn}, t.sc.height(), t.sc, t.fp).at(0);
+  f.shares.clear();
+  for (std::size_t i = 0; i < 4; ++i) {
+    f.cores[i]->on_pegout(req);
+    f.collect(i);
+  }
+  f.view(t, t.sc.height(), req.anchor_height);
+  const auto* rel = f.cores[3]->signed_release(req.id);
+  ASSERT_NE(rel, nullptr);
+  ASSERT_EQ(rel->inputs.size(), 1u);
+  EXPECT_EQ(rel->inputs[0].spent_output, ledger::output_id(mig.id(), 0, mig.outputs[0]));
+}
+
+// The shortfall the reserve exists to avoid: old members that take the migration's fee out of
+// the pegged coins leave the new federation locking less than the sidechain holds; the checker
+// reports the transaction.
+TEST(Rotation, TheSupplyCheckerCatchesAMigrationFeePaidFromThePeggedCoins) {
+  rotation_world t;
+  t.fp.migration_fee = 30;
+  auto b1 = t.mine({t.pay(t.fed), t.fund_reserve(t.fed, 50)});
+  t.mine();
+  t.mine();
+  ASSERT_TRUE(t.relay(two_chains::headers_of(t.chain)).ok());
+  ASSERT_TRUE(t.claim(t.claim_of(b1, 1)).ok());
+  const auto& pegin = *b1->txs()[1];
+  ledger::tx move;
+  move.chain = t.w.params().chain;
+  move.inputs.push_back(ledger::spend_of(ledger::output_id(pegin.id(), 0, pegin.outputs[0])));
+  move.outputs.push_back(ledger::pay(t.w.btm.id(), 70, t.new_fed)); // 30 to the miner
+  ledger::sign_input(move, 0, t.fed, *t.members[1].s);
+  ledger::sign_input(move, 0, t.fed, *t.members[0].s);
+  auto bm = t.mine({std::make_shared<const ledger::tx>(move)});
+  ASSERT_EQ(t.node.tip_hash(), bm->hash());
+  sidechain_scan s;
+  for (std::size_t i = 0; i < t.blocks.size(); ++i)
+    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
+  count_sidechain_units(s, t.sc);
+  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  ASSERT_FALSE(r.ok);
+  EXPECT_NE(r.discrepancy.find("releases federation funds without a burn"), std::string::npos)
+      << r.discrepancy;
+  EXPECT_NE(std::find(r.txs.begin(), r.txs.end(), move.id()), r.txs.end()) << r.discrepancy;
+  EXPECT_EQ(r.reserve, 50u); // the reserve was not touched
 }
 
 TEST(Rotation, TheSupplyCheckerCatchesAMigrationToAProgramOutsideTheSchedule) {

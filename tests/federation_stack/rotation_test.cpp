@@ -39,6 +39,8 @@ constexpr std::uint64_t pegin_amount = 500'000'000;
 constexpr std::uint64_t pegout_amount = 400'000'000;
 constexpr std::uint64_t pegin2_amount = 200'000'000;
 constexpr std::uint64_t mainchain_fee = 100'000;
+constexpr std::uint64_t reserve_amount = 1'000'000;
+constexpr std::uint64_t migration_fee = 100'000; // stack.sh's federation file
 constexpr int epoch_blocks = 10;
 
 class rotation_test : public ::testing::Test {
@@ -194,6 +196,12 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
   ASSERT_EQ(pegin["exit"], 0) << pegin.dump();
   auto mc_out = pegin["mainchain_output"].get<std::string>();
   auto pegged = pegin["sidechain_asset"].get<std::string>();
+  // The fee reserve that pays the migration's mainchain fee (migration_fee 100000 in the
+  // federation file), funded from another wallet, outside the pegged supply.
+  auto reserve = cli_json("pegin --sidechain-config " + (dir_ / "sidechain/node0.yaml").string() +
+                          " --key " + voter + " --amount " + std::to_string(reserve_amount) +
+                          " --node " + mc_ + " --sidechain " + sc_ + " --fee-reserve");
+  ASSERT_EQ(reserve["exit"], 0) << reserve.dump();
 
   // Four candidates register in one transaction, and the votes for all of them arrive in one
   // later transaction, so that every election sees none or all of them: the candidate (member
@@ -284,13 +292,12 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
        "): in force from sidechain height " + std::to_string(sidechain_from) +
        ", pegins from mainchain height " + std::to_string(from_height));
 
-  // Every sidechain node derives the same schedule, node 2 also after a restart from its store.
-  // (Node 2 serves the replaced member 2, whose signature the migration does not need: in two
-  // of six runs the member polling the restarted node saw that chain stop growing, see
-  // docs/federation.md.)
-  ASSERT_EQ(bystack::test::stop_process(pids_["sidechain2"], SIGTERM), "");
-  pids_["sidechain2"] = -1;
-  start("sidechain2", BYSTACKD, dir_ / "sidechain/node2.yaml");
+  // Every sidechain node derives the same schedule, node 3 also after a restart from its store.
+  // Node 3 is the node member 3 polls, the elected collector: its header runs after the
+  // restart are what lets the migration and the later pegout proceed.
+  ASSERT_EQ(bystack::test::stop_process(pids_["sidechain3"], SIGTERM), "");
+  pids_["sidechain3"] = -1;
+  start("sidechain3", BYSTACKD, dir_ / "sidechain/node3.yaml");
   auto schedule0 = must_get(sc_, "/federation")["schedule"];
   ASSERT_GE(schedule0.size(), 2u);
   for (int i = 1; i < 4; ++i) {
@@ -308,7 +315,7 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
   auto sum_of = [&](const ledger::control_program& p) {
     std::uint64_t s = 0;
     for (const auto& c : mf.unspent_of(p))
-      s += c.out.amount;
+      if (!fed::is_fee_reserve(c.out)) s += c.out.amount; // the pegged coins only
     return s;
   };
   ASSERT_TRUE(poll_until(seconds(240),
@@ -339,6 +346,31 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
            std::string::npos;
   })) << "the genesis collector did not go idle";
   note("member 3 collects, the genesis collector idles");
+
+  // The node the elected collector polls restarts while member 3 collects: its header runs,
+  // the claim of the second pegin and the release record below all come from member 3 after
+  // that restart (a member whose node restarted once stopped progressing, docs/federation.md).
+  auto before = must_get(member_api(3), "/status");
+  ASSERT_EQ(bystack::test::stop_process(pids_["sidechain3"], SIGTERM), "");
+  pids_["sidechain3"] = -1;
+  // Two mainchain blocks while node 3 is down: member 3 polls them while its sidechain poll
+  // fails (they once never reached its collector, which then stopped for good).
+  auto mc_at = must_get(mc_, "/status")["height"].get<std::uint64_t>();
+  ASSERT_TRUE(poll_until(seconds(120), [&] {
+    auto s = get(mc_, "/status");
+    return s && (*s)["height"].get<std::uint64_t>() >= mc_at + 2;
+  }));
+  start("sidechain3", BYSTACKD, dir_ / "sidechain/node3.yaml");
+  ASSERT_TRUE(poll_until(seconds(120),
+                         [&] {
+                           auto s = get(member_api(3), "/status");
+                           return s && (*s)["sidechain_height"].get<std::uint64_t>() >
+                                           before["sidechain_height"].get<std::uint64_t>() + 2;
+                         }))
+      << "member 3 does not follow its restarted node; see " << dir_;
+  note("sidechain node 3 restarted again; member 3 follows it (sidechain height " +
+       std::to_string(must_get(member_api(3), "/status")["sidechain_height"].get<std::uint64_t>()) +
+       ")");
 
   // A pegout after the rotation: released by the new federation from the migrated coins.
   auto mc_before = balance(mc_, pub0, native);
@@ -418,6 +450,9 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
   EXPECT_EQ(sup["assets"][0]["sidechain_units"], pegin_amount + pegin2_amount - pegout_amount)
       << sup.dump();
   EXPECT_EQ(sup["claims"], 2) << sup.dump();
+  // The migration paid its fee from the reserve; what is left moved to the new federation.
+  EXPECT_EQ(sup["fee_reserve_paid"], migration_fee) << sup.dump();
+  EXPECT_EQ(sup["fee_reserve"], reserve_amount - migration_fee) << sup.dump();
   note("supply: ok over " + std::to_string(sup["federations"].size()) + " federation programs");
 
   // Two colluding new members move the remaining coins to a program outside the schedule: the
@@ -433,7 +468,8 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
     theft.inputs.push_back(ledger::spend_of(c.id));
     stolen += c.out.amount;
   }
-  theft.outputs.push_back(ledger::pay(rest[0].out.asset, stolen, outside, rest[0].out.lot));
+  theft.outputs.push_back(
+      ledger::pay(rest[0].out.asset, stolen - mainchain_fee, outside, rest[0].out.lot));
   auto txid = theft.id();
   for (auto& in : theft.inputs)
     for (std::uint8_t k = 0; k < new_program.keys.size(); ++k)
