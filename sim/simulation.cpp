@@ -3,6 +3,7 @@
 #include "actors/node/node_actor.hpp"
 #include "runtime/codec/codec.hpp"
 #include "runtime/crypto/modelled.hpp"
+#include "sim/body_pool.hpp"
 #include "sim/crypto_cache.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/faults.hpp"
@@ -260,6 +261,7 @@ public:
     }
     auto m = codec::decode(*b);
     if (!m) return m.err();
+    bodies_.intern(*m); // one body per batch for all nodes (sim/body_pool.hpp)
     auto ptr = std::make_shared<const proto::message>(std::move(*m));
     remember(b, ptr);
     return ptr;
@@ -1167,6 +1169,7 @@ private:
   std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_;
   std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_old_;
   std::unordered_map<crypto::hash256, std::int64_t> proposed_at_;
+  body_pool bodies_;
   std::vector<std::array<std::uint64_t, bbft::phase_count>> per_view_msgs_, per_view_bytes_,
       per_view_paper_;
   std::vector<crypto::hash256> chain_;

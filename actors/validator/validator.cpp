@@ -712,6 +712,26 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
     }
     pending_.try_emplace(h, pending_block{cb.block, nullptr});
     drop_from_pool(*cb.block);
+    // Compact relay: the batches of a block that came by catch-up instead of being rebuilt leave
+    // the mempool as a rebuilt block's do; else they would stay for ever, and this node, when it
+    // leads, would propose them again.
+    if (p_.relay == relay_mode::compact && !app_ && !mempool_.empty()) {
+      std::unordered_set<crypto::hash256> in_block;
+      in_block.reserve(cb.block->txs.size());
+      for (const auto& tx : cb.block->txs)
+        in_block.insert(tx.id());
+      std::vector<std::pair<crypto::hash256, msg_ptr>> gone;
+      for (const auto& [id, b] : mempool_) {
+        const auto& txs = std::get<proto::tx_batch>(*b.msg).txs;
+        if (std::all_of(txs.begin(), txs.end(),
+                        [&](const ledger::transaction& tx) { return in_block.count(tx.id()); }))
+          gone.emplace_back(id, b.msg);
+      }
+      for (auto& [id, m] : gone) {
+        erase_from_mempool(id);
+        remember_included(id, std::move(m));
+      }
+    }
     process_certificate(cert_ptr(msg, &cb.cert), from);
     // The block's certificate may have come before its ancestors did (a node cut off while they
     // were certified): it was not fresh then and is not now, so nothing else would try the

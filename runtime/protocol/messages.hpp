@@ -6,6 +6,8 @@
 #include "runtime/ledger/block.hpp"
 
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <variant>
@@ -112,10 +114,74 @@ struct sync_response {
   bool operator==(const sync_response&) const = default;
 };
 
+/// The transactions of a tx_batch: one immutable list shared by every copy of the batch, so
+/// that copying a batch (into a mempool, a block_batches answer, a remembered block) copies a
+/// pointer, and a simulator can hand all its nodes one decoded body (sim/body_pool.hpp). Reading
+/// never copies; changing a list that is shared copies it first (copy on write).
+class batch_txs {
+public:
+  using list = std::vector<ledger::transaction>;
+  using value_type = ledger::transaction;
+  using const_iterator = list::const_iterator;
+  using size_type = list::size_type;
+
+  batch_txs() = default;
+  batch_txs(list v) { // NOLINT: implicit, a batch is built from a list
+    if (!v.empty()) p_ = std::make_shared<list>(std::move(v));
+  }
+  batch_txs(std::initializer_list<ledger::transaction> v) : batch_txs(list(v)) {}
+  /// Shares `body` (null: empty) instead of holding a list of its own.
+  explicit batch_txs(std::shared_ptr<const list> body) : p_(std::move(body)), shared_(true) {}
+
+  const list& get() const noexcept { return p_ ? *p_ : empty_list(); }
+  operator const list&() const noexcept { return get(); } // NOLINT: reads as the list
+  /// The shared body (null when empty).
+  const std::shared_ptr<const list>& body() const noexcept { return p_; }
+
+  size_type size() const noexcept { return p_ ? p_->size() : 0; }
+  bool empty() const noexcept { return size() == 0; }
+  const_iterator begin() const noexcept { return get().begin(); }
+  const_iterator end() const noexcept { return get().end(); }
+  const ledger::transaction& operator[](size_type i) const { return get()[i]; }
+  const ledger::transaction& front() const { return get().front(); }
+  const ledger::transaction& back() const { return get().back(); }
+
+  // Changes (copy on write).
+  ledger::transaction& operator[](size_type i) { return mut()[i]; }
+  void reserve(size_type n) { mut().reserve(n); }
+  void resize(size_type n) { mut().resize(n); }
+  void clear() { mut().clear(); }
+  void push_back(const ledger::transaction& tx) { mut().push_back(tx); }
+  void push_back(ledger::transaction&& tx) { mut().push_back(std::move(tx)); }
+  void assign(size_type n, const ledger::transaction& tx) { mut().assign(n, tx); }
+  template <class It> void assign(It first, It last) { mut().assign(first, last); }
+
+  bool operator==(const batch_txs& o) const { return p_ == o.p_ || get() == o.get(); }
+
+private:
+  static const list& empty_list() noexcept {
+    static const list e;
+    return e;
+  }
+  /// The list to change: this batch's own, never one another holder can see.
+  list& mut() {
+    if (!p_ || shared_ || p_.use_count() != 1) {
+      auto own = std::make_shared<list>(p_ ? *p_ : list{});
+      p_ = own;
+      shared_ = false;
+      return *own;
+    }
+    // Created here by make_shared<list> (never a const object) and held by nobody else.
+    return const_cast<list&>(*p_);
+  }
+  std::shared_ptr<const list> p_;
+  bool shared_ = false; ///< p_ came from outside (share): never changed in place
+};
+
 /// Carries client transactions towards the nodes that will propose them.
 struct tx_batch {
   std::uint32_t sender = 0;
-  std::vector<ledger::transaction> txs;
+  batch_txs txs;
   bool operator==(const tx_batch&) const = default;
 };
 

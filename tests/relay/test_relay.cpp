@@ -247,6 +247,33 @@ TEST(relay, a_block_rebuilt_after_its_certificate_still_commits) {
             n.cores[0]->committed_at(n.cores[3]->committed_height())->block->hash());
 }
 
+TEST(relay, batches_of_blocks_that_came_by_catch_up_leave_the_mempool) {
+  // Node 3 gets every gossiped batch but no compact proposal, so it rebuilds nothing and
+  // follows the chain by catch-up (sync). The batches of the blocks it got that way must leave
+  // its mempool as a rebuilt block's do: else they stay for ever (and node 3, leading, would
+  // propose them again).
+  auto p = compact_params();
+  p.group_wait_us = 100'000; // the super node certifies without node 3's vote
+  net n(p, [](std::uint32_t, std::uint32_t to, const proto::message& m) {
+    return to == 3 && std::holds_alternative<proto::compact_proposal>(m);
+  });
+  n.run(3'000'000);
+  const auto& s3 = n.cores[3]->stats();
+  EXPECT_EQ(s3.compact_rebuilt, 0u);
+  EXPECT_GT(s3.gossip_batches, 100u);
+  ASSERT_GE(n.cores[0]->committed_height(), 6u);
+  ASSERT_GE(n.cores[3]->committed_height(), 4u) << "node 3 did not catch up";
+  EXPECT_EQ(n.cores[3]->committed_hash(),
+            n.cores[0]->committed_at(n.cores[3]->committed_height())->block->hash());
+  // Node 1 rebuilt every block: what stays in its mempool is what no block took yet. Node 3
+  // holds about as much (it is a block or two behind), not every batch it ever received.
+  auto m1 = n.cores[1]->mempool_batches();
+  auto m3 = n.cores[3]->mempool_batches();
+  EXPECT_LE(m3, 2 * m1 + 8) << "node 1 holds " << m1;
+  EXPECT_LT(m3, s3.gossip_batches / 4)
+      << "node 3 holds " << m3 << " of the " << s3.gossip_batches << " batches it received";
+}
+
 TEST(relay, an_early_group_certificate_certifies_without_the_slowest_member) {
   // Node 3 never gets the batches of any block, so it never votes. The super node would wait an
   // hour for the group's last vote (group_wait): without early group certificates no block is
