@@ -3,6 +3,8 @@
 /// closed forms of messages per round (docs/complexity.md).
 
 #include "sim/scenario.hpp"
+#include "sim/seed_flags.hpp"
+#include "sim/seed_pool.hpp"
 #include "sim/simulation.hpp"
 
 #include <algorithm>
@@ -18,7 +20,6 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -271,6 +272,12 @@ int main(int argc, char** argv) {
       std::cerr << "bystack-sweep: " << flag << ": '" << v << "' is not valid\n";
       std::exit(2);
     };
+    if (auto j = sim::read_jobs_flag(argc, argv, i, jobs); !j) {
+      std::cerr << "bystack-sweep: " << j.err().message << "\n";
+      return 2;
+    } else if (*j) {
+      continue;
+    }
     if (flag == "--help" || flag == "-h") {
       std::cout << usage;
       return 0;
@@ -305,9 +312,6 @@ int main(int argc, char** argv) {
     } else if (flag == "--point-budget") {
       auto v = value();
       if (!parse_number(v, point_budget)) bad(v);
-    } else if (flag == "--jobs") {
-      auto v = value();
-      if (!parse_number(v, jobs) || jobs == 0) bad(v);
     } else if (flag == "--out")
       out_file = value();
     else if (flag == "--append")
@@ -414,78 +418,69 @@ int main(int argc, char** argv) {
     std::cerr << "skipped (over --point-budget): " << s << "\n";
 
   std::vector<outcome> outcomes(points.size());
-  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<std::size_t> done{0};
   std::mutex log;
-  auto worker = [&] {
-    for (;;) {
-      auto i = next.fetch_add(1);
-      if (i >= points.size()) return;
-      auto& o = outcomes[i];
-      o.p = points[i];
-      auto s = base;
-      s.nodes = o.p.n;
-      s.supers = o.p.m;
-      s.rounds = o.p.rounds;
-      s.certificates = o.p.certificates;
-      if (s.protocol.early_group_cert_share > 0) {
-        o.extra_allowed = std::uint64_t{o.p.m} * (o.p.m - 1);
-        o.extra_allowed_paper = std::uint64_t{o.p.m} * o.p.m;
-      }
-      if (o.p.relay == "full") s.protocol.relay = bbft::relay_mode::full;
-      if (o.p.relay == "pipelined") s.protocol.relay = bbft::relay_mode::pipelined;
-      if (o.p.relay == "compact") {
-        s.protocol.relay = bbft::relay_mode::compact;
-        if (s.protocol.gossip_client_tps == 0 && s.protocol.block_interval_us > 0)
-          s.protocol.gossip_client_tps =
-              static_cast<std::uint32_t>(double(s.protocol.synthetic_txs_per_block) * 1e6 /
-                                         double(s.protocol.block_interval_us));
-      }
-      auto label = "N=" + std::to_string(o.p.n) + " M=" + std::to_string(o.p.m) + " " +
-                   o.p.certificates + (o.p.relay.empty() ? "" : " " + o.p.relay);
-      auto r = sim::run(s, [&](double sim_s, std::uint64_t height, std::uint64_t delivered) {
-        std::lock_guard<std::mutex> g(log);
-        std::cerr << "  " << label << ": " << fmt(sim_s, 1) << " simulated s, height " << height
-                  << "/" << s.rounds << ", " << delivered << " messages" << std::endl;
-      });
-      if (!r) {
-        o.error = r.err().message;
-      } else {
-        o.ran = true;
-        o.r = std::move(*r);
-        check_closed_forms(o);
-      }
-      auto k = ++done;
-      std::lock_guard<std::mutex> g(log);
-      std::cerr << "[" << k << "/" << points.size() << "] " << label << ": ";
-      if (!o.ran) {
-        std::cerr << "ERROR " << o.error << std::endl;
-        continue;
-      }
-      std::cerr << (o.r.completed ? "" : "INCOMPLETE, ") << "commit p50 "
-                << fmt(o.r.commit_latency.p50_ms, 1) << " ms, "
-                << fmt(double(sum5(o.r.messages_measured)) /
-                           double(std::max<std::uint64_t>(1, o.r.views_measured)),
-                       1)
-                << " msgs/round (closed form " << sim::closed_form_wire(o.p.n, o.p.m) << ": "
-                << (o.wire_ok && o.paper_ok ? "exact"
-                    : o.below               ? "below: skipped votes"
-                    : o.within_extra        ? "above by at most M(M-1): early group certificates"
-                                            : "MISMATCH")
-                << "), " << fmt(o.r.wall_seconds, 1) << " wall s" << std::endl;
-      if (per_view && !(o.wire_ok && o.paper_ok))
-        for (std::size_t v = 0; v < o.r.messages_per_view.size(); ++v) {
-          std::cerr << "    view " << v + 1 << ":";
-          for (auto c : o.r.messages_per_view[v])
-            std::cerr << " " << c;
-          std::cerr << "\n";
-        }
+  sim::for_each_seed(0, points.size(), jobs, [&](std::uint64_t i) {
+    auto& o = outcomes[i];
+    o.p = points[i];
+    auto s = base;
+    s.nodes = o.p.n;
+    s.supers = o.p.m;
+    s.rounds = o.p.rounds;
+    s.certificates = o.p.certificates;
+    if (s.protocol.early_group_cert_share > 0) {
+      o.extra_allowed = std::uint64_t{o.p.m} * (o.p.m - 1);
+      o.extra_allowed_paper = std::uint64_t{o.p.m} * o.p.m;
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned j = 0; j < std::min<std::size_t>(jobs, points.size()); ++j)
-    pool.emplace_back(worker);
-  for (auto& t : pool)
-    t.join();
+    if (o.p.relay == "full") s.protocol.relay = bbft::relay_mode::full;
+    if (o.p.relay == "pipelined") s.protocol.relay = bbft::relay_mode::pipelined;
+    if (o.p.relay == "compact") {
+      s.protocol.relay = bbft::relay_mode::compact;
+      if (s.protocol.gossip_client_tps == 0 && s.protocol.block_interval_us > 0)
+        s.protocol.gossip_client_tps =
+            static_cast<std::uint32_t>(double(s.protocol.synthetic_txs_per_block) * 1e6 /
+                                       double(s.protocol.block_interval_us));
+    }
+    auto label = "N=" + std::to_string(o.p.n) + " M=" + std::to_string(o.p.m) + " " +
+                 o.p.certificates + (o.p.relay.empty() ? "" : " " + o.p.relay);
+    auto r = sim::run(s, [&](double sim_s, std::uint64_t height, std::uint64_t delivered) {
+      std::lock_guard<std::mutex> g(log);
+      std::cerr << "  " << label << ": " << fmt(sim_s, 1) << " simulated s, height " << height
+                << "/" << s.rounds << ", " << delivered << " messages" << std::endl;
+    });
+    if (!r) {
+      o.error = r.err().message;
+    } else {
+      o.ran = true;
+      o.r = std::move(*r);
+      check_closed_forms(o);
+    }
+    auto k = ++done;
+    std::lock_guard<std::mutex> g(log);
+    std::cerr << "[" << k << "/" << points.size() << "] " << label << ": ";
+    if (!o.ran) {
+      std::cerr << "ERROR " << o.error << std::endl;
+      return;
+    }
+    std::cerr << (o.r.completed ? "" : "INCOMPLETE, ") << "commit p50 "
+              << fmt(o.r.commit_latency.p50_ms, 1) << " ms, "
+              << fmt(double(sum5(o.r.messages_measured)) /
+                         double(std::max<std::uint64_t>(1, o.r.views_measured)),
+                     1)
+              << " msgs/round (closed form " << sim::closed_form_wire(o.p.n, o.p.m) << ": "
+              << (o.wire_ok && o.paper_ok ? "exact"
+                  : o.below               ? "below: skipped votes"
+                  : o.within_extra        ? "above by at most M(M-1): early group certificates"
+                                          : "MISMATCH")
+              << "), " << fmt(o.r.wall_seconds, 1) << " wall s" << std::endl;
+    if (per_view && !(o.wire_ok && o.paper_ok))
+      for (std::size_t v = 0; v < o.r.messages_per_view.size(); ++v) {
+        std::cerr << "    view " << v + 1 << ":";
+        for (auto c : o.r.messages_per_view[v])
+          std::cerr << " " << c;
+        std::cerr << "\n";
+      }
+  });
 
   std::ofstream file;
   if (out_file) {

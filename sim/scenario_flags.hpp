@@ -3,20 +3,12 @@
 /// programs that run a bystack-sim scenario with more around it (bystack-stack-sim).
 
 #include "sim/scenario.hpp"
+#include "sim/seed_flags.hpp" // parse_number
 
-#include <charconv>
-#include <cstring>
 #include <functional>
 #include <string>
 
 namespace bystack::sim {
-
-/// Parses the whole of `text` as a number.
-template <class T> bool parse_number(const char* text, T& out) {
-  auto end = text + std::strlen(text);
-  auto [p, ec] = std::from_chars(text, end, out);
-  return ec == std::errc{} && p == end;
-}
 
 /// The scenario flags' usage lines.
 inline constexpr const char* scenario_flags_usage =

@@ -14,15 +14,12 @@
 #include "sim/dpos_search.hpp"
 #include "sim/fault_search.hpp"
 #include "sim/report.hpp"
+#include "sim/seed_flags.hpp"
+#include "sim/seed_pool.hpp"
 
 #include <atomic>
-#include <charconv>
-#include <chrono>
-#include <cstring>
 #include <iostream>
 #include <mutex>
-#include <thread>
-#include <vector>
 
 namespace {
 
@@ -42,61 +39,49 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
   }
   std::cout << "dpos fault search over seeds " << from << ".." << from + count - 1 << " on " << jobs
             << " threads" << std::endl;
-  std::atomic<std::uint64_t> next{0}, safety{0}, liveness{0}, rewards{0}, done{0}, boundaries{0},
-      changed{0}, faults{0}, equivocations{0};
+  std::atomic<std::uint64_t> safety{0}, liveness{0}, rewards{0}, done{0}, boundaries{0}, changed{0},
+      faults{0}, equivocations{0};
   std::mutex out;
-  auto start = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    for (;;) {
-      auto i = next++;
-      if (i >= count) return;
-      auto seed = from + i;
-      auto c = draw_dpos_scenario(seed);
-      auto r = run_dpos(c);
-      std::lock_guard<std::mutex> lock(out);
-      // Boundaries crossed (epochs >= 2 use elected sets) and members replaced in them.
-      for (const auto& e : r.epochs)
-        if (e.epoch >= 2 && (e.epoch - 1) * c.epoch_blocks < r.committed) {
-          ++boundaries;
-          changed += e.changed;
-        }
-      faults += c.faults.size();
-      equivocations += r.equivocations;
-      const char* what = nullptr;
-      std::string detail;
-      if (r.safety_violations > 0) {
-        ++safety;
-        what = "SAFETY VIOLATION";
-        detail = std::to_string(r.safety_violations) + " conflicting commits";
-      } else if (!r.reward_violation.empty()) {
-        ++rewards;
-        what = "REWARD VIOLATION";
-        detail = r.reward_violation;
-      } else if (!r.completed) {
-        ++liveness;
-        what = "liveness";
-        detail = "live members of the last epoch reached height " + std::to_string(r.committed) +
-                 " of " + std::to_string(c.epochs * c.epoch_blocks) + " in " +
-                 std::to_string(static_cast<int>(c.max_sim_seconds)) +
-                 " simulated s (highest commit " + std::to_string(r.top) + "; short of it:";
-        for (auto m : r.lagging)
-          detail += " " + std::to_string(m);
-        detail += ")";
+  double secs = for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
+    auto c = draw_dpos_scenario(seed);
+    auto r = run_dpos(c);
+    std::lock_guard<std::mutex> lock(out);
+    // Boundaries crossed (epochs >= 2 use elected sets) and members replaced in them.
+    for (const auto& e : r.epochs)
+      if (e.epoch >= 2 && (e.epoch - 1) * c.epoch_blocks < r.committed) {
+        ++boundaries;
+        changed += e.changed;
       }
-      if (what)
-        std::cout << "seed " << seed << ": " << what << ": " << detail
-                  << "\n  reproduce: build/sim/bystack-fault-search --dpos --seed " << seed
-                  << " --print-scenario\n";
-      if (++done % 500 == 0)
-        std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+    faults += c.faults.size();
+    equivocations += r.equivocations;
+    const char* what = nullptr;
+    std::string detail;
+    if (r.safety_violations > 0) {
+      ++safety;
+      what = "SAFETY VIOLATION";
+      detail = std::to_string(r.safety_violations) + " conflicting commits";
+    } else if (!r.reward_violation.empty()) {
+      ++rewards;
+      what = "REWARD VIOLATION";
+      detail = r.reward_violation;
+    } else if (!r.completed) {
+      ++liveness;
+      what = "liveness";
+      detail = "live members of the last epoch reached height " + std::to_string(r.committed) +
+               " of " + std::to_string(c.epochs * c.epoch_blocks) + " in " +
+               std::to_string(static_cast<int>(c.max_sim_seconds)) +
+               " simulated s (highest commit " + std::to_string(r.top) + "; short of it:";
+      for (auto m : r.lagging)
+        detail += " " + std::to_string(m);
+      detail += ")";
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned j = 0; j < std::max(1u, jobs); ++j)
-    pool.emplace_back(worker);
-  for (auto& t : pool)
-    t.join();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (what)
+      std::cout << "seed " << seed << ": " << what << ": " << detail
+                << "\n  reproduce: build/sim/bystack-fault-search --dpos --seed " << seed
+                << " --print-scenario\n";
+    if (++done % 500 == 0)
+      std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+  });
   std::cout << count << " runs in " << secs << " s: " << safety << " safety violations, " << rewards
             << " reward conservation violations, " << liveness << " liveness failures; "
             << boundaries << " epoch boundaries crossed with " << changed << " members replaced, "
@@ -109,32 +94,22 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
 } // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t from = 1, count = 100;
-  unsigned jobs = 2;
+  seed_range range{1, 100, 2};
   bool strict = false, print = false, single = false, ledger = false, dpos = false;
   for (int i = 1; i < argc; ++i) {
     std::string f = argv[i];
-    auto num = [&](auto& out) {
-      if (i + 1 >= argc) {
-        std::cerr << f << " needs a value\n";
-        std::exit(2);
+    auto ranged = read_seed_range_flag(argc, argv, i, range);
+    if (!ranged) {
+      std::cerr << ranged.err().message << "\n";
+      return 2;
+    }
+    if (*ranged) continue;
+    if (f == "--seed") {
+      if (auto n = read_flag_number(argc, argv, i, range.from); !n) {
+        std::cerr << n.err().message << "\n";
+        return 2;
       }
-      const char* v = argv[++i];
-      auto [p, ec] = std::from_chars(v, v + std::strlen(v), out);
-      if (ec != std::errc{} || *p != '\0') {
-        std::cerr << f << ": '" << v << "' is not a number\n";
-        std::exit(2);
-      }
-    };
-    if (f == "--from")
-      num(from);
-    else if (f == "--count")
-      num(count);
-    else if (f == "--jobs")
-      num(jobs);
-    else if (f == "--seed") {
-      num(from);
-      count = 1;
+      range.count = 1;
       single = true;
     } else if (f == "--strict")
       strict = true;
@@ -151,6 +126,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  const auto from = range.from, count = range.count;
+  const auto jobs = range.jobs;
   if (dpos) return dpos_search(from, count, jobs, strict, single, print);
   search_options opt;
   opt.ledger = ledger;
@@ -171,52 +148,40 @@ int main(int argc, char** argv) {
   }
   std::cout << "fault search over seeds " << from << ".." << from + count - 1 << " on " << jobs
             << " threads" << std::endl;
-  std::atomic<std::uint64_t> next{0}, safety{0}, liveness{0}, outside{0}, errors{0}, done{0};
+  std::atomic<std::uint64_t> safety{0}, liveness{0}, outside{0}, errors{0}, done{0};
   std::mutex out;
-  auto start = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    for (;;) {
-      auto i = next++;
-      if (i >= count) return;
-      auto seed = from + i;
-      auto s = draw_scenario(seed, opt);
-      auto r = run(s);
-      std::lock_guard<std::mutex> lock(out);
-      if (!r) {
-        ++errors;
-        std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
-      } else if (r->safety_violations > 0) {
-        ++safety;
-        std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
-                  << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
-                  << (ledger ? " --ledger" : "") << " --print-scenario\n";
-      } else if (!r->ledger.ok()) {
-        ++safety;
-        std::cout << "seed " << seed << ": LEDGER VIOLATION: "
-                  << (r->ledger.state_mismatches ? r->ledger.first_mismatch
-                                                 : r->ledger.first_supply_violation)
-                  << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
-                  << " --ledger --print-scenario\n";
-      } else if (auto why = outside_model(s); !r->liveness_ok && !why.empty()) {
-        ++outside;
-        std::cout << "seed " << seed << ": liveness, outside the model: " << why << "\n";
-      } else if (!r->liveness_ok) {
-        ++liveness;
-        std::cout << "seed " << seed << ": liveness: " << r->liveness_detail
-                  << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
-                  << (ledger ? " --ledger" : "") << " --print-scenario\n";
-      }
-      if (++done % 500 == 0)
-        std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+  double secs = for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
+    auto s = draw_scenario(seed, opt);
+    auto r = run(s);
+    std::lock_guard<std::mutex> lock(out);
+    if (!r) {
+      ++errors;
+      std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
+    } else if (r->safety_violations > 0) {
+      ++safety;
+      std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
+                << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
+                << (ledger ? " --ledger" : "") << " --print-scenario\n";
+    } else if (!r->ledger.ok()) {
+      ++safety;
+      std::cout << "seed " << seed << ": LEDGER VIOLATION: "
+                << (r->ledger.state_mismatches ? r->ledger.first_mismatch
+                                               : r->ledger.first_supply_violation)
+                << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
+                << " --ledger --print-scenario\n";
+    } else if (auto why = outside_model(s); !r->liveness_ok && !why.empty()) {
+      ++outside;
+      std::cout << "seed " << seed << ": liveness, outside the model: " << why << "\n";
+    } else if (!r->liveness_ok) {
+      ++liveness;
+      std::cout << "seed " << seed << ": liveness: " << r->liveness_detail
+                << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
+                << (ledger ? " --ledger" : "") << " --print-scenario\n";
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned j = 0; j < std::max(1u, jobs); ++j)
-    pool.emplace_back(worker);
-  for (auto& t : pool)
-    t.join();
-  double minutes =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60.0;
+    if (++done % 500 == 0)
+      std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+  });
+  double minutes = secs / 60.0;
   std::cout << count << " runs in " << minutes * 60 << " s (" << static_cast<long>(count / minutes)
             << " runs per minute): " << safety << " safety violations, " << liveness
             << " liveness failures, " << errors << " errors";

@@ -12,16 +12,14 @@
 #include "sim/adversary.hpp"
 #include "sim/fault_search.hpp"
 #include "sim/report.hpp"
+#include "sim/seed_flags.hpp"
+#include "sim/seed_pool.hpp"
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
-#include <thread>
-#include <vector>
 
 namespace {
 
@@ -42,8 +40,7 @@ bool violates(const scenario& s) {
 } // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t from = 1, count = 100;
-  unsigned jobs = 1;
+  seed_range range;
   bool strict = false, print = false, single = false, shrink = false, expect = false;
   std::string out_file;
   twins_options opt;
@@ -51,27 +48,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string f = argv[i];
     auto num = [&](auto& out) {
-      if (i + 1 >= argc) {
-        std::cerr << f << " needs a value\n";
+      auto text = read_flag_number(argc, argv, i, out);
+      if (!text) {
+        std::cerr << text.err().message << "\n";
         std::exit(2);
       }
-      const char* v = argv[++i];
-      auto [p, ec] = std::from_chars(v, v + std::strlen(v), out);
-      if (ec != std::errc{} || *p != '\0') {
-        std::cerr << f << ": '" << v << "' is not a number\n";
-        std::exit(2);
-      }
-      return std::string(v);
+      return *text;
     };
-    if (f == "--from")
-      num(from);
-    else if (f == "--count")
-      num(count);
-    else if (f == "--jobs")
-      num(jobs);
-    else if (f == "--seed") {
-      num(from);
-      count = 1;
+    auto ranged = read_seed_range_flag(argc, argv, i, range);
+    if (!ranged) {
+      std::cerr << ranged.err().message << "\n";
+      return 2;
+    }
+    if (*ranged) continue;
+    if (f == "--seed") {
+      num(range.from);
+      range.count = 1;
       single = true;
     } else if (f == "--nodes")
       flags += " --nodes " + num(opt.nodes);
@@ -100,6 +92,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  const auto from = range.from, count = range.count;
+  const auto jobs = range.jobs;
   if (opt.views == 0 || opt.rounds == 0 || (opt.nodes != 0 && opt.nodes < 2)) {
     std::cerr << "--views and --rounds must be positive, --nodes at least 2\n";
     return 2;
@@ -145,42 +139,30 @@ int main(int argc, char** argv) {
   std::cout << "twins search over seeds " << from << ".." << from + count - 1 << " on " << jobs
             << " threads" << (opt.beyond ? ", f + 1 Byzantine nodes" : ", 1..f Byzantine nodes")
             << std::endl;
-  std::atomic<std::uint64_t> next{0}, safety{0}, liveness{0}, errors{0}, done{0};
+  std::atomic<std::uint64_t> safety{0}, liveness{0}, errors{0}, done{0};
   std::mutex out;
-  auto start = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    for (;;) {
-      auto i = next++;
-      if (i >= count) return;
-      auto seed = from + i;
-      auto s = draw_twins_scenario(seed, opt);
-      auto r = run(s);
-      std::lock_guard<std::mutex> lock(out);
-      if (!r) {
-        ++errors;
-        std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
-      } else if (r->safety_violations > 0) {
-        ++safety;
-        std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
-                  << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
-                  << " --shrink\n";
-      } else if (!r->completed && twins_heal(s)) {
-        ++liveness;
-        std::cout << "seed " << seed << ": liveness: committed " << r->committed_min_height
-                  << " of " << r->rounds << " in " << r->sim_seconds << " simulated s"
-                  << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
-                  << " --print-scenario\n";
-      }
-      if (++done % 10000 == 0)
-        std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+  double secs = for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
+    auto s = draw_twins_scenario(seed, opt);
+    auto r = run(s);
+    std::lock_guard<std::mutex> lock(out);
+    if (!r) {
+      ++errors;
+      std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
+    } else if (r->safety_violations > 0) {
+      ++safety;
+      std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
+                << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
+                << " --shrink\n";
+    } else if (!r->completed && twins_heal(s)) {
+      ++liveness;
+      std::cout << "seed " << seed << ": liveness: committed " << r->committed_min_height << " of "
+                << r->rounds << " in " << r->sim_seconds << " simulated s"
+                << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
+                << " --print-scenario\n";
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned j = 0; j < std::max(1u, jobs); ++j)
-    pool.emplace_back(worker);
-  for (auto& t : pool)
-    t.join();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (++done % 10000 == 0)
+      std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
+  });
   std::cout << count << " runs in " << secs << " s (" << static_cast<long>(count / secs)
             << " runs per second): " << safety << " safety violations, " << liveness
             << " liveness failures, " << errors << " errors\n";

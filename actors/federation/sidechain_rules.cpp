@@ -1,6 +1,7 @@
 #include "actors/federation/sidechain_rules.hpp"
 
 #include "actors/federation/address.hpp"
+#include "actors/mainchain/header_codec.hpp"
 #include "runtime/ledger/detail/encoding.hpp"
 #include "runtime/ledger/wallet.hpp"
 
@@ -70,30 +71,6 @@ const ledger::asset_definition& tip_counter() {
 }
 
 constexpr std::uint8_t pegged_tag[] = {'p', 'e', 'g'};
-
-void put(writer& w, const mainchain::header& h) {
-  w.u32(h.version);
-  w.u64(h.height);
-  w.hash(h.previous);
-  w.u64(h.timestamp_ms);
-  w.u64(h.bits);
-  w.u64(h.nonce);
-  w.hash(h.tx_root);
-  w.hash(h.seed);
-}
-
-mainchain::header get_header(reader& r) {
-  mainchain::header h;
-  h.version = r.u32("header.version");
-  h.height = r.u64("header.height");
-  h.previous = r.hash("header.previous");
-  h.timestamp_ms = r.u64("header.timestamp_ms");
-  h.bits = r.u64("header.bits");
-  h.nonce = r.u64("header.nonce");
-  h.tx_root = r.hash("header.tx_root");
-  h.seed = r.hash("header.seed");
-  return h;
-}
 
 void put_tx(writer& w, const ledger::tx& t) {
   auto b = ledger::encode(t);
@@ -166,7 +143,7 @@ result<std::vector<mainchain::header>> decode_headers(byte_view b, std::size_t m
   std::vector<mainchain::header> hs;
   auto n = r.count("headers", max);
   for (std::size_t i = 0; i < n && r.ok(); ++i)
-    hs.push_back(get_header(r));
+    hs.push_back(mainchain::get_header(r));
   if (r.ok() && hs.empty()) r.fail("headers: none");
   return finish(r, std::move(hs), "header relay");
 }
@@ -357,7 +334,7 @@ std::optional<header_info> light_client::find(const hash256& h) const {
   if (!e || e->out.kind != header_record) return std::nullopt;
   reader r(byte_view{e->out.data.data(), e->out.data.size()});
   header_info info;
-  info.hdr = get_header(r);
+  info.hdr = mainchain::get_header(r);
   for (auto& l : info.work.limbs)
     l = r.u64("work");
   if (!r.ok()) return std::nullopt;

@@ -673,16 +673,24 @@ void node_core::on_sync_request(std::uint32_t from, const proto::sync_request& r
     // voted for an equivocating twin's other block): the walk down from high_qc_ then breaks and
     // would serve nothing, and with a gap at every honest node nothing ever commits (Twins seed
     // 107196). Serve instead the certified blocks that link up from the committed head.
-    if (tail.empty() && recovering())
-      for (auto at = chain_hashes_.back(); tail.size() < limit;) {
-        const pending_block* next = nullptr;
-        for (const auto& [k, b] : pending_)
-          if (b.cert && b.block->header.parent == at && (!next || b.cert->view > next->cert->view))
-            next = &b;
-        if (!next) break;
-        tail.insert(tail.begin(), {next->block, *next->cert});
-        at = next->block->hash();
+    // One pass over the uncommitted blocks picks each parent's certified child of the highest
+    // view (the first of equal views in pending_'s order); the walk up then costs one look-up a
+    // block.
+    if (tail.empty() && recovering()) {
+      std::unordered_map<crypto::hash256, const pending_block*> child;
+      for (const auto& [k, b] : pending_) {
+        if (!b.cert) continue;
+        auto& best = child[b.block->header.parent];
+        if (!best || b.cert->view > best->cert->view) best = &b;
       }
+      for (auto at = chain_hashes_.back(); tail.size() < limit;) {
+        auto it = child.find(at);
+        if (it == child.end()) break;
+        tail.push_back({it->second->block, *it->second->cert});
+        at = it->second->block->hash();
+      }
+      std::reverse(tail.begin(), tail.end()); // highest first, as the walk down from high_qc_
+    }
     for (auto t = tail.rbegin(); t != tail.rend() && resp.blocks.size() < limit; ++t)
       resp.blocks.push_back(*t);
   }

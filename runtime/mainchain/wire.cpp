@@ -1,5 +1,6 @@
 #include "runtime/mainchain/wire.hpp"
 
+#include "actors/mainchain/header_codec.hpp"
 #include "runtime/ledger/tx.hpp"
 
 namespace bystack::mainchaind {
@@ -69,28 +70,17 @@ private:
   std::string err_;
 };
 
+/// A header travels in its canonical encoding (actors/mainchain/header_codec.hpp).
 void put_header(writer& w, const header& h) {
-  w.u32(h.version);
-  w.u64(h.height);
-  w.hash(h.previous);
-  w.u64(h.timestamp_ms);
-  w.u64(h.bits);
-  w.u64(h.nonce);
-  w.hash(h.tx_root);
-  w.hash(h.seed);
+  ledger::detail::writer canonical(w.out);
+  mainchain::put(canonical, h);
 }
 
 header get_header(reader& r) {
-  header h;
-  h.version = static_cast<std::uint32_t>(r.be(4, "header version"));
-  h.height = r.be(8, "header height");
-  h.previous = r.hash("header previous");
-  h.timestamp_ms = r.be(8, "header timestamp");
-  h.bits = r.be(8, "header bits");
-  h.nonce = r.be(8, "header nonce");
-  h.tx_root = r.hash("header tx_root");
-  h.seed = r.hash("header seed");
-  return h;
+  auto b = r.take(mainchain::header_bytes, "header");
+  if (r.failed()) return {};
+  ledger::detail::reader canonical(b);
+  return mainchain::get_header(canonical); // exactly header_bytes: nothing can fall short
 }
 
 void put_block(writer& w, const mainchain::block& b) {

@@ -8,8 +8,10 @@
 ///   blocks  = u32 n | n x (header | u32 tx count | tx count x (u32 length | ledger::encode(tx)))
 ///   tx      = u32 length | ledger::encode(tx)
 ///
-/// Integers are big-endian. Decoding checks every length against the bytes present and the
-/// configured bounds and returns an error naming what is wrong; it never asserts.
+/// Integers are big-endian, but for a header's fields: a header is in its canonical encoding
+/// (little-endian, actors/mainchain/header_codec.hpp), the one the federation relays. Decoding
+/// checks every length against the bytes present and the configured bounds and returns an error
+/// naming what is wrong; it never asserts.
 
 #include "actors/mainchain/block.hpp"
 #include "runtime/base/bytes.hpp"

@@ -9,6 +9,7 @@
 #include "sim/federation/stack_search.hpp"
 #include "sim/federation/stack_sim.hpp"
 #include "sim/scenario_flags.hpp"
+#include "sim/seed_flags.hpp"
 #include "sim/seed_pool.hpp"
 #include "sim/simulation.hpp"
 
@@ -187,7 +188,8 @@ int main(int argc, char** argv) {
   auto s = std::move(*loaded);
   bool expect_complete = false, expect_violation = false, search = false, beyond = false,
        single = false;
-  std::uint64_t from = 1, count = 10, jobs = 1, one = 0;
+  sim::seed_range range{1, 10, 1};
+  std::uint64_t one = 0;
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&]() -> const char* {
@@ -203,6 +205,12 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (*applied) continue;
+    auto ranged = sim::read_seed_range_flag(argc, argv, i, range);
+    if (!ranged) {
+      std::cerr << "bystack-stack-sim: " << ranged.err().message << "\n";
+      return 2;
+    }
+    if (*ranged) continue;
     if (flag == "--expect-complete")
       expect_complete = true;
     else if (flag == "--expect-violation")
@@ -211,15 +219,12 @@ int main(int argc, char** argv) {
       search = true;
     else if (flag == "--beyond-model")
       beyond = true;
-    else if (flag == "--from" || flag == "--count" || flag == "--jobs" || flag == "--case") {
-      const char* v = value();
-      std::uint64_t n = 0;
-      if (!sim::parse_number(v, n)) {
-        std::cerr << "bystack-stack-sim: " << flag << ": '" << v << "' is not a valid number\n";
+    else if (flag == "--case") {
+      if (auto n = sim::read_flag_number(argc, argv, i, one); !n) {
+        std::cerr << "bystack-stack-sim: " << n.err().message << "\n";
         return 2;
       }
-      (flag == "--from" ? from : flag == "--count" ? count : flag == "--jobs" ? jobs : one) = n;
-      if (flag == "--case") single = true;
+      single = true;
     } else {
       std::cerr << "bystack-stack-sim: unknown flag '" << flag << "'\n" << usage;
       return 2;
@@ -236,7 +241,7 @@ int main(int argc, char** argv) {
   const crypto::signature_scheme& scheme =
       s.crypto == "ed25519" ? crypto::ed25519_scheme() : crypto::modelled_scheme();
   if (search)
-    return run_search(s, *fp, argv[1], from, count, static_cast<unsigned>(jobs), beyond, scheme);
+    return run_search(s, *fp, argv[1], range.from, range.count, range.jobs, beyond, scheme);
   if (single) {
     auto c = sim::federation::draw_stack_case(s, *fp, one, beyond);
     std::printf("case %llu: %s%s%s\n", static_cast<unsigned long long>(one), c.faults.c_str(),

@@ -2,6 +2,8 @@
 // each checked with the mainchain's rules, the heaviest chain kept, undo through the ledger.
 #include "fed_fixture.hpp"
 
+#include "actors/mainchain/header_codec.hpp"
+
 namespace {
 
 using namespace bystack;
@@ -145,6 +147,23 @@ namespace {
 using namespace bystack;
 using namespace bystack::federation;
 using namespace bystack::federation::testing;
+
+// A relay carries its headers in the mainchain's canonical encoding (the mainchain node's wire
+// and store use it too): a count, then each header as mainchain::put writes it.
+TEST(LightClient, RelaysHeadersInTheMainchainEncoding) {
+  two_chains t;
+  auto bs = branch(t.w, t.mc_genesis, 2, 1000);
+  auto hs = two_chains::headers_of(bs);
+  bytes want;
+  ledger::detail::writer w(want);
+  w.u32(2);
+  for (const auto& h : hs)
+    mainchain::put(w, h);
+  EXPECT_EQ(encode_headers(hs), want);
+  auto back = decode_headers(byte_view{want.data(), want.size()}, 8);
+  ASSERT_TRUE(back) << back.err().message;
+  EXPECT_EQ(*back, hs);
+}
 
 TEST(LightClient, BoundsForkDepthAndLookBackDepth) {
   two_chains t;

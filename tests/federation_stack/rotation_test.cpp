@@ -16,7 +16,7 @@
 #include "runtime/federation/fed_config.hpp"
 #include "runtime/ledger/dpos.hpp"
 #include "runtime/ledger/wallet.hpp"
-#include "tests/common/cluster_process.hpp"
+#include "tests/federation_stack/stack_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -43,69 +43,12 @@ constexpr std::uint64_t reserve_amount = 1'000'000;
 constexpr std::uint64_t migration_fee = 100'000; // stack.sh's federation file
 constexpr int epoch_blocks = 10;
 
-class rotation_test : public ::testing::Test {
+class rotation_test : public bystack::test::stack_fixture {
 protected:
   void SetUp() override {
-    base_ = bystack::test::pick_base_port(80);
-    dir_ = std::filesystem::temp_directory_path() /
-           ("bystack-rotation-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    auto gen = std::string("BYSTACK_BUILD_DIR=") + BUILD_DIR + " " + STACK_SH + " gen " +
-               dir_.string() + " --base-port " + std::to_string(base_) +
-               " --mainchain-nodes 1 --sidechain-nodes 4 --hashes 8 --confirmations 3" +
-               " --elections " + std::to_string(epoch_blocks) + " >" +
-               (std::filesystem::temp_directory_path() / "bystack-rotation-gen.log").string() +
-               " 2>&1";
-    ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
-    mc_ = "127.0.0.1:" + std::to_string(base_ + 1);
-    sc_ = "127.0.0.1:" + std::to_string(base_ + 21);
-    peg_ = " --sidechain-config " + (dir_ / "sidechain/node0.yaml").string() + " --mainchain " +
-           mc_ + " --sidechain " + sc_;
-  }
-
-  void TearDown() override {
-    for (auto it = pids_.rbegin(); it != pids_.rend(); ++it)
-      if (it->second > 0) bystack::test::stop_process(it->second, SIGTERM);
-    if (!HasFailure()) std::filesystem::remove_all(dir_);
-  }
-
-  void start(const std::string& name, const char* exe, const std::filesystem::path& cfg) {
-    pids_[name] = bystack::test::spawn_node(exe, cfg.string(), (dir_ / (name + ".log")).string());
-    ASSERT_GT(pids_[name], 0);
-  }
-
-  std::optional<json> get(const std::string& where, const std::string& path) {
-    auto r = fed::api_client(where).get(path);
-    if (!r || r->first != 200) return std::nullopt;
-    return r->second;
-  }
-
-  std::pair<int, std::string> cli(const std::string& args) {
-    auto out = dir_ / "cli.out";
-    auto cmd = std::string(BYSTACK_CLI) + " " + args + " >" + out.string() + " 2>>" +
-               (dir_ / "cli.err").string();
-    int rc = std::system(cmd.c_str());
-    std::ifstream in(out);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ss.str()};
-  }
-
-  /// Runs a bystack-cli command with --json. A node busy checking header runs may answer 503
-  /// (its actor did not answer in time), which the command reports on stderr without JSON:
-  /// such a run is repeated (up to `tries` times, 2 s apart). Returns {"exit": -1} when no run
-  /// printed JSON; callers assert on the fields.
-  json cli_json(const std::string& args, int tries = 5) {
-    for (int i = 0; i < tries; ++i) {
-      auto [rc, out] = cli(args + " --json");
-      auto j = json::parse(out, nullptr, false);
-      if (!j.is_discarded() && j.is_object()) {
-        j["exit"] = rc;
-        return j;
-      }
-      if (i + 1 < tries) std::this_thread::sleep_for(std::chrono::seconds(2));
-    }
-    return json{{"exit", -1}};
+    generate("rotation", "--mainchain-nodes 1 --sidechain-nodes 4 --hashes 8 --confirmations 3"
+                         " --elections " +
+                             std::to_string(epoch_blocks));
   }
 
   /// GET that waits through a busy node's 503s.
@@ -113,20 +56,6 @@ protected:
     std::optional<json> j;
     poll_until(seconds(120), [&] { return (j = get(where, path)).has_value(); });
     return j ? *j : json::object();
-  }
-
-  std::uint64_t balance(const std::string& where, const std::string& key,
-                        const std::string& asset) {
-    auto b = get(where, "/balance/" + key);
-    if (!b) return 0;
-    for (const auto& x : (*b)["balances"])
-      if (x["asset"] == asset) return x["amount"].get<std::uint64_t>();
-    return 0;
-  }
-
-  bool committed(const std::string& where, const std::string& txid) {
-    auto t = get(where, "/tx/" + txid);
-    return t && t->value("status", "") == "committed";
   }
 
   result<std::pair<int, json>> submit(const std::string& where, const ledger::tx& t) {
@@ -151,24 +80,10 @@ protected:
     std::fflush(stdout);
   }
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
-
-  int base_ = 0;
-  std::filesystem::path dir_;
-  std::string mc_, sc_, peg_;
-  std::map<std::string, pid_t> pids_;
 };
 
 TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_new_one_releases) {
-  start("mainchain0", MAINCHAIND, dir_ / "mainchain/node0.yaml");
-  for (int i = 0; i < 4; ++i)
-    start("sidechain" + std::to_string(i), BYSTACKD,
-          dir_ / ("sidechain/node" + std::to_string(i) + ".yaml"));
-  ASSERT_TRUE(poll_until(seconds(120), [&] { return get(mc_, "/status").has_value(); }));
-  ASSERT_TRUE(poll_until(seconds(120), [&] { return get(sc_, "/federation").has_value(); }));
-  for (int i = 0; i < 4; ++i)
-    start("member" + std::to_string(i), FEDERATIOND,
-          dir_ / ("federation/member" + std::to_string(i) + ".yaml"));
-  start("collector", FEDERATIOND, dir_ / "federation/collector.yaml");
+  ASSERT_NO_FATAL_FAILURE(start_stack(4));
   note("stack up");
 
   auto setup = fed::load_federation(dir_ / "federation.yaml");

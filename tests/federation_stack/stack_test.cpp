@@ -9,13 +9,11 @@
 #include "runtime/federation/chain_client.hpp"
 #include "runtime/federation/fed_config.hpp"
 #include "runtime/ledger/wallet.hpp"
-#include "tests/common/cluster_process.hpp"
+#include "tests/federation_stack/stack_fixture.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace {
 
@@ -29,94 +27,15 @@ constexpr std::uint64_t pegin_amount = 500'000'000;
 constexpr std::uint64_t gift = 100'000'000;
 constexpr std::uint64_t mainchain_fee = 100'000;
 
-class stack_test : public ::testing::Test {
+class stack_test : public bystack::test::stack_fixture {
 protected:
   void SetUp() override {
-    base_ = bystack::test::pick_base_port(80);
-    dir_ = std::filesystem::temp_directory_path() /
-           ("bystack-stack-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    auto gen = std::string("BYSTACK_BUILD_DIR=") + BUILD_DIR + " " + STACK_SH + " gen " +
-               dir_.string() + " --base-port " + std::to_string(base_) +
-               " --mainchain-nodes 1 --sidechain-nodes 4 --hashes 4 --confirmations 3 >" +
-               (std::filesystem::temp_directory_path() / "bystack-stack-gen.log").string() +
-               " 2>&1";
-    ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
-    mc_ = "127.0.0.1:" + std::to_string(base_ + 1);
-    sc_ = "127.0.0.1:" + std::to_string(base_ + 21);
-    peg_ = " --sidechain-config " + (dir_ / "sidechain/node0.yaml").string() + " --mainchain " +
-           mc_ + " --sidechain " + sc_;
+    generate("stack", "--mainchain-nodes 1 --sidechain-nodes 4 --hashes 4 --confirmations 3");
   }
-
-  void TearDown() override {
-    for (auto it = pids_.rbegin(); it != pids_.rend(); ++it)
-      if (it->second > 0) bystack::test::stop_process(it->second, SIGTERM);
-    if (!HasFailure()) std::filesystem::remove_all(dir_);
-  }
-
-  void start(const std::string& name, const char* exe, const std::filesystem::path& cfg) {
-    pids_[name] = bystack::test::spawn_node(exe, cfg.string(), (dir_ / (name + ".log")).string());
-    ASSERT_GT(pids_[name], 0);
-  }
-
-  std::optional<json> get(const std::string& where, const std::string& path) {
-    auto r = fed::api_client(where).get(path);
-    if (!r || r->first != 200) return std::nullopt;
-    return r->second;
-  }
-
-  /// Runs bystack-cli; returns its exit status and stdout (stderr goes to the log).
-  std::pair<int, std::string> cli(const std::string& args) {
-    auto out = dir_ / "cli.out";
-    auto cmd = std::string(BYSTACK_CLI) + " " + args + " >" + out.string() + " 2>>" +
-               (dir_ / "cli.err").string();
-    int rc = std::system(cmd.c_str());
-    std::ifstream in(out);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ss.str()};
-  }
-
-  json cli_json(const std::string& args) {
-    auto [rc, out] = cli(args + " --json");
-    auto j = json::parse(out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << args << ": " << out;
-    if (j.is_discarded()) return json::object();
-    j["exit"] = rc;
-    return j;
-  }
-
-  std::uint64_t balance(const std::string& where, const std::string& key,
-                        const std::string& asset) {
-    auto b = get(where, "/balance/" + key);
-    if (!b) return 0;
-    for (const auto& x : (*b)["balances"])
-      if (x["asset"] == asset) return x["amount"].get<std::uint64_t>();
-    return 0;
-  }
-
-  bool committed(const std::string& where, const std::string& txid) {
-    auto t = get(where, "/tx/" + txid);
-    return t && t->value("status", "") == "committed";
-  }
-
-  int base_ = 0;
-  std::filesystem::path dir_;
-  std::string mc_, sc_, peg_;
-  std::map<std::string, pid_t> pids_;
 };
 
 TEST_F(stack_test, pegin_trade_pegout_forged_claims_and_a_collector_killed_mid_way) {
-  start("mainchain0", MAINCHAIND, dir_ / "mainchain/node0.yaml");
-  for (int i = 0; i < 4; ++i)
-    start("sidechain" + std::to_string(i), BYSTACKD,
-          dir_ / ("sidechain/node" + std::to_string(i) + ".yaml"));
-  ASSERT_TRUE(poll_until(seconds(120), [&] { return get(mc_, "/status").has_value(); }));
-  ASSERT_TRUE(poll_until(seconds(120), [&] { return get(sc_, "/federation").has_value(); }));
-  for (int i = 0; i < 3; ++i)
-    start("member" + std::to_string(i), FEDERATIOND,
-          dir_ / ("federation/member" + std::to_string(i) + ".yaml"));
-  start("collector", FEDERATIOND, dir_ / "federation/collector.yaml");
+  ASSERT_NO_FATAL_FAILURE(start_stack(3));
   // The collector relays mainchain headers: the light client moves.
   ASSERT_TRUE(poll_until(seconds(180),
                          [&] {

@@ -1,4 +1,5 @@
 // The mainchain node's wire format, config loader and block store (no processes, no sockets).
+#include "actors/mainchain/header_codec.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/ledger/wallet.hpp"
 #include "runtime/mainchain/block_store.hpp"
@@ -50,6 +51,30 @@ TEST(MainchainWire, HeaderAndBlockRoundTrip) {
   EXPECT_EQ((*db)->hash(), b->hash());
   ASSERT_EQ((*db)->txs().size(), 1u);
   EXPECT_EQ((*db)->txs()[0]->id(), b->txs()[0]->id());
+}
+
+// The wire and the store carry a header in its one canonical encoding (the one the federation
+// relays to the sidechain): the fields in order, integers little-endian.
+TEST(MainchainWire, HeaderIsTheCanonicalEncoding) {
+  auto h = sample_header(5);
+  h.version = 0x01020304;
+  bytes canonical;
+  ledger::detail::writer w(canonical);
+  mainchain::put(w, h);
+  ASSERT_EQ(canonical.size(), mainchain::header_bytes);
+  EXPECT_EQ(encode_header(h), canonical);
+  // version (4 bytes) and height (8) first; the nonce after previous, timestamp_ms and bits.
+  EXPECT_EQ((bytes{canonical.begin(), canonical.begin() + 12}),
+            (bytes{4, 3, 2, 1, 5, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ((bytes{canonical.begin() + 60, canonical.begin() + 68}),
+            (bytes{0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01}));
+  // One byte short, a header names what is missing; one byte more is refused.
+  auto shorter = decode_header(byte_view{canonical.data(), canonical.size() - 1});
+  ASSERT_FALSE(shorter);
+  EXPECT_NE(shorter.err().message.find("truncated header"), std::string::npos)
+      << shorter.err().message;
+  canonical.push_back(0);
+  EXPECT_FALSE(decode_header(canonical));
 }
 
 TEST(MainchainWire, MessagesRoundTrip) {

@@ -160,6 +160,34 @@ protected:
     return seen;
   }
 
+  /// Waits (up to `limit`) until every node committed height h.
+  bool all_committed(std::uint64_t h, std::chrono::seconds limit) {
+    return poll_until(limit, [&] {
+      for (std::uint32_t i = 0; i < nodes; ++i)
+        if (committed(i) < h) return false;
+      return true;
+    });
+  }
+  /// Waits until node 3 committed every id of `want`; expects each of them once and no other.
+  void expect_committed_once(const std::set<std::string>& want) {
+    auto seen = wait_committed(want);
+    std::size_t twice = 0;
+    for (const auto& id : want)
+      twice += seen.count(id) > 1;
+    EXPECT_EQ(twice, 0u) << "transactions committed more than once";
+    EXPECT_EQ(seen.size(), want.size()) << "blocks hold transactions nobody submitted";
+  }
+  /// Expects every node to hold node 0's block at height h.
+  void expect_same_block(std::uint64_t h) {
+    auto ref = get(0, "/block/" + std::to_string(h));
+    ASSERT_TRUE(ref);
+    for (std::uint32_t i = 1; i < nodes; ++i) {
+      auto b = get(i, "/block/" + std::to_string(h));
+      ASSERT_TRUE(b) << "node " << i;
+      EXPECT_EQ((*b)["hash"], (*ref)["hash"]) << "node " << i << " at height " << h;
+    }
+  }
+
   /// Adds the ids of the transactions committed at heights from..to on node i to `out`.
   bool read_ids(std::uint32_t i, std::uint64_t from, std::uint64_t to,
                 std::multiset<std::string>& out) {
@@ -180,11 +208,7 @@ protected:
 
 TEST_F(compact_cluster, gossiped_transactions_commit_once_in_blocks_the_members_rebuild) {
   // All nodes up and committing.
-  ASSERT_TRUE(poll_until(40s, [&] {
-    for (std::uint32_t i = 0; i < nodes; ++i)
-      if (committed(i) < 2) return false;
-    return true;
-  })) << "the cluster does not commit";
+  ASSERT_TRUE(all_committed(2, 40s)) << "the cluster does not commit";
 
   // Client transactions enter at every node: each node holds a quarter of them until gossip.
   std::vector<std::string> ids;
@@ -216,18 +240,8 @@ TEST_F(compact_cluster, gossiped_transactions_commit_once_in_blocks_the_members_
 
   // Commits go on, and every node holds the same chain up to a common height.
   auto h = read_to;
-  ASSERT_TRUE(poll_until(30s, [&] {
-    for (std::uint32_t i = 0; i < nodes; ++i)
-      if (committed(i) < h + 2) return false;
-    return true;
-  })) << "commits stopped after the load";
-  auto ref = get(0, "/block/" + std::to_string(h));
-  ASSERT_TRUE(ref);
-  for (std::uint32_t i = 1; i < nodes; ++i) {
-    auto b = get(i, "/block/" + std::to_string(h));
-    ASSERT_TRUE(b) << "node " << i;
-    EXPECT_EQ((*b)["hash"], (*ref)["hash"]) << "node " << i << " at height " << h;
-  }
+  ASSERT_TRUE(all_committed(h + 2, 30s)) << "commits stopped after the load";
+  ASSERT_NO_FATAL_FAILURE(expect_same_block(h));
 
   // The members rebuilt the blocks from gossiped batches; nothing failed.
   for (std::uint32_t i = 1; i < nodes; ++i) {
@@ -250,11 +264,7 @@ TEST_F(compact_cluster, gossiped_transactions_commit_once_in_blocks_the_members_
 }
 
 TEST_F(compact_cluster, a_transaction_submitted_to_several_nodes_commits_once) {
-  ASSERT_TRUE(poll_until(40s, [&] {
-    for (std::uint32_t i = 0; i < nodes; ++i)
-      if (committed(i) < 2) return false;
-    return true;
-  })) << "the cluster does not commit";
+  ASSERT_TRUE(all_committed(2, 40s)) << "the cluster does not commit";
 
   // A wallet broadcasts: the same transactions reach several nodes, alone or together with
   // other clients' transactions, so that they sit in batches that differ.
@@ -276,12 +286,7 @@ TEST_F(compact_cluster, a_transaction_submitted_to_several_nodes_commits_once) {
   want.insert(b.ids.begin(), b.ids.end());
   ASSERT_EQ(want.size(), 200u);
 
-  auto seen = wait_committed(want);
-  std::size_t twice = 0;
-  for (const auto& id : want)
-    twice += seen.count(id) > 1;
-  EXPECT_EQ(twice, 0u) << "transactions committed more than once";
-  EXPECT_EQ(seen.size(), want.size()) << "blocks hold transactions nobody submitted";
+  expect_committed_once(want);
 
   // Submitted again after its commit, a transaction is refused as a duplicate.
   httplib::Client cli("127.0.0.1", api_port(2));
@@ -310,11 +315,7 @@ protected:
 };
 
 TEST_F(compact_fast_cluster, with_the_round_shortening_options_transactions_commit_exactly_once) {
-  ASSERT_TRUE(poll_until(40s, [&] {
-    for (std::uint32_t i = 0; i < nodes; ++i)
-      if (committed(i) < 2) return false;
-    return true;
-  })) << "the cluster does not commit";
+  ASSERT_TRUE(all_committed(2, 40s)) << "the cluster does not commit";
   auto s0 = get(0, "/status");
   ASSERT_TRUE(s0);
   auto start_view = (*s0)["view"].get<std::uint64_t>();
@@ -335,30 +336,14 @@ TEST_F(compact_fast_cluster, with_the_round_shortening_options_transactions_comm
   want.insert(shared.ids.begin(), shared.ids.end());
   ASSERT_EQ(want.size(), 900u);
 
-  auto seen = wait_committed(want);
-  std::size_t twice = 0;
-  for (const auto& id : want)
-    twice += seen.count(id) > 1;
-  EXPECT_EQ(twice, 0u) << "transactions committed more than once";
-  EXPECT_EQ(seen.size(), want.size()) << "blocks hold transactions nobody submitted";
+  expect_committed_once(want);
 
   // Every node holds the same chain up to a common height, and nothing failed.
   auto h = committed(3);
-  ASSERT_TRUE(poll_until(30s,
-                         [&] {
-                           for (std::uint32_t i = 0; i < nodes; ++i)
-                             if (committed(i) < h) return false;
-                           return true;
-                         }))
-      << "the nodes do not reach height " << h;
-  auto ref = get(0, "/block/" + std::to_string(h));
-  ASSERT_TRUE(ref);
-  for (std::uint32_t i = 1; i < nodes; ++i) {
-    auto b = get(i, "/block/" + std::to_string(h));
-    ASSERT_TRUE(b) << "node " << i;
-    EXPECT_EQ((*b)["hash"], (*ref)["hash"]) << "node " << i << " at height " << h;
+  ASSERT_TRUE(all_committed(h, 30s)) << "the nodes do not reach height " << h;
+  ASSERT_NO_FATAL_FAILURE(expect_same_block(h));
+  for (std::uint32_t i = 1; i < nodes; ++i)
     EXPECT_EQ(series(metrics(i), "bystack_compact_failed_total"), 0u) << "node " << i;
-  }
 
   // The early certificates were on: super node 0 sent its group's certificate to super node 3
   // twice in most views (early, then complete), where without the option it sends it once.
@@ -403,11 +388,7 @@ protected:
 };
 
 TEST_F(compact_butxo_cluster, signed_transfers_commit_exactly_once_and_balances_agree) {
-  ASSERT_TRUE(poll_until(40s, [&] {
-    for (std::uint32_t i = 0; i < nodes; ++i)
-      if (committed(i) < 2) return false;
-    return true;
-  })) << "the cluster does not commit";
+  ASSERT_TRUE(all_committed(2, 40s)) << "the cluster does not commit";
 
   for (const std::string extra :
        {"--rate 200 --seconds 8", "--rate 100 --seconds 4 --broadcast 1"}) {
