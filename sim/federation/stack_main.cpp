@@ -266,9 +266,10 @@ int main(int argc, char** argv) {
               p.mainchain_nodes, static_cast<unsigned long long>(f2.mc_blocks),
               static_cast<unsigned long long>(f2.mc_height));
   std::printf("federation: %zu members (m = %u, %zu offline), %zu collectors (CAF actors), %llu "
-              "headers relayed, %llu collector restarts\n",
+              "headers relayed (%llu in the header runs built), %llu collector restarts\n",
               p.members, static_cast<unsigned>(p.threshold), p.offline_members, p.collectors,
               static_cast<unsigned long long>(f2.headers),
+              static_cast<unsigned long long>(f2.headers_built),
               static_cast<unsigned long long>(f2.collector_restarts));
   std::printf(
       "pegins %llu, claims %llu, trades %llu, pegouts %llu, releases %llu, records %llu, "

@@ -447,7 +447,12 @@ struct federation_stack::impl final : stack_host {
       for (const auto& in : t.inputs) {
         if (in.kind == fed::claim_input) ++r_.claims;
         if (in.kind == fed::release_input) ++r_.records;
-        if (in.kind == fed::header_input) ++header_inputs_;
+        if (in.kind == fed::header_input) {
+          ++header_inputs_;
+          if (auto hs = fed::decode_headers(byte_view{in.ext.data(), in.ext.size()},
+                                            fp_.headers_per_input_max))
+            r_.headers += hs->size();
+        }
       }
     for (const auto& po : fed::pegouts_in_block(txs, height, sc_, fp_)) {
       for (std::size_t i = 0; i < p_.members; ++i)
@@ -762,8 +767,8 @@ struct federation_stack::impl final : stack_host {
     for (const auto& u : us_)
       if (u.burn_at_s >= 0 && !u.released) ++r_.pending_pegouts;
     for (const auto& c : collector_cores_)
-      if (c) r_.headers += c->stats().headers_relayed;
-    r_.headers += collector_stats_before_crash_.headers_relayed;
+      if (c) r_.headers_built += c->stats().headers_relayed;
+    r_.headers_built += collector_stats_before_crash_.headers_relayed;
     r_.mc_height = nodes_[0]->height();
     judge_faults();
     r_.end_s = static_cast<double>(t) / 1e6;

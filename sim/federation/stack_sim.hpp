@@ -80,6 +80,9 @@ struct stack_report {
   std::uint64_t sc_txs = 0;    ///< transactions in them (the wallets' too)
   std::uint64_t stack_txs = 0; ///< sidechain transactions of the users and collectors
   std::uint64_t headers = 0;   ///< mainchain headers relayed by collectors (committed)
+  /// Headers in the header runs collectors built (a run is built again when its transaction
+  /// expired uncommitted, and two collectors may race with the same run).
+  std::uint64_t headers_built = 0;
   std::uint64_t shares_refused = 0;
   std::uint64_t pending_pegouts = 0; ///< burned and not released at the end
   std::uint64_t collector_restarts = 0;
