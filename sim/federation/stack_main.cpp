@@ -59,6 +59,11 @@ void print_faults(const bystack::sim::federation::stack_params& p,
     std::printf("reorganisation at depth %llu (confirmations %llu): %llu reorganisations, %llu "
                 "pegin removed\n",
                 u(p.reorg_depth), u(p.confirmations), u(f.reorgs), u(f.pegins_removed));
+  if (f.releases_removed > 0 || p.reorg_after_release)
+    std::printf("releases removed by the reorganisation %llu, replaced %llu; on the final "
+                "mainchain %llu pegouts released once, %llu twice\n",
+                u(f.releases_removed), u(f.releases_replaced), u(f.released_once),
+                u(f.released_twice));
   for (const auto& why : f.fault_failures)
     std::printf("FAULT OUTCOME NOT MET: %s\n", why.c_str());
 }
