@@ -1403,7 +1403,9 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     while (env.next_before(end)) {
       auto e = env.pop();
       env.popped(e.t);
-      if (!plan->alive(env.node_of(e.dst), e.t)) continue;
+      // The ledger tick belongs to no node (its dst is 0): it must outlive a crash of node 0,
+      // or the wallets and the stack plugin would never submit again.
+      if (e.type != 2 && !plan->alive(env.node_of(e.dst), e.t)) continue;
       if (e.type == 2) {
         // The wallets offer this tick's transactions at a live super node (a ledger runs one
         // instant per window, so this is the window's first instant).

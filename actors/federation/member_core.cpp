@@ -76,6 +76,114 @@ void member_core::on_mainchain(std::vector<federation_coin> unspent, std::uint64
   advance();
 }
 
+void member_core::on_mainchain(std::vector<federation_coin> unspent, std::uint64_t height,
+                               std::set<hash256> mined) {
+  unspent_.clear();
+  for (auto& c : unspent)
+    unspent_.emplace(c.id, std::move(c));
+  mc_height_ = height;
+  have_view_ = true;
+  mined_ = std::move(mined);
+  have_mined_ = true;
+  replace_dead();
+  advance();
+}
+
+void member_core::replace_dead() {
+  auto k = std::max<std::uint64_t>(1, cfg_.params.release_confirmations);
+  std::set<hash256> pending; // outputs of planned transactions not mined and not dead
+  std::vector<hash256> gone;
+  for (const auto& key : order_) {
+    const auto& t = planned_.at(key);
+    auto id = t.id();
+    if (mined_.count(id) != 0) {
+      dead_since_.erase(key);
+      continue;
+    }
+    bool dead = false;
+    for (const auto& in : t.inputs)
+      if (unspent_.count(in.spent_output) == 0 && pending.count(in.spent_output) == 0) dead = true;
+    if (!dead) {
+      dead_since_.erase(key);
+      for (std::uint32_t o = 0; o < t.outputs.size(); ++o)
+        pending.insert(ledger::output_id(id, o, t.outputs[o]));
+      continue;
+    }
+    auto since = dead_since_.emplace(key, mc_height_).first->second;
+    // Migrations are not replaced (their place among the releases is fixed by the sidechain),
+    // and nothing is replaced while one dead transaction may still come back: every member
+    // then replaces the same set at once, and no replacement spends a dead one's change.
+    if (migration_keys_.count(key) != 0 || mc_height_ + 1 < since + k) return;
+    gone.push_back(key);
+  }
+  if (gone.empty()) return;
+  for (const auto& key : gone) {
+    planned_.erase(key);
+    program_.erase(key);
+    signed_.erase(key);
+    shares_.erase(key);
+    early_.erase(key);
+    submitted_.erase(key);
+    released_.erase(key);
+    dead_since_.erase(key);
+    replacing_.insert(key);
+    order_.erase(std::find(order_.begin(), order_.end(), key));
+    ++replaced_;
+  }
+  // What the remaining plan spends and creates.
+  planned_spent_.clear();
+  planned_change_.clear();
+  for (const auto& key : order_) {
+    const auto& t = planned_.at(key);
+    auto txid = t.id();
+    for (const auto& in : t.inputs)
+      planned_spent_.insert(in.spent_output);
+    for (std::size_t o = migration_keys_.count(key) != 0 ? 0 : 1; o < t.outputs.size(); ++o)
+      planned_change_.emplace(
+          ledger::output_id(txid, static_cast<std::uint32_t>(o), t.outputs[o]),
+          federation_coin{ledger::output_id(txid, static_cast<std::uint32_t>(o), t.outputs[o]),
+                          t.outputs[o], 0});
+  }
+}
+
+std::optional<ledger::tx> member_core::build_replacement(const pegout_request& p) const {
+  if (!have_view_) return std::nullopt;
+  const auto& fed = federation_at(cfg_.params, p.anchor_height);
+  auto fits = [&](const federation_coin& c) {
+    return c.out.kind == ledger::output_kind::control && c.out.owner == fed &&
+           c.out.asset == p.mainchain_asset && c.out.lot == p.lot &&
+           planned_spent_.count(c.id) == 0;
+  };
+  // Planned change first, at height 0 whether or not this member's view has it mined yet, so
+  // that every member orders the same coins alike.
+  std::map<hash256, const federation_coin*> seen;
+  std::vector<std::pair<std::uint64_t, hash256>> order;
+  for (const auto& [id, c] : planned_change_)
+    if (fits(c) && seen.emplace(id, &c).second) order.emplace_back(0, id);
+  for (const auto& [id, c] : unspent_)
+    if (fits(c) && seen.emplace(id, &c).second) order.emplace_back(c.height, id);
+  std::sort(order.begin(), order.end());
+  std::uint64_t sum = 0, newest = 0;
+  ledger::tx t;
+  t.chain = cfg_.params.mainchain;
+  for (const auto& [h, id] : order) {
+    if (sum >= p.amount) break;
+    if (t.inputs.size() == ledger::max_tx_inputs) return std::nullopt;
+    t.inputs.push_back(ledger::spend_of(id));
+    sum += seen.at(id)->out.amount;
+    newest = std::max(newest, h);
+  }
+  auto depth = cfg_.params.release_confirmations > 0 ? cfg_.params.release_confirmations - 1 : 0;
+  if (sum < p.amount || p.mainchain_fee >= p.amount || mc_height_ < newest + depth)
+    return std::nullopt;
+  auto pay = ledger::pay(p.mainchain_asset, p.amount - p.mainchain_fee, p.destination, p.lot);
+  pay.data = release_memo(p.id);
+  t.outputs.push_back(std::move(pay));
+  if (sum > p.amount)
+    t.outputs.push_back(ledger::pay(p.mainchain_asset, sum - p.amount, fed, p.lot));
+  return t;
+}
+
 void member_core::on_released(const hash256& pegout) {
   released_.insert(pegout);
   shares_.erase(pegout);
@@ -129,7 +237,12 @@ void member_core::advance() {
     while (in_force < rots.size() && rots[in_force].from_height <= p.anchor_height)
       ++in_force;
     if (in_force > migrated_) return;
-    auto t = build_release(p);
+    auto t = replacing_.count(p.id) != 0 ? build_replacement(p) : build_release(p);
+    // Coins at or below the anchor always cover a pegout unless a deep reorganisation took
+    // some (a double-spent pegin): then, with the chain's ids known, it takes the oldest coins
+    // deep enough, as a replacement does, so that one shortfall does not stop every later
+    // pegout whose coins are there.
+    if (!t && have_mined_ && mc_height_ >= p.anchor_height) t = build_replacement(p);
     if (!t) return; // later pegouts wait: their coins depend on this one's release
     plan(p.id, std::move(*t), federation_at(cfg_.params, p.anchor_height), false);
   }
@@ -243,6 +356,9 @@ void member_core::plan(const hash256& key, ledger::tx t, const ledger::control_p
                        bool migration) {
   auto txid = t.id();
   program_.emplace(key, program);
+  order_.push_back(key);
+  planned_.emplace(key, t);
+  if (migration) migration_keys_.insert(key);
   for (const auto& in : t.inputs)
     planned_spent_.insert(in.spent_output);
   // A release returns its change in output 1; a migration pays every output to the federation.

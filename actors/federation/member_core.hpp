@@ -105,6 +105,15 @@ public:
   /// Takes the member's mainchain view: the federation's unspent outputs on its best chain and
   /// that chain's height.
   void on_mainchain(std::vector<federation_coin> unspent, std::uint64_t height);
+  /// The same with the ids of the transactions on that best chain (at least those spending
+  /// federation outputs), which lets the member replace a release a reorganisation removed for
+  /// good: a planned release (or one built on its change) that is not on the chain and spends
+  /// an output that is neither unspent there nor created by a planned transaction still
+  /// pending is dead; once it has stayed dead while the view grew by release_confirmations - 1
+  /// blocks it can no longer come back within the confirmation depth, and the member plans,
+  /// signs and shares a replacement (build_replacement). Without the ids nothing is replaced.
+  void on_mainchain(std::vector<federation_coin> unspent, std::uint64_t height,
+                    std::set<hash256> mined);
   /// Handles another member's share.
   void on_share(const signature_share& s);
   /// Learns that a pegout's release (or a migration, by migration_key) is on the mainchain (it
@@ -134,6 +143,14 @@ public:
   /// Builds the release of pegout `p` (exposed for tests): null when the coins do not cover it
   /// or the mainchain view is below its anchor.
   std::optional<ledger::tx> build_release(const pegout_request& p) const;
+  /// Builds the replacement of a pegout's dead release (exposed for tests): the federation's
+  /// oldest coins on the member's best chain, by (height, id), planned change first (height 0),
+  /// until they cover the amount; null while the newest coin taken is not yet
+  /// release_confirmations deep in the view (every member with that chain prefix takes the
+  /// same coins) or the coins do not cover it.
+  std::optional<ledger::tx> build_replacement(const pegout_request& p) const;
+  /// Returns how many dead releases were replaced.
+  std::uint64_t replaced() const noexcept { return replaced_; }
   /// Builds the migrations of rotation `r` (index into params.rotations; exposed for tests):
   /// null while the view is not deep enough; empty when the old federation holds nothing.
   std::optional<std::vector<ledger::tx>> build_migration(std::size_t r) const;
@@ -145,6 +162,9 @@ public:
 
 private:
   void advance();
+  /// Forgets the planned releases dead for good (see on_mainchain with ids), so that advance()
+  /// plans their replacements.
+  void replace_dead();
   /// Plans the migrations whose place is at or before sequence `seq`; false while one waits.
   bool migrate_before(std::uint64_t seq);
   /// Records a planned transaction (release or migration) and signs it if this member is one
@@ -175,6 +195,15 @@ private:
   std::uint64_t next_sequence_ = 0;           ///< pegouts below it are planned
   std::map<std::size_t, std::uint64_t> slot_; ///< rotation -> sequence its migration precedes
   std::size_t migrated_ = 0;                  ///< rotations whose migrations are planned
+  // Replacement after a reorganisation (on_mainchain with the best chain's transaction ids).
+  bool have_mined_ = false;
+  std::set<hash256> mined_;                     ///< transactions on the best chain
+  std::vector<hash256> order_;                  ///< planned keys, in plan order
+  std::map<hash256, ledger::tx> planned_;       ///< key -> the planned transaction
+  std::set<hash256> migration_keys_;            ///< planned keys that are migrations
+  std::map<hash256, std::uint64_t> dead_since_; ///< key -> view height first seen dead
+  std::set<hash256> replacing_;                 ///< pegouts whose release is replaced
+  std::uint64_t replaced_ = 0;
   member_stats stats_;
   std::vector<member_effect> out_;
   signing_guard guard_;

@@ -60,6 +60,11 @@ void print_faults(const bystack::sim::federation::stack_params& p,
     std::printf("reorganisation at depth %llu (confirmations %llu): %llu reorganisations, %llu "
                 "pegin removed\n",
                 u(p.reorg_depth), u(p.confirmations), u(f.reorgs), u(f.pegins_removed));
+  if (f.releases_removed > 0 || p.reorg_after_release)
+    std::printf("releases removed by the reorganisation %llu, replaced %llu; on the final "
+                "mainchain %llu pegouts released once, %llu twice\n",
+                u(f.releases_removed), u(f.releases_replaced), u(f.released_once),
+                u(f.released_twice));
   for (const auto& why : f.fault_failures)
     std::printf("FAULT OUTCOME NOT MET: %s\n", why.c_str());
 }
@@ -271,9 +276,10 @@ int main(int argc, char** argv) {
               p.mainchain_nodes, static_cast<unsigned long long>(f2.mc_blocks),
               static_cast<unsigned long long>(f2.mc_height));
   std::printf("federation: %zu members (m = %u, %zu offline), %zu collectors (CAF actors), %llu "
-              "headers relayed, %llu collector restarts\n",
+              "headers relayed (%llu in the header runs built), %llu collector restarts\n",
               p.members, static_cast<unsigned>(p.threshold), p.offline_members, p.collectors,
               static_cast<unsigned long long>(f2.headers),
+              static_cast<unsigned long long>(f2.headers_built),
               static_cast<unsigned long long>(f2.collector_restarts));
   std::printf(
       "pegins %llu, claims %llu, trades %llu, pegouts %llu, releases %llu, records %llu, "

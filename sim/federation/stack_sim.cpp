@@ -47,6 +47,7 @@ public:
 struct mainchain_view {
   std::vector<fed::federation_coin> coins;
   std::uint64_t height = 0;
+  std::set<hash256> mined; ///< the best chain's transactions (members replace dead releases)
 };
 struct released_pegout {
   hash256 pegout;
@@ -80,11 +81,12 @@ template <class... F> overloaded(F...) -> overloaded<F...>;
 /// The member's mail: a final pegout, its mainchain node's view, a share, a release seen mined;
 /// its effects (shares, a release) go to the host.
 void handle(fed::member_core& core, stack_host& host, std::size_t index, const member_mail& m) {
-  std::visit(overloaded{[&](const fed::pegout_request& p) { core.on_pegout(p); },
-                        [&](const mainchain_view& v) { core.on_mainchain(v.coins, v.height); },
-                        [&](const fed::signature_share& s) { core.on_share(s); },
-                        [&](const released_pegout& r) { core.on_released(r.pegout); }},
-             m.v);
+  std::visit(
+      overloaded{[&](const fed::pegout_request& p) { core.on_pegout(p); },
+                 [&](const mainchain_view& v) { core.on_mainchain(v.coins, v.height, v.mined); },
+                 [&](const fed::signature_share& s) { core.on_share(s); },
+                 [&](const released_pegout& r) { core.on_released(r.pegout); }},
+      m.v);
   auto fx = core.take_effects();
   if (!fx.empty()) host.member_effects(index, std::move(fx));
 }
@@ -361,6 +363,7 @@ struct federation_stack::impl final : stack_host {
     for (std::size_t c = 0; c < p_.collectors; ++c)
       if (node_of_collector(c) == j) at(now_ + lat(), [this, c] { tell_collector(c); });
     auto coins = coins_of(node);
+    auto mined = mined_on(node);
     std::vector<hash256> released;
     for (const auto& t : node.block_at(height)->txs())
       for (const auto& o : t->outputs)
@@ -371,12 +374,20 @@ struct federation_stack::impl final : stack_host {
         }
     for (std::size_t m = 0; m < p_.members; ++m)
       if (node_of_member(m) == j && live(m))
-        at(now_ + lat(), [this, m, coins, height, released] {
-          send_member(m, member_mail{mainchain_view{coins, height}});
+        at(now_ + lat(), [this, m, coins, height, mined, released] {
+          send_member(m, member_mail{mainchain_view{coins, height, mined}});
           for (const auto& peg : released)
             send_member(m, member_mail{released_pegout{peg}});
         });
     if (j != 0) return;
+    for (std::uint64_t h = 1; h <= height; ++h) // the release first seen on node 0's chain
+      for (const auto& t : node.block_at(h)->txs())
+        for (const auto& o : t->outputs)
+          if (o.data.size() == 32) {
+            hash256 peg;
+            std::copy(o.data.begin(), o.data.end(), peg.data.begin());
+            if (pegout_owner_.count(peg) != 0) first_release_.emplace(peg, t->id());
+          }
     for (const auto& peg : released) {
       auto& u = us_[pegout_owner_.at(peg)];
       if (u.released) continue;
@@ -387,6 +398,15 @@ struct federation_stack::impl final : stack_host {
     }
     check_supply();
     if (p_.reorg_depth > 0) maybe_attack();
+  }
+
+  /// The ids of the transactions on a node's best chain.
+  static std::set<hash256> mined_on(const mc::mainchain_core& node) {
+    std::set<hash256> out;
+    for (std::uint64_t h = 1; h <= node.height(); ++h)
+      for (const auto& t : node.block_at(h)->txs())
+        out.insert(t->id());
+    return out;
   }
 
   /// The federation's unspent coins on a node's best chain, by id.
@@ -447,7 +467,12 @@ struct federation_stack::impl final : stack_host {
       for (const auto& in : t.inputs) {
         if (in.kind == fed::claim_input) ++r_.claims;
         if (in.kind == fed::release_input) ++r_.records;
-        if (in.kind == fed::header_input) ++header_inputs_;
+        if (in.kind == fed::header_input) {
+          ++header_inputs_;
+          if (auto hs = fed::decode_headers(byte_view{in.ext.data(), in.ext.size()},
+                                            fp_.headers_per_input_max))
+            r_.headers += hs->size();
+        }
       }
     for (const auto& po : fed::pegouts_in_block(txs, height, sc_, fp_)) {
       for (std::size_t i = 0; i < p_.members; ++i)
@@ -522,7 +547,7 @@ struct federation_stack::impl final : stack_host {
       for (const auto& po : final_pegouts_)
         send_member(i, member_mail{po});
       const auto& node = *nodes_[node_of_member(i)];
-      send_member(i, member_mail{mainchain_view{coins_of(node), node.height()}});
+      send_member(i, member_mail{mainchain_view{coins_of(node), node.height(), mined_on(node)}});
     }
   }
 
@@ -644,6 +669,14 @@ struct federation_stack::impl final : stack_host {
         if (t->id() == pegin0_) at_height = h;
     if (at_height == 0 || node.height() - at_height + 1 < p_.reorg_depth) return;
     if (p_.reorg_depth >= p_.confirmations && !us_[0].claimed) return;
+    if (p_.reorg_after_release) { // a release spending the pegin, confirmations deep
+      std::uint64_t release_height = 0;
+      for (std::uint64_t h = at_height; h <= node.height() && release_height == 0; ++h)
+        for (const auto& t : node.block_at(h)->txs())
+          for (const auto& in : t->inputs)
+            if (in.spent_output == pegin0_output_) release_height = h;
+      if (release_height == 0 || node.height() - release_height + 1 < p_.confirmations) return;
+    }
     attacked_ = true;
     claimed_before_reorg_ = us_[0].claimed;
     std::uint64_t top = 0;
@@ -665,6 +698,34 @@ struct federation_stack::impl final : stack_host {
   /// Checks that each fault had its expected outcome; what did not happen goes to the report.
   void judge_faults() {
     auto& f = r_.fault_failures;
+    std::map<hash256, std::vector<hash256>> final_releases; // pegout -> its releases
+    for (std::uint64_t h = 1; h <= nodes_[0]->height(); ++h)
+      for (const auto& t : nodes_[0]->block_at(h)->txs())
+        for (const auto& o : t->outputs)
+          if (o.data.size() == 32) {
+            hash256 peg;
+            std::copy(o.data.begin(), o.data.end(), peg.data.begin());
+            if (pegout_owner_.count(peg) != 0) final_releases[peg].push_back(t->id());
+          }
+    for (const auto& [peg, ids] : final_releases)
+      (ids.size() == 1 ? r_.released_once : r_.released_twice) += 1;
+    for (const auto& [peg, first] : first_release_) {
+      auto it = final_releases.find(peg);
+      if (it != final_releases.end() && it->second == std::vector<hash256>{first}) continue;
+      ++r_.releases_removed;
+      if (it != final_releases.end() && it->second.size() == 1) ++r_.releases_replaced;
+    }
+    if (r_.released_twice != 0)
+      f.push_back(std::to_string(r_.released_twice) +
+                  " pegouts released twice on the final mainchain");
+    if (p_.reorg_after_release) {
+      if (r_.releases_removed == 0)
+        f.push_back("reorg_after_release: the reorganisation removed no release");
+      if (r_.releases_replaced != r_.releases_removed)
+        f.push_back("reorg_after_release: " + std::to_string(r_.releases_removed) +
+                    " releases removed, only " + std::to_string(r_.releases_replaced) +
+                    " replaced by one release each");
+    }
     for (const auto& [why, n] : refusals_)
       r_.refusals += (r_.refusals.empty() ? "" : "; ") + why + ": " + std::to_string(n);
     std::set<hash256> outputs;
@@ -762,8 +823,8 @@ struct federation_stack::impl final : stack_host {
     for (const auto& u : us_)
       if (u.burn_at_s >= 0 && !u.released) ++r_.pending_pegouts;
     for (const auto& c : collector_cores_)
-      if (c) r_.headers += c->stats().headers_relayed;
-    r_.headers += collector_stats_before_crash_.headers_relayed;
+      if (c) r_.headers_built += c->stats().headers_relayed;
+    r_.headers_built += collector_stats_before_crash_.headers_relayed;
     r_.mc_height = nodes_[0]->height();
     judge_faults();
     r_.end_s = static_cast<double>(t) / 1e6;
@@ -835,6 +896,7 @@ struct federation_stack::impl final : stack_host {
   hash256 pegin0_, pegin0_output_, attack_tip_;
   mc::tx_ptr conflict_;
   bool attacked_ = false, claimed_before_reorg_ = false;
+  std::map<hash256, hash256> first_release_; ///< pegout -> its release first seen on node 0
 };
 
 // -- federation_stack ---------------------------------------------------------------------------
@@ -910,6 +972,9 @@ result<stack_params> load_stack_params(const std::string& text, const std::strin
       f->fail("byzantine_members", "the Byzantine members are online: at most members - "
                                    "offline_members");
     p.reorg_depth = static_cast<std::uint64_t>(f->optional_int("reorg_depth", 0, 0, 1000));
+    p.reorg_after_release = f->optional<bool>("reorg_after_release", false);
+    if (p.reorg_after_release && p.reorg_depth < p.confirmations)
+      f->fail("reorg_after_release", "needs reorg_depth at or beyond confirmations");
     if ((p.lying_collector || p.double_claim) && p.collectors == 0)
       f->fail(p.lying_collector ? "lying_collector" : "double_claim", "needs a collector");
     f->finish();

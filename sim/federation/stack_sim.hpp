@@ -60,6 +60,10 @@ struct stack_params {
   /// same coins elsewhere. At or beyond `confirmations` the attacker also waits until the claim
   /// is committed, so that the supply checker must flag it.
   std::uint64_t reorg_depth = 0;
+  /// With reorg_depth at or beyond `confirmations`: the attacker also waits until a release
+  /// spending the pegin's output is `confirmations` deep, so that the reorganisation removes
+  /// it for good and the members must replace it (from other coins).
+  bool reorg_after_release = false;
 };
 
 /// Reads the `federation:` section of a scenario file (absent: an error); errors name the file,
@@ -80,6 +84,9 @@ struct stack_report {
   std::uint64_t sc_txs = 0;    ///< transactions in them (the wallets' too)
   std::uint64_t stack_txs = 0; ///< sidechain transactions of the users and collectors
   std::uint64_t headers = 0;   ///< mainchain headers relayed by collectors (committed)
+  /// Headers in the header runs collectors built (a run is built again when its transaction
+  /// expired uncommitted, and two collectors may race with the same run).
+  std::uint64_t headers_built = 0;
   std::uint64_t shares_refused = 0;
   std::uint64_t pending_pegouts = 0; ///< burned and not released at the end
   std::uint64_t collector_restarts = 0;
@@ -95,6 +102,11 @@ struct stack_report {
   std::uint64_t releases_before_return = 0; ///< with members_return_at_s
   std::uint64_t reorgs = 0;                 ///< the attacker's branch became node 0's best
   std::uint64_t pegins_removed = 0;         ///< pegins the reorganisation took off the chain
+  /// Releases on node 0's final best chain: pegouts paid exactly once, pegouts paid twice or
+  /// more (never, if members sign once), and pegouts whose release a reorganisation removed
+  /// (the release first seen mined is not on the final chain) and that are paid once by
+  /// another transaction.
+  std::uint64_t released_once = 0, released_twice = 0, releases_removed = 0, releases_replaced = 0;
   /// Why the refused transactions were refused (forged and second claims, checked against the
   /// committed state as every validator checks them), by rule: "rule: count; ...".
   std::string refusals;

@@ -290,3 +290,87 @@ TEST(Member, ARestartedMemberRefusesToSignAnotherReleaseForAPegout) {
 }
 
 } // namespace
+
+namespace {
+
+using namespace bystack;
+using namespace bystack::federation;
+using namespace bystack::federation::testing;
+
+/// A federation coin of `amount` BTM at `height`, with an id of its own (members check no
+/// coin's origin: the view is their node's).
+federation_coin coin_of(const pegout_world& w, std::uint8_t tag, std::uint64_t amount,
+                        std::uint64_t height) {
+  crypto::hash256 id;
+  id.data[0] = 0xc0;
+  id.data[1] = tag;
+  return federation_coin{id, ledger::pay(w.w.btm.id(), amount, w.fed), height};
+}
+
+TEST(Member, AReleaseADeepReorganisationRemovedIsReplacedOnceItIsDeadForTheDepth) {
+  member_world t; // 3 confirmations; the pegout asks 400 of the claimed 600
+  auto coins = federation_coins(t.node, t.fed);
+  ASSERT_EQ(coins.size(), 1u);
+  auto h = t.node.height();
+  for (std::size_t i = 0; i < 2; ++i) {
+    t.cores[i]->on_mainchain(coins, h, {});
+    t.cores[i]->on_pegout(t.request);
+  }
+  auto first = *t.cores[0]->signed_release(t.request.id);
+  EXPECT_EQ(t.cores[1]->signed_release(t.request.id)->id(), first.id());
+  ASSERT_EQ(first.inputs.at(0).spent_output, coins[0].id);
+  // Mined: its change is a coin, the old coin is gone. Nothing is dead.
+  auto change =
+      federation_coin{ledger::output_id(first.id(), 1, first.outputs[1]), first.outputs[1], h + 1};
+  for (std::size_t i = 0; i < 2; ++i)
+    t.cores[i]->on_mainchain({change}, h + 1, {first.id()});
+  // A deep reorganisation: the pegin coin and the release are gone; another pegin (700) is
+  // on the new chain at height h + 1.
+  auto other = coin_of(t, 1, 700, h + 1);
+  for (std::size_t i = 0; i < 2; ++i)
+    t.cores[i]->on_mainchain({other}, h + 2, {});
+  EXPECT_EQ(t.cores[0]->signed_release(t.request.id)->id(), first.id()); // dead, not for good
+  // The old coin comes back (the reorganisation was undone): still the first release.
+  t.cores[0]->on_mainchain({coins[0], other}, h + 3, {});
+  EXPECT_EQ(t.cores[0]->replaced(), 0u);
+  // Dead again, and for release_confirmations blocks of the view: replaced, from the other
+  // coin, identically by both members, signed once more.
+  for (auto at = h + 4; at <= h + 6; ++at)
+    for (std::size_t i = 0; i < 2; ++i)
+      t.cores[i]->on_mainchain({other}, at, {});
+  EXPECT_EQ(t.cores[0]->replaced(), 1u);
+  const auto* r0 = t.cores[0]->signed_release(t.request.id);
+  const auto* r1 = t.cores[1]->signed_release(t.request.id);
+  ASSERT_NE(r0, nullptr);
+  ASSERT_NE(r1, nullptr);
+  EXPECT_NE(r0->id(), first.id());
+  EXPECT_EQ(r0->id(), r1->id());
+  ASSERT_EQ(r0->inputs.size(), 1u);
+  EXPECT_EQ(r0->inputs[0].spent_output, other.id);
+  EXPECT_EQ(r0->outputs.at(0).data, release_memo(t.request.id));
+  EXPECT_EQ(r0->outputs.at(0).amount, 400u);
+  EXPECT_EQ(r0->outputs.at(1).amount, 300u); // the change back to the federation
+  EXPECT_EQ(t.cores[0]->stats().releases_signed, 2u);
+  // Two shares of the replacement submit it; once mined, later views replace nothing.
+  auto s0 = t.shares_of(0);
+  auto s1 = t.shares_of(1);
+  ASSERT_FALSE(s1.empty());
+  t.cores[0]->on_share(s1.back());
+  EXPECT_EQ(t.cores[0]->stats().releases_submitted, 1u); // the first was never submitted
+  auto replacement = r0->id();
+  for (auto at = h + 7; at <= h + 12; ++at)
+    t.cores[0]->on_mainchain({}, at, {replacement});
+  EXPECT_EQ(t.cores[0]->replaced(), 1u);
+  EXPECT_EQ(t.cores[0]->signed_release(t.request.id)->id(), replacement);
+  // Without the chain's transaction ids (the two-argument view) nothing is ever replaced.
+  member_world u;
+  u.cores[0]->on_mainchain(federation_coins(u.node, u.fed), u.node.height());
+  u.cores[0]->on_pegout(u.request);
+  auto kept = u.cores[0]->signed_release(u.request.id)->id();
+  for (auto at = h + 1; at <= h + 6; ++at)
+    u.cores[0]->on_mainchain({coin_of(u, 2, 700, h)}, at);
+  EXPECT_EQ(u.cores[0]->replaced(), 0u);
+  EXPECT_EQ(u.cores[0]->signed_release(u.request.id)->id(), kept);
+}
+
+} // namespace
