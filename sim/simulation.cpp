@@ -51,12 +51,7 @@ constexpr std::uint64_t retained_blocks = 8;
 constexpr std::uint64_t retained_certificates = 8;
 
 std::uint64_t mix64(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
+  return splitmix64(x);
 }
 
 struct event {

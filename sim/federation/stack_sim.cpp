@@ -828,6 +828,13 @@ struct federation_stack::impl final : stack_host {
     r_.mc_height = nodes_[0]->height();
     judge_faults();
     r_.end_s = static_cast<double>(t) / 1e6;
+    if (p_.byzantine_members > 0) {
+      // Refused thefts leave no mark on either chain: the trace records the attempts.
+      tr_add(r_.theft_shares);
+      tr_add(r_.shares_refused);
+      tr_add(r_.thefts_submitted);
+      tr_add(r_.thefts_mined);
+    }
     r_.trace_hash = trace_;
     for (auto& a : member_actors_)
       if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
