@@ -72,6 +72,32 @@ public:
     return x;
   }
 
+  /// Removes the items for which `drop(item)` holds, handing each to `sink(item)` (in no
+  /// particular order); the order of the others is unchanged. Buffers left mostly empty are
+  /// shrunk, so the memory goes back. Returns the number removed.
+  template <class Drop, class Sink> std::size_t remove_if(Drop drop, Sink sink) {
+    std::size_t removed = 0;
+    auto sweep = [&](std::vector<Item>& v) {
+      auto kept = std::remove_if(v.begin(), v.end(), [&](const Item& x) {
+        if (!drop(x)) return false;
+        sink(x);
+        return true;
+      });
+      removed += static_cast<std::size_t>(v.end() - kept);
+      v.erase(kept, v.end());
+      if (v.capacity() > 4 * v.size() + 16) v.shrink_to_fit();
+    };
+    // A radix bucket's keys stay in their bucket (the base is unchanged), and the heap of near
+    // keys is rebuilt, so every remaining key is popped in the same order as before.
+    for (auto& b : buckets_)
+      sweep(b);
+    auto before = early_.size();
+    sweep(early_);
+    if (early_.size() != before) std::make_heap(early_.begin(), early_.end(), greater{});
+    size_ -= removed;
+    return removed;
+  }
+
 private:
   /// A 128-bit key: time in the high word, sequence number in the low word.
   struct key {
@@ -177,6 +203,16 @@ public:
     }
     return top().t < end;
   }
+
+  /// Removes the items beyond the ring (the far queue, mostly timers) for which `drop(item)`
+  /// holds, handing each to `sink(item)`; the others keep their order. Returns the number removed.
+  template <class Drop, class Sink> std::size_t remove_far_if(Drop drop, Sink sink) {
+    auto n = far_.remove_if(drop, sink);
+    size_ -= n;
+    return n;
+  }
+  /// Keys waiting beyond the ring.
+  std::size_t far_size() const { return far_.size(); }
 
   /// Keys waiting in the heap of keys at or below the current bucket (for tests).
   std::size_t below_current() const { return near_.size(); }

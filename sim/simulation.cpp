@@ -447,6 +447,7 @@ public:
       slots_[old] = std::move(e);
       queue_.push(event_key{slots_[old].t, slots_[old].seq, old, node});
       timer_seq_[idx] = slots_[old].seq;
+      if (++tombstones_ >= next_compaction_) compact_tombstones();
       return;
     }
     timer_slot_[idx] = push(std::move(e));
@@ -830,11 +831,26 @@ public:
     queue_.push(event_key{t, seq_++, rec | delivery_flag, dst});
   }
 
-  bool empty() const { return queue_.empty(); }
-  std::int64_t next_time() { return queue_.top().t; }
+  bool empty() const { return queue_.empty() && stale_.empty(); }
+  std::int64_t next_time() {
+    if (stale_.empty()) return queue_.top().t;
+    auto s = stale_.front();
+    return s > 0 && queue_.has_before(s) ? queue_.top().t : s;
+  }
   /// Whether an event is due before `end` (the queue does not move past `end` to answer).
-  bool next_before(std::int64_t end) { return queue_.has_before(end); }
+  bool next_before(std::int64_t end) {
+    return (!stale_.empty() && stale_.front() < end) || queue_.has_before(end);
+  }
   event pop() {
+    if (!stale_.empty() && !queue_.has_before(stale_.front() + 1)) {
+      // A compacted tombstone (see compact_tombstones): only its instant is left, and the loop
+      // drops it as it dropped the tombstone, whose place among the keys of its instant did not
+      // matter (a tombstone only counts as a popped event of its instant).
+      std::int64_t t = stale_.front();
+      std::pop_heap(stale_.begin(), stale_.end(), std::greater<>{});
+      stale_.pop_back();
+      return event{t, 0, 0, 0, 1, 0, 0, UINT64_MAX, nullptr};
+    }
     auto [kt, kseq, slot, kdst] = queue_.pop();
     if (slot & delivery_flag) {
       auto& r = records_[slot & ~delivery_flag];
@@ -853,6 +869,7 @@ public:
     if (slots_[slot].seq != kseq) {
       // A tombstone (see set_timer): a stale timer whose slot a newer timer took. No generation
       // matches UINT64_MAX, so the loop drops it as it dropped the stale timer.
+      --tombstones_;
       return event{kt, kseq, kdst, kdst, 1, 0, 0, UINT64_MAX, nullptr};
     }
     event e = std::move(slots_[slot]);
@@ -861,6 +878,31 @@ public:
     free_slots_.push_back(slot);
     return e;
   }
+  /// Takes the tombstones out of the far queue (timers beyond the calendar's ring: the view
+  /// timers of views long superseded, a minute ahead in the bench) and keeps only their instants,
+  /// 8 bytes each instead of a 24-byte key in a bucket that grew by doubling. Runs when the
+  /// tombstones pending since the last pass reach the number of pending events in slots (the
+  /// live timers), so each pass over the far queue removes at least as many keys as it keeps:
+  /// constant work per tombstone. The loop still visits every stale timer's instant (it counts
+  /// it as an event and may open a window there), so runs are unchanged.
+  void compact_tombstones() {
+    queue_.remove_far_if(
+        [this](const event_key& k) {
+          return (k.slot & delivery_flag) == 0 && slots_[k.slot].seq != k.seq;
+        },
+        [this](const event_key& k) {
+          stale_.push_back(k.t);
+          std::push_heap(stale_.begin(), stale_.end(), std::greater<>{});
+          --tombstones_;
+          ++out_.stale_timers_compacted;
+        });
+    next_compaction_ =
+        tombstones_ + std::max<std::size_t>(1024, slots_.size() - free_slots_.size());
+  }
+  /// Tombstones still in the queue, instants of compacted ones (for tests and the bench).
+  std::size_t tombstones() const { return tombstones_; }
+  std::size_t stale_instants() const { return stale_.size(); }
+
   void set_now(std::int64_t t) { now_ = t; }
   std::int64_t now() const { return now_; }
   bool stale_timer(const event& e) const {
@@ -1119,6 +1161,9 @@ private:
   bucket_event_queue<event_key> queue_; ///< by (t, seq)
   std::vector<event> slots_;            ///< the pending events, addressed by their keys
   std::vector<std::uint32_t> free_slots_;
+  std::size_t tombstones_ = 0;         ///< stale timers' keys in queue_
+  std::size_t next_compaction_ = 1024; ///< compact_tombstones() when tombstones_ reaches this
+  std::vector<std::int64_t> stale_;    ///< instants of compacted tombstones, a min-heap
   /// What the copies of one send share (see new_record); its copies' keys name it.
   struct send_record {
     shared_bytes bytes;

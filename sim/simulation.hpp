@@ -92,6 +92,8 @@ struct run_result {
   bool completed = false; ///< every honest node committed `rounds` blocks
   double sim_seconds = 0;
   double wall_seconds = 0;
+  /// Stale timers' keys taken out of the event queue, only their instants kept (see there).
+  std::uint64_t stale_timers_compacted = 0;
   std::map<std::string, std::uint64_t> rejected; ///< by reason
   std::uint64_t views_timed_out = 0;
   // relay: compact (sums over nodes; see bbft::core_stats).

@@ -157,5 +157,59 @@ TEST(BucketEventQueue, WindowsPopInOrderAndPeekNoFurtherThanTheWindow) {
   EXPECT_GT(popped, 100'000u);
 }
 
+/// remove_far_if (the simulator drops stale timers' keys with it): the loop's pattern with a
+/// view timer a minute ahead per popped key, and every so often the timers with an odd payload
+/// taken out of the far queue. The rest must pop in the reference's order (the reference drops
+/// the removed ones when it reaches them), and every removed item must be a far one matching
+/// the predicate, handed to the sink once.
+TEST(BucketEventQueue, RemovingFarItemsKeepsTheOrderOfTheRest) {
+  std::mt19937_64 rng(5);
+  bucket_event_queue<item> q;
+  std::priority_queue<item, std::vector<item>, later> ref;
+  std::vector<bool> gone;
+  std::uint64_t seq = 0, popped = 0, removed = 0;
+  auto push = [&](std::int64_t t) {
+    item x{t, seq++, static_cast<std::uint32_t>(rng())};
+    gone.push_back(false);
+    q.push(x);
+    ref.push(x);
+  };
+  push(0);
+  while (!ref.empty()) {
+    while (!ref.empty() && gone[ref.top().seq])
+      ref.pop();
+    if (ref.empty()) break;
+    ASSERT_FALSE(q.empty());
+    auto a = q.pop();
+    ASSERT_EQ(a.seq, ref.top().seq);
+    ASSERT_FALSE(gone[a.seq]);
+    ref.pop();
+    if (++popped < 60'000) {
+      auto k = rng() % 3;
+      for (std::uint64_t j = 0; j < k; ++j)
+        push(a.t + 20'000 + static_cast<std::int64_t>(rng() % 60'000));
+      push(a.t + 60'000'000);
+    }
+    if (popped % 5'000 == 0) {
+      auto far_before = q.far_size();
+      auto size_before = q.size();
+      std::uint64_t sunk = 0;
+      auto n = q.remove_far_if([](const item& x) { return x.payload % 2 == 1; },
+                               [&](const item& x) {
+                                 EXPECT_EQ(x.payload % 2, 1u);
+                                 EXPECT_FALSE(gone[x.seq]);
+                                 gone[x.seq] = true;
+                                 ++sunk;
+                               });
+      EXPECT_EQ(n, sunk);
+      EXPECT_EQ(q.size(), size_before - n);
+      EXPECT_EQ(q.far_size(), far_before - n);
+      removed += n;
+    }
+  }
+  EXPECT_TRUE(q.empty());
+  EXPECT_GT(removed, 10'000u);
+}
+
 } // namespace
 } // namespace bystack::sim
