@@ -455,32 +455,24 @@ public:
   }
 
   void on_certified(std::uint32_t node, const bbft::certified_effect& e) override {
-    auto& w = win_[node];
-    deferred d;
-    d.w = deferred::what::certified;
-    d.event_t = w.now;
-    d.t = busy_[node];
-    d.gen = w.notes.size();
-    w.notes.emplace_back(e);
-    w.out.push_back(std::move(d));
+    defer(node, deferred::what::certified, e);
   }
   void on_commit(std::uint32_t node, const bbft::commit_effect& e) override {
-    auto& w = win_[node];
-    deferred d;
-    d.w = deferred::what::commit;
-    d.event_t = w.now;
-    d.t = busy_[node];
-    d.gen = w.notes.size();
-    w.notes.emplace_back(e);
-    w.out.push_back(std::move(d));
+    defer(node, deferred::what::commit, e);
   }
   void on_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& dt) override {
+    defer(node, deferred::what::reject, std::pair<bbft::reject_effect, std::string>(e, dt));
+  }
+  /// Keeps a certified, commit or reject call for the flush: its effect in the node's notes,
+  /// a record naming it (at index gen) with the instant of the event and the node's clock.
+  void defer(std::uint32_t node, deferred::what kind, deferred_note note) {
     auto& w = win_[node];
     deferred d;
-    d.w = deferred::what::reject;
+    d.w = kind;
     d.event_t = w.now;
+    d.t = busy_[node]; // the call's time (a reject does not use it)
     d.gen = w.notes.size();
-    w.notes.emplace_back(std::pair<bbft::reject_effect, std::string>(e, dt));
+    w.notes.push_back(std::move(note));
     w.out.push_back(std::move(d));
   }
 
