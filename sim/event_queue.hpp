@@ -307,16 +307,64 @@ private:
       // The emptied buffer goes to the pool, for the next bucket that fills: buffers live only
       // in non-empty buckets, so a long ring does not keep one per bucket it went by.
       if (sorted_.empty()) {
-        if (sorted_.capacity() > 0) pool_.push_back(std::move(sorted_));
+        retire(std::move(sorted_));
         sorted_ = std::move(v);
       } else {
         sorted_.insert(sorted_.end(), v.begin(), v.end());
-        v.clear();
-        pool_.push_back(std::move(v));
+        retire(std::move(v));
       }
       v = std::vector<Item>();
     }
-    std::sort(sorted_.begin(), sorted_.end(), greater{}); // the smallest last
+    sort_bucket();
+  }
+
+  /// An emptied buffer goes to the pool, unless it is larger than a bucket usually needs: pooled,
+  /// the room of the fullest buckets ever seen would stay for the whole run (at M = N = 300 the
+  /// buffers held 5.8 MB after 2 rounds and 15.2 MB after 10; massif). Such a buffer is freed,
+  /// and a bucket that fills up again grows its own.
+  void retire(std::vector<Item>&& b) {
+    if (b.capacity() == 0) return;
+    b.clear();
+    if (b.capacity() <= pooled_max) {
+      pool_.push_back(std::move(b));
+    } else {
+      std::vector<Item>().swap(b);
+    }
+  }
+  static constexpr std::size_t pooled_max = 64; ///< items a pooled buffer may have room for
+
+  /// Sorts the current bucket's keys, the smallest last. Its keys were appended in sequence
+  /// order (a key waits beyond the ring until every later push for its bucket goes to the ring,
+  /// and leaves the far queue in order), so a counting sort by time within the bucket, stable,
+  /// gives the (time, sequence) order in two passes instead of a comparison sort's n log n. A
+  /// check pass confirms it; keys pushed out of sequence order fall back to the comparison sort.
+  void sort_bucket() {
+    constexpr std::size_t width = std::size_t{1} << width_bits;
+    auto n = sorted_.size();
+    if (n < 64) {
+      std::sort(sorted_.begin(), sorted_.end(), greater{});
+      return;
+    }
+    auto base = static_cast<std::int64_t>(cur_ << width_bits);
+    // Slot s holds time base + width - 1 - s: the latest time first.
+    counts_.assign(width + 1, 0);
+    for (const auto& x : sorted_)
+      ++counts_[width - static_cast<std::size_t>(x.t - base)];
+    for (std::size_t i = 1; i <= width; ++i)
+      counts_[i] += counts_[i - 1];
+    scratch_.resize(n);
+    // Backwards, so that among keys of one time the last appended (the largest sequence
+    // number) comes first.
+    for (auto i = n; i-- > 0;) {
+      const auto& x = sorted_[i];
+      scratch_[counts_[width - 1 - static_cast<std::size_t>(x.t - base)]++] = x;
+    }
+    sorted_.swap(scratch_);
+    for (std::size_t i = 1; i < n; ++i)
+      if (!greater{}(sorted_[i - 1], sorted_[i])) {
+        std::sort(sorted_.begin(), sorted_.end(), greater{});
+        return;
+      }
   }
 
   std::vector<std::vector<Item>> ring_ = std::vector<std::vector<Item>>(ring_size);
@@ -324,6 +372,8 @@ private:
   std::uint64_t cur_ = 0;                                                  ///< the current bucket
   std::vector<Item> sorted_;            ///< its keys, largest first
   std::vector<std::vector<Item>> pool_; ///< emptied buffers
+  std::vector<std::uint32_t> counts_;   ///< sort_bucket's counters
+  std::vector<Item> scratch_;           ///< sort_bucket's second buffer
   std::vector<Item> near_;      ///< keys pushed at or below the current bucket, a binary heap
   radix_event_queue<Item> far_; ///< keys beyond the ring (mostly timers)
   key popped_{};                ///< the last key popped

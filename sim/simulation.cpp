@@ -54,6 +54,15 @@ std::uint64_t mix64(std::uint64_t x) {
   return splitmix64(x);
 }
 
+/// std::llround for the model's costs and latencies, inline: the same value for every input (a
+/// non-negative double below 2^52 has an exact fractional part, and llround rounds halves up
+/// there; anything else goes to std::llround). libm's llround is a call per charge and copy.
+std::int64_t round_us(double x) {
+  if (!(x >= 0.0 && x < 4503599627370496.0)) return std::llround(x);
+  auto r = static_cast<std::int64_t>(x);
+  return x - static_cast<double>(r) >= 0.5 ? r + 1 : r;
+}
+
 struct event {
   std::int64_t t;
   std::uint64_t seq;
@@ -215,6 +224,7 @@ public:
         timer_slot_(s.nodes * timer_kinds, no_slot), timer_seq_(s.nodes * timer_kinds, 0),
         committed_(s.nodes, 0), loads_(s.nodes) {
     auto n = s.nodes;
+    in_hint_.resize(n, 0);
     if (n <= tracked_nodes_max) {
       auto h = std::min<std::size_t>(tracked_heights, s.rounds);
       out_.certified_us.assign(h, std::vector<std::int64_t>(n, -1));
@@ -269,8 +279,7 @@ public:
                 c.sign_us * static_cast<double>(m.signs) +
                 c.aggregate_verify_us * static_cast<double>(m.aggregate_verifies) +
                 c.aggregate_per_signer_us * static_cast<double>(m.aggregate_signers);
-    busy_[node] =
-        std::max(win_[node].now, busy_[node]) + static_cast<std::int64_t>(std::llround(us));
+    busy_[node] = std::max(win_[node].now, busy_[node]) + round_us(us);
   }
 
   void send(std::uint32_t from, const bbft::send_effect& e) override {
@@ -337,7 +346,7 @@ public:
     double bw = s_.network.bandwidth_mbps;
     if (s_.network.super_bandwidth_mbps && topo_.is_super(node_of(from)))
       bw = *s_.network.super_bandwidth_mbps;
-    auto ser_us = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * 8.0 / bw));
+    auto ser_us = round_us(static_cast<double>(size) * 8.0 / bw);
     std::size_t receivers = 0, k = 0;
     std::int64_t chunk_us = 0, chunks = 1, pipe_start = 0, pipe_full_in = 0;
     std::uint32_t rec = no_slot; // the copies' shared record, made with the first copy queued
@@ -603,6 +612,8 @@ public:
         spare_.pop_back();
       }
     }
+    if (w.in.size() == w.in.capacity() && w.in.size() < in_hint_[node])
+      w.in.reserve(in_hint_[node]); // once, instead of growing by doubling
     w.in.push_back(std::move(x));
   }
   void add_start(std::uint32_t node, std::int64_t t) {
@@ -724,6 +735,9 @@ public:
     }
     for (auto n : touched_) {
       auto& w = win_[n];
+      // The room its next window's events will probably take (a super node's votes at M = N):
+      // taken at once then, and not kept meanwhile (see trim below).
+      in_hint_[n] = static_cast<std::uint32_t>(std::min<std::size_t>(w.in.size(), UINT32_MAX));
       w.in.clear();
       w.in_at = 0;
       w.local.clear();
@@ -920,6 +934,7 @@ public:
     auto n = r->instances();
     busy_.resize(n, 0);
     win_.resize(n);
+    in_hint_.resize(n, 0);
     sends_.resize(n, 0);
     rewrites_.resize(n, 0);
     uplink_.resize(n, 0);
@@ -1074,7 +1089,7 @@ private:
     auto b = make_shared_bytes(codec::encode(*m));
     // Encoding costs the sender CPU time; forwarding received bytes does not.
     auto us = s_.cpu.encode_ns_per_byte * static_cast<double>(b->size()) / 1000.0;
-    busy_[from] = std::max(w.now, busy_[from]) + static_cast<std::int64_t>(std::llround(us));
+    busy_[from] = std::max(w.now, busy_[from]) + round_us(us);
     w.fresh.emplace_back(m.get(), b);
     fresh = true;
     return b;
@@ -1098,7 +1113,7 @@ private:
       if (l.jitter_ms > 0) ms = std::max(0.0, ms + rng.uniform(-l.jitter_ms, l.jitter_ms));
       break;
     }
-    return static_cast<std::int64_t>(std::llround(ms * 1000.0));
+    return round_us(ms * 1000.0);
   }
 
   static constexpr std::size_t memo_max = 1 << 15;
@@ -1133,6 +1148,7 @@ private:
   static constexpr std::size_t spare_in = 4, spare_local = 2, spare_out = 8, spare_fresh = 2,
                                spare_notes = 2;
   std::vector<std::uint32_t> touched_;
+  std::vector<std::uint32_t> in_hint_; ///< each node's events in its last window with events
   std::int64_t window_end_ = 1;
   bool in_window_ = false;
   struct instant {
