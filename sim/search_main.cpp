@@ -18,7 +18,6 @@
 #include "sim/seed_pool.hpp"
 
 #include <iostream>
-#include <utility>
 
 namespace {
 
@@ -40,13 +39,9 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
             << " threads" << std::endl;
   search_counts n;
   std::uint64_t rewards = 0, boundaries = 0, changed = 0, faults = 0, equivocations = 0;
-  auto job = [](std::uint64_t seed) {
-    auto c = draw_dpos_scenario(seed);
-    auto r = run_dpos(c);
-    return std::pair{std::move(c), std::move(r)};
-  };
-  double secs = report_each_seed(from, count, jobs, 500, job, [&](std::uint64_t seed, auto& cr) {
-    const auto& [c, r] = cr;
+  auto draw = [](std::uint64_t seed) { return draw_dpos_scenario(seed); };
+  auto run_one = [](const auto& c) { return run_dpos(c); };
+  auto report = [&](std::uint64_t seed, const auto& c, const auto& r) {
     // Boundaries crossed (epochs >= 2 use elected sets) and members replaced in them.
     for (const auto& e : r.epochs)
       if (e.epoch >= 2 && (e.epoch - 1) * c.epoch_blocks < r.committed) {
@@ -80,7 +75,8 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
       std::cout << "seed " << seed << ": " << what << ": " << detail
                 << "\n  reproduce: build/sim/bystack-fault-search --dpos --seed " << seed
                 << " --print-scenario\n";
-  });
+  };
+  double secs = report_each_seed(from, count, jobs, 500, draw, run_one, report);
   std::cout << count << " runs in " << secs << " s: " << n.safety << " safety violations, "
             << rewards << " reward conservation violations, " << n.liveness
             << " liveness failures; " << boundaries << " epoch boundaries crossed with " << changed
@@ -148,13 +144,9 @@ int main(int argc, char** argv) {
             << " threads" << std::endl;
   search_counts n;
   std::uint64_t outside = 0;
-  auto job = [&opt](std::uint64_t seed) {
-    auto s = draw_scenario(seed, opt);
-    auto r = run(s);
-    return std::pair{std::move(s), std::move(r)};
-  };
-  double secs = report_each_seed(from, count, jobs, 500, job, [&](std::uint64_t seed, auto& sr) {
-    const auto& [s, r] = sr;
+  auto draw = [&opt](std::uint64_t seed) { return draw_scenario(seed, opt); };
+  auto run_one = [](const scenario& s) { return run(s); };
+  auto report = [&](std::uint64_t seed, const scenario& s, const auto& r) {
     if (!r) {
       ++n.errors;
       std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
@@ -179,7 +171,8 @@ int main(int argc, char** argv) {
                 << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
                 << (ledger ? " --ledger" : "") << " --print-scenario\n";
     }
-  });
+  };
+  double secs = report_each_seed(from, count, jobs, 500, draw, run_one, report);
   double minutes = secs / 60.0;
   std::cout << count << " runs in " << minutes * 60 << " s (" << static_cast<long>(count / minutes)
             << " runs per minute): " << n;

@@ -33,18 +33,21 @@ inline double for_each_seed(std::uint64_t from, std::uint64_t count, unsigned jo
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// Runs job(seed) for every seed like for_each_seed and hands each outcome to report(seed,
-/// outcome), one at a time, in no fixed order; writes "progress: D of N runs" to stderr after
-/// every `progress_every` reports. Returns the wall seconds it took.
-template <class Job, class Report>
+/// Draws each seed's case (draw(seed)) and runs it (run(case)) like for_each_seed, and hands
+/// both to report(seed, case, outcome), one seed at a time, in no fixed order; writes
+/// "progress: D of N runs" to stderr after every `progress_every` reports. Returns the wall
+/// seconds it took.
+template <class Draw, class Run, class Report>
 double report_each_seed(std::uint64_t from, std::uint64_t count, unsigned jobs,
-                        std::uint64_t progress_every, const Job& job, const Report& report) {
+                        std::uint64_t progress_every, const Draw& draw, const Run& run,
+                        const Report& report) {
   std::mutex out;
   std::uint64_t done = 0;
   return for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
-    auto outcome = job(seed);
+    auto c = draw(seed);
+    auto outcome = run(c);
     std::lock_guard<std::mutex> lock(out);
-    report(seed, outcome);
+    report(seed, c, outcome);
     if (++done % progress_every == 0)
       std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
   });

@@ -18,7 +18,6 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <utility>
 
 namespace {
 
@@ -139,13 +138,9 @@ int main(int argc, char** argv) {
             << " threads" << (opt.beyond ? ", f + 1 Byzantine nodes" : ", 1..f Byzantine nodes")
             << std::endl;
   search_counts n;
-  auto job = [&opt](std::uint64_t seed) {
-    auto s = draw_twins_scenario(seed, opt);
-    auto r = run(s);
-    return std::pair{std::move(s), std::move(r)};
-  };
-  double secs = report_each_seed(from, count, jobs, 10000, job, [&](std::uint64_t seed, auto& sr) {
-    const auto& [s, r] = sr;
+  auto draw = [&opt](std::uint64_t seed) { return draw_twins_scenario(seed, opt); };
+  auto run_one = [](const scenario& s) { return run(s); };
+  auto report = [&](std::uint64_t seed, const scenario& s, const auto& r) {
     if (!r) {
       ++n.errors;
       std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
@@ -161,7 +156,8 @@ int main(int argc, char** argv) {
                 << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
                 << " --print-scenario\n";
     }
-  });
+  };
+  double secs = report_each_seed(from, count, jobs, 10000, draw, run_one, report);
   std::cout << count << " runs in " << secs << " s (" << static_cast<long>(count / secs)
             << " runs per second): " << n << "\n";
   if (expect) {
