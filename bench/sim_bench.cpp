@@ -16,23 +16,7 @@
 
 int main(int argc, char** argv) {
   using namespace bystack::sim;
-  scenario s;
-  s.name = "sim-bench";
-  s.source = "bystack-sim-bench";
-  s.seed = 1;
-  s.nodes = 10'000;
-  s.supers = 100;
-  s.rounds = 100;
-  s.crypto = "modelled";
-  s.certificates = "aggregate";
-  s.network.latency.model = latency_model::kind::uniform;
-  s.network.latency.min_ms = 20;
-  s.network.latency.max_ms = 80;
-  s.network.bandwidth_mbps = 100;
-  s.network.super_bandwidth_mbps = 1000;
-  s.protocol.synthetic_txs_per_block = 100;
-  s.protocol.view_timeout_us = 60'000'000;
-  s.max_sim_seconds = 1e6;
+  auto s = reference_scenario(10'000, 100, 100);
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string f = argv[i];
     auto num = [&](auto& out) {

@@ -8,6 +8,8 @@
 /// index) does not depend on what other nodes drew first. The simulated network draws with it,
 /// so that nodes can be handled in any order, or concurrently, with the same outcome.
 
+#include "runtime/base/mix.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -42,15 +44,7 @@ private:
   std::mt19937_64 engine_;
 };
 
-/// splitmix64's finalizer: a bijective 64-bit mix.
-constexpr std::uint64_t splitmix64(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+using bystack::splitmix64; // runtime/base/mix.hpp
 
 /// Mixes the words of a draw's identity into one key (order matters: (a, b) != (b, a)).
 constexpr std::uint64_t draw_key(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0,

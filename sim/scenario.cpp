@@ -353,4 +353,25 @@ result<void> validate(const scenario& s) {
   return {};
 }
 
+scenario reference_scenario(std::uint32_t nodes, std::uint32_t supers, std::uint32_t rounds) {
+  scenario s;
+  s.name = "sim-bench";
+  s.source = "bystack-sim-bench";
+  s.seed = 1;
+  s.nodes = nodes;
+  s.supers = supers;
+  s.rounds = rounds;
+  s.crypto = "modelled";
+  s.certificates = "aggregate";
+  s.network.latency.model = latency_model::kind::uniform;
+  s.network.latency.min_ms = 20;
+  s.network.latency.max_ms = 80;
+  s.network.bandwidth_mbps = 100;
+  s.network.super_bandwidth_mbps = 1000;
+  s.protocol.synthetic_txs_per_block = 100;
+  s.protocol.view_timeout_us = 60'000'000;
+  s.max_sim_seconds = 1e6;
+  return s;
+}
+
 } // namespace bystack::sim

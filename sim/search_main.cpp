@@ -17,9 +17,7 @@
 #include "sim/seed_flags.hpp"
 #include "sim/seed_pool.hpp"
 
-#include <atomic>
 #include <iostream>
-#include <mutex>
 
 namespace {
 
@@ -39,13 +37,11 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
   }
   std::cout << "dpos fault search over seeds " << from << ".." << from + count - 1 << " on " << jobs
             << " threads" << std::endl;
-  std::atomic<std::uint64_t> safety{0}, liveness{0}, rewards{0}, done{0}, boundaries{0}, changed{0},
-      faults{0}, equivocations{0};
-  std::mutex out;
-  double secs = for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
-    auto c = draw_dpos_scenario(seed);
-    auto r = run_dpos(c);
-    std::lock_guard<std::mutex> lock(out);
+  search_counts n;
+  std::uint64_t rewards = 0, boundaries = 0, changed = 0, faults = 0, equivocations = 0;
+  auto draw = [](std::uint64_t seed) { return draw_dpos_scenario(seed); };
+  auto run_one = [](const auto& c) { return run_dpos(c); };
+  auto report = [&](std::uint64_t seed, const auto& c, const auto& r) {
     // Boundaries crossed (epochs >= 2 use elected sets) and members replaced in them.
     for (const auto& e : r.epochs)
       if (e.epoch >= 2 && (e.epoch - 1) * c.epoch_blocks < r.committed) {
@@ -57,7 +53,7 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
     const char* what = nullptr;
     std::string detail;
     if (r.safety_violations > 0) {
-      ++safety;
+      ++n.safety;
       what = "SAFETY VIOLATION";
       detail = std::to_string(r.safety_violations) + " conflicting commits";
     } else if (!r.reward_violation.empty()) {
@@ -65,7 +61,7 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
       what = "REWARD VIOLATION";
       detail = r.reward_violation;
     } else if (!r.completed) {
-      ++liveness;
+      ++n.liveness;
       what = "liveness";
       detail = "live members of the last epoch reached height " + std::to_string(r.committed) +
                " of " + std::to_string(c.epochs * c.epoch_blocks) + " in " +
@@ -79,16 +75,14 @@ int dpos_search(std::uint64_t from, std::uint64_t count, unsigned jobs, bool str
       std::cout << "seed " << seed << ": " << what << ": " << detail
                 << "\n  reproduce: build/sim/bystack-fault-search --dpos --seed " << seed
                 << " --print-scenario\n";
-    if (++done % 500 == 0)
-      std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
-  });
-  std::cout << count << " runs in " << secs << " s: " << safety << " safety violations, " << rewards
-            << " reward conservation violations, " << liveness << " liveness failures; "
-            << boundaries << " epoch boundaries crossed with " << changed << " members replaced, "
-            << faults << " faults scheduled, " << equivocations << " equivocating proposals\n";
-  std::uint64_t failed = safety + rewards + (strict ? liveness.load() : 0);
-  std::cout << "fault-search: " << count - failed << " passed, " << failed << " failed\n";
-  return failed == 0 ? 0 : 1;
+  };
+  double secs = report_each_seed(from, count, jobs, 500, draw, run_one, report);
+  std::cout << count << " runs in " << secs << " s: " << n.safety << " safety violations, "
+            << rewards << " reward conservation violations, " << n.liveness
+            << " liveness failures; " << boundaries << " epoch boundaries crossed with " << changed
+            << " members replaced, " << faults << " faults scheduled, " << equivocations
+            << " equivocating proposals\n";
+  return search_verdict(std::cout, "fault-search", count, n.failed(strict) + rewards);
 }
 
 } // namespace
@@ -148,22 +142,21 @@ int main(int argc, char** argv) {
   }
   std::cout << "fault search over seeds " << from << ".." << from + count - 1 << " on " << jobs
             << " threads" << std::endl;
-  std::atomic<std::uint64_t> safety{0}, liveness{0}, outside{0}, errors{0}, done{0};
-  std::mutex out;
-  double secs = for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
-    auto s = draw_scenario(seed, opt);
-    auto r = run(s);
-    std::lock_guard<std::mutex> lock(out);
+  search_counts n;
+  std::uint64_t outside = 0;
+  auto draw = [&opt](std::uint64_t seed) { return draw_scenario(seed, opt); };
+  auto run_one = [](const scenario& s) { return run(s); };
+  auto report = [&](std::uint64_t seed, const scenario& s, const auto& r) {
     if (!r) {
-      ++errors;
+      ++n.errors;
       std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
     } else if (r->safety_violations > 0) {
-      ++safety;
+      ++n.safety;
       std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
                 << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
                 << (ledger ? " --ledger" : "") << " --print-scenario\n";
     } else if (!r->ledger.ok()) {
-      ++safety;
+      ++n.safety;
       std::cout << "seed " << seed << ": LEDGER VIOLATION: "
                 << (r->ledger.state_mismatches ? r->ledger.first_mismatch
                                                : r->ledger.first_supply_violation)
@@ -173,23 +166,19 @@ int main(int argc, char** argv) {
       ++outside;
       std::cout << "seed " << seed << ": liveness, outside the model: " << why << "\n";
     } else if (!r->liveness_ok) {
-      ++liveness;
+      ++n.liveness;
       std::cout << "seed " << seed << ": liveness: " << r->liveness_detail
                 << "\n  reproduce: build/sim/bystack-fault-search --seed " << seed
                 << (ledger ? " --ledger" : "") << " --print-scenario\n";
     }
-    if (++done % 500 == 0)
-      std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
-  });
+  };
+  double secs = report_each_seed(from, count, jobs, 500, draw, run_one, report);
   double minutes = secs / 60.0;
   std::cout << count << " runs in " << minutes * 60 << " s (" << static_cast<long>(count / minutes)
-            << " runs per minute): " << safety << " safety violations, " << liveness
-            << " liveness failures, " << errors << " errors";
+            << " runs per minute): " << n;
   if (outside > 0)
     std::cout << " (and " << outside
               << " liveness failures outside the model: no honest, working super node)";
   std::cout << "\n";
-  std::uint64_t failed = safety + errors + (strict ? liveness.load() : 0);
-  std::cout << "fault-search: " << count - failed << " passed, " << failed << " failed\n";
-  return failed == 0 ? 0 : 1;
+  return search_verdict(std::cout, "fault-search", count, n.failed(strict));
 }

@@ -15,11 +15,9 @@
 #include "sim/seed_flags.hpp"
 #include "sim/seed_pool.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 
 namespace {
 
@@ -139,40 +137,34 @@ int main(int argc, char** argv) {
   std::cout << "twins search over seeds " << from << ".." << from + count - 1 << " on " << jobs
             << " threads" << (opt.beyond ? ", f + 1 Byzantine nodes" : ", 1..f Byzantine nodes")
             << std::endl;
-  std::atomic<std::uint64_t> safety{0}, liveness{0}, errors{0}, done{0};
-  std::mutex out;
-  double secs = for_each_seed(from, count, jobs, [&](std::uint64_t seed) {
-    auto s = draw_twins_scenario(seed, opt);
-    auto r = run(s);
-    std::lock_guard<std::mutex> lock(out);
+  search_counts n;
+  auto draw = [&opt](std::uint64_t seed) { return draw_twins_scenario(seed, opt); };
+  auto run_one = [](const scenario& s) { return run(s); };
+  auto report = [&](std::uint64_t seed, const scenario& s, const auto& r) {
     if (!r) {
-      ++errors;
+      ++n.errors;
       std::cout << "seed " << seed << ": ERROR " << r.err().message << "\n";
     } else if (r->safety_violations > 0) {
-      ++safety;
+      ++n.safety;
       std::cout << "seed " << seed << ": SAFETY VIOLATION: " << r->first_safety_violation
                 << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
                 << " --shrink\n";
     } else if (!r->completed && twins_heal(s)) {
-      ++liveness;
+      ++n.liveness;
       std::cout << "seed " << seed << ": liveness: committed " << r->committed_min_height << " of "
                 << r->rounds << " in " << r->sim_seconds << " simulated s"
                 << "\n  reproduce: build/sim/bystack-twins --seed " << seed << flags
                 << " --print-scenario\n";
     }
-    if (++done % 10000 == 0)
-      std::cerr << "progress: " << done << " of " << count << " runs" << std::endl;
-  });
+  };
+  double secs = report_each_seed(from, count, jobs, 10000, draw, run_one, report);
   std::cout << count << " runs in " << secs << " s (" << static_cast<long>(count / secs)
-            << " runs per second): " << safety << " safety violations, " << liveness
-            << " liveness failures, " << errors << " errors\n";
+            << " runs per second): " << n << "\n";
   if (expect) {
     // The checker is proven when a search beyond the fault budget does find a violation.
-    std::cout << "twins: " << (safety > 0 ? "found" : "did not find")
+    std::cout << "twins: " << (n.safety > 0 ? "found" : "did not find")
               << " the expected safety violation\n";
-    return safety > 0 && errors == 0 ? 0 : 1;
+    return n.safety > 0 && n.errors == 0 ? 0 : 1;
   }
-  std::uint64_t failed = safety + errors + (strict ? liveness.load() : 0);
-  std::cout << "twins: " << count - failed << " passed, " << failed << " failed\n";
-  return failed == 0 ? 0 : 1;
+  return search_verdict(std::cout, "twins", count, n.failed(strict));
 }

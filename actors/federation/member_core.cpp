@@ -12,6 +12,41 @@ namespace {
 /// Bounds the shares kept for releases this member has not built yet.
 constexpr std::size_t early_shares_max = 4096;
 
+/// A release's inputs: `candidates` spent in their order until they hold `amount`.
+struct selected_inputs {
+  std::vector<ledger::input> inputs;
+  std::uint64_t sum = 0;    ///< what the inputs hold (short of the amount if the coins are)
+  std::uint64_t newest = 0; ///< the highest height among them
+};
+
+/// Selects the release's inputs; none if covering `amount` takes more than max_tx_inputs.
+std::optional<selected_inputs> select_inputs(const std::vector<const federation_coin*>& candidates,
+                                             std::uint64_t amount) {
+  selected_inputs s;
+  for (const auto* c : candidates) {
+    if (s.sum >= amount) break;
+    if (s.inputs.size() == ledger::max_tx_inputs) return std::nullopt;
+    s.inputs.push_back(ledger::spend_of(c->id));
+    s.sum += c->out.amount;
+    s.newest = std::max(s.newest, c->height);
+  }
+  return s;
+}
+
+/// The release of pegout `p` from the selected inputs, with the change back to `fed`.
+ledger::tx release_of(const pegout_request& p, const ledger::control_program& fed,
+                      const hash256& chain, selected_inputs in) {
+  ledger::tx t;
+  t.chain = chain;
+  t.inputs = std::move(in.inputs);
+  auto pay = ledger::pay(p.mainchain_asset, p.amount - p.mainchain_fee, p.destination, p.lot);
+  pay.data = release_memo(p.id);
+  t.outputs.push_back(std::move(pay));
+  if (in.sum > p.amount)
+    t.outputs.push_back(ledger::pay(p.mainchain_asset, in.sum - p.amount, fed, p.lot));
+  return t;
+}
+
 } // namespace
 
 std::vector<pegout_request> pegouts_in_block(const std::vector<ledger::tx>& txs,
@@ -163,25 +198,15 @@ std::optional<ledger::tx> member_core::build_replacement(const pegout_request& p
   for (const auto& [id, c] : unspent_)
     if (fits(c) && seen.emplace(id, &c).second) order.emplace_back(c.height, id);
   std::sort(order.begin(), order.end());
-  std::uint64_t sum = 0, newest = 0;
-  ledger::tx t;
-  t.chain = cfg_.params.mainchain;
-  for (const auto& [h, id] : order) {
-    if (sum >= p.amount) break;
-    if (t.inputs.size() == ledger::max_tx_inputs) return std::nullopt;
-    t.inputs.push_back(ledger::spend_of(id));
-    sum += seen.at(id)->out.amount;
-    newest = std::max(newest, h);
-  }
+  std::vector<const federation_coin*> candidates;
+  for (const auto& [h, id] : order)
+    candidates.push_back(seen.at(id)); // planned change at height 0, as ordered
+  auto selected = select_inputs(candidates, p.amount);
   auto depth = cfg_.params.release_confirmations > 0 ? cfg_.params.release_confirmations - 1 : 0;
-  if (sum < p.amount || p.mainchain_fee >= p.amount || mc_height_ < newest + depth)
+  if (!selected || selected->sum < p.amount || p.mainchain_fee >= p.amount ||
+      mc_height_ < selected->newest + depth)
     return std::nullopt;
-  auto pay = ledger::pay(p.mainchain_asset, p.amount - p.mainchain_fee, p.destination, p.lot);
-  pay.data = release_memo(p.id);
-  t.outputs.push_back(std::move(pay));
-  if (sum > p.amount)
-    t.outputs.push_back(ledger::pay(p.mainchain_asset, sum - p.amount, fed, p.lot));
-  return t;
+  return release_of(p, fed, cfg_.params.mainchain, std::move(*selected));
 }
 
 void member_core::on_released(const hash256& pegout) {
@@ -208,22 +233,12 @@ std::optional<ledger::tx> member_core::build_release(const pegout_request& p) co
     if (c.height <= p.anchor_height && fits(c)) candidates.emplace(id, &c);
   for (const auto& [id, c] : planned_change_)
     if (fits(c)) candidates.emplace(id, &c);
-  std::uint64_t sum = 0;
-  ledger::tx t;
-  t.chain = cfg_.params.mainchain;
-  for (const auto& [id, c] : candidates) {
-    if (sum >= p.amount) break;
-    if (t.inputs.size() == ledger::max_tx_inputs) return std::nullopt;
-    t.inputs.push_back(ledger::spend_of(id));
-    sum += c->out.amount;
-  }
-  if (sum < p.amount || p.mainchain_fee >= p.amount) return std::nullopt;
-  auto pay = ledger::pay(p.mainchain_asset, p.amount - p.mainchain_fee, p.destination, p.lot);
-  pay.data = release_memo(p.id);
-  t.outputs.push_back(std::move(pay));
-  if (sum > p.amount)
-    t.outputs.push_back(ledger::pay(p.mainchain_asset, sum - p.amount, fed, p.lot));
-  return t;
+  std::vector<const federation_coin*> ordered;
+  for (const auto& [id, c] : candidates)
+    ordered.push_back(c);
+  auto selected = select_inputs(ordered, p.amount);
+  if (!selected || selected->sum < p.amount || p.mainchain_fee >= p.amount) return std::nullopt;
+  return release_of(p, fed, cfg_.params.mainchain, std::move(*selected));
 }
 
 void member_core::advance() {

@@ -1,5 +1,7 @@
 #include "actors/mainchain/consensus.hpp"
 
+#include "runtime/base/mix.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -9,21 +11,12 @@ namespace {
 
 __extension__ typedef unsigned __int128 u128;
 
-std::uint64_t mix64(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
 } // namespace
 
 std::uint64_t modelled_nonce(const header& h) {
   auto copy = h;
   copy.nonce = 0;
-  return mix64(copy.hash().prefix64() ^ 0x6d61696e636861ull);
+  return splitmix64(copy.hash().prefix64() ^ 0x6d61696e636861ull);
 }
 
 bool modelled_pow::check(const header& h) {

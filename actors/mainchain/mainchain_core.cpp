@@ -1,5 +1,7 @@
 #include "actors/mainchain/mainchain_core.hpp"
 
+#include "runtime/base/mix.hpp"
+
 #include <algorithm>
 #include <cassert>
 #include <stdexcept>
@@ -132,10 +134,7 @@ std::vector<hash256> mainchain_core::locator() const {
 
 double mainchain_core::next_uniform() {
   // splitmix64: a seeded stream, the same on every run.
-  std::uint64_t z = (rng_state_ += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
+  auto z = splitmix64(rng_state_ += 0x9e3779b97f4a7c15ull);
   return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 

@@ -17,6 +17,7 @@
 /// on_proposal(), which validates it and votes.
 
 #include "actors/node/node_core.hpp"
+#include "runtime/base/mix.hpp"
 
 #include <algorithm>
 
@@ -41,10 +42,7 @@ constexpr std::size_t included_txs_kept = 1u << 18;
 constexpr std::int64_t app_batch_ttl_us = 120'000'000;
 
 std::uint64_t mix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  return splitmix64(x + 0x9e3779b97f4a7c15ULL);
 }
 
 // Batch ids and rebuilt blocks are pure functions of immutable inputs; they are remembered per

@@ -1,5 +1,6 @@
 #include "runtime/crypto/modelled.hpp"
 
+#include "runtime/base/mix.hpp"
 #include "runtime/crypto/detail/certificate_checks.hpp"
 
 #include <array>
@@ -18,11 +19,9 @@ constexpr std::size_t modelled_words = modelled_signature_bytes / 8;
 /// The aggregate holds the XOR of the signers' tags and the signer count, 8 bytes each.
 constexpr std::size_t aggregate_min_bytes = 16;
 
-/// Finalises a 64-bit value like splitmix64: every input bit affects every output bit.
+/// Finalises a 64-bit value with splitmix64's finalizer: every input bit affects every output bit.
 constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return splitmix64(z);
 }
 
 // Explicit little-endian loads and stores keep signatures identical on every host. One 8-byte

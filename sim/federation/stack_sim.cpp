@@ -828,6 +828,7 @@ struct federation_stack::impl final : stack_host {
     r_.mc_height = nodes_[0]->height();
     judge_faults();
     r_.end_s = static_cast<double>(t) / 1e6;
+    r_.chain_trace_hash = trace_;
     if (p_.byzantine_members > 0) {
       // Refused thefts leave no mark on either chain: the trace records the attempts.
       tr_add(r_.theft_shares);

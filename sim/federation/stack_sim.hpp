@@ -118,6 +118,9 @@ struct stack_report {
   std::uint64_t supply_checks = 0;
   double end_s = 0;
   std::uint64_t trace_hash = 0; ///< over node 0's tips, sidechain state hashes, releases
+  /// trace_hash before the Byzantine members' records (theft_shares, shares_refused,
+  /// thefts_submitted, thefts_mined, in this order) are added: the chains' marks alone.
+  std::uint64_t chain_trace_hash = 0;
 };
 
 class federation_stack final : public stack_plugin {

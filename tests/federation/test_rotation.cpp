@@ -69,6 +69,19 @@ struct rotation_world : peg_world {
     coin = ledger::output_id(t.id(), 1, t.outputs[1]);
     return std::make_shared<const ledger::tx>(std::move(t));
   }
+  /// Scans the sidechain's blocks (with the units its state holds) for the supply checker.
+  sidechain_scan scan_sidechain() const {
+    sidechain_scan s;
+    for (std::size_t i = 0; i < blocks.size(); ++i)
+      scan_sidechain_block(s, blocks[i], i + 1, sc);
+    count_sidechain_units(s, sc);
+    return s;
+  }
+
+  /// Returns the supply checker's report on both chains under the rotation schedule.
+  supply_report supply(std::uint64_t confirmations) const {
+    return check_supply(scan_mainchain(chain, federations(fp)), scan_sidechain(), confirmations);
+  }
 };
 
 TEST(Rotation, PeginsToTheOldAddressAreHonouredDuringTheGracePeriodOnly) {
@@ -110,16 +123,12 @@ TEST(Rotation, AMigrationIsNoReleaseAndTheNewFederationReleases) {
   ledger::sign_input(move, 0, t.fed, *t.members[0].s);
   t.mine({std::make_shared<const ledger::tx>(move)});
   ASSERT_EQ(t.node.tip_hash(), t.chain.back()->hash());
-  sidechain_scan s;
-  for (std::size_t i = 0; i < t.blocks.size(); ++i)
-    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
-  count_sidechain_units(s, t.sc);
-  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 3);
+  auto r = t.supply(3);
   EXPECT_TRUE(r.ok) << r.discrepancy;
   EXPECT_EQ(r.releases, 0u);
   EXPECT_EQ(r.assets[t.w.btm.id()].locked, 100u);
   // Under the old program alone the move looks like a theft: the schedule matters.
-  EXPECT_FALSE(check_supply(scan_mainchain(t.chain, t.fed), s, 3).ok);
+  EXPECT_FALSE(check_supply(scan_mainchain(t.chain, t.fed), t.scan_sidechain(), 3).ok);
 
   // A pegout after the rotation: the new federation's members release from the moved coin.
   t.mine();
@@ -263,11 +272,7 @@ TEST(Rotation, TheOldMembersBuildSignAndSubmitOneMigrationAndTheNewFederationRel
   EXPECT_EQ(*f.cores[1]->signed_release(key), mig);
 
   // The supply checker accepts the migration given the schedule.
-  sidechain_scan s;
-  for (std::size_t i = 0; i < t.blocks.size(); ++i)
-    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
-  count_sidechain_units(s, t.sc);
-  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  auto r = t.supply(1);
   EXPECT_TRUE(r.ok) << r.discrepancy;
   EXPECT_EQ(r.assets[t.w.btm.id()].locked, 200u);
 
@@ -304,11 +309,7 @@ TEST(Rotation, TheOldMembersBuildSignAndSubmitOneMigrationAndTheNewFederationRel
   ASSERT_TRUE(f.submitted[3].has_value());
   auto br = t.mine({std::make_shared<const ledger::tx>(*f.submitted[3])});
   EXPECT_EQ(t.node.tip_hash(), br->hash());
-  sidechain_scan s2;
-  for (std::size_t i = 0; i < t.blocks.size(); ++i)
-    scan_sidechain_block(s2, t.blocks[i], i + 1, t.sc);
-  count_sidechain_units(s2, t.sc);
-  auto r2 = check_supply(scan_mainchain(t.chain, federations(t.fp)), s2, 1);
+  auto r2 = t.supply(1);
   EXPECT_TRUE(r2.ok) << r2.discrepancy;
   EXPECT_EQ(r2.releases, 1u);
 }
@@ -363,11 +364,7 @@ TEST(Rotation, AMigrationPaysItsFeeFromTheFeeReserveAndMovesThePeggedCoinsExactl
   auto bm = t.mine({std::make_shared<const ledger::tx>(*f.submitted[0])});
   ASSERT_EQ(t.node.tip_hash(), bm->hash()); // a valid spend paying a fee of 30
 
-  sidechain_scan s;
-  for (std::size_t i = 0; i < t.blocks.size(); ++i)
-    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
-  count_sidechain_units(s, t.sc);
-  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  auto r = t.supply(1);
   EXPECT_TRUE(r.ok) << r.discrepancy;
   EXPECT_EQ(r.assets[t.w.btm.id()].locked, 100u);
   EXPECT_EQ(r.assets[t.w.btm.id()].sidechain_units, 100u);
@@ -417,11 +414,7 @@ TEST(Rotation, TheSupplyCheckerCatchesAMigrationFeePaidFromThePeggedCoins) {
   ledger::sign_input(move, 0, t.fed, *t.members[0].s);
   auto bm = t.mine({std::make_shared<const ledger::tx>(move)});
   ASSERT_EQ(t.node.tip_hash(), bm->hash());
-  sidechain_scan s;
-  for (std::size_t i = 0; i < t.blocks.size(); ++i)
-    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
-  count_sidechain_units(s, t.sc);
-  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  auto r = t.supply(1);
   ASSERT_FALSE(r.ok);
   EXPECT_NE(r.discrepancy.find("releases federation funds without a burn"), std::string::npos)
       << r.discrepancy;
@@ -449,11 +442,7 @@ TEST(Rotation, TheSupplyCheckerCatchesAMigrationToAProgramOutsideTheSchedule) {
   ledger::sign_input(move, 0, t.fed, *t.members[0].s);
   auto bm = t.mine({std::make_shared<const ledger::tx>(move)});
   ASSERT_EQ(t.node.tip_hash(), bm->hash());
-  sidechain_scan s;
-  for (std::size_t i = 0; i < t.blocks.size(); ++i)
-    scan_sidechain_block(s, t.blocks[i], i + 1, t.sc);
-  count_sidechain_units(s, t.sc);
-  auto r = check_supply(scan_mainchain(t.chain, federations(t.fp)), s, 1);
+  auto r = t.supply(1);
   ASSERT_FALSE(r.ok);
   EXPECT_NE(std::find(r.txs.begin(), r.txs.end(), move.id()), r.txs.end()) << r.discrepancy;
 }

@@ -29,16 +29,10 @@
 
 namespace {
 
-using namespace bystack;
-namespace fed = bystack::federation;
-using bystack::test::poll_until;
-using fed::json;
-using std::chrono::seconds;
+using namespace bystack::test::stack_names;
 
-constexpr std::uint64_t pegin_amount = 500'000'000;
 constexpr std::uint64_t pegout_amount = 400'000'000;
 constexpr std::uint64_t pegin2_amount = 200'000'000;
-constexpr std::uint64_t mainchain_fee = 100'000;
 constexpr std::uint64_t reserve_amount = 1'000'000;
 constexpr std::uint64_t migration_fee = 100'000; // stack.sh's federation file
 constexpr int epoch_blocks = 10;
@@ -52,12 +46,6 @@ protected:
   }
 
   /// GET that waits through a busy node's 503s.
-  json must_get(const std::string& where, const std::string& path) {
-    std::optional<json> j;
-    poll_until(seconds(120), [&] { return (j = get(where, path)).has_value(); });
-    return j ? *j : json::object();
-  }
-
   result<std::pair<int, json>> submit(const std::string& where, const ledger::tx& t) {
     auto enc = ledger::encode(t);
     return fed::api_client(where).post("/tx", {{"tx", to_hex(byte_view{enc.data(), enc.size()})}});

@@ -76,6 +76,14 @@ protected:
     return r->second;
   }
 
+  /// get() until it answers (a node busy checking header runs answers 503 for a while); an
+  /// empty object after two minutes.
+  json must_get(const std::string& where, const std::string& path) {
+    std::optional<json> j;
+    poll_until(std::chrono::seconds(120), [&] { return (j = get(where, path)).has_value(); });
+    return j ? *j : json::object();
+  }
+
   /// Runs bystack-cli; returns its exit status and stdout (stderr goes to the log).
   std::pair<int, std::string> cli(const std::string& args) {
     auto out = dir_ / "cli.out";
@@ -124,5 +132,18 @@ protected:
   std::string mc_, sc_, peg_;
   std::map<std::string, pid_t> pids_;
 };
+
+/// What the stack tests name unqualified (`using namespace bystack::test::stack_names;`): the
+/// project's and the federation's namespaces, the poll helper, and the amounts they share.
+namespace stack_names {
+using namespace bystack;
+namespace fed = bystack::federation;
+using bystack::test::poll_until;
+using federation::json;
+using std::chrono::seconds;
+
+constexpr std::uint64_t pegin_amount = 500'000'000;
+constexpr std::uint64_t mainchain_fee = 100'000;
+} // namespace stack_names
 
 } // namespace bystack::test

@@ -17,15 +17,9 @@
 
 namespace {
 
-using namespace bystack;
-namespace fed = bystack::federation;
-using bystack::test::poll_until;
-using fed::json;
-using std::chrono::seconds;
+using namespace bystack::test::stack_names;
 
-constexpr std::uint64_t pegin_amount = 500'000'000;
 constexpr std::uint64_t gift = 100'000'000;
-constexpr std::uint64_t mainchain_fee = 100'000;
 
 class stack_test : public bystack::test::stack_fixture {
 protected:
@@ -70,7 +64,9 @@ TEST_F(stack_test, pegin_trade_pegout_forged_claims_and_a_collector_killed_mid_w
   ::waitpid(pids_["collector"], &status, 0);
   pids_["collector"] = -1;
   // Past the confirmation depth on the mainchain, and nobody claimed it.
-  auto mined_at = get(mc_, "/tx/" + pegin_tx).value()["height"].get<std::uint64_t>();
+  auto mined = must_get(mc_, "/tx/" + pegin_tx);
+  ASSERT_TRUE(mined.contains("height")) << "no answer to /tx/" << pegin_tx << "; see " << dir_;
+  auto mined_at = mined["height"].get<std::uint64_t>();
   ASSERT_TRUE(poll_until(seconds(180), [&] {
     auto s = get(mc_, "/status");
     return s && (*s)["height"].get<std::uint64_t>() >= mined_at + 3;
@@ -108,7 +104,7 @@ TEST_F(stack_test, pegin_trade_pegout_forged_claims_and_a_collector_killed_mid_w
   auto asset_def = setup->mainchain_genesis.assets.at(0);
   auto submit_claim = [&](const fed::claim_payload& c, std::uint64_t credit) {
     ledger::tx t;
-    auto s = get(sc_, "/status").value();
+    auto s = must_get(sc_, "/status");
     crypto::parse_hash(s["chain"].get<std::string>(), t.chain);
     t.inputs.push_back(fed::make_claim_input(c));
     auto dest = ledger::control_program::single(crypto::key_pair::load(user1).value().pub());

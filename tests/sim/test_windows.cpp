@@ -9,25 +9,6 @@
 namespace bystack::sim {
 namespace {
 
-scenario bench_like(std::uint32_t n, std::uint32_t m, std::uint32_t rounds) {
-  scenario s;
-  s.name = "windows";
-  s.source = "windows";
-  s.seed = 7;
-  s.nodes = n;
-  s.supers = m;
-  s.rounds = rounds;
-  s.crypto = "modelled";
-  s.certificates = "aggregate";
-  s.network.latency.model = latency_model::kind::uniform;
-  s.network.latency.min_ms = 20;
-  s.network.latency.max_ms = 80;
-  s.network.bandwidth_mbps = 100;
-  s.network.super_bandwidth_mbps = 1000;
-  s.protocol.synthetic_txs_per_block = 20;
-  return s;
-}
-
 struct outcome {
   std::string hash;
   std::uint64_t delivered, events, messages, bytes, node_messages;
@@ -54,7 +35,7 @@ void expect_same(const outcome& a, const outcome& b, const char* what) {
 }
 
 TEST(Windows, OneAndTwoThreadsAndInstantsGiveTheSameRun) {
-  auto s = bench_like(300, 17, 5);
+  auto s = reference_scenario(300, 17, 5);
   auto instants = run_with(s, false, 1);
   auto windows = run_with(s, true, 1);
   auto two = run_with(s, true, 2);
@@ -93,7 +74,7 @@ TEST(Windows, CompactedStaleTimersLeaveTheRunUnchanged) {
 }
 
 TEST(Windows, ListCertificatesAndConstantLatency) {
-  auto s = bench_like(120, 11, 4);
+  auto s = reference_scenario(120, 11, 4);
   s.certificates = "list";
   s.network.latency.model = latency_model::kind::constant;
   s.network.latency.ms = 15;
