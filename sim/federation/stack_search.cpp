@@ -127,7 +127,8 @@ std::string stack_waiting(const stack_report& f) {
   auto n = [](std::uint64_t x) { return std::to_string(x); };
   if (due == 0) return "no pegin due";
   if (f.pegin_s.size() != due) return n(f.pegin_s.size()) + " of " + n(due) + " pegins claimed";
-  if (!f.stuck.empty()) return n(f.stuck.size()) + " users stuck short of a burn";
+  if (!f.stuck.empty())
+    return n(f.stuck.size()) + " users stuck short of a pending or completed pegout";
   if (f.pegouts != due) return n(f.pegouts) + " of " + n(due) + " pegouts sent";
   if (f.releases + f.pending_pegouts != f.pegouts)
     return n(f.releases) + " released + " + n(f.pending_pegouts) + " pending of " + n(f.pegouts) +
