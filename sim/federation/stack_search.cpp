@@ -74,6 +74,7 @@ stack_case draw_stack_case(const scenario& base, const stack_params& base_p, std
   p.byzantine_members = static_cast<std::size_t>(r.below(byz_max + 1));
   if (p.offline_members > 0) w += std::to_string(p.offline_members) + " members offline; ";
   if (p.byzantine_members > 0) w += std::to_string(p.byzantine_members) + " Byzantine members; ";
+  c.waits = releases_may_wait(p);
   if (p.collectors >= 2) { // collector 1 stays honest
     p.lying_collector = r.below(2) == 1;
     p.double_claim = r.below(2) == 1;
@@ -112,6 +113,32 @@ bool stack_complete(const stack_report& f) {
          f.records == f.pegouts;
 }
 
+std::string releases_may_wait(const stack_params& p) {
+  auto bad = p.offline_members + p.byzantine_members;
+  auto honest = p.members > bad ? p.members - bad : 0;
+  if (honest >= p.threshold) return {};
+  return "fewer than m honest members online (" + std::to_string(honest) + " of " +
+         std::to_string(p.members) + ", m = " + std::to_string(p.threshold) +
+         "): releases may wait";
+}
+
+std::string stack_waiting(const stack_report& f) {
+  auto due = f.pegins - f.pegins_removed;
+  auto n = [](std::uint64_t x) { return std::to_string(x); };
+  if (due == 0) return "no pegin due";
+  if (f.pegin_s.size() != due) return n(f.pegin_s.size()) + " of " + n(due) + " pegins claimed";
+  if (!f.stuck.empty())
+    return n(f.stuck.size()) + " users stuck short of a pending or completed pegout";
+  if (f.pegouts != due) return n(f.pegouts) + " of " + n(due) + " pegouts sent";
+  if (f.releases + f.pending_pegouts != f.pegouts)
+    return n(f.releases) + " released + " + n(f.pending_pegouts) + " pending of " + n(f.pegouts) +
+           " pegouts";
+  if (f.released_twice != 0) return n(f.released_twice) + " pegouts released twice";
+  if (f.records != f.releases) return n(f.records) + " records of " + n(f.releases) + " releases";
+  if (f.thefts_mined != 0) return n(f.thefts_mined) + " thefts mined";
+  return {};
+}
+
 stack_case_result run_stack_case(const stack_case& c, const crypto::signature_scheme& scheme) {
   stack_case_result out;
   auto stack = federation_stack::make(c.p, c.s.seed, scheme);
@@ -130,6 +157,7 @@ stack_case_result run_stack_case(const stack_case& c, const crypto::signature_sc
   out.ledger_detail =
       r->ledger.state_mismatches ? r->ledger.first_mismatch : r->ledger.first_supply_violation;
   out.complete = stack_complete(out.r);
+  out.waiting = !out.complete && !c.waits.empty() && stack_waiting(out.r).empty();
   return out;
 }
 

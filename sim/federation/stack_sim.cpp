@@ -171,6 +171,7 @@ struct federation_stack::impl final : stack_host {
       return ok.err();
     checker_ = std::make_unique<ledger::signature_checker>(scheme_);
     us_.resize(p_.users);
+    sent_.resize(p_.users);
     return {};
   }
 
@@ -494,6 +495,25 @@ struct federation_stack::impl final : stack_host {
         [this](std::size_t i) { at(now_ + lat(), [this, i] { pegout(i); }); });
     r_.pegin_s.insert(r_.pegin_s.end(), got.pegin_s.begin(), got.pegin_s.end());
     r_.record_s.insert(r_.record_s.end(), got.record_s.begin(), got.record_s.end());
+    resend();
+  }
+
+  /// A user's trade or burn still not committed resend_after_s after it was last sent goes out
+  /// again, unchanged, as a wallet rebroadcasts an unconfirmed transaction.
+  void resend() {
+    if (p_.resend_after_s <= 0) return;
+    auto now_s = static_cast<double>(now_) / 1e6;
+    for (std::size_t i = 0; i < sent_.size(); ++i) {
+      auto& s = sent_[i];
+      if (s.sends == 0) continue;
+      const auto& u = us_[i];
+      bool committed = s.burn ? u.burn_at_s >= 0 : u.burn_sent;
+      if (committed || now_s - s.last_s < p_.resend_after_s) continue;
+      s.last_s = now_s;
+      ++s.sends;
+      ++r_.resent;
+      submit_sc(s.t);
+    }
   }
 
   void submit_sc(const ledger::tx& t) {
@@ -525,6 +545,8 @@ struct federation_stack::impl final : stack_host {
     auto t = make_trade(setup_, sc_params_.chain, users_[i], users_[(i + 1) % users_.size()].prog,
                         us_[i]);
     ++r_.trades;
+    sent_[i] =
+        user_tx{t, false, static_cast<double>(now_) / 1e6, static_cast<double>(now_) / 1e6, 1};
     submit_sc(t);
   }
 
@@ -532,6 +554,8 @@ struct federation_stack::impl final : stack_host {
     auto t = make_pegout(setup_, sc_params_.chain, users_[i], us_[i]);
     pegout_owner_[us_[i].pegout] = i;
     ++r_.pegouts;
+    sent_[i] =
+        user_tx{t, true, static_cast<double>(now_) / 1e6, static_cast<double>(now_) / 1e6, 1};
     submit_sc(t);
   }
 
@@ -797,6 +821,39 @@ struct federation_stack::impl final : stack_host {
     }
   }
 
+  /// Every due user whose peg stopped short of a pending or completed pegout, in words.
+  void find_stuck() {
+    auto at = [](double s) {
+      std::ostringstream o;
+      o.setf(std::ios::fixed);
+      o.precision(1);
+      o << s << " s";
+      return o.str();
+    };
+    for (std::size_t i = 0; i < us_.size(); ++i) {
+      const auto& u = us_[i];
+      if (u.pegin_at_s < 0 || (i == 0 && r_.pegins_removed > 0)) continue; // not due
+      const auto& s = sent_[i];
+      auto sent = [&] {
+        return " sent at " + at(s.first_s) + " (" + std::to_string(s.sends) +
+               (s.sends == 1 ? " time" : " times") + ", last at " + at(s.last_s) +
+               "), never committed";
+      };
+      std::string why;
+      if (!u.claimed)
+        why = "pegin sent at " + at(u.pegin_at_s) + ", never claimed";
+      else if (!u.traded)
+        why = "claimed, trade never sent";
+      else if (!u.burn_sent)
+        why = "trade" + sent();
+      else if (u.burn_at_s < 0)
+        why = "burn" + sent();
+      else if (u.released && !u.recorded)
+        why = "burn committed at " + at(u.burn_at_s) + ", released, never recorded";
+      if (!why.empty()) r_.stuck.push_back("user " + std::to_string(i) + ": " + why);
+    }
+  }
+
   // -- the supply checker -----------------------------------------------------------------------
 
   void check_supply() {
@@ -827,6 +884,7 @@ struct federation_stack::impl final : stack_host {
     r_.headers_built += collector_stats_before_crash_.headers_relayed;
     r_.mc_height = nodes_[0]->height();
     judge_faults();
+    find_stuck();
     r_.end_s = static_cast<double>(t) / 1e6;
     r_.chain_trace_hash = trace_;
     if (p_.byzantine_members > 0) {
@@ -891,6 +949,14 @@ struct federation_stack::impl final : stack_host {
   fed::collector_stats collector_stats_before_crash_;
 
   std::vector<peg_user> us_;
+  /// A user's last sidechain transaction (its trade, then its burn), kept to send it again.
+  struct user_tx {
+    ledger::tx t;
+    bool burn = false;
+    double first_s = 0, last_s = 0;
+    std::uint32_t sends = 0; ///< 0: nothing sent yet
+  };
+  std::vector<user_tx> sent_;
   std::map<hash256, std::size_t> pegout_owner_;
 
   // Faults.
@@ -981,6 +1047,7 @@ result<stack_params> load_stack_params(const std::string& text, const std::strin
                                    "offline_members");
     p.reorg_depth = static_cast<std::uint64_t>(f->optional_int("reorg_depth", 0, 0, 1000));
     p.reorg_after_release = f->optional<bool>("reorg_after_release", false);
+    p.resend_after_s = f->optional_double("resend_after_s", 30, 0, 1e9);
     if (p.reorg_after_release && p.reorg_depth < p.confirmations)
       f->fail("reorg_after_release", "needs reorg_depth at or beyond confirmations");
     if ((p.lying_collector || p.double_claim) && p.collectors == 0)

@@ -64,6 +64,11 @@ struct stack_params {
   /// spending the pegin's output is `confirmations` deep, so that the reorganisation removes
   /// it for good and the members must replace it (from other coins).
   bool reorg_after_release = false;
+  /// A user's trade or burn not committed this many simulated seconds after it was sent is
+  /// sent again, unchanged (its id stays, so it commits at most once), as a wallet rebroadcasts
+  /// an unconfirmed transaction: the super node it was offered to may have crashed or be
+  /// Byzantine and never propose it. 0: never (a transaction so lost stays lost).
+  double resend_after_s = 30;
 };
 
 /// Reads the `federation:` section of a scenario file (absent: an error); errors name the file,
@@ -89,6 +94,12 @@ struct stack_report {
   std::uint64_t headers_built = 0;
   std::uint64_t shares_refused = 0;
   std::uint64_t pending_pegouts = 0; ///< burned and not released at the end
+  std::uint64_t resent = 0;          ///< users' trades and burns sent again (resend_after_s)
+  /// Users whose peg stopped short of a pending or completed pegout at the end, each in words
+  /// ("user 3: trade sent at 150.2 s (sent 1 time), never committed"): a pegin not claimed, a
+  /// trade or a burn never committed, a release never recorded. A burn committed and not
+  /// released is pending, not stuck. The user of a pegin the reorganisation removed is not due.
+  std::vector<std::string> stuck;
   std::uint64_t collector_restarts = 0;
   std::uint64_t replay_failures = 0; ///< committed blocks the replica could not apply (never)
   // Faults (zero when off).
