@@ -197,6 +197,16 @@ struct federation_cores {
       collect(i);
     }
   }
+  /// Every core learns the pegout of the sidechain's last block and sees both chains: the
+  /// shares of this pegout alone end up in `shares`.
+  void pegout(const rotation_world& t, const pegout_request& req) {
+    shares.clear();
+    for (std::size_t i = 0; i < cores.size(); ++i) {
+      cores[i]->on_pegout(req);
+      collect(i);
+    }
+    view(t, t.sc.height(), req.anchor_height);
+  }
 };
 
 TEST(Rotation, TheOldMembersBuildSignAndSubmitOneMigrationAndTheNewFederationReleases) {
@@ -293,12 +303,7 @@ TEST(Rotation, TheOldMembersBuildSignAndSubmitOneMigrationAndTheNewFederationRel
   ledger::sign_input(burn, 1, t.carol.prog, *t.carol.s);
   ASSERT_TRUE(t.commit({burn}).ok());
   auto req = pegouts_in_block({burn}, t.sc.height(), t.sc, t.fp).at(0);
-  f.shares.clear();
-  for (std::size_t i = 0; i < 4; ++i) {
-    f.cores[i]->on_pegout(req);
-    f.collect(i);
-  }
-  f.view(t, t.sc.height(), req.anchor_height);
+  f.pegout(t, req);
   ASSERT_EQ(f.shares.size(), 3u); // members 0, 1 and the newcomer; member 2 left
   EXPECT_EQ(f.cores[2]->signed_release(req.id), nullptr);
   const auto& rel = *f.cores[3]->signed_release(req.id);
@@ -382,12 +387,7 @@ TEST(Rotation, AMigrationPaysItsFeeFromTheFeeReserveAndMovesThePeggedCoinsExactl
   ledger::sign_input(burn, 0, t.carol.prog, *t.carol.s);
   ASSERT_TRUE(t.commit({burn}).ok());
   auto req = pegouts_in_block({burn}, t.sc.height(), t.sc, t.fp).at(0);
-  f.shares.clear();
-  for (std::size_t i = 0; i < 4; ++i) {
-    f.cores[i]->on_pegout(req);
-    f.collect(i);
-  }
-  f.view(t, t.sc.height(), req.anchor_height);
+  f.pegout(t, req);
   const auto* rel = f.cores[3]->signed_release(req.id);
   ASSERT_NE(rel, nullptr);
   ASSERT_EQ(rel->inputs.size(), 1u);
