@@ -154,16 +154,19 @@ private:
 };
 
 /// One event of a node in the current window: what a node_event carries, and when it is due.
+/// 32 bytes, trivially copied: a delivery names its send record (which holds the payload and
+/// its decoded message until the window's flush), or the window's payload store (twins); a
+/// submission names the window's transaction store.
 struct win_event {
   std::int64_t t = 0;
-  bbft::node_event::kind what = bbft::node_event::kind::start;
-  std::uint8_t kind = 0; ///< timer kind
-  std::uint32_t src = 0; ///< sender of a delivery
   std::uint64_t view = 0;
-  std::uint64_t gen = 0; ///< a timer's generation
-  shared_bytes bytes;
-  bbft::tx_list txs;
+  std::uint64_t gen = 0; ///< a timer's generation; the index of a delivery's or submission's data
+  std::uint32_t src = 0; ///< sender of a delivery
+  bbft::node_event::kind what = bbft::node_event::kind::start;
+  std::uint8_t kind = 0;  ///< timer kind
+  bool in_record = false; ///< a delivery whose gen names its send record
 };
+static_assert(sizeof(win_event) == 32);
 
 /// What a node's handlers asked of the shared world during a window, applied after the window in
 /// the canonical order (instant, node, order of the calls): sends, timers, observations.
@@ -626,7 +629,8 @@ public:
     win_event x;
     x.t = t;
     x.what = bbft::node_event::kind::submit;
-    x.txs = std::move(txs);
+    x.gen = win_txs_.size();
+    win_txs_.push_back(std::move(txs));
     add_event(node, std::move(x));
   }
   void add_timer(const event& e) {
@@ -639,21 +643,37 @@ public:
     add_event(e.dst, std::move(x));
   }
   /// A delivery joins its node's events; its payload is decoded now (the memo is read-only while
-  /// nodes run) and its trace record waits for the flush.
+  /// nodes run) and its trace record waits for the flush. A copy of a send record is decoded once
+  /// per memo generation, and its node handed the record's decoded message (next()): what its
+  /// handler's decode would have returned, without the look-up per copy.
   void add_delivery(event& e) {
-    deliveries_.push_back({e.t, e.src, e.dst, e.bytes->size(), e.kind});
-    if (e.gen == 0) {
-      (void)decode(e.bytes);
-    } else if (auto& r = records_[e.gen - 1]; r.decoded_gen != memo_gen_) {
-      (void)decode(e.bytes); // the record stays unused until the flush makes new ones
-      r.decoded_gen = memo_gen_;
-    }
     win_event x;
     x.t = e.t;
     x.what = bbft::node_event::kind::deliver;
     x.src = e.src;
-    x.bytes = std::move(e.bytes);
-    add_event(e.dst, std::move(x));
+    if (e.gen == 0) {
+      deliveries_.push_back({e.t, e.src, e.dst, e.bytes->size(), e.kind});
+      (void)decode(e.bytes);
+      x.gen = win_bytes_.size();
+      win_bytes_.push_back(std::move(e.bytes));
+    } else {
+      auto& r = records_[e.gen - 1];
+      deliveries_.push_back({e.t, e.src, e.dst, r.size, e.kind});
+      if (r.decoded_gen != memo_gen_) {
+        // The record holds the bytes until the flush (release_records), so within this
+        // generation the memo keeps the entry and decoding again would change nothing.
+        auto m = decode(r.bytes);
+        r.msg = m ? *m : nullptr; // undecodable: the handler decodes the bytes and rejects them
+        r.decoded_gen = memo_gen_;
+      }
+      x.gen = e.gen - 1;
+      x.in_record = true;
+    }
+    add_event(e.dst, x);
+  }
+  /// The payload size of a popped delivery.
+  std::uint64_t payload_size(const event& e) const {
+    return e.gen == 0 ? e.bytes->size() : records_[e.gen - 1].size;
   }
   /// The nodes with events in this window, in id order.
   const std::vector<std::uint32_t>& touched() {
@@ -689,8 +709,29 @@ public:
       e.from = x->src;
       e.next = 0;
       e.view = x->view;
-      e.bytes = std::move(x->bytes);
-      e.txs = std::move(x->txs);
+      e.decoded = nullptr;
+      e.size = 0;
+      if (x->what == bbft::node_event::kind::deliver) {
+        if (x->in_record) {
+          // Read-only while nodes run: records change only before a window and at its flush.
+          const auto& r = records_[x->gen];
+          if (r.msg) {
+            e.decoded = &r.msg;
+            e.size = r.size;
+            e.bytes = nullptr;
+          } else {
+            e.bytes = r.bytes;
+          }
+        } else {
+          e.bytes = std::move(win_bytes_[x->gen]);
+        }
+      } else {
+        e.bytes = nullptr;
+      }
+      if (x->what == bbft::node_event::kind::submit)
+        e.txs = std::move(win_txs_[x->gen]);
+      else
+        e.txs.clear();
       return true;
     }
   }
@@ -699,6 +740,9 @@ public:
   /// in which `honest` nodes are done (what nodes did after it is dropped, as if never run).
   /// Returns false once the run is over.
   bool flush(std::uint64_t honest) {
+    release_records();
+    win_bytes_.clear();
+    win_txs_.clear();
     runs_.clear();
     for (auto n : touched_) {
       const auto& out = win_[n].out;
@@ -824,12 +868,24 @@ public:
     }
     auto& x = records_[r];
     x.bytes = bytes;
+    x.msg = nullptr;
+    x.size = static_cast<std::uint32_t>(std::min<std::size_t>(bytes->size(), UINT32_MAX));
     x.src = src;
     x.kind = kind;
     x.view = view;
     x.pending = 0;
     x.decoded_gen = 0;
     return r;
+  }
+  /// The records whose last copy was popped for this window: their payload and decoded message
+  /// were handed to the nodes; free now, before the flush makes new records.
+  void release_records() {
+    for (auto r : released_) {
+      records_[r].bytes = nullptr;
+      records_[r].msg = nullptr;
+      free_records_.push_back(r);
+    }
+    released_.clear();
   }
   /// Queues one copy of record `rec` for `dst`, due at t (the sequence number push() would give).
   void push_copy(std::int64_t t, std::uint32_t dst, std::uint32_t rec) {
@@ -860,16 +916,11 @@ public:
     auto [kt, kseq, slot, kdst] = queue_.pop();
     if (slot & delivery_flag) {
       auto& r = records_[slot & ~delivery_flag];
-      // A delivery's gen names its record (+ 1), for add_delivery's decode.
+      // A delivery's gen names its record (+ 1): the record holds its payload until the flush.
       event e{kt,     kseq,   kdst,   r.src,
               0,      r.kind, r.view, (slot & ~delivery_flag) + std::uint64_t{1},
               nullptr};
-      if (--r.pending == 0) {
-        e.bytes = std::move(r.bytes); // the last copy takes the record's reference
-        free_records_.push_back(slot & ~delivery_flag);
-      } else {
-        e.bytes = r.bytes;
-      }
+      if (--r.pending == 0) released_.push_back(slot & ~delivery_flag);
       return e;
     }
     if (slots_[slot].seq != kseq) {
@@ -1173,22 +1224,28 @@ private:
   std::size_t next_compaction_ = 1024; ///< compact_tombstones() when tombstones_ reaches this
   std::vector<std::int64_t> stale_;    ///< instants of compacted tombstones, a min-heap
   /// What the copies of one send share (see new_record); its copies' keys name it.
-  struct send_record {
-    shared_bytes bytes;
+  struct alignas(64) send_record {
     std::uint64_t view = 0;
-    std::uint32_t src = 0;
-    std::uint32_t pending = 0; ///< copies still queued
     /// The memo generation in which a copy's payload was decoded (0: none yet). Within it the
     /// memo still holds the entry (the record holds the bytes, so no sweep drops it), and
     /// decoding again would change nothing: the other copies skip it.
     std::uint64_t decoded_gen = 0;
-    std::uint8_t kind = 0; ///< phase
+    std::uint32_t src = 0;
+    std::uint32_t pending = 0; ///< copies still queued
+    std::uint32_t size = 0;    ///< of the payload
+    std::uint8_t kind = 0;     ///< phase
+    shared_bytes bytes;
+    bbft::msg_ptr msg; ///< the payload decoded in generation decoded_gen (null: undecodable)
   };
+  static_assert(sizeof(send_record) == 64);
   static constexpr std::uint32_t delivery_flag = 0x80000000u; ///< a key's slot names a record
   std::vector<send_record> records_;
   std::vector<std::uint32_t> free_records_;
-  std::vector<std::int64_t> busy_;   ///< node's CPU is busy until
-  std::vector<std::int64_t> uplink_; ///< node's uplink is busy until
+  std::vector<std::uint32_t> released_; ///< records whose last copy is in this window
+  std::vector<shared_bytes> win_bytes_; ///< this window's payloads not in a record (twins)
+  std::vector<bbft::tx_list> win_txs_;  ///< this window's submissions
+  std::vector<std::int64_t> busy_;      ///< node's CPU is busy until
+  std::vector<std::int64_t> uplink_;    ///< node's uplink is busy until
   std::vector<std::uint64_t> timer_gen_;
   static constexpr std::uint32_t no_slot = UINT32_MAX;
   std::vector<std::uint32_t> timer_slot_; ///< slot of each node's last timer of each kind
@@ -1487,7 +1544,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
         if (obs)
           obs->on_dispatch(e.dst,
                            dispatch_info{dispatch_info::kind::deliver, e.seq + 1, e.src, e.kind,
-                                         e.view, e.bytes->size()},
+                                         e.view, env.payload_size(e)},
                            e.t);
         env.add_delivery(e);
       }

@@ -63,7 +63,13 @@ void handle_event(node_actor_state& st, node_event& e) {
     handle_start(st);
     break;
   case node_event::kind::deliver:
-    handle_deliver(st, e.from, e.bytes);
+    if (e.decoded) {
+      auto me = st.core->id();
+      st.core->on_message(e.from, *e.decoded, st.env->now_us(me));
+      flush_effects(*st.core, *st.env, e.size);
+    } else {
+      handle_deliver(st, e.from, e.bytes);
+    }
     break;
   case node_event::kind::timer:
     handle_timer(st, e.timer, e.view);

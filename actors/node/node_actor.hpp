@@ -41,12 +41,17 @@ using tx_list = std::vector<ledger::transaction>;
 struct node_event {
   enum class kind : std::uint8_t { start, deliver, timer, submit };
   kind what = kind::start;
-  std::uint8_t timer = 0;   ///< timer_kind of a timer
-  std::uint32_t from = 0;   ///< sender of a delivery
-  std::uint32_t next = 0;   ///< index of this node's next event in the batch store, 0 = last
-  std::uint64_t view = 0;   ///< view of a timer
-  shared_bytes bytes;       ///< a delivery's payload
-  tx_list txs;              ///< a submission's transactions
+  std::uint8_t timer = 0; ///< timer_kind of a timer
+  std::uint32_t from = 0; ///< sender of a delivery
+  std::uint32_t next = 0; ///< index of this node's next event in the batch store, 0 = last
+  std::uint64_t view = 0; ///< view of a timer
+  shared_bytes bytes;     ///< a delivery's payload
+  tx_list txs;            ///< a submission's transactions
+  /// A delivery's payload already decoded, if the source has it (the simulator decodes each
+  /// payload once for all its receivers): then `bytes` may be empty and `size` is the payload's
+  /// size. The source keeps it alive and unchanged while the node handles the event.
+  const msg_ptr* decoded = nullptr;
+  std::size_t size = 0;
 };
 
 /// Names the events due at one node at one instant: a chain through `store` starting at
