@@ -40,7 +40,7 @@ result<void> caching_certificate_scheme::remembered(const key& k, crypto::crypto
   {
     // Nodes of one lookahead window may run on two threads: the memo is shared, its outcomes
     // are pure functions of the key, so which thread fills an entry changes nothing.
-    std::lock_guard lock(mutex_);
+    auto held = lock();
     if (auto it = memo_.find(k); it != memo_.end()) {
       ++hits_;
       add(meter, it->second.work);
@@ -52,7 +52,7 @@ result<void> caching_certificate_scheme::remembered(const key& k, crypto::crypto
   crypto::crypto_meter work;
   auto res = compute(work);
   add(meter, work);
-  std::lock_guard lock(mutex_);
+  auto held = lock();
   if (memo_.size() >= max_entries) memo_.clear();
   memo_.emplace(k, outcome{res.ok(), res.ok() ? std::string{} : res.err().message, work});
   return res;
@@ -73,7 +73,7 @@ result<void> caching_certificate_scheme::remembered_shared(
   auto slot = static_cast<std::size_t>(mix(a >> 3, count) * 0x9e3779b97f4a7c15ULL >> 52) &
               (shared_entries - 1);
   {
-    std::lock_guard lock(mutex_); // two window threads may share the table, as for memo_
+    auto held = lock(); // two window threads may share the table, as for memo_
     auto& e = shared_[slot];
     if (e.data == data && e.count == count && e.threshold == threshold && e.digest == digest &&
         e.set_fingerprint == set.fingerprint() && e.set_size == set.size() && !e.owner.expired() &&
@@ -88,7 +88,7 @@ result<void> caching_certificate_scheme::remembered_shared(
   crypto::crypto_meter work;
   auto res = compute(work);
   add(meter, work);
-  std::lock_guard lock(mutex_);
+  auto held = lock();
   auto& e = shared_[slot];
   e.data = data;
   e.count = count;

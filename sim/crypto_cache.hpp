@@ -55,6 +55,10 @@ public:
                                  const crypto::hash256& digest, std::size_t threshold,
                                  crypto::crypto_meter& meter) const override;
 
+  /// Whether two threads may call it at once (the default). A run on one thread switches the
+  /// lock off: it was a lock and an unlock per verified certificate.
+  void set_concurrent(bool on) noexcept { concurrent_ = on; }
+
   std::uint64_t hits() const noexcept { return hits_; }
   std::uint64_t misses() const noexcept { return misses_; }
 
@@ -112,6 +116,11 @@ private:
   mutable std::uint64_t hits_ = 0;
   mutable std::uint64_t misses_ = 0;
   mutable std::mutex mutex_; ///< guards the memo and the counters
+  bool concurrent_ = true;   ///< lock mutex_ (see set_concurrent)
+  /// Holds mutex_ while it lives, if the scheme is concurrent.
+  std::unique_lock<std::mutex> lock() const {
+    return concurrent_ ? std::unique_lock<std::mutex>(mutex_) : std::unique_lock<std::mutex>();
+  }
 };
 
 } // namespace bystack::sim

@@ -247,12 +247,16 @@ public:
     // Every merge one by one would succeed (same kind, digest and bitmap size, one aggregate of
     // the right size each, disjoint signers): XOR the tags and add the counts, O(1) each.
     // Anything else: merge one by one, skipping the merges that fail.
+    // The checks are those of merge() (check_mergeable, check_aggregate_shape) as plain
+    // comparisons: this runs over every group's certificate when a super node combines M of them.
     const auto& first = *qcs.front();
-    bool simple = all.size() == first.signers.size() && check_aggregate_shape(first).ok() &&
+    bool simple = all.size() == first.signers.size() && aggregate_shaped(first) &&
                   first.kind == cert_kind::aggregate;
-    for (std::size_t i = 1; simple && i < qcs.size(); ++i)
-      simple = detail::check_mergeable(first, *qcs[i], cert_kind::aggregate).ok() &&
-               check_aggregate_shape(*qcs[i]).ok();
+    for (std::size_t i = 1; simple && i < qcs.size(); ++i) {
+      const auto& q = *qcs[i];
+      simple = q.kind == cert_kind::aggregate && q.digest == first.digest &&
+               q.signers.size() == first.signers.size() && aggregate_shaped(q);
+    }
     if (!simple) return certificate_scheme::merge_disjoint(qcs, all);
     quorum_certificate merged;
     merged.digest = first.digest;
@@ -278,6 +282,11 @@ private:
     store_le64(sig.data(), tag);
     store_le64(sig.data() + 8, count);
     return sig;
+  }
+
+  /// check_aggregate_shape(qc).ok(), without building a result.
+  bool aggregate_shaped(const quorum_certificate& qc) const noexcept {
+    return qc.signatures.size() == 1 && qc.signatures.front().size() == size_;
   }
 
   result<void> check_aggregate_shape(const quorum_certificate& qc) const {
