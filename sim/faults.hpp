@@ -66,6 +66,8 @@ public:
   std::int64_t next_change_after(std::int64_t t) const;
   /// Returns whether some node has a Byzantine behaviour switch (rewrite() keeps state).
   bool rewrites() const { return any_behaviour_; }
+  /// Whether any link fault (drop, delay, partition) is planned: without, on_send changes nothing.
+  bool link_faults() const { return !links_.empty(); }
 
   /// Applies crash/restart transitions due at or before t; calls restarted(node, true) for each
   /// node that comes back.

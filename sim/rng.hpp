@@ -46,13 +46,18 @@ private:
 
 using bystack::splitmix64; // runtime/base/mix.hpp
 
+/// The part of draw_key(a, b, c, d) that depends on a and b only (taken once for many draws).
+constexpr std::uint64_t draw_key_head(std::uint64_t a, std::uint64_t b) {
+  return splitmix64(splitmix64(a ^ 0x6b65796564726e67ULL) ^ b);
+}
+/// draw_key(a, b, c, d) from draw_key_head(a, b).
+constexpr std::uint64_t draw_key_tail(std::uint64_t head, std::uint64_t c, std::uint64_t d) {
+  return splitmix64(splitmix64(head + 0x9e3779b97f4a7c15ULL * (c + 1)) ^ d);
+}
 /// Mixes the words of a draw's identity into one key (order matters: (a, b) != (b, a)).
 constexpr std::uint64_t draw_key(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0,
                                  std::uint64_t d = 0) {
-  auto k = splitmix64(a ^ 0x6b65796564726e67ULL);
-  k = splitmix64(k ^ b);
-  k = splitmix64(k + 0x9e3779b97f4a7c15ULL * (c + 1));
-  return splitmix64(k ^ d);
+  return draw_key_tail(draw_key_head(a, b), c, d);
 }
 
 /// A counter-based stream: the i-th draw is splitmix64(key + (i + 1) * golden ratio).

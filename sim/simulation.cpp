@@ -353,6 +353,10 @@ public:
     std::size_t receivers = 0, k = 0;
     std::int64_t chunk_us = 0, chunks = 1, pipe_start = 0, pipe_full_in = 0;
     std::uint32_t rec = no_slot; // the copies' shared record, made with the first copy queued
+    const auto sender = node_of(from);
+    const auto key_head = draw_key_head(draw_seed_, from);
+    const bool link_faults = faults_.link_faults();
+    std::uint64_t copies = 0;
     if (pipelined) {
       for (auto dst : to)
         receivers += dst < s_.nodes && dst != node_of(from) ? 1 : 0;
@@ -369,7 +373,7 @@ public:
         }
     }
     for (auto dst : to) {
-      if (dst >= s_.nodes || dst == node_of(from)) continue;
+      if (dst >= s_.nodes || dst == sender) continue;
       std::int64_t first_done = 0;
       if (pipelined) {
         auto kk = static_cast<std::int64_t>(k++);
@@ -383,17 +387,17 @@ public:
       }
       // The network's draws for this copy are a pure function of (seed, sender, receiver, the
       // sender's send count): they do not depend on what other nodes sent first.
-      keyed_rng draw(draw_key(draw_seed_, from, dst, sends_[from]++));
-      auto lat = latency_us(node_of(from), dst, draw);
+      keyed_rng draw(draw_key_tail(key_head, dst, sends_[from]++));
+      auto lat = latency_us(sender, dst, draw);
       auto arrival = uplink_[from] + lat;
       if (pipelined) {
         // Nothing arrives before the sender's core decided to send it.
         arrival = std::max(arrival, t);
         if (ph_enum == phase::propose) stream_in_[{dst, view}] = {first_done + lat, arrival};
       }
-      loads_[from].msgs_out++;
-      loads_[from].bytes_out += size;
-      auto verdict = faults_.on_send(node_of(from), dst, uplink_[from], draw);
+      ++copies;
+      fault_plan::verdict verdict;
+      if (link_faults) verdict = faults_.on_send(sender, dst, uplink_[from], draw);
       if (verdict.drop) {
         if (obs_) obs_->on_send(0, from, dst, ph_enum, view, size, t, arrival);
         continue;
@@ -412,6 +416,8 @@ public:
       push_copy(arrival, dst, rec);
       if (obs_) obs_->on_send(seq_, from, dst, ph_enum, view, size, t, arrival);
     }
+    loads_[from].msgs_out += copies;
+    loads_[from].bytes_out += copies * size;
   }
 
   void set_timer(std::uint32_t node, const bbft::timer_effect& t) override {
@@ -899,12 +905,20 @@ public:
     auto s = stale_.front();
     return s > 0 && queue_.has_before(s) ? queue_.top().t : s;
   }
-  /// Whether an event is due before `end` (the queue does not move past `end` to answer).
+  /// Whether an event is due before `end` (the queue does not move past `end` to answer). It
+  /// also tells pop() where the next event is: the instant of a compacted tombstone when no key
+  /// is due at or before it.
   bool next_before(std::int64_t end) {
-    return (!stale_.empty() && stale_.front() < end) || queue_.has_before(end);
+    if (!stale_.empty() && stale_.front() < end) {
+      next_stale_ = !queue_.has_before(stale_.front() + 1);
+      return true;
+    }
+    next_stale_ = false;
+    return queue_.has_before(end);
   }
+  /// The next event (after next_before() said there is one).
   event pop() {
-    if (!stale_.empty() && !queue_.has_before(stale_.front() + 1)) {
+    if (next_stale_) {
       // A compacted tombstone (see compact_tombstones): only its instant is left, and the loop
       // drops it as it dropped the tombstone, whose place among the keys of its instant did not
       // matter (a tombstone only counts as a popped event of its instant).
@@ -1223,6 +1237,7 @@ private:
   std::size_t tombstones_ = 0;         ///< stale timers' keys in queue_
   std::size_t next_compaction_ = 1024; ///< compact_tombstones() when tombstones_ reaches this
   std::vector<std::int64_t> stale_;    ///< instants of compacted tombstones, a min-heap
+  bool next_stale_ = false;            ///< next_before() found a stale instant next
   /// What the copies of one send share (see new_record); its copies' keys name it.
   struct alignas(64) send_record {
     std::uint64_t view = 0;
@@ -1388,6 +1403,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
                                                                                               : 1;
   out.threads = threads;
   out.lookahead_us = lookahead;
+  certs.set_concurrent(threads > 1);
   std::unique_ptr<caf::actor_system_config> cfg2;
   std::unique_ptr<caf::actor_system> sys2;
   caf::scheduler::test_coordinator* sched2 = nullptr;
