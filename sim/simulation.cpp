@@ -1054,6 +1054,45 @@ private:
         if (auto& h = hints_[hint_slot(k)]; h.key == k) h = decode_hint{};
       });
       sweep(decoded_old_, encoded_old_, [](const bytes*) {});
+      sweep_pairs();
+    }
+  }
+
+  /// Forgets the payloads held by both generations: a receiver outside a window looks in the
+  /// current generation only, so bytes remembered in the previous one are decoded again and
+  /// remembered again (the same bytes, another message). Each entry then holds the other's bytes,
+  /// so sweep() keeps both until the old generation ends: every vote in flight at a generation's
+  /// end stayed twice, with its bytes, for a whole generation. Both are forgotten here once the
+  /// four map entries are the only owners of the bytes and of each message, under the same rule
+  /// as sweep(): no event carries the bytes and no core holds either message.
+  void sweep_pairs() {
+    auto refs = [](const auto& enc, const bbft::msg_ptr& m, const shared_bytes& b) -> long {
+      auto e = enc.find(m.get());
+      return e != enc.end() && e->second.first == m && e->second.second == b ? 2 : 1;
+    };
+    for (auto it = decoded_old_.begin(); it != decoded_old_.end();) {
+      const auto& [b, m] = it->second;
+      auto own = refs(encoded_old_, m, b);
+      if (b.use_count() <= own || m.use_count() != own) {
+        ++it;
+        continue;
+      }
+      auto cur = decoded_.find(it->first);
+      if (cur == decoded_.end() || cur->second.first != b || cur->second.second == m) {
+        ++it;
+        continue;
+      }
+      const auto& mc = cur->second.second;
+      auto other = refs(encoded_, mc, b);
+      if (b.use_count() != own + other || mc.use_count() != other) {
+        ++it;
+        continue;
+      }
+      if (other == 2) encoded_.erase(mc.get());
+      if (auto& h = hints_[hint_slot(it->first)]; h.key == it->first) h = decode_hint{};
+      decoded_.erase(cur);
+      if (own == 2) encoded_old_.erase(m.get());
+      it = decoded_old_.erase(it);
     }
   }
 
