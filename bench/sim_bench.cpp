@@ -130,6 +130,8 @@ int main(int argc, char** argv) {
     print_sample("at the largest rss", top_rss);
     print_sample("at the most allocated", top_allocated);
     print_sample("last", last);
+    if (r)
+      std::fprintf(stderr, "heap trims %llu\n", static_cast<unsigned long long>(r->heap_trims));
   }
   if (!r) {
     std::cerr << r.err().message << "\n";

@@ -7,6 +7,7 @@
 #include "sim/crypto_cache.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/faults.hpp"
+#include "sim/heap_trim.hpp"
 #include "sim/rng.hpp"
 #include "sim/shared_chain.hpp"
 #include "sim/twins.hpp"
@@ -1462,6 +1463,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   plan->set_signer_factory(
       [&](std::uint32_t i) { return votes.make_signer(node_seed(s.seed, i)); });
   std::uint64_t loop = 0;
+  // The allocator's freed pages go back to the system as the run goes (sim/heap_trim.hpp).
+  auto trimmer = heap_trimmer::from_env();
   while (going && !env.empty() && env.done_nodes() < honest) {
     auto t = env.next_time();
     if (t > limit_us) break;
@@ -1532,6 +1535,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       }
     }
     going = run_window();
+    trimmer.maybe_trim();
     if (obs) obs->on_quiet(env.busy());
     if (progress && (++loop & 0xfff) == 0) {
       auto now = std::chrono::steady_clock::now();
@@ -1541,6 +1545,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       }
     }
   }
+  out.heap_trims = trimmer.trims();
   if (threads == 2) {
     stop = true;
     go.release();
