@@ -208,13 +208,16 @@ struct node_window : window_lists {
   std::int64_t now = 0;     ///< the instant of the event being handled
 };
 
-/// A delivery's trace record, hashed at the flush with its instant.
+/// A delivery's trace record, hashed at the flush with its instant (which the window's list of
+/// instants holds: records are kept in pop order, grouped by instant). 12 bytes: the busiest
+/// window's list is the room this takes for the whole run (131,072 records in flat voting at
+/// N = M = 1,000, 4 MiB at 32 bytes each). A size of 2^24 - 1 bytes or more is kept aside.
 struct delivery_record {
-  std::int64_t t;
+  static constexpr std::uint32_t large = (1u << 24) - 1; ///< size kept in the side list
   std::uint32_t src, dst;
-  std::uint64_t size;
-  std::uint8_t kind;
+  std::uint32_t size_kind; ///< size << 8 | phase
 };
+static_assert(sizeof(delivery_record) == 12);
 
 class sim_env final : public bbft::node_env, public bbft::event_source {
 public:
@@ -597,6 +600,7 @@ public:
     window_end_ = end;
     instants_.clear();
     deliveries_.clear();
+    large_sizes_.clear();
   }
   /// Counts one popped event key at its instant (the run's `events`).
   void popped(std::int64_t t) {
@@ -642,7 +646,12 @@ public:
   /// A delivery joins its node's events; its payload is decoded now (the memo is read-only while
   /// nodes run) and its trace record waits for the flush.
   void add_delivery(event& e) {
-    deliveries_.push_back({e.t, e.src, e.dst, e.bytes->size(), e.kind});
+    auto size = e.bytes->size();
+    if (size >= delivery_record::large) large_sizes_.emplace(deliveries_.size(), size);
+    deliveries_.push_back(
+        {e.src, e.dst,
+         static_cast<std::uint32_t>(std::min<std::size_t>(size, delivery_record::large)) << 8 |
+             e.kind});
     if (e.gen == 0) {
       (void)decode(e.bytes);
     } else if (auto& r = records_[e.gen - 1]; r.decoded_gen != memo_gen_) {
@@ -723,7 +732,7 @@ public:
         out_.events += instants_[i].pops;
         auto end = i + 1 < instants_.size() ? instants_[i + 1].first : deliveries_.size();
         for (auto k = instants_[i].first; k < end; ++k)
-          delivered(deliveries_[k]);
+          delivered(instants_[i].t, k);
         ++i;
       }
       for (; j < runs_.size() && runs_[j].t == t; ++j) {
@@ -919,11 +928,14 @@ public:
     hash_ = mix64(hash_ ^ a) + b;
     hash_ = mix64(hash_ ^ c) + d;
   }
-  void delivered(const delivery_record& e) {
-    trace(static_cast<std::uint64_t>(e.t), e.src, e.dst, e.size << 8 | e.kind);
+  void delivered(std::int64_t t, std::size_t k) {
+    const auto& e = deliveries_[k];
+    std::uint64_t size = e.size_kind >> 8;
+    if (size == delivery_record::large) size = large_sizes_.at(k);
+    trace(static_cast<std::uint64_t>(t), e.src, e.dst, size << 8 | (e.size_kind & 0xff));
     ++out_.delivered;
     loads_[e.dst].msgs_in++;
-    loads_[e.dst].bytes_in += e.size;
+    loads_[e.dst].bytes_in += size;
   }
   std::uint64_t trace_hash() const { return hash_; }
   void set_observer(run_observer* o) { obs_ = o; }
@@ -1198,6 +1210,7 @@ private:
   };
   std::vector<instant> instants_; ///< the window's instants with popped events, in time order
   std::vector<delivery_record> deliveries_;
+  std::unordered_map<std::size_t, std::uint64_t> large_sizes_; ///< by index in deliveries_
   struct run {
     std::int64_t t;
     std::uint32_t node;
