@@ -6,7 +6,8 @@
 /// freed pages resident ("dirty") and returns them over a decay time measured in wall seconds
 /// (10 s by default): a run of a few seconds never reaches the steady state, a longer one does,
 /// so the peak resident set grew with the length of the run even where the memory in use did
-/// not (flat voting at N = M = 1,000: 30 MiB of dirty pages after 2 rounds, 47 MiB after 10).
+/// not (flat voting at N = M = 1,000: 16 MiB resident beyond the active pages at the peak of
+/// 2 rounds, 32 MiB at that of 10 rounds; docs/simulator.md, "Flatness pass").
 /// heap_trimmer bounds them instead: at the end of a window it reads jemalloc's count of dirty
 /// pages and purges them all once they exceed a fixed share of the memory in use. The decision
 /// depends on the run's allocations only, not on the wall clock, and never on anything the
