@@ -107,29 +107,46 @@ std::uint64_t view_of(const proto::message& m) {
       m);
 }
 
-/// The run's latency samples in microseconds, 4 bytes each (they are kept for the whole run, one
-/// per honest node and height: 8-byte doubles were a store that grew with the rounds at twice
-/// the cost). Summaries equal those of the doubles (us / 1000.0): the same values, sorted and
-/// summed in the same order.
+/// The run's latency samples in microseconds, 2 bytes each: they are kept for the whole run, one
+/// per honest node and height (8-byte doubles, then 4-byte microseconds, were a store that grew
+/// with the rounds). A sample below 2^32 us goes to the bucket of its high 16 bits, which keeps
+/// the low 16 (a bucket spans 65.536 ms; latencies fill a few dozen); anything negative or over
+/// 71 minutes is kept exactly on the side. Summaries equal those of the doubles (us / 1000.0): the
+/// same values, sorted and summed in the same order.
 class latency_samples {
 public:
   void add(std::int64_t us) {
-    if (us >= 0 && us <= static_cast<std::int64_t>(UINT32_MAX))
-      small_.push_back(static_cast<std::uint32_t>(us));
-    else
+    if (us >= 0 && us <= static_cast<std::int64_t>(UINT32_MAX)) {
+      auto b = static_cast<std::size_t>(us >> 16);
+      if (b >= buckets_.size()) buckets_.resize(b + 1);
+      buckets_[b].push_back(static_cast<std::uint16_t>(us & 0xffff));
+      ++small_;
+    } else {
       large_.push_back(us); // negative or over 71 minutes: not expected, kept exactly
+    }
   }
   latency_stats summarize() {
-    std::sort(small_.begin(), small_.end());
+    for (auto& b : buckets_)
+      std::sort(b.begin(), b.end());
     std::sort(large_.begin(), large_.end());
-    // Sorted order: the negative large ones, the small ones, the positive large ones.
+    // Sorted order: the negative large ones, the buckets in order, the positive large ones.
     auto neg = static_cast<std::size_t>(
         std::lower_bound(large_.begin(), large_.end(), std::int64_t{0}) - large_.begin());
-    auto n = small_.size() + large_.size();
+    auto n = small_ + large_.size();
+    // firsts[k]: the rank among the small samples of bucket k's first one.
+    std::vector<std::size_t> firsts(buckets_.size() + 1, 0);
+    for (std::size_t k = 0; k < buckets_.size(); ++k)
+      firsts[k + 1] = firsts[k] + buckets_[k].size();
+    auto small_at = [&](std::size_t i) -> std::int64_t {
+      auto k = static_cast<std::size_t>(std::upper_bound(firsts.begin(), firsts.end(), i) -
+                                        firsts.begin()) -
+               1;
+      return static_cast<std::int64_t>(k << 16 | buckets_[k][i - firsts[k]]);
+    };
     auto at = [&](std::size_t i) -> double {
-      std::int64_t us = i < neg                   ? large_[i]
-                        : i < neg + small_.size() ? std::int64_t{small_[i - neg]}
-                                                  : large_[i - small_.size()];
+      std::int64_t us = i < neg            ? large_[i]
+                        : i < neg + small_ ? small_at(i - neg)
+                                           : large_[i - small_];
       return static_cast<double>(us) / 1000.0;
     };
     latency_stats s;
@@ -142,15 +159,22 @@ public:
     s.p50_ms = q(0.50);
     s.p99_ms = q(0.99);
     s.max_ms = at(n - 1);
+    // Summed in sorted order, as the doubles were.
     double sum = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      sum += at(i);
+    for (std::size_t i = 0; i < neg; ++i)
+      sum += static_cast<double>(large_[i]) / 1000.0;
+    for (std::size_t k = 0; k < buckets_.size(); ++k)
+      for (auto lo : buckets_[k])
+        sum += static_cast<double>(static_cast<std::int64_t>(k << 16 | lo)) / 1000.0;
+    for (std::size_t i = neg; i < large_.size(); ++i)
+      sum += static_cast<double>(large_[i]) / 1000.0;
     s.mean_ms = sum / static_cast<double>(n);
     return s;
   }
 
 private:
-  std::vector<std::uint32_t> small_;
+  std::vector<std::vector<std::uint16_t>> buckets_; ///< by the high 16 bits of the microseconds
+  std::size_t small_ = 0;                           ///< samples in the buckets
   std::vector<std::int64_t> large_;
 };
 
