@@ -7,6 +7,7 @@
 #include "sim/crypto_cache.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/faults.hpp"
+#include "sim/heap_trim.hpp"
 #include "sim/rng.hpp"
 #include "sim/shared_chain.hpp"
 #include "sim/twins.hpp"
@@ -106,29 +107,46 @@ std::uint64_t view_of(const proto::message& m) {
       m);
 }
 
-/// The run's latency samples in microseconds, 4 bytes each (they are kept for the whole run, one
-/// per honest node and height: 8-byte doubles were a store that grew with the rounds at twice
-/// the cost). Summaries equal those of the doubles (us / 1000.0): the same values, sorted and
-/// summed in the same order.
+/// The run's latency samples in microseconds, 2 bytes each: they are kept for the whole run, one
+/// per honest node and height (8-byte doubles, then 4-byte microseconds, were a store that grew
+/// with the rounds). A sample below 2^32 us goes to the bucket of its high 16 bits, which keeps
+/// the low 16 (a bucket spans 65.536 ms; latencies fill a few dozen); anything negative or over
+/// 71 minutes is kept exactly on the side. Summaries equal those of the doubles (us / 1000.0): the
+/// same values, sorted and summed in the same order.
 class latency_samples {
 public:
   void add(std::int64_t us) {
-    if (us >= 0 && us <= static_cast<std::int64_t>(UINT32_MAX))
-      small_.push_back(static_cast<std::uint32_t>(us));
-    else
+    if (us >= 0 && us <= static_cast<std::int64_t>(UINT32_MAX)) {
+      auto b = static_cast<std::size_t>(us >> 16);
+      if (b >= buckets_.size()) buckets_.resize(b + 1);
+      buckets_[b].push_back(static_cast<std::uint16_t>(us & 0xffff));
+      ++small_;
+    } else {
       large_.push_back(us); // negative or over 71 minutes: not expected, kept exactly
+    }
   }
   latency_stats summarize() {
-    std::sort(small_.begin(), small_.end());
+    for (auto& b : buckets_)
+      std::sort(b.begin(), b.end());
     std::sort(large_.begin(), large_.end());
-    // Sorted order: the negative large ones, the small ones, the positive large ones.
+    // Sorted order: the negative large ones, the buckets in order, the positive large ones.
     auto neg = static_cast<std::size_t>(
         std::lower_bound(large_.begin(), large_.end(), std::int64_t{0}) - large_.begin());
-    auto n = small_.size() + large_.size();
+    auto n = small_ + large_.size();
+    // firsts[k]: the rank among the small samples of bucket k's first one.
+    std::vector<std::size_t> firsts(buckets_.size() + 1, 0);
+    for (std::size_t k = 0; k < buckets_.size(); ++k)
+      firsts[k + 1] = firsts[k] + buckets_[k].size();
+    auto small_at = [&](std::size_t i) -> std::int64_t {
+      auto k = static_cast<std::size_t>(std::upper_bound(firsts.begin(), firsts.end(), i) -
+                                        firsts.begin()) -
+               1;
+      return static_cast<std::int64_t>(k << 16 | buckets_[k][i - firsts[k]]);
+    };
     auto at = [&](std::size_t i) -> double {
-      std::int64_t us = i < neg                   ? large_[i]
-                        : i < neg + small_.size() ? std::int64_t{small_[i - neg]}
-                                                  : large_[i - small_.size()];
+      std::int64_t us = i < neg            ? large_[i]
+                        : i < neg + small_ ? small_at(i - neg)
+                                           : large_[i - small_];
       return static_cast<double>(us) / 1000.0;
     };
     latency_stats s;
@@ -141,15 +159,22 @@ public:
     s.p50_ms = q(0.50);
     s.p99_ms = q(0.99);
     s.max_ms = at(n - 1);
+    // Summed in sorted order, as the doubles were.
     double sum = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      sum += at(i);
+    for (std::size_t i = 0; i < neg; ++i)
+      sum += static_cast<double>(large_[i]) / 1000.0;
+    for (std::size_t k = 0; k < buckets_.size(); ++k)
+      for (auto lo : buckets_[k])
+        sum += static_cast<double>(static_cast<std::int64_t>(k << 16 | lo)) / 1000.0;
+    for (std::size_t i = neg; i < large_.size(); ++i)
+      sum += static_cast<double>(large_[i]) / 1000.0;
     s.mean_ms = sum / static_cast<double>(n);
     return s;
   }
 
 private:
-  std::vector<std::uint32_t> small_;
+  std::vector<std::vector<std::uint16_t>> buckets_; ///< by the high 16 bits of the microseconds
+  std::size_t small_ = 0;                           ///< samples in the buckets
   std::vector<std::int64_t> large_;
 };
 
@@ -210,13 +235,16 @@ struct node_window : window_lists {
   std::int64_t now = 0;     ///< the instant of the event being handled
 };
 
-/// A delivery's trace record, hashed at the flush with its instant.
+/// A delivery's trace record, hashed at the flush with its instant (which the window's list of
+/// instants holds: records are kept in pop order, grouped by instant). 12 bytes: the busiest
+/// window's list is the room this takes for the whole run (131,072 records in flat voting at
+/// N = M = 1,000, 4 MiB at 32 bytes each). A size of 2^24 - 1 bytes or more is kept aside.
 struct delivery_record {
-  std::int64_t t;
+  static constexpr std::uint32_t large = (1u << 24) - 1; ///< size kept in the side list
   std::uint32_t src, dst;
-  std::uint64_t size;
-  std::uint8_t kind;
+  std::uint32_t size_kind; ///< size << 8 | phase
 };
+static_assert(sizeof(delivery_record) == 12);
 
 class sim_env final : public bbft::node_env, public bbft::event_source {
 public:
@@ -605,6 +633,7 @@ public:
     window_end_ = end;
     instants_.clear();
     deliveries_.clear();
+    large_sizes_.clear();
   }
   /// Counts one popped event key at its instant (the run's `events`).
   void popped(std::int64_t t) {
@@ -658,13 +687,13 @@ public:
     x.what = bbft::node_event::kind::deliver;
     x.src = e.src;
     if (e.gen == 0) {
-      deliveries_.push_back({e.t, e.src, e.dst, e.bytes->size(), e.kind});
+      record_delivery(e, e.bytes->size());
       (void)decode(e.bytes);
       x.gen = win_bytes_.size();
       win_bytes_.push_back(std::move(e.bytes));
     } else {
       auto& r = records_[e.gen - 1];
-      deliveries_.push_back({e.t, e.src, e.dst, r.size, e.kind});
+      record_delivery(e, r.size);
       if (r.decoded_gen != memo_gen_) {
         // The record holds the bytes until the flush (release_records), so within this
         // generation the memo keeps the entry and decoding again would change nothing.
@@ -676,6 +705,14 @@ public:
       x.in_record = true;
     }
     add_event(e.dst, x);
+  }
+  /// The trace record of a delivery (its instant is the window's current one).
+  void record_delivery(const event& e, std::size_t size) {
+    if (size >= delivery_record::large) large_sizes_.emplace(deliveries_.size(), size);
+    deliveries_.push_back(
+        {e.src, e.dst,
+         static_cast<std::uint32_t>(std::min<std::size_t>(size, delivery_record::large)) << 8 |
+             e.kind});
   }
   /// The payload size of a popped delivery.
   std::uint64_t payload_size(const event& e) const {
@@ -772,7 +809,7 @@ public:
         out_.events += instants_[i].pops;
         auto end = i + 1 < instants_.size() ? instants_[i + 1].first : deliveries_.size();
         for (auto k = instants_[i].first; k < end; ++k)
-          delivered(deliveries_[k]);
+          delivered(instants_[i].t, k);
         ++i;
       }
       for (; j < runs_.size() && runs_[j].t == t; ++j) {
@@ -983,11 +1020,14 @@ public:
     hash_ = mix64(hash_ ^ a) + b;
     hash_ = mix64(hash_ ^ c) + d;
   }
-  void delivered(const delivery_record& e) {
-    trace(static_cast<std::uint64_t>(e.t), e.src, e.dst, e.size << 8 | e.kind);
+  void delivered(std::int64_t t, std::size_t k) {
+    const auto& e = deliveries_[k];
+    std::uint64_t size = e.size_kind >> 8;
+    if (size == delivery_record::large) size = large_sizes_.at(k);
+    trace(static_cast<std::uint64_t>(t), e.src, e.dst, size << 8 | (e.size_kind & 0xff));
     ++out_.delivered;
     loads_[e.dst].msgs_in++;
-    loads_[e.dst].bytes_in += e.size;
+    loads_[e.dst].bytes_in += size;
   }
   std::uint64_t trace_hash() const { return hash_; }
   void set_observer(run_observer* o) { obs_ = o; }
@@ -1119,6 +1159,45 @@ private:
         if (auto& h = hints_[hint_slot(k)]; h.key == k) h = decode_hint{};
       });
       sweep(decoded_old_, encoded_old_, [](const bytes*) {});
+      sweep_pairs();
+    }
+  }
+
+  /// Forgets the payloads held by both generations: a receiver outside a window looks in the
+  /// current generation only, so bytes remembered in the previous one are decoded again and
+  /// remembered again (the same bytes, another message). Each entry then holds the other's bytes,
+  /// so sweep() keeps both until the old generation ends: every vote in flight at a generation's
+  /// end stayed twice, with its bytes, for a whole generation. Both are forgotten here once the
+  /// four map entries are the only owners of the bytes and of each message, under the same rule
+  /// as sweep(): no event carries the bytes and no core holds either message.
+  void sweep_pairs() {
+    auto refs = [](const auto& enc, const bbft::msg_ptr& m, const shared_bytes& b) -> long {
+      auto e = enc.find(m.get());
+      return e != enc.end() && e->second.first == m && e->second.second == b ? 2 : 1;
+    };
+    for (auto it = decoded_old_.begin(); it != decoded_old_.end();) {
+      const auto& [b, m] = it->second;
+      auto own = refs(encoded_old_, m, b);
+      if (b.use_count() <= own || m.use_count() != own) {
+        ++it;
+        continue;
+      }
+      auto cur = decoded_.find(it->first);
+      if (cur == decoded_.end() || cur->second.first != b || cur->second.second == m) {
+        ++it;
+        continue;
+      }
+      const auto& mc = cur->second.second;
+      auto other = refs(encoded_, mc, b);
+      if (b.use_count() != own + other || mc.use_count() != other) {
+        ++it;
+        continue;
+      }
+      if (other == 2) encoded_.erase(mc.get());
+      if (auto& h = hints_[hint_slot(it->first)]; h.key == it->first) h = decode_hint{};
+      decoded_.erase(cur);
+      if (own == 2) encoded_old_.erase(m.get());
+      it = decoded_old_.erase(it);
     }
   }
 
@@ -1223,6 +1302,7 @@ private:
   };
   std::vector<instant> instants_; ///< the window's instants with popped events, in time order
   std::vector<delivery_record> deliveries_;
+  std::unordered_map<std::size_t, std::uint64_t> large_sizes_; ///< by index in deliveries_
   struct run {
     std::int64_t t;
     std::uint32_t node;
@@ -1496,6 +1576,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   plan->set_signer_factory(
       [&](std::uint32_t i) { return votes.make_signer(node_seed(s.seed, i)); });
   std::uint64_t loop = 0;
+  // The allocator's freed pages go back to the system as the run goes (sim/heap_trim.hpp).
+  auto trimmer = heap_trimmer::from_env();
   while (going && !env.empty() && env.done_nodes() < honest) {
     auto t = env.next_time();
     if (t > limit_us) break;
@@ -1566,6 +1648,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       }
     }
     going = run_window();
+    trimmer.maybe_trim();
     if (obs) obs->on_quiet(env.busy());
     if (progress && (++loop & 0xfff) == 0) {
       auto now = std::chrono::steady_clock::now();
@@ -1575,6 +1658,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       }
     }
   }
+  out.heap_trims = trimmer.trims();
   if (threads == 2) {
     stop = true;
     go.release();

@@ -94,6 +94,8 @@ struct run_result {
   double wall_seconds = 0;
   /// Stale timers' keys taken out of the event queue, only their instants kept (see there).
   std::uint64_t stale_timers_compacted = 0;
+  /// Times the allocator's freed pages were returned to the system (sim/heap_trim.hpp).
+  std::uint64_t heap_trims = 0;
   std::map<std::string, std::uint64_t> rejected; ///< by reason
   std::uint64_t views_timed_out = 0;
   // relay: compact (sums over nodes; see bbft::core_stats).

@@ -1,10 +1,13 @@
 // Lookahead windows and two worker threads give the run of one instant per window: same trace
 // hash, same counts (docs/simulator.md, "Windows and threads").
 
+#include "sim/heap_trim.hpp"
 #include "sim/scenario.hpp"
 #include "sim/simulation.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 namespace bystack::sim {
 namespace {
@@ -75,6 +78,28 @@ TEST(Windows, CompactedStaleTimersLeaveTheRunUnchanged) {
     EXPECT_EQ(r->windows, windows ? 500u : 21704u);
     EXPECT_NEAR(r->sim_seconds, 10.2538, 1e-4); // stale instants came due (timeout 5 s)
   }
+}
+
+/// The allocator's freed pages returned to the system at window ends (sim/heap_trim.hpp) change
+/// memory only: purging after every window gives the run without purging. This binary links
+/// jemalloc (tests/sim/CMakeLists.txt), so the purges really happen.
+TEST(Windows, HeapTrimmingLeavesTheRunUnchanged) {
+  auto s = reference_scenario(300, 300, 3);
+  ::setenv("BYSTACK_SIM_TRIM", "0", 1);
+  auto plain = run(s);
+  ::setenv("BYSTACK_SIM_TRIM", "0,1000000", 1); // purge whenever a page is dirty
+  auto trimmed = run(s);
+  ::unsetenv("BYSTACK_SIM_TRIM");
+  ASSERT_TRUE(plain && trimmed);
+  EXPECT_EQ(plain->heap_trims, 0u);
+  if (!heap_trimmer(0, 1).active()) GTEST_SKIP() << "not running on jemalloc";
+  EXPECT_GT(trimmed->heap_trims, 10u);
+  EXPECT_TRUE(trimmed->completed);
+  EXPECT_EQ(trimmed->trace_hash, plain->trace_hash);
+  EXPECT_EQ(trimmed->delivered, plain->delivered);
+  EXPECT_EQ(trimmed->events, plain->events);
+  EXPECT_EQ(trimmed->windows, plain->windows);
+  EXPECT_EQ(trimmed->messages_total, plain->messages_total);
 }
 
 TEST(Windows, ListCertificatesAndConstantLatency) {
