@@ -411,6 +411,56 @@ TEST(relay, codec_round_trips_the_relay_messages) {
   EXPECT_FALSE(d);
 }
 
+TEST(relay, waiting_for_names_the_missing_batches_and_whom_they_were_asked_from) {
+  // Node 3 gets no gossip, no fetch answer and no catch-up: it holds the compact form of the
+  // first block with transactions and waits for its batches from the super node (node 0) for
+  // ever. The others wait for nothing more than the next block.
+  auto p = compact_params();
+  p.group_wait_us = 100'000; // the super node certifies without node 3's vote
+  net n(p, [](std::uint32_t from, std::uint32_t to, const proto::message& m) {
+    bool sync = std::holds_alternative<proto::sync_request>(m) ||
+                std::holds_alternative<proto::sync_response>(m);
+    return (to == 3 || from == 3) &&
+           (sync || is(m, tx_announce_i) || is(m, tx_batch_i) || is(m, block_batches_i));
+  });
+  n.run(1'500'000);
+  ASSERT_GE(n.cores[0]->committed_height(), 3u);
+  auto w = n.cores[3]->waiting_for();
+  EXPECT_EQ(w.what, wait_state::stage::batches) << to_string(w.what);
+  EXPECT_EQ(w.committed_height, n.cores[3]->committed_height());
+  EXPECT_EQ(w.height, w.committed_height + 1 + w.certified_above);
+  EXPECT_GT(w.missing, 0u);
+  EXPECT_TRUE(w.asked);
+  EXPECT_EQ(w.peer, 0u);
+  EXPECT_FALSE(w.voted);
+  EXPECT_FALSE(w.super);
+  EXPECT_EQ(w.super_node, 0u);
+  EXPECT_EQ(w.view, n.cores[3]->view());
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    auto o = n.cores[i]->waiting_for();
+    EXPECT_NE(o.what, wait_state::stage::batches) << "node " << i;
+    EXPECT_GT(o.committed_height, w.committed_height) << "node " << i;
+  }
+  EXPECT_TRUE(n.cores[0]->waiting_for().super);
+}
+
+TEST(relay, waiting_for_names_a_block_held_without_certificate) {
+  // Node 3 never votes and the super node waits an hour for the group's last vote: every node
+  // holds the next block, has voted for it (but node 3), and waits for its certificate.
+  auto p = compact_params();
+  p.group_wait_us = 3'600'000'000;
+  net n(p, [](std::uint32_t, std::uint32_t to, const proto::message& m) {
+    return to == 3 && (is(m, tx_announce_i) || is(m, tx_batch_i) || is(m, block_batches_i));
+  });
+  n.run(1'900'000);
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    auto w = n.cores[i]->waiting_for();
+    EXPECT_EQ(w.what, wait_state::stage::certificate) << "node " << i << ": " << to_string(w.what);
+    EXPECT_TRUE(w.voted) << "node " << i;
+    EXPECT_GT(w.block_view, 0u);
+  }
+}
+
 /// Opaque client transactions: `n` of client `client`, nonces from `from`.
 std::vector<ledger::transaction> client_txs(std::uint8_t client, std::uint64_t from,
                                             std::size_t n) {
