@@ -239,6 +239,9 @@ private:
   /// Gives a block that just entered pending_ the certificate that came before it (see
   /// early_certs_), and tries the two-chain rule on it and its certified children.
   void attach_early_certificate(const crypto::hash256& h);
+  /// Handles again the proposals kept because block `h` (their parent) was missing, now that
+  /// it is held: if their view is still on, the node votes (and a super node relays) after all.
+  void resume_children(const crypto::hash256& h);
   void remember_early_certificate(const cert_ptr& cp);
   void commit_chain(const crypto::hash256& tip);
   void trim_chain();
@@ -480,6 +483,16 @@ private:
   /// arrive after its certificate (its missing batches came back after the next view's proposal
   /// or T4), and nothing would bring that certificate again.
   lazy_deque<cert_ptr> early_certs_;
+  /// Proposals that came before their parent block (bounded): a block rebuilt from a compact
+  /// proposal after the next view's block was rebuilt (its batches came later) left that next
+  /// block without this node's vote for good, and a super node waiting for a complete group
+  /// never sent its group certificate (N = 10,000, docs/relay.md).
+  struct orphan_proposal {
+    crypto::hash256 parent;
+    std::uint32_t from = 0;
+    msg_ptr msg;
+  };
+  std::vector<orphan_proposal> orphans_;
   std::uint32_t sync_misses_ = 0; ///< catch-up retries unanswered in a row
   /// Outside the set (DPoS): view timeouts spent asking a super node for the chain, which picks
   /// the next one to ask when the last request went to another node.

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <queue>
@@ -245,6 +246,40 @@ TEST(relay, a_block_rebuilt_after_its_certificate_still_commits) {
       << "node 3 stopped committing at height " << n.cores[3]->committed_height();
   EXPECT_EQ(n.cores[3]->committed_hash(),
             n.cores[0]->committed_at(n.cores[3]->committed_height())->block->hash());
+}
+
+TEST(relay, a_block_rebuilt_after_its_child_still_gets_the_childs_vote) {
+  // Node 3 lacks node 1's batches, so it fetches for most blocks; the answer to its first fetch
+  // (block k) comes 250 ms late, after it rebuilt block k + 1 (whose parent it then lacked) and
+  // while view k + 1 is still on. Once block k is in, node 3 must vote for block k + 1: before,
+  // the proposal that came before its parent was kept but never handled again, so the node
+  // never voted in that view, and a super node waiting for its complete group (group_wait of
+  // an hour, as in the study) never certified it: at N = 10,000 the chain stopped at height 1.
+  auto p = compact_params();
+  p.group_wait_us = 100'000; // the super node certifies block k without node 3's vote
+  std::vector<std::uint64_t> asked, voted;
+  net n(p, [&](std::uint32_t from, std::uint32_t to, const proto::message& m) {
+    if (from == 3)
+      if (const auto* q = std::get_if<proto::block_request>(&m)) asked.push_back(q->view);
+    if (from == 3)
+      if (const auto* v = std::get_if<proto::vote>(&m)) voted.push_back(v->view);
+    bool sync = std::holds_alternative<proto::sync_request>(m) ||
+                std::holds_alternative<proto::sync_response>(m);
+    return ((to == 3 || from == 3) && sync) ||
+           (to == 3 && is(m, tx_batch_i) && std::get<proto::tx_batch>(m).sender == 1);
+  });
+  int late = 0;
+  n.delay = [&late](std::uint32_t, std::uint32_t to, const proto::message& m) -> std::int64_t {
+    return to == 3 && is(m, block_batches_i) && late++ == 0 ? 250'000 : 0;
+  };
+  n.run(2'000'000);
+  ASSERT_GE(asked.size(), 2u) << "node 3 did not fetch twice";
+  auto k = asked[0];
+  ASSERT_EQ(asked[1], k + 1) << "block k + 1 needed no fetch";
+  EXPECT_EQ(std::count(voted.begin(), voted.end(), k), 0) << "block k was rebuilt in time";
+  EXPECT_EQ(std::count(voted.begin(), voted.end(), k + 1), 1)
+      << "node 3 never voted for block " << k + 1 << ", the child it rebuilt first";
+  EXPECT_GE(n.cores[3]->committed_height() + 2, n.cores[0]->committed_height());
 }
 
 TEST(relay, batches_of_blocks_that_came_by_catch_up_leave_the_mempool) {
