@@ -473,6 +473,8 @@ int main(int argc, char** argv) {
                   : o.within_extra        ? "above by at most M(M-1): early group certificates"
                                           : "MISMATCH")
               << "), " << fmt(o.r.wall_seconds, 1) << " wall s" << std::endl;
+    for (const auto& line : o.r.stalled)
+      std::cerr << "  stalled: " << line << std::endl;
     if (per_view && !(o.wire_ok && o.paper_ok))
       for (std::size_t v = 0; v < o.r.messages_per_view.size(); ++v) {
         std::cerr << "    view " << v + 1 << ":";

@@ -69,6 +69,8 @@ void print_summary(std::ostream& os, const scenario& s, const run_result& r) {
      << ": every honest node committed " << r.committed_min_height << " of " << r.rounds
      << " blocks in " << fmt(r.sim_seconds, 3) << " simulated s (" << r.views_timed_out
      << " view timeouts)\n";
+  for (const auto& line : r.stalled)
+    os << "stalled    " << line << "\n";
   os << "\nmessages per round (mean over " << v << " complete rounds)\n";
   os << "  phase              messages        bytes   paper-convention\n";
   const char* names[] = {"T0 propose", "T1 forward", "T2 vote", "T3 group-cert", "T4 commit-cert"};
@@ -201,6 +203,12 @@ void write_json(std::ostream& os, const scenario& s, const run_result& r) {
   os << "  \"nodes\": " << r.nodes << ",\n  \"supers\": " << r.supers << ",\n";
   os << "  \"rounds\": " << r.rounds << ",\n  \"rounds_measured\": " << v << ",\n";
   os << "  \"completed\": " << (r.completed ? "true" : "false") << ",\n";
+  if (!r.stalled.empty()) {
+    os << "  \"stalled\": [";
+    for (std::size_t i = 0; i < r.stalled.size(); ++i)
+      os << (i ? ", " : "") << "\"" << json_escape(r.stalled[i]) << "\"";
+    os << "],\n";
+  }
   os << "  \"crypto\": \"" << r.crypto << "\",\n  \"certificates\": \"" << r.certificates
      << "\",\n";
   os << "  \"messages_on_wire\": " << fmt(per_round(sum5(r.messages_measured), v), 3) << ",\n";

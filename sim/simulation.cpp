@@ -1,4 +1,5 @@
 #include "sim/simulation.hpp"
+#include "sim/stall_report.hpp"
 
 #include "actors/node/node_actor.hpp"
 #include "runtime/codec/codec.hpp"
@@ -1679,6 +1680,13 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     out.compact_fetches += st.compact_fetches;
     out.compact_collisions += st.compact_collisions;
     out.compact_failed += st.compact_failed;
+  }
+  if (!out.completed) {
+    std::vector<std::pair<std::uint32_t, bbft::wait_state>> below;
+    for (std::uint32_t i = 0; i < s.nodes && i < cores.size(); ++i)
+      if (plan->honest(i) && !plan->crashed_for_good(i) && cores[i]->committed_height() < s.rounds)
+        below.emplace_back(i, cores[i]->waiting_for());
+    out.stalled = stall_report(below, s.rounds);
   }
   plan->check_liveness(out, env.now());
   env.finish();

@@ -90,6 +90,8 @@ struct run_result {
   std::uint64_t committed_min_height = 0;
   std::uint64_t committed_max_height = 0;
   bool completed = false; ///< every honest node committed `rounds` blocks
+  /// Not completed: what the honest nodes below `rounds` wait for, a few lines (stall_report.hpp).
+  std::vector<std::string> stalled;
   double sim_seconds = 0;
   double wall_seconds = 0;
   /// Stale timers' keys taken out of the event queue, only their instants kept (see there).

@@ -107,6 +107,39 @@ struct core_stats {
   std::uint64_t compact_prefilled = 0;     ///< batches a leader sent whole in its compact proposals
 };
 
+/// What a node is waiting for before it can commit its next height (node_core::waiting_for()):
+/// the first stage missing on the way from its committed head to a two-chain commit. For stall
+/// reports (the simulator's end-of-run summary) and for a real node's logs or /metrics.
+struct wait_state {
+  enum class stage : std::uint8_t {
+    proposal,       ///< no proposal of block `height` received (this node is in view `view`)
+    batches,        ///< compact proposal held; `missing` batches missing, asked `peer` (if `asked`)
+    rebuild_failed, ///< compact proposal given up (answers did not match the header)
+    dropped,        ///< block rebuilt, but it came too late for its view and was dropped as stale
+    certificate,    ///< block held, no certificate yet (`voted`: this node voted for it)
+    block,          ///< a certificate of block `height` is known, the block is not held
+    commit,         ///< (only if the walk finds no end) certified blocks without a commit
+  };
+  stage what = stage::proposal;
+  std::uint64_t height = 0;     ///< the block waited for
+  std::uint64_t block_view = 0; ///< its view, when the node holds it or its compact form
+  std::uint64_t committed_height = 0;
+  std::uint64_t view = 0;
+  std::uint64_t high_qc_height = 0;
+  bool super = false;           ///< this node is a super node
+  std::uint32_t super_node = 0; ///< the super node it votes through (itself if super)
+  bool voted = false;
+  std::size_t missing = 0; ///< stage batches: batches still missing
+  bool asked = false;      ///< stage batches: a block_request went out
+  std::uint32_t peer = 0;  ///< batches, rebuild_failed: its source; block, dropped: catch-up peer
+  bool sync_outstanding = false;
+  /// Certified blocks held above the committed head, below `height` (the two-chain rule waits
+  /// for a certified child in the very next view).
+  std::uint32_t certified_above = 0;
+};
+/// Names a stage ("proposal", "batches", ...).
+const char* to_string(wait_state::stage s) noexcept;
+
 class node_core {
 public:
   explicit node_core(core_config cfg);
@@ -171,6 +204,8 @@ public:
   std::uint64_t epoch() const { return sets_ ? sets_->epoch_of(high_qc_->height + 1) : 0; }
   /// Tells whether this node sits in the set deciding its next height (always with a fixed set).
   bool in_set() const { return !epoch_ || epoch_->contains(me_); }
+  /// Tells what this node waits for before it can commit height committed_height() + 1.
+  wait_state waiting_for() const;
   /// Batches in this node's gossip mempool (relay: compact).
   std::size_t mempool_batches() const noexcept { return mempool_.size(); }
   /// Overlay peers of a node for transaction gossip (symmetric: a circulant graph).
@@ -204,6 +239,9 @@ private:
   /// Gives a block that just entered pending_ the certificate that came before it (see
   /// early_certs_), and tries the two-chain rule on it and its certified children.
   void attach_early_certificate(const crypto::hash256& h);
+  /// Handles again the proposals kept because block `h` (their parent) was missing, now that
+  /// it is held: if their view is still on, the node votes (and a super node relays) after all.
+  void resume_children(const crypto::hash256& h);
   void remember_early_certificate(const cert_ptr& cp);
   void commit_chain(const crypto::hash256& tip);
   void trim_chain();
@@ -445,6 +483,16 @@ private:
   /// arrive after its certificate (its missing batches came back after the next view's proposal
   /// or T4), and nothing would bring that certificate again.
   lazy_deque<cert_ptr> early_certs_;
+  /// Proposals that came before their parent block (bounded): a block rebuilt from a compact
+  /// proposal after the next view's block was rebuilt (its batches came later) left that next
+  /// block without this node's vote for good, and a super node waiting for a complete group
+  /// never sent its group certificate (N = 10,000, docs/relay.md).
+  struct orphan_proposal {
+    crypto::hash256 parent;
+    std::uint32_t from = 0;
+    msg_ptr msg;
+  };
+  std::vector<orphan_proposal> orphans_;
   std::uint32_t sync_misses_ = 0; ///< catch-up retries unanswered in a row
   /// Outside the set (DPoS): view timeouts spent asking a super node for the chain, which picks
   /// the next one to ask when the last request went to another node.

@@ -15,6 +15,7 @@ template <class T> msg_ptr wrap(T value) {
 }
 constexpr std::size_t seen_views_kept = 64;
 constexpr std::size_t early_certs_kept = 16;
+constexpr std::size_t orphans_kept = 16;
 } // namespace
 
 void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto::proposal& p) {
@@ -57,6 +58,10 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     // certificate may come next, and the next proposal will extend it) and catch up first.
     pending_.try_emplace(bh, pending_block{p.block, nullptr});
     attach_early_certificate(bh);
+    // Handle it again once the parent comes (resume_children): its view may still be on.
+    orphans_.push_back({j.block_hash, from, msg});
+    while (orphans_.size() > orphans_kept)
+      orphans_.erase(orphans_.begin());
     request_sync(from);
     return;
   }
@@ -107,6 +112,20 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   }
   if (h.view == view_ && h.view > last_voted_view_ && timed_out_view_ < h.view && extends && member)
     cast_vote(p);
+  resume_children(bh);
+}
+
+void node_core::resume_children(const hash256& h) {
+  for (std::size_t i = 0; i < orphans_.size(); ++i) {
+    if (orphans_[i].parent != h) continue;
+    auto o = std::move(orphans_[i]);
+    orphans_.erase(orphans_.begin() + static_cast<std::ptrdiff_t>(i));
+    const auto& p = std::get<proto::proposal>(*o.msg);
+    // The first handling stopped at the missing parent: let it through the one-per-view check.
+    seen_proposal_views_.erase(p.block->header.view);
+    on_proposal(o.from, o.msg, p);
+    i = static_cast<std::size_t>(-1); // orphans_ may have changed: start over
+  }
 }
 
 void node_core::cast_vote(const proto::proposal& p) {
@@ -741,6 +760,7 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
       }
     }
     process_certificate(cert_ptr(msg, &cb.cert), from);
+    if (!orphans_.empty()) resume_children(h);
     // The block's certificate may have come before its ancestors did (a node cut off while they
     // were certified): it was not fresh then and is not now, so nothing else would try the
     // two-chain rule on it again until a newer certificate arrives, which may be never.

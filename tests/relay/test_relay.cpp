@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <queue>
@@ -247,6 +248,40 @@ TEST(relay, a_block_rebuilt_after_its_certificate_still_commits) {
             n.cores[0]->committed_at(n.cores[3]->committed_height())->block->hash());
 }
 
+TEST(relay, a_block_rebuilt_after_its_child_still_gets_the_childs_vote) {
+  // Node 3 lacks node 1's batches, so it fetches for most blocks; the answer to its first fetch
+  // (block k) comes 250 ms late, after it rebuilt block k + 1 (whose parent it then lacked) and
+  // while view k + 1 is still on. Once block k is in, node 3 must vote for block k + 1: before,
+  // the proposal that came before its parent was kept but never handled again, so the node
+  // never voted in that view, and a super node waiting for its complete group (group_wait of
+  // an hour, as in the study) never certified it: at N = 10,000 the chain stopped at height 1.
+  auto p = compact_params();
+  p.group_wait_us = 100'000; // the super node certifies block k without node 3's vote
+  std::vector<std::uint64_t> asked, voted;
+  net n(p, [&](std::uint32_t from, std::uint32_t to, const proto::message& m) {
+    if (from == 3)
+      if (const auto* q = std::get_if<proto::block_request>(&m)) asked.push_back(q->view);
+    if (from == 3)
+      if (const auto* v = std::get_if<proto::vote>(&m)) voted.push_back(v->view);
+    bool sync = std::holds_alternative<proto::sync_request>(m) ||
+                std::holds_alternative<proto::sync_response>(m);
+    return ((to == 3 || from == 3) && sync) ||
+           (to == 3 && is(m, tx_batch_i) && std::get<proto::tx_batch>(m).sender == 1);
+  });
+  int late = 0;
+  n.delay = [&late](std::uint32_t, std::uint32_t to, const proto::message& m) -> std::int64_t {
+    return to == 3 && is(m, block_batches_i) && late++ == 0 ? 250'000 : 0;
+  };
+  n.run(2'000'000);
+  ASSERT_GE(asked.size(), 2u) << "node 3 did not fetch twice";
+  auto k = asked[0];
+  ASSERT_EQ(asked[1], k + 1) << "block k + 1 needed no fetch";
+  EXPECT_EQ(std::count(voted.begin(), voted.end(), k), 0) << "block k was rebuilt in time";
+  EXPECT_EQ(std::count(voted.begin(), voted.end(), k + 1), 1)
+      << "node 3 never voted for block " << k + 1 << ", the child it rebuilt first";
+  EXPECT_GE(n.cores[3]->committed_height() + 2, n.cores[0]->committed_height());
+}
+
 TEST(relay, batches_of_blocks_that_came_by_catch_up_leave_the_mempool) {
   // Node 3 gets every gossiped batch but no compact proposal, so it rebuilds nothing and
   // follows the chain by catch-up (sync). The batches of the blocks it got that way must leave
@@ -409,6 +444,56 @@ TEST(relay, codec_round_trips_the_relay_messages) {
   c.short_ids = bytes(5, 9);
   auto d = codec::decode(codec::encode(proto::message{c}));
   EXPECT_FALSE(d);
+}
+
+TEST(relay, waiting_for_names_the_missing_batches_and_whom_they_were_asked_from) {
+  // Node 3 gets no gossip, no fetch answer and no catch-up: it holds the compact form of the
+  // first block with transactions and waits for its batches from the super node (node 0) for
+  // ever. The others wait for nothing more than the next block.
+  auto p = compact_params();
+  p.group_wait_us = 100'000; // the super node certifies without node 3's vote
+  net n(p, [](std::uint32_t from, std::uint32_t to, const proto::message& m) {
+    bool sync = std::holds_alternative<proto::sync_request>(m) ||
+                std::holds_alternative<proto::sync_response>(m);
+    return (to == 3 || from == 3) &&
+           (sync || is(m, tx_announce_i) || is(m, tx_batch_i) || is(m, block_batches_i));
+  });
+  n.run(1'500'000);
+  ASSERT_GE(n.cores[0]->committed_height(), 3u);
+  auto w = n.cores[3]->waiting_for();
+  EXPECT_EQ(w.what, wait_state::stage::batches) << to_string(w.what);
+  EXPECT_EQ(w.committed_height, n.cores[3]->committed_height());
+  EXPECT_EQ(w.height, w.committed_height + 1 + w.certified_above);
+  EXPECT_GT(w.missing, 0u);
+  EXPECT_TRUE(w.asked);
+  EXPECT_EQ(w.peer, 0u);
+  EXPECT_FALSE(w.voted);
+  EXPECT_FALSE(w.super);
+  EXPECT_EQ(w.super_node, 0u);
+  EXPECT_EQ(w.view, n.cores[3]->view());
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    auto o = n.cores[i]->waiting_for();
+    EXPECT_NE(o.what, wait_state::stage::batches) << "node " << i;
+    EXPECT_GT(o.committed_height, w.committed_height) << "node " << i;
+  }
+  EXPECT_TRUE(n.cores[0]->waiting_for().super);
+}
+
+TEST(relay, waiting_for_names_a_block_held_without_certificate) {
+  // Node 3 never votes and the super node waits an hour for the group's last vote: every node
+  // holds the next block, has voted for it (but node 3), and waits for its certificate.
+  auto p = compact_params();
+  p.group_wait_us = 3'600'000'000;
+  net n(p, [](std::uint32_t, std::uint32_t to, const proto::message& m) {
+    return to == 3 && (is(m, tx_announce_i) || is(m, tx_batch_i) || is(m, block_batches_i));
+  });
+  n.run(1'900'000);
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    auto w = n.cores[i]->waiting_for();
+    EXPECT_EQ(w.what, wait_state::stage::certificate) << "node " << i << ": " << to_string(w.what);
+    EXPECT_TRUE(w.voted) << "node " << i;
+    EXPECT_GT(w.block_view, 0u);
+  }
 }
 
 /// Opaque client transactions: `n` of client `client`, nonces from `from`.
