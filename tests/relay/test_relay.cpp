@@ -134,6 +134,21 @@ bool is(const proto::message& m, std::size_t index) {
 }
 constexpr std::size_t tx_announce_i = 9, tx_batch_i = 7, block_batches_i = 13;
 
+/// Node 3 gets no catch-up and none of node 1's gossiped batches, so it fetches for most blocks.
+bool node3_cut_off(std::uint32_t from, std::uint32_t to, const proto::message& m) {
+  bool sync = std::holds_alternative<proto::sync_request>(m) ||
+              std::holds_alternative<proto::sync_response>(m);
+  return ((to == 3 || from == 3) && sync) ||
+         (to == 3 && is(m, tx_batch_i) && std::get<proto::tx_batch>(m).sender == 1);
+}
+
+/// Delays the answer to node 3's first fetch by 250 ms; `late` counts the answers.
+auto node3_first_fetch_late(int& late) {
+  return [&late](std::uint32_t, std::uint32_t to, const proto::message& m) -> std::int64_t {
+    return to == 3 && is(m, block_batches_i) && late++ == 0 ? 250'000 : 0;
+  };
+}
+
 TEST(relay, gossip_fills_every_mempool_and_blocks_rebuild_without_round_trips) {
   net n(compact_params());
   n.run(3'000'000);
@@ -229,16 +244,9 @@ TEST(relay, a_block_rebuilt_after_its_certificate_still_commits) {
   // came before the block is the only one it will ever get, and the two-chain rule needs it.
   auto p = compact_params();
   p.group_wait_us = 100'000; // the super node certifies without node 3's late vote
-  net n(p, [](std::uint32_t from, std::uint32_t to, const proto::message& m) {
-    bool sync = std::holds_alternative<proto::sync_request>(m) ||
-                std::holds_alternative<proto::sync_response>(m);
-    return ((to == 3 || from == 3) && sync) ||
-           (to == 3 && is(m, tx_batch_i) && std::get<proto::tx_batch>(m).sender == 1);
-  });
+  net n(p, node3_cut_off);
   int late = 0;
-  n.delay = [&late](std::uint32_t, std::uint32_t to, const proto::message& m) -> std::int64_t {
-    return to == 3 && is(m, block_batches_i) && late++ == 0 ? 250'000 : 0;
-  };
+  n.delay = node3_first_fetch_late(late);
   n.run(3'000'000);
   ASSERT_GT(late, 1) << "node 3 did not fetch twice";
   EXPECT_GE(n.cores[0]->committed_height(), 6u);
@@ -263,15 +271,10 @@ TEST(relay, a_block_rebuilt_after_its_child_still_gets_the_childs_vote) {
       if (const auto* q = std::get_if<proto::block_request>(&m)) asked.push_back(q->view);
     if (from == 3)
       if (const auto* v = std::get_if<proto::vote>(&m)) voted.push_back(v->view);
-    bool sync = std::holds_alternative<proto::sync_request>(m) ||
-                std::holds_alternative<proto::sync_response>(m);
-    return ((to == 3 || from == 3) && sync) ||
-           (to == 3 && is(m, tx_batch_i) && std::get<proto::tx_batch>(m).sender == 1);
+    return node3_cut_off(from, to, m);
   });
   int late = 0;
-  n.delay = [&late](std::uint32_t, std::uint32_t to, const proto::message& m) -> std::int64_t {
-    return to == 3 && is(m, block_batches_i) && late++ == 0 ? 250'000 : 0;
-  };
+  n.delay = node3_first_fetch_late(late);
   n.run(2'000'000);
   ASSERT_GE(asked.size(), 2u) << "node 3 did not fetch twice";
   auto k = asked[0];
