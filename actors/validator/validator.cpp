@@ -116,15 +116,17 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
 }
 
 void node_core::resume_children(const hash256& h) {
-  for (std::size_t i = 0; i < orphans_.size(); ++i) {
-    if (orphans_[i].parent != h) continue;
-    auto o = std::move(orphans_[i]);
-    orphans_.erase(orphans_.begin() + static_cast<std::ptrdiff_t>(i));
+  // Oldest first; on_proposal may change orphans_, so each search starts over.
+  for (;;) {
+    auto it = std::find_if(orphans_.begin(), orphans_.end(),
+                           [&h](const orphan_proposal& o) { return o.parent == h; });
+    if (it == orphans_.end()) return;
+    auto o = std::move(*it);
+    orphans_.erase(it);
     const auto& p = std::get<proto::proposal>(*o.msg);
     // The first handling stopped at the missing parent: let it through the one-per-view check.
     seen_proposal_views_.erase(p.block->header.view);
     on_proposal(o.from, o.msg, p);
-    i = static_cast<std::size_t>(-1); // orphans_ may have changed: start over
   }
 }
 

@@ -1,4 +1,5 @@
 #include "sim/simulation.hpp"
+#include "tests/sim/small_scenario.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,20 +9,7 @@ namespace bystack::sim {
 namespace {
 
 scenario small(std::uint32_t n, std::uint32_t m, std::vector<std::uint32_t> groups = {}) {
-  scenario s;
-  s.name = "test";
-  s.source = "test";
-  s.seed = 11;
-  s.nodes = n;
-  s.supers = m;
-  s.group_sizes = std::move(groups);
-  s.rounds = 4;
-  s.crypto = "modelled";
-  s.certificates = "list";
-  s.network.latency.model = latency_model::kind::constant;
-  s.network.latency.ms = 10;
-  s.protocol.synthetic_txs_per_block = 5;
-  return s;
+  return test::small_scenario(n, m, std::move(groups));
 }
 
 TEST(Simulation, SameScenarioAndSeedGiveTheSameTrace) {

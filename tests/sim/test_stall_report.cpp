@@ -5,6 +5,7 @@
 #include "sim/report.hpp"
 #include "sim/simulation.hpp"
 #include "sim/stall_report.hpp"
+#include "tests/sim/small_scenario.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,18 +15,10 @@ namespace bystack::sim {
 namespace {
 
 scenario small() {
-  scenario s;
+  auto s = test::small_scenario(16, 4);
   s.name = "stall";
-  s.source = "test";
   s.seed = 5;
-  s.nodes = 16;
-  s.supers = 4;
   s.rounds = 8;
-  s.crypto = "modelled";
-  s.certificates = "list";
-  s.network.latency.model = latency_model::kind::constant;
-  s.network.latency.ms = 10;
-  s.protocol.synthetic_txs_per_block = 5;
   s.max_sim_seconds = 5;
   return s;
 }
