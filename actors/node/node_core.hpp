@@ -220,6 +220,7 @@ private:
 
   // Validator role (actors/validator/validator.cpp).
   void on_proposal(std::uint32_t from, const msg_ptr& msg, const proto::proposal& p);
+  void keep_late_certified(const ledger::block_ptr& b);
   void on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
                              const proto::commit_certificate& c);
   void on_view_change(std::uint32_t from, const proto::view_change& vc);

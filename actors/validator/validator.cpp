@@ -23,7 +23,7 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   const auto& h = p.block->header;
   if (p.leader >= set_->size() || p.leader != h.proposer)
     return reject(from, "proposal: leader and proposer differ");
-  if (h.view + 1 < view_) return; // stale: its certificate, if any, reached us another way
+  if (h.view + 1 < view_) return keep_late_certified(p.block); // too late to vote for
   auto bh = p.block->hash();
   if (!votes_scheme().verify(set_->key(p.leader), proto::proposal_digest(h.height, h.view, bh),
                              p.signature, meter_))
@@ -113,6 +113,24 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
   if (h.view == view_ && h.view > last_voted_view_ && timed_out_view_ < h.view && extends && member)
     cast_vote(p);
   resume_children(bh);
+}
+
+void node_core::keep_late_certified(const ledger::block_ptr& b) {
+  // A proposal views too late to vote for (a compact block rebuilt after its fetch answer came
+  // late) is still the block the chain needs when its certificate came first, as the justify of
+  // a child rebuilt earlier: that child may be held already, and catch-up may never bring the
+  // block again (the peers asked lack it, or answer nothing), so dropping it stopped this node's
+  // commits for good. The certificate was checked when it came and names the block's hash, so
+  // the block needs no further check, as a block that came by catch-up.
+  if (b->header.height <= committed_height() || early_certs_.empty()) return;
+  auto bh = b->hash();
+  if (pending_.count(bh) || std::none_of(early_certs_.begin(), early_certs_.end(),
+                                         [&bh](const cert_ptr& c) { return c->block_hash == bh; }))
+    return;
+  pending_.try_emplace(bh, pending_block{b, nullptr});
+  drop_from_pool(*b);
+  attach_early_certificate(bh); // and the two-chain rule on its certified children
+  if (!orphans_.empty()) resume_children(bh);
 }
 
 void node_core::resume_children(const hash256& h) {

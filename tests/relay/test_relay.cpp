@@ -142,10 +142,11 @@ bool node3_cut_off(std::uint32_t from, std::uint32_t to, const proto::message& m
          (to == 3 && is(m, tx_batch_i) && std::get<proto::tx_batch>(m).sender == 1);
 }
 
-/// Delays the answer to node 3's first fetch by 250 ms; `late` counts the answers.
-auto node3_first_fetch_late(int& late) {
-  return [&late](std::uint32_t, std::uint32_t to, const proto::message& m) -> std::int64_t {
-    return to == 3 && is(m, block_batches_i) && late++ == 0 ? 250'000 : 0;
+/// Delays the answer to node 3's first fetch by `by_us` (250 ms unless given); `late` counts the
+/// answers.
+auto node3_first_fetch_late(int& late, std::int64_t by_us = 250'000) {
+  return [&late, by_us](std::uint32_t, std::uint32_t to, const proto::message& m) -> std::int64_t {
+    return to == 3 && is(m, block_batches_i) && late++ == 0 ? by_us : 0;
   };
 }
 
@@ -283,6 +284,42 @@ TEST(relay, a_block_rebuilt_after_its_child_still_gets_the_childs_vote) {
   EXPECT_EQ(std::count(voted.begin(), voted.end(), k + 1), 1)
       << "node 3 never voted for block " << k + 1 << ", the child it rebuilt first";
   EXPECT_GE(n.cores[3]->committed_height() + 2, n.cores[0]->committed_height());
+}
+
+TEST(relay, a_block_rebuilt_views_after_its_certificate_still_commits) {
+  // As above, but the answer to node 3's first fetch (block k) comes 650 ms late, when views
+  // k + 1 to k + 3 have been proposed: the rebuilt block is too old to vote for. Node 3 already
+  // holds block k's certificate (the justify of block k + 1, which it rebuilt first) and block
+  // k + 1, and catch-up is cut off, so the rebuilt block is the only copy of block k it will ever
+  // get. It must be kept as certified: before, it was dropped as stale, and node 3 never
+  // committed block k or anything above it.
+  auto p = compact_params();
+  p.group_wait_us = 100'000; // the super node certifies without node 3's late vote
+  std::vector<std::uint64_t> asked;
+  net n(p, [&](std::uint32_t from, std::uint32_t to, const proto::message& m) {
+    if (from == 3)
+      if (const auto* q = std::get_if<proto::block_request>(&m)) asked.push_back(q->view);
+    return node3_cut_off(from, to, m);
+  });
+  int late = 0;
+  n.delay = node3_first_fetch_late(late, 650'000);
+  n.run(3'000'000);
+  ASSERT_GE(asked.size(), 2u) << "node 3 did not fetch twice";
+  auto k = asked[0];
+  ASSERT_EQ(asked[1], k + 1) << "block k + 1 needed no fetch";
+  // The height of block k (the block of view k) in node 0's chain.
+  std::uint64_t hk = 0;
+  for (std::uint64_t h = 1; h <= n.cores[0]->committed_height(); ++h)
+    if (n.cores[0]->committed_at(h)->block->header.view == k) hk = h;
+  ASSERT_GT(hk, 0u) << "block k was not committed";
+  ASSERT_GE(n.cores[0]->committed_height(), hk + 4);
+  ASSERT_GE(n.cores[3]->committed_height(), hk)
+      << "node 3 stopped committing below block k (height " << hk << ")";
+  EXPECT_EQ(n.cores[3]->committed_at(hk)->block->hash(),
+            n.cores[0]->committed_at(hk)->block->hash());
+  EXPECT_GE(n.cores[3]->committed_height() + 2, n.cores[0]->committed_height());
+  EXPECT_EQ(n.cores[3]->committed_hash(),
+            n.cores[0]->committed_at(n.cores[3]->committed_height())->block->hash());
 }
 
 TEST(relay, batches_of_blocks_that_came_by_catch_up_leave_the_mempool) {
