@@ -13,6 +13,12 @@
 /// depends on the run's allocations only, not on the wall clock, and never on anything the
 /// simulation computes: outcomes and trace hashes are those of a run without it.
 ///
+/// Reading the counts is not cheap (`epoch` merges every arena's statistics: tens of
+/// microseconds), and a run on a wide-area network has many small windows, so the counts are
+/// read only once the run's threads have freed a step's worth of bytes since the last reading
+/// (jemalloc's per-thread `thread.deallocatedp` counters, a load each): pages only become dirty
+/// when memory is freed.
+///
 /// Without jemalloc (another allocator, sanitizers) it does nothing.
 
 #include <cstddef>
@@ -28,10 +34,30 @@ namespace bystack::sim {
 class heap_trimmer {
 public:
   /// Purges when the dirty pages exceed max(floor_bytes, in use / in_use_share).
+  /// The counts are read once the run's threads freed floor_bytes / 8 since the last reading
+  /// or the trimmer's construction (at every call when floor_bytes is 0).
   explicit heap_trimmer(std::size_t floor_bytes, std::size_t in_use_share)
-      : floor_(floor_bytes), share_(in_use_share ? in_use_share : 1) {
+      : floor_(floor_bytes), share_(in_use_share ? in_use_share : 1), step_(floor_bytes / 8) {
     std::size_t n = sizeof page_;
     if (!mallctl || mallctl("arenas.page", &page_, &n, nullptr, 0) != 0) page_ = 0;
+    if (page_) freed_[0] = thread_freed_counter();
+    if (freed_[0]) freed_at_reading_ = *freed_[0];
+  }
+
+  /// The calling thread's count of bytes it freed (jemalloc's `thread.deallocatedp`), or null
+  /// without jemalloc. A second thread of the run passes its own to counts_thread().
+  static const std::uint64_t* thread_freed_counter() noexcept {
+    std::uint64_t* p = nullptr;
+    std::size_t n = sizeof p;
+    if (!mallctl || mallctl("thread.deallocatedp", &p, &n, nullptr, 0) != 0) return nullptr;
+    return p;
+  }
+
+  /// Counts a second thread's frees too. The trimmer reads that counter only in maybe_trim(),
+  /// which the caller runs while that thread waits (after the window).
+  void counts_thread(const std::uint64_t* freed) noexcept {
+    freed_[1] = freed;
+    if (freed) freed_at_reading_ += *freed;
   }
 
   /// The run's trimmer: 16 MiB or a quarter of the memory in use (measured in
@@ -56,6 +82,12 @@ public:
   /// Returns whether it purged.
   bool maybe_trim() {
     if (!active()) return false;
+    if (freed_[0]) {
+      std::uint64_t freed = *freed_[0] + (freed_[1] ? *freed_[1] : 0);
+      if (freed - freed_at_reading_ < step_) return false;
+      freed_at_reading_ = freed;
+    }
+    ++readings_;
     std::uint64_t epoch = 1;
     std::size_t n = sizeof epoch;
     if (mallctl("epoch", &epoch, &n, &epoch, n) != 0) return false;
@@ -75,12 +107,18 @@ public:
   }
 
   std::uint64_t trims() const noexcept { return trims_; }
+  /// Times the allocator's counts were read.
+  std::uint64_t readings() const noexcept { return readings_; }
   std::uint64_t purged_bytes() const noexcept { return purged_; }
 
 private:
   std::size_t floor_;
   std::size_t share_;
+  std::size_t step_;
   std::size_t page_ = 0;
+  const std::uint64_t* freed_[2] = {nullptr, nullptr};
+  std::uint64_t freed_at_reading_ = 0;
+  std::uint64_t readings_ = 0;
   std::uint64_t trims_ = 0;
   std::uint64_t purged_ = 0;
 };

@@ -1526,8 +1526,10 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   std::binary_semaphore go{0}, done{0};
   bool stop = false;
   std::thread worker;
+  const std::uint64_t* worker_freed = nullptr; // its allocator count, for the heap trimmer
   if (threads == 2)
     worker = std::thread([&] {
+      worker_freed = heap_trimmer::thread_freed_counter();
       for (;;) {
         go.acquire();
         if (stop) return;
@@ -1579,6 +1581,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   std::uint64_t loop = 0;
   // The allocator's freed pages go back to the system as the run goes (sim/heap_trim.hpp).
   auto trimmer = heap_trimmer::from_env();
+  trimmer.counts_thread(worker_freed); // set before the worker's first window ended
   while (going && !env.empty() && env.done_nodes() < honest) {
     auto t = env.next_time();
     if (t > limit_us) break;
