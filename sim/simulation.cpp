@@ -1527,9 +1527,10 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   bool stop = false;
   std::thread worker;
   const std::uint64_t* worker_freed = nullptr; // its allocator count, for the heap trimmer
-  if (threads == 2)
+  if (threads == 2) {
     worker = std::thread([&] {
       worker_freed = heap_trimmer::thread_freed_counter();
+      done.release(); // the counter is set
       for (;;) {
         go.acquire();
         if (stop) return;
@@ -1537,6 +1538,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
         done.release();
       }
     });
+    done.acquire(); // worker_freed is written before it is read below
+  }
   auto start_node = [&](std::uint32_t i, std::int64_t t) {
     if (obs) obs->on_dispatch(i, dispatch_info{dispatch_info::kind::start, 0, i, 0, 0, 0}, t);
     env.add_start(i, t);
@@ -1581,7 +1584,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   std::uint64_t loop = 0;
   // The allocator's freed pages go back to the system as the run goes (sim/heap_trim.hpp).
   auto trimmer = heap_trimmer::from_env();
-  trimmer.counts_thread(worker_freed); // set before the worker's first window ended
+  trimmer.counts_thread(worker_freed); // null with one thread
   while (going && !env.empty() && env.done_nodes() < honest) {
     auto t = env.next_time();
     if (t > limit_us) break;

@@ -244,6 +244,7 @@ private:
   /// it is held: if their view is still on, the node votes (and a super node relays) after all.
   void resume_children(const crypto::hash256& h);
   void remember_early_certificate(const cert_ptr& cp);
+  bool has_early_certificate(const crypto::hash256& h) const;
   void commit_chain(const crypto::hash256& tip);
   void trim_chain();
   void enter_view(std::uint64_t v, bool via_timeout);

@@ -124,9 +124,7 @@ void node_core::keep_late_certified(const ledger::block_ptr& b) {
   // the block needs no further check, as a block that came by catch-up.
   if (b->header.height <= committed_height() || early_certs_.empty()) return;
   auto bh = b->hash();
-  if (pending_.count(bh) || std::none_of(early_certs_.begin(), early_certs_.end(),
-                                         [&bh](const cert_ptr& c) { return c->block_hash == bh; }))
-    return;
+  if (pending_.count(bh) || !has_early_certificate(bh)) return;
   pending_.try_emplace(bh, pending_block{b, nullptr});
   drop_from_pool(*b);
   attach_early_certificate(bh); // and the two-chain rule on its certified children
@@ -304,9 +302,13 @@ void node_core::process_certificate(const cert_ptr& cp, std::uint32_t from) {
   if (c.view + 1 > view_) enter_view(c.view + 1, false);
 }
 
+bool node_core::has_early_certificate(const hash256& h) const {
+  return std::any_of(early_certs_.begin(), early_certs_.end(),
+                     [&h](const cert_ptr& c) { return c->block_hash == h; });
+}
+
 void node_core::remember_early_certificate(const cert_ptr& cp) {
-  for (const auto& e : early_certs_)
-    if (e->block_hash == cp->block_hash) return;
+  if (has_early_certificate(cp->block_hash)) return;
   early_certs_.push_back(cp);
   while (early_certs_.size() > early_certs_kept)
     early_certs_.pop_front();
