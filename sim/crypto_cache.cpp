@@ -122,10 +122,12 @@ result<void> caching_certificate_scheme::verify_shared(const crypto::validator_s
       [&](crypto::crypto_meter& work) { return inner_->verify(set, qc, threshold, work); });
 }
 
-result<void> caching_certificate_scheme::verify_all_shared(
-    const crypto::validator_set& set, std::span<const crypto::quorum_certificate> qcs,
-    const std::shared_ptr<const void>& owner, const crypto::hash256& digest, std::size_t threshold,
-    crypto::crypto_meter& meter) const {
+result<void> caching_certificate_scheme::verify_all_shared(const crypto::validator_set& set,
+                                                           const crypto::qc_list& qcs,
+                                                           const std::shared_ptr<const void>& owner,
+                                                           const crypto::hash256& digest,
+                                                           std::size_t threshold,
+                                                           crypto::crypto_meter& meter) const {
   return remembered_shared(qcs.data(), qcs.size(), digest, threshold, set, owner, meter,
                            [&](crypto::crypto_meter& work) {
                              return inner_->verify_all(set, qcs, digest, threshold, work);
@@ -133,7 +135,7 @@ result<void> caching_certificate_scheme::verify_all_shared(
 }
 
 result<void> caching_certificate_scheme::verify_all(const crypto::validator_set& set,
-                                                    std::span<const crypto::quorum_certificate> qcs,
+                                                    const crypto::qc_list& qcs,
                                                     const crypto::hash256& digest,
                                                     std::size_t threshold,
                                                     crypto::crypto_meter& meter) const {

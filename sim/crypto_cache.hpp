@@ -39,8 +39,7 @@ public:
   /// as one shared decoded message.
   result<void> verify(const crypto::validator_set& set, const crypto::quorum_certificate& qc,
                       std::size_t threshold, crypto::crypto_meter& meter) const override;
-  result<void> verify_all(const crypto::validator_set& set,
-                          std::span<const crypto::quorum_certificate> qcs,
+  result<void> verify_all(const crypto::validator_set& set, const crypto::qc_list& qcs,
                           const crypto::hash256& digest, std::size_t threshold,
                           crypto::crypto_meter& meter) const override;
 
@@ -49,8 +48,7 @@ public:
   result<void> verify_shared(const crypto::validator_set& set, const crypto::quorum_certificate& qc,
                              const std::shared_ptr<const void>& owner, std::size_t threshold,
                              crypto::crypto_meter& meter) const override;
-  result<void> verify_all_shared(const crypto::validator_set& set,
-                                 std::span<const crypto::quorum_certificate> qcs,
+  result<void> verify_all_shared(const crypto::validator_set& set, const crypto::qc_list& qcs,
                                  const std::shared_ptr<const void>& owner,
                                  const crypto::hash256& digest, std::size_t threshold,
                                  crypto::crypto_meter& meter) const override;

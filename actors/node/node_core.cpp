@@ -80,7 +80,7 @@ bool node_core::counts_for_timeout(std::uint32_t node) const {
   return false;
 }
 
-bool node_core::signers_in(const std::vector<crypto::quorum_certificate>& qcs, const epoch_set& s) {
+bool node_core::signers_in(const crypto::qc_list& qcs, const epoch_set& s) {
   bool ok = true;
   for (const auto& qc : qcs)
     qc.signers.for_each(

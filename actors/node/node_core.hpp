@@ -432,7 +432,7 @@ private:
     return out;
   }
   /// Tells whether every signer of these certificates is a member of `s`.
-  static bool signers_in(const std::vector<crypto::quorum_certificate>& qcs, const epoch_set& s);
+  static bool signers_in(const crypto::qc_list& qcs, const epoch_set& s);
   const crypto::signature_scheme& votes_scheme() const { return certs_->votes(); }
 
   std::uint32_t me_;

@@ -237,8 +237,9 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
 }
 
 proto::block_certificate node_core::combined(std::uint64_t view, const collection& c) const {
-  // The certificates are copied only when they are sent as they are: a copy assigned over later
-  // would keep its capacity for all M of them in every message and every chain entry.
+  // Under the signature-list scheme the block certificate lists the group certificates as they
+  // came, shared with the messages that carried them (crypto::qc_list): no bitmap or signature
+  // is copied, and every super node's certificates of a view hold the same M objects.
   proto::block_certificate bc{c.height, view, c.block_hash, {}};
   if (certs_->kind() == crypto::cert_kind::aggregate && !c.certs.empty()) {
     // Constant-size aggregates combine into one certificate, so T4 carries one bitmap and one
@@ -282,7 +283,7 @@ proto::block_certificate node_core::combined(std::uint64_t view, const collectio
   }
   bc.certs.reserve(c.certs.size());
   for (const auto& q : c.certs)
-    bc.certs.push_back(*q);
+    bc.certs.push_back(q); // shared with the group certificate's message, not copied
   return bc;
 }
 

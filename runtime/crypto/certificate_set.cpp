@@ -4,8 +4,7 @@
 
 namespace bystack::crypto {
 
-result<void> certificate_scheme::verify_all(const validator_set& set,
-                                            std::span<const quorum_certificate> qcs,
+result<void> certificate_scheme::verify_all(const validator_set& set, const qc_list& qcs,
                                             const hash256& digest, std::size_t threshold,
                                             crypto_meter& meter) const {
   if (qcs.empty()) return make_error("no certificates");
@@ -40,8 +39,7 @@ result<void> certificate_scheme::verify_shared(const validator_set& set,
   return verify(set, qc, threshold, meter);
 }
 
-result<void> certificate_scheme::verify_all_shared(const validator_set& set,
-                                                   std::span<const quorum_certificate> qcs,
+result<void> certificate_scheme::verify_all_shared(const validator_set& set, const qc_list& qcs,
                                                    const std::shared_ptr<const void>& /*owner*/,
                                                    const hash256& digest, std::size_t threshold,
                                                    crypto_meter& meter) const {

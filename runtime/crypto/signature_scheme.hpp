@@ -13,7 +13,11 @@
 #include "runtime/crypto/hash.hpp"
 #include "runtime/crypto/keys.hpp"
 
+#include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <span>
@@ -146,6 +150,109 @@ struct quorum_certificate {
   bool operator==(const quorum_certificate&) const = default;
 };
 
+/// A list of quorum certificates shared by identity: copying a list copies pointers, not the
+/// certificates' bitmaps and signatures. A block certificate under the signature-list scheme holds
+/// one certificate per group (M of them), and every super node builds its own block certificate
+/// from the same group certificates twice per view; shared, they are held once. The elements are
+/// immutable and never null; reading a list reads certificates, as a vector of them would.
+class qc_list {
+public:
+  using ptr = std::shared_ptr<const quorum_certificate>;
+  using value_type = quorum_certificate;
+
+  class const_iterator {
+  public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = quorum_certificate;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const quorum_certificate*;
+    using reference = const quorum_certificate&;
+    const_iterator() = default;
+    explicit const_iterator(std::vector<ptr>::const_iterator it) : it_(it) {}
+    reference operator*() const noexcept { return **it_; }
+    pointer operator->() const noexcept { return it_->get(); }
+    reference operator[](difference_type n) const noexcept { return *it_[n]; }
+    const_iterator& operator++() noexcept {
+      ++it_;
+      return *this;
+    }
+    const_iterator operator++(int) noexcept {
+      auto t = *this;
+      ++it_;
+      return t;
+    }
+    const_iterator& operator--() noexcept {
+      --it_;
+      return *this;
+    }
+    const_iterator operator--(int) noexcept {
+      auto t = *this;
+      --it_;
+      return t;
+    }
+    const_iterator& operator+=(difference_type n) noexcept {
+      it_ += n;
+      return *this;
+    }
+    const_iterator& operator-=(difference_type n) noexcept {
+      it_ -= n;
+      return *this;
+    }
+    friend const_iterator operator+(const_iterator a, difference_type n) noexcept { return a += n; }
+    friend const_iterator operator+(difference_type n, const_iterator a) noexcept { return a += n; }
+    friend const_iterator operator-(const_iterator a, difference_type n) noexcept { return a -= n; }
+    friend difference_type operator-(const const_iterator& a, const const_iterator& b) noexcept {
+      return a.it_ - b.it_;
+    }
+    friend auto operator<=>(const const_iterator&, const const_iterator&) = default;
+
+  private:
+    std::vector<ptr>::const_iterator it_;
+  };
+  using iterator = const_iterator;
+
+  qc_list() = default;
+  qc_list(std::initializer_list<quorum_certificate> qcs) {
+    items_.reserve(qcs.size());
+    for (const auto& q : qcs)
+      push_back(q);
+  }
+
+  std::size_t size() const noexcept { return items_.size(); }
+  bool empty() const noexcept { return items_.empty(); }
+  const quorum_certificate& operator[](std::size_t i) const noexcept { return *items_[i]; }
+  const quorum_certificate& front() const noexcept { return *items_.front(); }
+  const quorum_certificate& back() const noexcept { return *items_.back(); }
+  const_iterator begin() const noexcept { return const_iterator(items_.begin()); }
+  const_iterator end() const noexcept { return const_iterator(items_.end()); }
+  /// The shared certificate at i, to hold or to put into another list without a copy.
+  const ptr& shared(std::size_t i) const noexcept { return items_[i]; }
+  /// The address of the list's own storage: an identity for a cache, like a vector's data().
+  const void* data() const noexcept { return items_.data(); }
+
+  void reserve(std::size_t n) { items_.reserve(n); }
+  void clear() noexcept { items_.clear(); }
+  void push_back(quorum_certificate qc) {
+    items_.push_back(std::make_shared<const quorum_certificate>(std::move(qc)));
+  }
+  /// Shares qc; throws std::invalid_argument if it is null.
+  void push_back(ptr qc) {
+    if (!qc) throw std::invalid_argument("qc_list::push_back: null certificate");
+    items_.push_back(std::move(qc));
+  }
+
+  /// Equal when the certificates are equal in order (shared or not).
+  bool operator==(const qc_list& o) const noexcept {
+    if (items_.size() != o.items_.size()) return false;
+    for (std::size_t i = 0; i < items_.size(); ++i)
+      if (items_[i] != o.items_[i] && !(*items_[i] == *o.items_[i])) return false;
+    return true;
+  }
+
+private:
+  std::vector<ptr> items_;
+};
+
 /// One vote as collected by a super node: the signer's index and its signature.
 struct indexed_signature {
   std::uint32_t signer = 0;
@@ -181,7 +288,7 @@ public:
   /// be valid on its own, and together they must cover at least `threshold` distinct signers.
   /// The default verifies each with verify(); a caching wrapper may answer a repeat at once, as
   /// long as it adds the same work to meter.
-  virtual result<void> verify_all(const validator_set& set, std::span<const quorum_certificate> qcs,
+  virtual result<void> verify_all(const validator_set& set, const qc_list& qcs,
                                   const hash256& digest, std::size_t threshold,
                                   crypto_meter& meter) const;
   /// Like verify() and verify_all(), for certificates inside `owner`, an immutable shared object
@@ -191,8 +298,7 @@ public:
   virtual result<void> verify_shared(const validator_set& set, const quorum_certificate& qc,
                                      const std::shared_ptr<const void>& owner,
                                      std::size_t threshold, crypto_meter& meter) const;
-  virtual result<void> verify_all_shared(const validator_set& set,
-                                         std::span<const quorum_certificate> qcs,
+  virtual result<void> verify_all_shared(const validator_set& set, const qc_list& qcs,
                                          const std::shared_ptr<const void>& owner,
                                          const hash256& digest, std::size_t threshold,
                                          crypto_meter& meter) const;

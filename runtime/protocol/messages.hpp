@@ -16,6 +16,7 @@
 namespace bystack::proto {
 
 using crypto::hash256;
+using crypto::qc_list;
 using crypto::quorum_certificate;
 
 /// Proves that more than 2/3 of the set voted for a block in a view: group certificates over
@@ -24,7 +25,7 @@ struct block_certificate {
   std::uint64_t height = 0;
   std::uint64_t view = 0;
   hash256 block_hash;
-  std::vector<quorum_certificate> certs;
+  qc_list certs; ///< shared by identity: copying a block certificate copies no signature
   bool operator==(const block_certificate&) const = default;
 };
 

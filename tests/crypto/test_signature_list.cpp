@@ -236,6 +236,49 @@ INSTANTIATE_TEST_SUITE_P(votes, signature_list, ::testing::Values(&botan, &sodiu
                                                                                  : "sodium"};
                          });
 
+TEST(qc_list, copies_share_the_certificates_and_compare_by_content) {
+  auto scheme = make_signature_list_scheme(modelled_scheme());
+  std::vector<public_key> keys;
+  std::vector<std::unique_ptr<signer>> signers;
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    signers.push_back(modelled_scheme().make_signer(test::seed_of(i)));
+    keys.push_back(signers.back()->pub());
+  }
+  validator_set set{std::move(keys)};
+  auto digest = sha3_256(test::garbage(32, 7));
+  auto qc_of = [&](std::uint32_t i) {
+    std::vector<indexed_signature> v{{i, signers[i]->sign(digest)}};
+    return scheme->build(set, digest, v).value();
+  };
+  qc_list a{qc_of(0), qc_of(1)};
+  a.push_back(std::make_shared<const quorum_certificate>(qc_of(2)));
+  ASSERT_EQ(a.size(), 3u);
+  qc_list b = a;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(b.shared(i).get(), a.shared(i).get()) << i; // shared, not copied
+  EXPECT_EQ(a, b);
+  // Equal content in other objects is equal; other content or length is not.
+  qc_list c{qc_of(0), qc_of(1), qc_of(2)};
+  EXPECT_NE(c.shared(0).get(), a.shared(0).get());
+  EXPECT_EQ(a, c);
+  EXPECT_FALSE(a == qc_list({qc_of(0), qc_of(1), qc_of(3)}));
+  EXPECT_FALSE(a == qc_list({qc_of(0), qc_of(1)}));
+  // Reading works as over a vector of certificates.
+  std::size_t signers_seen = 0;
+  for (const auto& q : a)
+    signers_seen += q.signer_count();
+  EXPECT_EQ(signers_seen, 3u);
+  EXPECT_EQ(a.front().signers.test(0), true);
+  EXPECT_EQ(a.back().signers.test(2), true);
+  crypto_meter m;
+  EXPECT_TRUE(scheme->verify_all(set, a, digest, 3, m).ok());
+  auto short_of = scheme->verify_all(set, a, digest, 4, m);
+  ASSERT_FALSE(short_of.ok());
+  EXPECT_EQ(short_of.err().message, "3 distinct signers, threshold 4");
+  EXPECT_THROW(a.push_back(qc_list::ptr{}), std::invalid_argument);
+  EXPECT_EQ(a.size(), 3u);
+}
+
 TEST(signature_list_scheme, names_its_vote_scheme) {
   auto scheme = make_signature_list_scheme(ed25519_scheme());
   EXPECT_EQ(scheme->name(), "signature-list(ed25519-sodium)");

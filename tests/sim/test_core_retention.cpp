@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <queue>
+#include <set>
 #include <tuple>
 
 namespace bystack::bbft {
@@ -44,6 +45,8 @@ struct cluster {
   std::vector<std::unique_ptr<node_core>> cores;
   std::int64_t now = 0;
   std::int32_t cut_off = -1; ///< this node neither sends nor receives while set
+  std::vector<msg_ptr> sent; ///< every message a core sent, when record_sends is set
+  bool record_sends = false;
 
   struct event {
     std::int64_t t;
@@ -99,6 +102,7 @@ struct cluster {
   void flush(std::uint32_t i) {
     for (auto& e : cores[i]->take_effects()) {
       if (auto* s = std::get_if<send_effect>(&e)) {
+        if (record_sends) sent.push_back(s->msg);
         if (cut(i)) continue;
         for (auto d : s->to)
           if (d != i) q.push(event{now + 1000, seq++, d, i, false, {}, 0, s->msg});
@@ -175,6 +179,43 @@ TEST(CoreRetention, RetainedStateStaysBoundedOverManyRounds) {
       EXPECT_EQ(cb->block->header.height, h);
       EXPECT_EQ(cb->cert.block_hash, cb->block->hash());
     }
+  }
+}
+
+TEST(CoreRetention, BlockCertificatesShareTheGroupCertificatesTheyList) {
+  // Signature-list certificates at M = N: every super node's block certificate lists the M group
+  // certificates it received (and its own). They are shared with the messages that carried them,
+  // not copied: M super nodes holding M certificates each would otherwise be M^2 bitmaps and
+  // signature lists per view.
+  cluster c(8, 8, 4, 2, true);
+  c.record_sends = true;
+  ASSERT_TRUE(c.run_to(3));
+  std::set<const crypto::quorum_certificate*> group;
+  for (const auto& m : c.sent)
+    if (const auto* g = std::get_if<proto::group_certificate>(m.get())) group.insert(&g->qc);
+  std::size_t commits = 0, listed = 0;
+  for (const auto& m : c.sent) {
+    const auto* cc = std::get_if<proto::commit_certificate>(m.get());
+    if (!cc) continue;
+    ++commits;
+    ASSERT_GE(cc->cert.certs.size(), 6u); // a quorum of 8 single-signer group certificates
+    for (std::size_t i = 0; i < cc->cert.certs.size(); ++i) {
+      ++listed;
+      EXPECT_TRUE(group.count(cc->cert.certs.shared(i).get()))
+          << "commit certificate of view " << cc->cert.view << ": certificate " << i
+          << " is a copy, not the group certificate it lists";
+    }
+  }
+  EXPECT_GE(commits, 8u);
+  EXPECT_GE(listed, 8u * 6u);
+  // A copy of a block certificate shares its certificates too, and still compares by content.
+  for (const auto& core : c.cores) {
+    auto cb = core->find_committed(2);
+    ASSERT_TRUE(cb);
+    auto copy = cb->cert;
+    ASSERT_EQ(copy.certs.size(), cb->cert.certs.size());
+    EXPECT_EQ(copy.certs.shared(0).get(), cb->cert.certs.shared(0).get());
+    EXPECT_EQ(copy, cb->cert);
   }
 }
 

@@ -110,7 +110,7 @@ TEST_F(crypto_cache, same_address_in_another_message_is_checked_again) {
 
 TEST_F(crypto_cache, certificate_lists_by_message) {
   struct message {
-    std::vector<quorum_certificate> certs;
+    crypto::qc_list certs;
   };
   auto good = std::make_shared<message>();
   good->certs = {build(0, 70), build(70, 140)};
