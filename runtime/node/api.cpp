@@ -172,6 +172,11 @@ result<void> api_server::start() {
            {"rejected", s->stats.rejected},
            {"sync_requests", s->stats.sync_requests}};
     j["ledger"] = s->ledger ? "butxo" : "opaque";
+    j["chain_in_memory"] = {{"blocks", s->chain_blocks_in_memory},
+                            {"lowest_height", s->lowest_in_memory},
+                            {"retained_blocks", s->retained_blocks},
+                            {"archive_reads", s->archive_reads},
+                            {"archive_failures", s->archive_failures}};
     // Compact relay (docs/relay.md); all zero under full relay.
     j["compact"] = {
         {"rebuilt", s->stats.compact_rebuilt}, {"no_round_trip", s->stats.compact_no_round_trip},

@@ -38,6 +38,7 @@ int usage() {
                "                        [--group-wait-ms T] [--max-block-txs K]\n"
                "                        [--block-interval-ms T] [--ledger butxo|opaque]\n"
                "                        [--wallets N] [--wallet-seed S] [--relay full|compact]\n"
+               "                        [--retained-blocks K]\n"
                "       bystackd genesis --out FILE [--wallets N] [--wallet-seed S]\n"
                "                        [--min-fee-per-kb F]\n";
   return 2;
@@ -108,10 +109,22 @@ int genesis(const std::map<std::string, std::string>& f) {
 }
 
 int testnet(const std::map<std::string, std::string>& f) {
-  static const std::set<std::string> known = {
-      "dir",    "nodes",           "supers",        "groups",         "base-port",
-      "host",   "view-timeout-ms", "group-wait-ms", "max-block-txs",  "block-interval-ms",
-      "ledger", "wallets",         "wallet-seed",   "min-fee-per-kb", "relay"};
+  static const std::set<std::string> known = {"dir",
+                                              "nodes",
+                                              "supers",
+                                              "groups",
+                                              "base-port",
+                                              "host",
+                                              "view-timeout-ms",
+                                              "group-wait-ms",
+                                              "max-block-txs",
+                                              "block-interval-ms",
+                                              "ledger",
+                                              "wallets",
+                                              "wallet-seed",
+                                              "min-fee-per-kb",
+                                              "relay",
+                                              "retained-blocks"};
   for (const auto& [k, v] : f)
     if (!known.count(k)) {
       std::cerr << "bystackd testnet: unknown option --" << k << "\n";
@@ -159,6 +172,7 @@ int testnet(const std::map<std::string, std::string>& f) {
     c.protocol.sync_retry_us = 500'000;
     c.protocol.max_block_txs = static_cast<std::uint32_t>(number(f, "max-block-txs", 10'000));
     c.protocol.sync_max_blocks = 16;
+    c.retained_blocks = static_cast<std::uint64_t>(number(f, "retained-blocks", 1024));
     auto mode = f.count("ledger") ? f.at("ledger") : std::string("butxo");
     if (mode != "butxo" && mode != "opaque")
       throw std::invalid_argument("--ledger: butxo or opaque");

@@ -398,4 +398,20 @@ result<std::vector<std::pair<std::uint64_t, bytes>>> chain_store::load_pending()
   return out;
 }
 
+std::optional<proto::committed_block> store_archive::committed_block_at(std::uint64_t h) const {
+  auto raw = store_.raw_at(h);
+  if (!raw) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  if (!*raw) return std::nullopt; // above the stored head
+  auto b = codec::decode_committed(**raw, lim_);
+  if (!b || !b->block || b->block->header.height != h) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  reads_.fetch_add(1, std::memory_order_relaxed);
+  return std::move(*b);
+}
+
 } // namespace bystack::node

@@ -5,11 +5,14 @@
 /// totals, used issuances, an owner index and a transaction index, so that a restarted node loads
 /// its UTXO set instead of replaying the chain.
 
+#include "actors/node/node_core.hpp"
 #include "runtime/base/result.hpp"
+#include "runtime/codec/codec.hpp"
 #include "runtime/ledger/utxo.hpp"
 #include "runtime/protocol/messages.hpp"
 #include "runtime/store/kv_store.hpp"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -114,6 +117,27 @@ private:
   std::unique_ptr<store::kv_store> kv_;
   bool sync_;
   std::optional<std::uint64_t> head_; ///< cached by the single writer
+};
+
+/// Serves the committed blocks below a consensus core's in-memory window from the store, so that
+/// a node keeps only its last `node.retained_blocks` heights in memory and still answers a peer
+/// that catches up from further back. A block that cannot be read or decoded, or that sits at
+/// another height than asked, is not served (the peer asks another) and is counted.
+class store_archive final : public bbft::chain_archive {
+public:
+  store_archive(const chain_store& store, codec::limits lim) : store_(store), lim_(lim) {}
+  std::optional<proto::committed_block> committed_block_at(std::uint64_t h) const override;
+  /// Blocks served from the store so far.
+  std::uint64_t reads() const noexcept { return reads_.load(std::memory_order_relaxed); }
+  /// Heights asked for that the store held but could not serve (read error, bad encoding,
+  /// wrong height).
+  std::uint64_t failures() const noexcept { return failures_.load(std::memory_order_relaxed); }
+
+private:
+  const chain_store& store_;
+  codec::limits lim_;
+  mutable std::atomic<std::uint64_t> reads_{0};
+  mutable std::atomic<std::uint64_t> failures_{0};
 };
 
 } // namespace bystack::node

@@ -109,6 +109,8 @@ node_config read(config::map_reader root, const std::string& name,
     c.api = config::read_endpoint(n.map("api"));
     c.api_threads = static_cast<std::uint32_t>(n.optional_int("api_threads", 4, 1, 64));
     c.sync_writes = n.optional<bool>("sync_writes", true);
+    c.retained_blocks =
+        static_cast<std::uint64_t>(n.optional_int("retained_blocks", 1024, 0, 1'000'000'000));
   }
   auto cs = root.map("consensus");
   {
@@ -354,6 +356,7 @@ std::string render_node_config(const node_config& c) {
     << "  data_dir: " << q(c.data_dir.string()) << "\n"
     << "  api: {address: " << q(c.api.address) << ", port: " << c.api.port << "}\n"
     << "  sync_writes: " << (c.sync_writes ? "true" : "false") << "\n"
+    << "  retained_blocks: " << c.retained_blocks << "\n"
     << "consensus:\n  nodes:\n";
   for (const auto& n : c.nodes)
     o << "    - {key: " << to_hex(n.key) << ", address: " << q(n.addr.address)

@@ -97,6 +97,10 @@ struct node_config {
   bbft::params protocol;
   limits_config limits;
   bool sync_writes = true; ///< fsync each committed block
+  /// Committed blocks the consensus core keeps in memory (the last this many heights; the window
+  /// may reach twice that before it is trimmed); older ones are read from the store when a peer
+  /// catches up. 0: the whole chain stays in memory.
+  std::uint64_t retained_blocks = 1024;
   std::uint32_t api_threads = 4;
   ledger_mode ledger = ledger_mode::opaque;
   std::optional<ledger::genesis_spec> genesis; ///< set in butxo mode

@@ -40,6 +40,7 @@ struct ledger_status_reply {
   bool in_set = false;
   std::uint32_t set_size = 0;
   std::vector<std::uint32_t> supers;
+  std::uint64_t chain_blocks_in_memory = 0, lowest_in_memory = 0;
 };
 
 /// Answers an election request (DPoS only).
@@ -685,6 +686,8 @@ caf::behavior ledger_node_actor(node_actor_type* self, std::shared_ptr<bbft::nod
       [self, lg, book, elections](ledger_status_atom) -> ledger_status_reply {
         ledger_status_reply r;
         r.node = core_status(*self->state.core);
+        r.chain_blocks_in_memory = self->state.core->retained().chain_blocks;
+        r.lowest_in_memory = self->state.core->lowest_retained_height();
         r.txs_tracked = book->own.size();
         r.txs_resent = book->resent;
         r.txs_dropped = book->dropped.size();
@@ -746,6 +749,7 @@ struct node_runtime::impl {
   std::shared_ptr<const crypto::validator_set> set;
   std::unique_ptr<crypto::certificate_scheme> certs;
   std::unique_ptr<chain_store> store;
+  std::unique_ptr<store_archive> archive; ///< older heights for the core, from the store
   node::metrics stats;
   std::shared_ptr<shared_state> sh;
   std::unique_ptr<production_env> env;
@@ -1103,6 +1107,15 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   cc.signer = scheme.make_signer(key.seed());
   cc.p = cfg.protocol;
   cc.sets = p->elections.get(); // null without dpos: the fixed set, as before
+  // The core keeps a window of the chain; peers catching up from below it are served from the
+  // store (node.retained_blocks; 0 keeps the whole chain in memory).
+  cc.retained_blocks = cfg.retained_blocks;
+  if (cfg.retained_blocks > 0) {
+    codec::limits alim;
+    alim.max_message_bytes = cfg.limits.max_message_bytes;
+    p->archive = std::make_unique<store_archive>(*p->store, alim);
+    cc.archive = p->archive.get();
+  }
   if (cfg.ledger == ledger_mode::butxo) {
     if (auto r = open_ledger(*p, *chain); !r) return r.err();
     cc.app = p->lg.get();
@@ -1219,6 +1232,13 @@ result<status_view> node_runtime::status(std::chrono::milliseconds timeout) {
                                                                               : s.committed_hash;
             }
             v.peers_connected = p.stats.peers_connected();
+            v.chain_blocks_in_memory = r.chain_blocks_in_memory;
+            v.lowest_in_memory = r.lowest_in_memory;
+            v.retained_blocks = p.cfg.retained_blocks;
+            if (p.archive) {
+              v.archive_reads = p.archive->reads();
+              v.archive_failures = p.archive->failures();
+            }
             v.txs_tracked = r.txs_tracked;
             v.txs_resent = r.txs_resent;
             v.txs_dropped = r.txs_dropped;

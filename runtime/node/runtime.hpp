@@ -31,6 +31,13 @@ struct status_view {
   std::uint64_t peers_connected = 0;
   std::uint64_t peers_total = 0;
   bbft::core_stats stats;
+  // The committed chain the core holds in memory (node.retained_blocks), and the older blocks
+  // served to peers from the store.
+  std::uint64_t chain_blocks_in_memory = 0; ///< genesis included until trimmed
+  std::uint64_t lowest_in_memory = 0;       ///< lowest height held in memory
+  std::uint64_t retained_blocks = 0;        ///< the configured window (0: whole chain)
+  std::uint64_t archive_reads = 0;          ///< blocks read from the store for peers
+  std::uint64_t archive_failures = 0;       ///< ... that could not be read or decoded
   // BUTXO mode only (ledger == true): the committed state at committed_height, and the pool.
   bool ledger = false;
   crypto::hash256 utxo_set_hash;

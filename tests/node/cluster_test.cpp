@@ -77,7 +77,9 @@ protected:
 
   /// Returns the extra flags of `bystackd testnet`.
   virtual std::string testnet_flags() const {
-    return "--ledger opaque --supers 1 --block-interval-ms 100";
+    // A chain window of 4 blocks in memory: the restarted node below catches up from further
+    // back than its peers hold, so they serve it from their stores.
+    return "--ledger opaque --supers 1 --block-interval-ms 100 --retained-blocks 4";
   }
   /// Adjusts the generated configs before the nodes start.
   virtual void prepare() {}
@@ -296,6 +298,21 @@ TEST_F(cluster, commits_continue_after_a_kill_and_the_node_catches_up) {
     EXPECT_EQ(got.count(id), 1u) << id;
   for (const auto& id : ids2)
     EXPECT_EQ(got.count(id), 1u) << id;
+  // Each node held at most twice its window of 4 blocks in memory; the victim was at least 20
+  // blocks behind, so its peers served the older ones from their stores, none of them failing.
+  std::uint64_t archive_reads = 0;
+  for (std::uint32_t i = 0; i < nodes; ++i) {
+    auto s = get(i, "/status");
+    ASSERT_TRUE(s);
+    const auto& c = (*s)["chain_in_memory"];
+    EXPECT_EQ(c["retained_blocks"].get<std::uint64_t>(), 4u);
+    EXPECT_LE(c["blocks"].get<std::uint64_t>(), 8u) << "node " << i << ": " << c.dump();
+    EXPECT_GT(c["lowest_height"].get<std::uint64_t>(), 0u) << "node " << i << ": " << c.dump();
+    EXPECT_EQ(c["archive_failures"].get<std::uint64_t>(), 0u) << "node " << i;
+    if (i != victim) archive_reads += c["archive_reads"].get<std::uint64_t>();
+  }
+  EXPECT_GE(archive_reads, 10u) << "the restarted node was not served from the stores";
+  std::cerr << "[cluster] " << archive_reads << " blocks served from the stores below the window\n";
 }
 
 /// A BUTXO cluster of two groups ({0, 1} and {2, 3}; super nodes 0 and 2 lead in turn) where

@@ -85,6 +85,26 @@ TEST(node_config, render_reads_back) {
   EXPECT_EQ(again->protocol.view_timeout_us, r->protocol.view_timeout_us);
 }
 
+TEST(node_config, chain_window_defaults_to_1024_blocks_reads_back_and_is_checked) {
+  auto r = parse_node_config(good_config(), "a.yaml", "/x");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->retained_blocks, 1024u);
+  auto text =
+      replace(good_config(), "  data_dir: data0\n", "  data_dir: data0\n  retained_blocks: 0\n");
+  r = parse_node_config(text, "a.yaml", "/x");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->retained_blocks, 0u); // the whole chain in memory
+  r->retained_blocks = 64;
+  auto again = parse_node_config(render_node_config(*r), "b.yaml", "/x");
+  ASSERT_TRUE(again) << again.err().message;
+  EXPECT_EQ(again->retained_blocks, 64u);
+  auto bad = parse_node_config(
+      replace(good_config(), "  data_dir: data0\n", "  data_dir: data0\n  retained_blocks: -3\n"),
+      "a.yaml", "/x");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.err().message.find("retained_blocks"), std::string::npos) << bad.err().message;
+}
+
 TEST(node_config, relay_defaults_to_full_and_compact_reads_back_with_its_gossip) {
   auto r = parse_node_config(good_config(), "a.yaml", "/x");
   ASSERT_TRUE(r) << r.err().message;
@@ -372,6 +392,37 @@ TEST(chain_store, keeps_pending_transactions_across_a_reopen) {
   EXPECT_EQ((*p)[0].second, (bytes{1, 2}));
   EXPECT_EQ((*p)[1].first, 300u);
   EXPECT_EQ((*p)[1].second, (bytes{3}));
+}
+
+TEST(store_archive, serves_stored_blocks_and_counts_what_it_cannot) {
+  auto kv = store::make_memory_store(chain_store::columns());
+  auto* raw_kv = kv.get();
+  chain_store st(std::move(kv), false);
+  std::vector<proto::committed_block> written;
+  crypto::hash256 parent;
+  for (std::uint64_t h = 1; h <= 4; ++h) {
+    written.push_back(block_at(h, parent));
+    parent = written.back().cert.block_hash;
+    ASSERT_TRUE(st.append(written.back()));
+  }
+  store_archive archive(st, codec::limits{});
+  for (std::uint64_t h = 1; h <= 4; ++h) {
+    auto b = archive.committed_block_at(h);
+    ASSERT_TRUE(b) << h;
+    EXPECT_EQ(*b, written[h - 1]);
+  }
+  EXPECT_FALSE(archive.committed_block_at(5)); // above the head: not there, not a failure
+  EXPECT_EQ(archive.reads(), 4u);
+  EXPECT_EQ(archive.failures(), 0u);
+  // Garbage under height 2, and height 4's block under height 3: neither is served.
+  store::write_batch w;
+  w.put("blocks", store::be64(2), bytes{1, 2, 3, 4, 5});
+  w.put("blocks", store::be64(3), codec::encode_committed(written[3]));
+  ASSERT_TRUE(raw_kv->write(w));
+  EXPECT_FALSE(archive.committed_block_at(2));
+  EXPECT_FALSE(archive.committed_block_at(3));
+  EXPECT_EQ(archive.failures(), 2u);
+  EXPECT_TRUE(archive.committed_block_at(1)); // the rest is still served
 }
 
 TEST(chain_store, serves_raw_blocks_by_height) {
