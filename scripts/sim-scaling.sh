@@ -9,17 +9,19 @@
 #   scripts/sim-scaling.sh [--quick] [--out FILE.csv]
 #     --quick   stop at N = 100,000 (the million-node points take about 15 minutes and 12 GiB)
 #
-# Writes docs/data/sim-scaling.csv (or FILE.csv) and draws docs/figures/sim-scaling.png with
-# gnuplot (installed if missing).
+# Writes docs/data/sim-scaling.csv and draws docs/figures/sim-scaling.png with gnuplot (installed
+# if missing); with --out, FILE.csv and FILE.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
 out=docs/data/sim-scaling.csv
+png=docs/figures/sim-scaling.png
 while [ $# -gt 0 ]; do
   case "$1" in
   --quick) quick=1 ;;
   --out)
     out=$2
+    png=${2%.csv}.png
     shift
     ;;
   *)
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
 done
 bench=build/bench/bystack-sim-bench
 [ -x "$bench" ] || scripts/build.sh
-mkdir -p "$(dirname "$out")" docs/figures
+mkdir -p "$(dirname "$out")" "$(dirname "$png")"
 
 # One bench run: prints its CSV data line (columns as the bench's header).
 run() { "$bench" --nodes "$1" --supers "$2" --rounds "$3" | tail -1; }
@@ -68,7 +70,7 @@ if ! command -v gnuplot >/dev/null; then
 fi
 gnuplot <<EOF
 set terminal pngcairo size 1200,460 font ",10"
-set output "docs/figures/sim-scaling.png"
+set output "$png"
 set datafile separator ","
 set multiplot layout 1,2
 set title "Against N (M near sqrt(N)), one thread"
@@ -84,4 +86,4 @@ plot "< (grep '^n,10000,' $out; grep '^m,' $out) | sort -t, -k3 -n" using 3:8 wi
      "" using 3:(\$11/1024) with linespoints title "peak RSS, GiB"
 unset multiplot
 EOF
-echo "sim-scaling: wrote $out and docs/figures/sim-scaling.png"
+echo "sim-scaling: wrote $out and $png"
