@@ -140,6 +140,12 @@ void metrics::set_status(std::uint64_t view, std::uint64_t pool_size) {
   pool_size_ = pool_size;
 }
 
+void metrics::set_archive(std::uint64_t reads, std::uint64_t failures) {
+  std::lock_guard lock(mu_);
+  archive_reads_ = reads;
+  archive_failures_ = failures;
+}
+
 void metrics::set_sampler(std::function<void(metrics&)> f) {
   std::lock_guard lock(sampler_mu_);
   sampler_ = std::move(f);
@@ -205,6 +211,13 @@ std::string metrics::render() {
        "compact proposals).\n# TYPE bystack_phase_out_bytes_total counter\n";
   for (const auto& [ph, v] : phase_out_)
     o << "bystack_phase_out_bytes_total{phase=\"" << label(ph) << "\"} " << v << '\n';
+  counter("bystack_archive_reads_total",
+          "Committed blocks served to catching-up peers from the store, below the in-memory "
+          "window (node.retained_blocks).",
+          archive_reads_);
+  counter("bystack_archive_failures_total",
+          "Stored blocks below the window that could not be read or decoded for a peer.",
+          archive_failures_);
   if (compact_) {
     const auto& c = compact_counts_;
     counter("bystack_compact_blocks_rebuilt_total",

@@ -43,6 +43,9 @@ public:
   void set_committed_height(std::uint64_t h);
   /// Records the node's view and the transactions waiting in its pool.
   void set_status(std::uint64_t view, std::uint64_t pool_size);
+  /// Records the blocks served to catching-up peers from the store below the core's window, and
+  /// those it could not serve (node.retained_blocks; copied from the archive when scraped).
+  void set_archive(std::uint64_t reads, std::uint64_t failures);
   /// Installs a function that render() calls first, to refresh gauges read on demand (the view
   /// and pool live in the node actor); empty to remove it.
   void set_sampler(std::function<void(metrics&)> f);
@@ -74,6 +77,7 @@ private:
   std::uint64_t blocks_ = 0, txs_ = 0, decoded_bytes_ = 0, verifies_ = 0, signs_ = 0;
   std::uint64_t tx_accepted_ = 0, tx_refused_ = 0, peers_ = 0;
   std::uint64_t committed_height_ = 0, view_ = 0, pool_size_ = 0;
+  std::uint64_t archive_reads_ = 0, archive_failures_ = 0;
   bool ledger_ = false; ///< render the ledger metrics
   std::uint64_t ledger_admitted_ = 0, ledger_sigs_ = 0, ledger_sig_hits_ = 0;
   std::uint64_t ledger_invalid_proposed_ = 0, ledger_utxos_ = 0, ledger_orphans_ = 0;

@@ -1184,6 +1184,7 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
         .receive(
             [&](bbft::node_status& s) {
               m.set_status(s.view, s.pool_size);
+              if (raw->archive) m.set_archive(raw->archive->reads(), raw->archive->failures());
               if (raw->cfg.protocol.relay == bbft::relay_mode::compact) {
                 const auto& t = s.stats;
                 m.set_compact({t.compact_rebuilt, t.compact_no_round_trip, t.compact_fetches,

@@ -317,6 +317,7 @@ TEST(node_metrics, counts_drops_by_reason_in_prometheus_text) {
   m.message_out("vote", 3, 300);
   m.committed(10, 0.2);
   m.committed(5, 3.0);
+  m.set_archive(15, 1);
   EXPECT_EQ(m.dropped_count("bad_signature"), 2u);
   auto text = m.render();
   for (const char* line :
@@ -327,7 +328,8 @@ TEST(node_metrics, counts_drops_by_reason_in_prometheus_text) {
         "bystack_transactions_committed_total 15\n",
         "bystack_round_latency_seconds_bucket{le=\"0.25\"} 1\n",
         "bystack_round_latency_seconds_bucket{le=\"4\"} 2\n",
-        "bystack_round_latency_seconds_count 2\n"})
+        "bystack_round_latency_seconds_count 2\n", "bystack_archive_reads_total 15\n",
+        "bystack_archive_failures_total 1\n"})
     EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
 }
 
