@@ -231,7 +231,6 @@ public:
   const void* data() const noexcept { return items_.data(); }
 
   void reserve(std::size_t n) { items_.reserve(n); }
-  void clear() noexcept { items_.clear(); }
   void push_back(quorum_certificate qc) {
     items_.push_back(std::make_shared<const quorum_certificate>(std::move(qc)));
   }

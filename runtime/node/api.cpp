@@ -174,7 +174,7 @@ result<void> api_server::start() {
     j["ledger"] = s->ledger ? "butxo" : "opaque";
     j["chain_in_memory"] = {{"blocks", s->chain_blocks_in_memory},
                             {"lowest_height", s->lowest_in_memory},
-                            {"retained_blocks", s->retained_blocks},
+                            {"retained_blocks", cfg_.retained_blocks},
                             {"archive_reads", s->archive_reads},
                             {"archive_failures", s->archive_failures}};
     // Compact relay (docs/relay.md); all zero under full relay.

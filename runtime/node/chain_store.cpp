@@ -132,18 +132,26 @@ result<std::vector<proto::committed_block>> chain_store::load_all() const {
   std::vector<proto::committed_block> chain;
   chain.reserve(*h);
   for (std::uint64_t i = 1; i <= *h; ++i) {
-    auto raw = raw_at(i);
-    if (!raw) return raw.err();
-    if (!*raw)
+    auto b = block_at(i);
+    if (!b) return b.err();
+    if (!*b)
       return make_error("chain store: block at height " + std::to_string(i) +
                         " is missing below the head " + std::to_string(*h));
-    auto b = codec::decode_committed(**raw);
-    if (!b)
-      return make_error("chain store: block at height " + std::to_string(i) +
-                        " does not decode: " + b.err().message);
-    chain.push_back(std::move(*b));
+    chain.push_back(std::move(**b));
   }
   return chain;
+}
+
+result<std::optional<proto::committed_block>>
+chain_store::block_at(std::uint64_t height, const codec::limits& lim) const {
+  auto raw = raw_at(height);
+  if (!raw) return raw.err();
+  if (!*raw) return std::optional<proto::committed_block>{};
+  auto b = codec::decode_committed(**raw, lim);
+  if (!b)
+    return make_error("chain store: block at height " + std::to_string(height) +
+                      " does not decode: " + b.err().message);
+  return std::optional<proto::committed_block>{std::move(*b)};
 }
 
 result<void> chain_store::write_ledger_genesis(const ledger::utxo_set& genesis,
@@ -399,14 +407,9 @@ result<std::vector<std::pair<std::uint64_t, bytes>>> chain_store::load_pending()
 }
 
 std::optional<proto::committed_block> store_archive::committed_block_at(std::uint64_t h) const {
-  auto raw = store_.raw_at(h);
-  if (!raw) {
-    failures_.fetch_add(1, std::memory_order_relaxed);
-    return std::nullopt;
-  }
-  if (!*raw) return std::nullopt; // above the stored head
-  auto b = codec::decode_committed(**raw, lim_);
-  if (!b || !b->block || b->block->header.height != h) {
+  auto b = store_.block_at(h, lim_);
+  if (b && !*b) return std::nullopt; // above the stored head
+  if (!b || !(*b)->block || (*b)->block->header.height != h) {
     failures_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }

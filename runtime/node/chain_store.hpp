@@ -69,6 +69,10 @@ public:
   result<std::uint64_t> head() const;
   /// Returns the encoded committed block at a height, or nullopt. Safe from any thread.
   result<std::optional<bytes>> raw_at(std::uint64_t height) const;
+  /// Reads and decodes the committed block at a height: nullopt above the head; the error names
+  /// the height and what failed.
+  result<std::optional<proto::committed_block>> block_at(std::uint64_t height,
+                                                         const codec::limits& lim = {}) const;
   /// Loads and decodes heights 1..head in order; the error names the first bad height.
   result<std::vector<proto::committed_block>> load_all() const;
 

@@ -1110,10 +1110,10 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   // The core keeps a window of the chain; peers catching up from below it are served from the
   // store (node.retained_blocks; 0 keeps the whole chain in memory).
   cc.retained_blocks = cfg.retained_blocks;
+  codec::limits lim;
+  lim.max_message_bytes = cfg.limits.max_message_bytes;
   if (cfg.retained_blocks > 0) {
-    codec::limits alim;
-    alim.max_message_bytes = cfg.limits.max_message_bytes;
-    p->archive = std::make_unique<store_archive>(*p->store, alim);
+    p->archive = std::make_unique<store_archive>(*p->store, lim);
     cc.archive = p->archive.get();
   }
   if (cfg.ledger == ledger_mode::butxo) {
@@ -1147,8 +1147,6 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
     sh.certified_hash = chain->back().cert.block_hash;
   }
 
-  codec::limits lim;
-  lim.max_message_bytes = cfg.limits.max_message_bytes;
   p->env = std::make_unique<production_env>(p->sh, *p->store, lim);
   p->env->set_ledger(p->lg.get());
 
@@ -1235,7 +1233,6 @@ result<status_view> node_runtime::status(std::chrono::milliseconds timeout) {
             v.peers_connected = p.stats.peers_connected();
             v.chain_blocks_in_memory = r.chain_blocks_in_memory;
             v.lowest_in_memory = r.lowest_in_memory;
-            v.retained_blocks = p.cfg.retained_blocks;
             if (p.archive) {
               v.archive_reads = p.archive->reads();
               v.archive_failures = p.archive->failures();

@@ -35,7 +35,6 @@ struct status_view {
   // served to peers from the store.
   std::uint64_t chain_blocks_in_memory = 0; ///< genesis included until trimmed
   std::uint64_t lowest_in_memory = 0;       ///< lowest height held in memory
-  std::uint64_t retained_blocks = 0;        ///< the configured window (0: whole chain)
   std::uint64_t archive_reads = 0;          ///< blocks read from the store for peers
   std::uint64_t archive_failures = 0;       ///< ... that could not be read or decoded
   // BUTXO mode only (ledger == true): the committed state at committed_height, and the pool.
