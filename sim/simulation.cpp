@@ -1496,12 +1496,15 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   }
   std::vector<caf::actor> actors;
   actors.reserve(s.nodes);
+  std::vector<std::uint8_t> on_worker; // with two threads: 1 for a node the second system runs
+  on_worker.reserve(s.nodes);
   std::vector<std::shared_ptr<bbft::node_core>> cores;
   cores.reserve(s.nodes);
   for (std::uint32_t i = 0; i < s.nodes; ++i) {
     cores.push_back(build_core(i));
     // Split by a hash of the id: super nodes (the busiest) often have ids of one parity.
-    auto& home = threads == 2 && (splitmix64(i) & 1) ? *sys2 : sys;
+    on_worker.push_back(threads == 2 && (splitmix64(i) & 1) ? 1 : 0);
+    auto& home = on_worker.back() ? *sys2 : sys;
     actors.push_back(
         home.spawn(bbft::node_actor, cores.back(), static_cast<bbft::node_env*>(&env)));
   }
@@ -1519,10 +1522,18 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     cc.signer = votes.make_signer(node_seed(s.seed, cc.me));
     cc.p = twin_params(s.protocol);
     twin_envs.push_back(std::make_unique<twin_env>(env, i));
+    on_worker.push_back(0); // twins run on one thread
     actors.push_back(sys.spawn(bbft::node_actor, std::make_shared<bbft::node_core>(std::move(cc)),
                                static_cast<bbft::node_env*>(twin_envs.back().get())));
   }
-  // The second thread runs the second system's nodes of each window, the caller the first's.
+  // Hands node n its window as one message (a node without events gets none).
+  auto send_window = [&](std::uint32_t n) {
+    caf::anon_send(actors[n], bbft::window_atom::value,
+                   bbft::node_event_pull{static_cast<bbft::event_source*>(&env), n});
+  };
+  // The second thread sends to and runs the second system's nodes of each window, the caller
+  // the first's: each thread enqueues only into its own system's scheduler.
+  const std::vector<std::uint32_t>* window_nodes = nullptr;
   std::binary_semaphore go{0}, done{0};
   bool stop = false;
   std::thread worker;
@@ -1534,6 +1545,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       for (;;) {
         go.acquire();
         if (stop) return;
+        for (auto n : *window_nodes)
+          if (on_worker[n]) send_window(n);
         sched2->run();
         done.release();
       }
@@ -1550,15 +1563,18 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   auto run_window = [&] {
     env.set_in_window(true);
     ++out.windows;
-    out.node_messages += env.touched().size();
-    for (auto n : env.touched())
-      caf::anon_send(actors[n], bbft::window_atom::value,
-                     bbft::node_event_pull{static_cast<bbft::event_source*>(&env), n});
+    const auto& nodes = env.touched();
+    out.node_messages += nodes.size();
     if (threads == 2) {
+      window_nodes = &nodes;
       go.release();
+      for (auto n : nodes)
+        if (!on_worker[n]) send_window(n);
       sched.run();
       done.acquire();
     } else {
+      for (auto n : nodes)
+        send_window(n);
       sched.run();
     }
     env.set_in_window(false);
