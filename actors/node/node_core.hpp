@@ -23,6 +23,7 @@
 #include "actors/common/lazy_deque.hpp"
 #include "actors/common/params.hpp"
 #include "actors/common/topology.hpp"
+#include "actors/common/view_set.hpp"
 #include "runtime/crypto/signature_scheme.hpp"
 #include "runtime/ledger/application.hpp"
 #include "runtime/protocol/messages.hpp"
@@ -467,7 +468,7 @@ private:
   std::uint32_t consecutive_timeouts_ = 0;
   std::optional<proto::timeout_certificate> last_tc_; ///< the TC that let us into view_, if any
   std::map<std::uint64_t, std::map<std::uint32_t, proto::view_change>> timeouts_; ///< by view
-  std::set<std::uint64_t> seen_proposal_views_; ///< views whose proposal we handled (bounded)
+  view_set seen_proposal_views_; ///< views whose proposal we handled (bounded)
   std::uint64_t voted_view_via_super_ = 0;      ///< last view we voted in
   std::uint64_t cert_received_view_ = 0;        ///< last view whose certificate reached us
   std::uint64_t heard_super_view_ = 0;          ///< last view our super node showed life in
@@ -506,7 +507,7 @@ private:
   /// runs); reset whenever collections_ loses an entry.
   collection* last_collection_ = nullptr;
   std::uint64_t last_collection_view_ = 0;
-  std::set<std::uint64_t> relayed_views_;
+  view_set relayed_views_;
   std::set<std::uint32_t> adopted_;  ///< nodes of other groups that re-homed to us
   std::set<std::uint32_t> departed_; ///< own members that re-homed elsewhere
 
