@@ -350,5 +350,36 @@ TEST(CoreRetention, LazyDequeAllocatesOnFirstPushAndActsLikeADeque) {
   EXPECT_FALSE(empty_copy.allocated());
 }
 
+// The sorted vector that holds the views a core handled or relayed a proposal of answers every
+// call the core makes exactly as the std::set it replaces: random inserts, erasures by value and
+// of the first element, counts, sizes and the order, checked against std::set.
+TEST(CoreRetention, ViewSetActsLikeAStdSet) {
+  view_set s;
+  std::set<std::uint64_t> ref;
+  EXPECT_TRUE(s.empty());
+  std::uint64_t r = 777;
+  auto next = [&] { return r = r * 6364136223846793005ULL + 1442695040888963407ULL; };
+  for (int i = 0; i < 20000; ++i) {
+    auto op = next() >> 62;
+    std::uint64_t v = (next() >> 33) % 96;
+    if (op < 2) {
+      auto [at, fresh] = s.insert(v);
+      auto [rat, rfresh] = ref.insert(v);
+      ASSERT_EQ(fresh, rfresh) << "insert " << v;
+      ASSERT_EQ(*at, *rat);
+    } else if (op == 2) {
+      ASSERT_EQ(s.erase(v), ref.erase(v)) << "erase " << v;
+    } else if (!ref.empty()) {
+      ASSERT_EQ(*s.begin(), *ref.begin());
+      s.erase(s.begin());
+      ref.erase(ref.begin());
+    }
+    ASSERT_EQ(s.count(v), ref.count(v));
+    ASSERT_EQ(s.size(), ref.size());
+    ASSERT_EQ(s.empty(), ref.empty());
+    ASSERT_TRUE(std::equal(s.begin(), s.end(), ref.begin(), ref.end()));
+  }
+}
+
 } // namespace
 } // namespace bystack::bbft
