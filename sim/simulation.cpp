@@ -1226,8 +1226,13 @@ private:
   /// The bytes of m: from the memo (read-only while nodes run), from what this node encoded in
   /// this window, or encoded now (`fresh`; the memo learns them at the flush).
   shared_bytes encoded(std::uint32_t from, const bbft::msg_ptr& m, bool& fresh) {
-    if (auto it = encoded_.find(m.get()); it != encoded_.end()) return it->second.second;
-    if (auto it = encoded_old_.find(m.get()); it != encoded_old_.end()) return it->second.second;
+    // Both memos hold a reference to every message they know: a message with no owner but the
+    // send (a vote, a fresh certificate) is in neither, and needs no look-up.
+    if (m.use_count() > 1) {
+      if (auto it = encoded_.find(m.get()); it != encoded_.end()) return it->second.second;
+      if (auto it = encoded_old_.find(m.get()); it != encoded_old_.end())
+        return it->second.second;
+    }
     auto& w = win_[from];
     for (const auto& [p, b] : w.fresh)
       if (p == m.get()) return b;
