@@ -192,6 +192,9 @@ public:
   std::uint64_t lowest_retained_height() const noexcept { return chain_base_; }
   /// Counts what the core holds in memory (for tests and memory studies).
   retained_counts retained() const;
+  /// A hint for a host that runs many cores in turn (the simulator): asks the processor to
+  /// load this core's object into the cache ahead of its next event. No effect on behaviour.
+  void prefetch() const noexcept;
   const proto::block_certificate& high_qc() const noexcept { return *high_qc_; }
   /// Returns the leader this node expects for its current view.
   std::uint32_t expected_leader() const;
