@@ -731,7 +731,7 @@ public:
   /// A hint only: no effect on the run.
   void prefetch_node(std::uint32_t n) const {
     if (n >= cores_.size()) return;
-    cores_[n]->prefetch();
+    cores_[n]->prefetch_held(); // its object was asked for a node earlier (prefetch_early)
     const auto& nw = win_[n];
     __builtin_prefetch(&nw);
     __builtin_prefetch(reinterpret_cast<const char*>(&nw) + 64);
@@ -740,6 +740,11 @@ public:
     if (n < actor_mem_.size())
       for (std::size_t off = 0; off < actor_bytes_; off += 64)
         __builtin_prefetch(actor_mem_[n] + off);
+  }
+  /// Two nodes ahead: the core object, whose fields prefetch_node() reads to find the rest.
+  void prefetch_early(std::uint32_t n) const {
+    if (n >= cores_.size()) return;
+    cores_[n]->prefetch();
   }
   void set_cores(std::vector<const bbft::node_core*> c) {
     cores_ = std::move(c);
@@ -766,7 +771,10 @@ public:
     auto& w = win_[node];
     // A node's first event: the next node on this thread will run soon.
     if (w.in_at == 0 && w.local_at == 0 && node < run_next_.size())
-      if (auto n = run_next_[node]; n != no_slot) prefetch_node(n);
+      if (auto n = run_next_[node]; n != no_slot) {
+        prefetch_node(n);
+        if (auto m = run_next_[n]; m != no_slot) prefetch_early(m);
+      }
     for (;;) {
       bool in = w.in_at < w.in.size();
       bool local = w.local_at < w.local.size();

@@ -144,10 +144,15 @@ void node_core::prefetch() const noexcept {
   const auto* p = reinterpret_cast<const char*>(this);
   for (std::size_t off = 0; off < sizeof(node_core); off += 64)
     __builtin_prefetch(p + off);
-  // What every event reads beyond the object: the top of the chain and the effects' room.
+}
+
+void node_core::prefetch_held() const noexcept {
+  // Reads the object (prefetch() brought it in) to find what every event reads beyond it.
   if (!chain_.empty()) __builtin_prefetch(&chain_.back());
   if (!chain_hashes_.empty()) __builtin_prefetch(&chain_hashes_.back());
   __builtin_prefetch(out_.data());
+  if (!pending_.empty()) __builtin_prefetch(&*pending_.begin());
+  if (!seen_proposal_views_.empty()) __builtin_prefetch(&*seen_proposal_views_.begin());
 }
 
 retained_counts node_core::retained() const {

@@ -195,6 +195,9 @@ public:
   /// A hint for a host that runs many cores in turn (the simulator): asks the processor to
   /// load this core's object into the cache ahead of its next event. No effect on behaviour.
   void prefetch() const noexcept;
+  /// The second step, once the object is in: what the core holds on the heap and reads on
+  /// every event (the top of the chain, uncommitted blocks, the effects' room).
+  void prefetch_held() const noexcept;
   const proto::block_certificate& high_qc() const noexcept { return *high_qc_; }
   /// Returns the leader this node expects for its current view.
   std::uint32_t expected_leader() const;
