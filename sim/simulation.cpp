@@ -750,6 +750,11 @@ public:
     cores_ = std::move(c);
     run_next_.assign(cores_.size(), no_slot);
   }
+  /// Each node actor's storage (its CAF control block first) and its size, in node order.
+  void set_actor_memory(std::vector<const char*> m, std::size_t bytes) {
+    actor_mem_ = std::move(m);
+    actor_bytes_ = bytes;
+  }
   /// Each node's successor among the nodes of its thread, in the order they run (the order of
   /// `nodes`).
   void plan_prefetch(const std::vector<std::uint32_t>& nodes,
@@ -1344,14 +1349,6 @@ private:
   std::vector<const bbft::node_core*> cores_;
   std::vector<const char*> actor_mem_; ///< each node actor's storage (control block first)
   std::size_t actor_bytes_ = 0;         ///< its size
-
-public:
-  void set_actor_memory(std::vector<const char*> m, std::size_t bytes) {
-    actor_mem_ = std::move(m);
-    actor_bytes_ = bytes;
-  }
-
-private:
   std::vector<window_lists> spare_; ///< emptied lists of past windows, for the next ones
   /// Room a pooled list keeps (entries); larger lists are freed after their window.
   static constexpr std::size_t spare_in = 4, spare_local = 2, spare_out = 8, spare_fresh = 2,
