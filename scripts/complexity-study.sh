@@ -40,8 +40,7 @@ if [[ "${1:-}" != "--plots" ]]; then
   "$sweep" "${sens[@]}" --tag light --light
 fi
 
-if ! command -v gnuplot >/dev/null; then
-  apt-get install -y gnuplot-nox >/dev/null || sudo apt-get install -y gnuplot-nox >/dev/null
-fi
+source scripts/lib/need-tool.sh
+need_tool gnuplot gnuplot-nox
 mkdir -p "$figs"
 exec scripts/complexity-plots.sh "$data" "$figs"

@@ -13,20 +13,9 @@ run=$1
 out=$2
 [ -r "$run" ] || { echo "plot-run: cannot read $run" >&2; exit 2; }
 
-# Installs a Debian package once; another installer may hold the apt lock for a while.
-install() {
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  for _ in $(seq 1 60); do
-    if $sudo apt-get install -y "$@" >/dev/null 2>&1; then return 0; fi
-    $sudo apt-get update >/dev/null 2>&1 || true
-    sleep 5
-  done
-  echo "plot-run: could not install $*" >&2
-  exit 1
-}
-command -v gnuplot >/dev/null || install gnuplot-nox
-command -v jq >/dev/null || install jq
+source "$(dirname "$0")/lib/need-tool.sh"
+need_tool gnuplot gnuplot-nox
+need_tool jq jq
 
 for field in commits messages_per_round node_load; do
   if ! jq -e "has(\"$field\")" "$run" >/dev/null; then

@@ -65,9 +65,8 @@ point n 100000 316 2 4
 # Against M at N = 10,000.
 for m in 1 10 32 316 1000; do point m 10000 "$m" 2 10; done
 
-if ! command -v gnuplot >/dev/null; then
-  apt-get install -y gnuplot-nox >/dev/null || sudo apt-get install -y gnuplot-nox >/dev/null
-fi
+source scripts/lib/need-tool.sh
+need_tool gnuplot gnuplot-nox
 gnuplot <<EOF
 set terminal pngcairo size 1200,460 font ",10"
 set output "$png"

@@ -38,7 +38,6 @@ public:
   const_iterator end() const { return v_.end(); }
   std::size_t size() const { return v_.size(); }
   bool empty() const { return v_.empty(); }
-  bool operator==(const view_set&) const = default;
 
 private:
   std::vector<value_type> v_;
