@@ -89,9 +89,34 @@ bool node_core::signers_in(const crypto::qc_list& qcs, const epoch_set& s) {
 }
 
 result<void> node_core::restore(const std::vector<proto::committed_block>& chain) {
+  bool top_only = false;
+  if (!chain.empty() && chain.front().block && chain.front().block->header.height > 1 &&
+      committed_height() == 0) {
+    if (retained_blocks_ == 0 || !archive_)
+      return make_error("restore: the chain starts at height " +
+                        std::to_string(chain.front().block->header.height) +
+                        ", which needs a chain window (retained_blocks) and an archive for the "
+                        "heights below");
+    top_only = true;
+  }
   for (const auto& cb : chain) {
     if (!cb.block) return make_error("restore: missing block body");
     const auto& h = cb.block->header;
+    if (top_only) {
+      // The first block of the top: the heights below it are the archive's.
+      if (cb.cert.block_hash != cb.block->hash())
+        return make_error("restore: certificate at height " + std::to_string(h.height) +
+                          " is for another block");
+      chain_.clear();
+      chain_hashes_.clear();
+      chain_base_ = h.height;
+      auto cert = std::make_shared<const proto::block_certificate>(cb.cert);
+      chain_.push_back(chain_entry{cb.block, cert});
+      chain_hashes_.push_back(cb.cert.block_hash);
+      if (cb.cert.view > high_qc_->view) high_qc_ = cert;
+      top_only = false;
+      continue;
+    }
     if (h.height != committed_height() + 1)
       return make_error("restore: expected height " + std::to_string(committed_height() + 1) +
                         ", found " + std::to_string(h.height));

@@ -159,7 +159,10 @@ public:
   std::size_t submit(std::vector<ledger::transaction> txs, std::int64_t now_us,
                      std::vector<ledger::app_verdict>* verdicts = nullptr);
   /// Loads a committed chain (after a restart) before start(); blocks must be in height order
-  /// starting at height 1 and link up. Returns an error naming the first bad block.
+  /// and link up. Returns an error naming the first bad block. The chain starts at height 1, or,
+  /// on a fresh core with a chain window (retained_blocks) and an archive, higher: the top of
+  /// the chain, whose heights below come from the archive (the store checked how they link
+  /// before, see chain_store::load_for_restart), and whose first block's parent is not checked.
   result<void> restore(const std::vector<proto::committed_block>& chain);
 
   /// A committed block and its certificate.

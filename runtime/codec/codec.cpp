@@ -473,22 +473,30 @@ result<std::vector<transaction>> read_transactions(capnp::List<wire::Transaction
   return txs;
 }
 
-result<ledger::block> read_block_body(wire::Block::Reader r, const context& c) {
+result<ledger::block_header> read_header(wire::Block::Reader r) {
   if (!r.hasHeader()) return make_error("missing header");
   auto h = r.getHeader();
-  ledger::block b;
-  b.header.height = h.getHeight();
-  b.header.view = h.getView();
-  b.header.parent_view = h.getParentView();
+  ledger::block_header x;
+  x.height = h.getHeight();
+  x.view = h.getView();
+  x.parent_view = h.getParentView();
   auto parent = read_hash(h.getParent(), "parent");
   if (!parent) return parent.err();
-  b.header.parent = *parent;
+  x.parent = *parent;
   auto root = read_hash(h.getTxRoot(), "tx_root");
   if (!root) return root.err();
-  b.header.tx_root = *root;
-  b.header.timestamp_ms = h.getTimestampMs();
-  b.header.proposer = h.getProposer();
-  b.header.tx_count = h.getTxCount();
+  x.tx_root = *root;
+  x.timestamp_ms = h.getTimestampMs();
+  x.proposer = h.getProposer();
+  x.tx_count = h.getTxCount();
+  return x;
+}
+
+result<ledger::block> read_block_body(wire::Block::Reader r, const context& c) {
+  auto header = read_header(r);
+  if (!header) return header.err();
+  ledger::block b;
+  b.header = *header;
   auto txs = read_transactions(r.getTxs(), c);
   if (!txs) return txs.err();
   b.txs = std::move(txs).value();
@@ -633,6 +641,21 @@ result<proto::committed_block> read_committed(wire::CommittedBlock::Reader r, co
   if (!cert) return cert.err();
   cb.cert = std::move(cert).value();
   return cb;
+}
+
+result<stored_header> read_committed_header(wire::CommittedBlock::Reader r, const context& c) {
+  if (!r.hasBlock()) return make_error("no block");
+  if (!r.hasCert()) return make_error("no certificate");
+  stored_header sh;
+  auto h = read_header(r.getBlock());
+  if (!h) return within("block", h.err());
+  sh.header = *h;
+  auto cert = read_block_cert_in(r.getCert(), c, "certificate");
+  if (!cert) return cert.err();
+  sh.cert_height = cert->height;
+  sh.cert_view = cert->view;
+  sh.cert_block_hash = cert->block_hash;
+  return sh;
 }
 
 result<proto::proposal> read_proposal(wire::Proposal::Reader r, const context& c) {
@@ -985,6 +1008,11 @@ bytes encode_committed(const proto::committed_block& b) {
 result<proto::committed_block> decode_committed(byte_view data, const limits& lim) {
   return decode_root<wire::CommittedBlock, proto::committed_block>(data, lim, "committed block",
                                                                    read_committed);
+}
+
+result<stored_header> decode_committed_header(byte_view data, const limits& lim) {
+  return decode_root<wire::CommittedBlock, stored_header>(data, lim, "committed block",
+                                                          read_committed_header);
 }
 
 bytes encode_transaction(const ledger::transaction& tx) {

@@ -26,6 +26,18 @@ result<proto::message> decode(byte_view data, const limits& lim = {});
 bytes encode_committed(const proto::committed_block& b);
 result<proto::committed_block> decode_committed(byte_view data, const limits& lim = {});
 
+/// What an encoded committed block says about itself, read without its transactions: its header
+/// and what its certificate certifies (a restart walks the stored chain with it).
+struct stored_header {
+  ledger::block_header header;
+  std::uint64_t cert_height = 0;
+  std::uint64_t cert_view = 0;
+  crypto::hash256 cert_block_hash;
+};
+/// Decodes the header and certificate of an encode_committed() encoding, skipping (and not
+/// checking) the transactions; the same framing and limits as decode_committed.
+result<stored_header> decode_committed_header(byte_view data, const limits& lim = {});
+
 /// Encodes a lone transaction (API submissions).
 bytes encode_transaction(const ledger::transaction& tx);
 result<ledger::transaction> decode_transaction(byte_view data, const limits& lim = {});

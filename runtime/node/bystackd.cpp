@@ -276,11 +276,14 @@ int run(const std::filesystem::path& config_file, bool log_json) {
     // From here on every line on stderr is one JSON object.
     node::json_log::enable((*rt)->index());
     node::json_log::event("up", 0, height,
-                          {{"p2p_port", cfg->listen.port}, {"api_port", cfg->api.port}});
+                          {{"p2p_port", cfg->listen.port},
+                           {"api_port", cfg->api.port},
+                           {"blocks_decoded", (*rt)->blocks_decoded_at_start()}});
   } else {
     std::cerr << "bystackd: node " << (*rt)->index() << " up, p2p " << cfg->listen.address << ":"
               << cfg->listen.port << ", api " << cfg->api.address << ":" << cfg->api.port
-              << ", chain height " << height << "\n";
+              << ", chain height " << height << " (" << (*rt)->blocks_decoded_at_start()
+              << " top blocks decoded)\n";
   }
   int sig = 0;
   sigwait(&stop, &sig);

@@ -142,6 +142,47 @@ result<std::vector<proto::committed_block>> chain_store::load_all() const {
   return chain;
 }
 
+result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
+                                                   const crypto::hash256& genesis,
+                                                   const codec::limits& lim) const {
+  auto h = head();
+  if (!h) return h.err();
+  stored_chain out;
+  out.head = *h;
+  out.head_hash = genesis;
+  out.proposers.reserve(*h);
+  const std::uint64_t first_full = keep == 0 || keep >= *h ? 1 : *h - keep + 1;
+  out.top.reserve(*h - first_full + 1);
+  for (std::uint64_t i = 1; i <= *h; ++i) {
+    auto where = [&] { return "chain store: block at height " + std::to_string(i); };
+    auto raw = raw_at(i);
+    if (!raw) return make_error(where() + ": " + raw.err().message);
+    if (!*raw) return make_error(where() + " is missing below the head " + std::to_string(*h));
+    ledger::block_header hd;
+    crypto::hash256 certified;
+    if (i >= first_full) {
+      auto b = codec::decode_committed(**raw, lim);
+      if (!b) return make_error(where() + " does not decode: " + b.err().message);
+      hd = b->block->header;
+      certified = b->cert.block_hash;
+      out.top.push_back(std::move(*b));
+    } else {
+      auto s = codec::decode_committed_header(**raw, lim);
+      if (!s) return make_error(where() + " does not decode: " + s.err().message);
+      hd = s->header;
+      certified = s->cert_block_hash;
+    }
+    if (hd.height != i) return make_error(where() + " holds height " + std::to_string(hd.height));
+    auto hash = hd.hash();
+    if (certified != hash) return make_error(where() + ": its certificate is for another block");
+    if (hd.parent != out.head_hash)
+      return make_error(where() + " does not extend the block below it");
+    out.proposers.push_back(hd.proposer);
+    out.head_hash = hash;
+  }
+  return out;
+}
+
 result<std::optional<proto::committed_block>>
 chain_store::block_at(std::uint64_t height, const codec::limits& lim) const {
   auto raw = raw_at(height);

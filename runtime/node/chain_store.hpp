@@ -48,6 +48,15 @@ struct tx_record {
   bytes tx; ///< canonical encoding with witnesses
 };
 
+/// What a restart takes from the store (chain_store::load_for_restart).
+struct stored_chain {
+  std::uint64_t head = 0;               ///< the stored head height (0: nothing stored)
+  crypto::hash256 head_hash;            ///< the head's block hash (the genesis block's when empty)
+  std::vector<std::uint32_t> proposers; ///< each stored height's proposer, [height - 1]
+  /// The decoded blocks of the top heights, in height order, ending at the head.
+  std::vector<proto::committed_block> top;
+};
+
 class chain_store {
 public:
   /// Wraps a store that declares every column of columns().
@@ -75,6 +84,14 @@ public:
                                                          const codec::limits& lim = {}) const;
   /// Loads and decodes heights 1..head in order; the error names the first bad height.
   result<std::vector<proto::committed_block>> load_all() const;
+  /// What a restart needs, in memory bounded by the chain window instead of the chain: walks
+  /// heights 1..head reading each block's header and certificate only (not its transactions),
+  /// checking that every height is there, holds its own height, carries a certificate for its
+  /// block and extends the block below it (height 1 extends `genesis`), and notes each
+  /// proposer; decodes in full (transactions and their root checked) only the top `keep`
+  /// heights (0: every height). The error names the first bad height and what is wrong.
+  result<stored_chain> load_for_restart(std::uint64_t keep, const crypto::hash256& genesis,
+                                        const codec::limits& lim = {}) const;
 
   // -- ledger ---------------------------------------------------------------------------------
 

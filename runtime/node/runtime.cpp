@@ -750,6 +750,7 @@ struct node_runtime::impl {
   std::unique_ptr<crypto::certificate_scheme> certs;
   std::unique_ptr<chain_store> store;
   std::unique_ptr<store_archive> archive; ///< older heights for the core, from the store
+  std::uint64_t decoded_at_start = 0;     ///< stored blocks decoded in full by the start
   node::metrics stats;
   std::shared_ptr<shared_state> sh;
   std::unique_ptr<production_env> env;
@@ -883,7 +884,7 @@ result<ledger::block_delta> stored_delta(const chain_store& store, std::uint64_t
 }
 
 /// Builds the node's ledger: the genesis state, or the UTXO set the store holds as of its head.
-result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committed_block>& chain) {
+result<void> open_ledger(node_runtime::impl& p, const stored_chain& chain) {
   const auto& cfg = p.cfg;
   const auto& g = *cfg.genesis;
   auto where = cfg.data_dir.string() + ": ";
@@ -901,8 +902,8 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
   auto stored = p.store->ledger_genesis();
   if (!stored) return make_error(where + stored.err().message);
   if (!*stored) {
-    if (!chain.empty())
-      return make_error(where + "the store holds " + std::to_string(chain.size()) +
+    if (chain.head > 0)
+      return make_error(where + "the store holds " + std::to_string(chain.head) +
                         " blocks without ledger data (written with 'ledger: opaque'); start "
                         "'ledger: butxo' with an empty data_dir");
     if (auto w = p.store->write_ledger_genesis(*genesis, marker, rules); !w)
@@ -958,21 +959,20 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
     o.rewards = std::move(rs);
   }
   p.app = std::make_unique<ledger::butxo_app>(std::move(o), *genesis, crypto::ed25519_scheme());
-  if (chain.empty()) {
+  if (chain.head == 0) {
     p.app->reset_state(std::move(*genesis), bbft::genesis_block()->hash());
   } else {
     auto state = p.store->load_ledger();
     if (!state) return make_error(where + state.err().message);
-    p.app->reset_state(std::move(*state), chain.back().cert.block_hash);
+    p.app->reset_state(std::move(*state), chain.head_hash);
   }
   p.lg = std::make_unique<node_ledger>(*p.app, &p.stats, cfg.testing.propose_invalid_every);
-  if (cfg.ext_on_commit && !chain.empty()) {
+  if (cfg.ext_on_commit && chain.head > 0) {
     // The host's state derived from the chain (the federation's elections) needs each block's
     // delta and the state after it: the stored blocks' deltas (the store's undo data) are
     // replayed over the genesis state, which must end at the stored state.
     auto st = ledger::genesis_state(g).value();
-    for (const auto& b : chain) {
-      auto h = b.block->header.height;
+    for (std::uint64_t h = 1; h <= chain.head; ++h) {
       auto dd = stored_delta(*p.store, h, where);
       if (!dd) return dd.err();
       auto d = std::move(*dd);
@@ -991,13 +991,12 @@ result<void> open_ledger(node_runtime::impl& p, const std::vector<proto::committ
   if (p.elections) {
     // The tally and the elections are derived from the chain: a restart replays the stored
     // blocks' deltas (the store's undo data) and proposers, as on_commit saw them.
-    for (const auto& b : chain) {
-      auto h = b.block->header.height;
+    for (std::uint64_t h = 1; h <= chain.head; ++h) {
       auto dd = stored_delta(*p.store, h, where);
       if (!dd) return dd.err();
       auto d = std::move(*dd);
       p.elections->on_commit(d, h);
-      p.elections->note_proposer(h, b.block->header.proposer);
+      p.elections->note_proposer(h, chain.proposers[h - 1]);
     }
     p.lg->set_commit_hook([ep = p.elections.get(), pp = &p](const ledger::block& b, bool applied) {
       // A refused block (more than f faulty nodes) is stored without changes: count it alike.
@@ -1096,7 +1095,9 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   auto st = chain_store::open(cfg.data_dir, cfg.sync_writes);
   if (!st) return st.err();
   p->store = std::move(*st);
-  auto chain = p->store->load_all();
+  // The stored chain is checked header by header; only the top the core keeps in memory is
+  // decoded in full, so that a restart's memory and time do not grow with the chain's bodies.
+  auto chain = p->store->load_for_restart(cfg.retained_blocks, bbft::genesis_block()->hash());
   if (!chain) return make_error(cfg.data_dir.string() + ": " + chain.err().message);
 
   bbft::core_config cc;
@@ -1128,7 +1129,8 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
     if (!pend) return make_error(cfg.data_dir.string() + ": " + pend.err().message);
     reload = std::move(*pend);
   }
-  if (auto r = core->restore(*chain); !r)
+  p->decoded_at_start = chain->top.size();
+  if (auto r = core->restore(chain->top); !r)
     return make_error(cfg.data_dir.string() + ": stored chain refused: " + r.err().message);
 
   p->sh = std::make_shared<shared_state>();
@@ -1142,9 +1144,9 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   sh.stats = &p->stats;
   sh.link_faults_enabled = cfg.testing.link_faults;
   sh.links.resize(cfg.nodes.size());
-  if (!chain->empty()) {
-    sh.certified_height = chain->back().cert.height;
-    sh.certified_hash = chain->back().cert.block_hash;
+  if (chain->head > 0) {
+    sh.certified_height = chain->top.back().cert.height;
+    sh.certified_hash = chain->top.back().cert.block_hash;
   }
 
   p->env = std::make_unique<production_env>(p->sh, *p->store, lim);
@@ -1345,6 +1347,9 @@ node::metrics& node_runtime::stats() {
 }
 std::uint32_t node_runtime::index() const {
   return impl_->me;
+}
+std::uint64_t node_runtime::blocks_decoded_at_start() const {
+  return impl_->decoded_at_start;
 }
 
 } // namespace bystack::node

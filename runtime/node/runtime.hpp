@@ -142,6 +142,10 @@ public:
   /// Tells whether the node runs the BUTXO ledger.
   bool ledger_enabled() const;
   const chain_store& store() const;
+  /// The stored blocks this start decoded in full: the top of the chain the core keeps in
+  /// memory (node.retained_blocks), every height when that is 0. The heights below had their
+  /// headers and certificates checked only (chain_store::load_for_restart).
+  std::uint64_t blocks_decoded_at_start() const;
   node::metrics& stats();
   std::uint32_t index() const;
 

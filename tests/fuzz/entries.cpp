@@ -116,9 +116,15 @@ verdict codec_message(byte_view in) {
 }
 
 verdict codec_committed(byte_view in) {
+  // The restart's header-only read (it skips the transactions) must accept whatever the full
+  // decode accepts, and read the same header and certified hash.
+  auto hd = codec::decode_committed_header(in);
   auto b = codec::decode_committed(in);
   if (!b) return refused(b.err());
   if (!b->block) return broken("committed block decoded without a block");
+  if (!hd) return broken("the header-only decode refused a committed block: " + hd.err().message);
+  if (!(hd->header == b->block->header) || hd->cert_block_hash != b->cert.block_hash)
+    return broken("the header-only decode read another header or certificate");
   return round_trip(
       *b, [](const proto::committed_block& v) { return codec::encode_committed(v); },
       [](byte_view x) { return codec::decode_committed(x); });

@@ -427,6 +427,113 @@ TEST(store_archive, serves_stored_blocks_and_counts_what_it_cannot) {
   EXPECT_TRUE(archive.committed_block_at(1)); // the rest is still served
 }
 
+TEST(chain_store, restart_load_checks_every_height_and_decodes_only_the_top) {
+  auto kv = store::make_memory_store(chain_store::columns());
+  auto* raw_kv = kv.get();
+  chain_store st(std::move(kv), false);
+  const crypto::hash256 genesis{}; // block_at(1, {}) extends the zero hash
+  std::vector<proto::committed_block> written;
+  crypto::hash256 parent;
+  for (std::uint64_t h = 1; h <= 50; ++h) {
+    written.push_back(block_at(h, parent));
+    parent = written.back().cert.block_hash;
+    ASSERT_TRUE(st.append(written.back()));
+  }
+  for (std::uint64_t keep : {0u, 4u, 50u, 80u}) {
+    auto c = st.load_for_restart(keep, genesis);
+    ASSERT_TRUE(c) << c.err().message;
+    EXPECT_EQ(c->head, 50u);
+    EXPECT_EQ(c->head_hash, written.back().cert.block_hash);
+    ASSERT_EQ(c->proposers.size(), 50u);
+    for (std::size_t i = 0; i < 50; ++i)
+      EXPECT_EQ(c->proposers[i], written[i].block->header.proposer) << i;
+    const std::size_t top = keep == 0 || keep > 50 ? 50 : keep;
+    ASSERT_EQ(c->top.size(), top) << keep;
+    for (std::size_t i = 0; i < top; ++i)
+      EXPECT_EQ(c->top[i], written[50 - top + i]) << keep << " " << i;
+  }
+  auto empty = chain_store::in_memory()->load_for_restart(4, genesis);
+  ASSERT_TRUE(empty) << empty.err().message;
+  EXPECT_EQ(empty->head, 0u);
+  EXPECT_EQ(empty->head_hash, genesis);
+  EXPECT_TRUE(empty->top.empty());
+
+  // Each fault is found below the top too (headers and certificates are read at every height),
+  // and named with its height; the store is put back after each.
+  auto expect_refused = [&](std::uint64_t h, const bytes& value, const std::string& why,
+                            std::uint64_t named = 0) {
+    store::write_batch w;
+    w.put("blocks", store::be64(h), value);
+    ASSERT_TRUE(raw_kv->write(w));
+    auto c = st.load_for_restart(4, genesis);
+    ASSERT_FALSE(c) << why;
+    const auto at = "at height " + std::to_string(named ? named : h);
+    EXPECT_TRUE(c.err().message.find(at + " ") != std::string::npos ||
+                c.err().message.find(at + ":") != std::string::npos)
+        << c.err().message;
+    EXPECT_NE(c.err().message.find(why), std::string::npos) << c.err().message;
+    store::write_batch undo;
+    undo.put("blocks", store::be64(h), codec::encode_committed(written[h - 1]));
+    ASSERT_TRUE(raw_kv->write(undo));
+    ASSERT_TRUE(st.load_for_restart(4, genesis));
+  };
+  expect_refused(5, bytes{1, 2, 3, 4, 5, 6, 7, 8}, "does not decode");
+  expect_refused(10, codec::encode_committed(written[10]), "holds height 11");
+  auto other_cert = written[11];
+  other_cert.cert.block_hash = written[12].cert.block_hash;
+  expect_refused(12, codec::encode_committed(other_cert), "certificate is for another block");
+  auto off_chain = block_at(20, written[3].cert.block_hash); // certified, but not on 19
+  expect_refused(20, codec::encode_committed(off_chain), "does not extend the block below");
+  {
+    // Another block certified at 48 on top of 47: height 49 no longer extends it.
+    auto b = *written[47].block;
+    b.header.timestamp_ms += 1;
+    proto::committed_block other{std::make_shared<const ledger::block>(b), written[47].cert};
+    other.cert.block_hash = b.hash();
+    expect_refused(48, codec::encode_committed(other), "does not extend the block below", 49);
+  }
+  {
+    store::write_batch w;
+    w.del("blocks", store::be64(30));
+    ASSERT_TRUE(raw_kv->write(w));
+    auto c = st.load_for_restart(4, genesis);
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.err().message.find("height 30 is missing"), std::string::npos) << c.err().message;
+    store::write_batch undo;
+    undo.put("blocks", store::be64(30), codec::encode_committed(written[29]));
+    ASSERT_TRUE(raw_kv->write(undo));
+  }
+  // Transactions are decoded (and checked against the header's root) in the top only: a
+  // tampered payload at height 49 is refused, at height 10 it is left to the archive's reads.
+  auto tamper = [&](std::uint64_t h) {
+    auto b = *written[h - 1].block;
+    b.txs[0].payload.push_back(0xff);
+    return codec::encode_committed({std::make_shared<const ledger::block>(b), written[h - 1].cert});
+  };
+  expect_refused(49, tamper(49), "tx_root does not match");
+  store::write_batch w;
+  w.put("blocks", store::be64(10), tamper(10));
+  ASSERT_TRUE(raw_kv->write(w));
+  EXPECT_TRUE(st.load_for_restart(4, genesis));
+  EXPECT_FALSE(st.load_for_restart(0, genesis)); // keep 0 decodes every height
+}
+
+TEST(codec, committed_header_decode_reads_what_the_full_decode_reads) {
+  auto cb = block_at(7, crypto::hash256{});
+  auto enc = codec::encode_committed(cb);
+  auto hd = codec::decode_committed_header(enc);
+  ASSERT_TRUE(hd) << hd.err().message;
+  EXPECT_EQ(hd->header, cb.block->header);
+  EXPECT_EQ(hd->cert_block_hash, cb.cert.block_hash);
+  EXPECT_EQ(hd->cert_height, cb.cert.height);
+  EXPECT_EQ(hd->cert_view, cb.cert.view);
+  EXPECT_FALSE(codec::decode_committed_header(bytes{}));
+  EXPECT_FALSE(codec::decode_committed_header(bytes(enc.begin(), enc.begin() + 16)));
+  codec::limits small;
+  small.max_message_bytes = 8;
+  EXPECT_FALSE(codec::decode_committed_header(enc, small));
+}
+
 TEST(chain_store, serves_raw_blocks_by_height) {
   auto st = chain_store::in_memory();
   ASSERT_TRUE(st->append(block_at(1, {})));

@@ -299,6 +299,74 @@ TEST(CoreRetention, RestoreKeepsOnlyTheWindow) {
   EXPECT_TRUE(fresh.find_committed(fresh.committed_height()));
 }
 
+TEST(CoreRetention, RestoreFromTheTopOfTheChainServesBelowFromTheArchiveAndRunsOn) {
+  // A restarted production node decodes only the top of its stored chain (the window); the
+  // heights below stay in the store, its archive. Node 6 is replaced by such a core mid-run.
+  cluster c(7, 2, 4, 2, true);
+  ASSERT_TRUE(c.run_to(30));
+  auto& old = *c.cores[6];
+  const auto head = old.committed_height();
+  std::vector<proto::committed_block> top;
+  for (auto h = head - 3; h <= head; ++h)
+    top.push_back(*c.archive.committed_block_at(h));
+  auto make = [&](const chain_archive* archive) {
+    core_config cc;
+    cc.me = 6;
+    cc.topo = c.topo;
+    cc.validators = c.set;
+    cc.certs = c.certs.get();
+    cc.signer = crypto::modelled_scheme().make_signer(cluster::seed_of(6));
+    cc.p.synthetic_txs_per_block = 3;
+    cc.retained_blocks = 4;
+    cc.retained_certificates = 2;
+    cc.archive = archive;
+    return std::make_unique<node_core>(std::move(cc));
+  };
+  auto fresh = make(&c.archive);
+  ASSERT_TRUE(fresh->restore(top));
+  EXPECT_EQ(fresh->committed_height(), head);
+  EXPECT_EQ(fresh->committed_hash(), old.committed_hash());
+  EXPECT_EQ(fresh->lowest_retained_height(), head - 3);
+  EXPECT_EQ(fresh->retained().chain_blocks, 4u);
+  ASSERT_TRUE(fresh->find_committed(1)); // below the top: the archive's
+  EXPECT_EQ(fresh->find_committed(1)->block->hash(), c.cores[0]->find_committed(1)->block->hash());
+
+  // What it refuses, naming the height: a top without an archive for the heights below, a
+  // gap, a certificate for another block, a block that does not extend the one below.
+  auto no_archive = make(nullptr);
+  auto r = no_archive->restore(top);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("archive"), std::string::npos) << r.err().message;
+  auto gap = top;
+  gap.erase(gap.begin() + 1);
+  r = make(&c.archive)->restore(gap);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("expected height " + std::to_string(head - 2)), std::string::npos)
+      << r.err().message;
+  auto forged = top;
+  forged[0].cert.block_hash = forged[1].cert.block_hash;
+  r = make(&c.archive)->restore(forged);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("is for another block"), std::string::npos) << r.err().message;
+  auto unlinked = top;
+  auto moved = *unlinked[1].block;
+  moved.header.parent = unlinked[2].cert.block_hash;
+  unlinked[1].block = std::make_shared<const ledger::block>(moved);
+  unlinked[1].cert.block_hash = moved.hash(); // certified, but not on top of height head - 3
+  r = make(&c.archive)->restore(unlinked);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.err().message.find("does not extend"), std::string::npos) << r.err().message;
+
+  // The restored core takes node 6's place and commits on with the others.
+  c.cores[6] = std::move(fresh);
+  c.cores[6]->start(c.now);
+  c.flush(6);
+  ASSERT_TRUE(c.run_to(head + 10));
+  EXPECT_GE(c.cores[6]->committed_height(), head + 10);
+  EXPECT_EQ(c.cores[6]->find_committed(head + 10)->block->hash(),
+            c.cores[0]->find_committed(head + 10)->block->hash());
+}
+
 } // namespace
 } // namespace bystack::bbft
 

@@ -1,0 +1,2 @@
+add_executable(bystack-restart-bench ${CMAKE_CURRENT_LIST_DIR}/restart_bench.cpp)
+target_link_libraries(bystack-restart-bench PRIVATE bystack_node bystack_warnings)
