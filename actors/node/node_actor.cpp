@@ -105,10 +105,14 @@ caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
           i = e.next;
         }
       },
-      [self](window_atom, const node_event_pull& p) {
+      // Sent without a response id (caf::anon_send), so nothing answers it: returning
+      // `delegated` tells CAF so, instead of an empty reply it would build and drop through a
+      // response promise (an atomic count on the actor per window, a cache miss at scale).
+      [self](window_atom, const node_event_pull& p) -> caf::delegated<void> {
         node_event e;
         while (p.source->next(p.instance, e))
           handle_event(self->state, e);
+        return {};
       },
       [self](status_atom) -> node_status {
         const auto& c = *self->state.core;
