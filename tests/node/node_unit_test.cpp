@@ -349,6 +349,18 @@ proto::committed_block block_at(std::uint64_t h, const crypto::hash256& parent) 
   return {b, c};
 }
 
+/// Appends heights 1..n, each on the one below, and returns what was written.
+std::vector<proto::committed_block> append_chain(chain_store& st, std::uint64_t n) {
+  std::vector<proto::committed_block> written;
+  crypto::hash256 parent;
+  for (std::uint64_t h = 1; h <= n; ++h) {
+    written.push_back(block_at(h, parent));
+    parent = written.back().cert.block_hash;
+    EXPECT_TRUE(st.append(written.back())) << h;
+  }
+  return written;
+}
+
 TEST(chain_store, reopening_reloads_the_chain_in_order) {
   temp_dir dir;
   std::vector<proto::committed_block> written;
@@ -400,13 +412,7 @@ TEST(store_archive, serves_stored_blocks_and_counts_what_it_cannot) {
   auto kv = store::make_memory_store(chain_store::columns());
   auto* raw_kv = kv.get();
   chain_store st(std::move(kv), false);
-  std::vector<proto::committed_block> written;
-  crypto::hash256 parent;
-  for (std::uint64_t h = 1; h <= 4; ++h) {
-    written.push_back(block_at(h, parent));
-    parent = written.back().cert.block_hash;
-    ASSERT_TRUE(st.append(written.back()));
-  }
+  auto written = append_chain(st, 4);
   store_archive archive(st, codec::limits{});
   for (std::uint64_t h = 1; h <= 4; ++h) {
     auto b = archive.committed_block_at(h);
@@ -432,13 +438,7 @@ TEST(chain_store, restart_load_checks_every_height_and_decodes_only_the_top) {
   auto* raw_kv = kv.get();
   chain_store st(std::move(kv), false);
   const crypto::hash256 genesis{}; // block_at(1, {}) extends the zero hash
-  std::vector<proto::committed_block> written;
-  crypto::hash256 parent;
-  for (std::uint64_t h = 1; h <= 50; ++h) {
-    written.push_back(block_at(h, parent));
-    parent = written.back().cert.block_hash;
-    ASSERT_TRUE(st.append(written.back()));
-  }
+  auto written = append_chain(st, 50);
   for (std::uint64_t keep : {0u, 4u, 50u, 80u}) {
     auto c = st.load_for_restart(keep, genesis);
     ASSERT_TRUE(c) << c.err().message;

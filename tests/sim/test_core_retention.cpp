@@ -76,23 +76,29 @@ struct cluster {
     for (std::uint32_t i = 0; i < n; ++i)
       keys.push_back(crypto::modelled_scheme().make_signer(seed_of(i))->pub());
     set = std::make_shared<const crypto::validator_set>(std::move(keys));
-    for (std::uint32_t i = 0; i < n; ++i) {
-      core_config cc;
-      cc.me = i;
-      cc.topo = topo;
-      cc.validators = set;
-      cc.certs = certs.get();
-      cc.signer = crypto::modelled_scheme().make_signer(seed_of(i));
-      cc.p.synthetic_txs_per_block = 3;
-      cc.retained_blocks = retained_blocks;
-      cc.retained_certificates = retained_certificates;
-      cc.archive = with_archive ? &archive : nullptr;
-      cores.push_back(std::make_unique<node_core>(std::move(cc)));
-    }
+    for (std::uint32_t i = 0; i < n; ++i)
+      cores.push_back(std::make_unique<node_core>(
+          config(i, retained_blocks, retained_certificates, with_archive ? &archive : nullptr)));
     for (std::uint32_t i = 0; i < n; ++i) {
       cores[i]->start(0);
       flush(i);
     }
+  }
+
+  /// Node i's configuration: this cluster's topology, set and scheme, 3 transactions per block.
+  core_config config(std::uint32_t i, std::uint64_t retained_blocks,
+                     std::uint64_t retained_certificates, const chain_archive* a) const {
+    core_config cc;
+    cc.me = i;
+    cc.topo = topo;
+    cc.validators = set;
+    cc.certs = certs.get();
+    cc.signer = crypto::modelled_scheme().make_signer(seed_of(i));
+    cc.p.synthetic_txs_per_block = 3;
+    cc.retained_blocks = retained_blocks;
+    cc.retained_certificates = retained_certificates;
+    cc.archive = a;
+    return cc;
   }
 
   bool cut(std::uint32_t i) const {
@@ -280,15 +286,7 @@ TEST(CoreRetention, RestoreKeepsOnlyTheWindow) {
   std::vector<proto::committed_block> chain;
   for (std::uint64_t h = 1; h <= c.cores[0]->committed_height(); ++h)
     chain.push_back(c.cores[0]->committed_block_at(h));
-  core_config cc;
-  cc.me = 0;
-  cc.topo = c.topo;
-  cc.validators = c.set;
-  cc.certs = c.certs.get();
-  cc.signer = crypto::modelled_scheme().make_signer(cluster::seed_of(0));
-  cc.retained_blocks = 4;
-  cc.retained_certificates = 2;
-  node_core fresh(std::move(cc));
+  node_core fresh(c.config(0, 4, 2, nullptr));
   ASSERT_TRUE(fresh.restore(chain));
   EXPECT_EQ(fresh.committed_height(), chain.size());
   EXPECT_EQ(fresh.committed_hash(), chain.back().block->hash());
@@ -310,17 +308,7 @@ TEST(CoreRetention, RestoreFromTheTopOfTheChainServesBelowFromTheArchiveAndRunsO
   for (auto h = head - 3; h <= head; ++h)
     top.push_back(*c.archive.committed_block_at(h));
   auto make = [&](const chain_archive* archive) {
-    core_config cc;
-    cc.me = 6;
-    cc.topo = c.topo;
-    cc.validators = c.set;
-    cc.certs = c.certs.get();
-    cc.signer = crypto::modelled_scheme().make_signer(cluster::seed_of(6));
-    cc.p.synthetic_txs_per_block = 3;
-    cc.retained_blocks = 4;
-    cc.retained_certificates = 2;
-    cc.archive = archive;
-    return std::make_unique<node_core>(std::move(cc));
+    return std::make_unique<node_core>(c.config(6, 4, 2, archive));
   };
   auto fresh = make(&c.archive);
   ASSERT_TRUE(fresh->restore(top));
