@@ -102,30 +102,23 @@ result<void> node_core::restore(const std::vector<proto::committed_block>& chain
   for (const auto& cb : chain) {
     if (!cb.block) return make_error("restore: missing block body");
     const auto& h = cb.block->header;
-    if (top_only) {
-      // The first block of the top: the heights below it are the archive's.
-      if (cb.cert.block_hash != cb.block->hash())
-        return make_error("restore: certificate at height " + std::to_string(h.height) +
-                          " is for another block");
-      chain_.clear();
-      chain_hashes_.clear();
-      chain_base_ = h.height;
-      auto cert = std::make_shared<const proto::block_certificate>(cb.cert);
-      chain_.push_back(chain_entry{cb.block, cert});
-      chain_hashes_.push_back(cb.cert.block_hash);
-      if (cb.cert.view > high_qc_->view) high_qc_ = cert;
-      top_only = false;
-      continue;
-    }
-    if (h.height != committed_height() + 1)
+    if (!top_only && h.height != committed_height() + 1)
       return make_error("restore: expected height " + std::to_string(committed_height() + 1) +
                         ", found " + std::to_string(h.height));
-    if (h.parent != chain_hashes_.back())
+    if (!top_only && h.parent != chain_hashes_.back())
       return make_error("restore: block at height " + std::to_string(h.height) +
                         " does not extend the block below it");
     if (cb.cert.block_hash != cb.block->hash())
       return make_error("restore: certificate at height " + std::to_string(h.height) +
                         " is for another block");
+    if (top_only) {
+      // The first block of the top: the heights below it are the archive's (the store checked
+      // how they link up), and the window starts here instead of at genesis.
+      chain_.clear();
+      chain_hashes_.clear();
+      chain_base_ = h.height;
+      top_only = false;
+    }
     auto cert = std::make_shared<const proto::block_certificate>(cb.cert);
     chain_.push_back(chain_entry{cb.block, cert});
     chain_hashes_.push_back(cb.cert.block_hash);
