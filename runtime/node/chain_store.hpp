@@ -1,6 +1,7 @@
 #pragma once
-/// The committed chain on disk: each block with its certificate under its big-endian height, and
-/// the head height, written together in one atomic batch. In BUTXO mode the same batch carries
+/// The committed chain on disk: each block with its certificate under its big-endian height (and
+/// a 152-byte header record beside it, for restarts), and the head height, written together in
+/// one atomic batch. In BUTXO mode the same batch carries
 /// what the block changed in the ledger: unspent outputs, undo data, asset definitions, supply
 /// totals, used issuances, an owner index and a transaction index, so that a restarted node loads
 /// its UTXO set instead of replaying the chain.
@@ -48,6 +49,11 @@ struct tx_record {
   bytes tx; ///< canonical encoding with witnesses
 };
 
+/// The record the store keeps per height next to the block (column `headers`): the header and
+/// what the certificate certifies, 152 bytes, so that a restart walks the chain below its window
+/// without reading whole blocks.
+bytes header_record(const ledger::block_header& h, const proto::block_certificate& c);
+
 /// What a restart takes from the store (chain_store::load_for_restart).
 struct stored_chain {
   std::uint64_t head = 0;               ///< the stored head height (0: nothing stored)
@@ -85,7 +91,8 @@ public:
   /// Loads and decodes heights 1..head in order; the error names the first bad height.
   result<std::vector<proto::committed_block>> load_all() const;
   /// What a restart needs, in memory bounded by the chain window instead of the chain: walks
-  /// heights 1..head reading each block's header and certificate only (not its transactions),
+  /// heights 1..head reading each height's header record (header_record(); in a store written
+  /// before the records, the block's header and certificate without its transactions),
   /// checking that every height is there, holds its own height, carries a certificate for its
   /// block and extends the block below it (height 1 extends `genesis`), and notes each
   /// proposer; decodes in full (transactions and their root checked) only the top `keep`

@@ -458,64 +458,100 @@ TEST(chain_store, restart_load_checks_every_height_and_decodes_only_the_top) {
   EXPECT_EQ(empty->head_hash, genesis);
   EXPECT_TRUE(empty->top.empty());
 
-  // Each fault is found below the top too (headers and certificates are read at every height),
-  // and named with its height; the store is put back after each.
-  auto expect_refused = [&](std::uint64_t h, const bytes& value, const std::string& why,
-                            std::uint64_t named = 0) {
+  // Each fault is found below the top too (every height's header and certificate are read),
+  // and named with its height; the store is put back after each. Twice: with the header
+  // records a store keeps beside its blocks (a fault below the top is in the record), and as a
+  // store written before them (no records: the blocks' headers are read).
+  for (bool records : {true, false}) {
+    SCOPED_TRACE(records ? "header records" : "no header records");
+    if (!records) {
+      store::write_batch w;
+      for (std::uint64_t h = 1; h <= 50; ++h)
+        w.del("headers", store::be64(h));
+      ASSERT_TRUE(raw_kv->write(w));
+      ASSERT_TRUE(st.load_for_restart(4, genesis)); // the blocks' headers stand in
+    }
+    auto put_back = [&](std::uint64_t h) {
+      store::write_batch undo;
+      undo.put("blocks", store::be64(h), codec::encode_committed(written[h - 1]));
+      if (records)
+        undo.put("headers", store::be64(h),
+                 header_record(written[h - 1].block->header, written[h - 1].cert));
+      ASSERT_TRUE(raw_kv->write(undo));
+      ASSERT_TRUE(st.load_for_restart(4, genesis));
+    };
+    // Below the top (heights 1..46) the fault goes where the walk reads: the record, if kept.
+    auto inject = [&](std::uint64_t h, const proto::committed_block* cb, const bytes& garbage) {
+      store::write_batch w;
+      if (records && h <= 46)
+        w.put("headers", store::be64(h), cb ? header_record(cb->block->header, cb->cert) : garbage);
+      else
+        w.put("blocks", store::be64(h), cb ? codec::encode_committed(*cb) : garbage);
+      ASSERT_TRUE(raw_kv->write(w));
+    };
+    auto expect_refused = [&](std::uint64_t h, const proto::committed_block* cb,
+                              const std::string& why, std::uint64_t named = 0) {
+      inject(h, cb, bytes{1, 2, 3, 4, 5, 6, 7, 8});
+      auto c = st.load_for_restart(4, genesis);
+      ASSERT_FALSE(c) << why;
+      const auto at = "at height " + std::to_string(named ? named : h);
+      EXPECT_TRUE(c.err().message.find(at + " ") != std::string::npos ||
+                  c.err().message.find(at + ":") != std::string::npos)
+          << c.err().message;
+      EXPECT_NE(c.err().message.find(why), std::string::npos) << c.err().message;
+      put_back(h);
+    };
+    expect_refused(5, nullptr, "does not decode");
+    expect_refused(10, &written[10], "holds height 11");
+    auto other_cert = written[11];
+    other_cert.cert.block_hash = written[12].cert.block_hash;
+    expect_refused(12, &other_cert, "certificate is for another block");
+    auto off_chain = block_at(20, written[3].cert.block_hash); // certified, but not on 19
+    expect_refused(20, &off_chain, "does not extend the block below");
+    // Another block certified at 46 on top of 45: height 47 no longer extends it.
+    auto b46 = *written[45].block;
+    b46.header.timestamp_ms += 1;
+    proto::committed_block other{std::make_shared<const ledger::block>(b46), written[45].cert};
+    other.cert.block_hash = b46.hash();
+    expect_refused(46, &other, "does not extend the block below", 47);
+    // Likewise in the top (48 under 49), where the blocks are decoded in full.
+    auto b48 = *written[47].block;
+    b48.header.timestamp_ms += 1;
+    proto::committed_block other48{std::make_shared<const ledger::block>(b48), written[47].cert};
+    other48.cert.block_hash = b48.hash();
+    expect_refused(48, &other48, "does not extend the block below", 49);
+    {
+      store::write_batch w;
+      w.del("blocks", store::be64(30));
+      w.del("headers", store::be64(30));
+      ASSERT_TRUE(raw_kv->write(w));
+      auto c = st.load_for_restart(4, genesis);
+      ASSERT_FALSE(c);
+      EXPECT_NE(c.err().message.find("height 30 is missing"), std::string::npos) << c.err().message;
+      put_back(30);
+    }
+    // Transactions are decoded (and checked against the header's root) in the top only: a
+    // tampered payload at height 49 is refused, at height 10 it is left to the archive's reads.
+    auto tamper = [&](std::uint64_t h) {
+      auto b = *written[h - 1].block;
+      b.txs[0].payload.push_back(0xff);
+      return codec::encode_committed(
+          {std::make_shared<const ledger::block>(b), written[h - 1].cert});
+    };
     store::write_batch w;
-    w.put("blocks", store::be64(h), value);
-    ASSERT_TRUE(raw_kv->write(w));
-    auto c = st.load_for_restart(4, genesis);
-    ASSERT_FALSE(c) << why;
-    const auto at = "at height " + std::to_string(named ? named : h);
-    EXPECT_TRUE(c.err().message.find(at + " ") != std::string::npos ||
-                c.err().message.find(at + ":") != std::string::npos)
-        << c.err().message;
-    EXPECT_NE(c.err().message.find(why), std::string::npos) << c.err().message;
-    store::write_batch undo;
-    undo.put("blocks", store::be64(h), codec::encode_committed(written[h - 1]));
-    ASSERT_TRUE(raw_kv->write(undo));
-    ASSERT_TRUE(st.load_for_restart(4, genesis));
-  };
-  expect_refused(5, bytes{1, 2, 3, 4, 5, 6, 7, 8}, "does not decode");
-  expect_refused(10, codec::encode_committed(written[10]), "holds height 11");
-  auto other_cert = written[11];
-  other_cert.cert.block_hash = written[12].cert.block_hash;
-  expect_refused(12, codec::encode_committed(other_cert), "certificate is for another block");
-  auto off_chain = block_at(20, written[3].cert.block_hash); // certified, but not on 19
-  expect_refused(20, codec::encode_committed(off_chain), "does not extend the block below");
-  {
-    // Another block certified at 48 on top of 47: height 49 no longer extends it.
-    auto b = *written[47].block;
-    b.header.timestamp_ms += 1;
-    proto::committed_block other{std::make_shared<const ledger::block>(b), written[47].cert};
-    other.cert.block_hash = b.hash();
-    expect_refused(48, codec::encode_committed(other), "does not extend the block below", 49);
-  }
-  {
-    store::write_batch w;
-    w.del("blocks", store::be64(30));
+    w.put("blocks", store::be64(49), tamper(49));
     ASSERT_TRUE(raw_kv->write(w));
     auto c = st.load_for_restart(4, genesis);
     ASSERT_FALSE(c);
-    EXPECT_NE(c.err().message.find("height 30 is missing"), std::string::npos) << c.err().message;
-    store::write_batch undo;
-    undo.put("blocks", store::be64(30), codec::encode_committed(written[29]));
-    ASSERT_TRUE(raw_kv->write(undo));
+    EXPECT_NE(c.err().message.find("tx_root does not match"), std::string::npos) << c.err().message;
+    put_back(49);
+    store::write_batch w10;
+    w10.put("blocks", store::be64(10), tamper(10));
+    ASSERT_TRUE(raw_kv->write(w10));
+    EXPECT_TRUE(st.load_for_restart(4, genesis));
+    EXPECT_FALSE(st.load_for_restart(0, genesis)); // keep 0 decodes every height
+    put_back(10);
   }
-  // Transactions are decoded (and checked against the header's root) in the top only: a
-  // tampered payload at height 49 is refused, at height 10 it is left to the archive's reads.
-  auto tamper = [&](std::uint64_t h) {
-    auto b = *written[h - 1].block;
-    b.txs[0].payload.push_back(0xff);
-    return codec::encode_committed({std::make_shared<const ledger::block>(b), written[h - 1].cert});
-  };
-  expect_refused(49, tamper(49), "tx_root does not match");
-  store::write_batch w;
-  w.put("blocks", store::be64(10), tamper(10));
-  ASSERT_TRUE(raw_kv->write(w));
-  EXPECT_TRUE(st.load_for_restart(4, genesis));
-  EXPECT_FALSE(st.load_for_restart(0, genesis)); // keep 0 decodes every height
 }
 
 TEST(codec, committed_header_decode_reads_what_the_full_decode_reads) {
