@@ -37,72 +37,6 @@ bool hash_from(byte_view b, crypto::hash256& out) {
   return true;
 }
 
-/// A height's header and what its certificate certifies, in a fixed layout of 152 bytes: what
-/// a restart walks below the chain window instead of the whole stored block.
-constexpr std::size_t header_record_bytes = 3 * 8 + 2 * 32 + 8 + 2 * 4 + 2 * 8 + 32;
-
-void put_u64(bytes& out, std::uint64_t x) {
-  for (int i = 7; i >= 0; --i)
-    out.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
-}
-std::uint64_t get_u64(const std::uint8_t*& p, int bytes_n = 8) {
-  std::uint64_t x = 0;
-  for (int i = 0; i < bytes_n; ++i)
-    x = x << 8 | *p++;
-  return x;
-}
-void put_hash(bytes& out, const crypto::hash256& h) {
-  out.insert(out.end(), h.data.begin(), h.data.end());
-}
-crypto::hash256 get_hash(const std::uint8_t*& p) {
-  crypto::hash256 h;
-  std::copy(p, p + 32, h.data.begin());
-  p += 32;
-  return h;
-}
-
-} // namespace
-
-bytes header_record(const ledger::block_header& h, const proto::block_certificate& c) {
-  bytes out;
-  out.reserve(header_record_bytes);
-  put_u64(out, h.height);
-  put_u64(out, h.view);
-  put_u64(out, h.parent_view);
-  put_hash(out, h.parent);
-  put_hash(out, h.tx_root);
-  put_u64(out, h.timestamp_ms);
-  for (std::uint32_t x : {h.proposer, h.tx_count})
-    for (int i = 3; i >= 0; --i)
-      out.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
-  put_u64(out, c.height);
-  put_u64(out, c.view);
-  put_hash(out, c.block_hash);
-  return out;
-}
-
-namespace {
-
-result<codec::stored_header> read_header_record(const bytes& b) {
-  if (b.size() != header_record_bytes)
-    return make_error("header record of " + std::to_string(b.size()) + " bytes, not " +
-                      std::to_string(header_record_bytes));
-  const auto* p = b.data();
-  codec::stored_header s;
-  s.header.height = get_u64(p);
-  s.header.view = get_u64(p);
-  s.header.parent_view = get_u64(p);
-  s.header.parent = get_hash(p);
-  s.header.tx_root = get_hash(p);
-  s.header.timestamp_ms = get_u64(p);
-  s.header.proposer = static_cast<std::uint32_t>(get_u64(p, 4));
-  s.header.tx_count = static_cast<std::uint32_t>(get_u64(p, 4));
-  s.cert_height = get_u64(p);
-  s.cert_view = get_u64(p);
-  s.cert_block_hash = get_hash(p);
-  return s;
-}
-
 bytes concat(bytes a, const bytes& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -133,10 +67,61 @@ void put_utxo_meta(store::write_batch& batch, const crypto::hash256& hash, std::
             concat(concat(key_of(hash), store::be64(count)), store::be64(height)));
 }
 
+/// A height's header and what its certificate certifies, in a fixed layout of 160 bytes (numbers
+/// as be64, hashes as their 32 bytes): what a restart walks below the chain window instead of
+/// the whole stored block.
+constexpr std::size_t header_record_bytes = 8 * 8 + 3 * 32;
+
+result<codec::stored_header> read_header_record(const bytes& b) {
+  if (b.size() != header_record_bytes)
+    return make_error("header record of " + std::to_string(b.size()) + " bytes, not " +
+                      std::to_string(header_record_bytes));
+  byte_view at(b);
+  auto number = [&] {
+    auto x = store::read_be64(at);
+    at = at.subspan(8);
+    return x;
+  };
+  auto hash = [&] {
+    crypto::hash256 h;
+    hash_from(at.first(32), h);
+    at = at.subspan(32);
+    return h;
+  };
+  codec::stored_header s;
+  s.header.height = number();
+  s.header.view = number();
+  s.header.parent_view = number();
+  s.header.parent = hash();
+  s.header.tx_root = hash();
+  s.header.timestamp_ms = number();
+  s.header.proposer = static_cast<std::uint32_t>(number());
+  s.header.tx_count = static_cast<std::uint32_t>(number());
+  s.cert_height = number();
+  s.cert_view = number();
+  s.cert_block_hash = hash();
+  return s;
+}
+
 } // namespace
 
+bytes header_record(const ledger::block_header& h, const proto::block_certificate& c) {
+  bytes out;
+  out.reserve(header_record_bytes);
+  auto add = [&](const bytes& x) { out.insert(out.end(), x.begin(), x.end()); };
+  for (auto x : {h.height, h.view, h.parent_view})
+    add(store::be64(x));
+  add(key_of(h.parent));
+  add(key_of(h.tx_root));
+  for (std::uint64_t x :
+       {h.timestamp_ms, std::uint64_t{h.proposer}, std::uint64_t{h.tx_count}, c.height, c.view})
+    add(store::be64(x));
+  add(key_of(c.block_hash));
+  return out;
+}
+
 std::vector<std::string> chain_store::columns() {
-  return {blocks_col, meta_col,      utxo_col,   undo_col, assets_col,  supply_col,
+  return {blocks_col,    meta_col,   utxo_col, undo_col,    assets_col, supply_col,
           issuances_col, owners_col, txs_col,  pending_col, headers_col};
 }
 
@@ -223,38 +208,35 @@ result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
   out.top.reserve(*h - first_full + 1);
   for (std::uint64_t i = 1; i <= *h; ++i) {
     auto where = [&] { return "chain store: block at height " + std::to_string(i); };
-    auto missing = [&] {
-      return make_error(where() + " is missing below the head " + std::to_string(*h));
-    };
+    // What the walk reads: in the top, the stored block, decoded in full; below it, the height's
+    // header record (160 bytes, written with the block), or, in a store written before records
+    // were kept, the block's header and certificate read without its transactions.
+    std::optional<bytes> record;
+    if (i < first_full) {
+      auto rec = kv_->get(headers_col, store::be64(i));
+      if (!rec) return make_error(where() + ": " + rec.err().message);
+      record = std::move(*rec);
+    }
+    std::optional<bytes> block;
+    if (!record) {
+      auto raw = raw_at(i);
+      if (!raw) return make_error(where() + ": " + raw.err().message);
+      if (!*raw) return make_error(where() + " is missing below the head " + std::to_string(*h));
+      block = std::move(*raw);
+    }
     ledger::block_header hd;
     crypto::hash256 certified;
     if (i >= first_full) {
-      auto raw = raw_at(i);
-      if (!raw) return make_error(where() + ": " + raw.err().message);
-      if (!*raw) return missing();
-      auto b = codec::decode_committed(**raw, lim);
+      auto b = codec::decode_committed(*block, lim);
       if (!b) return make_error(where() + " does not decode: " + b.err().message);
       hd = b->block->header;
       certified = b->cert.block_hash;
       out.top.push_back(std::move(*b));
     } else {
-      // Below the window: the height's header record (152 bytes, written with the block), or,
-      // in a store written before records were kept, the block's header and certificate read
-      // without its transactions.
-      auto rec = kv_->get(headers_col, store::be64(i));
-      if (!rec) return make_error(where() + ": " + rec.err().message);
-      result<codec::stored_header> s = make_error("unread");
-      if (*rec) {
-        s = read_header_record(**rec);
-      } else {
-        auto raw = raw_at(i);
-        if (!raw) return make_error(where() + ": " + raw.err().message);
-        if (!*raw) return missing();
-        s = codec::decode_committed_header(**raw, lim);
-      }
-      if (!s) return make_error(where() + " does not decode: " + s.err().message);
-      hd = s->header;
-      certified = s->cert_block_hash;
+      auto sh = record ? read_header_record(*record) : codec::decode_committed_header(*block, lim);
+      if (!sh) return make_error(where() + " does not decode: " + sh.err().message);
+      hd = sh->header;
+      certified = sh->cert_block_hash;
     }
     if (hd.height != i) return make_error(where() + " holds height " + std::to_string(hd.height));
     auto hash = hd.hash();

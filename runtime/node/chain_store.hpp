@@ -1,6 +1,6 @@
 #pragma once
 /// The committed chain on disk: each block with its certificate under its big-endian height (and
-/// a 152-byte header record beside it, for restarts), and the head height, written together in
+/// a 160-byte header record beside it, for restarts), and the head height, written together in
 /// one atomic batch. In BUTXO mode the same batch carries
 /// what the block changed in the ledger: unspent outputs, undo data, asset definitions, supply
 /// totals, used issuances, an owner index and a transaction index, so that a restarted node loads
@@ -50,7 +50,7 @@ struct tx_record {
 };
 
 /// The record the store keeps per height next to the block (column `headers`): the header and
-/// what the certificate certifies, 152 bytes, so that a restart walks the chain below its window
+/// what the certificate certifies, 160 bytes, so that a restart walks the chain below its window
 /// without reading whole blocks.
 bytes header_record(const ledger::block_header& h, const proto::block_certificate& c);
 
