@@ -72,6 +72,7 @@ election_provider::build(const ledger::dpos::elected_set& e,
 void election_provider::on_commit(const ledger::block_delta& d, std::uint64_t height) {
   tally_.apply(d);
   height_ = height;
+  last_record_.reset();
   auto target = ledger::dpos::elects_epoch(height, p_.epoch_blocks);
   if (!target || elected_.count(*target)) return;
   const auto& previous = std::prev(elected_.end())->second;
@@ -83,13 +84,65 @@ void election_provider::on_commit(const ledger::block_delta& d, std::uint64_t he
   proposed_.clear();
   const auto& demoted = failed_supers_;
   auto s = build(e, demoted);
+  bool kept_previous = false;
   if (!s) { // no elected member runs a node: keep the previous set
     e.members = previous.members;
     e.carried_over = true;
+    kept_previous = true;
     s = build(e);
   }
+  last_record_ = ledger::dpos::election_record{
+      height, e, std::vector<std::uint32_t>(failed_supers_.begin(), failed_supers_.end()),
+      kept_previous};
   elected_[*target] = std::move(e);
   sets_[*target] = std::move(s);
+}
+
+std::optional<ledger::dpos::election_record>
+election_provider::record_at(std::uint64_t height) const {
+  if (!last_record_ || last_record_->height != height) return std::nullopt;
+  return last_record_;
+}
+
+result<void> election_provider::restore(const std::vector<ledger::dpos::election_record>& records,
+                                        ledger::dpos::vote_tally tally, std::uint64_t height) {
+  if (height_ != 0 || elected_.size() != 2)
+    return make_error("elections: restore needs a provider that has seen no commit");
+  // Every electing height up to `height` has its record, in order, and nothing else.
+  const auto want = p_.epoch_blocks == 0 ? 0 : height / p_.epoch_blocks;
+  if (records.size() != want)
+    return make_error("elections: " + std::to_string(records.size()) + " election records for " +
+                      std::to_string(want) + " electing heights up to height " +
+                      std::to_string(height));
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    const auto at = "elections: the record of height " + std::to_string(r.height) + ": ";
+    const auto h = (i + 1) * p_.epoch_blocks;
+    if (r.height != h) return make_error(at + "expected the record of height " + std::to_string(h));
+    if (r.elected.epoch != ledger::dpos::elects_epoch(h, p_.epoch_blocks))
+      return make_error(at + "it elects epoch " + std::to_string(r.elected.epoch));
+    if (r.kept_previous && r.elected.members != std::prev(elected_.end())->second.members)
+      return make_error(at + "it keeps the previous set but names other members");
+    std::set<std::uint32_t> demoted;
+    for (auto d : r.demoted) {
+      if (d >= universe_->size())
+        return make_error(at + "demoted node " + std::to_string(d) + " is not in the universe");
+      demoted.insert(d);
+    }
+    auto s = r.kept_previous ? build(r.elected) : build(r.elected, demoted);
+    if (!s && !r.kept_previous)
+      return make_error(at + "its set cannot be grouped with its demoted super nodes");
+    elected_[r.elected.epoch] = r.elected;
+    sets_[r.elected.epoch] = std::move(s);
+    failed_supers_ = std::move(demoted);
+  }
+  tally_ = std::move(tally);
+  height_ = height;
+  proposed_.clear();
+  last_record_ = records.empty() || records.back().height != height
+                     ? std::nullopt
+                     : std::optional<ledger::dpos::election_record>(records.back());
+  return {};
 }
 
 void election_provider::note_proposer(std::uint64_t, std::uint32_t proposer) {

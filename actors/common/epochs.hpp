@@ -15,6 +15,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace bystack::bbft {
@@ -92,10 +93,33 @@ public:
   }
   std::shared_ptr<const epoch_set> set_of(std::uint64_t epoch) const override;
 
+  /// Returns what the commit of `height` elected (the record a store keeps so that a restart
+  /// need not replay the chain), or nullopt when that commit elected nothing. Valid until the
+  /// next on_commit.
+  std::optional<ledger::dpos::election_record> record_at(std::uint64_t height) const;
+  /// Rebuilds the state after the commit of `height` from the records of every election up to
+  /// it (in height order; every electing height up to `height` must have one) and the vote tally
+  /// after it (vote_tally::from_state of the state at `height`): call on a provider that has
+  /// seen no commit, then note_proposer for every height from the last record's (1 without one)
+  /// to `height`, as the first commit did. Equal to feeding every commit again (tests check
+  /// it); a record that does not fit (a missing or extra epoch, a grouping that cannot be rebuilt
+  /// from it) is refused, naming its height.
+  result<void> restore(const std::vector<ledger::dpos::election_record>& records,
+                       ledger::dpos::vote_tally tally, std::uint64_t height);
+  /// The super nodes demoted for proposing nothing in their epoch (node ids), and the proposers
+  /// noted in the current epoch.
+  const std::set<std::uint32_t>& demoted() const noexcept { return failed_supers_; }
+  const std::set<std::uint32_t>& proposed() const noexcept { return proposed_; }
+  /// The first height whose proposers the state after `records` still needs noted (restore()).
+  static std::uint64_t replay_from(const std::vector<ledger::dpos::election_record>& records) {
+    return records.empty() ? 1 : records.back().height;
+  }
+
   /// Returns the election of an epoch (null if not yet elected).
   const ledger::dpos::elected_set* elected(std::uint64_t epoch) const;
   const ledger::dpos::vote_tally& tally() const noexcept { return tally_; }
   std::uint64_t last_height() const noexcept { return height_; }
+  const ledger::dpos::election_params& params() const noexcept { return p_; }
 
 private:
   std::shared_ptr<const epoch_set> build(const ledger::dpos::elected_set& e,
@@ -110,6 +134,7 @@ private:
   std::map<std::uint64_t, std::shared_ptr<const epoch_set>> sets_;
   std::set<std::uint32_t> proposed_;      ///< proposers in the current epoch
   std::set<std::uint32_t> failed_supers_; ///< super nodes that proposed nothing in their epoch
+  std::optional<ledger::dpos::election_record> last_record_; ///< the last commit's election
 };
 
 } // namespace bystack::bbft

@@ -120,6 +120,24 @@ std::optional<federation_term> federation_elector::on_commit(std::uint64_t heigh
   return t;
 }
 
+result<void> federation_elector::restore(std::vector<federation_term> later) {
+  if (terms_.size() != 1)
+    return make_error("federation elections: the elector has elected already");
+  std::uint64_t last = 0;
+  for (auto& t : later) {
+    if (t.epoch < 2 || t.epoch <= last)
+      return make_error("federation elections: the term of epoch " + std::to_string(t.epoch) +
+                        " follows epoch " + std::to_string(last));
+    if (t.sidechain_from != t.epoch * p_.epoch_blocks + 1)
+      return make_error("federation elections: the term of epoch " + std::to_string(t.epoch) +
+                        " is in force from sidechain height " + std::to_string(t.sidechain_from));
+    last = t.epoch;
+  }
+  for (auto& t : later)
+    terms_.push_back(std::move(t));
+  return {};
+}
+
 const federation_term& federation_elector::at_sidechain(std::uint64_t height) const {
   const auto* cur = &terms_.front();
   for (const auto& t : terms_)

@@ -86,6 +86,11 @@ public:
   std::vector<federation_rotation> rotations() const;
   /// Returns every federation program of the schedule, the genesis one first (supply checker).
   std::vector<ledger::control_program> programs() const;
+  /// Adds the terms elected after genesis, as a restart reads them from the store, to an
+  /// elector that has elected nothing yet; refuses terms out of order (epochs must grow, each
+  /// in force from its epoch's first height) or an elector that has elected already.
+  result<void> restore(std::vector<federation_term> later);
+  const federation_election_params& params() const noexcept { return p_; }
 
 private:
   federation_election_params p_;

@@ -14,6 +14,21 @@
 
 namespace bystack::federation {
 
+/// What one electing sidechain height (the last block of an epoch) did to the schedule: the
+/// term it elected, or none when the members and collectors stay. A node's store keeps one per
+/// electing height, written with its block, so that a restart rebuilds the schedule from them and
+/// the vote tally of its UTXO set instead of replaying every height.
+struct schedule_record {
+  std::uint64_t height = 0;
+  std::optional<federation_term> term;
+  bool operator==(const schedule_record&) const = default;
+};
+/// Encodes a record canonically (version byte first).
+bytes encode(const schedule_record& r);
+/// Decodes a record; refuses an unknown version, oversized or truncated fields and trailing
+/// bytes, naming the field.
+result<schedule_record> decode_schedule_record(byte_view data);
+
 class federation_schedule {
 public:
   federation_schedule(federation_term genesis, federation_election_params p)
@@ -28,12 +43,22 @@ public:
   /// Returns the rotation a new term makes (nullopt when only the collectors changed).
   std::optional<federation_rotation> rotation_of(const federation_term& t) const;
 
+  /// Returns what the last on_commit did, when it was for `height` and that height elects.
+  std::optional<schedule_record> record_at(std::uint64_t height) const;
+  /// Rebuilds the schedule after sidechain height `head` from the records of every electing
+  /// height up to it (in height order) and the tally of the state at `head`, on a schedule that
+  /// has seen no commit; a missing or misplaced record is refused naming its height.
+  result<void> restore(const std::vector<schedule_record>& records, ledger::dpos::vote_tally tally,
+                       std::uint64_t head);
+
   const federation_elector& elector() const noexcept { return elector_; }
   const ledger::dpos::vote_tally& tally() const noexcept { return tally_; }
 
 private:
   ledger::dpos::vote_tally tally_;
   federation_elector elector_;
+  std::optional<schedule_record> last_record_;
+  std::uint64_t height_ = 0;
 };
 
 /// Returns the schedule as JSON-ready text fields (for GET /federation and status pages).

@@ -62,6 +62,41 @@ result<void> sidechain_host::on_commit(const ledger::block_delta& d, std::uint64
   return {};
 }
 
+std::optional<bytes> sidechain_host::record_at(std::uint64_t height) const {
+  if (!schedule_) return std::nullopt;
+  auto r = schedule_->record_at(height);
+  if (!r) return std::nullopt;
+  return encode(*r);
+}
+
+result<bool> sidechain_host::restore(const std::vector<std::pair<std::uint64_t, bytes>>& records,
+                                     const ledger::utxo_set& state, std::uint64_t head) {
+  if (!schedule_) return true;
+  const auto epoch_blocks = schedule_->elector().params().epoch_blocks;
+  const auto electing = epoch_blocks == 0 ? 0 : head / epoch_blocks;
+  if (records.size() < electing) return false;
+  std::vector<schedule_record> decoded;
+  for (const auto& [h, raw] : records) {
+    auto r = decode_schedule_record(raw);
+    if (!r)
+      return make_error("the schedule record of height " + std::to_string(h) + ": " +
+                        r.err().message);
+    if (r->height != h)
+      return make_error("the schedule record under height " + std::to_string(h) +
+                        " is for height " + std::to_string(r->height));
+    decoded.push_back(std::move(*r));
+  }
+  if (auto r = schedule_->restore(decoded, ledger::dpos::vote_tally::from_state(state), head); !r)
+    return r.err();
+  for (const auto& rot : schedule_->elector().rotations())
+    if (auto ok = rules_.add_rotation(rot); !ok)
+      return make_error("federation elections: the rotation from sidechain height " +
+                        std::to_string(rot.sidechain_from) + " was refused: " + ok.err().message);
+  std::lock_guard lock(mu_);
+  summary_ = summarize(schedule_->elector().terms());
+  return true;
+}
+
 std::vector<term_summary> sidechain_host::schedule() const {
   std::lock_guard lock(mu_);
   return summary_;

@@ -46,6 +46,15 @@ public:
   result<void> on_commit(const ledger::block_delta& d, std::uint64_t height,
                          const ledger::utxo_view& state);
   bool elections() const noexcept { return schedule_.has_value(); }
+  /// The schedule record of an electing height just committed (encoded; node_config::
+  /// ext_record_at), for the store to keep with that block; nullopt at other heights.
+  std::optional<bytes> record_at(std::uint64_t height) const;
+  /// Rebuilds the schedule after a restart from the store's records (node_config::ext_restore):
+  /// true when rebuilt (the rotations joined the rules), false when the records do not cover
+  /// every electing height up to `head` (a store written before them: replay instead). A record
+  /// that does not decode, sits under another height or does not fit is an error naming it.
+  result<bool> restore(const std::vector<std::pair<std::uint64_t, bytes>>& records,
+                       const ledger::utxo_set& state, std::uint64_t head);
   /// The schedule so far (genesis term first); empty without elections. Thread-safe.
   std::vector<term_summary> schedule() const;
 

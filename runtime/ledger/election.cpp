@@ -1,4 +1,5 @@
 #include "runtime/ledger/election.hpp"
+#include "runtime/ledger/detail/encoding.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -130,6 +131,72 @@ bool valid_grouping(const grouping& g, std::size_t members) {
     }
   }
   return std::all_of(seen.begin(), seen.end(), [](int s) { return s == 1; });
+}
+
+namespace {
+constexpr std::uint8_t election_record_version = 1;
+/// More members or demoted ids than any configurable set holds: refused as garbage.
+constexpr std::size_t max_record_entries = std::size_t{1} << 20;
+} // namespace
+
+bytes encode(const election_record& r) {
+  bytes out;
+  detail::writer w(out);
+  w.u8(election_record_version);
+  w.u64(r.height);
+  w.u64(r.elected.epoch);
+  w.u8(static_cast<std::uint8_t>((r.elected.carried_over ? 1 : 0) | (r.kept_previous ? 2 : 0)));
+  w.u32(static_cast<std::uint32_t>(r.elected.members.size()));
+  for (const auto& m : r.elected.members) {
+    w.hash(m.candidate);
+    w.raw(byte_view{m.key.data(), m.key.size()});
+    w.blob(byte_view{reinterpret_cast<const std::uint8_t*>(m.address.data()), m.address.size()});
+    w.blob(byte_view{reinterpret_cast<const std::uint8_t*>(m.region.data()), m.region.size()});
+    w.u64(m.votes);
+  }
+  w.u32(static_cast<std::uint32_t>(r.demoted.size()));
+  for (auto d : r.demoted)
+    w.u32(d);
+  return out;
+}
+
+result<election_record> decode_election_record(byte_view data) {
+  detail::reader rd(data);
+  election_record r;
+  auto v = rd.u8("election.version");
+  if (rd.ok() && v != election_record_version)
+    return make_error("election record: unknown version " + std::to_string(v));
+  r.height = rd.u64("election.height");
+  r.elected.epoch = rd.u64("election.epoch");
+  auto flags = rd.u8("election.flags");
+  if (rd.ok() && flags > 3)
+    return make_error("election record: unknown flags " + std::to_string(flags));
+  r.elected.carried_over = (flags & 1) != 0;
+  r.kept_previous = (flags & 2) != 0;
+  auto n = rd.count("election.members", max_record_entries);
+  for (std::size_t i = 0; i < n && rd.ok(); ++i) {
+    member m;
+    m.candidate = rd.hash("election.member.candidate");
+    auto k = rd.hash("election.member.key");
+    std::copy(k.data.begin(), k.data.end(), m.key.begin());
+    auto a = rd.blob("election.member.address", max_address_bytes);
+    auto g = rd.blob("election.member.region", max_region_bytes);
+    m.address.assign(a.begin(), a.end());
+    m.region.assign(g.begin(), g.end());
+    m.votes = rd.u64("election.member.votes");
+    r.elected.members.push_back(std::move(m));
+  }
+  auto d = rd.count("election.demoted", max_record_entries);
+  for (std::size_t i = 0; i < d && rd.ok(); ++i) {
+    auto id = rd.u32("election.demoted");
+    if (rd.ok() && !r.demoted.empty() && id <= r.demoted.back())
+      return make_error("election record: demoted node ids not ascending at entry " +
+                        std::to_string(i));
+    r.demoted.push_back(id);
+  }
+  if (!rd.ok()) return make_error("election record: " + rd.err());
+  if (!rd.at_end()) return make_error("election record: trailing bytes");
+  return r;
 }
 
 } // namespace bystack::ledger::dpos

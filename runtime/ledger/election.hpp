@@ -54,6 +54,24 @@ struct elected_set {
   bool operator==(const elected_set&) const = default;
 };
 
+/// What one election decided, kept so that a restart rebuilds the elections without replaying
+/// the chain (the node's store writes one per electing height, in that block's batch): the
+/// elected set, the super nodes demoted at that moment (node ids, ascending: super nodes that
+/// proposed nothing in their epoch), and whether the grouping with them demoted failed so that
+/// the previous set was kept without demotions.
+struct election_record {
+  std::uint64_t height = 0; ///< the electing block (the last of its epoch)
+  elected_set elected;
+  std::vector<std::uint32_t> demoted;
+  bool kept_previous = false;
+  bool operator==(const election_record&) const = default;
+};
+/// Encodes a record canonically (version byte first).
+bytes encode(const election_record& r);
+/// Decodes a record; refuses an unknown version, oversized or truncated fields, unsorted node
+/// ids and trailing bytes, naming the field.
+result<election_record> decode_election_record(byte_view data);
+
 /// Ranks candidates: more votes first, then earlier registration, then lower id. A node key
 /// registered twice keeps its best-ranked registration only.
 std::vector<candidate> rank(std::vector<candidate> cands);

@@ -250,6 +250,13 @@ int run(const std::filesystem::path& config_file, bool log_json) {
                                            const ledger::utxo_view& state) {
         return h->on_commit(d, height, state);
       };
+    if (fed->elections()) {
+      cfg->ext_record_at = [h = fed.get()](std::uint64_t height) { return h->record_at(height); };
+      cfg->ext_restore = [h = fed.get()](const std::vector<std::pair<std::uint64_t, bytes>>& recs,
+                                         const ledger::utxo_set& state, std::uint64_t head) {
+        return h->restore(recs, state, head);
+      };
+    }
   }
   // Block the stop signals in every thread we start; the main thread takes them with sigwait.
   sigset_t stop;
@@ -278,12 +285,16 @@ int run(const std::filesystem::path& config_file, bool log_json) {
     node::json_log::event("up", 0, height,
                           {{"p2p_port", cfg->listen.port},
                            {"api_port", cfg->api.port},
-                           {"blocks_decoded", (*rt)->blocks_decoded_at_start()}});
+                           {"blocks_decoded", (*rt)->blocks_decoded_at_start()},
+                           {"heights_replayed", (*rt)->heights_replayed_at_start()},
+                           {"election_records", (*rt)->election_records_at_start()}});
   } else {
     std::cerr << "bystackd: node " << (*rt)->index() << " up, p2p " << cfg->listen.address << ":"
               << cfg->listen.port << ", api " << cfg->api.address << ":" << cfg->api.port
               << ", chain height " << height << " (" << (*rt)->blocks_decoded_at_start()
-              << " top blocks decoded)\n";
+              << " top blocks decoded, " << (*rt)->heights_replayed_at_start()
+              << " heights replayed, " << (*rt)->election_records_at_start()
+              << " election records read)\n";
   }
   int sig = 0;
   sigwait(&stop, &sig);

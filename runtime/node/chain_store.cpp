@@ -16,6 +16,8 @@ const std::string owners_col = "owners";       // address | output id -> (empty)
 const std::string pending_col = "pending";     // be64(seq) -> encoded BUTXO tx accepted here
 const std::string txs_col = "txs";             // BUTXO tx id -> be64(height) encoded tx
 const std::string headers_col = "headers";     // be64(height) -> header record (restarts)
+const std::string elections_col = "elections"; // be64(height) -> election record (DPoS)
+const std::string host_col = "host_records";   // be64(height) -> the host's record
 const bytes head_key = {'h', 'e', 'a', 'd'};
 const bytes utxo_hash_key = {'u', 't', 'x', 'o'}; // set hash, be64(count), be64(height)
 const bytes genesis_key = {'g', 'e', 'n', 'e', 's', 'i', 's'};
@@ -121,8 +123,8 @@ bytes header_record(const ledger::block_header& h, const proto::block_certificat
 }
 
 std::vector<std::string> chain_store::columns() {
-  return {blocks_col,    meta_col,   utxo_col, undo_col,    assets_col, supply_col,
-          issuances_col, owners_col, txs_col,  pending_col, headers_col};
+  return {blocks_col, meta_col, utxo_col,    undo_col,    assets_col,    supply_col, issuances_col,
+          owners_col, txs_col,  pending_col, headers_col, elections_col, host_col};
 }
 
 result<std::unique_ptr<chain_store>> chain_store::open(const std::filesystem::path& dir,
@@ -158,6 +160,9 @@ result<void> chain_store::append(const proto::committed_block& b, const ledger_c
     for (const auto& [id, raw] : ledger->txs)
       batch.put(txs_col, key_of(id), concat(store::be64(h), raw));
     put_utxo_meta(batch, ledger->utxo_hash, ledger->utxo_count, h);
+    if (ledger->host_record) batch.put(host_col, store::be64(h), *ledger->host_record);
+    if (ledger->election)
+      batch.put(elections_col, store::be64(h), ledger::dpos::encode(*ledger->election));
   }
   batch.put(meta_col, head_key, store::be64(h));
   if (auto w = kv_->write(batch, {.sync = sync_}); !w)
@@ -385,6 +390,64 @@ result<ledger::utxo_set> chain_store::load_ledger() const {
                       std::to_string(*h) + " (" + std::to_string(want_count) + " outputs, hash " +
                       want.hex() + ")");
   return s;
+}
+
+result<std::vector<ledger::dpos::election_record>> chain_store::election_records() const {
+  std::vector<ledger::dpos::election_record> out;
+  std::string bad;
+  auto r = kv_->scan(elections_col, {}, [&](byte_view k, byte_view v) {
+    if (k.size() != 8) {
+      bad = "an election record under a key of " + std::to_string(k.size()) + " bytes";
+      return false;
+    }
+    auto h = store::read_be64(k);
+    auto e = ledger::dpos::decode_election_record(v);
+    if (!e) {
+      bad = "the election record of height " + std::to_string(h) + ": " + e.err().message;
+      return false;
+    }
+    if (e->height != h) {
+      bad = "the election record under height " + std::to_string(h) + " is for height " +
+            std::to_string(e->height);
+      return false;
+    }
+    out.push_back(std::move(*e));
+    return true;
+  });
+  if (!r) return r.err();
+  if (!bad.empty()) return make_error("chain store: " + bad);
+  return out;
+}
+
+result<void>
+chain_store::backfill_records(const std::vector<ledger::dpos::election_record>& elections,
+                              const std::vector<std::pair<std::uint64_t, bytes>>& host) {
+  store::write_batch batch;
+  for (const auto& r : elections)
+    batch.put(elections_col, store::be64(r.height), ledger::dpos::encode(r));
+  for (const auto& [h, raw] : host)
+    batch.put(host_col, store::be64(h), raw);
+  if (auto w = kv_->write(batch, {.sync = sync_}); !w)
+    return make_error("chain store: cannot write the rebuilt records: " + w.err().message);
+  return {};
+}
+
+result<std::vector<std::pair<std::uint64_t, bytes>>> chain_store::host_records() const {
+  std::vector<std::pair<std::uint64_t, bytes>> out;
+  std::size_t bad_key = 0;
+  auto r = kv_->scan(host_col, {}, [&](byte_view k, byte_view v) {
+    if (k.size() != 8) {
+      bad_key = k.size();
+      return false;
+    }
+    out.emplace_back(store::read_be64(k), bytes(v.begin(), v.end()));
+    return true;
+  });
+  if (!r) return r.err();
+  if (bad_key)
+    return make_error("chain store: a host record under a key of " + std::to_string(bad_key) +
+                      " bytes");
+  return out;
 }
 
 result<std::optional<bytes>> chain_store::undo_at(std::uint64_t height) const {

@@ -3,12 +3,14 @@
 /// a 160-byte header record beside it, for restarts), and the head height, written together in
 /// one atomic batch. In BUTXO mode the same batch carries
 /// what the block changed in the ledger: unspent outputs, undo data, asset definitions, supply
-/// totals, used issuances, an owner index and a transaction index, so that a restarted node loads
-/// its UTXO set instead of replaying the chain.
+/// totals, used issuances, an owner index and a transaction index, and (DPoS) what an electing
+/// block elected, so that a restarted node loads its UTXO set and elections instead of replaying
+/// the chain.
 
 #include "actors/node/node_core.hpp"
 #include "runtime/base/result.hpp"
 #include "runtime/codec/codec.hpp"
+#include "runtime/ledger/election.hpp"
 #include "runtime/ledger/utxo.hpp"
 #include "runtime/protocol/messages.hpp"
 #include "runtime/store/kv_store.hpp"
@@ -34,6 +36,11 @@ struct ledger_changes {
   crypto::hash256 utxo_hash;        ///< the set hash after the block
   std::uint64_t utxo_count = 0;
   std::vector<std::pair<crypto::hash256, bytes>> txs; ///< BUTXO id and canonical encoding
+  /// What the block elected (DPoS: the last block of an epoch), kept so that a restart rebuilds
+  /// the elections from these records instead of replaying every height's changes.
+  std::optional<ledger::dpos::election_record> election;
+  /// What the host keeps with the block (node_config::ext_record_at), under its height.
+  std::optional<bytes> host_record;
 };
 
 /// Describes an asset as the API shows it.
@@ -113,6 +120,17 @@ public:
   result<std::optional<std::string>> ledger_rules() const;
   /// Loads the UTXO set as of the head and checks it against the set hash stored with the head.
   result<ledger::utxo_set> load_ledger() const;
+  /// Returns the election records (column `elections`, one per electing height, written with
+  /// its block) in height order; the error names the height of a record that does not decode or
+  /// is stored under another height.
+  result<std::vector<ledger::dpos::election_record>> election_records() const;
+  /// Writes election and host records in one batch, for a store written before them: a start
+  /// that had to replay the chain writes what it rebuilt, so that the next start reads them.
+  result<void> backfill_records(const std::vector<ledger::dpos::election_record>& elections,
+                                const std::vector<std::pair<std::uint64_t, bytes>>& host);
+  /// Returns the host's records (column `host_records`, node_config::ext_record_at) by height,
+  /// in height order, undecoded (the host decodes them).
+  result<std::vector<std::pair<std::uint64_t, bytes>>> host_records() const;
   /// Returns the undo data (encoded block_delta) of a height, or nullopt.
   result<std::optional<bytes>> undo_at(std::uint64_t height) const;
 

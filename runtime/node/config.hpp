@@ -123,6 +123,15 @@ struct node_config {
   std::function<result<void>(const ledger::block_delta&, std::uint64_t height,
                              const ledger::utxo_view& state)>
       ext_on_commit;
+  /// What the host's state derived from the chain keeps per block (the federation schedule's
+  /// record of an electing height), for the store to write with the block; nullopt: nothing.
+  std::function<std::optional<bytes>(std::uint64_t height)> ext_record_at;
+  /// Rebuilds the host's derived state at a restart from the records the store kept (by height)
+  /// and the stored state at the head: true when rebuilt, false to replay every stored height
+  /// through ext_on_commit instead (records missing: a store written before them).
+  std::function<result<bool>(const std::vector<std::pair<std::uint64_t, bytes>>& records,
+                             const ledger::utxo_set& state, std::uint64_t head)>
+      ext_restore;
   /// The host's chain rules the store marker covers (the federation file's keys and values,
   /// federation::chain_rules_of), and the file they come from: a store created under other
   /// values is refused at start naming the first key that differs. Empty: the marker as before.

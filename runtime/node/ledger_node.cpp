@@ -221,7 +221,7 @@ ledger::app_verdict node_ledger::commit(const ledger::block& b) {
                  static_cast<unsigned long long>(b.header.height), v.detail.c_str());
     c.delta.height = b.header.height;
   }
-  if (commit_hook_) commit_hook_(b, v.ok());
+  if (commit_hook_) commit_hook_(b, v.ok(), c);
   c.utxo_hash = app_.state().hash();
   c.utxo_count = app_.state().size();
   changes_.emplace_back(b.header.height, std::move(c));

@@ -82,9 +82,12 @@ public:
   /// Removes and returns the changes of the committed block at `height`, if recorded.
   std::optional<ledger_changes> take_changes(std::uint64_t height);
 
-  /// Calls `hook` after every commit, with whether the ledger applied the block (DPoS: the
-  /// election provider notes the proposer, and counts a refused block as an empty one).
-  void set_commit_hook(std::function<void(const ledger::block&, bool applied)> hook) {
+  /// Calls `hook` after every commit, with whether the ledger applied the block and the changes
+  /// the store will write with it, which the hook may add to (DPoS: the election provider notes
+  /// the proposer, counts a refused block as an empty one, and hands over what an electing
+  /// block elected).
+  void set_commit_hook(
+      std::function<void(const ledger::block&, bool applied, ledger_changes& stored)> hook) {
     commit_hook_ = std::move(hook);
   }
   ledger::butxo_app& app() noexcept { return app_; }
@@ -103,7 +106,7 @@ private:
   std::vector<ledger::admit_status> admissions_;
   std::vector<crypto::hash256> admission_ids_;
   bool recording_ = false;
-  std::function<void(const ledger::block&, bool)> commit_hook_;
+  std::function<void(const ledger::block&, bool, ledger_changes&)> commit_hook_;
   std::deque<std::pair<std::uint64_t, ledger_changes>> changes_; ///< committed, not yet stored
 };
 

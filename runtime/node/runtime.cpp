@@ -5,6 +5,7 @@
 #include "runtime/codec/codec.hpp"
 #include "runtime/ledger/dpos.hpp"
 #include "runtime/ledger/extension_set.hpp"
+#include "runtime/node/elections_restart.hpp"
 #include "runtime/node/envelope.hpp"
 #include "runtime/node/ledger_node.hpp"
 #include "runtime/node/log.hpp"
@@ -749,8 +750,10 @@ struct node_runtime::impl {
   std::shared_ptr<const crypto::validator_set> set;
   std::unique_ptr<crypto::certificate_scheme> certs;
   std::unique_ptr<chain_store> store;
-  std::unique_ptr<store_archive> archive; ///< older heights for the core, from the store
-  std::uint64_t decoded_at_start = 0;     ///< stored blocks decoded in full by the start
+  std::unique_ptr<store_archive> archive;  ///< older heights for the core, from the store
+  std::uint64_t decoded_at_start = 0;      ///< stored blocks decoded in full by the start
+  elections_restart elections_start;       ///< how the start rebuilt the DPoS elections
+  std::uint64_t fed_replayed_at_start = 0; ///< heights the federation's elections replayed
   node::metrics stats;
   std::shared_ptr<shared_state> sh;
   std::unique_ptr<production_env> env;
@@ -867,22 +870,6 @@ void ext_commit(node_runtime::impl& p, const ledger::block_delta& d, std::uint64
   }
 }
 
-/// The changes of the stored block at `h` (the store's undo data; empty for a block without
-/// any), as `on_commit` saw them; a restart replays them to rebuild what derives from the chain.
-result<ledger::block_delta> stored_delta(const chain_store& store, std::uint64_t h,
-                                         const std::string& where) {
-  auto raw = store.undo_at(h);
-  if (!raw) return make_error(where + raw.err().message);
-  ledger::block_delta d;
-  if (*raw) {
-    auto dd = ledger::decode_block_delta(byte_view{(*raw)->data(), (*raw)->size()});
-    if (!dd) return make_error(where + "height " + std::to_string(h) + ": " + dd.err().message);
-    d = std::move(*dd);
-  }
-  d.height = h;
-  return d;
-}
-
 /// Builds the node's ledger: the genesis state, or the UTXO set the store holds as of its head.
 result<void> open_ledger(node_runtime::impl& p, const stored_chain& chain) {
   const auto& cfg = p.cfg;
@@ -967,11 +954,22 @@ result<void> open_ledger(node_runtime::impl& p, const stored_chain& chain) {
     p.app->reset_state(std::move(*state), chain.head_hash);
   }
   p.lg = std::make_unique<node_ledger>(*p.app, &p.stats, cfg.testing.propose_invalid_every);
-  if (cfg.ext_on_commit && chain.head > 0) {
-    // The host's state derived from the chain (the federation's elections) needs each block's
-    // delta and the state after it: the stored blocks' deltas (the store's undo data) are
-    // replayed over the genesis state, which must end at the stored state.
+  bool host_restored = false;
+  if (cfg.ext_on_commit && chain.head > 0 && cfg.ext_restore) {
+    // The host's state derived from the chain (the federation's elections) from the records
+    // the store kept with the electing blocks, when it holds them all.
+    auto recs = p.store->host_records();
+    if (!recs) return make_error(where + recs.err().message);
+    auto r = cfg.ext_restore(*recs, p.app->state(), chain.head);
+    if (!r) return make_error(where + r.err().message);
+    host_restored = *r;
+  }
+  if (cfg.ext_on_commit && chain.head > 0 && !host_restored) {
+    // Otherwise it needs each block's delta and the state after it: the stored blocks' deltas
+    // (the store's undo data) are replayed over the genesis state, which must end at the
+    // stored state.
     auto st = ledger::genesis_state(g).value();
+    std::vector<std::pair<std::uint64_t, bytes>> rebuilt;
     for (std::uint64_t h = 1; h <= chain.head; ++h) {
       auto dd = stored_delta(*p.store, h, where);
       if (!dd) return dd.err();
@@ -980,25 +978,30 @@ result<void> open_ledger(node_runtime::impl& p, const stored_chain& chain) {
       st.set_height(h);
       if (auto r = cfg.ext_on_commit(d, h, st); !r)
         return make_error(where + "height " + std::to_string(h) + ": " + r.err().message);
+      if (cfg.ext_record_at)
+        if (auto rec = cfg.ext_record_at(h)) rebuilt.emplace_back(h, std::move(*rec));
+      ++p.fed_replayed_at_start;
     }
     if (st.hash() != p.app->state().hash())
       return make_error(where + "the stored blocks' changes do not replay to the stored state");
+    // The next start reads what this one rebuilt.
+    if (auto w = p.store->backfill_records({}, rebuilt); !w)
+      return make_error(where + w.err().message);
   }
   if (cfg.ext_on_commit && !p.elections)
-    p.lg->set_commit_hook([pp = &p](const ledger::block& b, bool applied) {
+    p.lg->set_commit_hook([pp = &p](const ledger::block& b, bool applied, ledger_changes& stored) {
       if (!applied) ext_commit(*pp, ledger::block_delta{}, b.header.height);
+      if (pp->cfg.ext_record_at) stored.host_record = pp->cfg.ext_record_at(b.header.height);
     });
   if (p.elections) {
-    // The tally and the elections are derived from the chain: a restart replays the stored
-    // blocks' deltas (the store's undo data) and proposers, as on_commit saw them.
-    for (std::uint64_t h = 1; h <= chain.head; ++h) {
-      auto dd = stored_delta(*p.store, h, where);
-      if (!dd) return dd.err();
-      auto d = std::move(*dd);
-      p.elections->on_commit(d, h);
-      p.elections->note_proposer(h, chain.proposers[h - 1]);
-    }
-    p.lg->set_commit_hook([ep = p.elections.get(), pp = &p](const ledger::block& b, bool applied) {
+    // The tally and the elections are derived from the chain: a restart rebuilds them from the
+    // election records the store keeps and the loaded UTXO set (an older store: by replaying
+    // every stored height's changes and proposers, as on_commit saw them).
+    auto r = restore_elections(*p.store, chain, p.app->state(), *p.elections, where);
+    if (!r) return r.err();
+    p.elections_start = std::move(*r);
+    p.lg->set_commit_hook([ep = p.elections.get(), pp = &p](const ledger::block& b, bool applied,
+                                                            ledger_changes& stored) {
       // A refused block (more than f faulty nodes) is stored without changes: count it alike.
       if (!applied) {
         ledger::block_delta d;
@@ -1006,6 +1009,9 @@ result<void> open_ledger(node_runtime::impl& p, const stored_chain& chain) {
         ep->on_commit(d, b.header.height);
         if (pp->cfg.ext_on_commit) ext_commit(*pp, d, b.header.height);
       }
+      if (pp->cfg.ext_record_at) stored.host_record = pp->cfg.ext_record_at(b.header.height);
+      // What an electing block elected is stored with it, before the proposer is noted.
+      stored.election = ep->record_at(b.header.height);
       ep->note_proposer(b.header.height, b.header.proposer);
     });
   }
@@ -1350,6 +1356,12 @@ std::uint32_t node_runtime::index() const {
 }
 std::uint64_t node_runtime::blocks_decoded_at_start() const {
   return impl_->decoded_at_start;
+}
+std::uint64_t node_runtime::heights_replayed_at_start() const {
+  return std::max(impl_->elections_start.heights_replayed, impl_->fed_replayed_at_start);
+}
+std::size_t node_runtime::election_records_at_start() const {
+  return impl_->elections_start.from_records ? impl_->elections_start.records : 0;
 }
 
 } // namespace bystack::node

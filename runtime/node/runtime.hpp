@@ -146,6 +146,13 @@ public:
   /// memory (node.retained_blocks), every height when that is 0. The heights below had their
   /// headers and certificates checked only (chain_store::load_for_restart).
   std::uint64_t blocks_decoded_at_start() const;
+  /// The stored heights whose changes this start read and replayed to rebuild what derives from
+  /// the chain: 0 when the DPoS elections came from the store's election records and no
+  /// federation elections run; the head when a federation's elections run (their state is
+  /// replayed) or the store predates election records.
+  std::uint64_t heights_replayed_at_start() const;
+  /// The election records a DPoS start rebuilt its elections from (0 when it replayed instead).
+  std::size_t election_records_at_start() const;
   node::metrics& stats();
   std::uint32_t index() const;
 

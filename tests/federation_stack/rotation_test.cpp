@@ -212,6 +212,20 @@ TEST_F(rotation_test, votes_elect_a_member_the_old_federation_migrates_and_the_n
                            }))
         << "sidechain node " << i << " has another schedule; see " << dir_;
   }
+  // Node 3 rebuilt its schedule from its store's records, without replaying the chain: its
+  // second start line (the log is appended to) says so.
+  std::string up_line;
+  ASSERT_TRUE(poll_until(seconds(30),
+                         [&] {
+                           auto log = log_of("sidechain3");
+                           auto first = log.find(" up, ");
+                           auto up = log.rfind(" up, ");
+                           if (first == std::string::npos || up == first) return false;
+                           up_line = log.substr(up, log.find('\n', up) - up);
+                           return true;
+                         }))
+      << "no second start line in sidechain3.log; see " << dir_;
+  EXPECT_NE(up_line.find(", 0 heights replayed,"), std::string::npos) << up_line;
 
   // The old members migrate the coins to the new program; nothing stays at the old one.
   fed::mainchain_follower mf{fed::api_client(mc_)};

@@ -5,10 +5,10 @@
 # elected boundary node 7 joins the set (catches up, votes, proposes), node 6 leaves and stops
 # voting, and every member of the new set keeps committing across the boundary. Also: a veto
 # before the vote lock is refused by the node's API with rule locked-output, a restarted member
-# rebuilds the same elections from its store and votes again, and a node started with other
-# election parameters is refused. Rewards: a voter's balance rises by its payouts, every
-# block's coinbase pays exactly reward + fees, and a member's block splits them 20/80 with its
-# voter; a node started with other reward parameters is refused.
+# rebuilds the same elections from its store's election records (no replay) and votes again,
+# and a node started with other election parameters is refused. Rewards: a voter's balance
+# rises by its payouts, every block's coinbase pays exactly reward + fees, and a member's block
+# splits them 20/80 with its voter; a node started with other reward parameters is refused.
 #
 # Waits by polling with generous deadlines (no timing assertions): CI machines are small and busy.
 #   tests/node/dpos_cluster_test.sh SOURCE_DIR BYSTACKD BYSTACK_CLI
@@ -174,6 +174,10 @@ same() {
 }
 restart 3
 poll 60 same 3 || fail "restarted node 3 disagrees: $(get 3 /election | jq -c '{epoch, total_votes}')"
+# It rebuilt them from its store's election records, without replaying the chain's changes.
+up3=$(grep ' up, ' "$dir/node3.log" | tail -1)
+[[ "$up3" =~ ", 0 heights replayed, "[1-9][0-9]*" election records read" ]] ||
+  fail "restarted node 3 did not rebuild its elections from election records: $up3"
 votes3() { [ "$(status_field 3 .votes_cast)" -gt 0 ]; }
 poll 60 votes3 || fail "restarted member 3 does not vote"
 [ "$(status_field 3 .dpos.in_set)" = true ] || fail "restarted member 3 not in the set"

@@ -1,0 +1,69 @@
+#include "runtime/node/elections_restart.hpp"
+
+#include "runtime/ledger/dpos.hpp"
+
+namespace bystack::node {
+
+result<ledger::block_delta> stored_delta(const chain_store& store, std::uint64_t h,
+                                         const std::string& where) {
+  auto raw = store.undo_at(h);
+  if (!raw) return make_error(where + raw.err().message);
+  ledger::block_delta d;
+  if (*raw) {
+    auto dd = ledger::decode_block_delta(byte_view{(*raw)->data(), (*raw)->size()});
+    if (!dd) return make_error(where + "height " + std::to_string(h) + ": " + dd.err().message);
+    d = std::move(*dd);
+  }
+  d.height = h;
+  return d;
+}
+
+result<elections_restart> restore_elections(chain_store& store, const stored_chain& chain,
+                                            const ledger::utxo_set& state,
+                                            bbft::election_provider& elections,
+                                            const std::string& where) {
+  elections_restart out;
+  if (chain.head == 0) return out;
+  if (chain.proposers.size() != chain.head)
+    return make_error(where + "elections: " + std::to_string(chain.proposers.size()) +
+                      " proposers for " + std::to_string(chain.head) + " stored heights");
+  auto records = store.election_records();
+  if (!records) return make_error(where + records.err().message);
+  out.records = records->size();
+  const auto epoch_blocks = elections.params().epoch_blocks;
+  const auto electing = epoch_blocks == 0 ? 0 : chain.head / epoch_blocks;
+  // Records start with the first store written by a node that keeps them: one that began
+  // without them (an older store) has none for its first elections, and replays.
+  if (records->size() == electing) {
+    auto r = elections.restore(*records, ledger::dpos::vote_tally::from_state(state), chain.head);
+    if (!r) return make_error(where + r.err().message);
+    for (auto h = bbft::election_provider::replay_from(*records); h <= chain.head; ++h)
+      elections.note_proposer(h, chain.proposers[h - 1]);
+    out.from_records = true;
+    return out;
+  }
+  if (records->size() > electing)
+    return make_error(where + "elections: " + std::to_string(records->size()) +
+                      " election records for " + std::to_string(electing) +
+                      " electing heights up to the head " + std::to_string(chain.head));
+  out.why_replayed = std::to_string(records->size()) + " election records for " +
+                     std::to_string(electing) + " electing heights (a store written before them)";
+  std::vector<ledger::dpos::election_record> rebuilt;
+  for (std::uint64_t h = 1; h <= chain.head; ++h) {
+    auto d = stored_delta(store, h, where);
+    if (!d) return d.err();
+    elections.on_commit(*d, h);
+    if (auto r = elections.record_at(h)) rebuilt.push_back(std::move(*r));
+    elections.note_proposer(h, chain.proposers[h - 1]);
+    ++out.heights_replayed;
+  }
+  // What the elections read of the tally: the candidates with their votes, and the total.
+  auto stored = ledger::dpos::vote_tally::from_state(state);
+  if (elections.tally().candidates() != stored.candidates() ||
+      elections.tally().total_votes() != stored.total_votes())
+    return make_error(where + "elections: the stored changes do not replay to the stored votes");
+  if (auto w = store.backfill_records(rebuilt, {}); !w) return make_error(where + w.err().message);
+  return out;
+}
+
+} // namespace bystack::node
