@@ -113,16 +113,15 @@ int create(const std::string& dir, std::uint64_t blocks, std::uint32_t outputs,
     if (h <= universe_size) { // every node registers
       auto id = id_of(next++);
       d.created.emplace_back(
-          id, ledger::utxo_entry{dpos::make_registration(
-                                     {}, 1, dpos::registration{key_of(h - 1), "a:1", "r"}),
-                                 h});
+          id,
+          ledger::utxo_entry{
+              dpos::make_registration({}, 1, dpos::registration{key_of(h - 1), "a:1", "r"}), h});
       candidates.push_back(id);
     }
     for (int v = 0; v < 2; ++v) { // two votes a block, one withdrawn every fifth block
       auto id = id_of(next++);
       ledger::utxo_entry e{
-          dpos::make_vote({}, 1 + draw() % 1000, candidates[draw() % candidates.size()], owner),
-          h};
+          dpos::make_vote({}, 1 + draw() % 1000, candidates[draw() % candidates.size()], owner), h};
       d.created.emplace_back(id, e);
       votes.emplace_back(id, std::move(e));
     }

@@ -18,6 +18,38 @@ result<ledger::block_delta> stored_delta(const chain_store& store, std::uint64_t
   return d;
 }
 
+result<std::uint64_t> restore_host(chain_store& store, std::uint64_t head, ledger::utxo_set genesis,
+                                   const ledger::utxo_set& state, const node_config& cfg,
+                                   const std::string& where) {
+  if (!cfg.ext_on_commit || head == 0) return std::uint64_t{0};
+  if (cfg.ext_restore) {
+    auto recs = store.host_records();
+    if (!recs) return make_error(where + recs.err().message);
+    auto r = cfg.ext_restore(*recs, state, head);
+    if (!r) return make_error(where + r.err().message);
+    if (*r) return std::uint64_t{0};
+  }
+  // The host needs each block's delta and the state after it: the stored blocks' deltas (the
+  // store's undo data) are replayed over the genesis state, which must end at the stored state.
+  auto& st = genesis;
+  std::vector<std::pair<std::uint64_t, bytes>> rebuilt;
+  for (std::uint64_t h = 1; h <= head; ++h) {
+    auto d = stored_delta(store, h, where);
+    if (!d) return d.err();
+    st.apply(*d);
+    st.set_height(h);
+    if (auto r = cfg.ext_on_commit(*d, h, st); !r)
+      return make_error(where + "height " + std::to_string(h) + ": " + r.err().message);
+    if (cfg.ext_record_at)
+      if (auto rec = cfg.ext_record_at(h)) rebuilt.emplace_back(h, std::move(*rec));
+  }
+  if (st.hash() != state.hash())
+    return make_error(where + "the stored blocks' changes do not replay to the stored state");
+  // The next start reads what this one rebuilt.
+  if (auto w = store.backfill_records({}, rebuilt); !w) return make_error(where + w.err().message);
+  return head;
+}
+
 result<elections_restart> restore_elections(chain_store& store, const stored_chain& chain,
                                             const ledger::utxo_set& state,
                                             bbft::election_provider& elections,

@@ -8,6 +8,7 @@
 
 #include "actors/common/epochs.hpp"
 #include "runtime/node/chain_store.hpp"
+#include "runtime/node/config.hpp"
 
 #include <string>
 
@@ -29,6 +30,16 @@ result<elections_restart> restore_elections(chain_store& store, const stored_cha
                                             const ledger::utxo_set& state,
                                             bbft::election_provider& elections,
                                             const std::string& where);
+
+/// Brings the host's state derived from the chain (node_config::ext_on_commit: the federation's
+/// elections) to the stored head: through node_config::ext_restore from the store's host records
+/// when it has them all, else by replaying every stored height's changes over `genesis` through
+/// ext_on_commit (checking that they end at `state`, the stored UTXO set) and then writing the
+/// records the host made meanwhile (node_config::ext_record_at). Returns the heights replayed
+/// (0 after a restore from records). The error names the height or the record that failed.
+result<std::uint64_t> restore_host(chain_store& store, std::uint64_t head, ledger::utxo_set genesis,
+                                   const ledger::utxo_set& state, const node_config& cfg,
+                                   const std::string& where);
 
 /// The stored changes of height `h` (the store's undo data; an empty delta for a block without
 /// any, such as a refused one), as the ledger's on_commit saw them.

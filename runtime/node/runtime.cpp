@@ -954,40 +954,14 @@ result<void> open_ledger(node_runtime::impl& p, const stored_chain& chain) {
     p.app->reset_state(std::move(*state), chain.head_hash);
   }
   p.lg = std::make_unique<node_ledger>(*p.app, &p.stats, cfg.testing.propose_invalid_every);
-  bool host_restored = false;
-  if (cfg.ext_on_commit && chain.head > 0 && cfg.ext_restore) {
-    // The host's state derived from the chain (the federation's elections) from the records
-    // the store kept with the electing blocks, when it holds them all.
-    auto recs = p.store->host_records();
-    if (!recs) return make_error(where + recs.err().message);
-    auto r = cfg.ext_restore(*recs, p.app->state(), chain.head);
-    if (!r) return make_error(where + r.err().message);
-    host_restored = *r;
-  }
-  if (cfg.ext_on_commit && chain.head > 0 && !host_restored) {
-    // Otherwise it needs each block's delta and the state after it: the stored blocks' deltas
-    // (the store's undo data) are replayed over the genesis state, which must end at the
-    // stored state.
-    auto st = ledger::genesis_state(g).value();
-    std::vector<std::pair<std::uint64_t, bytes>> rebuilt;
-    for (std::uint64_t h = 1; h <= chain.head; ++h) {
-      auto dd = stored_delta(*p.store, h, where);
-      if (!dd) return dd.err();
-      auto d = std::move(*dd);
-      st.apply(d);
-      st.set_height(h);
-      if (auto r = cfg.ext_on_commit(d, h, st); !r)
-        return make_error(where + "height " + std::to_string(h) + ": " + r.err().message);
-      if (cfg.ext_record_at)
-        if (auto rec = cfg.ext_record_at(h)) rebuilt.emplace_back(h, std::move(*rec));
-      ++p.fed_replayed_at_start;
-    }
-    if (st.hash() != p.app->state().hash())
-      return make_error(where + "the stored blocks' changes do not replay to the stored state");
-    // The next start reads what this one rebuilt.
-    if (auto w = p.store->backfill_records({}, rebuilt); !w)
-      return make_error(where + w.err().message);
-  }
+  // The host's state derived from the chain (the federation's elections): from the records the
+  // store kept with the electing blocks, or by replaying the stored heights.
+  auto replayed = restore_host(
+      *p.store, chain.head,
+      cfg.ext_on_commit && chain.head > 0 ? ledger::genesis_state(g).value() : ledger::utxo_set{},
+      p.app->state(), cfg, where);
+  if (!replayed) return replayed.err();
+  p.fed_replayed_at_start = *replayed;
   if (cfg.ext_on_commit && !p.elections)
     p.lg->set_commit_hook([pp = &p](const ledger::block& b, bool applied, ledger_changes& stored) {
       if (!applied) ext_commit(*pp, ledger::block_delta{}, b.header.height);

@@ -475,4 +475,101 @@ TEST(elections_restart, a_bad_record_or_a_tampered_replay_is_refused_naming_the_
   }
 }
 
+// -- the host's derived state (the federation's elections) ------------------------------------
+
+/// A host that derives a count of created outputs per epoch, keeps a record at every electing
+/// height (the count so far) and restores from records when it has them all.
+struct fake_host {
+  std::uint64_t commits = 0, created = 0;
+  std::optional<std::uint64_t> restored_from;
+  node::node_config cfg() {
+    node::node_config c;
+    c.ext_on_commit = [this](const block_delta& d, std::uint64_t h,
+                             const utxo_view& state) -> result<void> {
+      ++commits;
+      created += d.created.size();
+      // The state after the block: it holds what the block created and did not spend.
+      std::set<hash256> spent;
+      for (const auto& x : d.spent)
+        spent.insert(x.first);
+      for (const auto& [id, e] : d.created)
+        if (!spent.count(id) && !state.find(id))
+          return make_error("the state before the block at " + std::to_string(h));
+      return {};
+    };
+    c.ext_record_at = [this](std::uint64_t h) -> std::optional<bytes> {
+      if (h % epoch_blocks != 0) return std::nullopt;
+      return store::be64(created);
+    };
+    c.ext_restore = [this](const std::vector<std::pair<std::uint64_t, bytes>>& recs,
+                           const utxo_set&, std::uint64_t head) -> result<bool> {
+      if (recs.size() < head / epoch_blocks) return false;
+      if (recs.back().second.size() != 8) return make_error("a record that is not 8 bytes");
+      restored_from = store::read_be64(recs.back().second);
+      return true;
+    };
+    return c;
+  }
+};
+
+TEST(elections_restart, the_hosts_state_is_replayed_once_then_restored_from_its_records) {
+  const auto& c = chain();
+  dpos_store s(chain_length + 1); // no records of any kind
+  auto state = s.st->load_ledger();
+  ASSERT_TRUE(state) << state.err().message;
+  fake_host a;
+  auto cfg = a.cfg();
+  auto r = node::restore_host(*s.st, chain_length, utxo_set{}, *state, cfg, "dir: ");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(*r, chain_length);
+  EXPECT_EQ(a.commits, chain_length);
+  EXPECT_FALSE(a.restored_from);
+  std::uint64_t created = 0;
+  for (const auto& d : c.deltas)
+    created += d.created.size();
+  EXPECT_EQ(a.created, created);
+  // The replay wrote the host's records: the next start restores from them.
+  auto recs = s.st->host_records();
+  ASSERT_TRUE(recs) << recs.err().message;
+  EXPECT_EQ(recs->size(), chain_length / epoch_blocks);
+  fake_host b;
+  auto cfg_b = b.cfg();
+  r = node::restore_host(*s.st, chain_length, utxo_set{}, *state, cfg_b, "dir: ");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(*r, 0u);
+  EXPECT_EQ(b.commits, 0u);
+  EXPECT_EQ(b.restored_from, created);
+  // A host that refuses its records stops the start, naming the data directory.
+  ASSERT_TRUE(s.kv->put("host_records", store::be64(chain_length), bytes{1}));
+  fake_host d;
+  auto cfg_d = d.cfg();
+  r = node::restore_host(*s.st, chain_length, utxo_set{}, *state, cfg_d, "dir: ");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().message, "dir: a record that is not 8 bytes");
+}
+
+TEST(elections_restart, a_host_replay_that_does_not_end_at_the_stored_state_is_refused) {
+  dpos_store s(chain_length + 1);
+  auto state = s.st->load_ledger();
+  ASSERT_TRUE(state) << state.err().message;
+  std::uint64_t h = 10;
+  while (chain().deltas[h - 1].created.empty())
+    ++h;
+  auto d = chain().deltas[h - 1];
+  d.created.pop_back();
+  ASSERT_TRUE(s.kv->put("undo", store::be64(h), ledger::encode(d)));
+  fake_host a;
+  auto cfg = a.cfg();
+  auto r = node::restore_host(*s.st, chain_length, utxo_set{}, *state, cfg, "dir: ");
+  ASSERT_FALSE(r);
+  EXPECT_NE(
+      r.err().message.find("dir: the stored blocks' changes do not replay to the stored state"),
+      std::string::npos)
+      << r.err().message;
+  // Nothing was written for the next start.
+  auto recs = s.st->host_records();
+  ASSERT_TRUE(recs);
+  EXPECT_TRUE(recs->empty());
+}
+
 } // namespace
