@@ -17,7 +17,7 @@
 #include "runtime/ledger/wallet.hpp"
 #include "runtime/node/elections_restart.hpp"
 
-#include <sys/resource.h>
+#include "bench/max_rss.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -37,11 +37,7 @@ int usage() {
   return 2;
 }
 
-double max_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0; // KiB on Linux
-}
+using bench::max_rss_mib;
 
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

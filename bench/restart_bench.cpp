@@ -10,7 +10,7 @@
 // scripts/restart-bench.sh runs both modes over a few chain lengths.
 #include "runtime/node/chain_store.hpp"
 
-#include <sys/resource.h>
+#include "bench/max_rss.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -27,11 +27,7 @@ int usage() {
   return 2;
 }
 
-double max_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0; // KiB on Linux
-}
+using bench::max_rss_mib;
 
 int create(const std::string& dir, std::uint64_t blocks, std::uint32_t txs) {
   auto st = node::chain_store::open(dir, false);

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
 
 namespace {
@@ -300,17 +301,24 @@ TEST(elections_restart, records_that_do_not_fit_are_refused_naming_the_height) {
 
 /// A store holding the chain's blocks (each naming its proposer) with their changes, and the
 /// election records of the heights from `records_from` on (above the head: none, an older
-/// store).
+/// store), or what `extra` adds to each height's changes.
 struct dpos_store {
+  using extra_fn = std::function<void(std::uint64_t h, node::ledger_changes&)>;
   store::kv_store* kv = nullptr;
   std::unique_ptr<node::chain_store> st;
-  explicit dpos_store(std::uint64_t records_from) {
+  explicit dpos_store(std::uint64_t records_from)
+      : dpos_store([records_from](std::uint64_t h, node::ledger_changes& ch) {
+          if (h >= records_from)
+            for (const auto& r : chain().records)
+              if (r.height == h) ch.election = r;
+        }) {}
+  explicit dpos_store(const extra_fn& extra, std::uint64_t length = chain_length) {
     auto m = store::make_memory_store(node::chain_store::columns());
     kv = m.get();
     st = std::make_unique<node::chain_store>(std::move(m), false);
     const auto& c = chain();
     crypto::hash256 parent;
-    for (std::uint64_t h = 1; h <= chain_length; ++h) {
+    for (std::uint64_t h = 1; h <= length; ++h) {
       ledger::transaction tx;
       tx.nonce = h;
       tx.signature.assign(64, 0);
@@ -324,12 +332,20 @@ struct dpos_store {
       ch.delta = c.deltas[h - 1];
       ch.utxo_hash = c.states[h].hash();
       ch.utxo_count = c.states[h].size();
-      if (h >= records_from)
-        for (const auto& r : c.records)
-          if (r.height == h) ch.election = r;
+      extra(h, ch);
       EXPECT_TRUE(st->append({b, cert}, &ch)) << h;
       parent = cert.block_hash;
     }
+  }
+  /// Drops the last created output from the undo data of the first height from 10 on that
+  /// created one (a replay then ends at another state than the stored one).
+  bool lose_a_created_output() {
+    std::uint64_t h = 10;
+    while (chain().deltas[h - 1].created.empty())
+      ++h;
+    auto d = chain().deltas[h - 1];
+    d.created.pop_back();
+    return static_cast<bool>(kv->put("undo", store::be64(h), ledger::encode(d)));
   }
   result<node::elections_restart> restart(election_provider& p) {
     auto chain_read = st->load_for_restart(4, crypto::hash256{});
@@ -388,33 +404,17 @@ TEST(elections_restart, a_store_without_all_records_replays_every_height) {
 
 TEST(elections_restart, the_hosts_records_are_kept_with_their_blocks_and_backfilled) {
   // Height h's block carries a host record at every fourth height; backfilling adds others.
-  auto m = store::make_memory_store(node::chain_store::columns());
-  auto* kv = m.get();
-  node::chain_store st(std::move(m), false);
   const auto& c = chain();
-  crypto::hash256 parent;
   std::vector<std::pair<std::uint64_t, bytes>> want;
-  for (std::uint64_t h = 1; h <= 12; ++h) {
-    ledger::transaction tx;
-    tx.nonce = h;
-    tx.signature.assign(64, 0);
-    auto b =
-        std::make_shared<const ledger::block>(make_block(h, h, parent, h - 1, 1000 * h, 0, {tx}));
-    proto::block_certificate cert;
-    cert.height = h;
-    cert.view = h;
-    cert.block_hash = b->hash();
-    node::ledger_changes ch;
-    ch.delta = c.deltas[h - 1];
-    ch.utxo_hash = c.states[h].hash();
-    ch.utxo_count = c.states[h].size();
-    if (h % 4 == 0) {
-      ch.host_record = bytes{static_cast<std::uint8_t>(h), 7};
-      want.emplace_back(h, *ch.host_record);
-    }
-    ASSERT_TRUE(st.append({b, cert}, &ch)) << h;
-    parent = cert.block_hash;
-  }
+  dpos_store s(
+      [&](std::uint64_t h, node::ledger_changes& ch) {
+        if (h % 4 != 0) return;
+        ch.host_record = bytes{static_cast<std::uint8_t>(h), 7};
+        want.emplace_back(h, *ch.host_record);
+      },
+      12);
+  auto& st = *s.st;
+  auto* kv = s.kv;
   auto got = st.host_records();
   ASSERT_TRUE(got) << got.err().message;
   EXPECT_EQ(*got, want);
@@ -465,12 +465,7 @@ TEST(elections_restart, a_bad_record_or_a_tampered_replay_is_refused_naming_the_
     // An older store whose undo data of one height lost a vote: the replay ends at other votes
     // than the stored state's.
     dpos_store s(chain_length + 1);
-    std::uint64_t h = 10;
-    while (chain().deltas[h - 1].created.empty())
-      ++h;
-    auto d = chain().deltas[h - 1];
-    d.created.pop_back();
-    ASSERT_TRUE(s.kv->put("undo", store::be64(h), ledger::encode(d)));
+    ASSERT_TRUE(s.lose_a_created_output());
     refused(s, "the stored changes do not replay to the stored votes");
   }
 }
@@ -552,12 +547,7 @@ TEST(elections_restart, a_host_replay_that_does_not_end_at_the_stored_state_is_r
   dpos_store s(chain_length + 1);
   auto state = s.st->load_ledger();
   ASSERT_TRUE(state) << state.err().message;
-  std::uint64_t h = 10;
-  while (chain().deltas[h - 1].created.empty())
-    ++h;
-  auto d = chain().deltas[h - 1];
-  d.created.pop_back();
-  ASSERT_TRUE(s.kv->put("undo", store::be64(h), ledger::encode(d)));
+  ASSERT_TRUE(s.lose_a_created_output());
   fake_host a;
   auto cfg = a.cfg();
   auto r = node::restore_host(*s.st, chain_length, utxo_set{}, *state, cfg, "dir: ");
