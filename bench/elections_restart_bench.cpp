@@ -4,11 +4,12 @@
 //            proposers since the last election (node::restore_elections, what a start does), and
 //   replay   every stored height's undo data decoded and fed to the provider with its proposer
 //            (what a start did before the records, and still does for a store without them).
-// Each block transfers OUTPUTS outputs (it spends the previous block's and creates as many) and
-// carries some DPoS votes; the chain has 30 candidate nodes, 21 seats, 7 super nodes and
+// Each block transfers OUTPUTS outputs (it spends the previous block's and creates as many; with
+// `grow`, it spends nothing, so that the UTXO set grows by OUTPUTS a block) and carries some DPoS
+// votes; the chain has 30 candidate nodes, 21 seats, 7 super nodes and
 // epochs of EPOCH blocks.
 // Usage:
-//   bystack-elections-restart-bench create DIR BLOCKS OUTPUTS EPOCH
+//   bystack-elections-restart-bench create DIR BLOCKS OUTPUTS EPOCH [grow]
 //   bystack-elections-restart-bench load DIR records|replay EPOCH   prints one CSV line
 // scripts/elections-restart-bench.sh runs both over a few chain lengths.
 #include "actors/common/epochs.hpp"
@@ -32,7 +33,8 @@ namespace dpos = ledger::dpos;
 constexpr std::uint32_t universe_size = 30;
 
 int usage() {
-  std::fprintf(stderr, "usage: bystack-elections-restart-bench create DIR BLOCKS OUTPUTS EPOCH\n"
+  std::fprintf(stderr, "usage: bystack-elections-restart-bench create DIR BLOCKS OUTPUTS EPOCH "
+                       "[grow]\n"
                        "       bystack-elections-restart-bench load DIR records|replay EPOCH\n");
   return 2;
 }
@@ -81,7 +83,7 @@ template <class T> bool ok(const result<T>& r) {
 }
 
 int create(const std::string& dir, std::uint64_t blocks, std::uint32_t outputs,
-           std::uint64_t epoch_blocks) {
+           std::uint64_t epoch_blocks, bool grow) {
   auto st = node::chain_store::open(dir, false);
   if (!ok(st)) return 1;
   auto genesis = ledger::utxo_set{};
@@ -97,7 +99,7 @@ int create(const std::string& dir, std::uint64_t blocks, std::uint32_t outputs,
   for (std::uint64_t h = 1; h <= blocks; ++h) {
     ledger::block_delta d;
     d.height = h;
-    d.spent = std::move(prev);
+    if (!grow) d.spent = std::move(prev);
     prev.clear();
     for (std::uint32_t i = 0; i < outputs; ++i) {
       auto id = id_of(next++);
@@ -202,10 +204,10 @@ int load(const std::string& dir, const std::string& mode, std::uint64_t epoch_bl
 int main(int argc, char** argv) {
   if (argc < 3) return usage();
   std::string cmd = argv[1];
-  if (cmd == "create" && argc == 6)
+  if (cmd == "create" && (argc == 6 || (argc == 7 && std::string(argv[6]) == "grow")))
     return create(argv[2], std::strtoull(argv[3], nullptr, 10),
                   static_cast<std::uint32_t>(std::strtoul(argv[4], nullptr, 10)),
-                  std::strtoull(argv[5], nullptr, 10));
+                  std::strtoull(argv[5], nullptr, 10), argc == 7);
   if (cmd == "load" && argc == 5) {
     std::string mode = argv[3];
     if (mode != "records" && mode != "replay") return usage();
