@@ -158,7 +158,10 @@ int load(const std::string& dir, const std::string& mode, std::uint64_t epoch_bl
   if (!ok(st)) return 1;
   // What a start reads anyway: the chain (header records, top 1,024 decoded) and the UTXO set.
   auto t0 = std::chrono::steady_clock::now();
-  auto chain = (*st)->load_for_restart(1024, bbft::genesis_block()->hash());
+  // As a start does: the proposers of the last epoch only (the replay below needs every one).
+  auto chain =
+      (*st)->load_for_restart(1024, bbft::genesis_block()->hash(), {},
+                              mode == "records" ? epoch_blocks : node::chain_store::all_heights);
   if (!ok(chain)) return 1;
   auto state = (*st)->load_ledger();
   if (!ok(state)) return 1;

@@ -200,56 +200,80 @@ result<std::vector<proto::committed_block>> chain_store::load_all() const {
   return chain;
 }
 
+result<std::optional<codec::stored_header>> chain_store::header_at(std::uint64_t i,
+                                                                   const codec::limits& lim) const {
+  auto where = [&] { return "chain store: block at height " + std::to_string(i); };
+  // A header record (160 bytes, written with the block), or, in a store written before records
+  // were kept, the block's header and certificate read without its transactions.
+  auto rec = kv_->get(headers_col, store::be64(i));
+  if (!rec) return make_error(where() + ": " + rec.err().message);
+  std::optional<bytes> raw;
+  if (!*rec) {
+    auto r = raw_at(i);
+    if (!r) return make_error(where() + ": " + r.err().message);
+    if (!*r) return std::optional<codec::stored_header>{};
+    raw = std::move(*r);
+  }
+  auto sh = *rec ? read_header_record(**rec) : codec::decode_committed_header(*raw, lim);
+  if (!sh) return make_error(where() + " does not decode: " + sh.err().message);
+  return std::optional<codec::stored_header>{std::move(*sh)};
+}
+
 result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
                                                    const crypto::hash256& genesis,
-                                                   const codec::limits& lim) const {
+                                                   const codec::limits& lim,
+                                                   std::uint64_t proposers_top) const {
   auto h = head();
   if (!h) return h.err();
   stored_chain out;
   out.head = *h;
   out.head_hash = genesis;
-  out.proposers.reserve(*h);
+  out.proposers_from = proposers_top >= *h ? 1 : *h - proposers_top + 1;
+  out.proposers.reserve(*h - out.proposers_from + 1);
   const std::uint64_t first_full = keep == 0 || keep >= *h ? 1 : *h - keep + 1;
   out.top.reserve(*h - first_full + 1);
   for (std::uint64_t i = 1; i <= *h; ++i) {
     auto where = [&] { return "chain store: block at height " + std::to_string(i); };
     // What the walk reads: in the top, the stored block, decoded in full; below it, the height's
-    // header record (160 bytes, written with the block), or, in a store written before records
-    // were kept, the block's header and certificate read without its transactions.
-    std::optional<bytes> record;
-    if (i < first_full) {
-      auto rec = kv_->get(headers_col, store::be64(i));
-      if (!rec) return make_error(where() + ": " + rec.err().message);
-      record = std::move(*rec);
-    }
-    std::optional<bytes> block;
-    if (!record) {
-      auto raw = raw_at(i);
-      if (!raw) return make_error(where() + ": " + raw.err().message);
-      if (!*raw) return make_error(where() + " is missing below the head " + std::to_string(*h));
-      block = std::move(*raw);
-    }
+    // header (header_at).
     ledger::block_header hd;
     crypto::hash256 certified;
     if (i >= first_full) {
-      auto b = codec::decode_committed(*block, lim);
+      auto raw = raw_at(i);
+      if (!raw) return make_error(where() + ": " + raw.err().message);
+      if (!*raw) return make_error(where() + " is missing below the head " + std::to_string(*h));
+      auto b = codec::decode_committed(**raw, lim);
       if (!b) return make_error(where() + " does not decode: " + b.err().message);
       hd = b->block->header;
       certified = b->cert.block_hash;
       out.top.push_back(std::move(*b));
     } else {
-      auto sh = record ? read_header_record(*record) : codec::decode_committed_header(*block, lim);
-      if (!sh) return make_error(where() + " does not decode: " + sh.err().message);
-      hd = sh->header;
-      certified = sh->cert_block_hash;
+      auto sh = header_at(i, lim);
+      if (!sh) return sh.err();
+      if (!*sh) return make_error(where() + " is missing below the head " + std::to_string(*h));
+      hd = (*sh)->header;
+      certified = (*sh)->cert_block_hash;
     }
     if (hd.height != i) return make_error(where() + " holds height " + std::to_string(hd.height));
     auto hash = hd.hash();
     if (certified != hash) return make_error(where() + ": its certificate is for another block");
     if (hd.parent != out.head_hash)
       return make_error(where() + " does not extend the block below it");
-    out.proposers.push_back(hd.proposer);
+    if (i >= out.proposers_from) out.proposers.push_back(hd.proposer);
     out.head_hash = hash;
+  }
+  return out;
+}
+
+result<std::vector<std::uint32_t>> chain_store::proposers(std::uint64_t from, std::uint64_t to,
+                                                          const codec::limits& lim) const {
+  std::vector<std::uint32_t> out;
+  for (auto i = from; i <= to; ++i) {
+    auto sh = header_at(i, lim);
+    if (!sh) return sh.err();
+    if (!*sh)
+      return make_error("chain store: block at height " + std::to_string(i) + " is missing");
+    out.push_back((*sh)->header.proposer);
   }
   return out;
 }

@@ -63,9 +63,12 @@ bytes header_record(const ledger::block_header& h, const proto::block_certificat
 
 /// What a restart takes from the store (chain_store::load_for_restart).
 struct stored_chain {
-  std::uint64_t head = 0;               ///< the stored head height (0: nothing stored)
-  crypto::hash256 head_hash;            ///< the head's block hash (the genesis block's when empty)
-  std::vector<std::uint32_t> proposers; ///< each stored height's proposer, [height - 1]
+  std::uint64_t head = 0;    ///< the stored head height (0: nothing stored)
+  crypto::hash256 head_hash; ///< the head's block hash (the genesis block's when empty)
+  /// The proposers of the top heights asked for (load_for_restart's proposers_top): those of
+  /// heights proposers_from..head, in height order.
+  std::uint64_t proposers_from = 1;
+  std::vector<std::uint32_t> proposers;
   /// The decoded blocks of the top heights, in height order, ending at the head.
   std::vector<proto::committed_block> top;
 };
@@ -102,10 +105,19 @@ public:
   /// before the records, the block's header and certificate without its transactions),
   /// checking that every height is there, holds its own height, carries a certificate for its
   /// block and extends the block below it (height 1 extends `genesis`), and notes each
-  /// proposer; decodes in full (transactions and their root checked) only the top `keep`
-  /// heights (0: every height). The error names the first bad height and what is wrong.
+  /// proposer of the top `proposers_top` heights (what the elections need: a DPoS node's last
+  /// epoch; memory that does not grow with the chain); decodes in full (transactions and their
+  /// root checked) only the top `keep` heights (0: every height). The error names the first bad
+  /// height and what is wrong.
+  static constexpr std::uint64_t all_heights = ~std::uint64_t{0};
   result<stored_chain> load_for_restart(std::uint64_t keep, const crypto::hash256& genesis,
-                                        const codec::limits& lim = {}) const;
+                                        const codec::limits& lim = {},
+                                        std::uint64_t proposers_top = all_heights) const;
+  /// Reads the proposers of heights from..to (inclusive) from the header records (the blocks'
+  /// headers in a store written before them); the error names a height that is missing or does
+  /// not decode. No other check: load_for_restart walked these heights already.
+  result<std::vector<std::uint32_t>> proposers(std::uint64_t from, std::uint64_t to,
+                                               const codec::limits& lim = {}) const;
 
   // -- ledger ---------------------------------------------------------------------------------
 
@@ -160,6 +172,11 @@ public:
   result<std::vector<std::pair<std::uint64_t, bytes>>> load_pending() const;
 
 private:
+  /// The header of the stored height `i` and the hash its certificate certifies, from its header
+  /// record or (none stored) the block read without its transactions; nullopt: no block there.
+  result<std::optional<codec::stored_header>> header_at(std::uint64_t i,
+                                                        const codec::limits& lim) const;
+
   std::unique_ptr<store::kv_store> kv_;
   bool sync_;
   std::optional<std::uint64_t> head_; ///< cached by the single writer

@@ -56,9 +56,21 @@ result<elections_restart> restore_elections(chain_store& store, const stored_cha
                                             const std::string& where) {
   elections_restart out;
   if (chain.head == 0) return out;
-  if (chain.proposers.size() != chain.head)
+  if (chain.proposers_from == 0 || chain.proposers_from > chain.head + 1 ||
+      chain.proposers.size() != chain.head - chain.proposers_from + 1)
     return make_error(where + "elections: " + std::to_string(chain.proposers.size()) +
-                      " proposers for " + std::to_string(chain.head) + " stored heights");
+                      " proposers for heights " + std::to_string(chain.proposers_from) + " to " +
+                      std::to_string(chain.head));
+  // The proposers of heights from..head: those the walk kept, or read again from the store.
+  auto proposers_from = [&](std::uint64_t from) -> result<std::vector<std::uint32_t>> {
+    if (from >= chain.proposers_from)
+      return std::vector<std::uint32_t>(
+          chain.proposers.begin() + static_cast<std::ptrdiff_t>(from - chain.proposers_from),
+          chain.proposers.end());
+    auto r = store.proposers(from, chain.head);
+    if (!r) return make_error(where + r.err().message);
+    return r;
+  };
   auto records = store.election_records();
   if (!records) return make_error(where + records.err().message);
   out.records = records->size();
@@ -69,8 +81,11 @@ result<elections_restart> restore_elections(chain_store& store, const stored_cha
   if (records->size() == electing) {
     auto r = elections.restore(*records, ledger::dpos::vote_tally::from_state(state), chain.head);
     if (!r) return make_error(where + r.err().message);
-    for (auto h = bbft::election_provider::replay_from(*records); h <= chain.head; ++h)
-      elections.note_proposer(h, chain.proposers[h - 1]);
+    const auto from = bbft::election_provider::replay_from(*records);
+    auto ps = proposers_from(from);
+    if (!ps) return ps.err();
+    for (auto h = from; h <= chain.head; ++h)
+      elections.note_proposer(h, (*ps)[h - from]);
     out.from_records = true;
     return out;
   }
@@ -80,13 +95,15 @@ result<elections_restart> restore_elections(chain_store& store, const stored_cha
                       " electing heights up to the head " + std::to_string(chain.head));
   out.why_replayed = std::to_string(records->size()) + " election records for " +
                      std::to_string(electing) + " electing heights (a store written before them)";
+  auto ps = proposers_from(1);
+  if (!ps) return ps.err();
   std::vector<ledger::dpos::election_record> rebuilt;
   for (std::uint64_t h = 1; h <= chain.head; ++h) {
     auto d = stored_delta(store, h, where);
     if (!d) return d.err();
     elections.on_commit(*d, h);
     if (auto r = elections.record_at(h)) rebuilt.push_back(std::move(*r));
-    elections.note_proposer(h, chain.proposers[h - 1]);
+    elections.note_proposer(h, (*ps)[h - 1]);
     ++out.heights_replayed;
   }
   // What the elections read of the tally: the candidates with their votes, and the total.

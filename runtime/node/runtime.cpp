@@ -1077,7 +1077,12 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   p->store = std::move(*st);
   // The stored chain is checked header by header; only the top the core keeps in memory is
   // decoded in full, so that a restart's memory and time do not grow with the chain's bodies.
-  auto chain = p->store->load_for_restart(cfg.retained_blocks, bbft::genesis_block()->hash());
+  // The DPoS elections need the proposers of the last epoch at most (the heights since the last
+  // election); nothing else needs them.
+  const std::uint64_t proposers_top =
+      cfg.dpos ? std::max<std::uint64_t>(1, cfg.dpos->election.epoch_blocks) : 0;
+  auto chain = p->store->load_for_restart(cfg.retained_blocks, bbft::genesis_block()->hash(), {},
+                                          proposers_top);
   if (!chain) return make_error(cfg.data_dir.string() + ": " + chain.err().message);
 
   bbft::core_config cc;

@@ -348,7 +348,9 @@ struct dpos_store {
     return static_cast<bool>(kv->put("undo", store::be64(h), ledger::encode(d)));
   }
   result<node::elections_restart> restart(election_provider& p) {
-    auto chain_read = st->load_for_restart(4, crypto::hash256{});
+    // As a start does: the proposers of the last epoch only.
+    auto chain_read = st->load_for_restart(4, crypto::hash256{}, {}, epoch_blocks);
+    EXPECT_EQ(chain_read->proposers.size(), epoch_blocks);
     EXPECT_TRUE(chain_read) << chain_read.err().message;
     auto state = st->load_ledger();
     EXPECT_TRUE(state) << state.err().message;

@@ -341,7 +341,7 @@ proto::committed_block block_at(std::uint64_t h, const crypto::hash256& parent) 
   tx.payload = {static_cast<std::uint8_t>(h)};
   tx.signature.assign(64, 0);
   auto b = std::make_shared<const ledger::block>(
-      ledger::make_block(h, h + 1, parent, h, 1000 * h, 0, {tx}));
+      ledger::make_block(h, h + 1, parent, h, 1000 * h, static_cast<std::uint32_t>(h % 5), {tx}));
   proto::block_certificate c;
   c.height = h;
   c.view = h + 1;
@@ -452,6 +452,25 @@ TEST(chain_store, restart_load_checks_every_height_and_decodes_only_the_top) {
     for (std::size_t i = 0; i < top; ++i)
       EXPECT_EQ(c->top[i], written[50 - top + i]) << keep << " " << i;
   }
+  // Only the top proposers, as a start keeps them (the last DPoS epoch); the rest on demand.
+  for (std::uint64_t top : {0u, 1u, 7u, 50u, 90u}) {
+    auto c = st.load_for_restart(4, genesis, {}, top);
+    ASSERT_TRUE(c) << c.err().message;
+    const std::uint64_t kept = std::min<std::uint64_t>(top, 50);
+    EXPECT_EQ(c->proposers_from, 51 - kept) << top;
+    ASSERT_EQ(c->proposers.size(), kept) << top;
+    for (std::size_t i = 0; i < kept; ++i)
+      EXPECT_EQ(c->proposers[i], written[50 - kept + i].block->header.proposer) << top;
+  }
+  auto some = st.proposers(3, 9);
+  ASSERT_TRUE(some) << some.err().message;
+  ASSERT_EQ(some->size(), 7u);
+  for (std::size_t i = 0; i < 7; ++i)
+    EXPECT_EQ((*some)[i], written[2 + i].block->header.proposer);
+  auto beyond = st.proposers(49, 51);
+  ASSERT_FALSE(beyond);
+  EXPECT_NE(beyond.err().message.find("height 51 is missing"), std::string::npos)
+      << beyond.err().message;
   auto empty = chain_store::in_memory()->load_for_restart(4, genesis);
   ASSERT_TRUE(empty) << empty.err().message;
   EXPECT_EQ(empty->head, 0u);
