@@ -1,11 +1,14 @@
 // What a production restart costs as the stored chain grows: the time and peak resident memory
-// of reading a RocksDB chain store the way a start does. Two modes:
-//   all  decode every stored block (chain_store::load_all, what a start did before), and
-//   top  check every height's header and certificate and decode only the top `keep` blocks
-//        (chain_store::load_for_restart, what a start does with node.retained_blocks = keep).
+// of reading a RocksDB chain store the way a start does. Three modes:
+//   all     decode every stored block (chain_store::load_all, what a start did before),
+//   top     check every height's header and certificate and decode only the top `keep` blocks
+//           (chain_store::load_for_restart, what a start does with node.retained_blocks = keep),
+//   window  as top, but check only the top `keep` heights and the one below them (what a start
+//           does with node.check_chain_at_start: window).
 // Usage:
 //   bystack-restart-bench create DIR BLOCKS TXS   writes BLOCKS blocks of TXS 100-byte transactions
-//   bystack-restart-bench load DIR all|top [KEEP] prints one CSV line (run it once per process:
+//   bystack-restart-bench load DIR all|top|window [KEEP]  prints one CSV line (run it once per
+//   process:
 //                                                 the peak resident memory is the process's)
 // scripts/restart-bench.sh runs both modes over a few chain lengths.
 #include "runtime/node/chain_store.hpp"
@@ -23,7 +26,7 @@ using namespace bystack;
 
 int usage() {
   std::fprintf(stderr, "usage: bystack-restart-bench create DIR BLOCKS TXS\n"
-                       "       bystack-restart-bench load DIR all|top [KEEP]\n");
+                       "       bystack-restart-bench load DIR all|top|window [KEEP]\n");
   return 2;
 }
 
@@ -76,7 +79,9 @@ int load(const std::string& dir, const std::string& mode, std::uint64_t keep) {
     }
     decoded = c->size();
   } else {
-    auto c = (*st)->load_for_restart(keep, bbft::genesis_block()->hash());
+    auto c = (*st)->load_for_restart(keep, bbft::genesis_block()->hash(), {},
+                                     mode == "window" ? 0 : node::chain_store::all_heights,
+                                     mode == "window" ? 0 : node::chain_store::all_heights);
     if (!c) {
       std::fprintf(stderr, "%s\n", c.err().message.c_str());
       return 1;
@@ -101,7 +106,7 @@ int main(int argc, char** argv) {
                   static_cast<std::uint32_t>(std::strtoul(argv[4], nullptr, 10)));
   if (cmd == "load" && (argc == 4 || argc == 5)) {
     std::string mode = argv[3];
-    if (mode != "all" && mode != "top") return usage();
+    if (mode != "all" && mode != "top" && mode != "window") return usage();
     return load(argv[2], mode, argc == 5 ? std::strtoull(argv[4], nullptr, 10) : 1024);
   }
   return usage();

@@ -286,15 +286,16 @@ int run(const std::filesystem::path& config_file, bool log_json) {
                           {{"p2p_port", cfg->listen.port},
                            {"api_port", cfg->api.port},
                            {"blocks_decoded", (*rt)->blocks_decoded_at_start()},
+                           {"heights_checked", (*rt)->heights_checked_at_start()},
                            {"heights_replayed", (*rt)->heights_replayed_at_start()},
                            {"election_records", (*rt)->election_records_at_start()}});
   } else {
     std::cerr << "bystackd: node " << (*rt)->index() << " up, p2p " << cfg->listen.address << ":"
               << cfg->listen.port << ", api " << cfg->api.address << ":" << cfg->api.port
               << ", chain height " << height << " (" << (*rt)->blocks_decoded_at_start()
-              << " top blocks decoded, " << (*rt)->heights_replayed_at_start()
-              << " heights replayed, " << (*rt)->election_records_at_start()
-              << " election records read)\n";
+              << " top blocks decoded, " << (*rt)->heights_checked_at_start()
+              << " heights checked, " << (*rt)->heights_replayed_at_start() << " heights replayed, "
+              << (*rt)->election_records_at_start() << " election records read)\n";
   }
   int sig = 0;
   sigwait(&stop, &sig);

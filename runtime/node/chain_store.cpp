@@ -222,7 +222,8 @@ result<std::optional<codec::stored_header>> chain_store::header_at(std::uint64_t
 result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
                                                    const crypto::hash256& genesis,
                                                    const codec::limits& lim,
-                                                   std::uint64_t proposers_top) const {
+                                                   std::uint64_t proposers_top,
+                                                   std::uint64_t check_top) const {
   auto h = head();
   if (!h) return h.err();
   stored_chain out;
@@ -232,7 +233,24 @@ result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
   out.proposers.reserve(*h - out.proposers_from + 1);
   const std::uint64_t first_full = keep == 0 || keep >= *h ? 1 : *h - keep + 1;
   out.top.reserve(*h - first_full + 1);
-  for (std::uint64_t i = 1; i <= *h; ++i) {
+  // The first height walked: 1, or the top check_top heights (never fewer than the heights
+  // decoded or whose proposers are kept), starting from the hash of the height below them.
+  auto first = check_top >= *h ? 1 : *h - check_top + 1;
+  first = std::min({first, first_full, out.proposers_from});
+  if (first > 1) {
+    const auto below = first - 1;
+    auto where = "chain store: block at height " + std::to_string(below);
+    auto sh = header_at(below, lim);
+    if (!sh) return sh.err();
+    if (!*sh) return make_error(where + " is missing below the head " + std::to_string(*h));
+    if ((*sh)->header.height != below)
+      return make_error(where + " holds height " + std::to_string((*sh)->header.height));
+    out.head_hash = (*sh)->header.hash();
+    if ((*sh)->cert_block_hash != out.head_hash)
+      return make_error(where + ": its certificate is for another block");
+    ++out.checked;
+  }
+  for (std::uint64_t i = first; i <= *h; ++i) {
     auto where = [&] { return "chain store: block at height " + std::to_string(i); };
     // What the walk reads: in the top, the stored block, decoded in full; below it, the height's
     // header (header_at).
@@ -261,6 +279,7 @@ result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
       return make_error(where() + " does not extend the block below it");
     if (i >= out.proposers_from) out.proposers.push_back(hd.proposer);
     out.head_hash = hash;
+    ++out.checked;
   }
   return out;
 }

@@ -69,6 +69,7 @@ struct stored_chain {
   /// heights proposers_from..head, in height order.
   std::uint64_t proposers_from = 1;
   std::vector<std::uint32_t> proposers;
+  std::uint64_t checked = 0; ///< heights read and checked (the walk, and the height below it)
   /// The decoded blocks of the top heights, in height order, ending at the head.
   std::vector<proto::committed_block> top;
 };
@@ -109,10 +110,16 @@ public:
   /// epoch; memory that does not grow with the chain); decodes in full (transactions and their
   /// root checked) only the top `keep` heights (0: every height). The error names the first bad
   /// height and what is wrong.
+  /// With `check_top` below the head, the walk starts there instead of at height 1 (at least
+  /// the `keep` and `proposers_top` heights are walked): the height below the first one walked
+  /// gives the hash the walk starts from (read and checked to hold its height and a certificate
+  /// for itself), and the heights below it are not read at all, so that the time does not grow
+  /// with the chain (node.check_chain_at_start: window).
   static constexpr std::uint64_t all_heights = ~std::uint64_t{0};
   result<stored_chain> load_for_restart(std::uint64_t keep, const crypto::hash256& genesis,
                                         const codec::limits& lim = {},
-                                        std::uint64_t proposers_top = all_heights) const;
+                                        std::uint64_t proposers_top = all_heights,
+                                        std::uint64_t check_top = all_heights) const;
   /// Reads the proposers of heights from..to (inclusive) from the header records (the blocks'
   /// headers in a store written before them); the error names a height that is missing or does
   /// not decode. No other check: load_for_restart walked these heights already.

@@ -111,6 +111,8 @@ node_config read(config::map_reader root, const std::string& name,
     c.sync_writes = n.optional<bool>("sync_writes", true);
     c.retained_blocks =
         static_cast<std::uint64_t>(n.optional_int("retained_blocks", 1024, 0, 1'000'000'000));
+    c.check_whole_chain_at_start =
+        n.optional_choice("check_chain_at_start", "all", {"all", "window"}) == "all";
   }
   auto cs = root.map("consensus");
   {
@@ -357,6 +359,7 @@ std::string render_node_config(const node_config& c) {
     << "  api: {address: " << q(c.api.address) << ", port: " << c.api.port << "}\n"
     << "  sync_writes: " << (c.sync_writes ? "true" : "false") << "\n"
     << "  retained_blocks: " << c.retained_blocks << "\n"
+    << "  check_chain_at_start: " << (c.check_whole_chain_at_start ? "all" : "window") << "\n"
     << "consensus:\n  nodes:\n";
   for (const auto& n : c.nodes)
     o << "    - {key: " << to_hex(n.key) << ", address: " << q(n.addr.address)

@@ -101,6 +101,11 @@ struct node_config {
   /// may reach twice that before it is trimmed); older ones are read from the store when a peer
   /// catches up. 0: the whole chain stays in memory.
   std::uint64_t retained_blocks = 1024;
+  /// What a start checks of the stored chain below the heights it decodes (docs/node.md,
+  /// "Restart in bounded memory and time"): every height's header record (true, the default),
+  /// or only the top it needs (the window and the DPoS proposers), so that a start's time does
+  /// not grow with the chain; heights below are then checked as the archive serves them.
+  bool check_whole_chain_at_start = true;
   std::uint32_t api_threads = 4;
   ledger_mode ledger = ledger_mode::opaque;
   std::optional<ledger::genesis_spec> genesis; ///< set in butxo mode

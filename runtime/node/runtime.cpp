@@ -752,6 +752,7 @@ struct node_runtime::impl {
   std::unique_ptr<chain_store> store;
   std::unique_ptr<store_archive> archive;  ///< older heights for the core, from the store
   std::uint64_t decoded_at_start = 0;      ///< stored blocks decoded in full by the start
+  std::uint64_t checked_at_start = 0;      ///< stored heights the start's walk checked
   elections_restart elections_start;       ///< how the start rebuilt the DPoS elections
   std::uint64_t fed_replayed_at_start = 0; ///< heights the federation's elections replayed
   node::metrics stats;
@@ -1081,8 +1082,10 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
   // election); nothing else needs them.
   const std::uint64_t proposers_top =
       cfg.dpos ? std::max<std::uint64_t>(1, cfg.dpos->election.epoch_blocks) : 0;
-  auto chain = p->store->load_for_restart(cfg.retained_blocks, bbft::genesis_block()->hash(), {},
-                                          proposers_top);
+  // With node.check_chain_at_start: window, only the heights the start needs are walked.
+  auto chain = p->store->load_for_restart(
+      cfg.retained_blocks, bbft::genesis_block()->hash(), {}, proposers_top,
+      cfg.check_whole_chain_at_start ? chain_store::all_heights : 0);
   if (!chain) return make_error(cfg.data_dir.string() + ": " + chain.err().message);
 
   bbft::core_config cc;
@@ -1115,6 +1118,7 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_config& cfg
     reload = std::move(*pend);
   }
   p->decoded_at_start = chain->top.size();
+  p->checked_at_start = chain->checked;
   if (auto r = core->restore(chain->top); !r)
     return make_error(cfg.data_dir.string() + ": stored chain refused: " + r.err().message);
 
@@ -1335,6 +1339,9 @@ std::uint32_t node_runtime::index() const {
 }
 std::uint64_t node_runtime::blocks_decoded_at_start() const {
   return impl_->decoded_at_start;
+}
+std::uint64_t node_runtime::heights_checked_at_start() const {
+  return impl_->checked_at_start;
 }
 std::uint64_t node_runtime::heights_replayed_at_start() const {
   return std::max(impl_->elections_start.heights_replayed, impl_->fed_replayed_at_start);

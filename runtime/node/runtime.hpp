@@ -146,6 +146,9 @@ public:
   /// memory (node.retained_blocks), every height when that is 0. The heights below had their
   /// headers and certificates checked only (chain_store::load_for_restart).
   std::uint64_t blocks_decoded_at_start() const;
+  /// The stored heights whose header and certificate this start checked: every height with
+  /// node.check_chain_at_start: all, the top it needs (and the height below it) with window.
+  std::uint64_t heights_checked_at_start() const;
   /// The stored heights whose changes this start read and replayed to rebuild what derives from
   /// the chain: 0 when the DPoS elections came from the store's election records and no
   /// federation elections run; the head when a federation's elections run (their state is

@@ -103,6 +103,21 @@ TEST(node_config, chain_window_defaults_to_1024_blocks_reads_back_and_is_checked
       "a.yaml", "/x");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.err().message.find("retained_blocks"), std::string::npos) << bad.err().message;
+  // What a start checks of the stored chain: all of it by default, or the window.
+  EXPECT_TRUE(r->check_whole_chain_at_start);
+  auto window = parse_node_config(replace(good_config(), "  data_dir: data0\n",
+                                          "  data_dir: data0\n  check_chain_at_start: window\n"),
+                                  "a.yaml", "/x");
+  ASSERT_TRUE(window) << window.err().message;
+  EXPECT_FALSE(window->check_whole_chain_at_start);
+  auto back = parse_node_config(render_node_config(*window), "b.yaml", "/x");
+  ASSERT_TRUE(back) << back.err().message;
+  EXPECT_FALSE(back->check_whole_chain_at_start);
+  auto odd = parse_node_config(replace(good_config(), "  data_dir: data0\n",
+                                       "  data_dir: data0\n  check_chain_at_start: some\n"),
+                               "a.yaml", "/x");
+  ASSERT_FALSE(odd);
+  EXPECT_NE(odd.err().message.find("check_chain_at_start"), std::string::npos) << odd.err().message;
 }
 
 TEST(node_config, relay_defaults_to_full_and_compact_reads_back_with_its_gossip) {
@@ -587,6 +602,78 @@ TEST(codec, committed_header_decode_reads_what_the_full_decode_reads) {
   codec::limits small;
   small.max_message_bytes = 8;
   EXPECT_FALSE(codec::decode_committed_header(enc, small));
+}
+
+TEST(chain_store, a_window_check_walks_only_the_top_and_the_height_below_it) {
+  auto kv = store::make_memory_store(chain_store::columns());
+  auto* raw_kv = kv.get();
+  chain_store st(std::move(kv), false);
+  const crypto::hash256 genesis{};
+  auto written = append_chain(st, 50);
+  // Keep 4, no proposers, check only what is decoded: heights 47..50 walked from 46's hash.
+  auto c = st.load_for_restart(4, genesis, {}, 0, 0);
+  ASSERT_TRUE(c) << c.err().message;
+  EXPECT_EQ(c->head, 50u);
+  EXPECT_EQ(c->head_hash, written.back().cert.block_hash);
+  ASSERT_EQ(c->top.size(), 4u);
+  EXPECT_EQ(c->top.front().block->header.height, 47u);
+  EXPECT_TRUE(c->proposers.empty());
+  // The walk reaches down to the proposers kept and to check_top.
+  c = st.load_for_restart(4, genesis, {}, 7, 0);
+  ASSERT_TRUE(c) << c.err().message;
+  EXPECT_EQ(c->proposers_from, 44u);
+  EXPECT_EQ(c->proposers.size(), 7u);
+  auto put = [&](std::uint64_t h, const std::string& col, const bytes& v) {
+    store::write_batch w;
+    w.put(col, store::be64(h), v);
+    ASSERT_TRUE(raw_kv->write(w));
+  };
+  auto record_of = [&](const proto::committed_block& b) {
+    return header_record(b.block->header, b.cert);
+  };
+  auto refused = [&](std::uint64_t check_top, const std::string& why) {
+    auto r = st.load_for_restart(4, genesis, {}, 0, check_top);
+    ASSERT_FALSE(r) << why;
+    EXPECT_NE(r.err().message.find(why), std::string::npos) << r.err().message;
+  };
+  // A fault below what the window walks is not read; the whole walk finds it.
+  put(10, "headers", bytes{1, 2, 3});
+  EXPECT_TRUE(st.load_for_restart(4, genesis, {}, 0, 0));
+  EXPECT_TRUE(st.load_for_restart(4, genesis, {}, 0, 39)); // walks 12..50 from 11
+  refused(chain_store::all_heights, "block at height 10 does not decode");
+  put(10, "headers", record_of(written[9]));
+  // The height below the walk is read and checked.
+  put(46, "headers", bytes{1, 2, 3});
+  refused(0, "block at height 46 does not decode");
+  put(46, "headers", record_of(written[44]));
+  refused(0, "block at height 46 holds height 45");
+  auto other_cert = written[45];
+  other_cert.cert.block_hash = written[46].cert.block_hash;
+  put(46, "headers", record_of(other_cert));
+  refused(0, "block at height 46: its certificate is for another block");
+  auto b46 = *written[45].block;
+  b46.header.timestamp_ms += 1;
+  proto::committed_block other{std::make_shared<const ledger::block>(b46), written[45].cert};
+  other.cert.block_hash = b46.hash();
+  put(46, "headers", record_of(other));
+  refused(0, "block at height 47 does not extend the block below");
+  {
+    store::write_batch w;
+    w.del("headers", store::be64(46));
+    w.del("blocks", store::be64(46));
+    ASSERT_TRUE(raw_kv->write(w));
+    refused(0, "block at height 46 is missing below the head 50");
+  }
+  put(46, "headers", record_of(written[45]));
+  put(46, "blocks", codec::encode_committed(written[45]));
+  EXPECT_TRUE(st.load_for_restart(4, genesis, {}, 0, 0));
+  // check_top 10: heights 41..50 walked from 40's hash; 40 is read, 39 is not.
+  put(40, "headers", bytes{9});
+  refused(10, "block at height 40 does not decode");
+  put(40, "headers", record_of(written[39]));
+  put(39, "headers", bytes{9});
+  EXPECT_TRUE(st.load_for_restart(4, genesis, {}, 0, 10));
+  refused(11, "block at height 39 does not decode");
 }
 
 TEST(chain_store, serves_raw_blocks_by_height) {
