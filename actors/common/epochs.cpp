@@ -139,9 +139,6 @@ result<void> election_provider::restore(const std::vector<ledger::dpos::election
   tally_ = std::move(tally);
   height_ = height;
   proposed_.clear();
-  last_record_ = records.empty() || records.back().height != height
-                     ? std::nullopt
-                     : std::optional<ledger::dpos::election_record>(records.back());
   return {};
 }
 

@@ -47,7 +47,6 @@ result<void> federation_schedule::restore(const std::vector<schedule_record>& re
   if (auto r = elector_.restore(std::move(later)); !r) return r;
   tally_ = std::move(tally);
   height_ = head;
-  if (!records.empty() && records.back().height == head) last_record_ = records.back();
   return {};
 }
 

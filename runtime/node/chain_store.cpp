@@ -234,23 +234,12 @@ result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
   const std::uint64_t first_full = keep == 0 || keep >= *h ? 1 : *h - keep + 1;
   out.top.reserve(*h - first_full + 1);
   // The first height walked: 1, or the top check_top heights (never fewer than the heights
-  // decoded or whose proposers are kept), starting from the hash of the height below them.
+  // decoded or whose proposers are kept). Above 1 the walk also reads the height below them, for
+  // the hash it starts from: that one is checked like the others but for its parent.
   auto first = check_top >= *h ? 1 : *h - check_top + 1;
   first = std::min({first, first_full, out.proposers_from});
-  if (first > 1) {
-    const auto below = first - 1;
-    auto where = "chain store: block at height " + std::to_string(below);
-    auto sh = header_at(below, lim);
-    if (!sh) return sh.err();
-    if (!*sh) return make_error(where + " is missing below the head " + std::to_string(*h));
-    if ((*sh)->header.height != below)
-      return make_error(where + " holds height " + std::to_string((*sh)->header.height));
-    out.head_hash = (*sh)->header.hash();
-    if ((*sh)->cert_block_hash != out.head_hash)
-      return make_error(where + ": its certificate is for another block");
-    ++out.checked;
-  }
-  for (std::uint64_t i = first; i <= *h; ++i) {
+  const std::uint64_t start = first > 1 ? first - 1 : 1;
+  for (std::uint64_t i = start; i <= *h; ++i) {
     auto where = [&] { return "chain store: block at height " + std::to_string(i); };
     // What the walk reads: in the top, the stored block, decoded in full; below it, the height's
     // header (header_at).
@@ -275,7 +264,7 @@ result<stored_chain> chain_store::load_for_restart(std::uint64_t keep,
     if (hd.height != i) return make_error(where() + " holds height " + std::to_string(hd.height));
     auto hash = hd.hash();
     if (certified != hash) return make_error(where() + ": its certificate is for another block");
-    if (hd.parent != out.head_hash)
+    if ((i > start || start == 1) && hd.parent != out.head_hash)
       return make_error(where() + " does not extend the block below it");
     if (i >= out.proposers_from) out.proposers.push_back(hd.proposer);
     out.head_hash = hash;
@@ -435,30 +424,39 @@ result<ledger::utxo_set> chain_store::load_ledger() const {
   return s;
 }
 
-result<std::vector<ledger::dpos::election_record>> chain_store::election_records() const {
-  std::vector<ledger::dpos::election_record> out;
-  std::string bad;
-  auto r = kv_->scan(elections_col, {}, [&](byte_view k, byte_view v) {
+result<std::vector<std::pair<std::uint64_t, bytes>>>
+chain_store::by_height(const std::string& column, const char* what) const {
+  std::vector<std::pair<std::uint64_t, bytes>> out;
+  std::optional<std::size_t> bad_key; // the size of a key that is no be64 height
+  auto r = kv_->scan(column, {}, [&](byte_view k, byte_view v) {
     if (k.size() != 8) {
-      bad = "an election record under a key of " + std::to_string(k.size()) + " bytes";
+      bad_key = k.size();
       return false;
     }
-    auto h = store::read_be64(k);
-    auto e = ledger::dpos::decode_election_record(v);
-    if (!e) {
-      bad = "the election record of height " + std::to_string(h) + ": " + e.err().message;
-      return false;
-    }
-    if (e->height != h) {
-      bad = "the election record under height " + std::to_string(h) + " is for height " +
-            std::to_string(e->height);
-      return false;
-    }
-    out.push_back(std::move(*e));
+    out.emplace_back(store::read_be64(k), bytes(v.begin(), v.end()));
     return true;
   });
   if (!r) return r.err();
-  if (!bad.empty()) return make_error("chain store: " + bad);
+  if (bad_key)
+    return make_error("chain store: " + std::string(what) + " under a key of " +
+                      std::to_string(*bad_key) + " bytes");
+  return out;
+}
+
+result<std::vector<ledger::dpos::election_record>> chain_store::election_records() const {
+  auto raw = by_height(elections_col, "an election record");
+  if (!raw) return raw.err();
+  std::vector<ledger::dpos::election_record> out;
+  for (const auto& [h, v] : *raw) {
+    auto e = ledger::dpos::decode_election_record(v);
+    if (!e)
+      return make_error("chain store: the election record of height " + std::to_string(h) + ": " +
+                        e.err().message);
+    if (e->height != h)
+      return make_error("chain store: the election record under height " + std::to_string(h) +
+                        " is for height " + std::to_string(e->height));
+    out.push_back(std::move(*e));
+  }
   return out;
 }
 
@@ -476,21 +474,7 @@ chain_store::backfill_records(const std::vector<ledger::dpos::election_record>& 
 }
 
 result<std::vector<std::pair<std::uint64_t, bytes>>> chain_store::host_records() const {
-  std::vector<std::pair<std::uint64_t, bytes>> out;
-  std::size_t bad_key = 0;
-  auto r = kv_->scan(host_col, {}, [&](byte_view k, byte_view v) {
-    if (k.size() != 8) {
-      bad_key = k.size();
-      return false;
-    }
-    out.emplace_back(store::read_be64(k), bytes(v.begin(), v.end()));
-    return true;
-  });
-  if (!r) return r.err();
-  if (bad_key)
-    return make_error("chain store: a host record under a key of " + std::to_string(bad_key) +
-                      " bytes");
-  return out;
+  return by_height(host_col, "a host record");
 }
 
 result<std::optional<bytes>> chain_store::undo_at(std::uint64_t height) const {

@@ -184,6 +184,11 @@ private:
   result<std::optional<codec::stored_header>> header_at(std::uint64_t i,
                                                         const codec::limits& lim) const;
 
+  /// Every (height, value) of a column keyed by be64 heights, in height order; `what` names an
+  /// entry in the error about a key that is no height.
+  result<std::vector<std::pair<std::uint64_t, bytes>>> by_height(const std::string& column,
+                                                                 const char* what) const;
+
   std::unique_ptr<store::kv_store> kv_;
   bool sync_;
   std::optional<std::uint64_t> head_; ///< cached by the single writer

@@ -18,9 +18,9 @@ result<ledger::block_delta> stored_delta(const chain_store& store, std::uint64_t
   return d;
 }
 
-result<std::uint64_t> restore_host(chain_store& store, std::uint64_t head, ledger::utxo_set genesis,
-                                   const ledger::utxo_set& state, const node_config& cfg,
-                                   const std::string& where) {
+result<std::uint64_t> restore_host(chain_store& store, std::uint64_t head,
+                                   const ledger::utxo_set& genesis, const ledger::utxo_set& state,
+                                   const node_config& cfg, const std::string& where) {
   if (!cfg.ext_on_commit || head == 0) return std::uint64_t{0};
   if (cfg.ext_restore) {
     auto recs = store.host_records();
@@ -31,7 +31,7 @@ result<std::uint64_t> restore_host(chain_store& store, std::uint64_t head, ledge
   }
   // The host needs each block's delta and the state after it: the stored blocks' deltas (the
   // store's undo data) are replayed over the genesis state, which must end at the stored state.
-  auto& st = genesis;
+  auto st = genesis;
   std::vector<std::pair<std::uint64_t, bytes>> rebuilt;
   for (std::uint64_t h = 1; h <= head; ++h) {
     auto d = stored_delta(store, h, where);

@@ -37,9 +37,9 @@ result<elections_restart> restore_elections(chain_store& store, const stored_cha
 /// ext_on_commit (checking that they end at `state`, the stored UTXO set) and then writing the
 /// records the host made meanwhile (node_config::ext_record_at). Returns the heights replayed
 /// (0 after a restore from records). The error names the height or the record that failed.
-result<std::uint64_t> restore_host(chain_store& store, std::uint64_t head, ledger::utxo_set genesis,
-                                   const ledger::utxo_set& state, const node_config& cfg,
-                                   const std::string& where);
+result<std::uint64_t> restore_host(chain_store& store, std::uint64_t head,
+                                   const ledger::utxo_set& genesis, const ledger::utxo_set& state,
+                                   const node_config& cfg, const std::string& where);
 
 /// The stored changes of height `h` (the store's undo data; an empty delta for a block without
 /// any, such as a refused one), as the ledger's on_commit saw them.

@@ -956,11 +956,9 @@ result<void> open_ledger(node_runtime::impl& p, const stored_chain& chain) {
   }
   p.lg = std::make_unique<node_ledger>(*p.app, &p.stats, cfg.testing.propose_invalid_every);
   // The host's state derived from the chain (the federation's elections): from the records the
-  // store kept with the electing blocks, or by replaying the stored heights.
-  auto replayed = restore_host(
-      *p.store, chain.head,
-      cfg.ext_on_commit && chain.head > 0 ? ledger::genesis_state(g).value() : ledger::utxo_set{},
-      p.app->state(), cfg, where);
+  // store kept with the electing blocks, or by replaying the stored heights over the genesis
+  // state built above (still whole: it moves into the app only when nothing is stored).
+  auto replayed = restore_host(*p.store, chain.head, *genesis, p.app->state(), cfg, where);
   if (!replayed) return replayed.err();
   p.fed_replayed_at_start = *replayed;
   if (cfg.ext_on_commit && !p.elections)
