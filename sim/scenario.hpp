@@ -133,6 +133,11 @@ struct scenario {
   /// window), and worker threads for the nodes of one window (1 or 2; see docs/simulator.md).
   bool sim_windows = true;
   std::uint32_t sim_threads = 1;
+  /// A measurement, not a way to run: each window's node handlers are called directly, in the
+  /// order CAF would run them, instead of through a CAF message to each node's actor (the actors
+  /// exist but get no mail). Same outcome and trace hash; the wall time difference is what CAF's
+  /// dispatch costs (bystack-sim-bench --dispatch direct; never set from a scenario file).
+  bool sim_direct_dispatch = false;
 };
 
 /// Loads a scenario file.

@@ -1601,10 +1601,17 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     actors.push_back(sys.spawn(bbft::node_actor, std::make_shared<bbft::node_core>(std::move(cc)),
                                static_cast<bbft::node_env*>(twin_envs.back().get())));
   }
+  // --dispatch direct (a measurement of CAF's share, scenario::sim_direct_dispatch): the same
+  // handler on the same core, called where CAF would have run it; the actors get no mail.
+  std::vector<bbft::node_actor_state> direct;
+  if (s.sim_direct_dispatch)
+    for (std::uint32_t i = 0; i < s.nodes; ++i)
+      direct.push_back(bbft::node_actor_state{cores[i], &env});
   // Hands node n its window as one message (a node without events gets none).
   auto send_window = [&](std::uint32_t n) {
-    caf::anon_send(actors[n], bbft::window_atom::value,
-                   bbft::node_event_pull{static_cast<bbft::event_source*>(&env), n});
+    bbft::node_event_pull pull{static_cast<bbft::event_source*>(&env), n};
+    if (n < direct.size()) return bbft::handle_pull(direct[n], pull);
+    caf::anon_send(actors[n], bbft::window_atom::value, pull);
   };
   // The second thread sends to and runs the second system's nodes of each window, the caller
   // the first's: each thread enqueues only into its own system's scheduler.

@@ -82,6 +82,12 @@ void handle_event(node_actor_state& st, node_event& e) {
 
 } // namespace
 
+void handle_pull(node_actor_state& st, const node_event_pull& p) {
+  node_event e;
+  while (p.source->next(p.instance, e))
+    handle_event(st, e);
+}
+
 caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
                          std::shared_ptr<node_core> core, node_env* env) {
   self->state.core = std::move(core);
@@ -109,9 +115,7 @@ caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
       // `delegated` tells CAF so, instead of an empty reply it would build and drop through a
       // response promise (an atomic count on the actor per window, a cache miss at scale).
       [self](window_atom, const node_event_pull& p) -> caf::delegated<void> {
-        node_event e;
-        while (p.source->next(p.instance, e))
-          handle_event(self->state, e);
+        handle_pull(self->state, p);
         return {};
       },
       [self](status_atom) -> node_status {

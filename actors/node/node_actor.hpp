@@ -94,6 +94,10 @@ caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
 /// Hands the effects the core produced to env (shared by every handler).
 void flush_effects(node_core& core, node_env& env, std::size_t decoded_bytes);
 
+/// What the actor does with a `window(pull)` message: handles every event the source hands out.
+/// The simulator's `--dispatch direct` measurement calls it without CAF (docs/simulator.md).
+void handle_pull(node_actor_state& st, const node_event_pull& p);
+
 } // namespace bystack::bbft
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(bystack::shared_bytes)

@@ -133,6 +133,24 @@ TEST(Windows, HeapTrimmerReadsTheCountsOnlyAfterFrees) {
   EXPECT_EQ(every.readings(), 5u);
 }
 
+/// --dispatch direct (scenario::sim_direct_dispatch) measures what CAF's dispatch costs by
+/// calling the node handlers where CAF would run them: the run must be the same one, on one and
+/// two threads, with crashes and restarts (a restarted core is replaced in place).
+TEST(Windows, DirectDispatchGivesTheSameRun) {
+  auto s = reference_scenario(300, 17, 5);
+  s.max_sim_seconds = 30; // the run takes 2.5 s of simulated time; a broken one stops early
+  auto via_caf = run_with(s, true, 1);
+  s.sim_direct_dispatch = true;
+  expect_same(via_caf, run_with(s, true, 1), "direct, one thread");
+  expect_same(via_caf, run_with(s, true, 2), "direct, two threads");
+  EXPECT_EQ(run_with(s, true, 2).node_messages, via_caf.node_messages);
+  auto f = load_scenario("scenarios/faults/crash-restart.yaml");
+  ASSERT_TRUE(f) << f.err().message;
+  auto restarts = run_with(*f, true, 1);
+  f->sim_direct_dispatch = true;
+  expect_same(restarts, run_with(*f, true, 1), "direct, crash-restart.yaml");
+}
+
 TEST(Windows, ListCertificatesAndConstantLatency) {
   auto s = reference_scenario(120, 11, 4);
   s.certificates = "list";
