@@ -79,6 +79,7 @@ struct dpos_chain {
     std::uint64_t next_id = 1;
     utxo_set st;
     states.push_back(st);
+    auto p = make_provider(universe);
     auto reg = [&](block_delta& d, const crypto::public_key& key, std::uint64_t h) {
       auto id = id_of(next_id++);
       d.created.emplace_back(
@@ -118,11 +119,16 @@ struct dpos_chain {
       st.apply(d);
       st.set_height(h);
       states.push_back(st);
+      // The proposer led its view: a super node of the set in force at h (any node before the
+      // first election), drawn at random so that some super nodes propose nothing in an epoch.
+      auto set = p->set_of(p->epoch_of(h));
+      std::uint32_t proposer = static_cast<std::uint32_t>(rng() % universe_size);
+      if (set) {
+        const auto& supers = set->topo()->supers();
+        proposer = supers[rng() % supers.size()];
+      }
       deltas.push_back(std::move(d));
-      proposers.push_back(static_cast<std::uint32_t>(rng() % universe_size));
-    }
-    auto p = make_provider(universe);
-    for (std::uint64_t h = 1; h <= chain_length; ++h) {
+      proposers.push_back(proposer);
       feed(*p, h);
       if (auto r = p->record_at(h)) records.push_back(*r);
     }
@@ -470,6 +476,65 @@ TEST(elections_restart, a_bad_record_or_a_tampered_replay_is_refused_naming_the_
     ASSERT_TRUE(s.lose_a_created_output());
     refused(s, "the stored changes do not replay to the stored votes");
   }
+}
+
+/// A record that decodes and fits (its height, its epoch, a set that can be grouped) but names
+/// another set than the one elected: the blocks since the last record name their proposers, who
+/// led their views and so are super nodes of the set in force at their heights. A set takes force
+/// two epochs after its election, so with the head inside an epoch (62: the last record is 60's,
+/// for epoch 16) heights 61 and 62 stand under the set of 56's record, which is forged here.
+TEST(elections_restart, a_record_naming_another_set_than_the_chains_proposers_is_refused) {
+  const auto& c = chain();
+  const std::uint64_t head = 62, forged_at = 56;
+  auto store_with = [&](const dpos::election_record& at) {
+    return dpos_store(
+        [&](std::uint64_t h, node::ledger_changes& ch) {
+          for (const auto& r : c.records)
+            if (r.height == h) ch.election = h == forged_at ? at : r;
+        },
+        head);
+  };
+  const auto genuine = c.records[forged_at / epoch_blocks - 1];
+  ASSERT_EQ(genuine.height, forged_at);
+  {
+    auto s = store_with(genuine);
+    auto q = make_provider(c.universe);
+    auto r = s.restart(*q);
+    ASSERT_TRUE(r) << r.err().message;
+    EXPECT_TRUE(r->from_records);
+    EXPECT_EQ(r->heights_replayed, 0u);
+  }
+  // Every other set the chain elected, in 56's record instead of its own.
+  std::size_t refused = 0, other_sets = 0;
+  for (const auto& x : c.records) {
+    if (x.elected.members == genuine.elected.members) continue;
+    ++other_sets;
+    auto forged = genuine;
+    forged.elected.members = x.elected.members; // the epoch and the rest stay the record's own
+    forged.elected.carried_over = false;
+    forged.kept_previous = false;
+    forged.demoted.clear();
+    auto s = store_with(forged);
+    auto q = make_provider(c.universe);
+    auto r = s.restart(*q);
+    if (!r && r.err().message.find("not a super node") == std::string::npos) {
+      ADD_FAILURE() << "refused for another reason: " << r.err().message;
+      continue;
+    }
+    if (r) { // a set under which these proposers were super nodes as well
+      for (std::uint64_t h = 60; h <= head; ++h)
+        EXPECT_TRUE(q->set_of(q->epoch_of(h))->topo()->is_super(c.proposers[h - 1])) << h;
+      continue;
+    }
+    EXPECT_EQ(r.err().message.rfind("dir: elections: height 6", 0), 0u) << r.err().message;
+    EXPECT_NE(r.err().message.find("not a super node of the set the election records put in "
+                                   "force for epoch 15"),
+              std::string::npos)
+        << r.err().message;
+    ++refused;
+  }
+  EXPECT_GE(other_sets, 3u);
+  EXPECT_GE(refused, 1u) << "no forged set was told from the chain's proposers";
 }
 
 // -- the host's derived state (the federation's elections) ------------------------------------
