@@ -151,9 +151,10 @@ int main(int argc, char** argv) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   auto rss_kib = static_cast<double>(ru.ru_maxrss);
-  std::cout << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
-               "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash,"
-               "threads,lookahead_us,windows,events,node_messages,events_per_node_message,dispatch\n";
+  std::cout
+      << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
+         "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash,"
+         "threads,lookahead_us,windows,events,node_messages,events_per_node_message,dispatch\n";
   std::cout << s.nodes << "," << s.supers << "," << s.rounds << "," << s.certificates << ","
             << (r->completed ? "yes" : "no") << "," << r->delivered << "," << r->wall_seconds << ","
             << static_cast<long long>(double(r->delivered) / r->wall_seconds) << ","
