@@ -150,8 +150,8 @@ bytes encode(const election_record& r) {
   for (const auto& m : r.elected.members) {
     w.hash(m.candidate);
     w.raw(byte_view{m.key.data(), m.key.size()});
-    w.blob(byte_view{reinterpret_cast<const std::uint8_t*>(m.address.data()), m.address.size()});
-    w.blob(byte_view{reinterpret_cast<const std::uint8_t*>(m.region.data()), m.region.size()});
+    w.blob(as_bytes(m.address));
+    w.blob(as_bytes(m.region));
     w.u64(m.votes);
   }
   w.u32(static_cast<std::uint32_t>(r.demoted.size()));

@@ -84,22 +84,21 @@ result<elections_restart> restore_elections(chain_store& store, const stored_cha
     const auto from = bbft::election_provider::replay_from(*records);
     auto ps = proposers_from(from);
     if (!ps) return ps.err();
-    for (auto h = from; h <= chain.head; ++h)
-      elections.note_proposer(h, (*ps)[h - from]);
     // The records are read like the stored UTXO set, but what the chain says of them is checked:
     // each block since the last election names its proposer, who led its view and so is a super
     // node of the set in force at its height. A record naming another set is refused here.
     for (auto h = from; h <= chain.head; ++h) {
-      const auto epoch = elections.epoch_of(h);
-      auto set = elections.set_of(epoch);
-      if (!set) continue; // the fixed set before the first election
       const auto p = (*ps)[h - from];
-      if (!set->topo()->contains(p) || !set->topo()->is_super(p))
+      const auto epoch = elections.epoch_of(h);
+      // Null: the fixed set before the first election.
+      if (auto set = elections.set_of(epoch);
+          set && (!set->topo()->contains(p) || !set->topo()->is_super(p)))
         return make_error(where + "elections: height " + std::to_string(h) +
                           " was proposed by node " + std::to_string(p) +
                           ", not a super node of the set the election records put in force for "
                           "epoch " +
                           std::to_string(epoch));
+      elections.note_proposer(h, p);
     }
     out.from_records = true;
     return out;
