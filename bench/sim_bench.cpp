@@ -10,6 +10,10 @@
 /// directly instead of through one CAF message per node; the outcome and trace hash are the
 /// same, so the wall time difference is what CAF's dispatch costs.
 ///
+/// The last three columns split the wall time: popping the queue into each window and applying
+/// each window on the driving thread alone, against running the nodes (the part the threads
+/// share); see run_result::wall_pop_seconds.
+///
 /// --heap-sample MS (diagnostic, stderr only): a thread samples the resident set and, when the
 /// binary runs on jemalloc, the allocator's bytes in use, active and resident every MS ms, and
 /// prints at the end the sample with the largest resident set and the one with the most bytes in
@@ -151,10 +155,10 @@ int main(int argc, char** argv) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   auto rss_kib = static_cast<double>(ru.ru_maxrss);
-  std::cout
-      << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
-         "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash,"
-         "threads,lookahead_us,windows,events,node_messages,events_per_node_message,dispatch\n";
+  std::cout << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
+               "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash,"
+               "threads,lookahead_us,windows,events,node_messages,events_per_node_message,dispatch,"
+               "pop_seconds,window_seconds,flush_seconds\n";
   std::cout << s.nodes << "," << s.supers << "," << s.rounds << "," << s.certificates << ","
             << (r->completed ? "yes" : "no") << "," << r->delivered << "," << r->wall_seconds << ","
             << static_cast<long long>(double(r->delivered) / r->wall_seconds) << ","
@@ -163,6 +167,7 @@ int main(int argc, char** argv) {
             << r->threads << "," << r->lookahead_us << "," << r->windows << "," << r->events << ","
             << r->node_messages << ","
             << (r->node_messages ? double(r->events) / double(r->node_messages) : 0.0) << ","
-            << (s.sim_direct_dispatch ? "direct" : "caf") << "\n";
+            << (s.sim_direct_dispatch ? "direct" : "caf") << "," << r->wall_pop_seconds << ","
+            << r->wall_window_seconds << "," << r->wall_flush_seconds << "\n";
   return r->completed ? 0 : 1;
 }

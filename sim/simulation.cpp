@@ -1280,8 +1280,7 @@ private:
     // send (a vote, a fresh certificate) is in neither, and needs no look-up.
     if (m.use_count() > 1) {
       if (auto it = encoded_.find(m.get()); it != encoded_.end()) return it->second.second;
-      if (auto it = encoded_old_.find(m.get()); it != encoded_old_.end())
-        return it->second.second;
+      if (auto it = encoded_old_.find(m.get()); it != encoded_old_.end()) return it->second.second;
     }
     auto& w = win_[from];
     for (const auto& [p, b] : w.fresh)
@@ -1342,14 +1341,14 @@ private:
   std::vector<std::uint64_t> sends_;    ///< per sender: message copies sent so far
   std::vector<std::uint64_t> rewrites_; ///< per Byzantine sender: send effects rewritten
   std::int64_t now_ = 0;
-  std::vector<node_window> win_;    ///< per node (instance)
+  std::vector<node_window> win_; ///< per node (instance)
   /// The node that runs after each one on its thread in this window (no_slot: none), and the
   /// cores, for prefetching the next one's state while one runs.
   std::vector<std::uint32_t> run_next_;
   std::vector<const bbft::node_core*> cores_;
   std::vector<const char*> actor_mem_; ///< each node actor's storage (control block first)
-  std::size_t actor_bytes_ = 0;         ///< its size
-  std::vector<window_lists> spare_; ///< emptied lists of past windows, for the next ones
+  std::size_t actor_bytes_ = 0;        ///< its size
+  std::vector<window_lists> spare_;    ///< emptied lists of past windows, for the next ones
   /// Room a pooled list keeps (entries); larger lists are freed after their window.
   static constexpr std::size_t spare_in = 4, spare_local = 2, spare_out = 8, spare_fresh = 2,
                                spare_notes = 2;
@@ -1580,9 +1579,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     std::vector<const char*> mem;
     for (const auto& a : actors)
       mem.push_back(reinterpret_cast<const char*>(caf::actor_cast<caf::actor_control_block*>(a)));
-    env.set_actor_memory(
-        std::move(mem),
-        sizeof(caf::actor_storage<caf::stateful_actor<bbft::node_actor_state>>));
+    env.set_actor_memory(std::move(mem),
+                         sizeof(caf::actor_storage<caf::stateful_actor<bbft::node_actor_state>>));
   }
   plan->attach(cores);
   // A twin runs an honest core with its node's key under its own instance number; it draws its
@@ -1642,7 +1640,16 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   // Hands each node with events its window as one message, runs them all, applies what they
   // did; false once the run is over.
   std::uint64_t honest = plan->expected_to_finish();
+  using wall_clock = std::chrono::steady_clock;
+  auto wall_mark = wall_clock::now();
+  // Adds the wall time since the last mark to `to` (see run_result::wall_pop_seconds).
+  auto lap = [&](double& to) {
+    auto now = wall_clock::now();
+    to += std::chrono::duration<double>(now - wall_mark).count();
+    wall_mark = now;
+  };
   auto run_window = [&] {
+    lap(out.wall_pop_seconds);
     env.set_in_window(true);
     ++out.windows;
     const auto& nodes = env.touched();
@@ -1661,13 +1668,17 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       sched.run();
     }
     env.set_in_window(false);
-    return env.flush(honest);
+    lap(out.wall_window_seconds);
+    bool going = env.flush(honest);
+    lap(out.wall_flush_seconds);
+    return going;
   };
   if (plugin)
     plugin->start(
         sys, [&] { sched.run(); }, lh->genesis());
   auto wall_start = std::chrono::steady_clock::now();
   auto last_progress = wall_start;
+  wall_mark = wall_start;
   env.open_window(1);
   for (std::uint32_t i = 0; i < actors.size(); ++i)
     if (plan->alive(env.node_of(i), 0)) start_node(i, 0);
