@@ -182,6 +182,13 @@ retained_counts node_core::retained() const {
   r.collections = collections_.size();
   r.timeout_views = timeouts_.size();
   r.seen_views = seen_proposal_views_.size() + relayed_views_.size();
+  for (const auto& [key, c] : collections_) {
+    r.collected_certificates += c.certs.size();
+    if (c.commit_sent) {
+      ++r.collections_committed;
+      r.certificates_after_commit += c.certs.size();
+    }
+  }
   return r;
 }
 

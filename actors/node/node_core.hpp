@@ -85,6 +85,11 @@ struct retained_counts {
   std::size_t collections = 0;        ///< super node vote collections
   std::size_t timeout_views = 0;      ///< views with view changes kept
   std::size_t seen_views = 0;         ///< views whose proposal was handled or relayed
+  /// Group certificates the collections hold, and of them those held by collections that have
+  /// sent their commit certificate (none: they are dropped then, see send_commit_certificate).
+  std::size_t collected_certificates = 0;
+  std::size_t certificates_after_commit = 0;
+  std::size_t collections_committed = 0; ///< collections that sent their commit certificate
 };
 
 /// Counts what a node did, for observers and metrics.
@@ -477,11 +482,11 @@ private:
   std::uint32_t consecutive_timeouts_ = 0;
   std::optional<proto::timeout_certificate> last_tc_; ///< the TC that let us into view_, if any
   std::map<std::uint64_t, std::map<std::uint32_t, proto::view_change>> timeouts_; ///< by view
-  view_set seen_proposal_views_; ///< views whose proposal we handled (bounded)
-  std::uint64_t voted_view_via_super_ = 0;      ///< last view we voted in
-  std::uint64_t cert_received_view_ = 0;        ///< last view whose certificate reached us
-  std::uint64_t heard_super_view_ = 0;          ///< last view our super node showed life in
-  bool heard_super_recently_ = false;           ///< since the last view timeout fired
+  view_set seen_proposal_views_;           ///< views whose proposal we handled (bounded)
+  std::uint64_t voted_view_via_super_ = 0; ///< last view we voted in
+  std::uint64_t cert_received_view_ = 0;   ///< last view whose certificate reached us
+  std::uint64_t heard_super_view_ = 0;     ///< last view our super node showed life in
+  bool heard_super_recently_ = false;      ///< since the last view timeout fired
   /// Views this node voted in that timed out without their certificate coming back, and the
   /// last of them: while they keep failing, votes also go to that many more super nodes.
   std::uint32_t lost_vote_views_ = 0;

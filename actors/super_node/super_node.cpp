@@ -213,8 +213,10 @@ void node_core::add_certificate(std::uint64_t view, collection& c,
   // A certificate that adds no signer (a repeat) changes nothing else.
   // Word operations: a certificate covers up to N signers (N / 64 words).
   if (std::size_t added = c.signers.merge_new(qc.signers); added > 0) {
-    c.certs.push_back(qcp);
-    c.cert_counts.push_back(static_cast<std::uint32_t>(qc.signer_count()));
+    if (!c.commit_sent) { // afterwards nothing reads them (see send_commit_certificate)
+      c.certs.push_back(qcp);
+      c.cert_counts.push_back(static_cast<std::uint32_t>(qc.signer_count()));
+    }
     c.signer_count += added;
   }
   if (!c.certified && c.signer_count >= quorum_at(c.height)) {
@@ -293,6 +295,12 @@ void node_core::send_commit_certificate(std::uint64_t view, collection& c) {
   send(recovering() ? recovery_targets(c.height) : relay_targets(c.height),
        std::make_shared<const proto::message>(proto::commit_certificate{me_, combined(view, c)}),
        phase::commit_cert);
+  // The collected certificates were read only to combine them (at certification, which came
+  // first, and for this message): nothing reads them again, so the collection drops them now
+  // rather than when its view is pruned. At M = N they are M references per super node per view,
+  // the largest part of a super node's memory in flat voting (docs/simulator.md).
+  std::vector<std::shared_ptr<const crypto::quorum_certificate>>().swap(c.certs);
+  std::vector<std::uint32_t>().swap(c.cert_counts);
 }
 
 void node_core::hand_to_next_leader(std::uint64_t view, const collection& c, const cert_ptr& bc) {

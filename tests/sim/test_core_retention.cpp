@@ -225,6 +225,32 @@ TEST(CoreRetention, BlockCertificatesShareTheGroupCertificatesTheyList) {
   }
 }
 
+TEST(CoreRetention, ACollectionDropsItsCertificatesOnceItsCommitCertificateIsOut) {
+  // Flat voting (M = N): each super node collects a group certificate from every super node in
+  // every view. Once its commit certificate is out, nothing reads them again, so the collection
+  // holds none from then on, while the collections still gathering hold theirs.
+  cluster c(8, 8, 4, 2, true);
+  std::size_t committed = 0, gathering = 0;
+  for (std::uint64_t h = 2; h <= 30; h += 2) {
+    ASSERT_TRUE(c.run_to(h));
+    for (const auto& core : c.cores) {
+      auto r = core->retained();
+      EXPECT_EQ(r.certificates_after_commit, 0u) << "height " << h;
+      committed += r.collections_committed;
+      gathering += r.collected_certificates;
+    }
+  }
+  EXPECT_GT(committed, 0u); // the check above looked at collections past their commit
+  EXPECT_GT(gathering, 0u); // and collections still gathering keep what they gathered
+  // The commit certificates were still made from every group certificate: the chain's block
+  // certificates list a quorum of the 8 single-signer group certificates.
+  for (const auto& core : c.cores) {
+    auto cb = core->find_committed(core->committed_height());
+    ASSERT_TRUE(cb);
+    EXPECT_GE(cb->cert.certs.size(), 6u);
+  }
+}
+
 TEST(CoreRetention, WithoutAWindowTheWholeChainStays) {
   // The default (production, whose store is the archive) keeps every committed block: the
   // counter the test above bounds does grow with the rounds when nothing trims it.
