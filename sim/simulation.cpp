@@ -315,23 +315,27 @@ public:
   }
 
   void send(std::uint32_t from, const bbft::send_effect& e) override {
+    bbft::send_effect copy = e;
+    send_owned(from, std::move(copy));
+  }
+  void send_owned(std::uint32_t from, bbft::send_effect&& e) override {
     if (debug_)
       std::fprintf(stderr, "%10.3f ms node %u sends %s view %llu to %zu\n",
                    double(busy_[from]) / 1000, from, bbft::phase_name(e.ph),
                    (unsigned long long)view_of(*e.msg), e.to.size());
     if (!faults_.byzantine_now(node_of(from), busy_[from]))
-      return defer_send(from, e.to, e.msg, nullptr, e.ph);
+      return defer_send(from, std::move(e.to), std::move(e.msg), nullptr, e.ph);
     // A Byzantine node's behaviour switch rewrites what its honest core asked for. Its draws are
     // keyed by (seed, node, the node's rewrite count): order-free like the network's.
     keyed_rng r(draw_key(draw_seed_, 0x62797a, from, rewrites_[from]++));
     for (auto& o : faults_.rewrite(node_of(from), e, busy_[from], r))
-      defer_send(from, o.to, o.msg, o.raw, e.ph);
+      defer_send(from, std::move(o.to), std::move(o.msg), std::move(o.raw), e.ph);
   }
 
   /// Encodes (charging the sender) and keeps the send for the flush; the uplink, the network's
   /// draws and the receivers' events are worked out there, in the canonical order.
-  void defer_send(std::uint32_t from, const std::vector<std::uint32_t>& to,
-                  const bbft::msg_ptr& msg, shared_bytes raw, phase ph) {
+  void defer_send(std::uint32_t from, std::vector<std::uint32_t> to, bbft::msg_ptr msg,
+                  shared_bytes raw, phase ph) {
     auto& w = win_[from];
     deferred d;
     d.w = deferred::what::send;
@@ -339,8 +343,8 @@ public:
     d.bytes = msg ? encoded(from, msg, d.fresh) : std::move(raw);
     d.t = busy_[from];
     d.ph = ph;
-    d.to = to;
-    d.msg = msg;
+    d.to = std::move(to);
+    d.msg = std::move(msg);
     w.out.push_back(std::move(d));
   }
 
@@ -506,6 +510,9 @@ public:
   }
   void on_commit(std::uint32_t node, const bbft::commit_effect& e) override {
     defer(node, deferred::what::commit, e);
+  }
+  void on_commit_owned(std::uint32_t node, bbft::commit_effect&& e) override {
+    defer(node, deferred::what::commit, std::move(e));
   }
   void on_reject(std::uint32_t node, const bbft::reject_effect& e, const std::string& dt) override {
     defer(node, deferred::what::reject, std::pair<bbft::reject_effect, std::string>(e, dt));

@@ -31,6 +31,12 @@ public:
   virtual void on_certified(std::uint32_t node, const certified_effect& e) = 0;
   virtual void on_commit(std::uint32_t node, const commit_effect& e) = 0;
   virtual void on_reject(std::uint32_t node, const reject_effect& e, const std::string& detail) = 0;
+  /// send and on_commit handing the effect over: the caller (flush_effects) has no further use
+  /// for it, so an environment that keeps it can move it instead of copying its receiver list
+  /// and taking references to a message or block that every node shares. By default the calls
+  /// above.
+  virtual void send_owned(std::uint32_t from, send_effect&& e) { send(from, e); }
+  virtual void on_commit_owned(std::uint32_t node, commit_effect&& e) { on_commit(node, e); }
 };
 
 } // namespace bystack::bbft

@@ -12,13 +12,13 @@ void flush_effects(node_core& core, node_env& env, std::size_t decoded_bytes) {
         [&](auto& x) {
           using T = std::decay_t<decltype(x)>;
           if constexpr (std::is_same_v<T, send_effect>)
-            env.send(me, x);
+            env.send_owned(me, std::move(x));
           else if constexpr (std::is_same_v<T, timer_effect>)
             env.set_timer(me, x);
           else if constexpr (std::is_same_v<T, certified_effect>)
             env.on_certified(me, x);
           else if constexpr (std::is_same_v<T, commit_effect>)
-            env.on_commit(me, x);
+            env.on_commit_owned(me, std::move(x));
           else if constexpr (std::is_same_v<T, reject_effect>)
             env.on_reject(me, x, {});
         },
