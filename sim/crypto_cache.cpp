@@ -45,22 +45,16 @@ void add(crypto::crypto_meter& meter, const crypto::crypto_meter& w) {
 template <class F>
 result<void> caching_certificate_scheme::remembered(const key& k, crypto::crypto_meter& meter,
                                                     F&& compute) const {
-  {
-    // Nodes of one lookahead window may run on two threads: the memo is shared, its outcomes
-    // are pure functions of the key, so which thread fills an entry changes nothing.
-    auto held = lock();
-    if (auto it = memo_.find(k); it != memo_.end()) {
-      ++hits_;
-      add(meter, it->second.work);
-      if (it->second.ok) return {};
-      return make_error(it->second.error);
-    }
-    ++misses_;
+  if (auto it = memo_.find(k); it != memo_.end()) {
+    ++hits_;
+    add(meter, it->second.work);
+    if (it->second.ok) return {};
+    return make_error(it->second.error);
   }
+  ++misses_;
   crypto::crypto_meter work;
   auto res = compute(work);
   add(meter, work);
-  auto held = lock();
   if (memo_.size() >= max_entries) memo_.clear();
   memo_.emplace(k, outcome{res.ok(), res.ok() ? std::string{} : res.err().message, work});
   return res;
@@ -80,25 +74,20 @@ result<void> caching_certificate_scheme::remembered_shared(
   auto a = reinterpret_cast<std::uintptr_t>(data);
   auto slot = static_cast<std::size_t>(mix(a >> 3, count) * 0x9e3779b97f4a7c15ULL >> 52) &
               (shared_entries - 1);
-  {
-    auto held = lock(); // two window threads may share the table, as for memo_
-    auto& e = shared_[slot];
-    if (e.data == data && e.count == count && e.threshold == threshold &&
-        same_digest(e.digest, digest) && e.set_fingerprint == set.fingerprint() &&
-        e.set_size == set.size() && !e.owner.expired() && !e.owner.owner_before(owner) &&
-        !owner.owner_before(e.owner)) {
-      ++hits_;
-      add(meter, e.work);
-      if (e.ok) return {};
-      return make_error(e.error);
-    }
-    ++misses_;
+  auto& e = shared_[slot];
+  if (e.data == data && e.count == count && e.threshold == threshold &&
+      same_digest(e.digest, digest) && e.set_fingerprint == set.fingerprint() &&
+      e.set_size == set.size() && !e.owner.expired() && !e.owner.owner_before(owner) &&
+      !owner.owner_before(e.owner)) {
+    ++hits_;
+    add(meter, e.work);
+    if (e.ok) return {};
+    return make_error(e.error);
   }
+  ++misses_;
   crypto::crypto_meter work;
   auto res = compute(work);
   add(meter, work);
-  auto held = lock();
-  auto& e = shared_[slot];
   e.data = data;
   e.count = count;
   e.threshold = threshold;

@@ -2,12 +2,12 @@
 /// A certificate scheme wrapper that remembers the outcome of verify_all() for a certificate
 /// list it has seen (the same decoded message reaches every member of a group). A repeat costs a
 /// lookup instead of the signature checks, but adds the very same work to the meter, so the
-/// modelled CPU time is unchanged: only the simulator's wall time shrinks.
+/// modelled CPU time is unchanged: only the simulator's wall time shrinks. Not thread-safe: a run
+/// on two threads gives each thread's nodes their own (sim/simulation.cpp).
 
 #include "runtime/crypto/signature_scheme.hpp"
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,10 +52,6 @@ public:
                                  const std::shared_ptr<const void>& owner,
                                  const crypto::hash256& digest, std::size_t threshold,
                                  crypto::crypto_meter& meter) const override;
-
-  /// Whether two threads may call it at once (the default). A run on one thread switches the
-  /// lock off: it was a lock and an unlock per verified certificate.
-  void set_concurrent(bool on) noexcept { concurrent_ = on; }
 
   std::uint64_t hits() const noexcept { return hits_; }
   std::uint64_t misses() const noexcept { return misses_; }
@@ -113,12 +109,6 @@ private:
   mutable std::vector<shared_entry> shared_ = std::vector<shared_entry>(shared_entries);
   mutable std::uint64_t hits_ = 0;
   mutable std::uint64_t misses_ = 0;
-  mutable std::mutex mutex_; ///< guards the memo and the counters
-  bool concurrent_ = true;   ///< lock mutex_ (see set_concurrent)
-  /// Holds mutex_ while it lives, if the scheme is concurrent.
-  std::unique_lock<std::mutex> lock() const {
-    return concurrent_ ? std::unique_lock<std::mutex>(mutex_) : std::unique_lock<std::mutex>();
-  }
 };
 
 } // namespace bystack::sim

@@ -1479,7 +1479,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   caching_certificate_scheme certs(make_inner());
   // With two threads the second thread's nodes check certificates through a memo of their own:
   // the memo's outcomes are pure functions of the key and charge the same work on a hit, so
-  // which memo answers changes nothing, and the threads share neither a lock nor its entries.
+  // which memo answers changes nothing, and the memo needs no lock.
   std::unique_ptr<caching_certificate_scheme> certs2;
 
   std::vector<std::unique_ptr<crypto::signer>> signers;
@@ -1547,7 +1547,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     return std::make_shared<bbft::node_core>(std::move(cc));
   };
   // Nodes run in one CAF system per worker thread (sim_threads, see docs/simulator.md). Threads
-  // share nothing a node's handler writes but the certificate memo (locked), so more than one is
+  // share nothing a node's handler writes (each has its own certificate memo), so more than one is
   // allowed only without observers, a ledger, twins or Byzantine rewrites (whose state is shared),
   // and windows must span more than one instant to give them work.
   std::int64_t lookahead = env.lookahead_us();
@@ -1559,11 +1559,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
                                                                                               : 1;
   out.threads = threads;
   out.lookahead_us = lookahead;
-  certs.set_concurrent(false); // one thread uses each memo
-  if (threads == 2) {
-    certs2 = std::make_unique<caching_certificate_scheme>(make_inner());
-    certs2->set_concurrent(false);
-  }
+  if (threads == 2) certs2 = std::make_unique<caching_certificate_scheme>(make_inner());
   std::unique_ptr<caf::actor_system_config> cfg2;
   std::unique_ptr<caf::actor_system> sys2;
   caf::scheduler::test_coordinator* sched2 = nullptr;
