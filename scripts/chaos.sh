@@ -97,15 +97,7 @@ case "$schedule" in random | issue | entry) ;; *) echo "chaos.sh: --schedule ran
 f=$(((nodes - 1) / 3))
 entry_a=1 entry_b=$((nodes - 1))
 
-# Free: nothing listens there, and no socket of any state holds it as its local port (a port in
-# TIME_WAIT, left by the test before, answers no connect but cannot be bound: the node would fail
-# with "cannot listen").
-port_free() {
-  local hex
-  hex=$(printf '%04X' "$1")
-  ! grep -qE "^ *[0-9]+: [0-9A-F]+:$hex " /proc/net/tcp /proc/net/tcp6 2>/dev/null &&
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+source "$(dirname "$0")/lib/ports.sh"
 base=""
 for try in $(seq 1 100); do
   b=$((20000 + ((RANDOM * 32768 + RANDOM + $$ + try) % 1200) * 10))

@@ -25,7 +25,7 @@ fail() {
 }
 
 # Ports: a free range of 18 (node i: p2p base+2i, api base+2i+1), below the ephemeral range.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+source "$src/scripts/lib/ports.sh"
 base=""
 for attempt in $(seq 1 200); do
   b=$((20000 + (RANDOM % 1200) * 10)) ok=1
