@@ -18,6 +18,15 @@ struct hash256 {
   std::array<std::uint8_t, 32> data{};
 
   auto operator<=>(const hash256&) const = default;
+  /// Four word compares, inline: the defaulted one called memcmp, and hash-map look-ups by block
+  /// hash (a node's pending blocks, every certificate it checks) spent 3.7% of the simulator's
+  /// time in that call (perf, bystack-sim-bench).
+  friend bool operator==(const hash256& a, const hash256& b) noexcept {
+    std::uint64_t x[4], y[4];
+    std::memcpy(x, a.data.data(), 32);
+    std::memcpy(y, b.data.data(), 32);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+  }
   bool is_zero() const noexcept;
   std::string hex() const;
   /// Returns the first 8 bytes as a little-endian integer (for hash tables and short ids).
