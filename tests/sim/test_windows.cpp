@@ -18,6 +18,7 @@ struct outcome {
   std::string hash;
   std::uint64_t delivered, events, messages, bytes, node_messages;
   bool completed;
+  std::vector<std::uint64_t> msgs_in, bytes_in; ///< each node's received load
 };
 
 outcome run_with(scenario s, bool windows, std::uint32_t threads) {
@@ -26,8 +27,17 @@ outcome run_with(scenario s, bool windows, std::uint32_t threads) {
   auto r = run(s);
   EXPECT_TRUE(r) << (r ? "" : r.err().message);
   if (!r) return {};
-  return {r->trace_hash,  r->delivered,     r->events,   r->messages_total,
-          r->bytes_total, r->node_messages, r->completed};
+  outcome o{r->trace_hash,  r->delivered,     r->events,   r->messages_total,
+            r->bytes_total, r->node_messages, r->completed, {}, {}};
+  std::uint64_t in = 0;
+  for (const auto& l : r->loads) {
+    o.msgs_in.push_back(l.msgs_in);
+    o.bytes_in.push_back(l.bytes_in);
+    in += l.msgs_in;
+  }
+  // Every delivery counts at its receiver, and none of those the run's end dropped.
+  EXPECT_EQ(in, r->delivered);
+  return o;
 }
 
 void expect_same(const outcome& a, const outcome& b, const char* what) {
@@ -37,6 +47,8 @@ void expect_same(const outcome& a, const outcome& b, const char* what) {
   EXPECT_EQ(a.messages, b.messages) << what;
   EXPECT_EQ(a.bytes, b.bytes) << what;
   EXPECT_EQ(a.completed, b.completed) << what;
+  EXPECT_EQ(a.msgs_in, b.msgs_in) << what;
+  EXPECT_EQ(a.bytes_in, b.bytes_in) << what;
 }
 
 TEST(Windows, OneAndTwoThreadsAndInstantsGiveTheSameRun) {
