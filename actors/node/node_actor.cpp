@@ -93,6 +93,15 @@ caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
   self->state.core = std::move(core);
   self->state.env = env;
   return {
+      // First: the simulator's one message per node and window. CAF tries the cases in order,
+      // and each case tried before the matching one costs a type comparison per message.
+      // Sent without a response id (caf::anon_send), so nothing answers it: returning
+      // `delegated` tells CAF so, instead of an empty reply it would build and drop through a
+      // response promise (an atomic count on the actor per window, a cache miss at scale).
+      [self](window_atom, const node_event_pull& p) -> caf::delegated<void> {
+        handle_pull(self->state, p);
+        return {};
+      },
       [self](start_atom) { handle_start(self->state); },
       [self](deliver_atom, std::uint32_t from, const shared_bytes& bytes) {
         handle_deliver(self->state, from, bytes);
@@ -110,13 +119,6 @@ caf::behavior node_actor(caf::stateful_actor<node_actor_state>* self,
           handle_event(self->state, e);
           i = e.next;
         }
-      },
-      // Sent without a response id (caf::anon_send), so nothing answers it: returning
-      // `delegated` tells CAF so, instead of an empty reply it would build and drop through a
-      // response promise (an atomic count on the actor per window, a cache miss at scale).
-      [self](window_atom, const node_event_pull& p) -> caf::delegated<void> {
-        handle_pull(self->state, p);
-        return {};
       },
       [self](status_atom) -> node_status {
         const auto& c = *self->state.core;

@@ -168,6 +168,10 @@ void node_core::prefetch_held() const noexcept {
   // Reads the object (prefetch() brought it in) to find what every event reads beyond it.
   if (!chain_.empty()) __builtin_prefetch(&chain_.back());
   if (!chain_hashes_.empty()) __builtin_prefetch(&chain_hashes_.back());
+  // The entry whose certificate the next commit drops (trim_chain): long out of the cache, and
+  // read then; 2.8% of the simulator's time went to waiting for it.
+  if (retained_certificates_ > 0 && chain_.size() >= retained_certificates_)
+    __builtin_prefetch(&chain_[chain_.size() - retained_certificates_]);
   __builtin_prefetch(out_.data());
   if (!pending_.empty()) __builtin_prefetch(&*pending_.begin());
   if (!seen_proposal_views_.empty()) __builtin_prefetch(&*seen_proposal_views_.begin());
