@@ -20,6 +20,7 @@
 
 #include "actors/common/effects.hpp"
 #include "actors/common/epochs.hpp"
+#include "actors/common/flat_map.hpp"
 #include "actors/common/lazy_deque.hpp"
 #include "actors/common/params.hpp"
 #include "actors/common/topology.hpp"
@@ -472,7 +473,7 @@ private:
   std::uint64_t retained_certificates_ = 0;
   const chain_archive* archive_ = nullptr;
   crypto::hash256 genesis_hash_;
-  std::unordered_map<crypto::hash256, pending_block> pending_; ///< uncommitted blocks by hash
+  flat_map<crypto::hash256, pending_block> pending_; ///< uncommitted blocks by hash, as they came
   cert_ptr high_qc_;
 
   // Pacemaker.

@@ -382,7 +382,7 @@ void node_core::commit_chain(const hash256& tip) {
   }
   // Blocks at or below the committed height can never commit any more: forget them.
   auto top = committed_height();
-  std::erase_if(pending_, [top](const auto& kv) { return kv.second.block->header.height <= top; });
+  pending_.erase_if([top](const auto& kv) { return kv.second.block->header.height <= top; });
 }
 
 std::int64_t node_core::current_view_timeout_us() const {

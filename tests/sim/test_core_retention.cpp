@@ -1,6 +1,7 @@
 // The BBFT core's memory stays bounded however many rounds it runs: a window of the committed
 // chain (core_config::retained_blocks / retained_certificates), per-view state released, and
 // catch-up below the window served from an archive. Counts entries, never times anything.
+#include "actors/common/flat_map.hpp"
 #include "actors/node/node_core.hpp"
 #include "runtime/crypto/modelled.hpp"
 
@@ -12,6 +13,7 @@
 #include <queue>
 #include <set>
 #include <tuple>
+#include <vector>
 
 namespace bystack::bbft {
 namespace {
@@ -460,6 +462,61 @@ TEST(CoreRetention, ViewSetActsLikeAStdSet) {
     ASSERT_EQ(s.size(), ref.size());
     ASSERT_EQ(s.empty(), ref.empty());
     ASSERT_TRUE(std::equal(s.begin(), s.end(), ref.begin(), ref.end()));
+  }
+}
+
+TEST(CoreRetention, FlatMapActsLikeAMapInInsertionOrder) {
+  // The reference: a std::map for contents plus the keys in the order they were first added.
+  flat_map<std::uint64_t, int> m;
+  std::map<std::uint64_t, int> ref;
+  std::vector<std::uint64_t> order;
+  std::uint64_t r = 4242;
+  auto next = [&] { return r = r * 6364136223846793005ULL + 1442695040888963407ULL; };
+  for (int i = 0; i < 20000; ++i) {
+    auto op = next() >> 61;
+    std::uint64_t k = (next() >> 33) % 24;
+    int v = static_cast<int>(next() >> 40);
+    if (op < 3) {
+      auto [at, fresh] = m.try_emplace(k, v);
+      auto [rat, rfresh] = ref.try_emplace(k, v);
+      ASSERT_EQ(fresh, rfresh) << "try_emplace " << k;
+      ASSERT_EQ(at->first, k);
+      ASSERT_EQ(at->second, rat->second);
+      if (rfresh) order.push_back(k);
+    } else if (op == 3) {
+      ASSERT_EQ(m.erase(k), ref.erase(k)) << "erase " << k;
+      std::erase(order, k);
+    } else if (op == 4) {
+      if (auto at = m.find(k); at != m.end()) {
+        m.erase(at);
+        ref.erase(k);
+        std::erase(order, k);
+      }
+    } else if (op == 5) {
+      auto below = k;
+      auto n = m.erase_if([below](const auto& e) { return e.first < below; });
+      auto rn = std::erase_if(ref, [below](const auto& e) { return e.first < below; });
+      ASSERT_EQ(n, rn);
+      std::erase_if(order, [below](std::uint64_t x) { return x < below; });
+    } else if (op == 6) {
+      if (auto at = m.find(k); at != m.end()) {
+        at->second = v;
+        ref[k] = v;
+      }
+    } else if (next() % 64 == 0) {
+      m.clear();
+      ref.clear();
+      order.clear();
+    }
+    ASSERT_EQ(m.count(k), ref.count(k));
+    ASSERT_EQ(m.size(), ref.size());
+    ASSERT_EQ(m.empty(), ref.empty());
+    ASSERT_EQ(m.size(), order.size());
+    std::size_t j = 0;
+    for (const auto& [key, value] : m) {
+      ASSERT_EQ(key, order[j++]) << "insertion order";
+      ASSERT_EQ(value, ref.at(key));
+    }
   }
 }
 
