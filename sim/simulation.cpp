@@ -1705,9 +1705,15 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   std::binary_semaphore go{0}, done{0};
   // Waits for a hand-off, spinning a while before it blocks: a window's share takes about a
   // millisecond, and waking a blocked thread costs a system call on each side and tens of
-  // microseconds before it runs, 3,480 times per run of bystack-sim-bench. The spin is bounded
-  // (2,048 pauses, 19 us on this machine; 8x more gained nothing), so a thread that waits longer
-  // (the worker while the caller flushes) still sleeps.
+  // microseconds before it runs, 3,480 times per run of bystack-sim-bench. The spin is bounded,
+  // so a thread that waits longer (the worker while the caller flushes) still sleeps. Note that
+  // libstdc++ 12's try_acquire spins by itself and ends with four sched_yield calls, so the bound
+  // is some milliseconds, mostly system calls (3.1 s of system time in a two-thread run of the
+  // bench on a virtual machine). Polling a plain flag instead was measured: 2,048 pauses (42 us)
+  // made the window phase slower (3.35 -> 3.84 s, means of 5 pairs: threads blocked before their
+  // peer was done); 262,144 pauses (5 ms) were as fast as this (7.69 and 7.77 s against 7.75 and
+  // 7.77 s) with 0.25 s of system time, but hold the core where sched_yield gives it to another
+  // process (a sweep's other job): kept as it is.
   auto await = [](std::binary_semaphore& sem) {
     for (int k = 0; k < 2048; ++k) {
       if (sem.try_acquire()) return;
