@@ -895,11 +895,7 @@ public:
       for (auto k = instants_[i].first; k < deliveries_.size(); ++k)
         undelivered(k);
     for (std::size_t ti = 0; ti < touched_.size(); ++ti) {
-      if (ti + 4 < touched_.size()) {
-        const auto* p = reinterpret_cast<const char*>(&win_[touched_[ti + 4]]);
-        for (std::size_t off = 0; off < sizeof(node_window); off += 64)
-          __builtin_prefetch(p + off);
-      }
+      if (ti + 4 < touched_.size()) prefetch_window(touched_[ti + 4]);
       auto n = touched_[ti];
       auto& w = win_[n];
       // The room its next window's events will probably take (a super node's votes at M = N):
@@ -929,8 +925,14 @@ public:
     return going;
   }
 
-  /// Prefetch hints for the flush: node n's window header (where its `out` list is), the
-  /// first entries of that list from index `at`, and what the run j + 1 will touch first.
+  /// Prefetch hints for the flush: node n's whole window record (for its cleanup), the part of
+  /// it where its `out` list is, the first entries of that list from index `at`, and what the
+  /// run j + 1 will touch first.
+  void prefetch_window(std::uint32_t n) const {
+    const auto* p = reinterpret_cast<const char*>(&win_[n]);
+    for (std::size_t off = 0; off < sizeof(node_window); off += 64)
+      __builtin_prefetch(p + off);
+  }
   void prefetch_out_header(std::uint32_t n) const {
     const auto* p = reinterpret_cast<const char*>(&win_[n].out);
     __builtin_prefetch(p);

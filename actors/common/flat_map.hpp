@@ -4,8 +4,8 @@
 /// A core holds a few uncommitted blocks (one or two per view in flight) and looks one up by
 /// hash several times per message: whether a proposal's justify is certified, the parent's
 /// header, the two-chain rule. In std::unordered_map each look-up chased a bucket and then a heap
-/// node, two cache misses once the node's state had left the cache, and at N = 10,000 the find
-/// was 6.6% of the simulator's samples (docs/simulator.md). Here the entries are contiguous: a
+/// node, two cache misses once the node's state had left the cache: at N = 10,000 its find was
+/// 5.9% of bystack-sim-bench's samples (perf record, 0baa154). Here the entries are contiguous: a
 /// look-up reads one line per entry, and the owner can prefetch them all before it needs them.
 ///
 /// A look-up is linear in the entries. Iteration is in insertion order (erasing keeps the order
@@ -27,12 +27,8 @@ public:
   using iterator = typename std::vector<value_type>::iterator;
   using const_iterator = typename std::vector<value_type>::const_iterator;
 
-  iterator find(const Key& k) {
-    return std::find_if(v_.begin(), v_.end(), [&k](const value_type& e) { return e.first == k; });
-  }
-  const_iterator find(const Key& k) const {
-    return std::find_if(v_.begin(), v_.end(), [&k](const value_type& e) { return e.first == k; });
-  }
+  iterator find(const Key& k) { return find_in(v_, k); }
+  const_iterator find(const Key& k) const { return find_in(v_, k); }
   std::size_t count(const Key& k) const { return find(k) != v_.end() ? 1 : 0; }
   /// Adds (k, v) unless k is there; the iterator names k's entry, the flag tells whether it is new.
   std::pair<iterator, bool> try_emplace(const Key& k, Value v) {
@@ -61,6 +57,9 @@ public:
   const value_type* data() const noexcept { return v_.data(); }
 
 private:
+  template <class Vec> static auto find_in(Vec& v, const Key& k) {
+    return std::find_if(v.begin(), v.end(), [&k](const value_type& e) { return e.first == k; });
+  }
   std::vector<value_type> v_;
 };
 
