@@ -10,9 +10,10 @@
 /// directly instead of through one CAF message per node; the outcome and trace hash are the
 /// same, so the wall time difference is what CAF's dispatch costs.
 ///
-/// The last three columns split the wall time: popping the queue into each window and applying
-/// each window on the driving thread alone, against running the nodes (the part the threads
-/// share); see run_result::wall_pop_seconds.
+/// pop_seconds, window_seconds and flush_seconds split the wall time: popping the queue into each
+/// window and applying each window on the driving thread alone, against running the nodes (the
+/// part the threads share); see run_result::wall_pop_seconds. wait_seconds (two threads): the part
+/// of window_seconds the driving thread waited for the second thread after its own nodes.
 ///
 /// --heap-sample MS (diagnostic, stderr only): a thread samples the resident set and, when the
 /// binary runs on jemalloc, the allocator's bytes in use, active and resident every MS ms, and
@@ -86,6 +87,7 @@ void print_sample(const char* what, const heap_sample& h) {
 int main(int argc, char** argv) {
   using namespace bystack::sim;
   auto s = reference_scenario(10'000, 100, 100);
+  s.sim_phase_times = true; // the pop, window, flush and wait columns
   int heap_ms = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string f = argv[i];
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
   std::cout << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
                "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash,"
                "threads,lookahead_us,windows,events,node_messages,events_per_node_message,dispatch,"
-               "pop_seconds,window_seconds,flush_seconds\n";
+               "pop_seconds,window_seconds,flush_seconds,wait_seconds\n";
   std::cout << s.nodes << "," << s.supers << "," << s.rounds << "," << s.certificates << ","
             << (r->completed ? "yes" : "no") << "," << r->delivered << "," << r->wall_seconds << ","
             << static_cast<long long>(double(r->delivered) / r->wall_seconds) << ","
@@ -168,6 +170,7 @@ int main(int argc, char** argv) {
             << r->node_messages << ","
             << (r->node_messages ? double(r->events) / double(r->node_messages) : 0.0) << ","
             << (s.sim_direct_dispatch ? "direct" : "caf") << "," << r->wall_pop_seconds << ","
-            << r->wall_window_seconds << "," << r->wall_flush_seconds << "\n";
+            << r->wall_window_seconds << "," << r->wall_flush_seconds << "," << r->wall_wait_seconds
+            << "\n";
   return r->completed ? 0 : 1;
 }

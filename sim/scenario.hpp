@@ -62,19 +62,19 @@ struct ledger_spec {
   bool enabled = false;
   std::optional<ledger::genesis_spec> genesis; ///< explicit; otherwise generated for the wallets
   std::uint32_t wallets = 64;
-  double rate_tps = 200;           ///< offered transactions per simulated second
-  double tick_ms = 50;             ///< submission granularity
-  double invalid_share = 0.0;      ///< share of generated transactions made invalid
-  double swap_share = 0.05;        ///< multi-party swaps (Quark item for native tokens)
-  double multisig_share = 0.05;    ///< spends of 2-of-3 multisig outputs
-  double atomic_share = 0.05;      ///< Atomic lot transfers (split)
-  double quark_share = 0.05;       ///< Quark token transfers
-  double quantum_share = 0.05;     ///< Quantum whole-unit transfers
-  std::uint64_t fee_per_kb = 100;  ///< generated genesis: minimum fee rate
-  std::uint64_t block_reward = 0;  ///< generated genesis
+  double rate_tps = 200;          ///< offered transactions per simulated second
+  double tick_ms = 50;            ///< submission granularity
+  double invalid_share = 0.0;     ///< share of generated transactions made invalid
+  double swap_share = 0.05;       ///< multi-party swaps (Quark item for native tokens)
+  double multisig_share = 0.05;   ///< spends of 2-of-3 multisig outputs
+  double atomic_share = 0.05;     ///< Atomic lot transfers (split)
+  double quark_share = 0.05;      ///< Quark token transfers
+  double quantum_share = 0.05;    ///< Quantum whole-unit transfers
+  std::uint64_t fee_per_kb = 100; ///< generated genesis: minimum fee rate
+  std::uint64_t block_reward = 0; ///< generated genesis
   std::uint64_t initial_balance = 1'000'000'000;
-  bool coinbase = true;            ///< leaders collect fees with a coinbase
-  double stop_after_s = 0;         ///< stop offering after this simulated time (0: never)
+  bool coinbase = true;    ///< leaders collect fees with a coinbase
+  double stop_after_s = 0; ///< stop offering after this simulated time (0: never)
 };
 
 /// One entry of the twins partition schedule (Twins: one partition per round): messages of views
@@ -125,7 +125,7 @@ struct scenario {
   std::vector<fault_spec> faults;
   bool check_safety = true;
   std::optional<double> liveness_bound_ms; ///< after the last fault heals
-  ledger_spec ledger;                       ///< the BUTXO workload (off: opaque transactions)
+  ledger_spec ledger;                      ///< the BUTXO workload (off: opaque transactions)
   twins_spec twins;
   adversary_spec adversary;
   /// How the simulator itself runs (not what it models; the outcome is the same either way):
@@ -138,6 +138,11 @@ struct scenario {
   /// exist but get no mail). Same outcome and trace hash; the wall time difference is what CAF's
   /// dispatch costs (bystack-sim-bench --dispatch direct; never set from a scenario file).
   bool sim_direct_dispatch = false;
+  /// A measurement: the wall time of each phase of the loop (run_result::wall_pop_seconds and
+  /// the next three), three or four clock readings per window. Off unless asked for
+  /// (bystack-sim-bench asks): a run on a network whose minimum link latency is near zero has
+  /// about one window per delivery, and the readings were 6.7% of such a run's samples.
+  bool sim_phase_times = false;
 };
 
 /// Loads a scenario file.

@@ -1754,6 +1754,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   auto wall_mark = wall_clock::now();
   // Adds the wall time since the last mark to `to` (see run_result::wall_pop_seconds).
   auto lap = [&](double& to) {
+    if (!s.sim_phase_times) return;
     auto now = wall_clock::now();
     to += std::chrono::duration<double>(now - wall_mark).count();
     wall_mark = now;
@@ -1771,7 +1772,14 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       for (auto n : nodes)
         if (!on_worker[n]) send_window(n);
       sched.run();
-      await(done);
+      if (s.sim_phase_times) {
+        auto own_done = wall_clock::now();
+        await(done);
+        out.wall_wait_seconds +=
+            std::chrono::duration<double>(wall_clock::now() - own_done).count();
+      } else {
+        await(done);
+      }
     } else {
       for (auto n : nodes)
         send_window(n);

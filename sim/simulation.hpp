@@ -94,7 +94,8 @@ struct run_result {
   std::vector<std::string> stalled;
   double sim_seconds = 0;
   double wall_seconds = 0;
-  /// Where the wall time went (steady clock, a measurement: it decides nothing). The part on the
+  /// Where the wall time went (steady clock, a measurement: it decides nothing; measured only
+  /// when scenario::sim_phase_times asks, zero otherwise). The part on the
   /// driving thread alone: popping the queue into the window (`wall_pop_seconds`) and applying
   /// the window (`wall_flush_seconds`), the loop's other work between windows (the heap trimmer,
   /// restarts) counted with the popping; the part the node threads share: running the nodes
@@ -102,6 +103,9 @@ struct run_result {
   double wall_pop_seconds = 0;
   double wall_window_seconds = 0;
   double wall_flush_seconds = 0;
+  /// With two threads, the part of `wall_window_seconds` the driving thread spent waiting for the
+  /// second one after running its own nodes (how unevenly the nodes' work split).
+  double wall_wait_seconds = 0;
   /// Stale timers' keys taken out of the event queue, only their instants kept (see there).
   std::uint64_t stale_timers_compacted = 0;
   /// Times the allocator's freed pages were returned to the system (sim/heap_trim.hpp).
