@@ -10,7 +10,8 @@
 /// certificates, 3 rounds, `bystack-sweep --scenario scenarios/study-law.yaml --nodes 1024
 /// --supers 1024 --rounds 3`, 2 vCPUs): 7.58 and 7.92 wall s, 412,000 page faults without;
 /// 5.00 and 5.42 s, 123,000 faults with (docs/simulator.md, "Huge pages"). Outcomes and trace
-/// hashes are the same either way; the resident set is a few percent larger.
+/// hashes are the same either way; the resident set is a few percent larger. Larger networks
+/// ran slower on them: a run above 100,000 nodes switches them off (sim/huge_pages.hpp).
 extern "C" {
 // NOLINTNEXTLINE: the name and type jemalloc looks for.
 const char* malloc_conf = "thp:always";

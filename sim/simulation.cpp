@@ -9,6 +9,7 @@
 #include "sim/event_queue.hpp"
 #include "sim/faults.hpp"
 #include "sim/heap_trim.hpp"
+#include "sim/huge_pages.hpp"
 #include "sim/rng.hpp"
 #include "sim/shared_chain.hpp"
 #include "sim/twins.hpp"
@@ -1532,6 +1533,7 @@ result<bbft::topology> make_topology(const scenario& s) {
 result<run_result> run(const scenario& s, const progress_fn& progress, run_observer* obs,
                        stack_plugin* plugin) {
   if (auto ok = validate(s); !ok) return ok.err();
+  huge_pages_for_run(s.nodes); // before the nodes' state is allocated
   auto topo_r = make_topology(s);
   if (!topo_r) return topo_r.err();
   auto topo = std::make_shared<const bbft::topology>(std::move(*topo_r));

@@ -2,12 +2,16 @@
 // hash, same counts (docs/simulator.md, "Windows and threads").
 
 #include "sim/heap_trim.hpp"
+#include "sim/huge_pages.hpp"
 #include "sim/scenario.hpp"
 #include "sim/simulation.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <memory>
 #include <vector>
 
@@ -27,8 +31,9 @@ outcome run_with(scenario s, bool windows, std::uint32_t threads) {
   auto r = run(s);
   EXPECT_TRUE(r) << (r ? "" : r.err().message);
   if (!r) return {};
-  outcome o{r->trace_hash,  r->delivered,     r->events,   r->messages_total,
-            r->bytes_total, r->node_messages, r->completed, {}, {}};
+  outcome o{
+      r->trace_hash, r->delivered, r->events, r->messages_total, r->bytes_total, r->node_messages,
+      r->completed,  {},           {}};
   std::uint64_t in = 0;
   for (const auto& l : r->loads) {
     o.msgs_in.push_back(l.msgs_in);
@@ -148,6 +153,21 @@ TEST(Windows, HeapTrimmerReadsTheCountsOnlyAfterFrees) {
 /// --dispatch direct (scenario::sim_direct_dispatch) measures what CAF's dispatch costs by
 /// calling the node handlers where CAF would run them: the run must be the same one, on one and
 /// two threads, with crashes and restarts (a restarted core is replaced in place).
+/// Huge pages (sim/huge_pages.hpp): a run above the largest network measured faster on them
+/// switches them off for its process, and nothing switches them back on.
+TEST(Windows, HugePagesOffAboveTheLargestNetworkMeasuredFaster) {
+#if defined(__linux__) && defined(PR_GET_THP_DISABLE)
+  const bool before = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1; // possibly inherited
+  EXPECT_EQ(huge_pages_for_run(1000), before);
+  EXPECT_EQ(huge_pages_for_run(huge_pages_max_nodes), before);
+  EXPECT_TRUE(huge_pages_for_run(huge_pages_max_nodes + 1));
+  EXPECT_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 1);
+  EXPECT_TRUE(huge_pages_for_run(1000)); // never back on
+#else
+  GTEST_SKIP() << "no prctl(PR_SET_THP_DISABLE) here";
+#endif
+}
+
 TEST(Windows, DirectDispatchGivesTheSameRun) {
   auto s = reference_scenario(300, 17, 5);
   s.max_sim_seconds = 30; // the run takes 2.5 s of simulated time; a broken one stops early
