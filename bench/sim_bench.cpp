@@ -13,7 +13,9 @@
 /// pop_seconds, window_seconds and flush_seconds split the wall time: popping the queue into each
 /// window and applying each window on the driving thread alone, against running the nodes (the
 /// part the threads share); see run_result::wall_pop_seconds. wait_seconds (two threads): the part
-/// of window_seconds the driving thread waited for the second thread after its own nodes.
+/// of window_seconds the driving thread waited for the second thread after its own nodes;
+/// worker_wake_seconds and worker_run_seconds: from the go to the second thread running, and
+/// its own nodes (see run_result::wall_worker_wake_seconds).
 ///
 /// --heap-sample MS (diagnostic, stderr only): a thread samples the resident set and, when the
 /// binary runs on jemalloc, the allocator's bytes in use, active and resident every MS ms, and
@@ -160,7 +162,8 @@ int main(int argc, char** argv) {
   std::cout << "nodes,supers,rounds,certificates,completed,delivered,wall_seconds,"
                "messages_per_wall_second,sim_seconds,max_rss_mib,rss_bytes_per_node,trace_hash,"
                "threads,lookahead_us,windows,events,node_messages,events_per_node_message,dispatch,"
-               "pop_seconds,window_seconds,flush_seconds,wait_seconds\n";
+               "pop_seconds,window_seconds,flush_seconds,wait_seconds,worker_wake_seconds,"
+               "worker_run_seconds\n";
   std::cout << s.nodes << "," << s.supers << "," << s.rounds << "," << s.certificates << ","
             << (r->completed ? "yes" : "no") << "," << r->delivered << "," << r->wall_seconds << ","
             << static_cast<long long>(double(r->delivered) / r->wall_seconds) << ","
@@ -171,6 +174,6 @@ int main(int argc, char** argv) {
             << (r->node_messages ? double(r->events) / double(r->node_messages) : 0.0) << ","
             << (s.sim_direct_dispatch ? "direct" : "caf") << "," << r->wall_pop_seconds << ","
             << r->wall_window_seconds << "," << r->wall_flush_seconds << "," << r->wall_wait_seconds
-            << "\n";
+            << "," << r->wall_worker_wake_seconds << "," << r->wall_worker_run_seconds << "\n";
   return r->completed ? 0 : 1;
 }

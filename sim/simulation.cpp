@@ -1730,6 +1730,9 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   bool stop = false;
   std::thread worker;
   const std::uint64_t* worker_freed = nullptr; // its allocator count, for the heap trimmer
+  // With sim_phase_times: when the caller let the second thread go, when that thread woke and
+  // when it was done (each written before the semaphore release the other side waits for).
+  std::chrono::steady_clock::time_point go_at{}, worker_woke{}, worker_done{};
   if (threads == 2) {
     worker = std::thread([&] {
       worker_freed = heap_trimmer::thread_freed_counter();
@@ -1737,9 +1740,11 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       for (;;) {
         await(go);
         if (stop) return;
+        if (s.sim_phase_times) worker_woke = std::chrono::steady_clock::now();
         for (auto n : *window_nodes)
           if (on_worker[n]) send_window(n);
         sched2->run();
+        if (s.sim_phase_times) worker_done = std::chrono::steady_clock::now();
         done.release();
       }
     });
@@ -1770,6 +1775,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     env.plan_prefetch(nodes, on_worker);
     if (threads == 2) {
       window_nodes = &nodes;
+      if (s.sim_phase_times) go_at = wall_clock::now();
       go.release();
       for (auto n : nodes)
         if (!on_worker[n]) send_window(n);
@@ -1777,8 +1783,10 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       if (s.sim_phase_times) {
         auto own_done = wall_clock::now();
         await(done);
-        out.wall_wait_seconds +=
-            std::chrono::duration<double>(wall_clock::now() - own_done).count();
+        auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
+        out.wall_wait_seconds += secs(wall_clock::now() - own_done);
+        out.wall_worker_wake_seconds += secs(worker_woke - go_at);
+        out.wall_worker_run_seconds += secs(worker_done - worker_woke);
       } else {
         await(done);
       }

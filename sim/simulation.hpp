@@ -106,6 +106,11 @@ struct run_result {
   /// With two threads, the part of `wall_window_seconds` the driving thread spent waiting for the
   /// second one after running its own nodes (how unevenly the nodes' work split).
   double wall_wait_seconds = 0;
+  /// With two threads: from the driving thread's go to the second thread running
+  /// (`wall_worker_wake_seconds`), and the second thread's own nodes (`wall_worker_run_seconds`).
+  /// A long wait with a short run is the hand-off; a long run is the work split unevenly.
+  double wall_worker_wake_seconds = 0;
+  double wall_worker_run_seconds = 0;
   /// Stale timers' keys taken out of the event queue, only their instants kept (see there).
   std::uint64_t stale_timers_compacted = 0;
   /// Times the allocator's freed pages were returned to the system (sim/heap_trim.hpp).
