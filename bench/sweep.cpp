@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -425,8 +426,7 @@ int main(int argc, char** argv) {
   // the others have nothing left; the CSV keeps sweep order. At N = 1,024 in
   // scenarios/study-law.yaml the M = N point is 7 of the 10 s the points take together.
   std::vector<std::size_t> order(points.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
+  std::iota(order.begin(), order.end(), std::size_t{0});
   auto cost = [&](std::size_t i) {
     return sim::closed_form_wire(points[i].n, points[i].m) * points[i].rounds;
   };

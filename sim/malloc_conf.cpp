@@ -4,8 +4,8 @@
 /// thp:always: jemalloc asks the kernel for transparent huge pages (2 MiB) for its heap
 /// (madvise; a kernel whose THP setting is "never" ignores it, one set to "madvise", Debian's
 /// default, follows it). A simulation walks a heap of hundreds of MiB at random, one node's
-/// state after another: with 4 KiB pages nearly every node visit misses the TLB, and on a
-/// virtual machine each miss walks two page tables; each first touch of a page is a fault.
+/// state after another, and each first touch of a 4 KiB page is a fault (about 7 us each on the
+/// 2-vCPU virtual machine measured); fewer, larger pages also mean fewer TLB misses.
 /// Measured on the complexity sweep's largest point (N = M = 1,024 flat voting, list
 /// certificates, 3 rounds, `bystack-sweep --scenario scenarios/study-law.yaml --nodes 1024
 /// --supers 1024 --rounds 3`, 2 vCPUs): 7.58 and 7.92 wall s, 412,000 page faults without;

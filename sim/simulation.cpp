@@ -1780,15 +1780,14 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       for (auto n : nodes)
         if (!on_worker[n]) send_window(n);
       sched.run();
+      wall_clock::time_point own_done{};
+      if (s.sim_phase_times) own_done = wall_clock::now();
+      await(done);
       if (s.sim_phase_times) {
-        auto own_done = wall_clock::now();
-        await(done);
         auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
         out.wall_wait_seconds += secs(wall_clock::now() - own_done);
         out.wall_worker_wake_seconds += secs(worker_woke - go_at);
         out.wall_worker_run_seconds += secs(worker_done - worker_woke);
-      } else {
-        await(done);
       }
     } else {
       for (auto n : nodes)

@@ -104,11 +104,12 @@ struct run_result {
   double wall_window_seconds = 0;
   double wall_flush_seconds = 0;
   /// With two threads, the part of `wall_window_seconds` the driving thread spent waiting for the
-  /// second one after running its own nodes (how unevenly the nodes' work split).
+  /// second one after running its own nodes.
   double wall_wait_seconds = 0;
   /// With two threads: from the driving thread's go to the second thread running
   /// (`wall_worker_wake_seconds`), and the second thread's own nodes (`wall_worker_run_seconds`).
-  /// A long wait with a short run is the hand-off; a long run is the work split unevenly.
+  /// A long wait with a short run is the hand-off; with a long run, the second thread took
+  /// longer over its nodes than the driving thread over its own.
   double wall_worker_wake_seconds = 0;
   double wall_worker_run_seconds = 0;
   /// Stale timers' keys taken out of the event queue, only their instants kept (see there).
