@@ -466,7 +466,19 @@ public:
                      static_cast<std::uint8_t>(ph), view, 0, bytes});
         continue;
       }
-      if (rec == no_slot) rec = new_record(bytes, from, static_cast<std::uint8_t>(ph), view);
+      if (rec == no_slot) {
+        rec = new_record(bytes, from, static_cast<std::uint8_t>(ph), view);
+        // What decode() would return for these bytes when a copy is popped, known now if the
+        // memo's current generation holds them: the record holds the bytes, so no sweep can
+        // forget the entry, and no entry is replaced, so until the generation ends decode()
+        // returns this very message (add_delivery decodes again after a flip). Taken here,
+        // where the message was just in use, instead of at the first pop, where its reference
+        // count missed the cache.
+        if (const auto* m = current_decoded(bytes.get())) {
+          records_[rec].msg = *m;
+          records_[rec].decoded_gen = memo_gen_;
+        }
+      }
       push_copy(arrival, dst, rec);
       if (obs_) obs_->on_send(seq_, from, dst, ph_enum, view, size, t, arrival);
     }
@@ -1295,6 +1307,15 @@ private:
     b.last_us = std::max(b.last_us, t);
     b.latency_mean_ms += latency_ms;
     b.latency_max_ms = std::max(b.latency_max_ms, latency_ms);
+  }
+
+  /// The message the memo's current generation holds for bytes b (what decode(b) returns, with no
+  /// side effect), or null.
+  const bbft::msg_ptr* current_decoded(const bytes* b) const {
+    if (const auto& h = hints_[hint_slot(b)]; h.key == b && h.gen == memo_gen_)
+      return &h.entry->second;
+    auto it = decoded_.find(b);
+    return it != decoded_.end() ? &it->second.second : nullptr;
   }
 
   void remember(const shared_bytes& b, const bbft::msg_ptr& m) {
