@@ -5,6 +5,8 @@
 
 namespace bystack::sim {
 
+constinit thread_local unsigned sim_thread_index = 0;
+
 namespace {
 std::uint64_t mix(std::uint64_t h, std::uint64_t x) {
   h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);

@@ -7,6 +7,7 @@
 
 #include "runtime/crypto/signature_scheme.hpp"
 
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -109,6 +110,61 @@ private:
   mutable std::vector<shared_entry> shared_ = std::vector<shared_entry>(shared_entries);
   mutable std::uint64_t hits_ = 0;
   mutable std::uint64_t misses_ = 0;
+};
+
+/// The index of the simulation thread running the caller: 0 for the thread that drives the run,
+/// 1 for the second thread of a run on two threads (sim/simulation.cpp sets it).
+extern constinit thread_local unsigned sim_thread_index;
+
+/// The certificate scheme of a run on two threads, where a node runs on either thread from one
+/// window to the next: each call goes to the memo of the thread making it (a memo is not
+/// thread-safe). A memo's outcomes are pure functions of the key and charge the same work on a
+/// hit, so which memo answers changes nothing but the simulator's wall time.
+class per_thread_certificate_scheme final : public crypto::certificate_scheme {
+public:
+  explicit per_thread_certificate_scheme(std::array<const caching_certificate_scheme*, 2> memos)
+      : memos_(memos) {}
+
+  crypto::cert_kind kind() const noexcept override { return memos_[0]->kind(); }
+  std::string_view name() const noexcept override { return memos_[0]->name(); }
+  const crypto::signature_scheme& votes() const noexcept override { return memos_[0]->votes(); }
+  result<crypto::quorum_certificate>
+  build(const crypto::validator_set& set, const crypto::hash256& digest,
+        std::span<const crypto::indexed_signature> votes) const override {
+    return mine().build(set, digest, votes);
+  }
+  result<void> merge(crypto::quorum_certificate& into,
+                     const crypto::quorum_certificate& other) const override {
+    return mine().merge(into, other);
+  }
+  crypto::quorum_certificate merge_disjoint(std::span<const crypto::quorum_certificate* const> qcs,
+                                            const crypto::signer_bitmap& all) const override {
+    return mine().merge_disjoint(qcs, all);
+  }
+  result<void> verify(const crypto::validator_set& set, const crypto::quorum_certificate& qc,
+                      std::size_t threshold, crypto::crypto_meter& meter) const override {
+    return mine().verify(set, qc, threshold, meter);
+  }
+  result<void> verify_all(const crypto::validator_set& set, const crypto::qc_list& qcs,
+                          const crypto::hash256& digest, std::size_t threshold,
+                          crypto::crypto_meter& meter) const override {
+    return mine().verify_all(set, qcs, digest, threshold, meter);
+  }
+  result<void> verify_shared(const crypto::validator_set& set, const crypto::quorum_certificate& qc,
+                             const std::shared_ptr<const void>& owner, std::size_t threshold,
+                             crypto::crypto_meter& meter) const override {
+    return mine().verify_shared(set, qc, owner, threshold, meter);
+  }
+  result<void> verify_all_shared(const crypto::validator_set& set, const crypto::qc_list& qcs,
+                                 const std::shared_ptr<const void>& owner,
+                                 const crypto::hash256& digest, std::size_t threshold,
+                                 crypto::crypto_meter& meter) const override {
+    return mine().verify_all_shared(set, qcs, owner, digest, threshold, meter);
+  }
+
+private:
+  const caching_certificate_scheme& mine() const noexcept { return *memos_[sim_thread_index & 1]; }
+  std::array<const caching_certificate_scheme*, 2> memos_;
 };
 
 } // namespace bystack::sim

@@ -13,6 +13,7 @@
 #include "sim/rng.hpp"
 #include "sim/shared_chain.hpp"
 #include "sim/twins.hpp"
+#include "sim/window_chunks.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -20,6 +21,7 @@
 #include <caf/send.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -777,9 +779,10 @@ public:
     __builtin_prefetch(reinterpret_cast<const char*>(&nw) + 64);
     __builtin_prefetch(nw.in.data());
     __builtin_prefetch(&busy_[n]);
-    if (n < actor_mem_.size())
+    // The actor of the thread running the nodes (the next node is of the same chunk).
+    if (const auto& mem = actor_mem_[sim_thread_index & 1]; n < mem.size())
       for (std::size_t off = 0; off < actor_bytes_; off += 64)
-        __builtin_prefetch(actor_mem_[n] + off);
+        __builtin_prefetch(mem[n] + off);
   }
   /// Two nodes ahead: the core object, whose fields prefetch_node() reads to find the rest.
   void prefetch_early(std::uint32_t n) const {
@@ -790,23 +793,27 @@ public:
     cores_ = std::move(c);
     run_next_.assign(cores_.size(), no_slot);
   }
-  /// Each node actor's storage (its CAF control block first) and its size, in node order.
-  void set_actor_memory(std::vector<const char*> m, std::size_t bytes) {
-    actor_mem_ = std::move(m);
+  /// Each node actor's storage (its CAF control block first) in the system of thread k, in node
+  /// order, and its size.
+  void set_actor_memory(unsigned k, std::vector<const char*> m, std::size_t bytes) {
+    actor_mem_[k & 1] = std::move(m);
     actor_bytes_ = bytes;
   }
-  /// Each node's successor among the nodes of its thread, in the order they run (the order of
-  /// `nodes`).
+  /// Each node's successor in its chunk of the window's nodes (`ends`: where each chunk ends, see
+  /// run_window in run()): the node the same thread runs next.
   void plan_prefetch(const std::vector<std::uint32_t>& nodes,
-                     const std::vector<std::uint8_t>& thread) {
+                     const std::vector<std::uint32_t>& ends) {
     if (cores_.empty()) return;
-    std::uint32_t last[2] = {no_slot, no_slot};
-    for (auto i = nodes.size(); i-- > 0;) {
-      auto n = nodes[i];
-      if (n >= run_next_.size()) continue;
-      auto& l = last[thread[n] & 1];
-      run_next_[n] = l;
-      l = n;
+    std::size_t begin = 0;
+    for (std::size_t end : ends) {
+      auto next = no_slot;
+      for (auto i = end; i-- > begin;) {
+        auto n = nodes[i];
+        if (n >= run_next_.size()) continue;
+        run_next_[n] = next;
+        next = n;
+      }
+      begin = end;
     }
   }
 
@@ -1478,9 +1485,9 @@ private:
   /// cores, for prefetching the next one's state while one runs.
   std::vector<std::uint32_t> run_next_;
   std::vector<const bbft::node_core*> cores_;
-  std::vector<const char*> actor_mem_; ///< each node actor's storage (control block first)
-  std::size_t actor_bytes_ = 0;        ///< its size
-  std::vector<window_lists> spare_;    ///< emptied lists of past windows, for the next ones
+  std::vector<const char*> actor_mem_[2]; ///< per thread: each node actor's storage
+  std::size_t actor_bytes_ = 0;           ///< its size
+  std::vector<window_lists> spare_;       ///< emptied lists of past windows, for the next ones
   /// Room a pooled list keeps (entries); larger lists are freed after their window.
   static constexpr std::size_t spare_in = 4, spare_local = 2, spare_out = 8, spare_fresh = 2,
                                spare_notes = 2, spare_sends = 4, spare_to = 8;
@@ -1604,10 +1611,10 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
                                          : crypto::make_signature_list_scheme(votes);
   };
   caching_certificate_scheme certs(make_inner());
-  // With two threads the second thread's nodes check certificates through a memo of their own:
-  // the memo's outcomes are pure functions of the key and charge the same work on a hit, so
-  // which memo answers changes nothing, and the memo needs no lock.
+  // With two threads each thread checks certificates through a memo of its own, whichever node
+  // it runs (sim/crypto_cache.hpp: which memo answers changes nothing; neither needs a lock).
   std::unique_ptr<caching_certificate_scheme> certs2;
+  std::unique_ptr<per_thread_certificate_scheme> split_certs;
 
   std::vector<std::unique_ptr<crypto::signer>> signers;
   std::vector<crypto::public_key> keys;
@@ -1654,22 +1661,18 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   caf::actor_system sys{cfg};
   auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
 
-  // With two threads, the nodes the second thread runs: whole groups (a super node and its
-  // validators) alternate, so a group's certificates, read by its members only, stay on one core
-  // (every member that keeps one counts a reference on it: from two cores, each count moved the
-  // cache line between them). With fewer groups than that would split evenly, by a hash of the
-  // id (super nodes, the busiest, often have ids of one parity).
+  // With two threads, a window's nodes are cut into chunks that the threads take in turn as they
+  // get free (see run_window). A chunk holds whole groups (a super node and its validators) where
+  // there are at least 16, so a group's certificates, read by its members only, are counted
+  // from one core in a window (from two cores, each count moved the cache line between them).
   const bool by_group = topo->super_count() >= 16;
-  auto on_second_thread = [&topo, by_group](std::uint32_t i) {
-    if (by_group && topo->contains(i)) return (topo->group_of(i) & 1) != 0;
-    return (splitmix64(i) & 1) != 0;
-  };
   auto build_core = [&](std::uint32_t i) {
     bbft::core_config cc;
     cc.me = i;
     cc.topo = topo;
     cc.validators = set;
-    cc.certs = certs2 && on_second_thread(i) ? certs2.get() : &certs;
+    cc.certs =
+        split_certs ? static_cast<const crypto::certificate_scheme*>(split_certs.get()) : &certs;
     cc.signer = i < signers.size() && signers[i] ? std::move(signers[i])
                                                  : votes.make_signer(node_seed(s.seed, i));
     cc.p = s.protocol;
@@ -1693,7 +1696,11 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
                                                                                               : 1;
   out.threads = threads;
   out.lookahead_us = lookahead;
-  if (threads == 2) certs2 = std::make_unique<caching_certificate_scheme>(make_inner());
+  if (threads == 2) {
+    certs2 = std::make_unique<caching_certificate_scheme>(make_inner());
+    split_certs = std::make_unique<per_thread_certificate_scheme>(
+        std::array<const caching_certificate_scheme*, 2>{&certs, certs2.get()});
+  }
   std::unique_ptr<caf::actor_system_config> cfg2;
   std::unique_ptr<caf::actor_system> sys2;
   caf::scheduler::test_coordinator* sched2 = nullptr;
@@ -1703,18 +1710,21 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     sys2 = std::make_unique<caf::actor_system>(*cfg2);
     sched2 = &dynamic_cast<caf::scheduler::test_coordinator&>(sys2->scheduler());
   }
-  std::vector<caf::actor> actors;
+  // With two threads every node has an actor in each thread's CAF system, both running the one
+  // core of the node: in a window the node gets its message from the actor of the thread that
+  // took its chunk (an actor belongs to one system, and each system's scheduler to one thread).
+  // The actors hold no state of their own beyond the core and the environment.
+  std::vector<caf::actor> actors, actors2;
   actors.reserve(s.nodes);
-  std::vector<std::uint8_t> on_worker; // with two threads: 1 for a node the second system runs
-  on_worker.reserve(s.nodes);
+  if (threads == 2) actors2.reserve(s.nodes);
   std::vector<std::shared_ptr<bbft::node_core>> cores;
   cores.reserve(s.nodes);
   for (std::uint32_t i = 0; i < s.nodes; ++i) {
     cores.push_back(build_core(i));
-    on_worker.push_back(threads == 2 && on_second_thread(i) ? 1 : 0);
-    auto& home = on_worker.back() ? *sys2 : sys;
-    actors.push_back(
-        home.spawn(bbft::node_actor, cores.back(), static_cast<bbft::node_env*>(&env)));
+    actors.push_back(sys.spawn(bbft::node_actor, cores.back(), static_cast<bbft::node_env*>(&env)));
+    if (threads == 2)
+      actors2.push_back(
+          sys2->spawn(bbft::node_actor, cores.back(), static_cast<bbft::node_env*>(&env)));
   }
   signers.clear();
   {
@@ -1723,11 +1733,11 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       raw.push_back(c.get());
     env.set_cores(std::move(raw));
   }
-  {
+  for (unsigned k = 0; k < 2; ++k) {
     std::vector<const char*> mem;
-    for (const auto& a : actors)
+    for (const auto& a : k == 0 ? actors : actors2)
       mem.push_back(reinterpret_cast<const char*>(caf::actor_cast<caf::actor_control_block*>(a)));
-    env.set_actor_memory(std::move(mem),
+    env.set_actor_memory(k, std::move(mem),
                          sizeof(caf::actor_storage<caf::stateful_actor<bbft::node_actor_state>>));
   }
   plan->attach(cores);
@@ -1743,7 +1753,6 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     cc.signer = votes.make_signer(node_seed(s.seed, cc.me));
     cc.p = twin_params(s.protocol);
     twin_envs.push_back(std::make_unique<twin_env>(env, i));
-    on_worker.push_back(0); // twins run on one thread
     actors.push_back(sys.spawn(bbft::node_actor, std::make_shared<bbft::node_core>(std::move(cc)),
                                static_cast<bbft::node_env*>(twin_envs.back().get())));
   }
@@ -1753,15 +1762,38 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   if (s.sim_direct_dispatch)
     for (std::uint32_t i = 0; i < s.nodes; ++i)
       direct.push_back(bbft::node_actor_state{cores[i], &env});
-  // Hands node n its window as one message (a node without events gets none).
-  auto send_window = [&](std::uint32_t n) {
+  // Hands node n its window as one message (a node without events gets none), through its
+  // actor in the system of thread `me`.
+  auto send_window = [&](std::uint32_t n, unsigned me) {
     bbft::node_event_pull pull{static_cast<bbft::event_source*>(&env), n};
     if (n < direct.size()) return bbft::handle_pull(direct[n], pull);
-    caf::anon_send(actors[n], bbft::window_atom::value, pull);
+    caf::anon_send(me == 0 ? actors[n] : actors2[n], bbft::window_atom::value, pull);
   };
-  // The second thread sends to and runs the second system's nodes of each window, the caller
-  // the first's: each thread enqueues only into its own system's scheduler.
+  // With two threads a window's nodes (in id order) are cut into chunks (sim/window_chunks.hpp),
+  // and each thread takes the next chunk left as soon as it is done with its last: hands the
+  // chunk's nodes their window through its own system's actors, and runs them. Which thread
+  // runs which node changes nothing in the outcome (each node's effects wait for the flush); a
+  // split fixed in advance left one thread waiting for the other where one virtual CPU ran
+  // slower than the other.
   const std::vector<std::uint32_t>* window_nodes = nullptr;
+  std::vector<std::uint32_t> chunk_end; // the chunks' ends in the window's nodes, in order
+  std::atomic<std::size_t> next_chunk{0};
+  constexpr std::size_t chunk_min = 32;
+  auto cut_chunks = [&](const std::vector<std::uint32_t>& nodes) {
+    if (threads == 2) return cut_window_chunks(nodes, *topo, by_group, chunk_min, chunk_end);
+    chunk_end.assign(1, static_cast<std::uint32_t>(nodes.size())); // one thread: one chunk
+  };
+  auto run_chunks = [&](unsigned me) {
+    auto& sc = me == 0 ? sched : *sched2;
+    const auto& nodes = *window_nodes;
+    for (;;) {
+      auto c = next_chunk.fetch_add(1, std::memory_order_relaxed);
+      if (c >= chunk_end.size()) return;
+      for (std::size_t k = c == 0 ? 0 : chunk_end[c - 1]; k < chunk_end[c]; ++k)
+        send_window(nodes[k], me);
+      sc.run();
+    }
+  };
   std::binary_semaphore go{0}, done{0};
   // Waits for a hand-off, spinning a while before it blocks: a window's share takes about a
   // millisecond, and waking a blocked thread costs a system call on each side and tens of
@@ -1792,14 +1824,13 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   if (threads == 2) {
     worker = std::thread([&] {
       worker_freed = heap_trimmer::thread_freed_counter();
-      done.release(); // the counter is set
+      done.release();       // the counter is set
+      sim_thread_index = 1; // its nodes check certificates through the second memo
       for (;;) {
         await(go);
         if (stop) return;
         if (s.sim_phase_times) worker_woke = std::chrono::steady_clock::now();
-        for (auto n : *window_nodes)
-          if (on_worker[n]) send_window(n);
-        sched2->run();
+        run_chunks(1);
         if (s.sim_phase_times) worker_done = std::chrono::steady_clock::now();
         done.release();
       }
@@ -1828,14 +1859,14 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     ++out.windows;
     const auto& nodes = env.touched();
     out.node_messages += nodes.size();
-    env.plan_prefetch(nodes, on_worker);
+    cut_chunks(nodes);
+    env.plan_prefetch(nodes, chunk_end);
     if (threads == 2) {
       window_nodes = &nodes;
+      next_chunk.store(0, std::memory_order_relaxed); // published by the release below
       if (s.sim_phase_times) go_at = wall_clock::now();
       go.release();
-      for (auto n : nodes)
-        if (!on_worker[n]) send_window(n);
-      sched.run();
+      run_chunks(0);
       wall_clock::time_point own_done{};
       if (s.sim_phase_times) own_done = wall_clock::now();
       await(done);
@@ -1847,7 +1878,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       }
     } else {
       for (auto n : nodes)
-        send_window(n);
+        send_window(n, 0);
       sched.run();
     }
     env.set_in_window(false);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace bystack::sim {
@@ -132,6 +133,39 @@ TEST_F(crypto_cache, certificate_lists_by_message) {
   auto before = cache_.hits() + cache_.misses();
   EXPECT_TRUE(cache_.verify_all_shared(set_, good->certs, nullptr, digest_, 134, m).ok());
   EXPECT_EQ(cache_.hits() + cache_.misses(), before);
+}
+
+TEST_F(crypto_cache, per_thread_scheme_asks_the_memo_of_the_calling_thread) {
+  // A run on two threads moves nodes between the threads from window to window: each call must
+  // reach the memo of the thread making it (the memos are not thread-safe), with the outcome and
+  // the work of the memo it reaches.
+  caching_certificate_scheme second{make_modelled_aggregate_scheme(48)};
+  per_thread_certificate_scheme split({&cache_, &second});
+  auto msg = std::make_shared<const quorum_certificate>(build(0, 150));
+  crypto_meter direct;
+  ASSERT_TRUE(inner_->verify(set_, *msg, 134, direct).ok());
+  auto check = [&] {
+    crypto_meter m;
+    EXPECT_TRUE(split.verify_shared(set_, *msg, msg, 134, m).ok());
+    EXPECT_EQ(m.aggregate_verifies, direct.aggregate_verifies);
+  };
+  ASSERT_EQ(sim_thread_index, 0u);
+  check();
+  check();
+  EXPECT_EQ(cache_.misses() + cache_.hits(), 2u);
+  EXPECT_EQ(second.misses() + second.hits(), 0u);
+  std::thread other([&] {
+    sim_thread_index = 1;
+    check();
+  });
+  other.join();
+  EXPECT_EQ(second.misses(), 1u);
+  EXPECT_EQ(cache_.misses() + cache_.hits(), 2u); // the first memo was not asked
+  EXPECT_EQ(sim_thread_index, 0u);                // the index is the thread's own
+  auto forged = build(0, 140);
+  claim_extra(forged, 160);
+  crypto_meter m;
+  EXPECT_FALSE(split.verify(set_, forged, 1, m).ok());
 }
 
 } // namespace

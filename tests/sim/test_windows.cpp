@@ -5,6 +5,7 @@
 #include "sim/huge_pages.hpp"
 #include "sim/scenario.hpp"
 #include "sim/simulation.hpp"
+#include "sim/window_chunks.hpp"
 
 #include <gtest/gtest.h>
 
@@ -166,6 +167,38 @@ TEST(Windows, HugePagesOffAboveTheLargestNetworkMeasuredFaster) {
 #else
   GTEST_SKIP() << "no prctl(PR_SET_THP_DISABLE) here";
 #endif
+}
+
+TEST(Windows, ChunksForTwoThreadsHoldWholeGroupsAndEveryNodeOnce) {
+  // N = 1,000 in 20 groups of 50 (ids in runs); a window's nodes: every third node.
+  auto topo = bbft::topology::even(1000, 20);
+  ASSERT_TRUE(topo.ok());
+  std::vector<std::uint32_t> nodes;
+  for (std::uint32_t i = 0; i < 1000; i += 3)
+    nodes.push_back(i);
+  std::vector<std::uint32_t> ends;
+  cut_window_chunks(nodes, *topo, true, 32, ends);
+  ASSERT_FALSE(ends.empty());
+  EXPECT_EQ(ends.back(), nodes.size());
+  std::size_t begin = 0;
+  for (auto end : ends) {
+    ASSERT_GT(end, begin); // every node in exactly one chunk, in order
+    if (end != nodes.size()) {
+      EXPECT_GE(end - begin, 32u);
+      // A chunk ends at a group's end: the next chunk starts another group.
+      EXPECT_NE(topo->group_of(nodes[end - 1]), topo->group_of(nodes[end]));
+    }
+    begin = end;
+  }
+  // 17 nodes of a group per window: two groups make a chunk of at least 32.
+  EXPECT_EQ(ends.size(), 10u);
+
+  // Without groups the cut falls every 32 nodes.
+  cut_window_chunks(nodes, *topo, false, 32, ends);
+  EXPECT_EQ(ends.size(), (nodes.size() + 31) / 32);
+  EXPECT_EQ(ends.front(), 32u);
+  cut_window_chunks({}, *topo, true, 32, ends);
+  EXPECT_TRUE(ends.empty());
 }
 
 TEST(Windows, DirectDispatchGivesTheSameRun) {
