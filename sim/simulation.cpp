@@ -29,9 +29,7 @@
 #include <queue>
 #include <random>
 #include <semaphore>
-#include <span>
 #include <thread>
-#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -201,31 +199,23 @@ static_assert(sizeof(win_event) == 32);
 
 /// What a node's handlers asked of the shared world during a window, applied after the window in
 /// the canonical order (instant, node, order of the calls): sends, timers, observations.
-/// Trivially destructible, 40 bytes: what a record owns lives in the node's other lists (a send's
-/// message and bytes in `sends`, its receivers in `to`, a certified, commit or reject call's
-/// effect in `notes`), so the flush reads each record once, where it applies it, and emptying
-/// the list reads none (the records are written on the threads that ran the nodes: each read at
-/// the flush is a cache miss; with owning members the list's clear read them all a second time).
 struct deferred {
   enum class what : std::uint8_t { send, timer, local_timer, certified, commit, reject, counted };
   what w = what::send;
   bbft::phase ph{};
   std::uint8_t kind = 0;
   bool fresh = false;       ///< bytes encoded during the window (the memo learns them at the flush)
-  std::uint32_t to_n = 0;   ///< a send's receivers: to_n entries of the node's `to` from `view`
   std::int64_t event_t = 0; ///< the instant of the event whose handler made the call
   std::int64_t t = 0;       ///< the node's clock at the call (a timer: when it is due)
-  std::uint64_t view = 0;   ///< a timer's view; a send's first receiver in the node's `to`
-  std::uint64_t gen = 0;    ///< a timer's generation; the index of a send's or a note's entry
-};
-static_assert(sizeof(deferred) == 40);
-static_assert(std::is_trivially_destructible_v<deferred>);
-
-/// What a send holds until the flush applies it: the message and its encoded bytes.
-struct send_payload {
+  std::uint64_t view = 0;
+  std::uint64_t gen = 0;
+  std::vector<std::uint32_t> to;
   bbft::msg_ptr msg;
   shared_bytes bytes;
+  // A certified, commit or reject call keeps its effect in the node's `notes`, at index `gen`:
+  // they are rare, and inline they made every record 2.5 times as large (96 bytes now).
 };
+static_assert(sizeof(deferred) <= 96);
 
 /// The effect of a certified, commit or reject call (a reject with its detail).
 using deferred_note = std::variant<bbft::certified_effect, bbft::commit_effect,
@@ -238,8 +228,6 @@ struct window_lists {
   std::vector<win_event> in;    ///< events due inside the window, in (time, sequence) order
   std::vector<win_event> local; ///< own timers falling due inside the window, by time
   std::vector<deferred> out;
-  std::vector<send_payload> sends; ///< out's sends' messages and bytes
-  std::vector<std::uint32_t> to;   ///< out's sends' receivers, one after the other
   std::vector<std::pair<const proto::message*, shared_bytes>> fresh; ///< encoded this window
   std::vector<deferred_note> notes; ///< effects of out's certified, commit and reject calls
 };
@@ -358,20 +346,15 @@ public:
     deferred d;
     d.w = deferred::what::send;
     d.event_t = w.now;
-    auto bytes = msg ? encoded(from, msg, d.fresh) : std::move(raw);
+    d.bytes = msg ? encoded(from, msg, d.fresh) : std::move(raw);
     d.t = busy_[from];
     d.ph = ph;
-    // The receivers are copied into the node's list: the core's list is freed here, on the
-    // thread that made it, and the flush reads them from one array per node.
-    d.view = w.to.size();
-    d.to_n = static_cast<std::uint32_t>(to.size());
-    w.to.insert(w.to.end(), to.begin(), to.end());
-    d.gen = w.sends.size();
-    w.sends.push_back({std::move(msg), std::move(bytes)});
-    w.out.push_back(d);
+    d.to = std::move(to);
+    d.msg = std::move(msg);
+    w.out.push_back(std::move(d));
   }
 
-  void transmit(std::uint32_t from, std::span<const std::uint32_t> to, const bbft::msg_ptr& msg,
+  void transmit(std::uint32_t from, const std::vector<std::uint32_t>& to, const bbft::msg_ptr& msg,
                 const shared_bytes& bytes, phase ph_enum, std::int64_t t) {
     auto size = bytes->size();
     auto view = msg ? view_of(*msg) : 0;
@@ -889,7 +872,6 @@ public:
     win_bytes_.clear();
     win_txs_.clear();
     runs_.clear();
-    if (runs_left_.size() < win_.size()) runs_left_.resize(win_.size(), 0);
     // The nodes' lists were written on the threads that ran them and have left this core's
     // cache: ask for each one a few nodes ahead (a hint only, no effect on the run).
     for (std::size_t ti = 0; ti < touched_.size(); ++ti) {
@@ -897,16 +879,13 @@ public:
       if (ti + 4 < touched_.size()) prefetch_out_entries(touched_[ti + 4], 0);
       auto n = touched_[ti];
       const auto& out = win_[n].out;
-      std::uint32_t runs = 0;
-      for (std::size_t i = 0; i < out.size(); ++runs) {
+      for (std::size_t i = 0; i < out.size();) {
         auto j = i;
         while (j < out.size() && out[j].event_t == out[i].event_t)
           ++j;
         runs_.push_back({out[i].event_t, n, i, j});
         i = j;
       }
-      runs_left_[n] = runs;
-      if (runs == 0) release_window(n); // nothing to apply: its lists are in cache now
     }
     std::sort(runs_.begin(), runs_.end(),
               [](const run& a, const run& b) { return a.t != b.t ? a.t < b.t : a.node < b.node; });
@@ -925,14 +904,9 @@ public:
       }
       for (; j < runs_.size() && runs_[j].t == t; ++j) {
         prefetch_run(j);
-        auto n = runs_[j].node;
-        auto& out = win_[n].out;
+        auto& out = win_[runs_[j].node].out;
         for (auto k = runs_[j].begin; k < runs_[j].end; ++k)
-          apply(n, out[k]);
-        // A node's lists are emptied after its last run, while they are in cache: a pass over
-        // all nodes after the window read each list again from memory (its notes, messages and
-        // bytes, 25% of the flush's own time in perf).
-        if (--runs_left_[n] == 0) release_window(n);
+          apply(runs_[j].node, out[k]);
       }
       now_ = t;
       if (done_nodes_ >= honest) going = false;
@@ -940,50 +914,45 @@ public:
     if (i < instants_.size())
       for (auto k = instants_[i].first; k < deliveries_.size(); ++k)
         undelivered(k);
-    // The nodes whose runs the run's end cut off.
-    for (auto n : touched_)
-      if (runs_left_[n] != 0) {
-        runs_left_[n] = 0;
-        release_window(n);
-      }
+    for (std::size_t ti = 0; ti < touched_.size(); ++ti) {
+      if (ti + 4 < touched_.size()) prefetch_window(touched_[ti + 4]);
+      auto n = touched_[ti];
+      auto& w = win_[n];
+      // The room its next window's events will probably take (a super node's votes at M = N):
+      // taken at once then, and not kept meanwhile (see trim below).
+      in_hint_[n] = static_cast<std::uint32_t>(std::min<std::size_t>(w.in.size(), UINT32_MAX));
+      w.in.clear();
+      w.in_at = 0;
+      w.local.clear();
+      w.local_at = 0;
+      w.out.clear();
+      w.fresh.clear();
+      w.notes.clear();
+      // The emptied lists keep their room for the next node with events, in the pool, unless
+      // they grew beyond a validator's usual window (a super node's): pooled, such room would
+      // spread to every list of the pool over the run.
+      auto trim = [](auto& v, std::size_t keep) {
+        if (v.capacity() > keep) std::decay_t<decltype(v)>().swap(v);
+      };
+      trim(w.in, spare_in);
+      trim(w.local, spare_local);
+      trim(w.out, spare_out);
+      trim(w.fresh, spare_fresh);
+      trim(w.notes, spare_notes);
+      spare_.push_back(std::exchange(static_cast<window_lists&>(w), window_lists{}));
+    }
     touched_.clear();
     return going;
   }
 
-  /// Empties node n's lists once the flush is done with them (see flush): they go back to the
-  /// pool for the next node with events.
-  void release_window(std::uint32_t n) {
-    auto& w = win_[n];
-    // The room its next window's events will probably take (a super node's votes at M = N):
-    // taken at once then, and not kept meanwhile (see trim below).
-    in_hint_[n] = static_cast<std::uint32_t>(std::min<std::size_t>(w.in.size(), UINT32_MAX));
-    w.in.clear();
-    w.in_at = 0;
-    w.local.clear();
-    w.local_at = 0;
-    w.out.clear(); // reads nothing: its records own nothing
-    w.sends.clear();
-    w.to.clear();
-    w.fresh.clear();
-    w.notes.clear();
-    // The emptied lists keep their room for the next node with events, in the pool, unless
-    // they grew beyond a validator's usual window (a super node's): pooled, such room would
-    // spread to every list of the pool over the run.
-    auto trim = [](auto& v, std::size_t keep) {
-      if (v.capacity() > keep) std::decay_t<decltype(v)>().swap(v);
-    };
-    trim(w.in, spare_in);
-    trim(w.local, spare_local);
-    trim(w.out, spare_out);
-    trim(w.sends, spare_sends);
-    trim(w.to, spare_to);
-    trim(w.fresh, spare_fresh);
-    trim(w.notes, spare_notes);
-    spare_.push_back(std::exchange(static_cast<window_lists&>(w), window_lists{}));
+  /// Prefetch hints for the flush: node n's whole window record (for its cleanup), the part of
+  /// it where its `out` list is, the first entries of that list from index `at`, and what the
+  /// run j + 1 will touch first.
+  void prefetch_window(std::uint32_t n) const {
+    const auto* p = reinterpret_cast<const char*>(&win_[n]);
+    for (std::size_t off = 0; off < sizeof(node_window); off += 64)
+      __builtin_prefetch(p + off);
   }
-
-  /// Prefetch hints for the flush: the part of node n's window record where its `out` list is,
-  /// the first entries of that list from index `at`, and what the run j + 1 will touch first.
   void prefetch_out_header(std::uint32_t n) const {
     const auto* p = reinterpret_cast<const char*>(&win_[n].out);
     __builtin_prefetch(p);
@@ -1001,29 +970,26 @@ public:
     if (j + 4 < runs_.size()) prefetch_out_entries(runs_[j + 4].node, runs_[j + 4].begin);
     if (j + 1 < runs_.size()) {
       const auto& r = runs_[j + 1];
-      const auto& w = win_[r.node];
-      const auto& d = w.out[r.begin];
+      const auto& d = win_[r.node].out[r.begin];
       if (d.w == deferred::what::send) {
-        __builtin_prefetch(w.to.data() + d.view);
-        __builtin_prefetch(w.sends.data() + d.gen);
+        __builtin_prefetch(d.to.data());
+        __builtin_prefetch(d.msg.get());
+        __builtin_prefetch(d.bytes.get());
       }
     }
   }
 
   void apply(std::uint32_t node, deferred& d) {
     switch (d.w) {
-    case deferred::what::send: {
-      auto& w = win_[node];
-      auto& p = w.sends[d.gen];
-      if (d.fresh) remember(p.bytes, p.msg);
-      transmit(node, std::span<const std::uint32_t>(w.to.data() + d.view, d.to_n), p.msg, p.bytes,
-               d.ph, d.t);
-      // Let go of what the send held while it is in cache (the references' counts), not at the
-      // cleanup, which would miss on each of them again.
-      p.msg.reset();
-      p.bytes.reset();
+    case deferred::what::send:
+      if (d.fresh) remember(d.bytes, d.msg);
+      transmit(node, d.to, d.msg, d.bytes, d.ph, d.t);
+      // Let go of what the send held while it is in cache (the references' counts, the list),
+      // not at the cleanup below, which would miss on each of them again.
+      d.msg.reset();
+      d.bytes.reset();
+      std::vector<std::uint32_t>().swap(d.to);
       break;
-    }
     case deferred::what::timer:
       queue_timer(node, d);
       break;
@@ -1490,10 +1456,9 @@ private:
   std::vector<window_lists> spare_;       ///< emptied lists of past windows, for the next ones
   /// Room a pooled list keeps (entries); larger lists are freed after their window.
   static constexpr std::size_t spare_in = 4, spare_local = 2, spare_out = 8, spare_fresh = 2,
-                               spare_notes = 2, spare_sends = 4, spare_to = 8;
+                               spare_notes = 2;
   std::vector<std::uint32_t> touched_;
-  std::vector<std::uint32_t> runs_left_; ///< per node: its runs the flush has yet to apply
-  std::vector<std::uint32_t> in_hint_;   ///< each node's events in its last window with events
+  std::vector<std::uint32_t> in_hint_; ///< each node's events in its last window with events
   std::int64_t window_end_ = 1;
   bool in_window_ = false;
   struct instant {
