@@ -1826,9 +1826,9 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     out.node_messages += nodes.size();
     cut_chunks(nodes);
     env.plan_prefetch(nodes, chunk_end);
+    window_nodes = &nodes;
+    next_chunk.store(0, std::memory_order_relaxed); // published by the release below
     if (threads == 2) {
-      window_nodes = &nodes;
-      next_chunk.store(0, std::memory_order_relaxed); // published by the release below
       if (s.sim_phase_times) go_at = wall_clock::now();
       go.release();
       run_chunks(0);
@@ -1842,9 +1842,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
         out.wall_worker_run_seconds += secs(worker_done - worker_woke);
       }
     } else {
-      for (auto n : nodes)
-        send_window(n, 0);
-      sched.run();
+      run_chunks(0); // the window's one chunk
     }
     env.set_in_window(false);
     lap(out.wall_window_seconds);
