@@ -143,6 +143,11 @@ struct scenario {
   /// (bystack-sim-bench asks): a run on a network whose minimum link latency is near zero has
   /// about one window per delivery, and the readings were 6.7% of such a run's samples.
   bool sim_phase_times = false;
+  /// With two threads, each window's effects are applied in two streams at once, one per thread
+  /// (sim/simulation.cpp, the split flush): same outcome and trace hash. Off by default: on the
+  /// 2-vCPU machine it was measured on the run was slower (docs/simulator.md); a measurement
+  /// for machines where it may pay (bystack-sim-bench --flush split; never set from a file).
+  bool sim_split_flush = false;
 };
 
 /// Loads a scenario file.

@@ -26,9 +26,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <queue>
 #include <random>
 #include <semaphore>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -354,10 +356,8 @@ public:
     w.out.push_back(std::move(d));
   }
 
-  void transmit(std::uint32_t from, const std::vector<std::uint32_t>& to, const bbft::msg_ptr& msg,
-                const shared_bytes& bytes, phase ph_enum, std::int64_t t) {
-    auto size = bytes->size();
-    auto view = msg ? view_of(*msg) : 0;
+  /// A send's share of the message counts: per view (the measured rounds) and over the run.
+  void count_send(std::uint64_t view, phase ph_enum, std::size_t receivers, std::size_t size) {
     auto ph = static_cast<std::size_t>(ph_enum);
     // The paper counts the leader's proposal to itself (T0) and each super node's certificate to
     // itself (T3); the wire carries neither.
@@ -368,27 +368,41 @@ public:
         per_view_bytes_.resize(view);
         per_view_paper_.resize(view);
       }
-      per_view_msgs_[view - 1][ph] += to.size();
-      per_view_bytes_[view - 1][ph] += to.size() * size;
-      per_view_paper_[view - 1][ph] += to.size() + paper_self;
+      per_view_msgs_[view - 1][ph] += receivers;
+      per_view_bytes_[view - 1][ph] += receivers * size;
+      per_view_paper_[view - 1][ph] += receivers + paper_self;
     }
-    if (msg && ph_enum == phase::propose) {
-      if (const auto* p = std::get_if<proto::proposal>(msg.get()))
-        proposed_at_.emplace(p->block->hash(), t);
-      else if (const auto* c = std::get_if<proto::compact_proposal>(msg.get()))
-        proposed_at_.emplace(c->header.hash(), t);
-    }
+    out_.messages_all[ph] += receivers;
+    out_.bytes_all[ph] += receivers * size;
+  }
+  /// When a block was first proposed (commit and certify latencies count from there).
+  void note_proposal(const proto::message& m, std::int64_t t) {
+    if (const auto* p = std::get_if<proto::proposal>(&m))
+      proposed_at_.emplace(p->block->hash(), t);
+    else if (const auto* c = std::get_if<proto::compact_proposal>(&m))
+      proposed_at_.emplace(c->header.hash(), t);
+  }
+  /// The time the sender's uplink takes to put `size` bytes on the wire.
+  std::int64_t serialization_us(std::uint32_t from, std::size_t size) const {
+    double bw = s_.network.bandwidth_mbps;
+    if (s_.network.super_bandwidth_mbps && topo_.is_super(node_of(from)))
+      bw = *s_.network.super_bandwidth_mbps;
+    return round_us(static_cast<double>(size) * 8.0 / bw);
+  }
+
+  void transmit(std::uint32_t from, const std::vector<std::uint32_t>& to, const bbft::msg_ptr& msg,
+                const shared_bytes& bytes, phase ph_enum, std::int64_t t) {
+    auto size = bytes->size();
+    auto view = msg ? view_of(*msg) : 0;
+    auto ph = static_cast<std::size_t>(ph_enum);
+    count_send(view, ph_enum, to.size(), size);
+    if (msg && ph_enum == phase::propose) note_proposal(*msg, t);
     // relay: pipelined (docs/relay.md): a proposal streams in chunks; a super node forwards each
     // chunk as it arrives (cut-through), to its receivers in turn, chunk by chunk.
     const bool pipelined = s_.protocol.relay == bbft::relay_mode::pipelined && msg &&
                            (ph_enum == phase::propose || ph_enum == phase::forward) &&
                            std::holds_alternative<proto::proposal>(*msg);
-    out_.messages_all[ph] += to.size();
-    out_.bytes_all[ph] += to.size() * size;
-    double bw = s_.network.bandwidth_mbps;
-    if (s_.network.super_bandwidth_mbps && topo_.is_super(node_of(from)))
-      bw = *s_.network.super_bandwidth_mbps;
-    auto ser_us = round_us(static_cast<double>(size) * 8.0 / bw);
+    auto ser_us = serialization_us(from, size);
     std::size_t receivers = 0, k = 0;
     std::int64_t chunk_us = 0, chunks = 1, pipe_start = 0, pipe_full_in = 0;
     std::uint32_t rec = no_slot; // the copies' shared record, made with the first copy queued
@@ -515,9 +529,10 @@ public:
     // time in perf; the slot is overwritten without being read).
     if (auto old = timer_slot_[idx]; old != no_slot) {
       e.seq = seq_++;
-      queue_.push(event_key{e.t, e.seq, old, node});
+      push_key(event_key{e.t, e.seq, old, node});
       slots_[old] = std::move(e);
-      if (++tombstones_ >= next_compaction_) compact_tombstones();
+      // Compacted at once, or after a split flush's streams (apply_split).
+      if (++tombstones_ >= next_compaction_ && !key_sink_) compact_tombstones();
       return;
     }
     timer_slot_[idx] = push(std::move(e));
@@ -866,7 +881,8 @@ public:
 
   /// Applies the window in the canonical order, instant by instant, and stops after the instant
   /// in which `honest` nodes are done (what nodes did after it is dropped, as if never run).
-  /// Returns false once the run is over.
+  /// Returns false once the run is over. With scenario::sim_split_flush and two threads most
+  /// windows are applied in two streams at once (see apply_split); the outcome is the same.
   bool flush(std::uint64_t honest) {
     release_records();
     win_bytes_.clear();
@@ -889,6 +905,24 @@ public:
     }
     std::sort(runs_.begin(), runs_.end(),
               [](const run& a, const run& b) { return a.t != b.t ? a.t < b.t : a.node < b.node; });
+    bool going = true;
+    if (splittable(honest)) {
+      apply_split();
+      ++out_.split_flushes;
+      if (!internal_error_.empty()) going = false;
+    } else {
+      going = apply_serial(honest);
+    }
+    for (std::size_t ti = 0; ti < touched_.size(); ++ti) {
+      if (ti + 4 < touched_.size()) prefetch_window(touched_[ti + 4]);
+      clean_window(touched_[ti]);
+    }
+    touched_.clear();
+    return going;
+  }
+
+  /// The serial flush: every run in the canonical order on this thread.
+  bool apply_serial(std::uint64_t honest) {
     bool going = true;
     std::size_t i = 0, j = 0;
     while (going && (i < instants_.size() || j < runs_.size())) {
@@ -914,35 +948,209 @@ public:
     if (i < instants_.size())
       for (auto k = instants_[i].first; k < deliveries_.size(); ++k)
         undelivered(k);
-    for (std::size_t ti = 0; ti < touched_.size(); ++ti) {
-      if (ti + 4 < touched_.size()) prefetch_window(touched_[ti + 4]);
-      auto n = touched_[ti];
-      auto& w = win_[n];
-      // The room its next window's events will probably take (a super node's votes at M = N):
-      // taken at once then, and not kept meanwhile (see trim below).
-      in_hint_[n] = static_cast<std::uint32_t>(std::min<std::size_t>(w.in.size(), UINT32_MAX));
-      w.in.clear();
-      w.in_at = 0;
-      w.local.clear();
-      w.local_at = 0;
-      w.out.clear();
-      w.fresh.clear();
-      w.notes.clear();
-      // The emptied lists keep their room for the next node with events, in the pool, unless
-      // they grew beyond a validator's usual window (a super node's): pooled, such room would
-      // spread to every list of the pool over the run.
-      auto trim = [](auto& v, std::size_t keep) {
-        if (v.capacity() > keep) std::decay_t<decltype(v)>().swap(v);
-      };
-      trim(w.in, spare_in);
-      trim(w.local, spare_local);
-      trim(w.out, spare_out);
-      trim(w.fresh, spare_fresh);
-      trim(w.notes, spare_notes);
-      spare_.push_back(std::exchange(static_cast<window_lists&>(w), window_lists{}));
-    }
-    touched_.clear();
     return going;
+  }
+
+  // The split flush (scenario::sim_split_flush, two threads; off by default: slower on the
+  // 2-vCPU machine it was measured on, see docs/simulator.md). What a window's calls do to the
+  // shared world falls into two parts that touch different state: the sends (the memo learning
+  // fresh payloads, the sender's uplink and draws, the copies' records and keys, the message
+  // counts and loads) and the rest (timers, commits and the other notes, proposal times, the
+  // trace of deliveries). Each part is applied in the canonical order on its own thread, at
+  // once; the one thing they share is the sequence numbers, which run through both in the
+  // canonical order: a first pass counts what each run takes, so each stream knows where every
+  // run starts. Keys of timers wait in a list and join the queue after both streams (the queue
+  // orders keys by time and sequence number, so the order of pushes changes nothing). Used when
+  // nothing else in the window depends on the order of the two parts: no observer, no twins, no
+  // link faults, no pipelined relay, and no node reaching the last round (the run may end
+  // inside the window, where the serial flush stops).
+
+  /// Whether this window can be applied in two streams; counts each run's sequence numbers
+  /// (run_base_: then the first one it takes) and each send's copies (its deferred's gen), on
+  /// both threads.
+  bool splittable(std::uint64_t honest) {
+    if (!s_.sim_split_flush || !parallel_ || obs_ || twins_ || faults_.link_faults() ||
+        done_nodes_ >= honest || s_.protocol.relay == bbft::relay_mode::pipelined)
+      return false;
+    run_base_.resize(runs_.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> last_round{false};
+    constexpr std::size_t block = 256;
+    parallel_([&](unsigned) {
+      for (;;) {
+        auto b = next.fetch_add(block, std::memory_order_relaxed);
+        if (b >= runs_.size()) return;
+        auto e = std::min(b + block, runs_.size());
+        for (auto j = b; j < e; ++j) {
+          const auto& r = runs_[j];
+          auto& w = win_[r.node];
+          std::uint64_t seqs = 0;
+          for (auto k = r.begin; k < r.end; ++k) {
+            auto& d = w.out[k];
+            switch (d.w) {
+            case deferred::what::send: {
+              std::uint64_t copies = 0;
+              for (auto dst : d.to)
+                copies += dst < s_.nodes && dst != r.node ? 1 : 0;
+              d.gen = copies; // unused by a send otherwise
+              seqs += copies;
+              break;
+            }
+            case deferred::what::timer:
+            case deferred::what::local_timer:
+              ++seqs;
+              break;
+            case deferred::what::commit:
+              if (std::get<bbft::commit_effect>(w.notes[d.gen]).block->header.height == s_.rounds)
+                last_round.store(true, std::memory_order_relaxed);
+              break;
+            default:
+              break;
+            }
+          }
+          run_base_[j] = seqs;
+        }
+      }
+    });
+    if (last_round.load()) return false;
+    auto seq = seq_;
+    for (auto& rb : run_base_)
+      seq += std::exchange(rb, seq);
+    run_base_.push_back(seq); // where the window's numbers end
+    return true;
+  }
+
+  void apply_split() {
+    key_sink_ = &timer_keys_;
+    bool miscounted = false; // written by the second thread, read after it is done
+    rest_miscounted_ = false;
+    parallel_([&](unsigned me) {
+      if (me == 0) {
+        apply_rest();
+      } else {
+        for (std::size_t j = 0; j < runs_.size(); ++j) {
+          prefetch_run(j);
+          const auto& r = runs_[j];
+          auto& out = win_[r.node].out;
+          auto seq = run_base_[j];
+          for (auto k = r.begin; k < r.end; ++k) {
+            const auto& d = out[k];
+            if (d.w == deferred::what::send) {
+              if (d.fresh) remember(d.bytes, d.msg);
+              transmit_split(r.node, d, seq);
+            } else if (d.w == deferred::what::timer || d.w == deferred::what::local_timer) {
+              ++seq;
+            }
+          }
+          if (seq != run_base_[j + 1]) miscounted = true;
+        }
+      }
+    });
+    key_sink_ = nullptr;
+    // Each stream checks that it took the numbers the first pass counted, run by run (a stream
+    // that numbered its keys differently would change the order of events of one instant): a
+    // defect of the simulator, which ends the run with an error (flush, run()).
+    if ((miscounted || rest_miscounted_) && internal_error_.empty())
+      internal_error_ = "split flush: a stream took other sequence numbers than counted";
+    for (const auto& k : timer_keys_)
+      queue_.push(k);
+    timer_keys_.clear();
+    if (tombstones_ >= next_compaction_) compact_tombstones();
+  }
+
+  /// The split flush's stream of everything but the sends.
+  void apply_rest() {
+    std::size_t i = 0, j = 0;
+    while (i < instants_.size() || j < runs_.size()) {
+      auto t = INT64_MAX;
+      if (i < instants_.size()) t = instants_[i].t;
+      if (j < runs_.size()) t = std::min(t, runs_[j].t);
+      if (i < instants_.size() && instants_[i].t == t) {
+        out_.events += instants_[i].pops;
+        auto end = i + 1 < instants_.size() ? instants_[i + 1].first : deliveries_.size();
+        for (auto k = instants_[i].first; k < end; ++k)
+          delivered(instants_[i].t, k);
+        ++i;
+      }
+      for (; j < runs_.size() && runs_[j].t == t; ++j) {
+        if (j + 4 < runs_.size()) prefetch_out_entries(runs_[j + 4].node, runs_[j + 4].begin);
+        auto& out = win_[runs_[j].node].out;
+        for (auto k = runs_[j].begin; k < runs_[j].end; ++k) {
+          auto& d = out[k];
+          if (d.w == deferred::what::send) {
+            if (d.msg && d.ph == phase::propose) note_proposal(*d.msg, d.t);
+            seq_ += d.gen; // its copies' sequence numbers, taken by the other stream
+          } else {
+            apply(runs_[j].node, d);
+          }
+        }
+        if (seq_ != run_base_[j + 1]) rest_miscounted_ = true;
+      }
+      now_ = t;
+    }
+  }
+
+  /// The split flush's part of a send after the memo: what transmit() does when no observer,
+  /// twin, link fault or pipelined relay is in play, with the copies' sequence numbers from `seq`.
+  void transmit_split(std::uint32_t from, const deferred& d, std::uint64_t& seq) {
+    auto size = d.bytes->size();
+    auto view = d.msg ? view_of(*d.msg) : 0;
+    count_send(view, d.ph, d.to.size(), size);
+    auto ser_us = serialization_us(from, size);
+    const auto key_head = draw_key_head(draw_seed_, from);
+    std::uint32_t rec = no_slot;
+    std::uint64_t copies = 0;
+    for (auto dst : d.to) {
+      if (dst >= s_.nodes || dst == from) continue;
+      uplink_[from] = std::max(uplink_[from], d.t) + ser_us;
+      keyed_rng draw(draw_key_tail(key_head, dst, sends_[from]++));
+      auto arrival = uplink_[from] + latency_us(from, dst, draw);
+      if (rec == no_slot) {
+        rec = new_record(d.bytes, from, static_cast<std::uint8_t>(d.ph), view);
+        if (const auto* m = current_decoded(d.bytes.get())) {
+          records_[rec].msg = *m;
+          records_[rec].decoded_gen = memo_gen_;
+        }
+      }
+      ++records_[rec].pending;
+      queue_.push(event_key{arrival, seq++, rec | delivery_flag, dst});
+      ++copies;
+    }
+    loads_[from].msgs_out += copies;
+    loads_[from].bytes_out += copies * size;
+  }
+
+  /// Empties node n's window lists into the pool.
+  void clean_window(std::uint32_t n) {
+    auto& w = win_[n];
+    // The room its next window's events will probably take (a super node's votes at M = N):
+    // taken at once then, and not kept meanwhile (see trim below).
+    in_hint_[n] = static_cast<std::uint32_t>(std::min<std::size_t>(w.in.size(), UINT32_MAX));
+    w.in.clear();
+    w.in_at = 0;
+    w.local.clear();
+    w.local_at = 0;
+    w.out.clear();
+    w.fresh.clear();
+    w.notes.clear();
+    // The emptied lists keep their room for the next node with events, in the pool, unless
+    // they grew beyond a validator's usual window (a super node's): pooled, such room would
+    // spread to every list of the pool over the run.
+    auto trim = [](auto& v, std::size_t keep) {
+      if (v.capacity() > keep) std::decay_t<decltype(v)>().swap(v);
+    };
+    trim(w.in, spare_in);
+    trim(w.local, spare_local);
+    trim(w.out, spare_out);
+    trim(w.fresh, spare_fresh);
+    trim(w.notes, spare_notes);
+    spare_.push_back(std::exchange(static_cast<window_lists&>(w), window_lists{}));
+  }
+
+  /// Runs f(0) on this thread and f(1) on the run's second thread, and returns when both are
+  /// done (unset: one thread).
+  void set_parallel(std::function<void(const std::function<void(unsigned)>&)> p) {
+    parallel_ = std::move(p);
   }
 
   /// Prefetch hints for the flush: node n's whole window record (for its cleanup), the part of
@@ -1028,7 +1236,7 @@ public:
       slots_[slot] = std::move(e);
     }
     const auto& in = slots_[slot];
-    queue_.push(event_key{in.t, in.seq, slot, in.dst});
+    push_key(event_key{in.t, in.seq, slot, in.dst});
     return slot;
   }
 
@@ -1064,6 +1272,13 @@ public:
       free_records_.push_back(r);
     }
     released_.clear();
+  }
+  /// Queues a key, or keeps it for the end of a split flush (apply_split).
+  void push_key(const event_key& k) {
+    if (key_sink_)
+      key_sink_->push_back(k);
+    else
+      queue_.push(k);
   }
   /// Queues one copy of record `rec` for `dst`, due at t (the sequence number push() would give).
   void push_copy(std::int64_t t, std::uint32_t dst, std::uint32_t rec) {
@@ -1174,6 +1389,8 @@ public:
     win_[e.dst].bytes_in -= size;
   }
   std::uint64_t trace_hash() const { return hash_; }
+  /// A defect of the simulator found during the run (empty: none).
+  const std::string& internal_error() const { return internal_error_; }
   void set_observer(run_observer* o) { obs_ = o; }
   void set_ledger(ledger_harness* l) { ledger_ = l; }
   void set_archive(shared_chain* a) { archive_ = a; }
@@ -1475,6 +1692,13 @@ private:
     std::size_t begin, end; ///< a node's calls made while handling events of instant t
   };
   std::vector<run> runs_;
+  /// Split flush: per run, the first sequence number it takes (and last, where they end).
+  std::vector<std::uint64_t> run_base_;
+  bool rest_miscounted_ = false; ///< apply_rest() took other numbers than counted
+  std::string internal_error_;   ///< a defect found on the way (the run ends with it)
+  std::function<void(const std::function<void(unsigned)>&)> parallel_;
+  std::vector<event_key>* key_sink_ = nullptr; ///< where push_key() puts keys (null: the queue)
+  std::vector<event_key> timer_keys_;          ///< a split flush's keys of timers
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
   bucket_event_queue<event_key> queue_; ///< by (t, seq)
@@ -1781,6 +2005,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     sem.acquire();
   };
   bool stop = false;
+  const std::function<void(unsigned)>* job = nullptr;
   std::thread worker;
   const std::uint64_t* worker_freed = nullptr; // its allocator count, for the heap trimmer
   // With sim_phase_times: when the caller let the second thread go, when that thread woke and
@@ -1794,6 +2019,11 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       for (;;) {
         await(go);
         if (stop) return;
+        if (job) {
+          (*job)(1); // a part of the flush (sim_env::set_parallel)
+          done.release();
+          continue;
+        }
         if (s.sim_phase_times) worker_woke = std::chrono::steady_clock::now();
         run_chunks(1);
         if (s.sim_phase_times) worker_done = std::chrono::steady_clock::now();
@@ -1801,6 +2031,15 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       }
     });
     done.acquire(); // worker_freed is written before it is read below
+    // The flush hands the second thread its parts through `job` (written before the release
+    // the worker acquires).
+    env.set_parallel([&](const std::function<void(unsigned)>& f) {
+      job = &f;
+      go.release();
+      f(0);
+      await(done);
+      job = nullptr;
+    });
   }
   auto start_node = [&](std::uint32_t i, std::int64_t t) {
     if (obs) obs->on_dispatch(i, dispatch_info{dispatch_info::kind::start, 0, i, 0, 0, 0}, t);
@@ -2001,6 +2240,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   sched.run();
   if (sched2) sched2->run();
+  if (!env.internal_error().empty()) return make_error(s.source + ": " + env.internal_error());
   return out;
 }
 

@@ -114,6 +114,8 @@ struct run_result {
   double wall_worker_run_seconds = 0;
   /// Stale timers' keys taken out of the event queue, only their instants kept (see there).
   std::uint64_t stale_timers_compacted = 0;
+  /// Windows applied in two streams at once (scenario::sim_split_flush).
+  std::uint64_t split_flushes = 0;
   /// Times the allocator's freed pages were returned to the system (sim/heap_trim.hpp).
   std::uint64_t heap_trims = 0;
   std::map<std::string, std::uint64_t> rejected; ///< by reason

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #endif
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace bystack::sim {
@@ -23,6 +24,7 @@ struct outcome {
   std::string hash;
   std::uint64_t delivered, events, messages, bytes, node_messages;
   bool completed;
+  std::uint64_t split_flushes = 0;
   std::vector<std::uint64_t> msgs_in, bytes_in; ///< each node's received load
 };
 
@@ -32,9 +34,16 @@ outcome run_with(scenario s, bool windows, std::uint32_t threads) {
   auto r = run(s);
   EXPECT_TRUE(r) << (r ? "" : r.err().message);
   if (!r) return {};
-  outcome o{
-      r->trace_hash, r->delivered, r->events, r->messages_total, r->bytes_total, r->node_messages,
-      r->completed,  {},           {}};
+  outcome o{r->trace_hash,
+            r->delivered,
+            r->events,
+            r->messages_total,
+            r->bytes_total,
+            r->node_messages,
+            r->completed,
+            r->split_flushes,
+            {},
+            {}};
   std::uint64_t in = 0;
   for (const auto& l : r->loads) {
     o.msgs_in.push_back(l.msgs_in);
@@ -238,6 +247,47 @@ TEST(Windows, ScenarioFilesWithFaultsAndRegions) {
     auto instants = run_with(*s, false, 1);
     expect_same(instants, run_with(*s, true, 1), f);
     expect_same(instants, run_with(*s, true, 2), f);
+  }
+}
+
+/// The split flush (scenario::sim_split_flush): each window's sends on one thread, its timers,
+/// notes and trace on the other, their sequence numbers counted ahead. The run must be the one
+/// of the serial flush, with timers of view changes, crashes and restarts, regions and the
+/// ledger's commits; windows it cannot split (the last round's, twins, link faults) fall back.
+TEST(Windows, SplitFlushGivesTheSameRun) {
+  auto s = reference_scenario(300, 17, 5);
+  auto serial = run_with(s, true, 2);
+  s.sim_split_flush = true;
+  auto split = run_with(s, true, 2);
+  expect_same(serial, split, "split flush, reference run");
+  EXPECT_GT(split.split_flushes, 0u);
+  EXPECT_EQ(serial.split_flushes, 0u);
+  // One thread has no second stream: the serial flush.
+  EXPECT_EQ(run_with(s, true, 1).split_flushes, 0u);
+  // A constant latency makes events of one instant common: their order is their sequence
+  // numbers', which the two streams must count alike.
+  auto c = reference_scenario(120, 11, 4);
+  c.network.latency.model = latency_model::kind::constant;
+  c.network.latency.ms = 15;
+  auto c_serial = run_with(c, true, 2);
+  c.sim_split_flush = true;
+  auto c_split = run_with(c, true, 2);
+  expect_same(c_serial, c_split, "split flush, constant latency");
+  EXPECT_GT(c_split.split_flushes, 0u);
+  // Crashes and restarts, crashed validators (view changes), regions: split; link faults
+  // (their verdicts are drawn in the order of sends): never split.
+  for (auto [f, splits] : {std::pair{"scenarios/faults/crash-restart.yaml", true},
+                           {"scenarios/faults/f-crashed-validators.yaml", true},
+                           {"scenarios/faults/figure5-large-super-crash.yaml", true},
+                           {"scenarios/figure5.yaml", true},
+                           {"scenarios/faults/partition-heals.yaml", false}}) {
+    auto sc = load_scenario(f);
+    ASSERT_TRUE(sc) << f << ": " << sc.err().message;
+    auto one = run_with(*sc, true, 2);
+    sc->sim_split_flush = true;
+    auto two = run_with(*sc, true, 2);
+    expect_same(one, two, f);
+    EXPECT_EQ(two.split_flushes > 0, splits) << f;
   }
 }
 
