@@ -924,8 +924,26 @@ public:
   /// The serial flush: every run in the canonical order on this thread.
   bool apply_serial(std::uint64_t honest) {
     bool going = true;
+    auto i = walk_window(
+        [&](std::size_t j) {
+          prefetch_run(j);
+          auto& out = win_[runs_[j].node].out;
+          for (auto k = runs_[j].begin; k < runs_[j].end; ++k)
+            apply(runs_[j].node, out[k]);
+        },
+        [&] { return !(going = done_nodes_ < honest); });
+    if (i < instants_.size())
+      for (auto k = instants_[i].first; k < deliveries_.size(); ++k)
+        undelivered(k);
+    return going;
+  }
+
+  /// Walks the window in the canonical order: each instant's deliveries (counted and traced),
+  /// then its runs (on_run(j), in runs_' order); stops after an instant at which stop() holds.
+  /// Returns the index of the first instant not walked.
+  template <class OnRun, class Stop> std::size_t walk_window(OnRun on_run, Stop stop) {
     std::size_t i = 0, j = 0;
-    while (going && (i < instants_.size() || j < runs_.size())) {
+    while (i < instants_.size() || j < runs_.size()) {
       auto t = INT64_MAX;
       if (i < instants_.size()) t = instants_[i].t;
       if (j < runs_.size()) t = std::min(t, runs_[j].t);
@@ -936,19 +954,12 @@ public:
           delivered(instants_[i].t, k);
         ++i;
       }
-      for (; j < runs_.size() && runs_[j].t == t; ++j) {
-        prefetch_run(j);
-        auto& out = win_[runs_[j].node].out;
-        for (auto k = runs_[j].begin; k < runs_[j].end; ++k)
-          apply(runs_[j].node, out[k]);
-      }
+      for (; j < runs_.size() && runs_[j].t == t; ++j)
+        on_run(j);
       now_ = t;
-      if (done_nodes_ >= honest) going = false;
+      if (stop()) break;
     }
-    if (i < instants_.size())
-      for (auto k = instants_[i].first; k < deliveries_.size(); ++k)
-        undelivered(k);
-    return going;
+    return i;
   }
 
   // The split flush (scenario::sim_split_flush, two threads; off by default: slower on the
@@ -1034,10 +1045,16 @@ public:
           auto& out = win_[r.node].out;
           auto seq = run_base_[j];
           for (auto k = r.begin; k < r.end; ++k) {
-            const auto& d = out[k];
+            auto& d = out[k];
             if (d.w == deferred::what::send) {
               if (d.fresh) remember(d.bytes, d.msg);
               transmit_split(r.node, d, seq);
+              // As apply() does: let go of what the send held while it is in this cache. The
+              // other stream reads a send's kind, phase and copies only, and its message only
+              // for a proposal, which keeps it.
+              d.bytes.reset();
+              std::vector<std::uint32_t>().swap(d.to);
+              if (d.ph != phase::propose) d.msg.reset();
             } else if (d.w == deferred::what::timer || d.w == deferred::what::local_timer) {
               ++seq;
             }
@@ -1060,34 +1077,23 @@ public:
 
   /// The split flush's stream of everything but the sends.
   void apply_rest() {
-    std::size_t i = 0, j = 0;
-    while (i < instants_.size() || j < runs_.size()) {
-      auto t = INT64_MAX;
-      if (i < instants_.size()) t = instants_[i].t;
-      if (j < runs_.size()) t = std::min(t, runs_[j].t);
-      if (i < instants_.size() && instants_[i].t == t) {
-        out_.events += instants_[i].pops;
-        auto end = i + 1 < instants_.size() ? instants_[i + 1].first : deliveries_.size();
-        for (auto k = instants_[i].first; k < end; ++k)
-          delivered(instants_[i].t, k);
-        ++i;
-      }
-      for (; j < runs_.size() && runs_[j].t == t; ++j) {
-        if (j + 4 < runs_.size()) prefetch_out_entries(runs_[j + 4].node, runs_[j + 4].begin);
-        auto& out = win_[runs_[j].node].out;
-        for (auto k = runs_[j].begin; k < runs_[j].end; ++k) {
-          auto& d = out[k];
-          if (d.w == deferred::what::send) {
-            if (d.msg && d.ph == phase::propose) note_proposal(*d.msg, d.t);
-            seq_ += d.gen; // its copies' sequence numbers, taken by the other stream
-          } else {
-            apply(runs_[j].node, d);
+    walk_window(
+        [&](std::size_t j) {
+          if (j + 4 < runs_.size()) prefetch_out_entries(runs_[j + 4].node, runs_[j + 4].begin);
+          auto& out = win_[runs_[j].node].out;
+          for (auto k = runs_[j].begin; k < runs_[j].end; ++k) {
+            auto& d = out[k];
+            if (d.w == deferred::what::send) {
+              // Phase first: the other stream lets go of the message of any other send.
+              if (d.ph == phase::propose && d.msg) note_proposal(*d.msg, d.t);
+              seq_ += d.gen; // its copies' sequence numbers, taken by the other stream
+            } else {
+              apply(runs_[j].node, d);
+            }
           }
-        }
-        if (seq_ != run_base_[j + 1]) rest_miscounted_ = true;
-      }
-      now_ = t;
-    }
+          if (seq_ != run_base_[j + 1]) rest_miscounted_ = true;
+        },
+        [] { return false; });
   }
 
   /// The split flush's part of a send after the memo: what transmit() does when no observer,
