@@ -30,7 +30,6 @@
 #include <queue>
 #include <random>
 #include <semaphore>
-#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <utility>
