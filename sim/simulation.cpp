@@ -389,13 +389,14 @@ public:
     return round_us(static_cast<double>(size) * 8.0 / bw);
   }
 
+  /// Works out a send's copies: the uplink, the network's draws, the copies' record and keys
+  /// (sequence numbers from `seq`: seq_, or a split flush's own count), counts and loads.
   void transmit(std::uint32_t from, const std::vector<std::uint32_t>& to, const bbft::msg_ptr& msg,
-                const shared_bytes& bytes, phase ph_enum, std::int64_t t) {
+                const shared_bytes& bytes, phase ph_enum, std::int64_t t, std::uint64_t& seq) {
     auto size = bytes->size();
     auto view = msg ? view_of(*msg) : 0;
     auto ph = static_cast<std::size_t>(ph_enum);
     count_send(view, ph_enum, to.size(), size);
-    if (msg && ph_enum == phase::propose) note_proposal(*msg, t);
     // relay: pipelined (docs/relay.md): a proposal streams in chunks; a super node forwards each
     // chunk as it arrives (cut-through), to its receivers in turn, chunk by chunk.
     const bool pipelined = s_.protocol.relay == bbft::relay_mode::pipelined && msg &&
@@ -477,8 +478,8 @@ public:
           records_[rec].decoded_gen = memo_gen_;
         }
       }
-      push_copy(arrival, dst, rec);
-      if (obs_) obs_->on_send(seq_, from, dst, ph_enum, view, size, t, arrival);
+      push_copy(arrival, dst, rec, seq);
+      if (obs_) obs_->on_send(seq, from, dst, ph_enum, view, size, t, arrival);
     }
     loads_[from].msgs_out += copies;
     loads_[from].bytes_out += copies * size;
@@ -1032,11 +1033,10 @@ public:
 
   void apply_split() {
     key_sink_ = &timer_keys_;
-    bool miscounted = false; // written by the second thread, read after it is done
-    rest_miscounted_ = false;
+    bool miscounted = false, rest_miscounted = false; // read once both threads are done
     parallel_([&](unsigned me) {
       if (me == 0) {
-        apply_rest();
+        rest_miscounted = !apply_rest();
       } else {
         for (std::size_t j = 0; j < runs_.size(); ++j) {
           prefetch_run(j);
@@ -1047,7 +1047,7 @@ public:
             auto& d = out[k];
             if (d.w == deferred::what::send) {
               if (d.fresh) remember(d.bytes, d.msg);
-              transmit_split(r.node, d, seq);
+              transmit(r.node, d.to, d.msg, d.bytes, d.ph, d.t, seq);
               // As apply() does: let go of what the send held while it is in this cache. The
               // other stream reads a send's kind, phase and copies only, and its message only
               // for a proposal, which keeps it.
@@ -1066,7 +1066,7 @@ public:
     // Each stream checks that it took the numbers the first pass counted, run by run (a stream
     // that numbered its keys differently would change the order of events of one instant): a
     // defect of the simulator, which ends the run with an error (flush, run()).
-    if ((miscounted || rest_miscounted_) && internal_error_.empty())
+    if ((miscounted || rest_miscounted) && internal_error_.empty())
       internal_error_ = "split flush: a stream took other sequence numbers than counted";
     for (const auto& k : timer_keys_)
       queue_.push(k);
@@ -1074,8 +1074,10 @@ public:
     if (tombstones_ >= next_compaction_) compact_tombstones();
   }
 
-  /// The split flush's stream of everything but the sends.
-  void apply_rest() {
+  /// The split flush's stream of everything but the sends; false if it took other sequence
+  /// numbers than counted.
+  bool apply_rest() {
+    bool counted = true;
     walk_window(
         [&](std::size_t j) {
           if (j + 4 < runs_.size()) prefetch_out_entries(runs_[j + 4].node, runs_[j + 4].begin);
@@ -1090,39 +1092,10 @@ public:
               apply(runs_[j].node, d);
             }
           }
-          if (seq_ != run_base_[j + 1]) rest_miscounted_ = true;
+          if (seq_ != run_base_[j + 1]) counted = false;
         },
         [] { return false; });
-  }
-
-  /// The split flush's part of a send after the memo: what transmit() does when no observer,
-  /// twin, link fault or pipelined relay is in play, with the copies' sequence numbers from `seq`.
-  void transmit_split(std::uint32_t from, const deferred& d, std::uint64_t& seq) {
-    auto size = d.bytes->size();
-    auto view = d.msg ? view_of(*d.msg) : 0;
-    count_send(view, d.ph, d.to.size(), size);
-    auto ser_us = serialization_us(from, size);
-    const auto key_head = draw_key_head(draw_seed_, from);
-    std::uint32_t rec = no_slot;
-    std::uint64_t copies = 0;
-    for (auto dst : d.to) {
-      if (dst >= s_.nodes || dst == from) continue;
-      uplink_[from] = std::max(uplink_[from], d.t) + ser_us;
-      keyed_rng draw(draw_key_tail(key_head, dst, sends_[from]++));
-      auto arrival = uplink_[from] + latency_us(from, dst, draw);
-      if (rec == no_slot) {
-        rec = new_record(d.bytes, from, static_cast<std::uint8_t>(d.ph), view);
-        if (const auto* m = current_decoded(d.bytes.get())) {
-          records_[rec].msg = *m;
-          records_[rec].decoded_gen = memo_gen_;
-        }
-      }
-      ++records_[rec].pending;
-      queue_.push(event_key{arrival, seq++, rec | delivery_flag, dst});
-      ++copies;
-    }
-    loads_[from].msgs_out += copies;
-    loads_[from].bytes_out += copies * size;
+    return counted;
   }
 
   /// Empties node n's window lists into the pool.
@@ -1196,7 +1169,8 @@ public:
     switch (d.w) {
     case deferred::what::send:
       if (d.fresh) remember(d.bytes, d.msg);
-      transmit(node, d.to, d.msg, d.bytes, d.ph, d.t);
+      if (d.msg && d.ph == phase::propose) note_proposal(*d.msg, d.t);
+      transmit(node, d.to, d.msg, d.bytes, d.ph, d.t, seq_);
       // Let go of what the send held while it is in cache (the references' counts, the list),
       // not at the cleanup below, which would miss on each of them again.
       d.msg.reset();
@@ -1286,9 +1260,9 @@ public:
       queue_.push(k);
   }
   /// Queues one copy of record `rec` for `dst`, due at t (the sequence number push() would give).
-  void push_copy(std::int64_t t, std::uint32_t dst, std::uint32_t rec) {
+  void push_copy(std::int64_t t, std::uint32_t dst, std::uint32_t rec, std::uint64_t& seq) {
     ++records_[rec].pending;
-    queue_.push(event_key{t, seq_++, rec | delivery_flag, dst});
+    queue_.push(event_key{t, seq++, rec | delivery_flag, dst});
   }
 
   bool empty() const { return queue_.empty() && stale_.empty(); }
@@ -1699,8 +1673,7 @@ private:
   std::vector<run> runs_;
   /// Split flush: per run, the first sequence number it takes (and last, where they end).
   std::vector<std::uint64_t> run_base_;
-  bool rest_miscounted_ = false; ///< apply_rest() took other numbers than counted
-  std::string internal_error_;   ///< a defect found on the way (the run ends with it)
+  std::string internal_error_; ///< a defect found on the way (the run ends with it)
   std::function<void(const std::function<void(unsigned)>&)> parallel_;
   std::vector<event_key>* key_sink_ = nullptr; ///< where push_key() puts keys (null: the queue)
   std::vector<event_key> timer_keys_;          ///< a split flush's keys of timers
