@@ -10,6 +10,7 @@
 #include "sim/faults.hpp"
 #include "sim/heap_trim.hpp"
 #include "sim/huge_pages.hpp"
+#include "sim/ptr_table.hpp"
 #include "sim/rng.hpp"
 #include "sim/shared_chain.hpp"
 #include "sim/twins.hpp"
@@ -289,19 +290,19 @@ public:
   result<bbft::msg_ptr> decode(const shared_bytes& b) override {
     if (!b) return make_error("no bytes");
     auto& h = hints_[hint_slot(b.get())];
-    if (h.key == b.get() && h.gen == memo_gen_) return h.entry->second;
+    if (h.key == b.get() && h.gen == hint_gen_) return h.entry->second;
     if (in_window_) {
       // Read-only while nodes run (possibly on two threads): every delivery of the window was
       // decoded before it opened, so this finds it unless two generations ended since.
-      if (auto it = decoded_.find(b.get()); it != decoded_.end()) return it->second.second;
-      if (auto it = decoded_old_.find(b.get()); it != decoded_old_.end()) return it->second.second;
+      if (const auto* e = decoded_.find(b.get())) return e->second;
+      if (const auto* e = decoded_old_.find(b.get())) return e->second;
       auto m = codec::decode(*b);
       if (!m) return m.err();
       return std::make_shared<const proto::message>(std::move(*m));
     }
-    if (auto it = decoded_.find(b.get()); it != decoded_.end()) {
-      h = decode_hint{b.get(), memo_gen_, &it->second};
-      return it->second.second;
+    if (const auto* e = decoded_.find(b.get())) {
+      h = decode_hint{b.get(), hint_gen_, e};
+      return e->second;
     }
     auto m = codec::decode(*b);
     if (!m) return m.err();
@@ -1481,10 +1482,10 @@ private:
   /// The message the memo's current generation holds for bytes b (what decode(b) returns, with no
   /// side effect), or null.
   const bbft::msg_ptr* current_decoded(const bytes* b) const {
-    if (const auto& h = hints_[hint_slot(b)]; h.key == b && h.gen == memo_gen_)
+    if (const auto& h = hints_[hint_slot(b)]; h.key == b && h.gen == hint_gen_)
       return &h.entry->second;
-    auto it = decoded_.find(b);
-    return it != decoded_.end() ? &it->second.second : nullptr;
+    const auto* e = decoded_.find(b);
+    return e ? &e->second : nullptr;
   }
 
   void remember(const shared_bytes& b, const bbft::msg_ptr& m) {
@@ -1492,16 +1493,19 @@ private:
     // ends after memo_max entries (counted, not measured: sweeping must not move the flips,
     // or a message would be encoded, and its sender charged, at other times).
     if (++since_flip_ > memo_max) {
-      decoded_old_ = std::move(decoded_);
-      decoded_.clear();
-      ++memo_gen_; // every hint names an entry of the generation that just ended
-      encoded_old_ = std::move(encoded_);
-      encoded_.clear();
+      decoded_old_.clear();
+      decoded_old_.swap(decoded_);
+      ++memo_gen_;
+      ++hint_gen_; // every hint names an entry of the generation that just ended
+      encoded_old_.clear();
+      encoded_old_.swap(encoded_);
       since_flip_ = 1;
     }
+    auto rebuilds = decoded_.rebuilds();
     auto [at, fresh] = decoded_.emplace(b.get(), std::make_pair(b, m));
     (void)fresh;
-    hints_[hint_slot(b.get())] = decode_hint{b.get(), memo_gen_, &at->second};
+    if (decoded_.rebuilds() != rebuilds) ++hint_gen_; // the entries moved
+    hints_[hint_slot(b.get())] = decode_hint{b.get(), hint_gen_, at};
     encoded_.emplace(m.get(), std::make_pair(m, b));
     since_sweep_bytes_ += b->size();
     if (++since_sweep_ >= sweep_step || since_sweep_bytes_ >= sweep_bytes) {
@@ -1524,33 +1528,36 @@ private:
   /// as sweep(): no event carries the bytes and no core holds either message.
   void sweep_pairs() {
     auto refs = [](const auto& enc, const bbft::msg_ptr& m, const shared_bytes& b) -> long {
-      auto e = enc.find(m.get());
-      return e != enc.end() && e->second.first == m && e->second.second == b ? 2 : 1;
+      const auto* e = enc.find(m.get());
+      return e && e->first == m && e->second == b ? 2 : 1;
     };
-    for (auto it = decoded_old_.begin(); it != decoded_old_.end();) {
-      const auto& [b, m] = it->second;
-      auto own = refs(encoded_old_, m, b);
-      if (b.use_count() <= own || m.use_count() != own) {
-        ++it;
-        continue;
-      }
-      auto cur = decoded_.find(it->first);
-      if (cur == decoded_.end() || cur->second.first != b || cur->second.second == m) {
-        ++it;
-        continue;
-      }
-      const auto& mc = cur->second.second;
-      auto other = refs(encoded_, mc, b);
-      if (b.use_count() != own + other || mc.use_count() != other) {
-        ++it;
-        continue;
-      }
-      if (other == 2) encoded_.erase(mc.get());
-      if (auto& h = hints_[hint_slot(it->first)]; h.key == it->first) h = decode_hint{};
-      decoded_.erase(cur);
-      if (own == 2) encoded_old_.erase(m.get());
-      it = decoded_old_.erase(it);
-    }
+    decoded_old_.erase_if(
+        [&](const bytes* key, const std::pair<shared_bytes, bbft::msg_ptr>& old) {
+          const auto& [b, m] = old;
+          auto own = refs(encoded_old_, m, b);
+          if (b.use_count() <= own || m.use_count() != own) return false;
+          const auto* cur = decoded_.find(key);
+          if (!cur || cur->first != b || cur->second == m) return false;
+          const auto& mc = cur->second;
+          auto other = refs(encoded_, mc, b);
+          if (b.use_count() != own + other || mc.use_count() != other) return false;
+          if (other == 2) encoded_.erase(mc.get());
+          if (auto& h = hints_[hint_slot(key)]; h.key == key) h = decode_hint{};
+          decoded_.erase(key);
+          if (own == 2) encoded_old_.erase(m.get());
+          return true;
+        },
+        [&](const auto& e) {
+          prefetch_counts(e);
+          encoded_old_.prefetch(e.second.get());
+        });
+  }
+
+  /// Asks for the cache lines of both reference counts of a memo entry: a control block made by
+  /// std::make_shared sits just before its object (a hint only; any address is safe).
+  static void prefetch_counts(const auto& entry) {
+    __builtin_prefetch(reinterpret_cast<const char*>(entry.first.get()) - 8);
+    __builtin_prefetch(reinterpret_cast<const char*>(entry.second.get()) - 8);
   }
 
   /// Forgets the entries no lookup can reach any more: bytes no event carries and a message no
@@ -1560,18 +1567,20 @@ private:
   /// vote would otherwise stay until its generation ends, 2 * memo_max messages in all.
   template <class Decoded, class Encoded, class Erased>
   static void sweep(Decoded& dec, Encoded& enc, Erased&& erased) {
-    for (auto it = dec.begin(); it != dec.end();) {
-      const auto& [b, m] = it->second;
-      auto e = enc.find(m.get());
-      long refs = e != enc.end() && e->second.first == m && e->second.second == b ? 2 : 1;
-      if (b.use_count() == refs && m.use_count() == refs) {
-        if (refs == 2) enc.erase(e);
-        erased(it->first);
-        it = dec.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    dec.erase_if(
+        [&](const bytes* key, const std::pair<shared_bytes, bbft::msg_ptr>& entry) {
+          const auto& [b, m] = entry;
+          const auto* e = enc.find(m.get());
+          long refs = e && e->first == m && e->second == b ? 2 : 1;
+          if (b.use_count() != refs || m.use_count() != refs) return false;
+          if (refs == 2) enc.erase(m.get());
+          erased(key);
+          return true;
+        },
+        [&](const auto& e) {
+          prefetch_counts(e);
+          enc.prefetch(e.second.get());
+        });
   }
 
   /// The bytes of m: from the memo (read-only while nodes run), from what this node encoded in
@@ -1580,8 +1589,8 @@ private:
     // Both memos hold a reference to every message they know: a message with no owner but the
     // send (a vote, a fresh certificate) is in neither, and needs no look-up.
     if (m.use_count() > 1) {
-      if (auto it = encoded_.find(m.get()); it != encoded_.end()) return it->second.second;
-      if (auto it = encoded_old_.find(m.get()); it != encoded_old_.end()) return it->second.second;
+      if (const auto* e = encoded_.find(m.get())) return e->second;
+      if (const auto* e = encoded_old_.find(m.get())) return e->second;
     }
     auto& w = win_[from];
     for (const auto& [p, b] : w.fresh)
@@ -1716,11 +1725,15 @@ private:
   std::vector<std::uint64_t> committed_;
   std::vector<node_load> loads_;
   std::vector<std::uint32_t> region_;
-  std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_;
-  std::unordered_map<const bytes*, std::pair<shared_bytes, bbft::msg_ptr>> decoded_old_;
+  // The memo, in two generations (see remember()): bytes -> (bytes, message) and message ->
+  // (message, bytes). Flat tables (sim/ptr_table.hpp): no allocation per entry, and sweeps read
+  // them in address order.
+  ptr_table<bytes, std::pair<shared_bytes, bbft::msg_ptr>> decoded_;
+  ptr_table<bytes, std::pair<shared_bytes, bbft::msg_ptr>> decoded_old_;
   /// A direct-mapped index into decoded_: every receiver of one buffer finds its decoded message
-  /// with one array access instead of a hash-map lookup. A hint is valid while its generation is
-  /// the current one; a sweep that erases its entry clears it. So a hint that matches names an
+  /// with one array access instead of a hash-map lookup. A hint is valid while its stamp is
+  /// hint_gen_ (same generation, decoded_ not rebuilt since); a sweep that erases its entry
+  /// clears it. So a hint that matches names an
   /// entry decoded_ holds, and decode() returns exactly what the lookup would have.
   struct decode_hint {
     const bytes* key = nullptr;
@@ -1733,9 +1746,12 @@ private:
         (reinterpret_cast<std::uintptr_t>(p) >> 4) * 0x9e3779b97f4a7c15ULL >> (64 - hint_bits));
   }
   std::vector<decode_hint> hints_ = std::vector<decode_hint>(std::size_t{1} << hint_bits);
-  std::uint64_t memo_gen_ = 1;
-  std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_;
-  std::unordered_map<const proto::message*, std::pair<bbft::msg_ptr, shared_bytes>> encoded_old_;
+  std::uint64_t memo_gen_ = 1; ///< the memo's generation (records name the one they decoded in)
+  /// Hints name entries of this stamp: moved on by a generation's end and by a rebuild of
+  /// decoded_ (which moves its entries).
+  std::uint64_t hint_gen_ = 1;
+  ptr_table<proto::message, std::pair<bbft::msg_ptr, shared_bytes>> encoded_;
+  ptr_table<proto::message, std::pair<bbft::msg_ptr, shared_bytes>> encoded_old_;
   std::unordered_map<crypto::hash256, std::int64_t> proposed_at_;
   body_pool bodies_;
   std::vector<std::array<std::uint64_t, bbft::phase_count>> per_view_msgs_, per_view_bytes_,
