@@ -74,9 +74,12 @@ public:
   bool erase(key_type k) {
     auto* v = find(k);
     if (!v) return false;
-    erase_slot(slot_of(v));
+    erase(v);
     return true;
   }
+  /// Erases the entry whose value v is (as find() or emplace() returned it), without looking it
+  /// up again.
+  void erase(const Value* v) { erase_slot(slot_of(v)); }
 
   /// Calls f(key, value) for every entry, in slot order; erases the entries for which it returns
   /// true. f may erase entries of other tables, and of this one other than the one it is given.

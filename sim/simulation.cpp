@@ -1527,24 +1527,26 @@ private:
   /// four map entries are the only owners of the bytes and of each message, under the same rule
   /// as sweep(): no event carries the bytes and no core holds either message.
   void sweep_pairs() {
-    auto refs = [](const auto& enc, const bbft::msg_ptr& m, const shared_bytes& b) -> long {
+    // The entry of enc that pairs m with b (then it holds a reference to each), or null.
+    auto paired = [](const auto& enc, const bbft::msg_ptr& m, const shared_bytes& b) {
       const auto* e = enc.find(m.get());
-      return e && e->first == m && e->second == b ? 2 : 1;
+      return e && e->first == m && e->second == b ? e : nullptr;
     };
     decoded_old_.erase_if(
         [&](const bytes* key, const std::pair<shared_bytes, bbft::msg_ptr>& old) {
           const auto& [b, m] = old;
-          auto own = refs(encoded_old_, m, b);
+          const auto* old_enc = paired(encoded_old_, m, b);
+          long own = old_enc ? 2 : 1;
           if (b.use_count() <= own || m.use_count() != own) return false;
           const auto* cur = decoded_.find(key);
           if (!cur || cur->first != b || cur->second == m) return false;
-          const auto& mc = cur->second;
-          auto other = refs(encoded_, mc, b);
-          if (b.use_count() != own + other || mc.use_count() != other) return false;
-          if (other == 2) encoded_.erase(mc.get());
+          const auto* cur_enc = paired(encoded_, cur->second, b);
+          long other = cur_enc ? 2 : 1;
+          if (b.use_count() != own + other || cur->second.use_count() != other) return false;
+          if (cur_enc) encoded_.erase(cur_enc);
           if (auto& h = hints_[hint_slot(key)]; h.key == key) h = decode_hint{};
-          decoded_.erase(key);
-          if (own == 2) encoded_old_.erase(m.get());
+          decoded_.erase(cur);
+          if (old_enc) encoded_old_.erase(old_enc);
           return true;
         },
         [&](const auto& e) {
@@ -1573,7 +1575,7 @@ private:
           const auto* e = enc.find(m.get());
           long refs = e && e->first == m && e->second == b ? 2 : 1;
           if (b.use_count() != refs || m.use_count() != refs) return false;
-          if (refs == 2) enc.erase(m.get());
+          if (refs == 2) enc.erase(e);
           erased(key);
           return true;
         },
@@ -1733,8 +1735,8 @@ private:
   /// A direct-mapped index into decoded_: every receiver of one buffer finds its decoded message
   /// with one array access instead of a hash-map lookup. A hint is valid while its stamp is
   /// hint_gen_ (same generation, decoded_ not rebuilt since); a sweep that erases its entry
-  /// clears it. So a hint that matches names an
-  /// entry decoded_ holds, and decode() returns exactly what the lookup would have.
+  /// clears it. So a hint that matches names an entry decoded_ holds, and decode() returns
+  /// exactly what the lookup would have.
   struct decode_hint {
     const bytes* key = nullptr;
     std::uint64_t gen = 0;

@@ -57,6 +57,25 @@ TEST(PtrTable, EraseLeavesOtherEntriesWhereTheyAreAndReusesTheSlot) {
   EXPECT_EQ(t.size(), 25u);
 }
 
+TEST(PtrTable, EraseByValueErasesThatEntryOnly) {
+  std::vector<obj> objs(10);
+  ptr_table<obj, std::shared_ptr<int>> t;
+  auto held = std::make_shared<int>(3);
+  for (int i = 0; i < 10; ++i)
+    t.emplace(&objs[static_cast<std::size_t>(i)], i == 3 ? held : std::make_shared<int>(i));
+  const auto* v = t.find(&objs[3]);
+  ASSERT_NE(v, nullptr);
+  t.erase(v);
+  EXPECT_EQ(t.find(&objs[3]), nullptr);
+  EXPECT_EQ(held.use_count(), 1); // the table's reference went with the entry
+  EXPECT_EQ(t.size(), 9u);
+  for (int i = 0; i < 10; ++i)
+    if (i != 3) {
+      ASSERT_NE(t.find(&objs[static_cast<std::size_t>(i)]), nullptr) << i;
+      EXPECT_EQ(**t.find(&objs[static_cast<std::size_t>(i)]), i);
+    }
+}
+
 TEST(PtrTable, RebuildsKeepEveryEntryAndAreCounted) {
   std::vector<obj> objs(10000);
   ptr_table<obj, std::shared_ptr<int>> t;
