@@ -18,6 +18,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scheduled_actor.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
 
@@ -782,6 +783,15 @@ public:
     if (const auto& mem = actor_mem_[sim_thread_index & 1]; n < mem.size())
       for (std::size_t off = 0; off < actor_bytes_; off += 64)
         __builtin_prefetch(mem[n] + off);
+    // And its behaviour: CAF reads the behaviour stack's last element, then the behaviour's
+    // object (its vtable pointer, and the table of its cases, some lines into the object, which
+    // it scans for the message's type): dependent misses, one after the other.
+    if (const auto& b = behavior_mem_[sim_thread_index & 1]; n < b.size()) {
+      __builtin_prefetch(b[n][0]);
+      if (const auto* impl = static_cast<const char*>(b[n][1]))
+        for (std::size_t off = 0; off < behavior_bytes; off += 64)
+          __builtin_prefetch(impl + off);
+    }
   }
   /// Two nodes ahead: the core object, whose fields prefetch_node() reads to find the rest.
   void prefetch_early(std::uint32_t n) const {
@@ -797,6 +807,12 @@ public:
   void set_actor_memory(unsigned k, std::vector<const char*> m, std::size_t bytes) {
     actor_mem_[k & 1] = std::move(m);
     actor_bytes_ = bytes;
+  }
+  /// Each node actor's current behaviour in the system of thread k, in node order: the address
+  /// of the behaviour stack's last element and of the behaviour's object (null where the actor
+  /// has none yet). Hints only: a stale address is prefetched for nothing.
+  void set_behavior_memory(unsigned k, std::vector<std::array<const void*, 2>> b) {
+    behavior_mem_[k & 1] = std::move(b);
   }
   /// Each node's successor in its chunk of the window's nodes (`ends`: where each chunk ends, see
   /// run_window in run()): the node the same thread runs next.
@@ -1660,7 +1676,10 @@ private:
   std::vector<const bbft::node_core*> cores_;
   std::vector<const char*> actor_mem_[2]; ///< per thread: each node actor's storage
   std::size_t actor_bytes_ = 0;           ///< its size
-  std::vector<window_lists> spare_;       ///< emptied lists of past windows, for the next ones
+  std::vector<std::array<const void*, 2>> behavior_mem_[2]; ///< per thread: see set_behavior_memory
+  /// How much of a behaviour's object to prefetch: node_actor's six cases and their table.
+  static constexpr std::size_t behavior_bytes = 384;
+  std::vector<window_lists> spare_; ///< emptied lists of past windows, for the next ones
   /// Room a pooled list keeps (entries); larger lists are freed after their window.
   static constexpr std::size_t spare_in = 4, spare_local = 2, spare_out = 8, spare_fresh = 2,
                                spare_notes = 2;
@@ -2095,6 +2114,21 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   for (std::uint32_t i = 0; i < actors.size(); ++i)
     if (plan->alive(env.node_of(i), 0)) start_node(i, 0);
   bool going = run_window();
+  // The first window has run every actor that got a message, so their behaviours exist now.
+  for (unsigned k = 0; k < threads; ++k) {
+    std::vector<std::array<const void*, 2>> b;
+    b.reserve(actors.size());
+    for (const auto& a : k == 0 ? actors : actors2) {
+      auto* sa = dynamic_cast<caf::scheduled_actor*>(caf::actor_cast<caf::abstract_actor*>(a));
+      if (sa == nullptr || !sa->has_behavior()) {
+        b.push_back({nullptr, nullptr});
+        continue;
+      }
+      const auto& top = sa->bhvr_stack().back();
+      b.push_back({&top, top.as_behavior_impl().get()});
+    }
+    env.set_behavior_memory(k, std::move(b));
+  }
   if (obs) obs->on_quiet(env.busy());
 
   auto limit_us = static_cast<std::int64_t>(s.max_sim_seconds * 1e6);
