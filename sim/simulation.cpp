@@ -1677,7 +1677,8 @@ private:
   std::vector<const char*> actor_mem_[2]; ///< per thread: each node actor's storage
   std::size_t actor_bytes_ = 0;           ///< its size
   std::vector<std::array<const void*, 2>> behavior_mem_[2]; ///< per thread: see set_behavior_memory
-  /// How much of a behaviour's object to prefetch: node_actor's six cases and their table.
+  /// How much of a behaviour's object to prefetch: its first lines, where node_actor's first
+  /// case (the window message, which every simulated delivery matches) and its table entry sit.
   static constexpr std::size_t behavior_bytes = 384;
   std::vector<window_lists> spare_; ///< emptied lists of past windows, for the next ones
   /// Room a pooled list keeps (entries); larger lists are freed after their window.
@@ -2114,7 +2115,8 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   for (std::uint32_t i = 0; i < actors.size(); ++i)
     if (plan->alive(env.node_of(i), 0)) start_node(i, 0);
   bool going = run_window();
-  // The first window has run every actor that got a message, so their behaviours exist now.
+  // Each actor was scheduled when spawned and has run by the end of the first window, so each
+  // has its behaviour now (node_actor never replaces it: the addresses stay good).
   for (unsigned k = 0; k < threads; ++k) {
     std::vector<std::array<const void*, 2>> b;
     b.reserve(actors.size());
