@@ -1975,14 +1975,15 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     caf::anon_send(me == 0 ? actors[n] : actors2[n], bbft::window_atom::value, pull);
   };
   // With two threads a window's nodes (in id order) are cut into chunks (sim/window_chunks.hpp),
-  // and each thread takes the next chunk left as soon as it is done with its last: hands the
-  // chunk's nodes their window through its own system's actors, and runs them. Which thread
-  // runs which node changes nothing in the outcome (each node's effects wait for the flush); a
-  // split fixed in advance left one thread waiting for the other where one virtual CPU ran
-  // slower than the other.
+  // and each thread takes another chunk as soon as it is done with its last, the first thread
+  // from the front, the second from the back (chunk_claims): hands the chunk's nodes their window
+  // through its own system's actors, and runs them. Which thread runs which node changes nothing
+  // in the outcome (each node's effects wait for the flush); a split fixed in advance left one
+  // thread waiting for the other where one virtual CPU ran slower than the other, and chunks
+  // taken in turn moved most nodes between the cores from one window to the next.
   const std::vector<std::uint32_t>* window_nodes = nullptr;
   std::vector<std::uint32_t> chunk_end; // the chunks' ends in the window's nodes, in order
-  std::atomic<std::size_t> next_chunk{0};
+  chunk_claims claims;
   constexpr std::size_t chunk_min = 32;
   auto cut_chunks = [&](const std::vector<std::uint32_t>& nodes) {
     if (threads == 2) return cut_window_chunks(nodes, *topo, by_group, chunk_min, chunk_end);
@@ -1991,9 +1992,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
   auto run_chunks = [&](unsigned me) {
     auto& sc = me == 0 ? sched : *sched2;
     const auto& nodes = *window_nodes;
-    for (;;) {
-      auto c = next_chunk.fetch_add(1, std::memory_order_relaxed);
-      if (c >= chunk_end.size()) return;
+    for (std::uint32_t c = 0; claims.claim(me, c);) {
       for (std::size_t k = c == 0 ? 0 : chunk_end[c - 1]; k < chunk_end[c]; ++k)
         send_window(nodes[k], me);
       sc.run();
@@ -2082,7 +2081,7 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
     cut_chunks(nodes);
     env.plan_prefetch(nodes, chunk_end);
     window_nodes = &nodes;
-    next_chunk.store(0, std::memory_order_relaxed); // published by the release below
+    claims.reset(static_cast<std::uint32_t>(chunk_end.size())); // published by the release below
     if (threads == 2) {
       if (s.sim_phase_times) go_at = wall_clock::now();
       go.release();

@@ -13,7 +13,9 @@
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
+#include <algorithm>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -208,6 +210,52 @@ TEST(Windows, ChunksForTwoThreadsHoldWholeGroupsAndEveryNodeOnce) {
   EXPECT_EQ(ends.front(), 32u);
   cut_window_chunks({}, *topo, true, 32, ends);
   EXPECT_TRUE(ends.empty());
+}
+
+TEST(Windows, ChunkClaimsGiveEveryChunkOnceTheFirstThreadFromTheFrontTheSecondFromTheBack) {
+  chunk_claims claims;
+  claims.reset(5);
+  std::uint32_t c = 99;
+  ASSERT_TRUE(claims.claim(0, c));
+  EXPECT_EQ(c, 0u);
+  ASSERT_TRUE(claims.claim(1, c));
+  EXPECT_EQ(c, 4u);
+  ASSERT_TRUE(claims.claim(1, c));
+  EXPECT_EQ(c, 3u);
+  ASSERT_TRUE(claims.claim(0, c));
+  EXPECT_EQ(c, 1u);
+  ASSERT_TRUE(claims.claim(1, c));
+  EXPECT_EQ(c, 2u);
+  EXPECT_FALSE(claims.claim(0, c));
+  EXPECT_FALSE(claims.claim(1, c));
+  claims.reset(0);
+  EXPECT_FALSE(claims.claim(0, c));
+
+  // Two threads at once: every chunk exactly once, each thread's in its own order.
+  for (int round = 0; round < 50; ++round) {
+    constexpr std::uint32_t n = 2000;
+    claims.reset(n);
+    std::vector<std::uint32_t> got[2];
+    auto take = [&](unsigned me) {
+      for (std::uint32_t k = 0; claims.claim(me, k);)
+        got[me].push_back(k);
+    };
+    std::thread other(take, 1u);
+    take(0);
+    other.join();
+    std::vector<int> seen(n, 0);
+    for (auto& g : got)
+      for (auto k : g)
+        ++seen[k];
+    for (std::uint32_t k = 0; k < n; ++k)
+      ASSERT_EQ(seen[k], 1) << "chunk " << k;
+    EXPECT_TRUE(std::is_sorted(got[0].begin(), got[0].end()));
+    EXPECT_TRUE(std::is_sorted(got[1].rbegin(), got[1].rend()));
+    // The front thread's chunks all come before the back thread's.
+    if (!got[0].empty() && !got[1].empty()) {
+      EXPECT_LT(got[0].back(), got[1].back());
+    }
+  }
 }
 
 TEST(Windows, DirectDispatchGivesTheSameRun) {
