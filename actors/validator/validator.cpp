@@ -51,7 +51,7 @@ void node_core::on_proposal(std::uint32_t from, const msg_ptr& msg, const proto:
     heard_super_view_ = std::max(heard_super_view_, h.view);
     heard_super_recently_ = true;
   }
-  process_certificate(cert_ptr(msg, &j), from);
+  process_certificate(msg, j, from);
   const auto* jh = header_of(j.block_hash);
   if (!jh) {
     // We lack the parent block, so we cannot tell who leads this view: keep the block (its
@@ -212,7 +212,7 @@ void node_core::on_commit_certificate(std::uint32_t from, const msg_ptr& msg,
     heard_super_view_ = std::max(heard_super_view_, cert.view);
     heard_super_recently_ = true;
   }
-  process_certificate(cert_ptr(msg, &cert), from);
+  process_certificate(msg, cert, from);
 }
 
 bool node_core::check_block_certificate(const proto::block_certificate& c, const char*& reason,
@@ -279,20 +279,21 @@ bool node_core::check_timeout_certificate(const proto::timeout_certificate& tc,
   return true;
 }
 
-void node_core::process_certificate(const cert_ptr& cp, std::uint32_t from) {
-  const auto& c = *cp;
+void node_core::process_certificate(const proto::block_certificate& c, const cert_ptr* held,
+                                    const msg_ptr* owner, std::uint32_t from) {
+  auto ptr = [&] { return held ? *held : cert_ptr(*owner, &c); };
   bool fresh = false;
   if (auto it = pending_.find(c.block_hash); it != pending_.end()) {
     if (!it->second.cert) {
-      it->second.cert = cp;
+      it->second.cert = ptr();
       fresh = true;
     }
   } else if (c.height > committed_height()) {
     request_sync(from); // certified block we never received
-    remember_early_certificate(cp);
+    remember_early_certificate(ptr());
   }
   if (c.view > high_qc_->view) {
-    high_qc_ = cp;
+    high_qc_ = ptr();
     refresh_epoch();
   }
   if (fresh) {
@@ -781,7 +782,7 @@ void node_core::on_sync_response(std::uint32_t from, const msg_ptr& msg,
         remember_included(id, std::move(m));
       }
     }
-    process_certificate(cert_ptr(msg, &cb.cert), from);
+    process_certificate(msg, cb.cert, from);
     if (!orphans_.empty()) resume_children(h);
     // The block's certificate may have come before its ancestors did (a node cut off while they
     // were certified): it was not fresh then and is not now, so nothing else would try the
