@@ -231,7 +231,10 @@ struct window_lists {
   std::vector<win_event> in;    ///< events due inside the window, in (time, sequence) order
   std::vector<win_event> local; ///< own timers falling due inside the window, by time
   std::vector<deferred> out;
-  std::vector<std::pair<const proto::message*, shared_bytes>> fresh; ///< encoded this window
+  /// Messages encoded this window, each with the index in `out` of the send that holds its bytes
+  /// (not a second reference to them: one atomic count less per encoding, and none to drop
+  /// after the flush).
+  std::vector<std::pair<const proto::message*, std::uint32_t>> fresh;
   std::vector<deferred_note> notes; ///< effects of out's certified, commit and reject calls
 };
 
@@ -1611,13 +1614,14 @@ private:
       if (const auto* e = encoded_old_.find(m.get())) return e->second;
     }
     auto& w = win_[from];
-    for (const auto& [p, b] : w.fresh)
-      if (p == m.get()) return b;
+    for (const auto& [p, at] : w.fresh)
+      if (p == m.get()) return w.out[at].bytes;
     auto b = make_shared_bytes(codec::encode(*m));
     // Encoding costs the sender CPU time; forwarding received bytes does not.
     auto us = s_.cpu.encode_ns_per_byte * static_cast<double>(b->size()) / 1000.0;
     busy_[from] = std::max(w.now, busy_[from]) + round_us(us);
-    w.fresh.emplace_back(m.get(), b);
+    // defer_send, the one caller, keeps the bytes in the send it appends to `out` next.
+    w.fresh.emplace_back(m.get(), static_cast<std::uint32_t>(w.out.size()));
     fresh = true;
     return b;
   }

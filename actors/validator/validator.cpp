@@ -160,6 +160,15 @@ void node_core::cast_vote(const proto::proposal& p) {
   ++stats_.votes_cast;
   if (current_super_ == me_) return on_vote(me_, v);
   auto msg = wrap(std::move(v));
+  // Votes lost in views that failed (a super node that drops or forges its group's certificate
+  // while it still relays, so re-homing on silence never fires; or super nodes moving around
+  // that each miss some group): also vote through the next super nodes, one more per such view,
+  // until views stop failing. Honest super nodes then count the vote whatever its group.
+  bool lost = lost_vote_views_ != 0 && last_lost_vote_view_ + recovery_views * 8 >= h.view;
+  if (!recovering() && !lost) {
+    lost_vote_views_ = 0;
+    return send_one(current_super_, std::move(msg), phase::vote); // the usual case: one send
+  }
   send_one(current_super_, msg, phase::vote);
   if (recovering()) {
     // Views failed lately: vote through every super node (see recovering()).
@@ -167,14 +176,6 @@ void node_core::cast_vote(const proto::proposal& p) {
     for (auto s : topo_at(h.height).supers())
       if (s != me_ && s != current_super_) others.push_back(s);
     if (!others.empty()) send(std::move(others), msg, phase::vote);
-    return;
-  }
-  // Votes lost in views that failed (a super node that drops or forges its group's certificate
-  // while it still relays, so re-homing on silence never fires; or super nodes moving around
-  // that each miss some group): also vote through the next super nodes, one more per such view,
-  // until views stop failing. Honest super nodes then count the vote whatever its group.
-  if (lost_vote_views_ == 0 || last_lost_vote_view_ + recovery_views * 8 < h.view) {
-    lost_vote_views_ = 0;
     return;
   }
   auto extra = std::min<std::uint32_t>(lost_vote_views_,
