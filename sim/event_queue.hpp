@@ -217,6 +217,13 @@ public:
   /// Keys waiting in the heap of keys at or below the current bucket (for tests).
   std::size_t below_current() const { return near_.size(); }
 
+  /// The item k places behind the next one in the current bucket's sorted keys, or null: most
+  /// often the (k + 1)-th item to be popped next (a key pushed below the bucket may come
+  /// first), for asking the memory it names ahead of time.
+  const Item* sorted_ahead(std::size_t k) const {
+    return sorted_.size() > k ? &sorted_[sorted_.size() - 1 - k] : nullptr;
+  }
+
   /// Removes and returns the smallest item (the queue must not be empty).
   Item pop() {
     if (sorted_.empty() && near_.empty()) advance();

@@ -760,13 +760,6 @@ public:
          static_cast<std::uint32_t>(std::min<std::size_t>(size, delivery_record::large)) << 8 |
              e.kind});
   }
-  /// Asks for what handing event e to its node will read first (a hint only).
-  void prefetch_event(const event& e) const {
-    if (e.dst >= win_.size()) return;
-    const auto* w = reinterpret_cast<const char*>(&win_[e.dst]);
-    __builtin_prefetch(w);
-    __builtin_prefetch(w + 63);
-  }
   /// The payload size of a popped delivery.
   std::uint64_t payload_size(const event& e) const {
     return e.gen == 0 ? e.bytes->size() : records_[e.gen - 1].size;
@@ -1321,6 +1314,13 @@ public:
       return event{t, 0, 0, 0, 1, 0, 0, UINT64_MAX, nullptr};
     }
     auto [kt, kseq, slot, kdst] = queue_.pop();
+    // What popping a key some places later will read: its send record, and its node's window
+    // record when the loop hands it the event (a hint only; a key pushed below the current
+    // bucket may come first, which changes nothing but what was asked for).
+    if (const auto* a = queue_.sorted_ahead(popping_ahead)) {
+      if (a->slot & delivery_flag) __builtin_prefetch(&records_[a->slot & ~delivery_flag]);
+      if (a->dst < win_.size()) __builtin_prefetch(&win_[a->dst]);
+    }
     if (slot & delivery_flag) {
       auto& r = records_[slot & ~delivery_flag];
       // A delivery's gen names its record (+ 1): the record holds its payload until the flush.
@@ -1721,8 +1721,9 @@ private:
   std::vector<event_key> timer_keys_;          ///< a split flush's keys of timers
   std::uint64_t seq_ = 0;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
-  bucket_event_queue<event_key> queue_; ///< by (t, seq)
-  std::vector<event> slots_;            ///< the pending events, addressed by their keys
+  bucket_event_queue<event_key> queue_;            ///< by (t, seq)
+  static constexpr std::size_t popping_ahead = 12; ///< see pop()
+  std::vector<event> slots_;                       ///< the pending events, addressed by their keys
   std::vector<std::uint32_t> free_slots_;
   std::size_t tombstones_ = 0;         ///< stale timers' keys in queue_
   std::size_t next_compaction_ = 1024; ///< compact_tombstones() when tombstones_ reaches this
@@ -2178,15 +2179,12 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
       if (fresh->restore(chain)) *cores[node] = std::move(*fresh);
       start_node(node, t);
     });
-    // Each popped event goes to its node's window lists (add_delivery, add_timer): a read of
-    // the node's lists and of its in-list's end, somewhere in memory. Popped a few events ahead
-    // of their handling, each event's node is asked for early (a hint only: events are handled
-    // in popping order). Not with a ledger, whose tick pushes its next tick while popping.
-    auto handle = [&](event& e) {
+    while (env.next_before(end)) {
+      auto e = env.pop();
       env.popped(e.t);
       // The ledger tick belongs to no node (its dst is 0): it must outlive a crash of node 0,
       // or the wallets and the stack plugin would never submit again.
-      if (e.type != 2 && !plan->alive(env.node_of(e.dst), e.t)) return;
+      if (e.type != 2 && !plan->alive(env.node_of(e.dst), e.t)) continue;
       if (e.type == 2) {
         // The wallets offer this tick's transactions at a live super node (a ledger runs one
         // instant per window, so this is the window's first instant).
@@ -2208,10 +2206,10 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
           }
         }
         env.push(event{e.t + tick_us, 0, 0, 0, 2, 0, 0, 0, nullptr});
-        return;
+        continue;
       }
       if (e.type == 1) {
-        if (e.gen == UINT64_MAX) return; // a tombstone (see set_timer)
+        if (e.gen == UINT64_MAX) continue; // a tombstone (see set_timer)
         if (obs)
           obs->on_dispatch(
               e.dst, dispatch_info{dispatch_info::kind::timer, 0, e.dst, e.kind, e.view, 0}, e.t);
@@ -2223,30 +2221,6 @@ result<run_result> run(const scenario& s, const progress_fn& progress, run_obser
                                          e.view, env.payload_size(e)},
                            e.t);
         env.add_delivery(e);
-      }
-    };
-    if (lh) {
-      while (env.next_before(end)) {
-        auto e = env.pop();
-        handle(e);
-      }
-    } else {
-      constexpr std::size_t ahead = 8;
-      std::array<event, ahead> ring;
-      std::size_t first = 0, held = 0;
-      for (;;) {
-        if (env.next_before(end)) {
-          auto& slot = ring[(first + held) % ahead];
-          slot = env.pop();
-          env.prefetch_event(slot);
-          if (++held < ahead) continue;
-        } else if (held == 0) {
-          break;
-        }
-        handle(ring[first]);
-        ring[first].bytes = nullptr;
-        first = (first + 1) % ahead;
-        --held;
       }
     }
     going = run_window();

@@ -211,5 +211,28 @@ TEST(BucketEventQueue, RemovingFarItemsKeepsTheOrderOfTheRest) {
   EXPECT_GT(removed, 10'000u);
 }
 
+TEST(BucketEventQueue, SortedAheadNamesTheItemsPoppedNext) {
+  // One bucket's keys (width 2^10 us; bucket 4, after the current one), pushed out of order: once
+  // the bucket is sorted, the item k places behind the next one is the (k + 1)-th popped next, and
+  // none is named past the end.
+  bucket_event_queue<item> q;
+  std::uint64_t seq = 0;
+  for (std::int64_t t : {4700, 4100, 4500, 4300, 4900, 4200})
+    q.push(item{t, seq++, static_cast<std::uint32_t>(t)});
+  EXPECT_EQ(q.sorted_ahead(0), nullptr); // nothing sorted before the first pop
+  ASSERT_EQ(q.pop().t, 4100);
+  for (std::size_t k = 0; k < 4; ++k) {
+    const auto* a = q.sorted_ahead(k);
+    ASSERT_NE(a, nullptr) << k;
+    EXPECT_EQ(a->t, std::vector<std::int64_t>({4200, 4300, 4500, 4700})[k]);
+  }
+  ASSERT_NE(q.sorted_ahead(4), nullptr);
+  EXPECT_EQ(q.sorted_ahead(4)->t, 4900);
+  EXPECT_EQ(q.sorted_ahead(5), nullptr);
+  for (std::int64_t t : {4200, 4300, 4500, 4700, 4900})
+    EXPECT_EQ(q.pop().t, t);
+  EXPECT_EQ(q.sorted_ahead(0), nullptr);
+}
+
 } // namespace
 } // namespace bystack::sim
