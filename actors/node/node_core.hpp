@@ -251,20 +251,17 @@ private:
   bool check_block_certificate(const proto::block_certificate& c, const char*& reason,
                                const std::shared_ptr<const void>& owner = nullptr);
   bool check_timeout_certificate(const proto::timeout_certificate& tc, const char*& reason);
-  void process_certificate(const cert_ptr& c, std::uint32_t from) {
-    process_certificate(*c, &c, nullptr, from);
-  }
+  void process_certificate(const cert_ptr& c, std::uint32_t from);
   /// The same for a certificate inside a decoded message (`owner`): a pointer to it that shares
   /// the message's ownership is made only where the certificate is kept, so a certificate the
   /// node already holds (a proposal's justify, mostly) costs no reference count on a message
   /// that every node of a simulation shares.
   void process_certificate(const msg_ptr& owner, const proto::block_certificate& c,
-                           std::uint32_t from) {
-    process_certificate(c, nullptr, &owner, from);
-  }
-  /// `held` or else `owner` holds `c`.
-  void process_certificate(const proto::block_certificate& c, const cert_ptr* held,
-                           const msg_ptr* owner, std::uint32_t from);
+                           std::uint32_t from);
+  /// Both of the above: `owner` holds `c` (a cert_ptr owner is the certificate itself).
+  template <class Owner>
+  void process_certificate_of(const Owner& owner, const proto::block_certificate& c,
+                              std::uint32_t from);
   void try_commit(const crypto::hash256& certified);
   /// Gives a block that just entered pending_ the certificate that came before it (see
   /// early_certs_), and tries the two-chain rule on it and its certified children.

@@ -280,9 +280,20 @@ bool node_core::check_timeout_certificate(const proto::timeout_certificate& tc,
   return true;
 }
 
-void node_core::process_certificate(const proto::block_certificate& c, const cert_ptr* held,
-                                    const msg_ptr* owner, std::uint32_t from) {
-  auto ptr = [&] { return held ? *held : cert_ptr(*owner, &c); };
+void node_core::process_certificate(const cert_ptr& c, std::uint32_t from) {
+  process_certificate_of(c, *c, from);
+}
+
+void node_core::process_certificate(const msg_ptr& owner, const proto::block_certificate& c,
+                                    std::uint32_t from) {
+  process_certificate_of(owner, c, from);
+}
+
+template <class Owner>
+void node_core::process_certificate_of(const Owner& owner, const proto::block_certificate& c,
+                                       std::uint32_t from) {
+  // Made only where the certificate is kept (for a cert_ptr owner: a copy of it).
+  auto ptr = [&] { return cert_ptr(owner, &c); };
   bool fresh = false;
   if (auto it = pending_.find(c.block_hash); it != pending_.end()) {
     if (!it->second.cert) {
